@@ -1,0 +1,2 @@
+// Public plugin SDK: `import { definePlugin } from 'session-inspector/plugin'`.
+export * from './processor.js';

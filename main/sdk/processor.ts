@@ -1,0 +1,72 @@
+// The processor contract every plugin implements. The host (main/core) depends on these types;
+// plugin authors import them from `session-inspector/plugin`.
+
+/** One session transcript as a processor sees it. */
+export interface Session {
+  /** Absolute path of the .jsonl file. Read-only for plugins: never write to it. */
+  readonly path: string;
+  /** Path relative to the session root with `/` separators, e.g. `alice/0b1c.jsonl` (= session_file). */
+  readonly sessionKey: string;
+  /** First segment of sessionKey (the project or user folder). */
+  readonly username: string;
+  /** Bytes this run reads: the file's size when it was opened; content appended later waits for the next run. */
+  readonly sizeBytes: number;
+  /**
+   * Every non-blank line parsed as JSON, streamed from disk (never the whole file in memory).
+   * Malformed lines are skipped and counted in `malformedLines`. Each call starts a fresh pass.
+   */
+  records(): AsyncIterable<unknown>;
+  /** Malformed lines seen by the last completed pass of records(). */
+  readonly malformedLines: number;
+}
+
+export interface ProcessLog {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface ProcessContext {
+  /** Aborted when the processor's timeoutMs elapses or the run is cancelled: stop work and return or throw. */
+  readonly signal: AbortSignal;
+  readonly log: ProcessLog;
+}
+
+export interface ProcessorResult {
+  /** Stored as items_extracted; defaults to items.length. */
+  itemsCount?: number;
+  /** JSON-serialisable items, stored in processor_items (replacing this session's previous items). */
+  items?: unknown[];
+}
+
+/** DuckDB column types a processor's typed view may declare. */
+export type ViewColumnType =
+  | 'VARCHAR' | 'BOOLEAN' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'TIMESTAMP' | 'DATE' | 'JSON' | 'VARCHAR[]';
+
+/** A typed DuckDB view over this processor's items (one column per item field, plus session_file). */
+export interface ProcessorView {
+  name: string;
+  columns: Record<string, ViewColumnType>;
+}
+
+export interface Processor {
+  /** Unique, /^[a-z0-9][a-z0-9_-]{0,63}$/. */
+  name: string;
+  /** Bump it to re-process every session. Default "1". */
+  version?: string;
+  /** How often the scheduler runs it. Default 10. */
+  cadenceMinutes?: number;
+  /** Per-session time limit. Default 60000. */
+  timeoutMs?: number;
+  /** Optional typed view over processor_items for `session-inspector query`. */
+  view?: ProcessorView;
+  processSession(session: Session, ctx: ProcessContext): ProcessorResult | void | Promise<ProcessorResult | void>;
+}
+
+/** What a plugin module's default export is: one processor or several. */
+export type PluginExport = Processor | Processor[];
+
+/** Identity helper that gives a plugin's default export its types. */
+export function definePlugin<T extends PluginExport>(plugin: T): T {
+  return plugin;
+}
