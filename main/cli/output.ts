@@ -1,0 +1,46 @@
+import Table from 'cli-table3';
+import type { JsonRow } from '../core/store/jsonRows.js';
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A readable table of rows; nested values are shown as compact JSON, long cells are cut. */
+export function printTable(rows: JsonRow[], columns?: string[], emptyMessage = '(no rows)'): void {
+  if (rows.length === 0) {
+    process.stdout.write(`${emptyMessage}\n`);
+    return;
+  }
+  const head = columns ?? Object.keys(rows[0]);
+  const table = new Table({ head, style: { head: [], border: [] }, wordWrap: false });
+  for (const row of rows) table.push(head.map((column) => cell(row[column])));
+  process.stdout.write(`${table.toString()}\n`);
+}
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const oneLine = text.replace(/\s+/g, ' ');
+  return oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine;
+}
+
+/** Progress to stderr: a rewritten line on a terminal, nothing otherwise (logs stay readable in files). */
+export function progressLine(enabled: boolean): { update(text: string): void; done(): void } {
+  const tty = enabled && process.stderr.isTTY;
+  let last = 0;
+  let shown = false;
+  return {
+    update(text) {
+      if (!tty) return;
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      shown = true;
+      process.stderr.write(`\r\x1b[2K${text.slice(0, (process.stderr.columns ?? 100) - 1)}`);
+    },
+    done() {
+      if (shown) process.stderr.write('\r\x1b[2K');
+      shown = false;
+    },
+  };
+}

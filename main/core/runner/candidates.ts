@@ -1,0 +1,52 @@
+import type { SessionEntry } from '../sessionFile.js';
+import type { ProcessorSnapshot, StoredFailure, StoredState } from '../store/types.js';
+
+/**
+ * mtime resolution and clock skew: a write in the last 50 ms before the recorded read time may not be in
+ * what was read, so such a file is hashed instead of trusted.
+ */
+export const MTIME_SLACK_MS = 50;
+
+/** Rows written before processors had versions count as the default version, "1". */
+const LEGACY_VERSION = '1';
+
+export interface Candidate {
+  entry: SessionEntry;
+  state: StoredState | undefined;
+  failure: StoredFailure | undefined;
+  /** A stored result of this version exists: hash first, skip when the content is unchanged. */
+  hashFirst: boolean;
+  /** Quarantined and the file looks untouched since the last failed read: skip without reading. */
+  quarantinedUnread: boolean;
+}
+
+/**
+ * Rule 1: a session is a candidate when it has no state row, its processor version differs, or its mtime
+ * is not safely older than the stored read time. Stable files are filtered here, without being read.
+ * Rule 6: never-failed candidates go first, so a block of poison sessions cannot starve healthy ones.
+ */
+export function selectCandidates(sessions: SessionEntry[], snapshot: ProcessorSnapshot, version: string, only?: Set<string>): Candidate[] {
+  const fresh: Candidate[] = [];
+  const retried: Candidate[] = [];
+  for (const entry of sessions) {
+    if (only && !only.has(entry.sessionKey)) continue;
+    const state = snapshot.states.get(entry.sessionKey);
+    const failure = snapshot.failures.get(entry.sessionKey);
+    const sameVersion = state !== undefined && (state.processorVersion ?? LEGACY_VERSION) === version;
+    const due =
+      !sameVersion || state.processedAtMs === null || entry.mtimeMs >= state.processedAtMs - MTIME_SLACK_MS;
+    if (!due && !failure) continue;
+    const quarantined = failure !== undefined && failure.quarantined && failure.processorVersion === version;
+    const candidate: Candidate = {
+      entry,
+      state,
+      failure,
+      hashFirst: sameVersion,
+      quarantinedUnread:
+        quarantined && failure.lastReadAtMs !== null && entry.mtimeMs < failure.lastReadAtMs - MTIME_SLACK_MS,
+    };
+    (failure ? retried : fresh).push(candidate);
+  }
+  retried.sort((a, b) => a.failure!.attempts - b.failure!.attempts);
+  return [...fresh, ...retried];
+}

@@ -1,0 +1,83 @@
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
+import { UsageError, errnoCode, errorMessage } from './errors.js';
+import type { SessionEntry } from './sessionFile.js';
+
+export interface ScanResult {
+  /** Real (link-resolved) root. */
+  root: string;
+  /** Sorted by sessionKey. */
+  sessions: SessionEntry[];
+  /** Links skipped (never followed: they point outside the root, or at something already scanned). */
+  skippedLinks: number;
+  /** Folders or files that could not be read, with the reason; the scan goes on without them. */
+  warnings: string[];
+}
+
+/** Stats in flight at once: enough to keep the disk busy without flooding libuv's pool. */
+const STAT_CONCURRENCY = 64;
+
+/**
+ * Every *.jsonl under root, recursively. Links below the root are never followed: a link pointing inside
+ * the root names something the walk reaches anyway, and one pointing outside must not be read; this also
+ * rules out loops. Only the root itself may be a link (e.g. ~/.claude/projects -> /data/sessions).
+ */
+export async function scanSessionRoot(root: string): Promise<ScanResult> {
+  let realRoot: string;
+  try {
+    realRoot = await realpath(root);
+    const info = await stat(realRoot);
+    if (!info.isDirectory()) throw new UsageError(`session root ${root} is not a folder (set --sessions or SESSION_DATA_DIR)`);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = errnoCode(error);
+    if (code === 'ENOENT') throw new UsageError(`session root ${root} does not exist (set --sessions or SESSION_DATA_DIR)`);
+    if (code === 'EACCES' || code === 'EPERM') throw new UsageError(`session root ${root} cannot be read: permission denied`);
+    throw new UsageError(`session root ${root} cannot be read: ${errorMessage(error)}`);
+  }
+  const rootName = basename(realRoot);
+  const result: ScanResult = { root: realRoot, sessions: [], skippedLinks: 0, warnings: [] };
+  const files: string[] = [];
+  const pending = [realRoot];
+  while (pending.length > 0) {
+    const dir = pending.pop()!;
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (dir === realRoot) throw new UsageError(`session root ${root} cannot be read: ${errorMessage(error)}`);
+      result.warnings.push(`skipped folder ${dir}: ${errorMessage(error)}`);
+      continue;
+    }
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
+      if (entry.isSymbolicLink()) result.skippedLinks++;
+      else if (entry.isDirectory()) pending.push(full);
+      else if (entry.isFile() && entry.name.endsWith('.jsonl')) files.push(full);
+    }
+  }
+  for (let i = 0; i < files.length; i += STAT_CONCURRENCY) {
+    const batch = files.slice(i, i + STAT_CONCURRENCY);
+    const stats = await Promise.all(batch.map((file) => lstat(file).catch((error: unknown) => error as Error)));
+    stats.forEach((info, j) => {
+      const file = batch[j];
+      if (info instanceof Error) {
+        // Deleted since readdir: simply not a session any more.
+        if (errnoCode(info) !== 'ENOENT') result.warnings.push(`skipped ${file}: ${info.message}`);
+        return;
+      }
+      if (!info.isFile()) return;
+      const sessionKey = relative(realRoot, file).split(sep).join('/');
+      const slash = sessionKey.indexOf('/');
+      result.sessions.push({
+        path: file,
+        sessionKey,
+        username: slash === -1 ? rootName : sessionKey.slice(0, slash),
+        sizeBytes: info.size,
+        mtimeMs: info.mtimeMs,
+      });
+    });
+  }
+  result.sessions.sort((a, b) => (a.sessionKey < b.sessionKey ? -1 : a.sessionKey > b.sessionKey ? 1 : 0));
+  return result;
+}

@@ -1,0 +1,55 @@
+import type { Json, JsonRow } from './jsonRows.js';
+
+/** What is stored for one (processor, session) that was processed. */
+export interface StoredState {
+  sessionKey: string;
+  processedAtMs: number | null;
+  fileHash: string | null;
+  /** null for rows written by the original pipeline, before processors had versions. */
+  processorVersion: string | null;
+}
+
+/** The failure record of one (processor, session). */
+export interface StoredFailure {
+  sessionKey: string;
+  attempts: number;
+  fileHash: string | null;
+  quarantined: boolean;
+  processorVersion: string | null;
+  /** Read time of the last failed attempt: a file not modified since then still holds the same content. */
+  lastReadAtMs: number | null;
+}
+
+/** Everything the runner needs to decide which sessions are due, loaded once per processor run. */
+export interface ProcessorSnapshot {
+  states: Map<string, StoredState>;
+  failures: Map<string, StoredFailure>;
+}
+
+export type SessionOutcome =
+  | { kind: 'processed'; sessionKey: string; username: string; readAt: Date; fileHash: string; itemsCount: number; itemsJson: string[] }
+  | { kind: 'failed'; sessionKey: string; username: string; readAt: Date; fileHash: string | null; error: string };
+
+export interface StateFilter {
+  processor?: string[];
+  session?: string[];
+}
+
+/** A session to mark processed: its content was hashed now, at readAt. */
+export interface MarkProcessedEntry {
+  sessionKey: string;
+  username: string;
+  readAt: Date;
+  fileHash: string;
+}
+
+/** One manual change, as written to state_audit. */
+export interface AuditEntry {
+  action: string;
+  processorName: string;
+  sessionFile: string;
+  before: Json;
+  after: Json;
+}
+
+export type { Json, JsonRow };

@@ -1,0 +1,41 @@
+import type { ProcessorView } from '../../sdk/processor.js';
+import type { Database } from './database.js';
+
+/**
+ * Typed views over processor_items, one per processor that declares one, so analysts can query items as
+ * columns (`SELECT tool_name, count(*) FROM usage_events GROUP BY ALL`). Values that do not convert read
+ * as NULL instead of failing the query: items come from plugins and are not trusted to match their types.
+ * Names and columns were validated by the processor schema (lower-case identifiers), so quoting suffices.
+ */
+export async function syncViews(db: Database, processors: { name: string; view?: ProcessorView }[]): Promise<string[]> {
+  const problems: string[] = [];
+  const claimed = new Map<string, string>();
+  for (const processor of processors) {
+    const view = processor.view;
+    if (!view) continue;
+    const owner = claimed.get(view.name);
+    if (owner) {
+      problems.push(`processor "${processor.name}": view "${view.name}" is already defined by processor "${owner}"; not created`);
+      continue;
+    }
+    claimed.set(view.name, processor.name);
+    const columns = Object.entries(view.columns).map(([field, type]) => `${columnExpression(field, type)} AS "${field}"`);
+    const sql = `CREATE OR REPLACE VIEW "${view.name}" AS
+      SELECT session_file, item_index, ${columns.join(', ')}
+      FROM processor_items WHERE processor_name = '${processor.name}'`;
+    try {
+      await db.run(sql);
+    } catch (error) {
+      problems.push(`processor "${processor.name}": view "${view.name}" could not be created: ${(error as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+function columnExpression(field: string, type: string): string {
+  const path = `'$."${field}"'`;
+  if (type === 'JSON') return `json_extract(item, ${path})`;
+  if (type === 'VARCHAR') return `json_extract_string(item, ${path})`;
+  if (type === 'VARCHAR[]') return `TRY_CAST(json_extract(item, ${path}) AS VARCHAR[])`;
+  return `TRY_CAST(json_extract_string(item, ${path}) AS ${type})`;
+}
