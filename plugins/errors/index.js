@@ -1,0 +1,108 @@
+// @ts-check
+// errors: one item per failed tool call (a tool_result with is_error) and per API error record: the
+// synthetic assistant line Claude Code writes when a request finally fails (isApiErrorMessage), and the
+// system lines it writes for errors, e.g. each api_error retry.
+import {
+  definePlugin,
+  asObject,
+  isAssistantRecord,
+  isSystemRecord,
+  isUserRecord,
+  isoTimestamp,
+  stringField,
+  toolUses,
+  toolResults,
+  toolResultText,
+  ToolCallPairing,
+  blocksText,
+  contentBlocks,
+  truncateUtf8,
+} from 'session-inspector/plugin';
+
+/** error_text keeps the first 2 KB: enough to recognise an error, bounded for multi-MB build logs. */
+const MAX_ERROR_BYTES = 2048;
+
+/**
+ * @typedef {'tool_result' | 'api_error_message' | 'system_error'} ErrorKind
+ * @typedef {{
+ *   kind: ErrorKind, tool_name: string | null, tool_use_id: string | null, error_text: string,
+ *   occurred_at: string | null, event_uuid: string | null
+ * }} ErrorItem
+ */
+
+/**
+ * The readable part of a system error line: its `error` (a string, or an object with formatted/message),
+ * else its `content`, else the error object as JSON.
+ * @param {import('session-inspector/plugin').SystemRecord} record
+ */
+function systemErrorText(record) {
+  const { error } = record;
+  if (typeof error === 'string' && error !== '') return error;
+  const object = asObject(error);
+  for (const field of ['formatted', 'message']) {
+    const value = object?.[field];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  if (typeof record.content === 'string' && record.content !== '') return record.content;
+  return error === undefined ? '' : JSON.stringify(error);
+}
+
+/** @param {import('session-inspector/plugin').SystemRecord} record */
+const isSystemError = (record) => record.level === 'error' || record.subtype === 'api_error';
+
+/**
+ * @param {ErrorKind} kind
+ * @param {unknown} record
+ * @param {string} text
+ * @param {string | null} toolName
+ * @param {string | null} toolUseId
+ * @returns {ErrorItem}
+ */
+function errorItem(kind, record, text, toolName = null, toolUseId = null) {
+  return {
+    kind,
+    tool_name: toolName,
+    tool_use_id: toolUseId,
+    error_text: truncateUtf8(text, MAX_ERROR_BYTES),
+    occurred_at: isoTimestamp(asObject(record)?.timestamp),
+    event_uuid: stringField(record, 'uuid'),
+  };
+}
+
+export default definePlugin({
+  name: 'errors',
+  version: '1',
+  view: {
+    name: 'tool_errors',
+    columns: {
+      kind: 'VARCHAR',
+      tool_name: 'VARCHAR',
+      tool_use_id: 'VARCHAR',
+      error_text: 'VARCHAR',
+      occurred_at: 'TIMESTAMP',
+      event_uuid: 'VARCHAR',
+    },
+  },
+  async processSession(session, ctx) {
+    /** @type {ErrorItem[]} */
+    const items = [];
+    /** Tool names of calls awaiting their result (a result line names only the call's id). */
+    /** @type {ToolCallPairing<string>} */
+    const awaiting = new ToolCallPairing();
+    for await (const record of session.records()) {
+      ctx.signal.throwIfAborted();
+      if (isAssistantRecord(record)) {
+        for (const use of toolUses(record)) awaiting.expect(use, use.name);
+        if (record.isApiErrorMessage === true) items.push(errorItem('api_error_message', record, blocksText(contentBlocks(record.message))));
+      } else if (isUserRecord(record)) {
+        for (const result of toolResults(record)) {
+          const toolName = awaiting.resolve(result) ?? null;
+          if (result.is_error === true) items.push(errorItem('tool_result', record, toolResultText(result), toolName, result.tool_use_id));
+        }
+      } else if (isSystemRecord(record) && isSystemError(record)) {
+        items.push(errorItem('system_error', record, systemErrorText(record)));
+      }
+    }
+    return { items };
+  },
+});

@@ -1,0 +1,83 @@
+// @ts-check
+// secrets: an offline audit of credentials that ended up in a transcript (pasted, printed by a command,
+// read from a .env file…). Items never hold a secret: only its kind, where it is, and a redacted preview.
+import { definePlugin, asObject, walkStrings } from 'session-inspector/plugin';
+import { scanProperty, scanText } from './scan.js';
+
+/**
+ * @typedef {{ kind: string, location: string, record_uuid: string | null, field_path: string, preview: string, line: number }} SecretFinding
+ */
+
+/** First 4 and last 2 characters: enough to recognise which key it was, useless to anyone who reads it. */
+function redact(/** @type {string} */ secret) {
+  const chars = [...secret];
+  return chars.length <= 6 ? '*'.repeat(chars.length) : `${chars.slice(0, 4).join('')}…${chars.slice(-2).join('')}`;
+}
+
+/**
+ * Binary payloads: base64 image and document data, thinking-block signatures. Never text, and long
+ * enough to make accidental pattern hits likely.
+ * @param {Record<string, unknown>} parent
+ * @param {string} key
+ */
+function isBinaryField(parent, key) {
+  return key === 'signature' || (key === 'data' && parent.type === 'base64');
+}
+
+const DATA_URL = /^data:[\w/+.-]+;base64,/;
+
+export default definePlugin({
+  name: 'secrets',
+  version: '1',
+  view: {
+    name: 'secret_findings',
+    columns: {
+      kind: 'VARCHAR',
+      location: 'VARCHAR',
+      record_uuid: 'VARCHAR',
+      field_path: 'VARCHAR',
+      preview: 'VARCHAR',
+      line: 'INTEGER',
+    },
+  },
+  async processSession(session, ctx) {
+    /** @type {SecretFinding[]} */
+    const items = [];
+    // records() skips blank and malformed lines, so this is the record's position among parsed lines:
+    // the file's line number whenever the file has none of those.
+    let line = 0;
+    for await (const record of session.records()) {
+      ctx.signal.throwIfAborted();
+      line++;
+      const uuid = asObject(record)?.uuid;
+      const recordUuid = typeof uuid === 'string' && uuid !== '' ? uuid : null;
+      // One finding per secret per line: Claude Code stores tool output twice (content and toolUseResult).
+      /** @type {Set<string>} */
+      const seen = new Set();
+      walkStrings(
+        record,
+        (entry) => {
+          if (DATA_URL.test(entry.text)) return;
+          const found = scanText(entry.text);
+          const property = found.length === 0 ? scanProperty(entry.key, entry.text) : null;
+          if (property) found.push(property);
+          for (const { kind, secret } of found) {
+            if (seen.has(secret)) continue;
+            seen.add(secret);
+            const path = entry.path();
+            items.push({
+              kind,
+              location: `${recordUuid ?? `line ${line}`}:${path}`,
+              record_uuid: recordUuid,
+              field_path: path,
+              preview: redact(secret),
+              line,
+            });
+          }
+        },
+        { skip: isBinaryField },
+      );
+    }
+    return { items };
+  },
+});

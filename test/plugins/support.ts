@@ -1,0 +1,82 @@
+// Shared by the built-in processor tests: locating the repository, loading a plugin the way the host
+// does (through the SDK resolver), writing hand-made sessions to a temp folder, and running a processor.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { registerSdkResolver } from '../../main/core/plugins/sdkResolver.js';
+import { SessionFile } from '../../main/core/sessionFile.js';
+import type { Processor } from '../../main/sdk/processor.js';
+
+/** The folder holding the project's package.json (tests run compiled, from dist/test/plugins). */
+export function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'session-inspector') return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('package.json of session-inspector not found above the test file');
+    dir = parent;
+  }
+}
+
+/** The shared real transcripts, or null when this checkout has none (tests then skip). */
+export function fixturesDir(): string | null {
+  const dir = path.join(repoRoot(), '..', 'shared', 'fixtures', 'claude-code');
+  return fs.existsSync(dir) ? dir : null;
+}
+
+export const NO_FIXTURES = 'real transcripts not found at ../shared/fixtures/claude-code (relative to the repository root)';
+
+/** Imports a built-in plugin's entry as the host would, and returns its single processor. */
+export async function loadProcessor(name: string): Promise<Processor> {
+  registerSdkResolver();
+  const entry = path.join(repoRoot(), 'plugins', name, 'index.js');
+  const module = (await import(pathToFileURL(entry).href)) as { default: Processor };
+  return module.default;
+}
+
+/** Imports another module of a built-in plugin (e.g. the price table code). */
+export async function importPluginModule<T>(name: string, file: string): Promise<T> {
+  registerSdkResolver();
+  return (await import(pathToFileURL(path.join(repoRoot(), 'plugins', name, file)).href)) as T;
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `si-${prefix}-`));
+}
+
+/** Writes a session: objects become JSON lines, strings are written verbatim (for malformed lines). */
+export function writeSession(lines: (unknown | string)[], name = 'session.jsonl'): string {
+  const file = path.join(tempDir('session'), name);
+  fs.writeFileSync(file, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
+  return file;
+}
+
+export interface RunResult<T> {
+  items: T[];
+  itemsCount: number | undefined;
+  warnings: string[];
+  malformedLines: number;
+}
+
+/** Runs one processor over one file the way the host does, collecting what it logs. */
+export async function runProcessor<T = Record<string, unknown>>(processor: Processor, file: string): Promise<RunResult<T>> {
+  const session = await SessionFile.open({ path: file, sessionKey: path.basename(file), username: 'test', sizeBytes: 0, mtimeMs: 0 });
+  const warnings: string[] = [];
+  const log = { info: () => {}, warn: (message: string) => warnings.push(message), error: (message: string) => warnings.push(message) };
+  try {
+    const result = await processor.processSession(session, { signal: new AbortController().signal, log });
+    return { items: (result?.items ?? []) as T[], itemsCount: result?.itemsCount, warnings, malformedLines: session.malformedLines };
+  } finally {
+    await session.close();
+  }
+}
+
+/** Every .jsonl file under a folder, sorted. */
+export function sessionFiles(root: string): string[] {
+  return (fs.readdirSync(root, { recursive: true }) as string[])
+    .filter((name) => name.endsWith('.jsonl'))
+    .map((name) => path.join(root, name))
+    .sort();
+}
