@@ -1,0 +1,135 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { importPluginModule, loadProcessor, repoRoot, runProcessor, writeSession } from './support.js';
+import { assistantLine, at, NOISE, text, toolUse } from './lines.js';
+
+interface Rates { input: number; output: number; cache_write_5m: number; cache_write_1h: number; cache_read: number }
+interface PriceEntry extends Rates { match: string; long_prompt?: Rates & { above_tokens: number } }
+interface PriceTable { as_of: string; models: PriceEntry[] }
+interface Pricing {
+  parsePriceTable(value: unknown): PriceTable;
+  loadBundledPrices(): PriceTable;
+  findPrice(table: PriceTable, model: string): PriceEntry | undefined;
+  canonicalModelId(model: string): string;
+  messageCost(entry: PriceEntry, tokens: { input: number; output: number; cacheCreation: number; cacheCreation1h: number; cacheRead: number }): number;
+}
+
+const SONNET45 = 'claude-sonnet-4-5-20250929';
+const usage = (input: number, output: number, cacheCreation = 0, cacheRead = 0, extra: Record<string, unknown> = {}) => ({
+  input_tokens: input,
+  output_tokens: output,
+  cache_creation_input_tokens: cacheCreation,
+  cache_read_input_tokens: cacheRead,
+  ...extra,
+});
+
+test('tokens: each (message.id, requestId) counted once with its largest output_tokens line, priced per message', async () => {
+  const tokens = await loadProcessor('tokens');
+  const a = { id: 'msg_a', requestId: 'req_a', model: SONNET45 };
+  const file = writeSession([
+    ...NOISE,
+    assistantLine('a1', 0, { ...a, usage: usage(100, 5, 1000, 2000) }, [text('thinking out loud')]),
+    assistantLine('a2', 1, { ...a, usage: usage(100, 40, 1000, 2000, { cache_creation: { ephemeral_5m_input_tokens: 600, ephemeral_1h_input_tokens: 400 } }) }, [toolUse('t1', 'Bash')]),
+    assistantLine('a3', 2, { ...a, usage: usage(100, 12, 1000, 2000) }, [toolUse('t2', 'Read')]),
+    // Same message id, another request (a retry): a second billed message.
+    assistantLine('a4', 3, { id: 'msg_a', requestId: 'req_b', model: SONNET45, usage: usage(50, 10) }, [text('again')]),
+    assistantLine('a5', 4, { id: 'msg_c', requestId: 'req_c', model: SONNET45, usage: usage(10, 20) }, [text('sub')], { isSidechain: true }),
+    // Neither id nor requestId: nothing to deduplicate on, so each line counts.
+    { type: 'assistant', uuid: 'k1', timestamp: at(5), message: { model: SONNET45, content: [], usage: usage(1, 1) } },
+    { type: 'assistant', uuid: 'k2', timestamp: at(6), message: { model: SONNET45, content: [], usage: usage(1, 1) } },
+    // Lines Claude Code writes itself are not API usage.
+    assistantLine('e1', 7, { id: 'msg_e', requestId: 'req_e', model: '<synthetic>', usage: usage(0, 99) }, [text('API Error: 529 Overloaded')], { isApiErrorMessage: true }),
+    assistantLine('u1', 8, { id: 'msg_u', requestId: 'req_u', model: 'gpt-5', usage: usage(7, 3) }, [text('?')]),
+    { type: 'assistant', uuid: 'n1', timestamp: at(9), requestId: 'req_n', message: { id: 'msg_n', content: [], usage: usage(5, 5) } },
+    // A prompt over 200K tokens is billed at Sonnet 4's long-context rates, output included.
+    assistantLine('l1', 10, { id: 'msg_l', requestId: 'req_l', model: 'claude-sonnet-4-20250514', usage: usage(150_000, 1000, 40_000, 20_000) }, [text('long')]),
+    assistantLine('s1', 11, { id: 'msg_s', requestId: 'req_s', model: 'claude-sonnet-4-20250514', usage: usage(1000, 100) }, [text('short')]),
+    // A Bedrock model id prices as the Anthropic id.
+    assistantLine('h1', 12, { id: 'msg_h', requestId: 'req_h', model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', usage: usage(1000, 1000) }, [text('hi')]),
+  ]);
+  const { items, warnings } = await runProcessor<Record<string, unknown>>(tokens, file);
+  // Sonnet 4.5 ($3 in, $15 out, $3.75 5m write, $6 1h write, $0.30 read):
+  //   msg_a/req_a 100*3 + 40*15 + 600*3.75 + 400*6 + 2000*0.3 = 6150; msg_a/req_b 50*3 + 10*15 = 300;
+  //   msg_c 10*3 + 20*15 = 330; two keyless lines 2 * (3 + 15) = 36. Total 6816 micro-dollars.
+  // Sonnet 4: msg_l (long) 150000*6 + 1000*22.5 + 40000*7.5 + 20000*0.6 = 1234500; msg_s 1000*3 + 100*15 = 4500.
+  // Haiku 4.5 ($1/$5): 1000 + 5000 = 6000.
+  const expected = [
+    { model: SONNET45, messages: 5, input_tokens: 162, output_tokens: 72, cache_creation_input_tokens: 1000, cache_read_input_tokens: 2000, cost_usd: 0.006816 },
+    { model: 'gpt-5', messages: 1, input_tokens: 7, output_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cost_usd: null },
+    { model: null, messages: 1, input_tokens: 5, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cost_usd: null },
+    { model: 'claude-sonnet-4-20250514', messages: 2, input_tokens: 151_000, output_tokens: 1100, cache_creation_input_tokens: 40_000, cache_read_input_tokens: 20_000, cost_usd: 1.239 },
+    { model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', messages: 1, input_tokens: 1000, output_tokens: 1000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cost_usd: 0.006 },
+  ];
+  assert.deepEqual(items, expected);
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[0], /no price for model "gpt-5" in the table as of \d{4}-\d{2}-\d{2}; cost_usd is null/);
+  assert.match(warnings[1], /without a model; cost_usd is null/);
+});
+
+test('tokens: a session with no API usage yields no rows and no warnings', async () => {
+  const tokens = await loadProcessor('tokens');
+  const { items, warnings } = await runProcessor(tokens, writeSession([{ type: 'summary', summary: 'Nothing happened', leafUuid: 'x' }, ...NOISE]));
+  assert.deepEqual(items, []);
+  assert.deepEqual(warnings, []);
+});
+
+test('tokens: the view and the version name the price table date', async () => {
+  const tokens = await loadProcessor('tokens');
+  const { loadBundledPrices } = await importPluginModule<Pricing>('tokens', 'pricing.js');
+  const asOf = loadBundledPrices().as_of;
+  assert.equal(tokens.version, `1+prices.${asOf}`);
+  assert.equal(tokens.view?.name, 'token_usage');
+  assert.deepEqual(tokens.view?.columns, {
+    model: 'VARCHAR',
+    messages: 'BIGINT',
+    input_tokens: 'BIGINT',
+    output_tokens: 'BIGINT',
+    cache_creation_input_tokens: 'BIGINT',
+    cache_read_input_tokens: 'BIGINT',
+    cost_usd: 'DOUBLE',
+  });
+});
+
+test('pricing: family patterns, the longest one winning, and provider model ids', async () => {
+  const { loadBundledPrices, findPrice } = await importPluginModule<Pricing>('tokens', 'pricing.js');
+  const table = loadBundledPrices();
+  const matched = (model: string) => findPrice(table, model)?.match;
+  assert.equal(matched('claude-opus-4-5-20251101'), 'claude-opus-4-5*');
+  assert.equal(matched('claude-opus-4-1-20250805'), 'claude-opus-4-1*');
+  assert.equal(matched('claude-opus-4-20250514'), 'claude-opus-4*');
+  assert.equal(matched('claude-sonnet-4'), 'claude-sonnet-4*');
+  assert.equal(matched('claude-sonnet-4-6'), 'claude-sonnet-4-6*');
+  assert.equal(matched('claude-3-5-haiku-20241022'), 'claude-3-5-haiku*');
+  assert.equal(matched('claude-3-sonnet-20240229'), 'claude-3-sonnet*');
+  assert.equal(matched('claude-fable-5-1'), 'claude-fable-5-1*');
+  assert.equal(matched('claude-sonnet-4-5@20250929'), 'claude-sonnet-4-5*'); // Vertex
+  assert.equal(matched('anthropic.claude-3-5-sonnet-20241022-v2:0'), 'claude-3-5-sonnet*'); // Bedrock
+  assert.equal(matched('claude-opus-4-6[1m]'), 'claude-opus-4-6*'); // Claude Code's context suffix
+  assert.equal(matched('gpt-4o'), undefined);
+  assert.equal(matched('<synthetic>'), undefined);
+  assert.equal(findPrice(table, 'claude-opus-4-5-20251101')?.output, 25);
+  assert.equal(findPrice(table, 'claude-opus-4-1-20250805')?.output, 75);
+});
+
+test('pricing: long-prompt rates apply above the threshold only, to every token of the request', async () => {
+  const { loadBundledPrices, findPrice, messageCost } = await importPluginModule<Pricing>('tokens', 'pricing.js');
+  const haiku55 = findPrice(loadBundledPrices(), 'claude-haiku-5-5');
+  assert.ok(haiku55?.long_prompt);
+  const request = (input: number) => ({ input, output: 1_000_000, cacheCreation: 0, cacheCreation1h: 0, cacheRead: 0 });
+  assert.ok(Math.abs(messageCost(haiku55, request(100_000)) - (0.1 * 0.1 + 0.5)) < 1e-12);
+  assert.ok(Math.abs(messageCost(haiku55, request(100_001)) - (0.100001 * 0.5 + 2.5)) < 1e-12);
+});
+
+test('pricing: the bundled table is dated, valid, and a malformed table is rejected', async () => {
+  const { parsePriceTable } = await importPluginModule<Pricing>('tokens', 'pricing.js');
+  const raw = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'plugins', 'tokens', 'prices.json'), 'utf8'));
+  assert.match(raw.as_of, /^\d{4}-\d{2}-\d{2}$/);
+  assert.doesNotThrow(() => parsePriceTable(raw));
+  const entry = { match: 'claude-x*', input: 1, output: 1, cache_write_5m: 1, cache_write_1h: 1, cache_read: 1 };
+  assert.throws(() => parsePriceTable({ models: [entry] }), /as_of/);
+  assert.throws(() => parsePriceTable({ as_of: '2026-01-01', models: [{ ...entry, output: -1 }] }), /models\[0\]: "output"/);
+  assert.throws(() => parsePriceTable({ as_of: '2026-01-01', models: [{ ...entry, match: 'claude-*-x' }] }), /"match"/);
+  assert.throws(() => parsePriceTable({ as_of: '2026-01-01', models: [{ ...entry, long_prompt: { ...entry, above_tokens: 0 } }] }), /above_tokens/);
+});
