@@ -17,13 +17,18 @@ import { shannonEntropy } from './entropy.js';
  *   normalize: the part of the secret the entropy floor is measured on.
  */
 
-/** The base64 body of a PEM/PGP block: header lines (Proc-Type: …), whitespace and escaped newlines removed. */
-const pemBody = (/** @type {string} */ block) =>
-  block
+/**
+ * The base64 body of a PEM/PGP block (header lines like `Proc-Type: …`, whitespace and escaped newlines
+ * removed), or '' when anything else follows the BEGIN line: then it is code or prose naming the format.
+ */
+const pemBody = (/** @type {string} */ block) => {
+  const body = block
+    .replace(/^-----BEGIN [A-Z ]+-----/, '')
     .replace(/\\[nr]/g, '\n')
     .replace(/^[A-Za-z-]+:.*$/gm, '')
-    .replace(/-----BEGIN [A-Z ]+-----/, '')
-    .replace(/[^A-Za-z0-9+/=]/g, '');
+    .replace(/\s+/g, '');
+  return /^[A-Za-z0-9+/=]*$/.test(body) ? body : '';
+};
 
 /** @type {Detector[]} */
 export const DETECTORS = [
