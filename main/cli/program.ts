@@ -165,7 +165,7 @@ export function buildProgram(): Command {
     .option('--session <key>', 'a session key (repeatable)', collect, [])
     .option('--all', 'every session of the processor')
     .action(async (options) => {
-      if (options.all === (options.session.length > 0)) throw new UsageError('state reset needs either --session KEY... or --all (not both)');
+      if (Boolean(options.all) === options.session.length > 0) throw new UsageError('state reset needs either --session KEY... or --all (not both)');
       await withEngine(options, async (engine) => {
         const count = await engine.store.resetState(options.processor, options.all ? 'all' : options.session);
         if (options.json) printJson({ processor: options.processor, reset: count });

@@ -124,7 +124,10 @@ async function importWithTimeout(entry: string): Promise<unknown> {
     timer.unref();
   });
   try {
-    const module = (await Promise.race([import(pathToFileURL(entry).href), timeout])) as { default?: unknown };
+    // The query string busts Node's module cache, so a changed plugin loads anew in a long-lived process.
+    const info = await stat(entry);
+    const url = `${pathToFileURL(entry).href}?v=${info.mtimeMs}-${info.size}`;
+    const module = (await Promise.race([import(url), timeout])) as { default?: unknown };
     return module.default;
   } finally {
     clearTimeout(timer);

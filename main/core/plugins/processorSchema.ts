@@ -36,7 +36,7 @@ export interface ProcessorDefinition extends Required<Omit<Processor, 'view'>> {
 
 /** Validates one exported processor object; throws an Error listing every problem with its field. */
 export function parseProcessor(value: unknown, label: string): ProcessorDefinition {
-  if (typeof value !== 'object' || value === null) throw new Error(`${label} is ${value === null ? 'null' : typeof value}, not a processor object`);
+  if (typeof value !== 'object' || value === null) throw new Error(`${label} is ${value === null ? 'null' : `a ${typeof value}`}, not a processor object`);
   const result = processorSchema.safeParse(value);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'value'} ${issue.message}`);

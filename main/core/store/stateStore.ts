@@ -264,7 +264,7 @@ export class StateStore {
       try {
         extracted = await db.raw().extractStatements(sql);
       } catch (error) {
-        throw new UsageError(`query: ${errorMessage(error)}`);
+        throw new UsageError(`query: ${errorMessage(error).replace(/^Failed to extract statements: /, '')}`);
       }
       if (extracted.count === 0) throw new UsageError('query: no SQL statement given');
       for (let i = 0; i < extracted.count; i++) {

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { Engine } from '../../main/core/engine.js';
+import type { RunOptions } from '../../main/core/runner/runner.js';
+import type { RunStats } from '../../main/core/runner/stats.js';
+import { tempDir, writePlugin } from '../helpers.js';
+
+/** A session root, a database file and a plugin folder in a fresh temp dir, plus an engine over them. */
+export class Harness {
+  readonly dir = tempDir();
+  readonly root = join(this.dir, 'sessions');
+  readonly db = join(this.dir, 'state.duckdb');
+  readonly pluginsDir = join(this.dir, 'plugins');
+  private engine: Engine | undefined;
+  readonly logs: string[] = [];
+
+  plugin(name: string, source: string, pkg: Record<string, unknown> = {}): this {
+    writePlugin(this.pluginsDir, name, source, pkg);
+    return this;
+  }
+
+  async open(): Promise<Engine> {
+    if (!this.engine) {
+      this.engine = await Engine.open({ db: this.db, sessions: this.root, plugins: [this.pluginsDir], builtins: false });
+      const engine = this.engine;
+      after(() => engine.close());
+    }
+    return this.engine;
+  }
+
+  /** Closes the engine; the next open() reloads plugins (what a new CLI process would do). */
+  async reopen(): Promise<Engine> {
+    await this.engine?.close();
+    this.engine = undefined;
+    return this.open();
+  }
+
+  async run(processor: string, options: RunOptions = {}): Promise<RunStats> {
+    const engine = await this.open();
+    const [stats] = await engine.run([processor], { log: (level, m) => this.logs.push(`${level}: ${m}`), ...options });
+    return stats;
+  }
+
+  async rows(sql: string) {
+    return (await this.open()).store.db.all(sql);
+  }
+}
+
+/** The counters of a stats object, without ids and timings, for exact comparisons. */
+export function counts(stats: RunStats) {
+  const { scanned, processed, skipped, capped, errors, quarantined, vanished, items_extracted } = stats;
+  return { scanned, processed, skipped, capped, errors, quarantined, vanished, items_extracted };
+}

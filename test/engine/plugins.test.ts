@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPlugins } from '../../main/core/plugins/loader.js';
+import { UsageError } from '../../main/core/errors.js';
+import { countingPlugin, tempDir, writePlugin } from '../helpers.js';
+
+test('loads a folder of plugin folders in name order; one module may export several processors', async () => {
+  const dir = tempDir();
+  writePlugin(dir, 'b-plugin', countingPlugin('beta'));
+  writePlugin(dir, 'a-plugin', `export default [{ name: 'alpha', processSession() {} }, { name: 'alpha-2', version: '3', cadenceMinutes: 5, timeoutMs: 10, processSession() {} }];`);
+  mkdirSync(join(dir, 'not-a-plugin-folder')); // no package.json: ignored
+  const set = await loadPlugins([{ path: dir, origin: 'cli' }]);
+  assert.deepEqual(set.processors.map((p) => [p.name, p.version, p.cadenceMinutes, p.timeoutMs]), [
+    ['alpha', '1', 10, 60000],
+    ['alpha-2', '3', 5, 10],
+    ['beta', '1', 10, 60000],
+  ]);
+  assert.deepEqual(set.plugins.map((p) => [p.name, p.processors, p.errors]), [
+    ['a-plugin', ['alpha', 'alpha-2'], []],
+    ['b-plugin', ['beta'], []],
+  ]);
+});
+
+test('a broken plugin is reported with its path and reason, and every other plugin still loads', async () => {
+  const dir = tempDir();
+  writePlugin(dir, '01-syntax', 'export default { name: "x", processSession() { ');
+  writePlugin(dir, '02-no-export', 'export const x = 1;');
+  writePlugin(dir, '03-bad-name', `export default { name: 'Bad Name', processSession() {} };`);
+  writePlugin(dir, '04-not-function', `export default { name: 'nofn', version: 2, processSession: 'nope' };`);
+  writePlugin(dir, '05-good', countingPlugin('good'));
+  writePlugin(dir, '06-duplicate', countingPlugin('good'));
+  writePlugin(dir, '07-api', countingPlugin('api'), { sessionInspector: { apiVersion: 2 } });
+  writePlugin(dir, '08-no-meta', countingPlugin('meta'), { sessionInspector: undefined });
+  writePlugin(dir, '09-missing-entry', countingPlugin('entry'), { main: 'dist/index.js' });
+  writePlugin(dir, '10-throws', `throw new Error('top-level failure');`);
+  writePlugin(dir, '11-missing-import', `import 'definitely-not-installed-xyz'; export default { name: 'mi', processSession() {} };`);
+  writePlugin(dir, '12-escape', countingPlugin('escape'), { main: '../05-good/index.js' });
+  writeFileSync(join(dir, '13-bad-json'), ''); // a stray file is not a folder: ignored
+  mkdirSync(join(dir, '14-bad-json'));
+  writeFileSync(join(dir, '14-bad-json', 'package.json'), '{ nope');
+  const set = await loadPlugins([{ path: dir, origin: 'cli' }]);
+  assert.deepEqual(set.processors.map((p) => p.name), ['good']);
+  const errors = Object.fromEntries(set.plugins.map((p) => [p.folder.split('/').pop(), p.errors.join(' | ')]));
+  assert.match(errors['01-syntax'], /cannot load .*01-syntax\/index\.js: .*(Unexpected|SyntaxError)/);
+  assert.match(errors['02-no-export'], /has no default export/);
+  assert.match(errors['03-bad-name'], /name must match/);
+  assert.match(errors['04-not-function'], /version .*string.*processSession must be a function/);
+  assert.equal(errors['05-good'], '');
+  assert.match(errors['06-duplicate'], /duplicate processor name "good" \(already provided by .*05-good\)/);
+  assert.match(errors['07-api'], /apiVersion" is 2; this Session Inspector supports 1/);
+  assert.match(errors['08-no-meta'], /has no "sessionInspector" field/);
+  assert.match(errors['09-missing-entry'], /entry "dist\/index.js" .* does not exist/);
+  assert.match(errors['10-throws'], /top-level failure/);
+  assert.match(errors['11-missing-import'], /definitely-not-installed-xyz/);
+  assert.match(errors['12-escape'], /points outside the plugin folder/);
+  assert.match(errors['14-bad-json'], /not valid JSON/);
+});
+
+test('plugins import the SDK as session-inspector/plugin from any folder', async () => {
+  const dir = tempDir();
+  writePlugin(dir, 'sdk-user', `import { definePlugin } from 'session-inspector/plugin';
+export default definePlugin({ name: 'sdk-user', processSession() { return { items: [] }; } });`);
+  const set = await loadPlugins([{ path: dir, origin: 'cli' }]);
+  assert.deepEqual(set.processors.map((p) => p.name), ['sdk-user']);
+});
+
+test('a plugin path given on the command line must exist; a missing built-in folder is simply empty', async () => {
+  const dir = tempDir();
+  await assert.rejects(loadPlugins([{ path: join(dir, 'nope'), origin: 'cli' }]), (e: Error) => e instanceof UsageError && /--plugins .*nope does not exist/.test(e.message));
+  assert.deepEqual((await loadPlugins([{ path: join(dir, 'nope'), origin: 'builtin' }])).processors, []);
+});
+
+test('view declarations are validated: identifiers, known types, no clash with host tables', async () => {
+  const dir = tempDir();
+  writePlugin(dir, 'v1', `export default { name: 'v1', view: { name: 'processor_items', columns: { a: 'VARCHAR' } }, processSession() {} };`);
+  writePlugin(dir, 'v2', `export default { name: 'v2', view: { name: 'ok_view', columns: { a: 'TEXT; DROP TABLE x' } }, processSession() {} };`);
+  writePlugin(dir, 'v3', `export default { name: 'v3', view: { name: 'good_view', columns: { a: 'VARCHAR', n: 'INTEGER', tags: 'VARCHAR[]' } }, processSession() {} };`);
+  const set = await loadPlugins([{ path: dir, origin: 'cli' }]);
+  assert.deepEqual(set.processors.map((p) => p.name), ['v3']);
+  assert.match(set.plugins[0].errors[0], /view.name is the name of a Session Inspector table/);
+  assert.match(set.plugins[1].errors[0], /view.columns.a/);
+});

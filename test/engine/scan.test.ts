@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { homedir } from 'node:os';
+import { scanSessionRoot } from '../../main/core/scan.js';
+import { defaultDbPath, defaultSessionRoot } from '../../main/core/paths.js';
+import { UsageError } from '../../main/core/errors.js';
+import { tempDir, writeSession } from '../helpers.js';
+
+test('finds every *.jsonl recursively with /-separated keys and the first segment as username', async () => {
+  const root = tempDir();
+  writeSession(root, 'alice/a.jsonl', '{}\n');
+  writeSession(root, 'alice/a/subagents/agent-1.jsonl', '{}\n');
+  writeSession(root, 'bob/b.jsonl', '');
+  writeSession(root, 'top.jsonl', '{}\n');
+  writeSession(root, 'bob/notes.txt', 'x');
+  writeSession(root, 'bob/b.jsonl.bak', 'x');
+  mkdirSync(join(root, 'bob', 'dir.jsonl')); // a folder named like a session is not a session
+  const { sessions } = await scanSessionRoot(root);
+  assert.deepEqual(
+    sessions.map((s) => [s.sessionKey, s.username]),
+    [
+      ['alice/a.jsonl', 'alice'],
+      ['alice/a/subagents/agent-1.jsonl', 'alice'],
+      ['bob/b.jsonl', 'bob'],
+      ['top.jsonl', basename(root)],
+    ],
+  );
+  assert.equal(sessions[0].sizeBytes, 3);
+  assert.ok(sessions[0].mtimeMs > 0);
+});
+
+test('never follows links: not out of the root, not into a loop, not to files inside', async () => {
+  const root = tempDir();
+  const outside = tempDir();
+  writeSession(outside, 'secret/s.jsonl', '{}\n');
+  writeSession(root, 'alice/a.jsonl', '{}\n');
+  symlinkSync(join(outside, 'secret'), join(root, 'escape'));
+  symlinkSync(root, join(root, 'alice', 'loop'));
+  symlinkSync(join(root, 'alice', 'a.jsonl'), join(root, 'alice', 'alias.jsonl'));
+  const result = await scanSessionRoot(root);
+  assert.deepEqual(result.sessions.map((s) => s.sessionKey), ['alice/a.jsonl']);
+  assert.equal(result.skippedLinks, 3);
+});
+
+test('the root itself may be a link', async () => {
+  const real = tempDir();
+  const links = tempDir();
+  writeSession(real, 'alice/a.jsonl', '{}\n');
+  symlinkSync(real, join(links, 'projects'));
+  const { sessions } = await scanSessionRoot(join(links, 'projects'));
+  assert.deepEqual(sessions.map((s) => s.sessionKey), ['alice/a.jsonl']);
+});
+
+test('a missing root or a file as root is a clear usage error', async () => {
+  const dir = tempDir();
+  await assert.rejects(scanSessionRoot(join(dir, 'nope')), (e: Error) => e instanceof UsageError && /nope does not exist/.test(e.message));
+  writeFileSync(join(dir, 'file'), '');
+  await assert.rejects(scanSessionRoot(join(dir, 'file')), (e: Error) => e instanceof UsageError && /is not a folder/.test(e.message));
+});
+
+test('an unreadable subfolder is skipped with a warning; an unreadable root is a usage error', { skip: process.getuid?.() === 0 ? 'running as root: permissions are not enforced' : false }, async () => {
+  const root = tempDir();
+  writeSession(root, 'alice/a.jsonl', '{}\n');
+  writeSession(root, 'locked/b.jsonl', '{}\n');
+  chmodSync(join(root, 'locked'), 0o000);
+  try {
+    const result = await scanSessionRoot(root);
+    assert.deepEqual(result.sessions.map((s) => s.sessionKey), ['alice/a.jsonl']);
+    assert.match(result.warnings[0], /locked/);
+  } finally {
+    chmodSync(join(root, 'locked'), 0o755);
+  }
+});
+
+test('default root: $SESSION_DATA_DIR, else $CLAUDE_CONFIG_DIR/projects, else ~/.claude/projects', () => {
+  assert.equal(defaultSessionRoot({ SESSION_DATA_DIR: '/data/s', CLAUDE_CONFIG_DIR: '/c' }), '/data/s');
+  assert.equal(defaultSessionRoot({ CLAUDE_CONFIG_DIR: '/c' }), join('/c', 'projects'));
+  assert.equal(defaultSessionRoot({}), join(homedir(), '.claude', 'projects'));
+  assert.equal(defaultDbPath({ SESSION_INSPECTOR_DB: '/x/db.duckdb' }), '/x/db.duckdb');
+  assert.equal(defaultDbPath({ XDG_CONFIG_HOME: '/cfg' }), join('/cfg', 'session-inspector', 'state.duckdb'));
+});
