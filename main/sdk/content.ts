@@ -44,16 +44,19 @@ export function userText(record: UserRecord): string {
   return blocksText(contentBlocks(record.message));
 }
 
-/** Output Claude Code echoes back as a user line after a local command (`!ls`, `/cost`…); nobody typed it. */
-const LOCAL_COMMAND_OUTPUT = /^\s*<(local-command-stdout|local-command-stderr|bash-stdout|bash-stderr)>/;
+/**
+ * User lines Claude Code writes itself: output echoed after a local command (`!ls`, `/cost`…) and the
+ * marker left when the user interrupts a response. Nobody typed them.
+ */
+const NOT_TYPED = /^\s*(?:<(?:local-command-stdout|local-command-stderr|bash-stdout|bash-stderr)>|\[Request interrupted by user)/;
 
 /**
  * A line the human typed in the main conversation: not a tool result carrier, not a subagent's prompt
- * (isSidechain), not injected by Claude Code (isMeta, compaction summaries, echoed local command output).
+ * (isSidechain), not written by Claude Code (isMeta, compaction summaries, command output, interruptions).
  * Slash commands count: the human typed them.
  */
 export function isHumanPrompt(record: UserRecord): boolean {
   if (record.isSidechain === true || record.isMeta === true || record.isCompactSummary === true) return false;
   const text = userText(record);
-  return text.trim() !== '' && !LOCAL_COMMAND_OUTPUT.test(text);
+  return text.trim() !== '' && !NOT_TYPED.test(text);
 }

@@ -80,6 +80,7 @@ test('isHumanPrompt: typed lines only', () => {
   assert.equal(isHumanPrompt(user('injected', { isMeta: true })), false);
   assert.equal(isHumanPrompt(user('subagent prompt', { isSidechain: true })), false);
   assert.equal(isHumanPrompt(user('<local-command-stdout>ok</local-command-stdout>')), false);
+  assert.equal(isHumanPrompt(user([{ type: 'text', text: '[Request interrupted by user for tool use]' }])), false);
   assert.equal(isHumanPrompt(user('   ')), false);
 });
 
