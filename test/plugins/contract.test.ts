@@ -1,0 +1,33 @@
+// What the host expects of every built-in plugin folder, checked on each.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadProcessor, repoRoot, writeSession } from './support.js';
+import { SessionFile } from '../../main/core/sessionFile.js';
+
+const BUILT_IN = ['usage', 'tokens', 'errors', 'summary', 'secrets'];
+
+for (const name of BUILT_IN) {
+  test(`${name}: a plugin folder declaring its processor, with a typed view, that stops when aborted`, async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'plugins', name, 'package.json'), 'utf8'));
+    assert.equal(manifest.name, `session-inspector-${name}`);
+    assert.equal(manifest.type, 'module');
+    assert.deepEqual(manifest.sessionInspector, { apiVersion: 1, processors: [name] });
+    const processor = await loadProcessor(name);
+    assert.equal(processor.name, name);
+    assert.match(processor.view?.name ?? '', /^[a-z_]+$/);
+    assert.ok(Object.keys(processor.view?.columns ?? {}).length > 0);
+
+    const file = writeSession([{ type: 'user', message: { role: 'user', content: 'hi' } }]);
+    const session = await SessionFile.open({ path: file, sessionKey: 'a/s.jsonl', username: 'a', sizeBytes: 0, mtimeMs: 0 });
+    const controller = new AbortController();
+    controller.abort(new Error('timed out'));
+    const log = { info() {}, warn() {}, error() {} };
+    try {
+      await assert.rejects(async () => processor.processSession(session, { signal: controller.signal, log }), /timed out/);
+    } finally {
+      await session.close();
+    }
+  });
+}
