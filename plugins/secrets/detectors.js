@@ -67,10 +67,11 @@ export const DETECTORS = [
     minEntropy: 3.5,
   },
   {
-    // The block up to its END line, or to the end of the text when it was cut off. Only a real key body
-    // counts: code that merely mentions the header (parsers, scanners like this one) has none.
+    // The block up to the next `-----` (its END line), or to the end of the text when it was cut off.
+    // Only a real key body counts: code that merely mentions the header (parsers, scanners like this one)
+    // has none. The body never holds `-----`, so each match stops there: linear even on hostile text.
     kind: 'private_key',
-    pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,16384}?(?=-----END|$)/g,
+    pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-(?!----)){0,16384}/g,
     normalize: pemBody,
     minEntropy: 4.5,
     reject: (block) => pemBody(block).length < 64,

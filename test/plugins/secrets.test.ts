@@ -131,3 +131,13 @@ test('secrets: declares the secret_findings view', async () => {
     columns: { kind: 'VARCHAR', location: 'VARCHAR', record_uuid: 'VARCHAR', field_path: 'VARCHAR', preview: 'VARCHAR', line: 'INTEGER' },
   });
 });
+
+test('secrets: hostile text (repeated headers and prefixes) is scanned in linear time', async () => {
+  const secrets = await loadProcessor('secrets');
+  const hostile = ['-----BEGIN RSA PRIVATE KEY-----'.repeat(20_000), 'token'.repeat(100_000), 'xoxb-1-'.repeat(50_000), 'password= '.repeat(50_000)];
+  const file = writeSession(hostile.map((value, i) => userLine(`h${i}`, i, value)));
+  const started = performance.now();
+  const { items } = await runProcessor(secrets, file);
+  assert.deepEqual(items, []);
+  assert.ok(performance.now() - started < 3000, `took ${Math.round(performance.now() - started)} ms`);
+});
