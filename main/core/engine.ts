@@ -2,6 +2,7 @@ import { UsageError } from './errors.js';
 import { builtinPluginsDir } from './paths.js';
 import { loadPlugins, type LoadedProcessor, type PluginSet, type PluginSource } from './plugins/loader.js';
 import { Runner, type RunOptions } from './runner/runner.js';
+import { PluginPool } from './host/pool.js';
 import type { RunStats } from './runner/stats.js';
 import { scanSessionRoot, type ScanResult } from './scan.js';
 import { SessionFile } from './sessionFile.js';
@@ -19,6 +20,10 @@ export interface EngineOptions {
   plugins?: string[];
   /** Load the built-in plugins/ folder (default true). */
   builtins?: boolean;
+  /** Plugin processes (default: one per core). */
+  workers?: number;
+  /** Heap limit per plugin process, MB (default 512). */
+  memoryLimitMb?: number;
 }
 
 /**
@@ -27,18 +32,22 @@ export interface EngineOptions {
  */
 export class Engine {
   readonly runner: Runner;
+  /** Plugin code (loading and processing) runs only in these processes, never in this one. */
+  readonly pool: PluginPool;
   private pluginSet: PluginSet | undefined;
 
   private constructor(readonly options: EngineOptions, readonly store: StateStore) {
-    this.runner = new Runner(store);
+    this.pool = new PluginPool({ size: options.workers, memoryLimitMb: options.memoryLimitMb });
+    this.runner = new Runner(store, this.pool);
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
     return new Engine(options, await StateStore.open(options.db));
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  async close(): Promise<void> {
+    await this.pool.close();
+    await this.store.close();
   }
 
   pluginSources(): PluginSource[] {
@@ -51,7 +60,7 @@ export class Engine {
   /** Loads the plugins once and keeps each processor's typed view in step with processor_items. */
   async plugins(): Promise<PluginSet> {
     if (!this.pluginSet) {
-      const set = await loadPlugins(this.pluginSources());
+      const set = await loadPlugins(this.pluginSources(), this.pool);
       for (const problem of await syncViews(this.store.db, set.processors)) {
         const processor = set.processors.find((p) => problem.startsWith(`processor "${p.name}"`));
         set.plugins.find((p) => p.folder === processor?.pluginFolder)?.errors.push(problem);
@@ -94,13 +103,10 @@ export class Engine {
     if (failures.length === 0) return [];
     const cleared = await this.store.clearFailures({ processor: [...new Set(failures.map((row) => String(row.processor_name)))], session: failures.map((row) => String(row.session_file)) });
     const { sessions } = await this.scan();
-    const stats: RunStats[] = [];
-    for (const processor of processors.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const only = new Set(cleared.filter((c) => c.processor === processor.name).map((c) => c.sessionKey));
-      if (only.size === 0) continue;
-      stats.push(await this.runner.run(processor, sessions, { ...options, only, trigger: options.trigger ?? 'rerun' }));
-    }
-    return stats;
+    const only = new Map<string, Set<string>>();
+    for (const { processor, sessionKey } of cleared) only.set(processor, (only.get(processor) ?? new Set()).add(sessionKey));
+    const rerun = processors.filter((p) => only.has(p.name));
+    return this.runner.runAll(rerun, sessions, { ...options, only, trigger: options.trigger ?? 'rerun' });
   }
 
   /**

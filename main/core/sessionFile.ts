@@ -69,7 +69,11 @@ export class SessionFile implements Session {
   }
 
   records(): AsyncIterable<unknown> {
-    return this.parseLines();
+    return this.flatten();
+  }
+
+  private async *flatten(): AsyncGenerator<unknown> {
+    for await (const batch of this.recordBatches()) yield* batch;
   }
 
   async close(): Promise<void> {
@@ -88,8 +92,12 @@ export class SessionFile implements Session {
     }
   }
 
-  /** One pass: split on '\n', decode each line on its own (keeps ASCII lines one-byte strings), parse. */
-  private async *parseLines(): AsyncGenerator<unknown> {
+  /**
+   * One pass, one batch of parsed records per chunk read: split on '\n', decode each line on its own
+   * (keeps ASCII lines one-byte strings), parse. Batches let one pass feed several processors cheaply.
+   * Once `wanted()` turns false the rest is only hashed, not parsed: the hash is needed anyway.
+   */
+  async *recordBatches(wanted: () => boolean = () => true): AsyncGenerator<unknown[]> {
     const hash = this.digest === undefined ? createHash('md5') : undefined;
     let malformed = 0;
     let carry: Buffer[] = [];
@@ -108,8 +116,12 @@ export class SessionFile implements Session {
         return { ok: false };
       }
     };
+    let parsing = true;
     for await (const chunk of this.chunks()) {
       hash?.update(chunk);
+      if (parsing && !wanted()) parsing = false;
+      if (!parsing) continue;
+      const batch: unknown[] = [];
       let start = 0;
       for (;;) {
         const newline = chunk.indexOf(10, start);
@@ -129,7 +141,7 @@ export class SessionFile implements Session {
           result = parse(chunk, start, newline);
         }
         if (result) {
-          if (result.ok) yield result.value;
+          if (result.ok) batch.push(result.value);
           else malformed++;
         }
         start = newline + 1;
@@ -139,15 +151,17 @@ export class SessionFile implements Session {
         if (carryBytes > MAX_LINE_BYTES) {
           oversized = true;
           carry = [];
-        } else carry.push(Buffer.from(chunk.subarray(start))); // copy: chunk buffers are not reused, but keep it explicit
+        } else carry.push(Buffer.from(chunk.subarray(start))); // copy, so the rest of the chunk can be freed
       }
+      if (batch.length > 0) yield batch;
     }
-    if (oversized) malformed++;
+    if (!parsing) carry = [];
+    else if (oversized) malformed++;
     else if (carryBytes > 0) {
       const joined = Buffer.concat(carry);
       const result = parse(joined, 0, joined.length); // last line without '\n' (a live append may be cut off)
       if (result) {
-        if (result.ok) yield result.value;
+        if (result.ok) yield [result.value];
         else malformed++;
       }
     }

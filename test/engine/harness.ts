@@ -14,6 +14,9 @@ export class Harness {
   private engine: Engine | undefined;
   readonly logs: string[] = [];
 
+  /** workers: plugin processes (default 2, what this machine has). */
+  constructor(private readonly workers = 2) {}
+
   plugin(name: string, source: string, pkg: Record<string, unknown> = {}): this {
     writePlugin(this.pluginsDir, name, source, pkg);
     return this;
@@ -21,7 +24,7 @@ export class Harness {
 
   async open(): Promise<Engine> {
     if (!this.engine) {
-      this.engine = await Engine.open({ db: this.db, sessions: this.root, plugins: [this.pluginsDir], builtins: false });
+      this.engine = await Engine.open({ db: this.db, sessions: this.root, plugins: [this.pluginsDir], builtins: false, workers: this.workers });
       const engine = this.engine;
       after(() => engine.close());
     }

@@ -55,7 +55,10 @@ test("the original pipeline's database (state table without processor_version) o
     { processor_name: 'usage', session_file: 'alice/a.jsonl', username: 'alice', processed_at: '2025-09-01T10:00:00.000Z', items_extracted: 7, file_hash: 'abc', processor_version: null },
   ]);
   // and it can be written through the normal path
-  await store.commitOutcomes('usage', '1', [{ kind: 'processed', sessionKey: 'alice/b.jsonl', username: 'alice', readAt: new Date('2025-09-02T00:00:00Z'), fileHash: 'h', itemsCount: 1, itemsJson: ['{"x":1}'] }], 3);
+  await store.commitOutcomes(
+    [{ processor: 'usage', version: '1', outcomes: [{ kind: 'processed', sessionKey: 'alice/b.jsonl', username: 'alice', readAt: new Date('2025-09-02T00:00:00Z'), fileHash: 'h', itemsCount: 1, itemsJson: ['{"x":1}'] }] }],
+    3,
+  );
   assert.equal((await store.listState()).length, 2);
   await store.close();
 });

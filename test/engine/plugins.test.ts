@@ -2,9 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPlugins } from '../../main/core/plugins/loader.js';
+import { after } from 'node:test';
+import { loadPlugins as load, type PluginSource } from '../../main/core/plugins/loader.js';
+import { PluginPool } from '../../main/core/host/pool.js';
 import { UsageError } from '../../main/core/errors.js';
 import { countingPlugin, tempDir, writePlugin } from '../helpers.js';
+
+const pool = new PluginPool({ size: 2 });
+after(() => pool.close());
+const loadPlugins = (sources: PluginSource[]) => load(sources, pool);
 
 test('loads a folder of plugin folders in name order; one module may export several processors', async () => {
   const dir = tempDir();
@@ -43,7 +49,7 @@ test('a broken plugin is reported with its path and reason, and every other plug
   const set = await loadPlugins([{ path: dir, origin: 'cli' }]);
   assert.deepEqual(set.processors.map((p) => p.name), ['good']);
   const errors = Object.fromEntries(set.plugins.map((p) => [p.folder.split('/').pop(), p.errors.join(' | ')]));
-  assert.match(errors['01-syntax'], /cannot load .*01-syntax\/index\.js: .*(Unexpected|SyntaxError)/);
+  assert.match(errors['01-syntax'], /01-syntax\/index\.js: cannot load the module: .*(Unexpected|SyntaxError)/);
   assert.match(errors['02-no-export'], /has no default export/);
   assert.match(errors['03-bad-name'], /name must match/);
   assert.match(errors['04-not-function'], /version .*string.*processSession must be a function/);

@@ -109,7 +109,7 @@ test('rule 3: maxSessionsPerRun caps processor calls (failures count); the rest 
 });
 
 test('rule 4: the time budget is checked before each candidate; the rest are capped, not errors', async () => {
-  const h = new Harness().plugin('slow', `export default { name: 'slow', async processSession() { await new Promise((r) => setTimeout(r, 200)); return { items: [] }; } };`);
+  const h = new Harness(1).plugin('slow', `export default { name: 'slow', async processSession() { await new Promise((r) => setTimeout(r, 200)); return { items: [] }; } };`);
   for (const n of [1, 2, 3]) writeSession(h.root, `a/${n}.jsonl`, session(n));
   const none = await h.run('slow', { timeBudgetSeconds: 0 });
   assert.deepEqual([none.scanned, none.processed, none.capped, none.errors], [3, 0, 3, 0]);
@@ -117,6 +117,13 @@ test('rule 4: the time budget is checked before each candidate; the rest are cap
   assert.deepEqual([one.processed, one.capped, one.errors], [1, 2, 0]);
   const rest = await h.run('slow', { timeBudgetSeconds: 150 });
   assert.deepEqual([rest.processed, rest.capped], [2, 0]);
+});
+
+test('rule 4 with two plugin processes: sessions already dispatched finish, the rest are capped', async () => {
+  const h = new Harness(2).plugin('slow', `export default { name: 'slow', async processSession() { await new Promise((r) => setTimeout(r, 300)); return { items: [] }; } };`);
+  for (const n of [1, 2, 3, 4]) writeSession(h.root, `a/${n}.jsonl`, session(n));
+  const stats = await h.run('slow', { timeBudgetSeconds: 0.15 });
+  assert.deepEqual([stats.processed, stats.capped, stats.errors], [2, 2, 0]);
 });
 
 test('rule 5: a throw, a rejection or a timeout leaves no state row; the failure row has attempts, error and hash', async () => {
@@ -195,6 +202,7 @@ test('rule 6: a rerun clears attempts and quarantine and runs just those session
   assert.equal((await h.run('poison')).quarantined, 2);
   const engine = await h.open();
   const [stats] = await engine.rerunFailed({ processor: ['poison'], session: ['p/1.jsonl'] });
+  assert.ok(stats, 'a rerun ran');
   assert.deepEqual([stats.scanned, stats.errors, stats.quarantined], [1, 1, 0]);
   assert.deepEqual(await h.rows("SELECT session_file, attempts, quarantined FROM session_processor_failures ORDER BY 1"), [
     { session_file: 'p/1.jsonl', attempts: 1, quarantined: false },
@@ -303,7 +311,7 @@ test('results: garbage counts as zero items with a warning; itemsCount overrides
   assert.deepEqual(await h.rows("SELECT DISTINCT items_extracted FROM session_processor_state WHERE processor_name = 'counted'"), [{ items_extracted: 7 }]);
   const bigint = await h.run('bigint');
   assert.equal(bigint.errors, 3);
-  assert.deepEqual(bigint.errors_detail.map((e) => e.error), [
+  assert.deepEqual(bigint.errors_detail.sort((a, b) => (a.session < b.session ? -1 : 1)).map((e) => e.error), [
     'item 1 cannot be stored as JSON: contains a BigInt',
     'item 1 cannot be stored as JSON: Converting circular structure to JSON\n    --> starting at object with constructor \'Object\'\n    --- property \'self\' closes the circle',
     'item 1 cannot be stored as JSON: it is a function',

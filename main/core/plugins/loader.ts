@@ -2,9 +2,10 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError, errorMessage } from '../errors.js';
-import { ManifestError, readManifest, type PluginManifest } from './manifest.js';
-import { parseProcessor, type ProcessorDefinition } from './processorSchema.js';
-import { registerSdkResolver } from './sdkResolver.js';
+import type { PluginPool } from '../host/pool.js';
+import type { ProcessorDescriptor } from '../host/protocol.js';
+import { pluginContentHash } from './contentHash.js';
+import { ManifestError, readManifest } from './manifest.js';
 
 /** Where a plugin folder came from: built-in and command-line folders are trusted. */
 export type PluginOrigin = 'builtin' | 'cli' | 'user';
@@ -14,9 +15,11 @@ export interface PluginSource {
   origin: PluginOrigin;
 }
 
-export interface LoadedProcessor extends ProcessorDefinition {
+export interface LoadedProcessor extends ProcessorDescriptor {
   pluginFolder: string;
   pluginName: string;
+  /** Module URL, stamped with the folder's content hash so a changed plugin is a new module. */
+  entryUrl: string;
 }
 
 export interface PluginReport {
@@ -24,6 +27,8 @@ export interface PluginReport {
   origin: PluginOrigin;
   name: string | null;
   version: string | null;
+  /** SHA-256 of the folder's files (null when it could not be read). */
+  contentHash: string | null;
   processors: string[];
   errors: string[];
 }
@@ -34,57 +39,59 @@ export interface PluginSet {
 }
 
 /** A module whose top level has not settled by then is reported as broken instead of hanging the host. */
-const IMPORT_TIMEOUT_MS = 10_000;
+export const IMPORT_TIMEOUT_MS = 10_000;
+
+/** Decides, before any code is loaded, whether a plugin folder may run (trust and enabled state). */
+export type LoadGate = (report: PluginReport) => string | null;
 
 /**
- * Loads every plugin under the given sources, in order. A broken plugin is reported with its folder and
- * reason and never stops the others; a processor name already taken keeps its first owner.
+ * Loads every plugin under the given sources, in order. Plugin modules are imported and validated in a
+ * plugin process (never in this one). A broken plugin is reported with its folder and reason and never
+ * stops the others; a processor name already taken keeps its first owner.
  */
-export async function loadPlugins(sources: PluginSource[]): Promise<PluginSet> {
-  registerSdkResolver();
+export async function loadPlugins(sources: PluginSource[], pool: PluginPool, gate: LoadGate = () => null): Promise<PluginSet> {
   const set: PluginSet = { processors: [], plugins: [] };
   const owners = new Map<string, string>();
   for (const source of sources) {
     for (const folder of await pluginFolders(source)) {
-      const report: PluginReport = { folder, origin: source.origin, name: null, version: null, processors: [], errors: [] };
+      const report: PluginReport = { folder, origin: source.origin, name: null, version: null, contentHash: null, processors: [], errors: [] };
       set.plugins.push(report);
-      let manifest: PluginManifest;
+      let manifest;
       try {
         manifest = await readManifest(folder);
+        report.contentHash = await pluginContentHash(folder);
       } catch (error) {
         report.errors.push(error instanceof ManifestError ? error.message : errorMessage(error));
         continue;
       }
       report.name = manifest.name;
       report.version = manifest.version;
-      let exported: unknown;
+      report.processors = manifest.declaredProcessors;
+      const refused = gate(report);
+      if (refused) {
+        report.errors.push(refused);
+        continue;
+      }
+      const entryUrl = `${pathToFileURL(manifest.entry).href}?v=${report.contentHash.slice(0, 16)}`;
+      let described;
       try {
-        exported = await importWithTimeout(manifest.entry);
+        described = await pool.describe({ kind: 'describe', entryUrl }, IMPORT_TIMEOUT_MS);
       } catch (error) {
         report.errors.push(`cannot load ${manifest.entry}: ${errorMessage(error)}`);
         continue;
       }
-      const candidates = Array.isArray(exported) ? exported : [exported];
-      if (exported === undefined || candidates.length === 0) {
-        report.errors.push(`${manifest.entry} has no default export: export a processor or an array of processors`);
-        continue;
-      }
-      candidates.forEach((candidate, index) => {
-        const label = `${manifest.entry}: processor ${Array.isArray(exported) ? `#${index + 1}` : ''}`.trimEnd();
-        try {
-          const processor = parseProcessor(candidate, label);
-          const owner = owners.get(processor.name);
-          if (owner !== undefined) {
-            report.errors.push(`duplicate processor name "${processor.name}" (already provided by ${owner}); this one is not loaded`);
-            return;
-          }
-          owners.set(processor.name, folder);
-          report.processors.push(processor.name);
-          set.processors.push({ ...processor, pluginFolder: folder, pluginName: manifest.name });
-        } catch (error) {
-          report.errors.push(errorMessage(error));
+      report.processors = [];
+      report.errors.push(...described.errors.map((e) => `${manifest.entry}: ${e}`));
+      for (const processor of described.processors) {
+        const owner = owners.get(processor.name);
+        if (owner !== undefined) {
+          report.errors.push(`duplicate processor name "${processor.name}" (already provided by ${owner}); this one is not loaded`);
+          continue;
         }
-      });
+        owners.set(processor.name, folder);
+        report.processors.push(processor.name);
+        set.processors.push({ ...processor, pluginFolder: folder, pluginName: manifest.name, entryUrl });
+      }
     }
   }
   return set;
@@ -94,7 +101,7 @@ export async function loadPlugins(sources: PluginSource[]): Promise<PluginSet> {
  * A source is a plugin folder (it has a package.json) or a folder of plugin folders (sorted by name;
  * dot-folders and node_modules are skipped). A missing source named on the command line is bad usage.
  */
-async function pluginFolders(source: PluginSource): Promise<string[]> {
+export async function pluginFolders(source: PluginSource): Promise<string[]> {
   const path = resolve(source.path);
   const info = await stat(path).catch(() => null);
   if (!info) {
@@ -115,21 +122,4 @@ async function pluginFolders(source: PluginSource): Promise<string[]> {
 
 async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isFile() ?? false;
-}
-
-async function importWithTimeout(entry: string): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`module did not finish loading within ${IMPORT_TIMEOUT_MS / 1000} s`)), IMPORT_TIMEOUT_MS);
-    timer.unref();
-  });
-  try {
-    // The query string busts Node's module cache, so a changed plugin loads anew in a long-lived process.
-    const info = await stat(entry);
-    const url = `${pathToFileURL(entry).href}?v=${info.mtimeMs}-${info.size}`;
-    const module = (await Promise.race([import(url), timeout])) as { default?: unknown };
-    return module.default;
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,26 +1,27 @@
-import { randomUUID } from 'node:crypto';
-import type { ProcessLog } from '../../sdk/processor.js';
-import { BusyError, UsageError, errnoCode, errorMessage } from '../errors.js';
+import type { LogSink } from '../host/pluginProcess.js';
+import { WorkerDied } from '../host/pluginProcess.js';
+import type { PluginPool } from '../host/pool.js';
+import type { DueProcessor, SessionTaskResult } from '../host/protocol.js';
+import { BusyError, UsageError, errorMessage } from '../errors.js';
 import type { LoadedProcessor } from '../plugins/loader.js';
 import { SessionFile, type SessionEntry } from '../sessionFile.js';
 import type { StateStore } from '../store/stateStore.js';
-import type { SessionOutcome } from '../store/types.js';
-import { selectCandidates, type Candidate } from './candidates.js';
-import { invokeProcessor } from './invoke.js';
-import { emptyStats, type RunStats } from './stats.js';
+import { selectCandidates } from './candidates.js';
+import { ProcessorRun } from './processorRun.js';
+import type { RunStats } from './stats.js';
 
 export interface RunOptions {
-  /** Processor calls per run, failures included; the rest are capped for the next run. Default: no cap. */
+  /** Processor calls per processor run, failures included; the rest are capped for the next run. Default: no cap. */
   maxSessionsPerRun?: number;
-  /** Per processor run, from the start of its candidate loop; checked before each candidate. Default 150. */
+  /** Per processor run, from the start of the candidate loop; checked before each dispatch. Default 150. */
   timeBudgetSeconds?: number;
   /** Consecutive failures on the same content before a session is quarantined. Default 3. */
   maxAttempts?: number;
   /** What started the run (cli, rerun, schedule, watch, app), stored in processor_runs. */
   trigger?: string;
-  /** Only these session keys (rerun of selected sessions). */
-  only?: Set<string>;
-  /** Cancels the run: the current session is aborted via ctx.signal, the rest are capped. */
+  /** Only these session keys, per processor (reruns of selected sessions); a processor not in the map gets none. */
+  only?: Map<string, Set<string>>;
+  /** Cancels the run: sessions in flight are aborted via ctx.signal, the rest are capped. */
   signal?: AbortSignal;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   onProgress?: (progress: RunProgress) => void;
@@ -39,44 +40,43 @@ export const DEFAULT_TIME_BUDGET_SECONDS = 150;
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** Outcomes are committed in batches: one transaction per this many sessions, items or milliseconds. */
-const BATCH_SESSIONS = 200;
+const BATCH_SESSIONS = 500;
 const BATCH_ITEMS = 50_000;
 const BATCH_MS = 2_000;
 
 /**
  * Runs processors over scanned sessions and records the outcome of each (processor, session).
- * One Runner per state store: it owns the per-processor "already running" locks.
+ * Processors run together in one pass: each session due for several of them is read, hashed and parsed
+ * once in a plugin process, and its records are fed to all of them. Each keeps its own candidates, cap,
+ * budget, stats and run row. One Runner per state store: it owns the per-processor locks.
  */
 export class Runner {
   /** In memory on purpose: a killed process cannot leave a stale lock behind. */
   private readonly running = new Set<string>();
 
-  constructor(private readonly store: StateStore) {}
+  constructor(private readonly store: StateStore, private readonly pool: PluginPool) {}
 
   isRunning(processor: string): boolean {
     return this.running.has(processor);
   }
 
-  /** Runs each processor in name order; stats come back in the same order. */
-  async runAll(processors: LoadedProcessor[], sessions: SessionEntry[], options: RunOptions = {}): Promise<RunStats[]> {
-    const sorted = [...processors].sort((a, b) => (a.name < b.name ? -1 : 1));
-    const results: RunStats[] = [];
-    for (const processor of sorted) results.push(await this.run(processor, sessions, options));
-    return results;
+  async run(processor: LoadedProcessor, sessions: SessionEntry[], options: RunOptions = {}): Promise<RunStats> {
+    return (await this.runAll([processor], sessions, options))[0];
   }
 
-  /** Rule 8: a second run of the same processor while one is in progress is refused at once. */
-  async run(processor: LoadedProcessor, sessions: SessionEntry[], options: RunOptions = {}): Promise<RunStats> {
-    if (this.running.has(processor.name)) throw new BusyError(`processor "${processor.name}" is already running`);
-    this.running.add(processor.name);
+  /** Rule 8: a processor already running is refused at once; stats come back sorted by processor name. */
+  async runAll(processors: LoadedProcessor[], sessions: SessionEntry[], options: RunOptions = {}): Promise<RunStats[]> {
+    const busy = processors.filter((p) => this.running.has(p.name));
+    if (busy.length > 0) throw new BusyError(`processor ${busy.map((p) => `"${p.name}"`).join(', ')} is already running`);
+    for (const p of processors) this.running.add(p.name);
     try {
-      return await this.runLocked(processor, sessions, options);
+      return await this.runLocked([...processors].sort((a, b) => (a.name < b.name ? -1 : 1)), sessions, options);
     } finally {
-      this.running.delete(processor.name);
+      for (const p of processors) this.running.delete(p.name);
     }
   }
 
-  private async runLocked(processor: LoadedProcessor, sessions: SessionEntry[], options: RunOptions): Promise<RunStats> {
+  private async runLocked(processors: LoadedProcessor[], sessions: SessionEntry[], options: RunOptions): Promise<RunStats[]> {
     const maxCalls = options.maxSessionsPerRun ?? Infinity;
     const budgetMs = (options.timeBudgetSeconds ?? DEFAULT_TIME_BUDGET_SECONDS) * 1000;
     const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -84,116 +84,162 @@ export class Runner {
     if (!(budgetMs >= 0)) throw new UsageError('--time-budget must be a non-negative number of seconds');
     if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) throw new UsageError('--max-attempts must be a whole number of at least 1');
 
-    const runId = randomUUID();
-    const startedAt = new Date();
-    const stats = emptyStats(processor.name, runId);
-    await this.store.startRun(runId, processor.name, options.trigger ?? 'cli', startedAt);
+    const runs: ProcessorRun[] = [];
+    for (const processor of processors) {
+      const snapshot = await this.store.snapshot(processor.name);
+      const run = new ProcessorRun(processor, selectCandidates(sessions, snapshot, processor.version, options.only ? (options.only.get(processor.name) ?? new Set()) : undefined));
+      await this.store.startRun(run.runId, processor.name, options.trigger ?? 'cli', new Date());
+      runs.push(run);
+    }
+    const order = sessionOrder(sessions, runs);
+    const onLog: LogSink = (level, processor, message) => options.log?.(level, processor ? `[${processor}] ${message}` : message);
 
-    const snapshot = await this.store.snapshot(processor.name);
-    const candidates = selectCandidates(sessions, snapshot, processor.version, options.only);
-    stats.scanned = candidates.length;
-
-    const pending: SessionOutcome[] = [];
-    let pendingItems = 0;
     let lastFlush = Date.now();
     const flush = async () => {
-      await this.store.commitOutcomes(processor.name, processor.version, pending.splice(0), maxAttempts);
-      pendingItems = 0;
+      const groups = runs.map((r) => ({ processor: r.processor.name, version: r.processor.version, outcomes: r.pending.splice(0) }));
+      for (const r of runs) r.pendingItems = 0;
       lastFlush = Date.now();
+      await this.store.commitOutcomes(groups, maxAttempts);
+    };
+    const maybeFlush = async () => {
+      const sessionsWaiting = runs.reduce((n, r) => n + r.pending.length, 0);
+      const itemsWaiting = runs.reduce((n, r) => n + r.pendingItems, 0);
+      if (sessionsWaiting >= BATCH_SESSIONS || itemsWaiting >= BATCH_ITEMS || Date.now() - lastFlush >= BATCH_MS) await flush();
     };
 
+    const onCancel = () => this.pool.abortAll();
+    options.signal?.addEventListener('abort', onCancel, { once: true });
+    const inFlight = new Set<Promise<void>>();
     const loopStart = performance.now(); // rule 4: the budget clock starts with the candidate loop
-    let calls = 0;
-    for (let i = 0; i < candidates.length; i++) {
-      const candidate = candidates[i];
-      const elapsed = performance.now() - loopStart;
-      options.onProgress?.({ processor: processor.name, done: i, total: candidates.length, current: candidate.entry.sessionKey, errors: stats.errors, elapsedMs: elapsed });
-      if (options.signal?.aborted) stats.cancelled = true;
-      // Rules 3 and 4: past the cap or the budget, the rest wait for the next run (not hashed, not an error).
-      if (stats.cancelled || calls >= maxCalls || elapsed >= budgetMs) {
-        stats.capped = candidates.length - i;
-        break;
-      }
-      if (candidate.quarantinedUnread) {
-        stats.quarantined++;
-        continue;
-      }
-      const outcome = await this.processCandidate(processor, candidate, stats, options, () => calls++);
-      if (outcome) {
-        pending.push(outcome);
-        if (outcome.kind === 'processed') pendingItems += outcome.itemsJson.length;
-        if (pending.length >= BATCH_SESSIONS || pendingItems >= BATCH_ITEMS || Date.now() - lastFlush >= BATCH_MS) await flush();
-      }
-    }
-    await flush();
-    stats.duration_ms = Math.round(performance.now() - loopStart);
-    options.onProgress?.({ processor: processor.name, done: candidates.length, total: candidates.length, current: null, errors: stats.errors, elapsedMs: stats.duration_ms });
-    await this.store.finishRun(runId, new Date(), stats);
-    return stats;
-  }
+    const progress = (run: ProcessorRun, current: string | null) =>
+      options.onProgress?.({ processor: run.processor.name, done: run.done, total: run.stats.scanned, current, errors: run.stats.errors, elapsedMs: performance.now() - loopStart });
 
-  /** One candidate: read time, hash when a stored result may still hold, process, and the outcome to store. */
-  private async processCandidate(
-    processor: LoadedProcessor,
-    candidate: Candidate,
-    stats: RunStats,
-    options: RunOptions,
-    countCall: () => void,
-  ): Promise<SessionOutcome | null> {
-    const { entry } = candidate;
-    const log = sessionLog(processor.name, entry.sessionKey, options.log);
-    let file: SessionFile;
     try {
-      file = await SessionFile.open(entry); // rule 2: the read time is taken here, before hashing
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') {
-        stats.vanished++;
-        return null;
-      }
-      countCall();
-      return this.failed(stats, entry, new Date(), null, `cannot read ${entry.path}: ${errorMessage(error)}`);
-    }
-    try {
-      if (candidate.hashFirst || candidate.failure?.quarantined) {
-        const hash = await file.md5();
-        if (candidate.hashFirst && hash === candidate.state?.fileHash) {
-          stats.skipped++;
-          return null;
+      for (const entry of order) {
+        while (inFlight.size >= this.pool.size) await Promise.race(inFlight);
+        const due: ProcessorRun[] = [];
+        for (const run of runs) {
+          const candidate = run.candidates.get(entry.sessionKey);
+          if (!candidate) continue;
+          // Rule 3: near the cap, wait for this processor's calls in flight: a skip there would free a call.
+          while (run.calls + run.inFlight >= maxCalls && run.inFlight > 0) await Promise.race(inFlight);
+          if (options.signal?.aborted) {
+            run.stats.cancelled = true;
+            run.capped();
+          } else if (run.calls >= maxCalls || performance.now() - loopStart >= budgetMs) {
+            run.capped(); // rules 3 and 4: left for the next run, unread, not an error
+          } else if (candidate.quarantinedUnread) {
+            run.quarantined();
+          } else {
+            due.push(run);
+            continue;
+          }
+          progress(run, entry.sessionKey);
         }
-        if (candidate.failure?.quarantined && candidate.failure.processorVersion === processor.version && hash === candidate.failure.fileHash) {
-          stats.quarantined++;
-          return null;
+        if (due.length === 0) continue;
+        for (const run of due) {
+          run.inFlight++;
+          progress(run, entry.sessionKey);
         }
+        const task: Promise<void> = this.dispatch(entry, due, onLog)
+          .then(async () => {
+            for (const run of due) {
+              run.inFlight--;
+              progress(run, null);
+            }
+            await maybeFlush();
+          })
+          .finally(() => inFlight.delete(task));
+        inFlight.add(task);
       }
-      countCall();
-      try {
-        const result = await invokeProcessor(processor, file, log, options.signal);
-        const fileHash = await file.md5();
-        stats.processed++;
-        stats.items_extracted += result.itemsCount;
-        stats.malformed_lines += file.malformedLines;
-        return { kind: 'processed', sessionKey: entry.sessionKey, username: entry.username, readAt: file.readAt, fileHash, ...result };
-      } catch (error) {
-        // Rule 5: no state row is written; the failure row counts the attempt against this content.
-        const hash = await file.md5().catch(() => null);
-        return this.failed(stats, entry, file.readAt, hash, errorMessage(error));
-      }
-    } catch (error) {
-      return this.failed(stats, entry, file.readAt, null, `cannot read ${entry.path}: ${errorMessage(error)}`);
+      await Promise.all(inFlight);
+      await flush();
     } finally {
-      stats.bytes_read += file.bytesRead;
-      await file.close().catch(() => undefined);
+      options.signal?.removeEventListener('abort', onCancel);
     }
+    const finishedAt = new Date();
+    for (const run of runs) {
+      run.stats.duration_ms = Math.round(performance.now() - loopStart);
+      await this.store.finishRun(run.runId, finishedAt, run.stats);
+    }
+    return runs.map((r) => r.stats);
   }
 
-  private failed(stats: RunStats, entry: SessionEntry, readAt: Date, fileHash: string | null, error: string): SessionOutcome {
-    stats.errors++;
-    stats.errors_detail.push({ session: entry.sessionKey, error });
-    return { kind: 'failed', sessionKey: entry.sessionKey, username: entry.username, readAt, fileHash, error };
+  /**
+   * One session for its due processors in one plugin process. When that process dies with several
+   * processors aboard, each is retried alone, so the one that killed it fails by itself (rule 5 per
+   * processor) and the others still get their result.
+   */
+  private async dispatch(entry: SessionEntry, due: ProcessorRun[], onLog: LogSink): Promise<void> {
+    const processors: DueProcessor[] = due.map((run) => {
+      const c = run.candidates.get(entry.sessionKey)!;
+      return {
+        name: run.processor.name,
+        entryUrl: run.processor.entryUrl,
+        timeoutMs: run.processor.timeoutMs,
+        storedHash: c.hashFirst ? (c.state?.fileHash ?? null) : null,
+        quarantinedHash: c.failure?.quarantined && c.failure.processorVersion === run.processor.version ? c.failure.fileHash : null,
+      };
+    });
+    const dispatchedAt = new Date();
+    let result: SessionTaskResult;
+    try {
+      result = await this.pool.session({ kind: 'session', entry, processors }, onLog);
+    } catch (error) {
+      if (error instanceof WorkerDied && due.length > 1) {
+        await Promise.all(due.map((run) => this.dispatch(entry, [run], onLog)));
+        return;
+      }
+      // The plugin process died (or our worker code failed): hash here so attempts still track the content.
+      const fileHash = await hashQuietly(entry);
+      for (const run of due) run.record(entry, { kind: 'failed', error: errorMessage(error) }, dispatchedAt, fileHash, 0);
+      return;
+    }
+    if (result.vanished) {
+      for (const run of due) run.vanished();
+      return;
+    }
+    const readAt = new Date(result.readAtMs);
+    for (const run of due) {
+      const outcome = result.outcomes[run.processor.name] ?? { kind: 'failed', error: 'the plugin process returned no outcome' };
+      run.record(entry, outcome, readAt, result.fileHash, result.bytesRead);
+    }
   }
 }
 
-function sessionLog(processor: string, session: string, sink: RunOptions['log']): ProcessLog {
-  const write = (level: 'info' | 'warn' | 'error') => (message: string) => sink?.(level, `[${processor}] ${session}: ${String(message)}`);
-  return { info: write('info'), warn: write('warn'), error: write('error') };
+/**
+ * Rule 6 across processors: sessions no processor has failed on go first, then those with failures,
+ * fewest attempts first; within each group, the scan's order (by session key).
+ */
+function sessionOrder(sessions: SessionEntry[], runs: ProcessorRun[]): SessionEntry[] {
+  const fresh: SessionEntry[] = [];
+  const retried: { entry: SessionEntry; attempts: number }[] = [];
+  for (const entry of sessions) {
+    let any = false;
+    let attempts = 0;
+    for (const run of runs) {
+      const c = run.candidates.get(entry.sessionKey);
+      if (!c) continue;
+      any = true;
+      if (c.failure) attempts = Math.max(attempts, c.failure.attempts);
+    }
+    if (!any) continue;
+    if (attempts === 0) fresh.push(entry);
+    else retried.push({ entry, attempts });
+  }
+  retried.sort((a, b) => a.attempts - b.attempts);
+  return [...fresh, ...retried.map((r) => r.entry)];
+}
+
+async function hashQuietly(entry: SessionEntry): Promise<string | null> {
+  try {
+    const file = await SessionFile.open(entry);
+    try {
+      return await file.md5();
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return null;
+  }
 }

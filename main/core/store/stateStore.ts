@@ -67,84 +67,16 @@ export class StateStore {
   }
 
   /**
-   * Writes a batch of outcomes in one transaction. A success replaces the state row, removes the failure
-   * row and replaces the session's items; a failure counts one more attempt on the same content (or starts
-   * over at 1 when the content or version changed) and quarantines at maxAttempts. Old state and items of
-   * a failed session stay: they describe the content that was last processed successfully.
+   * Writes a batch of outcomes, of one or several processors, in one transaction. A success replaces the
+   * state row, removes the failure row and replaces the session's items; a failure counts one more attempt
+   * on the same content and version (or starts over at 1) and quarantines at maxAttempts. Old state and
+   * items of a failed session stay: they describe the content last processed successfully.
    */
-  async commitOutcomes(processor: string, version: string, outcomes: SessionOutcome[], maxAttempts: number): Promise<void> {
-    if (outcomes.length === 0) return;
+  async commitOutcomes(groups: OutcomeGroup[], maxAttempts: number): Promise<void> {
+    const nonEmpty = groups.filter((g) => g.outcomes.length > 0);
+    if (nonEmpty.length === 0) return;
     await this.db.transaction(async (db) => {
-      await db.run(`CREATE TEMP TABLE IF NOT EXISTS staged_outcomes (
-        session_file VARCHAR, username VARCHAR, read_at TIMESTAMP, file_hash VARCHAR, ok BOOLEAN, items_extracted INTEGER, error VARCHAR)`);
-      await db.run('DELETE FROM staged_outcomes');
-      await withAppender(db, 'staged_outcomes', 'temp', (staged) => {
-        for (const outcome of outcomes) {
-          staged.appendVarchar(outcome.sessionKey);
-          staged.appendVarchar(outcome.username);
-          staged.appendTimestamp(timestampValue(outcome.readAt));
-          if (outcome.fileHash === null) staged.appendNull();
-          else staged.appendVarchar(outcome.fileHash);
-          staged.appendBoolean(outcome.kind === 'processed');
-          staged.appendInteger(outcome.kind === 'processed' ? outcome.itemsCount : 0);
-          if (outcome.kind === 'failed') staged.appendVarchar(outcome.error);
-          else staged.appendNull();
-          staged.endRow();
-        }
-      });
-      const params = { processor, version };
-      await db.run(
-        `INSERT OR REPLACE INTO session_processor_state
-           (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version)
-         SELECT $processor, session_file, username, read_at, items_extracted, file_hash, $version FROM staged_outcomes WHERE ok`,
-        params,
-      );
-      await db.run(
-        `DELETE FROM session_processor_failures WHERE processor_name = $processor
-           AND session_file IN (SELECT session_file FROM staged_outcomes WHERE ok)`,
-        { processor },
-      );
-      await db.run(
-        `DELETE FROM processor_items WHERE processor_name = $processor
-           AND session_file IN (SELECT session_file FROM staged_outcomes WHERE ok)`,
-        { processor },
-      );
-      await withAppender(db, 'processor_items', null, (items) => {
-        for (const outcome of outcomes) {
-          if (outcome.kind !== 'processed') continue;
-          outcome.itemsJson.forEach((json, index) => {
-            items.appendVarchar(processor);
-            items.appendVarchar(outcome.sessionKey);
-            items.appendInteger(index);
-            items.appendVarchar(json);
-            items.endRow();
-          });
-        }
-      });
-      // Consecutive failures on the same content and version add up; anything new starts over at 1.
-      await db.run(
-        `INSERT INTO session_processor_failures AS f
-           (processor_name, session_file, username, attempts, first_failed_at, last_failed_at, last_error, file_hash,
-            quarantined, processor_version, last_read_at)
-         SELECT $processor, session_file, username, 1, now()::TIMESTAMP, now()::TIMESTAMP, error, file_hash,
-            1 >= $maxAttempts, $version, read_at
-         FROM staged_outcomes WHERE NOT ok
-         ON CONFLICT (processor_name, session_file) DO UPDATE SET
-           attempts = CASE WHEN f.file_hash IS NOT DISTINCT FROM excluded.file_hash
-                            AND f.processor_version IS NOT DISTINCT FROM excluded.processor_version
-                           THEN f.attempts + 1 ELSE 1 END,
-           quarantined = (CASE WHEN f.file_hash IS NOT DISTINCT FROM excluded.file_hash
-                                AND f.processor_version IS NOT DISTINCT FROM excluded.processor_version
-                               THEN f.attempts + 1 ELSE 1 END) >= $maxAttempts,
-           first_failed_at = CASE WHEN f.file_hash IS NOT DISTINCT FROM excluded.file_hash THEN f.first_failed_at ELSE excluded.first_failed_at END,
-           last_failed_at = excluded.last_failed_at,
-           last_error = excluded.last_error,
-           file_hash = excluded.file_hash,
-           username = excluded.username,
-           processor_version = excluded.processor_version,
-           last_read_at = excluded.last_read_at`,
-        { processor, version, maxAttempts },
-      );
+      for (const group of nonEmpty) await writeOutcomes(db, group, maxAttempts);
     });
   }
 
@@ -313,4 +245,73 @@ async function withAppender(db: Connection, table: string, catalog: string | nul
   } finally {
     appender.closeSync();
   }
+}
+
+/** The outcomes of one processor, in one batch. */
+export interface OutcomeGroup {
+  processor: string;
+  version: string;
+  outcomes: SessionOutcome[];
+}
+
+async function writeOutcomes(db: Connection, { processor, version, outcomes }: OutcomeGroup, maxAttempts: number): Promise<void> {
+  await db.run(`CREATE TEMP TABLE IF NOT EXISTS staged_outcomes (
+    session_file VARCHAR, username VARCHAR, read_at TIMESTAMP, file_hash VARCHAR, ok BOOLEAN, items_extracted INTEGER, error VARCHAR)`);
+  await db.run('DELETE FROM staged_outcomes');
+  await withAppender(db, 'staged_outcomes', 'temp', (staged) => {
+    for (const outcome of outcomes) {
+      staged.appendVarchar(outcome.sessionKey);
+      staged.appendVarchar(outcome.username);
+      staged.appendTimestamp(timestampValue(outcome.readAt));
+      if (outcome.fileHash === null) staged.appendNull();
+      else staged.appendVarchar(outcome.fileHash);
+      staged.appendBoolean(outcome.kind === 'processed');
+      staged.appendInteger(outcome.kind === 'processed' ? outcome.itemsCount : 0);
+      if (outcome.kind === 'failed') staged.appendVarchar(outcome.error);
+      else staged.appendNull();
+      staged.endRow();
+    }
+  });
+  await db.run(
+    `INSERT OR REPLACE INTO session_processor_state
+       (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version)
+     SELECT $processor, session_file, username, read_at, items_extracted, file_hash, $version FROM staged_outcomes WHERE ok`,
+    { processor, version },
+  );
+  for (const table of ['session_processor_failures', 'processor_items']) {
+    await db.run(`DELETE FROM ${table} WHERE processor_name = $processor AND session_file IN (SELECT session_file FROM staged_outcomes WHERE ok)`, { processor });
+  }
+  await withAppender(db, 'processor_items', null, (items) => {
+    for (const outcome of outcomes) {
+      if (outcome.kind !== 'processed') continue;
+      outcome.itemsJson.forEach((json, index) => {
+        items.appendVarchar(processor);
+        items.appendVarchar(outcome.sessionKey);
+        items.appendInteger(index);
+        items.appendVarchar(json);
+        items.endRow();
+      });
+    }
+  });
+  // Consecutive failures on the same content and version add up; anything new starts over at 1.
+  const same = 'f.file_hash IS NOT DISTINCT FROM excluded.file_hash AND f.processor_version IS NOT DISTINCT FROM excluded.processor_version';
+  await db.run(
+    `INSERT INTO session_processor_failures AS f
+       (processor_name, session_file, username, attempts, first_failed_at, last_failed_at, last_error, file_hash,
+        quarantined, processor_version, last_read_at)
+     SELECT $processor, session_file, username, 1, now()::TIMESTAMP, now()::TIMESTAMP, error, file_hash,
+        1 >= $maxAttempts, $version, read_at
+     FROM staged_outcomes WHERE NOT ok
+     ON CONFLICT (processor_name, session_file) DO UPDATE SET
+       attempts = CASE WHEN ${same} THEN f.attempts + 1 ELSE 1 END,
+       quarantined = (CASE WHEN ${same} THEN f.attempts + 1 ELSE 1 END) >= $maxAttempts,
+       first_failed_at = CASE WHEN ${same} THEN f.first_failed_at ELSE excluded.first_failed_at END,
+       last_failed_at = excluded.last_failed_at,
+       last_error = excluded.last_error,
+       file_hash = excluded.file_hash,
+       username = excluded.username,
+       processor_version = excluded.processor_version,
+       last_read_at = excluded.last_read_at`,
+    { processor, version, maxAttempts },
+  );
 }

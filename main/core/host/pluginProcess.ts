@@ -1,0 +1,134 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { HostMessage, Task, WorkerMessage } from './protocol.js';
+
+const WORKER_ENTRY = new URL('./worker/main.js', import.meta.url);
+
+export interface PluginProcessOptions {
+  /** V8 heap limit of the process (its --max-old-space-size). */
+  memoryLimitMb: number;
+  /** Output and logs not tied to a task (console output, stray rejections). */
+  onLog: LogSink;
+}
+
+/** The process died or was killed while it held a task. */
+export class WorkerDied extends Error {}
+
+export type LogSink = (level: 'info' | 'warn' | 'error', processor: string | null, message: string) => void;
+
+export interface RequestHooks {
+  onPhase?(phase: 'plugin-code' | 'host-code'): void;
+  /** Logs of this task's plugin code. */
+  onLog?: LogSink;
+}
+
+interface Pending extends RequestHooks {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/**
+ * One plugin process (a Node child process). Child processes rather than worker threads: on Node 20 some
+ * allocations (a huge String.prototype.split, for one) abort the whole process when a worker thread hits
+ * its heap limit, so only a process boundary contains every runaway plugin.
+ */
+export class PluginProcess {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private stderrTail = '';
+  private killedFor: string | null = null;
+  private exitReason: string | null = null;
+  readonly ready: Promise<void>;
+
+  constructor(private readonly options: PluginProcessOptions) {
+    this.child = fork(WORKER_ENTRY, [], {
+      execArgv: [`--max-old-space-size=${options.memoryLimitMb}`],
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    // Plugin console output must never reach the host's stdout (it would corrupt `--json`): it becomes log lines.
+    this.child.stdout?.setEncoding('utf8').on('data', (text: string) => {
+      for (const line of text.split('\n')) if (line.trim()) options.onLog('info', null, `plugin output: ${line}`);
+    });
+    this.child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      this.stderrTail = (this.stderrTail + text).slice(-4096);
+    });
+    this.ready = new Promise((resolve, reject) => {
+      const onMessage = (message: WorkerMessage) => {
+        if (message.type === 'ready') {
+          this.child.off('message', onMessage);
+          resolve();
+        }
+      };
+      this.child.on('message', onMessage);
+      this.child.once('exit', () => reject(new WorkerDied(`plugin process failed to start: ${this.describeExit(null, null)}`)));
+    });
+    this.ready.catch(() => undefined);
+    this.child.on('message', (message: WorkerMessage) => this.onMessage(message));
+    this.child.once('exit', (code, signal) => {
+      this.exitReason = this.describeExit(code, signal);
+      for (const pending of this.pending.values()) pending.reject(new WorkerDied(this.exitReason));
+      this.pending.clear();
+    });
+  }
+
+  get alive(): boolean {
+    return this.exitReason === null;
+  }
+
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  async request<T>(task: Task, hooks: RequestHooks = {}): Promise<T> {
+    await this.ready;
+    if (!this.alive) throw new WorkerDied(this.exitReason ?? 'plugin process is gone');
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...hooks });
+      this.send({ type: 'task', id, task });
+    });
+  }
+
+  /** Asks plugin code of every task in flight to stop (ctx.signal). */
+  abortAll(): void {
+    for (const id of this.pending.keys()) this.send({ type: 'abort', id });
+  }
+
+  /** Ends the process now; tasks in flight fail with `reason`. */
+  kill(reason: string): void {
+    if (!this.alive) return;
+    this.killedFor = reason;
+    this.child.kill('SIGKILL');
+  }
+
+  private send(message: HostMessage): void {
+    if (this.child.connected) this.child.send(message);
+  }
+
+  private onMessage(message: WorkerMessage): void {
+    if (message.type === 'ready') return;
+    const pending = this.pending.get(message.id);
+    if (message.type === 'log') {
+      (pending?.onLog ?? this.options.onLog)(message.level, message.processor, message.message);
+      return;
+    }
+    if (!pending) return;
+    if (message.type === 'phase') pending.onPhase?.(message.phase);
+    else {
+      this.pending.delete(message.id);
+      if (message.type === 'result') pending.resolve(message.result);
+      else pending.reject(new Error(message.error));
+    }
+  }
+
+  private describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+    if (this.killedFor) return this.killedFor;
+    if (/heap out of memory|Reached heap limit|allocation failed|Ineffective mark-compacts/i.test(this.stderrTail)) {
+      return `out of memory (limit ${this.options.memoryLimitMb} MB)`;
+    }
+    if (signal) return `worker killed by ${signal}`;
+    return `worker exited with code ${code}`;
+  }
+}

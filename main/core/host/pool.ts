@@ -1,0 +1,123 @@
+import { availableParallelism } from 'node:os';
+import { PluginProcess, WorkerDied, type LogSink } from './pluginProcess.js';
+import type { DescribeResult, DescribeTask, SessionTask, SessionTaskResult } from './protocol.js';
+
+export interface PoolOptions {
+  /** Plugin processes (default: os.availableParallelism()). */
+  size?: number;
+  /** Heap limit per plugin process, MB (default 512). */
+  memoryLimitMb?: number;
+  /** Plugin output not tied to a task. */
+  onLog?: LogSink;
+}
+
+export const DEFAULT_MEMORY_LIMIT_MB = 512;
+
+/** Extra time a plugin gets after its own limit (ctx.signal aborted) before its process is killed. */
+export const KILL_GRACE_MS = 2_000;
+
+interface Slot {
+  process: PluginProcess | null;
+  /** Replace the process once its current task ends (after a timeout, or when plugins were reloaded). */
+  retire: boolean;
+}
+
+/**
+ * A pool of plugin processes, one task at a time each. Plugin code runs under a watchdog: past its limit
+ * the process is killed and replaced, and the task fails with the reason. The host never waits on a
+ * plugin without a deadline.
+ */
+export class PluginPool {
+  readonly size: number;
+  readonly memoryLimitMb: number;
+  private readonly slots: Slot[];
+  private readonly waiting: ((slot: Slot) => void)[] = [];
+  private readonly free: Slot[];
+  private closed = false;
+  private readonly onLog: LogSink;
+
+  constructor(options: PoolOptions = {}) {
+    this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
+    this.memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
+    this.onLog = options.onLog ?? (() => undefined);
+    this.slots = Array.from({ length: this.size }, () => ({ process: null, retire: false }));
+    this.free = [...this.slots];
+  }
+
+  describe(task: DescribeTask, loadTimeoutMs: number): Promise<DescribeResult> {
+    return this.run<DescribeResult>(task, loadTimeoutMs, `did not finish loading within ${loadTimeoutMs / 1000} s`, this.onLog);
+  }
+
+  /**
+   * Runs a session task. The watchdog allows the longest due processor's limit plus a grace period once
+   * plugin code starts; past it, the process is killed and the task rejects with WorkerDied(reason).
+   */
+  session(task: SessionTask, onLog: LogSink): Promise<SessionTaskResult> {
+    const limit = Math.max(...task.processors.map((p) => p.timeoutMs));
+    return this.run<SessionTaskResult>(task, limit + KILL_GRACE_MS, `timeout after ${limit} ms`, onLog);
+  }
+
+  /** Asks every running task's plugin code to stop (ctx.signal); they finish as cancelled. */
+  abortAll(): void {
+    for (const slot of this.slots) slot.process?.abortAll();
+  }
+
+  /** Fresh processes for every later task (plugins changed): idle ones now, busy ones after their task. */
+  recycle(): void {
+    for (const slot of this.slots) {
+      if (slot.process?.busy) slot.retire = true;
+      else {
+        slot.process?.kill('recycled');
+        slot.process = null;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const slot of this.slots) slot.process?.kill('pool closed');
+    for (const wake of this.waiting.splice(0)) wake(this.slots[0]);
+  }
+
+  private async run<T>(task: DescribeTask | SessionTask, watchdogMs: number, timeoutReason: string, onLog: LogSink): Promise<T> {
+    const slot = await this.acquire();
+    try {
+      if (this.closed) throw new WorkerDied('plugin pool closed');
+      if (!slot.process?.alive) slot.process = new PluginProcess({ memoryLimitMb: this.memoryLimitMb, onLog: (...a) => this.onLog(...a) });
+      const process = slot.process;
+      let watchdog: NodeJS.Timeout | undefined;
+      try {
+        const result = await process.request<T>(task, {
+          onLog,
+          onPhase: (phase) => {
+            clearTimeout(watchdog);
+            if (phase === 'plugin-code') watchdog = setTimeout(() => process.kill(timeoutReason), watchdogMs);
+          },
+        });
+        if ((result as Partial<SessionTaskResult>).tainted) slot.retire = true;
+        return result;
+      } finally {
+        clearTimeout(watchdog);
+      }
+    } finally {
+      this.release(slot);
+    }
+  }
+
+  private acquire(): Promise<Slot> {
+    const slot = this.free.pop();
+    if (slot) return Promise.resolve(slot);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(slot: Slot): void {
+    if (slot.retire || !slot.process?.alive) {
+      slot.process?.kill('retired');
+      slot.process = null;
+      slot.retire = false;
+    }
+    const next = this.waiting.shift();
+    if (next) next(slot);
+    else this.free.push(slot);
+  }
+}

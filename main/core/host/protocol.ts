@@ -1,0 +1,72 @@
+// Messages between the host (the thread that owns DuckDB) and a plugin process. JSON-safe data only.
+import type { ProcessorView } from '../../sdk/processor.js';
+import type { SessionEntry } from '../sessionFile.js';
+
+/** What the host knows of a processor once its plugin was loaded (in a plugin process, never in the host). */
+export interface ProcessorDescriptor {
+  name: string;
+  version: string;
+  cadenceMinutes: number;
+  timeoutMs: number;
+  view?: ProcessorView;
+}
+
+/** Load a plugin module and describe (validate) its processors. */
+export interface DescribeTask {
+  kind: 'describe';
+  entryUrl: string;
+}
+
+export interface DescribeResult {
+  processors: ProcessorDescriptor[];
+  errors: string[];
+}
+
+/** One due processor of a session task. */
+export interface DueProcessor {
+  name: string;
+  entryUrl: string;
+  timeoutMs: number;
+  /** Hash of the stored result of this version: when the content still hashes to it, the outcome is `skipped`. */
+  storedHash: string | null;
+  /** Hash of the content this processor is quarantined on: when it still matches, the outcome is `quarantined`. */
+  quarantinedHash: string | null;
+}
+
+/** Read one session once and run every due processor over the same records. */
+export interface SessionTask {
+  kind: 'session';
+  entry: SessionEntry;
+  processors: DueProcessor[];
+}
+
+export type ProcessorOutcome =
+  | { kind: 'skipped' }
+  | { kind: 'quarantined' }
+  | { kind: 'processed'; itemsCount: number; itemsJson: string[]; malformedLines: number }
+  | { kind: 'failed'; error: string }
+  | { kind: 'cancelled' };
+
+export interface SessionTaskResult {
+  /** The file was gone when it was opened. */
+  vanished: boolean;
+  readAtMs: number;
+  /** MD5 of exactly the bytes read (null if the file could not be read). */
+  fileHash: string | null;
+  bytesRead: number;
+  outcomes: Record<string, ProcessorOutcome>;
+  /** A processor timed out and may still be running: the host replaces this process after the task. */
+  tainted: boolean;
+}
+
+export type Task = DescribeTask | SessionTask;
+
+export type HostMessage = { type: 'task'; id: number; task: Task } | { type: 'abort'; id: number };
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'error'; id: number; error: string }
+  /** Plugin code is about to run (the watchdog starts) or has finished (it stops). */
+  | { type: 'phase'; id: number; phase: 'plugin-code' | 'host-code' }
+  | { type: 'log'; id: number; level: 'info' | 'warn' | 'error'; processor: string | null; message: string };

@@ -1,0 +1,126 @@
+import type { ProcessContext, ProcessLog, Session } from '../../../sdk/processor.js';
+import { errnoCode, errorMessage } from '../../errors.js';
+import { SessionFile } from '../../sessionFile.js';
+import type { DueProcessor, ProcessorOutcome, SessionTask, SessionTaskResult } from '../protocol.js';
+import { processorFrom } from './modules.js';
+import { normalizeResult, ProcessorFailure } from './results.js';
+import { SharedPass } from './sharedPass.js';
+
+export interface TaskHooks {
+  log(level: 'info' | 'warn' | 'error', processor: string | null, message: string): void;
+  /** Plugin code starts (host arms its watchdog) / ends. */
+  phase(phase: 'plugin-code' | 'host-code'): void;
+  /** Aborted when the host cancels the run. */
+  cancel: AbortSignal;
+}
+
+/**
+ * Runs one session for every due processor: open (the read time), hash first where a stored result may
+ * still hold, then one shared read and parse feeding all remaining processors, each with its own time
+ * limit. Plugin failures become outcomes; only the host's own I/O errors fail the whole task.
+ */
+export async function runSessionTask(task: SessionTask, hooks: TaskHooks): Promise<SessionTaskResult> {
+  const result: SessionTaskResult = { vanished: false, readAtMs: Date.now(), fileHash: null, bytesRead: 0, outcomes: {}, tainted: false };
+  let file: SessionFile;
+  try {
+    file = await SessionFile.open(task.entry);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') result.vanished = true;
+    else for (const p of task.processors) result.outcomes[p.name] = { kind: 'failed', error: `cannot read ${task.entry.path}: ${errorMessage(error)}` };
+    return result;
+  }
+  result.readAtMs = file.readAt.getTime();
+  try {
+    let due = task.processors;
+    if (due.some((p) => p.storedHash !== null || p.quarantinedHash !== null)) {
+      const hash = await file.md5();
+      due = due.filter((p) => {
+        if (p.storedHash === hash) result.outcomes[p.name] = { kind: 'skipped' };
+        else if (p.quarantinedHash === hash) result.outcomes[p.name] = { kind: 'quarantined' };
+        else return true;
+        return false;
+      });
+    }
+    if (due.length > 0) {
+      const { outcomes, tainted } = await runProcessors(file, due, hooks);
+      Object.assign(result.outcomes, outcomes);
+      result.tainted = tainted;
+    }
+    result.fileHash = await file.md5();
+  } catch (error) {
+    const message = `cannot read ${task.entry.path}: ${errorMessage(error)}`;
+    for (const p of task.processors) if (!result.outcomes[p.name]) result.outcomes[p.name] = { kind: 'failed', error: message };
+  } finally {
+    result.bytesRead = file.bytesRead;
+    await file.close().catch(() => undefined);
+  }
+  return result;
+}
+
+async function runProcessors(file: SessionFile, due: DueProcessor[], hooks: TaskHooks): Promise<{ outcomes: Record<string, ProcessorOutcome>; tainted: boolean }> {
+  const pass = new SharedPass(file);
+  const outcomes: Record<string, ProcessorOutcome> = {};
+  let tainted = false;
+  hooks.phase('plugin-code');
+  // Load every module first, so each processor starts (and subscribes to the shared pass) in the same tick.
+  const definitions = await Promise.all(due.map((p) => processorFrom(p.entryUrl, p.name).catch((error: unknown) => new Error(`cannot load the processor: ${errorMessage(error)}`))));
+  const runs = due.map(async (p, index): Promise<void> => {
+    const log = processorLog(p.name, file.sessionKey, hooks);
+    const controller = new AbortController();
+    const onCancel = () => controller.abort(new ProcessorFailure('run cancelled'));
+    hooks.cancel.addEventListener('abort', onCancel, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const processor = definitions[index];
+      if (processor instanceof Error) throw processor;
+      const records = pass.records(p.name);
+      const session: Session = {
+        path: file.path,
+        sessionKey: file.sessionKey,
+        username: file.username,
+        sizeBytes: file.sizeBytes,
+        records: () => records,
+        get malformedLines() {
+          return file.malformedLines;
+        },
+      };
+      const limit = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          tainted = true; // it may still be running: the host retires this process after the task
+          controller.abort(new ProcessorFailure(`timeout after ${p.timeoutMs} ms`));
+        }, p.timeoutMs);
+        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      });
+      const ctx: ProcessContext = { signal: controller.signal, log };
+      // Called synchronously (a sync throw lands in the catch below), so its first records() call subscribes now.
+      const value = await Promise.race([processor.processSession(session, ctx), limit]);
+      const normalized = normalizeResult(value, log);
+      outcomes[p.name] = { kind: 'processed', ...normalized, malformedLines: file.malformedLines };
+    } catch (error) {
+      const reason = controller.signal.aborted ? controller.signal.reason : error;
+      outcomes[p.name] = hooks.cancel.aborted && !(reason instanceof ProcessorFailure && reason.message.startsWith('timeout'))
+        ? { kind: 'cancelled' }
+        : { kind: 'failed', error: errorMessage(reason) };
+    } finally {
+      pass.detach(p.name); // done, failed or returned early: the pass must not wait for it
+      clearTimeout(timer);
+      hooks.cancel.removeEventListener('abort', onCancel);
+    }
+  });
+  // Every processor has had its synchronous start (and subscribed if it iterates at once): read the file.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const reading = pass.run();
+  await Promise.all(runs);
+  pass.detach(); // a processor that returned without finishing its records must not hold the pass
+  await reading;
+  hooks.phase('host-code');
+  return { outcomes, tainted };
+}
+
+function processorLog(processor: string, sessionKey: string, hooks: TaskHooks): ProcessLog {
+  return {
+    info: (m) => hooks.log('info', processor, `${sessionKey}: ${String(m)}`),
+    warn: (m) => hooks.log('warn', processor, `${sessionKey}: ${String(m)}`),
+    error: (m) => hooks.log('error', processor, `${sessionKey}: ${String(m)}`),
+  };
+}

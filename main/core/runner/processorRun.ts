@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { LoadedProcessor } from '../plugins/loader.js';
+import type { ProcessorOutcome } from '../host/protocol.js';
+import type { SessionEntry } from '../sessionFile.js';
+import type { SessionOutcome } from '../store/types.js';
+import type { Candidate } from './candidates.js';
+import { emptyStats, type RunStats } from './stats.js';
+
+/**
+ * The bookkeeping of one processor within a run: its candidates, its cap and budget, its stats and the
+ * outcomes waiting for the next batch commit. Several of them share one pass over the sessions.
+ */
+export class ProcessorRun {
+  readonly runId = randomUUID();
+  readonly stats: RunStats;
+  /** Candidates by session key. */
+  readonly candidates = new Map<string, Candidate>();
+  /** Processor calls finished (successes and failures; skips are free). */
+  calls = 0;
+  /** Calls dispatched and not yet finished. */
+  inFlight = 0;
+  /** Sessions decided (any outcome), for progress. */
+  done = 0;
+  pending: SessionOutcome[] = [];
+  pendingItems = 0;
+
+  constructor(readonly processor: LoadedProcessor, candidates: Candidate[]) {
+    this.stats = emptyStats(processor.name, this.runId);
+    for (const c of candidates) this.candidates.set(c.entry.sessionKey, c);
+    this.stats.scanned = candidates.length;
+  }
+
+  capped(): void {
+    this.stats.capped++;
+    this.done++;
+  }
+
+  quarantined(): void {
+    this.stats.quarantined++;
+    this.done++;
+  }
+
+  vanished(): void {
+    this.stats.vanished++;
+    this.done++;
+  }
+
+  /** Records what the plugin process reported for this processor on one session. */
+  record(entry: SessionEntry, outcome: ProcessorOutcome, readAt: Date, fileHash: string | null, bytesRead: number): void {
+    this.done++;
+    this.stats.bytes_read += bytesRead;
+    switch (outcome.kind) {
+      case 'skipped':
+        this.stats.skipped++;
+        return;
+      case 'quarantined':
+        this.stats.quarantined++;
+        return;
+      case 'cancelled':
+        this.stats.capped++;
+        this.stats.cancelled = true;
+        return;
+      case 'processed':
+        this.calls++;
+        this.stats.processed++;
+        this.stats.items_extracted += outcome.itemsCount;
+        this.stats.malformed_lines += outcome.malformedLines;
+        this.pending.push({ kind: 'processed', sessionKey: entry.sessionKey, username: entry.username, readAt, fileHash: fileHash ?? '', itemsCount: outcome.itemsCount, itemsJson: outcome.itemsJson });
+        this.pendingItems += outcome.itemsJson.length;
+        return;
+      case 'failed':
+        this.calls++;
+        this.stats.errors++;
+        this.stats.errors_detail.push({ session: entry.sessionKey, error: outcome.error });
+        this.pending.push({ kind: 'failed', sessionKey: entry.sessionKey, username: entry.username, readAt, fileHash, error: outcome.error });
+    }
+  }
+}
