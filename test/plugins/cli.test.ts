@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fixturesDir, loadProcessor, NO_FIXTURES, repoRoot, runProcessor, sessionFiles, tempDir } from './support.js';
 import { userLine } from './lines.js';
+import { generateCorpus, GENERATOR_MISSING } from './corpus.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const run = promisify(execFile);
@@ -62,4 +63,22 @@ test('cli: a leaked key reaches secret_findings redacted, and the database never
   for (const file of fs.readdirSync(root).filter((f) => f.startsWith('state.duckdb'))) {
     assert.ok(!fs.readFileSync(path.join(root, file)).includes(key.slice(4, -2)), `${file} holds the key`);
   }
+});
+
+test('cli: view totals over a generated corpus equal its stats', { skip: GENERATOR_MISSING }, async () => {
+  const { root, stats } = generateCorpus();
+  const db = path.join(tempDir('cli-corpus'), 'state.duckdb');
+  await cli('run', '--sessions', root, '--db', db, '--json');
+  const query = async (sql: string) => (await cli('query', sql, '--db', db, '--json'))[0];
+  assert.deepEqual(
+    await query('SELECT count(*)::INTEGER AS files, sum(malformed_lines)::INTEGER AS malformed, sum(assistant_messages)::INTEGER AS messages, sum(sidechain_messages)::INTEGER AS sidechain FROM session_summaries'),
+    { files: stats.files, malformed: stats.malformedLines + stats.truncatedTails, messages: stats.uniqueMessages, sidechain: stats.sidechainLines },
+  );
+  assert.deepEqual(
+    await query('SELECT sum(input_tokens)::BIGINT AS input, sum(output_tokens)::BIGINT AS output, sum(cache_creation_input_tokens)::BIGINT AS "cacheCreation", sum(cache_read_input_tokens)::BIGINT AS "cacheRead" FROM token_usage'),
+    stats.tokens,
+  );
+  assert.deepEqual(await query("SELECT count(*)::INTEGER AS n FROM usage_events WHERE event_type = 'tool'"), { n: Object.values(stats.tools as Record<string, number>).reduce((a, b) => a + b, 0) });
+  assert.deepEqual(await query("SELECT count(*)::INTEGER AS n FROM tool_errors WHERE kind = 'tool_result'"), { n: stats.toolErrors });
+  assert.deepEqual(await query('SELECT count(*)::INTEGER AS n FROM secret_findings'), { n: 0 });
 });

@@ -2,24 +2,10 @@
 // totals a correct parser finds (tokens deduplicated by message.id:requestId, tool and command counts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { loadProcessor, repoRoot, runProcessor, sessionFiles, tempDir } from './support.js';
+import { generateCorpus, GENERATOR_MISSING } from './corpus.js';
+import { loadProcessor, runProcessor } from './support.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const generator = path.join(repoRoot(), '..', 'shared', 'bench', 'gen-sessions.mjs');
-const skip = fs.existsSync(generator) ? undefined : 'generator not found at ../shared/bench/gen-sessions.mjs (relative to the repository root)';
-
-function generate(): { files: string[]; stats: any } {
-  const dir = tempDir('corpus');
-  const out = path.join(dir, 'sessions');
-  const statsFile = path.join(dir, 'stats.json');
-  execFileSync(process.execPath, [generator, '--out', out, '--dirs', '2', '--sessions-per-dir', '4', '--mean-lines', '60', '--seed', 'processors',
-    '--malformed-rate', '0.01', '--truncated-tail-rate', '0.7', '--stats', statsFile, '--quiet']);
-  return { files: sessionFiles(out), stats: JSON.parse(fs.readFileSync(statsFile, 'utf8')) };
-}
-
 async function runAll(name: string, files: string[]): Promise<{ items: any[]; warnings: string[] }> {
   const processor = await loadProcessor(name);
   const items: any[] = [];
@@ -34,8 +20,8 @@ async function runAll(name: string, files: string[]): Promise<{ items: any[]; wa
 
 const tally = (values: string[]) => values.reduce<Record<string, number>>((counts, v) => ((counts[v] = (counts[v] ?? 0) + 1), counts), {});
 
-test('generated corpus: processor totals equal the generator stats', { skip }, async () => {
-  const { files, stats } = generate();
+test('generated corpus: processor totals equal the generator stats', { skip: GENERATOR_MISSING }, async () => {
+  const { files, stats } = generateCorpus();
   assert.equal(files.length, stats.files);
 
   const tokens = await runAll('tokens', files);
