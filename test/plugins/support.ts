@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { after } from 'node:test';
 import { registerSdkResolver } from '../../main/core/plugins/sdkResolver.js';
 import { SessionFile } from '../../main/core/sessionFile.js';
 import type { Processor } from '../../main/sdk/processor.js';
@@ -42,8 +43,11 @@ export async function importPluginModule<T>(name: string, file: string): Promise
   return (await import(pathToFileURL(path.join(repoRoot(), 'plugins', name, file)).href)) as T;
 }
 
+/** A fresh folder under the OS temp dir, removed when the test file ends. */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `si-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `si-${prefix}-`));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** Writes a session: objects become JSON lines, strings are written verbatim (for malformed lines). */

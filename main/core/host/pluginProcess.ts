@@ -17,6 +17,8 @@ export type LogSink = (level: 'info' | 'warn' | 'error', processor: string | nul
 
 export interface RequestHooks {
   onPhase?(phase: 'plugin-code' | 'host-code'): void;
+  /** Any sign of life from the process (heartbeats included). */
+  onAlive?(): void;
   /** Logs of this task's plugin code. */
   onLog?: LogSink;
 }
@@ -49,7 +51,8 @@ export class PluginProcess {
     });
     // Plugin console output must never reach the host's stdout (it would corrupt `--json`): it becomes log lines.
     this.child.stdout?.setEncoding('utf8').on('data', (text: string) => {
-      for (const line of text.split('\n')) if (line.trim()) options.onLog('info', null, `plugin output: ${line}`);
+      const sink = this.pending.size === 1 ? ([...this.pending.values()][0].onLog ?? options.onLog) : options.onLog;
+      for (const line of text.split('\n')) if (line.trim()) sink('info', null, `plugin output: ${line}`);
     });
     this.child.stderr?.setEncoding('utf8').on('data', (text: string) => {
       this.stderrTail = (this.stderrTail + text).slice(-4096);
@@ -108,7 +111,8 @@ export class PluginProcess {
   }
 
   private onMessage(message: WorkerMessage): void {
-    if (message.type === 'ready') return;
+    for (const p of this.pending.values()) p.onAlive?.();
+    if (message.type === 'ready' || message.type === 'heartbeat') return;
     const pending = this.pending.get(message.id);
     if (message.type === 'log') {
       (pending?.onLog ?? this.options.onLog)(message.level, message.processor, message.message);

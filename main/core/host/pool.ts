@@ -45,16 +45,21 @@ export class PluginPool {
   }
 
   describe(task: DescribeTask, loadTimeoutMs: number): Promise<DescribeResult> {
-    return this.run<DescribeResult>(task, loadTimeoutMs, `did not finish loading within ${loadTimeoutMs / 1000} s`, this.onLog);
+    const reason = `did not finish loading within ${loadTimeoutMs / 1000} s`;
+    return this.run<DescribeResult>(task, { totalMs: loadTimeoutMs, stallMs: loadTimeoutMs, reason }, this.onLog);
   }
 
   /**
-   * Runs a session task. The watchdog allows the longest due processor's limit plus a grace period once
-   * plugin code starts; past it, the process is killed and the task rejects with WorkerDied(reason).
+   * Runs a session task under two watchdogs once plugin code starts: the longest due processor's limit
+   * plus a grace period overall, and, since the process's own timers cannot fire while plugin code blocks
+   * its event loop, no heartbeat for the shortest limit plus grace. Either kills the process and the task
+   * rejects with WorkerDied(reason); the runner then retries each processor of the task on its own.
    */
   session(task: SessionTask, onLog: LogSink): Promise<SessionTaskResult> {
-    const limit = Math.max(...task.processors.map((p) => p.timeoutMs));
-    return this.run<SessionTaskResult>(task, limit + KILL_GRACE_MS, `timeout after ${limit} ms`, onLog);
+    const longest = Math.max(...task.processors.map((p) => p.timeoutMs));
+    const shortest = Math.min(...task.processors.map((p) => p.timeoutMs));
+    const reason = `timeout after ${task.processors.length === 1 ? longest : shortest} ms`;
+    return this.run<SessionTaskResult>(task, { totalMs: longest + KILL_GRACE_MS, stallMs: shortest + KILL_GRACE_MS, reason }, onLog);
   }
 
   /** Asks every running task's plugin code to stop (ctx.signal); they finish as cancelled. */
@@ -79,25 +84,34 @@ export class PluginPool {
     for (const wake of this.waiting.splice(0)) wake(this.slots[0]);
   }
 
-  private async run<T>(task: DescribeTask | SessionTask, watchdogMs: number, timeoutReason: string, onLog: LogSink): Promise<T> {
+  private async run<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink): Promise<T> {
     const slot = await this.acquire();
     try {
       if (this.closed) throw new WorkerDied('plugin pool closed');
       if (!slot.process?.alive) slot.process = new PluginProcess({ memoryLimitMb: this.memoryLimitMb, onLog: (...a) => this.onLog(...a) });
       const process = slot.process;
-      let watchdog: NodeJS.Timeout | undefined;
+      let total: NodeJS.Timeout | undefined;
+      let stall: NodeJS.Timeout | undefined;
+      const kill = () => process.kill(limits.reason);
       try {
         const result = await process.request<T>(task, {
           onLog,
           onPhase: (phase) => {
-            clearTimeout(watchdog);
-            if (phase === 'plugin-code') watchdog = setTimeout(() => process.kill(timeoutReason), watchdogMs);
+            clearTimeout(total);
+            clearTimeout(stall);
+            stall = total = undefined;
+            if (phase === 'plugin-code') {
+              total = setTimeout(kill, limits.totalMs);
+              stall = setTimeout(kill, limits.stallMs);
+            }
           },
+          onAlive: () => stall?.refresh(),
         });
         if ((result as Partial<SessionTaskResult>).tainted) slot.retire = true;
         return result;
       } finally {
-        clearTimeout(watchdog);
+        clearTimeout(total);
+        clearTimeout(stall);
       }
     } finally {
       this.release(slot);

@@ -65,8 +65,12 @@ export type HostMessage = { type: 'task'; id: number; task: Task } | { type: 'ab
 
 export type WorkerMessage =
   | { type: 'ready' }
+  /** Sent every HEARTBEAT_MS while the process's event loop turns: its absence means plugin code blocks it. */
+  | { type: 'heartbeat' }
   | { type: 'result'; id: number; result: unknown }
   | { type: 'error'; id: number; error: string }
   /** Plugin code is about to run (the watchdog starts) or has finished (it stops). */
   | { type: 'phase'; id: number; phase: 'plugin-code' | 'host-code' }
   | { type: 'log'; id: number; level: 'info' | 'warn' | 'error'; processor: string | null; message: string };
+
+export const HEARTBEAT_MS = 200;

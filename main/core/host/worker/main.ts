@@ -2,7 +2,7 @@
 // that crashes, exits, loops or exhausts memory takes down only this process.
 import { registerSdkResolver } from '../../plugins/sdkResolver.js';
 import { errorMessage } from '../../errors.js';
-import type { HostMessage, Task, WorkerMessage } from '../protocol.js';
+import { HEARTBEAT_MS, type HostMessage, type Task, type WorkerMessage } from '../protocol.js';
 import { describePlugin } from './modules.js';
 import { runSessionTask } from './sessionTask.js';
 
@@ -47,4 +47,5 @@ process.on('unhandledRejection', (reason) => send({ type: 'log', id: -1, level: 
 process.on('uncaughtException', (error) => send({ type: 'log', id: -1, level: 'error', processor: null, message: `uncaught exception in plugin code: ${errorMessage(error)}` }));
 process.on('disconnect', () => process.exit(0)); // the host went away
 
+setInterval(() => send({ type: 'heartbeat' }), HEARTBEAT_MS).unref();
 send({ type: 'ready' });
