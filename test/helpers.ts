@@ -90,7 +90,8 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'session-inspector.js'), ...args], {
       cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, ...options.env },
+      // A private per-user data folder: tests never see (or write) the real user's plugins and approvals.
+      env: { ...process.env, SESSION_INSPECTOR_HOME: tempDir('si-home-'), ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -6,7 +6,7 @@ import { buildProgram } from './program.js';
 async function main(): Promise<number> {
   try {
     await buildProgram().parseAsync(process.argv);
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander already printed it
     if (error instanceof UsageError) {

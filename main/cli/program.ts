@@ -6,6 +6,11 @@ import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_BUDGET_SECONDS, type RunOptions } fr
 import type { RunStats } from '../core/runner/stats.js';
 import type { JsonRow } from '../core/store/jsonRows.js';
 import { printJson, printTable, progressLine } from './output.js';
+import { resolve } from 'node:path';
+import { PluginPool } from '../core/host/pool.js';
+import type { PluginReport } from '../core/plugins/loader.js';
+import { scaffoldPlugin } from '../core/plugins/scaffold.js';
+import { validatePlugin } from '../core/plugins/validate.js';
 
 interface CommonOptions {
   db: string;
@@ -135,20 +140,85 @@ export function buildProgram(): Command {
       });
     });
 
-  common(program.command('plugins').description('list plugin folders, their processors and load errors'), true)
+  const plugins = program.command('plugins').description('list, install, approve, enable, disable, scaffold and validate plugins');
+  common(plugins.command('list', { isDefault: true }).description('every plugin: folder, version, processors, content hash, approval, enabled, load errors'), true)
     .action(async (options) => {
       await withEngine(options, async (engine) => {
-        const { plugins, processors } = await engine.plugins();
+        const { plugins: reports, processors } = await engine.plugins();
         if (options.json) {
-          printJson(plugins.map((p) => ({ ...p, processorDetails: processors.filter((x) => x.pluginFolder === p.folder).map(describeProcessor) })));
+          printJson(reports.map((p) => ({ ...p, processorDetails: processors.filter((x) => x.pluginFolder === p.folder).map(describeProcessor) })));
           return;
         }
-        printTable(
-          plugins.map((p) => ({ plugin: p.name, version: p.version, origin: p.origin, processors: p.processors.join(', '), folder: p.folder, errors: p.errors.join('; ') })),
-          undefined,
-          'no plugins found',
+        printTable(reports.map(pluginRow), undefined, 'no plugins found');
+      });
+    });
+  common(plugins.command('install').description('copy a plugin folder into the user plugin folder (unapproved until approved)'), false)
+    .argument('<path>', 'the plugin folder')
+    .option('--yes', 'approve it now, at its current content')
+    .action(async (path: string, options) => {
+      await withEngine({ ...options, builtins: true }, async (engine) => {
+        const { installed, plugin } = await engine.installPlugin(path, Boolean(options.yes));
+        if (options.json) return printJson({ ...installed, approval: plugin.approval, loaded: plugin.loaded, processors: plugin.processors, errors: plugin.errors });
+        process.stdout.write(
+          [
+            `installed ${installed.name} ${installed.version} into ${installed.folder}`,
+            `  processors: ${(plugin.loaded ? plugin.processors : installed.declaredProcessors).join(', ') || '(not declared in package.json)'}`,
+            `  content hash: ${installed.contentHash}`,
+            plugin.approval === 'approved'
+              ? `  approved${plugin.errors.length ? `, but: ${plugin.errors.join('; ')}` : ''}`
+              : `  not approved: its code will not run until you run \`session-inspector plugins approve ${installed.name}\``,
+          ].join('\n') + '\n',
         );
       });
+    });
+  common(plugins.command('approve').description('approve a user plugin at its current content (a later change needs approval again)'), false)
+    .argument('<name>', 'plugin name or folder')
+    .action(async (name: string, options) => {
+      await withEngine({ ...options, builtins: true }, async (engine) => {
+        const plugin = await engine.approvePlugin(name);
+        if (options.json) printJson(plugin);
+        else printTable([pluginRow(plugin)]);
+      });
+    });
+  for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
+    common(plugins.command(verb).description(`${verb} a plugin (${enabled ? 'its processors load again' : 'kept installed, its code not loaded'})`), false)
+      .argument('<name>', 'plugin name or folder')
+      .action(async (name: string, options) => {
+        await withEngine({ ...options, builtins: true }, async (engine) => {
+          const plugin = await engine.setPluginEnabled(name, enabled);
+          if (options.json) printJson(plugin);
+          else printTable([pluginRow(plugin)]);
+        });
+      });
+  }
+  plugins
+    .command('new')
+    .description('create a working plugin folder with a test')
+    .argument('<name>', 'processor and folder name')
+    .option('--dir <dir>', 'where to create it', '.')
+    .action((name: string, options: { dir: string }) => {
+      const folder = scaffoldPlugin(name, options.dir);
+      process.stdout.write(`created ${folder}\n  test it:  cd ${folder} && npm test\n  run it:   session-inspector run --plugins ${folder} --processor ${name}\n`);
+    });
+  plugins
+    .command('validate')
+    .description('report every problem of a plugin folder at once (exit 2 when there are any)')
+    .argument('<path>', 'the plugin folder')
+    .option('--json', 'print machine-readable JSON on stdout')
+    .action(async (path: string, options: { json?: boolean }) => {
+      const pool = new PluginPool({ size: 1 });
+      try {
+        const report = await validatePlugin(resolve(path), pool);
+        if (options.json) printJson(report);
+        else {
+          process.stdout.write(`${report.name ?? path} ${report.version ?? ''}: ${report.processors.map((p) => p.name).join(', ') || 'no processors'}\n`);
+          for (const problem of report.problems) process.stdout.write(`  problem: ${problem}\n`);
+          if (report.problems.length === 0) process.stdout.write('  no problems found\n');
+        }
+        if (report.problems.length > 0) process.exitCode = 2;
+      } finally {
+        await pool.close();
+      }
     });
 
   const state = program.command('state').description('view and edit the per-(processor, session) state table');
@@ -216,6 +286,20 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+function pluginRow(p: PluginReport) {
+  return {
+    plugin: p.name,
+    version: p.version,
+    origin: p.origin,
+    approval: p.approval,
+    enabled: p.enabled,
+    processors: p.processors.join(', '),
+    hash: p.contentHash?.slice(0, 12) ?? null,
+    folder: p.folder,
+    errors: p.errors.join('; '),
+  };
 }
 
 function describeProcessor(p: { name: string; version: string; cadenceMinutes: number; timeoutMs: number; view?: unknown }) {

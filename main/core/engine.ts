@@ -1,6 +1,12 @@
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
-import { builtinPluginsDir } from './paths.js';
-import { loadPlugins, type LoadedProcessor, type PluginSet, type PluginSource } from './plugins/loader.js';
+import { builtinPluginsDir, userDataDir } from './paths.js';
+import { loadPlugins, type LoadedProcessor, type PluginReport, type PluginSet, type PluginSource } from './plugins/loader.js';
+import { installPlugin, type InstalledPlugin } from './plugins/install.js';
+import { PluginSettings } from './plugins/pluginSettings.js';
+import { PluginSnapshots } from './plugins/snapshot.js';
+import { validatePlugin } from './plugins/validate.js';
 import { Runner, type RunOptions } from './runner/runner.js';
 import { PluginPool } from './host/pool.js';
 import type { RunStats } from './runner/stats.js';
@@ -24,6 +30,8 @@ export interface EngineOptions {
   workers?: number;
   /** Heap limit per plugin process, MB (default 512). */
   memoryLimitMb?: number;
+  /** Per-user data folder (user plugins, plugin approvals); default userDataDir(). */
+  home?: string;
 }
 
 /**
@@ -36,9 +44,18 @@ export class Engine {
   readonly pool: PluginPool;
   private pluginSet: PluginSet | undefined;
 
+  readonly home: string;
+  readonly userPluginsDir: string;
+  private readonly settings: PluginSettings;
+  private readonly snapshots: PluginSnapshots;
+
   private constructor(readonly options: EngineOptions, readonly store: StateStore) {
     this.pool = new PluginPool({ size: options.workers, memoryLimitMb: options.memoryLimitMb });
     this.runner = new Runner(store, this.pool);
+    this.home = options.home ?? userDataDir();
+    this.userPluginsDir = join(this.home, 'plugins');
+    this.settings = new PluginSettings(join(this.home, 'plugin-settings.json'));
+    this.snapshots = new PluginSnapshots(join(this.home, 'plugin-cache'));
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -50,24 +67,119 @@ export class Engine {
     await this.store.close();
   }
 
+  /** Built-in first, then the user plugin folder, then folders named on the command line: the first owner of a name wins. */
   pluginSources(): PluginSource[] {
     const sources: PluginSource[] = [];
     if (this.options.builtins !== false) sources.push({ path: builtinPluginsDir(), origin: 'builtin' });
+    sources.push({ path: this.userPluginsDir, origin: 'user' });
     for (const path of this.options.plugins ?? []) sources.push({ path, origin: 'cli' });
     return sources;
   }
 
   /** Loads the plugins once and keeps each processor's typed view in step with processor_items. */
   async plugins(): Promise<PluginSet> {
-    if (!this.pluginSet) {
-      const set = await loadPlugins(this.pluginSources(), this.pool);
-      for (const problem of await syncViews(this.store.db, set.processors)) {
-        const processor = set.processors.find((p) => problem.startsWith(`processor "${p.name}"`));
-        set.plugins.find((p) => p.folder === processor?.pluginFolder)?.errors.push(problem);
-      }
-      this.pluginSet = set;
-    }
+    this.pluginSet ??= await this.loadAll();
     return this.pluginSet;
+  }
+
+  private async loadAll(): Promise<PluginSet> {
+    const set = await loadPlugins(this.pluginSources(), this.pool, this.snapshots, (folder, origin, contentHash) => ({
+      enabled: this.settings.isEnabled(folder),
+      approval: origin !== 'user' ? 'trusted' : this.settings.isApproved(folder, contentHash) ? 'approved' : this.settings.get(folder).approvedHash ? 'changed' : 'unapproved',
+    }));
+    for (const problem of await syncViews(this.store.db, set.processors)) {
+      const processor = set.processors.find((p) => problem.startsWith(`processor "${p.name}"`));
+      set.plugins.find((p) => p.folder === processor?.pluginFolder)?.errors.push(problem);
+    }
+    return set;
+  }
+
+  /**
+   * Loads every plugin again (changed files get a fresh module URL) and moves later tasks to fresh plugin
+   * processes. A plugin whose reload fails keeps its last good processors running, with the error reported.
+   */
+  async reloadPlugins(): Promise<PluginSet> {
+    const previous = this.pluginSet;
+    const next = await this.loadAll();
+    for (const report of next.plugins) {
+      const before = previous?.plugins.find((p) => p.folder === report.folder);
+      if (!before?.loaded || report.loaded || report.errors.length === 0 || !report.enabled) continue;
+      const kept = previous!.processors.filter((p) => p.pluginFolder === report.folder && !next.processors.some((n) => n.name === p.name));
+      next.processors.push(...kept);
+      report.processors = kept.map((p) => p.name);
+      report.loaded = kept.length > 0;
+      report.errors.push(`reload failed; still running the last good version (${before.contentHash?.slice(0, 12)})`);
+    }
+    this.pluginSet = next;
+    this.pool.recycle();
+    this.snapshots.prune(new Set(next.processors.map((p) => snapshotOf(p.entryUrl))));
+    return next;
+  }
+
+  /** The plugin a user names: its package name or folder name, or its folder path. */
+  async findPlugin(name: string): Promise<PluginReport> {
+    const { plugins } = await this.plugins();
+    const match = plugins.find((p) => p.name === name || basename(p.folder) === name || p.folder === resolve(name));
+    if (!match) throw new UsageError(`no plugin named "${name}" (see \`session-inspector plugins\`)`);
+    return match;
+  }
+
+  /** Approves a plugin at its current content; its code may load from now on, until it changes. */
+  async approvePlugin(name: string): Promise<PluginReport> {
+    const plugin = await this.findPlugin(name);
+    if (!plugin.contentHash) throw new UsageError(`plugin "${name}" cannot be approved: ${plugin.errors.join('; ')}`);
+    this.settings.update(plugin.folder, { approvedHash: plugin.contentHash });
+    return this.findInReloaded(plugin.folder);
+  }
+
+  async setPluginEnabled(name: string, enabled: boolean): Promise<PluginReport> {
+    const plugin = await this.findPlugin(name);
+    this.settings.update(plugin.folder, { enabled });
+    return this.findInReloaded(plugin.folder);
+  }
+
+  /** Copies a plugin folder into the user plugin folder; it stays unapproved unless `approve` is set. */
+  async installPlugin(path: string, approve: boolean): Promise<{ installed: InstalledPlugin; plugin: PluginReport }> {
+    const installed = await installPlugin(path, this.userPluginsDir);
+    if (approve) this.settings.update(installed.folder, { approvedHash: installed.contentHash });
+    return { installed, plugin: await this.findInReloaded(installed.folder) };
+  }
+
+  validatePlugin(path: string) {
+    return validatePlugin(resolve(path), this.pool);
+  }
+
+  private async findInReloaded(folder: string): Promise<PluginReport> {
+    const set = await this.reloadPlugins();
+    return set.plugins.find((p) => p.folder === folder)!;
+  }
+
+  /**
+   * Hot reload: watches every plugin folder and reloads (debounced) when a file changes. Returns a stop
+   * function. Watching is recursive, which Node supports on Linux, macOS and Windows.
+   */
+  watchPlugins(onReload: (set: PluginSet) => void, debounceMs = 300): () => void {
+    const watchers: FSWatcher[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let reloading = Promise.resolve();
+    const schedule = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        reloading = reloading.then(() => this.reloadPlugins().then(onReload, () => undefined));
+      }, debounceMs);
+    };
+    for (const source of this.pluginSources()) {
+      if (!existsSync(source.path)) continue;
+      try {
+        watchers.push(watch(source.path, { recursive: true }, schedule));
+      } catch {
+        // a folder that cannot be watched is still loaded; it just does not hot-reload
+      }
+    }
+    return () => {
+      clearTimeout(timer);
+      for (const w of watchers) w.close();
+    };
   }
 
   /** The named processors (all when none named); a name that is not loaded is bad usage. */
@@ -153,4 +265,11 @@ export class Engine {
     }
     return this.store.markProcessed(processor.name, processor.version, entries);
   }
+}
+
+/** The snapshot folder (content hash) a loaded processor's module lives in. */
+function snapshotOf(entryUrl: string): string {
+  const parts = new URL(entryUrl).pathname.split('/');
+  const index = parts.indexOf('plugin-cache');
+  return index >= 0 ? parts[index + 1] : '';
 }

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { loadPlugins as load, type PluginSource } from '../../main/core/plugins/loader.js';
 import { PluginPool } from '../../main/core/host/pool.js';
+import { PluginSnapshots } from '../../main/core/plugins/snapshot.js';
 import { UsageError } from '../../main/core/errors.js';
 import { countingPlugin, tempDir, writePlugin } from '../helpers.js';
 
 const pool = new PluginPool({ size: 2 });
 after(() => pool.close());
-const loadPlugins = (sources: PluginSource[]) => load(sources, pool);
+const snapshots = new PluginSnapshots(join(tempDir('si-cache-'), 'plugin-cache'));
+const loadPlugins = (sources: PluginSource[]) => load(sources, pool, snapshots);
 
 test('loads a folder of plugin folders in name order; one module may export several processors', async () => {
   const dir = tempDir();
@@ -55,7 +57,7 @@ test('a broken plugin is reported with its path and reason, and every other plug
   assert.match(errors['04-not-function'], /version .*string.*processSession must be a function/);
   assert.equal(errors['05-good'], '');
   assert.match(errors['06-duplicate'], /duplicate processor name "good" \(already provided by .*05-good\)/);
-  assert.match(errors['07-api'], /apiVersion" is 2; this Session Inspector supports 1/);
+  assert.match(errors['07-api'], /apiVersion" is 2, but this Session Inspector supports 1/);
   assert.match(errors['08-no-meta'], /has no "sessionInspector" field/);
   assert.match(errors['09-missing-entry'], /entry "dist\/index.js" .* does not exist/);
   assert.match(errors['10-throws'], /top-level failure/);

@@ -16,7 +16,9 @@ const run = promisify(execFile);
 const PROCESSORS = ['usage', 'tokens', 'errors', 'summary', 'secrets'];
 
 async function cli(...args: string[]): Promise<any> {
-  const { stdout } = await run(process.execPath, [path.join(repoRoot(), 'bin', 'session-inspector.js'), ...args], { maxBuffer: 64 << 20 });
+  // A private per-user data folder, so the real user's plugins never take part.
+  const env = { ...process.env, SESSION_INSPECTOR_HOME: tempDir('cli-home') };
+  const { stdout } = await run(process.execPath, [path.join(repoRoot(), 'bin', 'session-inspector.js'), ...args], { maxBuffer: 64 << 20, env });
   return JSON.parse(stdout);
 }
 

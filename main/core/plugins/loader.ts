@@ -1,11 +1,11 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError, errorMessage } from '../errors.js';
 import type { PluginPool } from '../host/pool.js';
 import type { ProcessorDescriptor } from '../host/protocol.js';
-import { pluginContentHash } from './contentHash.js';
 import { ManifestError, readManifest } from './manifest.js';
+import type { PluginSnapshots } from './snapshot.js';
 
 /** Where a plugin folder came from: built-in and command-line folders are trusted. */
 export type PluginOrigin = 'builtin' | 'cli' | 'user';
@@ -18,13 +18,23 @@ export interface PluginSource {
 export interface LoadedProcessor extends ProcessorDescriptor {
   pluginFolder: string;
   pluginName: string;
-  /** Module URL, stamped with the folder's content hash so a changed plugin is a new module. */
+  /** Module URL inside the plugin's content-hash snapshot: a changed plugin is a new module. */
   entryUrl: string;
 }
+
+/**
+ * trusted: built-in or named on the command line; approved: user plugin whose content matches its
+ * approval; unapproved: never approved; changed: approved once, but its files changed since.
+ */
+export type Approval = 'trusted' | 'approved' | 'unapproved' | 'changed';
 
 export interface PluginReport {
   folder: string;
   origin: PluginOrigin;
+  approval: Approval;
+  enabled: boolean;
+  /** Its code was loaded (enabled, trusted or approved, and it loaded without error). */
+  loaded: boolean;
   name: string | null;
   version: string | null;
   /** SHA-256 of the folder's files (null when it could not be read). */
@@ -41,38 +51,55 @@ export interface PluginSet {
 /** A module whose top level has not settled by then is reported as broken instead of hanging the host. */
 export const IMPORT_TIMEOUT_MS = 10_000;
 
-/** Decides, before any code is loaded, whether a plugin folder may run (trust and enabled state). */
-export type LoadGate = (report: PluginReport) => string | null;
+/** Decides, before any code is loaded, whether a plugin folder may run: its approval and enabled state. */
+export type LoadGate = (folder: string, origin: PluginOrigin, contentHash: string) => { approval: Approval; enabled: boolean };
+
+const trustAll: LoadGate = () => ({ approval: 'trusted', enabled: true });
 
 /**
  * Loads every plugin under the given sources, in order. Plugin modules are imported and validated in a
  * plugin process (never in this one). A broken plugin is reported with its folder and reason and never
  * stops the others; a processor name already taken keeps its first owner.
  */
-export async function loadPlugins(sources: PluginSource[], pool: PluginPool, gate: LoadGate = () => null): Promise<PluginSet> {
+export async function loadPlugins(sources: PluginSource[], pool: PluginPool, snapshots: PluginSnapshots, gate: LoadGate = trustAll): Promise<PluginSet> {
   const set: PluginSet = { processors: [], plugins: [] };
   const owners = new Map<string, string>();
   for (const source of sources) {
     for (const folder of await pluginFolders(source)) {
-      const report: PluginReport = { folder, origin: source.origin, name: null, version: null, contentHash: null, processors: [], errors: [] };
+      const report: PluginReport = {
+        folder,
+        origin: source.origin,
+        approval: source.origin === 'user' ? 'unapproved' : 'trusted',
+        enabled: true,
+        loaded: false,
+        name: null,
+        version: null,
+        contentHash: null,
+        processors: [],
+        errors: [],
+      };
       set.plugins.push(report);
       let manifest;
+      let snapshot;
       try {
         manifest = await readManifest(folder);
-        report.contentHash = await pluginContentHash(folder);
+        snapshot = await snapshots.take(folder);
       } catch (error) {
         report.errors.push(error instanceof ManifestError ? error.message : errorMessage(error));
         continue;
       }
+      report.contentHash = snapshot.hash;
       report.name = manifest.name;
       report.version = manifest.version;
       report.processors = manifest.declaredProcessors;
-      const refused = gate(report);
-      if (refused) {
-        report.errors.push(refused);
+      Object.assign(report, gate(folder, source.origin, report.contentHash));
+      // Code of a disabled plugin, or of a user plugin not approved at this exact content, is never imported.
+      if (!report.enabled || report.approval === 'unapproved' || report.approval === 'changed') {
+        snapshot.discard();
         continue;
       }
-      const entryUrl = `${pathToFileURL(manifest.entry).href}?v=${report.contentHash.slice(0, 16)}`;
+      const codeDir = snapshot.keep();
+      const entryUrl = pathToFileURL(join(codeDir, relative(folder, manifest.entry))).href;
       let described;
       try {
         described = await pool.describe({ kind: 'describe', entryUrl }, IMPORT_TIMEOUT_MS);
@@ -81,6 +108,7 @@ export async function loadPlugins(sources: PluginSource[], pool: PluginPool, gat
         continue;
       }
       report.processors = [];
+      report.loaded = described.processors.length > 0;
       report.errors.push(...described.errors.map((e) => `${manifest.entry}: ${e}`));
       for (const processor of described.processors) {
         const owner = owners.get(processor.name);

@@ -16,7 +16,15 @@ export interface PluginManifest {
   entry: string;
 }
 
-export class ManifestError extends Error {}
+export class ManifestError extends Error {
+  /** Each problem on its own, for reports that list them. */
+  readonly problems: string[];
+
+  constructor(file: string, problems: string[]) {
+    super(`${file}: ${problems.join('; ')}`);
+    this.problems = problems;
+  }
+}
 
 /** Reads and checks `<folder>/package.json`; every problem is collected and reported at once. */
 export async function readManifest(folder: string): Promise<PluginManifest> {
@@ -25,17 +33,17 @@ export async function readManifest(folder: string): Promise<PluginManifest> {
   try {
     pkg = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') throw new ManifestError(`${file} is missing: a plugin folder needs a package.json`);
-    throw new ManifestError(`${file} is not valid JSON: ${errorMessage(error)}`);
+    if (errnoCode(error) === 'ENOENT') throw new ManifestError(file, ['is missing: a plugin folder needs a package.json']);
+    throw new ManifestError(file, [`is not valid JSON: ${errorMessage(error)}`]);
   }
-  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) throw new ManifestError(`${file} must hold a JSON object`);
+  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) throw new ManifestError(file, ['must hold a JSON object']);
   const problems: string[] = [];
   const meta = pkg.sessionInspector as Record<string, unknown> | undefined;
   if (typeof meta !== 'object' || meta === null) {
-    throw new ManifestError(`${file} has no "sessionInspector" field: add "sessionInspector": { "apiVersion": ${PLUGIN_API_VERSION} } to make it a plugin`);
+    throw new ManifestError(file, [`has no "sessionInspector" field: add "sessionInspector": { "apiVersion": ${PLUGIN_API_VERSION} } to make it a plugin`]);
   }
   if (meta.apiVersion !== PLUGIN_API_VERSION) {
-    problems.push(`"sessionInspector.apiVersion" is ${JSON.stringify(meta.apiVersion)}; this Session Inspector supports ${PLUGIN_API_VERSION}`);
+    problems.push(`"sessionInspector.apiVersion" is ${JSON.stringify(meta.apiVersion)}, but this Session Inspector supports ${PLUGIN_API_VERSION}`);
   }
   const declared = meta.processors;
   if (declared !== undefined && !(Array.isArray(declared) && declared.every((n) => typeof n === 'string'))) {
@@ -49,7 +57,7 @@ export async function readManifest(folder: string): Promise<PluginManifest> {
     const info = await stat(entry).catch(() => null);
     if (!info?.isFile()) problems.push(`entry "${entryField}" (from "exports"/"main") does not exist in ${folder}`);
   }
-  if (problems.length > 0) throw new ManifestError(`${file}: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new ManifestError(file, problems);
   return {
     folder,
     name: typeof pkg.name === 'string' && pkg.name ? pkg.name : folder.split(/[\\/]/).pop()!,

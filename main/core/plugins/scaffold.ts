@@ -1,0 +1,101 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { PROCESSOR_NAME } from './processorSchema.js';
+
+/**
+ * A new plugin folder that works as it is: a processor counting tool calls per tool, a sample session
+ * and a test (`npm test` in the folder, Node's own runner, no dependencies).
+ */
+export function scaffoldPlugin(name: string, parentDir: string): string {
+  if (!PROCESSOR_NAME.test(name)) throw new UsageError(`plugins new: "${name}" is not a valid name: use lower-case letters, digits, - and _ (up to 64), starting with a letter or digit`);
+  const folder = resolve(parentDir, name);
+  if (existsSync(folder)) throw new UsageError(`plugins new: ${folder} already exists`);
+  const view = name.replace(/-/g, '_');
+  mkdirSync(join(folder, 'test', 'sessions', 'demo'), { recursive: true });
+  const files: Record<string, string> = {
+    'package.json': `${JSON.stringify(
+      {
+        name,
+        version: '0.1.0',
+        description: `Session Inspector plugin: ${name}`,
+        type: 'module',
+        main: 'index.js',
+        scripts: { test: 'node --test' },
+        sessionInspector: { apiVersion: 1, processors: [name] },
+      },
+      null,
+      2,
+    )}\n`,
+    'index.js': `// @ts-check
+/** @typedef {import('session-inspector/plugin').Processor} Processor */
+
+/**
+ * Counts tool calls per tool name in each session.
+ * Bump \`version\` whenever the items change: every session is then processed again.
+ * @type {Processor}
+ */
+const processor = {
+  name: ${JSON.stringify(name)},
+  version: '1',
+  view: { name: ${JSON.stringify(view)}, columns: { tool_name: 'VARCHAR', calls: 'INTEGER' } },
+  async processSession(session, ctx) {
+    /** @type {Map<string, number>} */
+    const calls = new Map();
+    for await (const record of session.records()) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const r = /** @type {any} */ (record);
+      if (r?.type !== 'assistant' || !Array.isArray(r.message?.content)) continue;
+      for (const block of r.message.content) {
+        if (block?.type === 'tool_use' && typeof block.name === 'string') calls.set(block.name, (calls.get(block.name) ?? 0) + 1);
+      }
+    }
+    return { items: [...calls].map(([tool_name, count]) => ({ tool_name, calls: count })) };
+  },
+};
+
+export default processor;
+`,
+    'test/index.test.js': `import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import processor from '../index.js';
+
+/** A minimal session over a file, like the one Session Inspector passes (it streams; this reads at once). */
+function sessionFrom(path) {
+  const lines = readFileSync(path, 'utf8').split('\\n').filter((l) => l.trim());
+  return {
+    path,
+    sessionKey: 'demo/session.jsonl',
+    username: 'demo',
+    sizeBytes: 0,
+    malformedLines: 0,
+    async *records() {
+      for (const line of lines) yield JSON.parse(line);
+    },
+  };
+}
+
+test('counts tool calls per tool', async () => {
+  const session = sessionFrom(new URL('./sessions/demo/session.jsonl', import.meta.url).pathname);
+  const ctx = { signal: new AbortController().signal, log: { info() {}, warn() {}, error() {} } };
+  const result = await processor.processSession(session, ctx);
+  assert.deepEqual(result.items, [
+    { tool_name: 'Bash', calls: 2 },
+    { tool_name: 'Read', calls: 1 },
+  ]);
+});
+`,
+    'test/sessions/demo/session.jsonl': [
+      { type: 'user', uuid: 'u1', timestamp: '2025-09-01T10:00:00.000Z', message: { role: 'user', content: 'list the files' } },
+      { type: 'assistant', uuid: 'a1', timestamp: '2025-09-01T10:00:01.000Z', message: { id: 'msg_1', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }] } },
+      { type: 'assistant', uuid: 'a2', timestamp: '2025-09-01T10:00:02.000Z', message: { id: 'msg_2', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_2', name: 'Read', input: { file_path: 'README.md' } }] } },
+      { type: 'assistant', uuid: 'a3', timestamp: '2025-09-01T10:00:03.000Z', message: { id: 'msg_3', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_3', name: 'Bash', input: { command: 'pwd' } }] } },
+    ]
+      .map((r) => `${JSON.stringify(r)}\n`)
+      .join(''),
+    'README.md': `# ${name}\n\nA Session Inspector plugin.\n\n- Test it: \`npm test\`\n- Try it on your sessions: \`session-inspector run --plugins . --processor ${name}\`, then \`session-inspector query "SELECT * FROM ${view}"\`\n- Install it for the desktop app: \`session-inspector plugins install .\`\n`,
+  };
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(folder, path), text);
+  return folder;
+}

@@ -1,0 +1,52 @@
+import { pathToFileURL } from 'node:url';
+import { errorMessage } from '../errors.js';
+import type { PluginPool } from '../host/pool.js';
+import type { ProcessorDescriptor } from '../host/protocol.js';
+import { pluginContentHash } from './contentHash.js';
+import { IMPORT_TIMEOUT_MS } from './loader.js';
+import { ManifestError, readManifest } from './manifest.js';
+
+export interface ValidationReport {
+  folder: string;
+  name: string | null;
+  version: string | null;
+  contentHash: string | null;
+  processors: ProcessorDescriptor[];
+  problems: string[];
+}
+
+/**
+ * Every problem of a plugin folder at once: package.json, entry, then (in a plugin process, since the
+ * user named this folder) the module and each exported processor, and whether the declared processor
+ * names match the exported ones.
+ */
+export async function validatePlugin(folder: string, pool: PluginPool): Promise<ValidationReport> {
+  const report: ValidationReport = { folder, name: null, version: null, contentHash: null, processors: [], problems: [] };
+  let manifest;
+  try {
+    manifest = await readManifest(folder);
+  } catch (error) {
+    report.problems.push(...(error instanceof ManifestError ? error.problems.map((p) => `package.json ${p}`) : [errorMessage(error)]));
+    return report;
+  }
+  report.name = manifest.name;
+  report.version = manifest.version;
+  report.contentHash = await pluginContentHash(folder);
+  try {
+    const described = await pool.describe({ kind: 'describe', entryUrl: `${pathToFileURL(manifest.entry).href}?v=${report.contentHash.slice(0, 16)}` }, IMPORT_TIMEOUT_MS);
+    report.processors = described.processors;
+    report.problems.push(...described.errors);
+  } catch (error) {
+    report.problems.push(`cannot load ${manifest.entry}: ${errorMessage(error)}`);
+  }
+  const exported = new Set(report.processors.map((p) => p.name));
+  for (const name of manifest.declaredProcessors) {
+    if (report.processors.length > 0 && !exported.has(name)) report.problems.push(`package.json declares processor "${name}", but the module does not export it`);
+  }
+  for (const name of exported) {
+    if (manifest.declaredProcessors.length > 0 && !manifest.declaredProcessors.includes(name)) {
+      report.problems.push(`the module exports processor "${name}", which "sessionInspector.processors" in package.json does not list`);
+    }
+  }
+  return report;
+}
