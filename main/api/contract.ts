@@ -1,0 +1,351 @@
+// The ONE contract between the engine side (Electron main, or `session-inspector serve`) and the renderer.
+// Types and a few constants only: no imports, no logic, JSON-safe values (ISO strings for times,
+// numbers for integers). Main implements `ApiHandlers`; the renderer calls through an `ApiClient`; the
+// compiler checks both ends. State edits are named operations: the renderer never sends SQL for writes.
+
+export type ProcessorStatus = 'processed' | 'stale' | 'pending' | 'running' | 'failed' | 'quarantined';
+export const PROCESSOR_STATUSES: readonly ProcessorStatus[] = ['processed', 'stale', 'pending', 'running', 'failed', 'quarantined'];
+
+export interface AppInfo {
+  version: string;
+  mode: 'electron' | 'browser';
+  /** null until a session folder is chosen (first run). */
+  sessionRoot: string | null;
+  /** Why the chosen folder cannot be used right now (missing, unreadable), or null. */
+  sessionRootError: string | null;
+  /** ~/.claude/projects (or $SESSION_DATA_DIR / $CLAUDE_CONFIG_DIR/projects) and whether it exists. */
+  defaultSessionRoot: string;
+  defaultRootExists: boolean;
+  recentRoots: string[];
+  dbPath: string;
+  /** A native folder picker is available (Electron); in a browser the user types or pastes a path. */
+  canPickFolder: boolean;
+}
+
+export interface ProcessorInfo {
+  name: string;
+  version: string;
+  cadenceMinutes: number;
+  timeoutMs: number;
+  plugin: string;
+  /** The typed DuckDB view over its items, if it declares one. */
+  view: string | null;
+  lastRunAt: string | null;
+  running: boolean;
+}
+
+export interface StatusCell {
+  processor: string;
+  status: ProcessorStatus;
+  /** Failed attempts on the current content (failed / quarantined). */
+  attempts: number | null;
+  lastError: string | null;
+  processedAt: string | null;
+  itemsExtracted: number | null;
+}
+
+export interface SessionRow {
+  sessionKey: string;
+  /** The project or user folder (first path segment). */
+  group: string;
+  sizeBytes: number;
+  modifiedAt: string;
+  statuses: StatusCell[];
+}
+
+export interface SessionFilter {
+  /** Sessions having one of these statuses (for `processor`, or for any processor). */
+  status?: ProcessorStatus[];
+  processor?: string;
+  group?: string;
+  /** Substring of the session key. */
+  text?: string;
+}
+
+export type SessionSortKey = 'sessionKey' | 'group' | 'size' | 'modified';
+
+export interface SessionQuery extends SessionFilter {
+  offset: number;
+  /** At most 500 rows a page: the list is paged in DuckDB, never loaded whole. */
+  limit: number;
+  sort?: { by: SessionSortKey; dir: 'asc' | 'desc' };
+}
+
+export interface SessionPage {
+  total: number;
+  offset: number;
+  rows: SessionRow[];
+  /** All groups under the root, for the filter. */
+  groups: string[];
+  /** Sessions per status across the whole (unfiltered) list, per processor. */
+  counts: Record<string, Record<ProcessorStatus, number>>;
+}
+
+export interface StateRow {
+  processor: string;
+  sessionKey: string;
+  group: string;
+  processedAt: string | null;
+  itemsExtracted: number;
+  fileHash: string | null;
+  processorVersion: string | null;
+}
+
+export interface FailureRow {
+  processor: string;
+  sessionKey: string;
+  attempts: number;
+  quarantined: boolean;
+  firstFailedAt: string | null;
+  lastFailedAt: string | null;
+  lastError: string | null;
+  fileHash: string | null;
+}
+
+export interface SessionProcessorDetail {
+  processor: string;
+  status: ProcessorStatus;
+  state: StateRow | null;
+  failure: FailureRow | null;
+  /** The first items (up to 200) and how many there are. */
+  items: unknown[];
+  itemsTotal: number;
+}
+
+export interface SessionDetail {
+  session: SessionRow;
+  path: string;
+  processors: SessionProcessorDetail[];
+}
+
+export type TranscriptKind = 'user' | 'assistant' | 'thinking' | 'tool_use' | 'tool_result' | 'summary' | 'system' | 'other';
+
+/** One readable piece of a transcript. Text is untrusted: render it as text, never as HTML. */
+export interface TranscriptEntry {
+  /** Line number in the file (1-based). */
+  line: number;
+  kind: TranscriptKind;
+  text: string;
+  toolName: string | null;
+  isError: boolean;
+  timestamp: string | null;
+  sidechain: boolean;
+}
+
+export interface TranscriptPage {
+  entries: TranscriptEntry[];
+  /** Pass as `fromLine` to read on; null at the end of the file. */
+  nextLine: number | null;
+  malformedLines: number;
+}
+
+export interface RunStatsJson {
+  processor: string;
+  run_id: string;
+  scanned: number;
+  processed: number;
+  skipped: number;
+  capped: number;
+  errors: number;
+  quarantined: number;
+  vanished: number;
+  items_extracted: number;
+  malformed_lines: number;
+  errors_detail: { session: string; error: string }[];
+  duration_ms: number;
+  bytes_read: number;
+  cancelled: boolean;
+  error?: string;
+}
+
+export interface ActiveRun {
+  processor: string;
+  trigger: string;
+  done: number;
+  total: number;
+  current: string | null;
+  errors: number;
+  elapsedMs: number;
+  /** Estimated time left, from the pace so far (null until there is one). */
+  etaMs: number | null;
+}
+
+export interface RunRecord {
+  runId: string;
+  processor: string;
+  trigger: string;
+  startedAt: string;
+  finishedAt: string | null;
+  stats: RunStatsJson | null;
+}
+
+/** Sessions processed and errors per day, per processor, from the run history. */
+export interface RunTimelinePoint {
+  day: string;
+  processor: string;
+  processed: number;
+  errors: number;
+}
+
+/** Which sessions a bulk state edit applies to: a selection, or everything a filter matches. */
+export type SessionTarget = { sessions: string[] } | { filter: SessionFilter };
+
+export interface AuditEntry {
+  auditId: number;
+  at: string;
+  action: string;
+  processor: string;
+  sessionKey: string;
+  before: unknown;
+  after: unknown;
+  /** Set once this change was undone (by the audit entry with that id). */
+  undoneBy: number | null;
+}
+
+export type Approval = 'trusted' | 'approved' | 'unapproved' | 'changed';
+
+export interface PluginInfo {
+  folder: string;
+  origin: 'builtin' | 'cli' | 'user';
+  name: string | null;
+  version: string | null;
+  contentHash: string | null;
+  approval: Approval;
+  enabled: boolean;
+  loaded: boolean;
+  processors: string[];
+  errors: string[];
+}
+
+/** What the trust prompt shows before anything is copied or run. */
+export interface InstallPreview {
+  path: string;
+  name: string | null;
+  version: string | null;
+  /** As declared in package.json (code is not loaded before approval). */
+  processors: string[];
+  contentHash: string | null;
+  problems: string[];
+}
+
+export interface QueryColumn {
+  name: string;
+  type: string;
+}
+
+export interface QueryResult {
+  columns: QueryColumn[];
+  /** Row values in column order, JSON-safe. */
+  rows: unknown[][];
+  /** More rows exist than were returned (see `limit`). */
+  truncated: boolean;
+  elapsedMs: number;
+}
+
+export interface CatalogEntry {
+  name: string;
+  kind: 'table' | 'view';
+  columns: QueryColumn[];
+}
+
+export interface ExportResult {
+  fileName: string;
+  rows: number;
+  /** Browser mode: where to download it. */
+  downloadUrl: string | null;
+  /** Electron: where it was saved (null if the user cancelled the dialog). */
+  savedTo: string | null;
+}
+
+export interface Dashboard {
+  /** Which built-in processors' data is present. */
+  usage: boolean;
+  tokens: boolean;
+  toolsByDay: { day: string; tool: string; calls: number; errors: number }[];
+  tokensByDay: { day: string; model: string; inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number; costUsd: number | null }[];
+}
+
+/** Every method: its arguments and its result. Names are `domain/verb`. */
+export interface ApiMethods {
+  'app/info': { args: Record<string, never>; result: AppInfo };
+  'app/setSessionRoot': { args: { path: string }; result: AppInfo };
+  /** Electron only: the native folder dialog; null when cancelled. */
+  'app/pickFolder': { args: Record<string, never>; result: { path: string | null } };
+
+  'sessions/list': { args: SessionQuery; result: SessionPage };
+  'sessions/get': { args: { sessionKey: string }; result: SessionDetail };
+  'sessions/transcript': { args: { sessionKey: string; fromLine?: number; limit?: number }; result: TranscriptPage };
+  /** Scan the folder again (new, grown and deleted files). */
+  'sessions/refresh': { args: Record<string, never>; result: { total: number } };
+
+  'processors/list': { args: Record<string, never>; result: ProcessorInfo[] };
+
+  /** Starts runs in the background (progress arrives as events); processors already running are reported, not restarted. */
+  'runs/start': { args: { processors?: string[]; sessions?: string[]; failedOnly?: boolean }; result: { started: string[]; alreadyRunning: string[] } };
+  'runs/cancel': { args: { processor?: string }; result: { cancelled: string[] } };
+  'runs/active': { args: Record<string, never>; result: ActiveRun[] };
+  'runs/history': { args: { limit?: number; processor?: string }; result: RunRecord[] };
+  'runs/timeline': { args: { days?: number }; result: RunTimelinePoint[] };
+
+  'state/list': { args: { processor?: string; text?: string; offset: number; limit: number }; result: { total: number; rows: StateRow[] } };
+  /** Delete state rows: those sessions are processed again by the next run. */
+  'state/reset': { args: { processor: string; target: SessionTarget }; result: { changed: number } };
+  'state/markProcessed': { args: { processor: string; target: SessionTarget }; result: { changed: number } };
+  /** Edit one row. `expected` is what the editor showed: a row changed since then is refused, with its current value. */
+  'state/update': {
+    args: { processor: string; sessionKey: string; changes: { itemsExtracted?: number; processedAt?: string }; expected: { itemsExtracted: number; processedAt: string | null } };
+    result: StateRow;
+  };
+  'state/history': { args: { limit?: number }; result: AuditEntry[] };
+  'state/undo': { args: { auditId: number }; result: AuditEntry };
+
+  'plugins/list': { args: Record<string, never>; result: PluginInfo[] };
+  'plugins/inspect': { args: { path: string }; result: InstallPreview };
+  'plugins/install': { args: { path: string; approve: boolean }; result: PluginInfo };
+  'plugins/approve': { args: { name: string }; result: PluginInfo };
+  'plugins/setEnabled': { args: { name: string; enabled: boolean }; result: PluginInfo };
+  'plugins/reload': { args: Record<string, never>; result: PluginInfo[] };
+
+  'query/run': { args: { sql: string; limit?: number }; result: QueryResult };
+  'query/catalog': { args: Record<string, never>; result: CatalogEntry[] };
+  'query/export': { args: { sql: string; format: 'csv' | 'parquet' }; result: ExportResult };
+
+  'dashboard/get': { args: { days?: number }; result: Dashboard };
+}
+
+export type MethodName = keyof ApiMethods;
+export type ArgsOf<M extends MethodName> = ApiMethods[M]['args'];
+export type ResultOf<M extends MethodName> = ApiMethods[M]['result'];
+
+/** Pushed from main to every renderer. */
+export type ApiEvent =
+  | { type: 'run-progress'; run: ActiveRun }
+  | { type: 'run-finished'; processor: string; stats: RunStatsJson }
+  | { type: 'state-changed'; processors: string[] }
+  | { type: 'sessions-changed' }
+  | { type: 'plugins-changed'; plugins: PluginInfo[] };
+
+export type ApiErrorCode = 'invalid' | 'busy' | 'not-found' | 'conflict' | 'unavailable' | 'internal';
+
+/** Errors travel as values, with a message a person can act on. */
+export interface ApiError {
+  code: ApiErrorCode;
+  message: string;
+}
+
+export type ApiResponse<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** What main implements. */
+export type ApiHandlers = { [M in MethodName]: (args: ArgsOf<M>) => Promise<ResultOf<M>> };
+
+/** What a transport gives the renderer (Electron preload bridge, or HTTP + server-sent events). */
+export interface ApiTransport {
+  call(method: MethodName, args: unknown): Promise<ApiResponse<unknown>>;
+  subscribe(listener: (event: ApiEvent) => void): () => void;
+}
+
+/** The object the Electron preload exposes as `window.sessionInspector`. */
+export const BRIDGE_GLOBAL = 'sessionInspector';
+/** IPC channel names (namespaced). */
+export const IPC_CALL_CHANNEL = 'session-inspector:call';
+export const IPC_EVENT_CHANNEL = 'session-inspector:event';
