@@ -11,6 +11,7 @@ import { PluginPool } from '../core/host/pool.js';
 import type { PluginReport } from '../core/plugins/loader.js';
 import { scaffoldPlugin } from '../core/plugins/scaffold.js';
 import { validatePlugin } from '../core/plugins/validate.js';
+import { serve } from './serve.js';
 
 interface CommonOptions {
   db: string;
@@ -283,6 +284,19 @@ export function buildProgram(): Command {
       await withEngine(options, async (engine) => {
         printRows(await engine.store.readOnlyQuery(sql), options.json);
       });
+    });
+
+  program
+    .command('serve')
+    .description('run the app in a browser: the UI and its API on 127.0.0.1, with a per-start token in the printed address')
+    .option('--port <n>', 'port (0 picks a free one)', wholeNumber(0), 0)
+    .option('--db <file>', 'state database (default: $SESSION_INSPECTOR_DB, else the app data folder)', defaultDbPath())
+    .option('--sessions <dir>', 'session folder (default: the last one chosen in the app, else ~/.claude/projects)')
+    .option('--plugins <path>', 'a plugin folder, or a folder of plugin folders (repeatable)', collect, [])
+    .option('--no-builtins', 'do not load the built-in plugins/ folder')
+    .action(async (options: { port: number; db: string; sessions?: string; plugins: string[]; builtins: boolean }) => {
+      if (options.port > 65535) throw new UsageError('--port must be at most 65535');
+      await serve(options);
     });
 
   return program;

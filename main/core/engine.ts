@@ -13,6 +13,7 @@ import type { RunStats } from './runner/stats.js';
 import { scanSessionRoot, type ScanResult } from './scan.js';
 import { SessionFile } from './sessionFile.js';
 import { StateStore } from './store/stateStore.js';
+import { OrphanStore, type OrphanChanges } from './store/orphanStore.js';
 import { syncViews } from './store/views.js';
 import type { JsonRow, StateFilter } from './store/types.js';
 import { selectCandidates } from './runner/candidates.js';
@@ -40,6 +41,8 @@ export interface EngineOptions {
  */
 export class Engine {
   readonly runner: Runner;
+  /** Sessions whose file was deleted: kept, marked, removable. */
+  readonly orphans: OrphanStore;
   /** Plugin code (loading and processing) runs only in these processes, never in this one. */
   readonly pool: PluginPool;
   private pluginSet: PluginSet | undefined;
@@ -52,6 +55,7 @@ export class Engine {
   private constructor(readonly options: EngineOptions, readonly store: StateStore) {
     this.pool = new PluginPool({ size: options.workers, memoryLimitMb: options.memoryLimitMb });
     this.runner = new Runner(store, this.pool);
+    this.orphans = new OrphanStore(store.db);
     this.home = options.home ?? userDataDir();
     this.userPluginsDir = join(this.home, 'plugins');
     this.settings = new PluginSettings(join(this.home, 'plugin-settings.json'));
@@ -194,13 +198,30 @@ export class Engine {
     return processors.filter((p) => names.includes(p.name));
   }
 
+  /** The app lets the user choose (and change) the session folder after start. */
+  setSessionRoot(path: string): void {
+    this.options.sessions = path;
+  }
+
   scan(): Promise<ScanResult> {
+    if (!this.options.sessions) return Promise.reject(new UsageError('no session folder chosen yet (set --sessions or pick one in the app)'));
     return scanSessionRoot(this.options.sessions);
+  }
+
+  /**
+   * Scans the session root and brings the orphan marks in step with it: sessions known to the database
+   * whose file is gone are marked orphaned, orphaned ones whose file is back are restored.
+   */
+  async scanSessions(now = new Date()): Promise<ScanResult & OrphanChanges> {
+    const scan = await this.scan();
+    // A folder the scan could not read still holds its sessions: only a complete scan may mark one gone.
+    const changes = await this.orphans.sync(scan.sessions.map((s) => s.sessionKey), scan.warnings.length === 0, now);
+    return { ...scan, ...changes };
   }
 
   async run(names: string[], options: RunOptions = {}): Promise<RunStats[]> {
     const processors = await this.processors(names);
-    const { sessions } = await this.scan();
+    const { sessions } = await this.scanSessions();
     return this.runner.runAll(processors, sessions, options);
   }
 

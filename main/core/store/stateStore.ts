@@ -2,10 +2,9 @@ import { DuckDBTimestampValue, listValue, type DuckDBAppender, type DuckDBListVa
 import { UsageError, errorMessage } from '../errors.js';
 import { Database, type Connection } from './database.js';
 import { migrate } from './migrations.js';
+import { assertReadOnly } from './queries.js';
 import type { JsonRow, MarkProcessedEntry, ProcessorSnapshot, SessionOutcome, StateFilter, StoredFailure, StoredState } from './types.js';
 
-/** Statement types a read-only query may contain (SELECT, EXPLAIN). */
-const READ_ONLY_STATEMENT_TYPES = new Set([1, 4]);
 
 /**
  * The state repository over one DuckDB file: processor state, failures, items, runs and the audit.
@@ -90,6 +89,24 @@ export class StateStore {
     ]);
   }
 
+  /**
+   * Records a run that failed as a whole (its stats hold the error). Only a row not finished yet is
+   * updated, so a run that had already finished keeps its real stats.
+   */
+  async failRun(runId: string, finishedAt: Date, stats: unknown): Promise<void> {
+    await this.db.run('UPDATE processor_runs SET finished_at = $2::TIMESTAMP, stats = $3::JSON WHERE run_id = $1 AND finished_at IS NULL', [
+      runId,
+      finishedAt.toISOString(),
+      JSON.stringify(stats),
+    ]);
+  }
+
+  /** Per processor, the start of its latest run (ms since the epoch), whatever its outcome: the scheduler's clock starts there. */
+  async lastRunTimes(): Promise<Map<string, number>> {
+    const rows = await this.db.all('SELECT processor_name, epoch_ms(max(started_at)) AS at FROM processor_runs GROUP BY ALL');
+    return new Map(rows.map((row) => [String(row.processor_name), Number(row.at)]));
+  }
+
   async finishRun(runId: string, finishedAt: Date, stats: unknown): Promise<void> {
     await this.db.run('UPDATE processor_runs SET finished_at = $2::TIMESTAMP, stats = $3::JSON WHERE run_id = $1', [
       runId,
@@ -101,8 +118,8 @@ export class StateStore {
   listState(filter: StateFilter = {}): Promise<JsonRow[]> {
     const { where, params } = filterClause(filter);
     return this.db.all(
-      `SELECT processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version
-       FROM session_processor_state ${where} ORDER BY processor_name, session_file`,
+      `SELECT processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version, o.orphaned_at
+       FROM session_processor_state LEFT JOIN orphaned_sessions o USING (session_file) ${where} ORDER BY processor_name, session_file`,
       params,
     );
   }
@@ -192,24 +209,7 @@ export class StateStore {
   /** Runs SQL that can only read: every statement must be a SELECT (or EXPLAIN); anything else is refused. */
   async readOnlyQuery(sql: string): Promise<JsonRow[]> {
     return this.db.exclusive(async (db) => {
-      let extracted;
-      try {
-        extracted = await db.raw().extractStatements(sql);
-      } catch (error) {
-        throw new UsageError(`query: ${errorMessage(error).replace(/^Failed to extract statements: /, '')}`);
-      }
-      if (extracted.count === 0) throw new UsageError('query: no SQL statement given');
-      for (let i = 0; i < extracted.count; i++) {
-        let prepared;
-        try {
-          prepared = await extracted.prepare(i);
-        } catch (error) {
-          throw new UsageError(`query: ${errorMessage(error)}`);
-        }
-        if (!READ_ONLY_STATEMENT_TYPES.has(prepared.statementType)) {
-          throw new UsageError(`query is read-only: statement ${i + 1} is not a SELECT; use the state commands to change state`);
-        }
-      }
+      await assertReadOnly(db, sql);
       try {
         return await db.all(sql);
       } catch (error) {
@@ -237,7 +237,7 @@ function timestampValue(date: Date): DuckDBTimestampValue {
   return new DuckDBTimestampValue(BigInt(date.getTime()) * 1000n);
 }
 
-async function withAppender(db: Connection, table: string, catalog: string | null, fill: (appender: DuckDBAppender) => void): Promise<void> {
+export async function withAppender(db: Connection, table: string, catalog: string | null, fill: (appender: DuckDBAppender) => void): Promise<void> {
   const appender = await db.raw().createAppender(table, catalog ? 'main' : null, catalog);
   try {
     fill(appender);

@@ -1,0 +1,61 @@
+import type { Database } from '../core/store/database.js';
+import type { Dashboard, RunTimelinePoint } from './contract.js';
+
+async function viewExists(db: Database, name: string): Promise<boolean> {
+  const rows = await db.all("SELECT 1 FROM information_schema.tables WHERE table_name = $name AND table_schema = 'main'", { name });
+  return rows.length > 0;
+}
+
+/**
+ * Charts from the built-in processors' views, where those processors have run: tool calls (and failed
+ * ones) per day and tool, tokens and cost per day and model. A session's tokens are dated by its first
+ * record (session_summaries) when the summary processor ran, else by the run that processed them.
+ */
+export async function dashboard(db: Database, days: number): Promise<Dashboard> {
+  const usage = await viewExists(db, 'usage_events');
+  const tokens = await viewExists(db, 'token_usage');
+  // The window ends at the newest data, not today: an archive of last year's sessions still charts.
+  const window = `INTERVAL ${Math.floor(days)} DAY`;
+  const toolsByDay = usage
+    ? (
+        await db.all(`SELECT strftime(date_trunc('day', occurred_at), '%Y-%m-%d') AS day, tool_name AS tool, count(*) AS calls, count(*) FILTER (WHERE is_error) AS errors
+          FROM usage_events WHERE event_type = 'tool' AND occurred_at >= (SELECT max(occurred_at) FROM usage_events) - ${window}
+          GROUP BY ALL ORDER BY day, calls DESC`)
+      ).map((r) => ({ day: String(r.day), tool: String(r.tool), calls: Number(r.calls), errors: Number(r.errors) }))
+    : [];
+  let tokensByDay: Dashboard['tokensByDay'] = [];
+  if (tokens) {
+    const dated = (await viewExists(db, 'session_summaries'))
+      ? `LEFT JOIN session_summaries s USING (session_file)`
+      : `LEFT JOIN (SELECT session_file, NULL::TIMESTAMP AS first_at) s USING (session_file)`;
+    const rows = await db.all(`
+      WITH dated AS (
+        SELECT t.*, coalesce(s.first_at, st.processed_at) AS at FROM token_usage t ${dated}
+        LEFT JOIN session_processor_state st ON st.processor_name = 'tokens' AND st.session_file = t.session_file)
+      SELECT strftime(date_trunc('day', at), '%Y-%m-%d') AS day, model,
+        sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cache_creation_input_tokens) AS cache_creation,
+        sum(cache_read_input_tokens) AS cache_read, sum(cost_usd) AS cost
+      FROM dated WHERE at >= (SELECT max(at) FROM dated) - ${window}
+      GROUP BY ALL ORDER BY day, model`);
+    tokensByDay = rows.map((r) => ({
+      day: String(r.day),
+      model: String(r.model ?? '(unknown)'),
+      inputTokens: Number(r.input ?? 0),
+      outputTokens: Number(r.output ?? 0),
+      cacheCreationTokens: Number(r.cache_creation ?? 0),
+      cacheReadTokens: Number(r.cache_read ?? 0),
+      costUsd: r.cost === null ? null : Number(r.cost),
+    }));
+  }
+  return { usage, tokens, toolsByDay, tokensByDay };
+}
+
+/** Sessions processed and errors per day and processor, from the stats of finished runs. */
+export async function runTimeline(db: Database, days: number): Promise<RunTimelinePoint[]> {
+  const rows = await db.all(`
+    SELECT strftime(date_trunc('day', started_at), '%Y-%m-%d') AS day, processor_name AS processor,
+      sum(coalesce(TRY_CAST(stats->>'processed' AS INTEGER), 0)) AS processed, sum(coalesce(TRY_CAST(stats->>'errors' AS INTEGER), 0)) AS errors
+    FROM processor_runs WHERE started_at >= (SELECT max(started_at) FROM processor_runs) - INTERVAL ${Math.floor(days)} DAY
+    GROUP BY ALL ORDER BY day, processor`);
+  return rows.map((r) => ({ day: String(r.day), processor: String(r.processor), processed: Number(r.processed), errors: Number(r.errors) }));
+}

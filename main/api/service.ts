@@ -1,0 +1,365 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BusyError, UsageError, errorMessage } from '../core/errors.js';
+import { Engine, type EngineOptions } from '../core/engine.js';
+import { defaultSessionRoot } from '../core/paths.js';
+import { pluginContentHash } from '../core/plugins/contentHash.js';
+import { ManifestError, readManifest } from '../core/plugins/manifest.js';
+import { catalog, exportQuery, readOnlyTable } from '../core/store/queries.js';
+import { SessionIndex } from '../core/store/sessionIndex.js';
+import { ConflictError, NotFoundError, listAudit, undoChange, updateState } from '../core/store/stateEdits.js';
+import type * as C from './contract.js';
+import { dashboard, runTimeline } from './dashboard.js';
+import { RunManager } from './runManager.js';
+import { readTranscript } from './transcript.js';
+import { validateArgs } from './validation.js';
+import * as rows from './rows.js';
+
+export interface ServiceOptions extends Omit<EngineOptions, 'sessions'> {
+  mode: 'electron' | 'browser';
+  /** A session root given on the command line; otherwise the one remembered, else ~/.claude/projects. */
+  sessions?: string;
+  /** Electron's native folder dialog. */
+  pickFolder?: () => Promise<string | null>;
+  /** Where an export goes: Electron asks with a save dialog, browser mode makes a download. */
+  exportTarget: (fileName: string) => Promise<{ path: string; downloadUrl: string | null } | null>;
+  version: string;
+}
+
+interface AppSettings {
+  sessionRoot: string | null;
+  recentRoots: string[];
+}
+
+const RECENT_ROOTS = 8;
+
+/**
+ * The API contract implemented over the engine: validation of every call's arguments, errors as values,
+ * and events for the renderer. Both transports (Electron IPC, HTTP) call `handle`.
+ */
+export class ApiService {
+  private readonly listeners = new Set<(event: C.ApiEvent) => void>();
+  private readonly index: SessionIndex;
+  private readonly runs: RunManager;
+  private readonly settingsFile: string;
+  private settings: AppSettings;
+  private rootError: string | null = null;
+  private stopWatching: (() => void) | null = null;
+
+  private constructor(private readonly engine: Engine, private readonly options: ServiceOptions) {
+    this.index = new SessionIndex(engine.store.db);
+    this.runs = new RunManager(engine, (e) => this.emit(e), async () => void (await this.rescan()));
+    this.settingsFile = join(engine.home, 'app-settings.json');
+    this.settings = readSettings(this.settingsFile);
+  }
+
+  static async open(options: ServiceOptions): Promise<ApiService> {
+    const engine = await Engine.open({ ...options, sessions: '' });
+    const service = new ApiService(engine, options);
+    const root = options.sessions ?? service.settings.sessionRoot ?? (existsSync(defaultSessionRoot()) ? defaultSessionRoot() : null);
+    await service.syncProcessors();
+    if (root) await service.useRoot(root, false).catch(() => undefined);
+    service.stopWatching = engine.watchPlugins(() => {
+      void service.syncProcessors().then(() => service.emitPlugins());
+    });
+    return service;
+  }
+
+  async close(): Promise<void> {
+    this.stopWatching?.();
+    this.runs.cancel();
+    await this.runs.settle();
+    await this.engine.close();
+  }
+
+  subscribe(listener: (event: C.ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** One call from a transport: validated, run, and answered with a value or an error a person can act on. */
+  async handle(method: string, args: unknown): Promise<C.ApiResponse<unknown>> {
+    const checked = validateArgs(method as C.MethodName, args);
+    if (!checked.ok) return { ok: false, error: { code: 'invalid', message: checked.message } };
+    const handler = this.handlers[method as C.MethodName] as (a: unknown) => Promise<unknown>;
+    try {
+      return { ok: true, value: await handler(checked.value) };
+    } catch (error) {
+      return { ok: false, error: toApiError(error) };
+    }
+  }
+
+  private emit(event: C.ApiEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a broken transport must not stop the others
+      }
+    }
+  }
+
+  private async emitPlugins(): Promise<void> {
+    this.emit({ type: 'plugins-changed', plugins: (await this.engine.plugins()).plugins.map(rows.plugin) });
+  }
+
+  private async syncProcessors(): Promise<void> {
+    const { processors } = await this.engine.plugins();
+    await this.index.replaceProcessors(processors);
+  }
+
+  /** Scans the root into the session index (stat only, no reads) and tells the renderer. */
+  private async rescan(): Promise<number> {
+    const { sessions } = await this.engine.scan();
+    await this.index.replaceSessions(sessions);
+    this.emit({ type: 'sessions-changed' });
+    return sessions.length;
+  }
+
+  private async useRoot(path: string, remember: boolean): Promise<void> {
+    const root = resolve(path);
+    this.engine.setSessionRoot(root);
+    try {
+      await this.rescan();
+      this.rootError = null;
+    } catch (error) {
+      this.rootError = errorMessage(error);
+      await this.index.replaceSessions([]);
+      if (remember) throw error;
+    }
+    if (remember || !this.settings.sessionRoot) {
+      this.settings = { sessionRoot: root, recentRoots: [root, ...this.settings.recentRoots.filter((r) => r !== root)].slice(0, RECENT_ROOTS) };
+      writeSettings(this.settingsFile, this.settings);
+    }
+  }
+
+  private info(): C.AppInfo {
+    const root = this.engine.options.sessions || null;
+    return {
+      version: this.options.version,
+      mode: this.options.mode,
+      sessionRoot: root,
+      sessionRootError: root ? this.rootError : null,
+      defaultSessionRoot: defaultSessionRoot(),
+      defaultRootExists: existsSync(defaultSessionRoot()),
+      recentRoots: this.settings.recentRoots,
+      dbPath: this.engine.store.db.path,
+      canPickFolder: Boolean(this.options.pickFolder),
+    };
+  }
+
+  private async targetKeys(target: C.SessionTarget): Promise<string[]> {
+    return 'sessions' in target ? target.sessions : this.index.keys(target.filter);
+  }
+
+  private readonly handlers: C.ApiHandlers = {
+    'app/info': async () => this.info(),
+    'app/setSessionRoot': async ({ path }) => {
+      await this.useRoot(path, true);
+      return this.info();
+    },
+    'app/pickFolder': async () => {
+      if (!this.options.pickFolder) throw new UsageError('no folder dialog in browser mode: type or paste the folder path');
+      return { path: await this.options.pickFolder() };
+    },
+
+    'sessions/list': async (query) => {
+      const page = await this.index.page(query);
+      const running = this.runs.currentSessions();
+      const counts: C.SessionPage['counts'] = {};
+      for (const row of await this.index.counts()) {
+        const processor = String(row.processor);
+        counts[processor] ??= { processed: 0, stale: 0, pending: 0, running: 0, failed: 0, quarantined: 0 };
+        counts[processor][row.status as C.ProcessorStatus] = Number(row.n);
+      }
+      return {
+        total: page.total,
+        offset: query.offset,
+        rows: page.rows.map((r) => rows.session(r, page.cells, running)),
+        groups: await this.index.groups(),
+        counts,
+      };
+    },
+    'sessions/get': async ({ sessionKey }) => {
+      const { row, cells } = await this.index.get(sessionKey);
+      if (!row) throw new NotFoundError(`no session ${sessionKey} under ${this.engine.options.sessions || 'the session folder'} (refresh the list?)`);
+      const db = this.engine.store.db;
+      const processors: C.SessionProcessorDetail[] = [];
+      for (const cell of cells) {
+        const key = { processor: String(cell.processor), session: sessionKey };
+        const [state] = await db.all('SELECT * FROM session_processor_state WHERE processor_name = $processor AND session_file = $session', key);
+        const [failure] = await db.all('SELECT * FROM session_processor_failures WHERE processor_name = $processor AND session_file = $session', key);
+        const items = await db.all('SELECT item FROM processor_items WHERE processor_name = $processor AND session_file = $session ORDER BY item_index LIMIT 200', key);
+        const [count] = await db.all('SELECT count(*) AS n FROM processor_items WHERE processor_name = $processor AND session_file = $session', key);
+        processors.push({
+          processor: key.processor,
+          status: rows.session(row, cells, this.runs.currentSessions()).statuses.find((s) => s.processor === key.processor)!.status,
+          state: state ? rows.state(state) : null,
+          failure: failure ? rows.failure(failure) : null,
+          items: items.map((i) => i.item),
+          itemsTotal: Number(count.n),
+        });
+      }
+      return { session: rows.session(row, cells, this.runs.currentSessions()), path: join(this.engine.options.sessions, ...sessionKey.split('/')), processors };
+    },
+    'sessions/transcript': async ({ sessionKey, fromLine, limit }) => {
+      const { row } = await this.index.get(sessionKey);
+      if (!row) throw new NotFoundError(`no session ${sessionKey} (refresh the list?)`);
+      return readTranscript(join(this.engine.options.sessions, ...sessionKey.split('/')), fromLine ?? 1, limit ?? 200);
+    },
+    'sessions/refresh': async () => ({ total: await this.rescan() }),
+
+    'processors/list': async () => {
+      const { processors } = await this.engine.plugins();
+      const lastRuns = new Map((await this.engine.store.db.all('SELECT processor_name, max(started_at) AS at FROM processor_runs GROUP BY ALL')).map((r) => [String(r.processor_name), r.at as string | null]));
+      return processors.map((p) => ({
+        name: p.name,
+        version: p.version,
+        cadenceMinutes: p.cadenceMinutes,
+        timeoutMs: p.timeoutMs,
+        plugin: p.pluginName,
+        view: p.view?.name ?? null,
+        lastRunAt: lastRuns.get(p.name) ?? null,
+        running: this.runs.isActive(p.name),
+      }));
+    },
+
+    'runs/start': (request) => this.runs.start(request),
+    'runs/cancel': async ({ processor }) => ({ cancelled: this.runs.cancel(processor) }),
+    'runs/active': async () => this.runs.list(),
+    'runs/history': async ({ limit, processor }) => {
+      const where = processor ? 'WHERE processor_name = $processor' : '';
+      const found = await this.engine.store.db.all(`SELECT * FROM processor_runs ${where} ORDER BY started_at DESC LIMIT $limit`, { limit: limit ?? 200, ...(processor ? { processor } : {}) });
+      return found.map(rows.run);
+    },
+    'runs/timeline': async ({ days }) => runTimeline(this.engine.store.db, days ?? 30),
+
+    'state/list': async ({ processor, text, offset, limit }) => {
+      const conditions: string[] = [];
+      const params: Record<string, string | number> = { limit, offset };
+      if (processor) {
+        conditions.push('processor_name = $processor');
+        params.processor = processor;
+      }
+      if (text) {
+        conditions.push('contains(lower(session_file), lower($text))');
+        params.text = text;
+      }
+      const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+      const found = await this.engine.store.db.all(
+        `SELECT *, count(*) OVER () AS total FROM session_processor_state ${where} ORDER BY processor_name, session_file LIMIT $limit OFFSET $offset`,
+        params,
+      );
+      return { total: found.length ? Number(found[0].total) : 0, rows: found.map(rows.state) };
+    },
+    'state/reset': async ({ processor, target }) => {
+      this.refuseWhileRunning(processor);
+      const changed = await this.engine.store.resetState(processor, await this.targetKeys(target));
+      this.emit({ type: 'state-changed', processors: [processor] });
+      return { changed };
+    },
+    'state/markProcessed': async ({ processor, target }) => {
+      this.refuseWhileRunning(processor);
+      const changed = await this.engine.markProcessed(processor, await this.targetKeys(target));
+      this.emit({ type: 'state-changed', processors: [processor] });
+      return { changed };
+    },
+    'state/update': async ({ processor, sessionKey, changes, expected }) => {
+      this.refuseWhileRunning(processor);
+      const row = await updateState(this.engine.store.db, processor, sessionKey, changes, expected);
+      this.emit({ type: 'state-changed', processors: [processor] });
+      return rows.state(row);
+    },
+    'state/history': async ({ limit }) => (await listAudit(this.engine.store.db, limit ?? 200)).map(rows.audit),
+    'state/undo': async ({ auditId }) => {
+      const [original] = await this.engine.store.db.all('SELECT processor_name FROM state_audit WHERE audit_id = $id', { id: auditId });
+      if (original) this.refuseWhileRunning(String(original.processor_name));
+      const undoId = await undoChange(this.engine.store.db, auditId);
+      const [entry] = (await listAudit(this.engine.store.db, 10_000)).filter((r) => Number(r.audit_id) === undoId);
+      this.emit({ type: 'state-changed', processors: [String(entry.processor_name)] });
+      return rows.audit(entry);
+    },
+
+    'plugins/list': async () => (await this.engine.plugins()).plugins.map(rows.plugin),
+    'plugins/inspect': async ({ path }) => {
+      const folder = resolve(path);
+      try {
+        const manifest = await readManifest(folder);
+        return { path: folder, name: manifest.name, version: manifest.version, processors: manifest.declaredProcessors, contentHash: await pluginContentHash(folder), problems: [] };
+      } catch (error) {
+        if (!(error instanceof ManifestError)) throw new UsageError(`cannot read plugin folder ${folder}: ${errorMessage(error)}`);
+        return { path: folder, name: null, version: null, processors: [], contentHash: null, problems: error.problems };
+      }
+    },
+    'plugins/install': async ({ path, approve }) => {
+      const { plugin } = await this.engine.installPlugin(path, approve);
+      await this.afterPluginChange();
+      return rows.plugin(plugin);
+    },
+    'plugins/approve': async ({ name }) => {
+      const plugin = await this.engine.approvePlugin(name);
+      await this.afterPluginChange();
+      return rows.plugin(plugin);
+    },
+    'plugins/setEnabled': async ({ name, enabled }) => {
+      const plugin = await this.engine.setPluginEnabled(name, enabled);
+      await this.afterPluginChange();
+      return rows.plugin(plugin);
+    },
+    'plugins/reload': async () => {
+      const set = await this.engine.reloadPlugins();
+      await this.afterPluginChange();
+      return set.plugins.map(rows.plugin);
+    },
+
+    'query/run': async ({ sql, limit }) => {
+      const started = performance.now();
+      const table = await readOnlyTable(this.engine.store.db, sql, limit ?? 1000);
+      return { ...table, elapsedMs: Math.round(performance.now() - started) };
+    },
+    'query/catalog': async () => catalog(this.engine.store.db),
+    'query/export': async ({ sql, format }) => {
+      const fileName = `session-inspector-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`;
+      const target = await this.options.exportTarget(fileName);
+      if (!target) return { fileName, rows: 0, downloadUrl: null, savedTo: null };
+      const count = await exportQuery(this.engine.store.db, sql, format, target.path);
+      return { fileName, rows: count, downloadUrl: target.downloadUrl, savedTo: target.downloadUrl ? null : target.path };
+    },
+
+    'dashboard/get': async ({ days }) => dashboard(this.engine.store.db, days ?? 30),
+  };
+
+  private async afterPluginChange(): Promise<void> {
+    await this.syncProcessors();
+    await this.emitPlugins();
+  }
+
+  /** Edits wait for a running processor: a run writing the same rows could otherwise undo them silently. */
+  private refuseWhileRunning(processor: string): void {
+    if (this.runs.isActive(processor)) throw new BusyError(`processor "${processor}" is running: edit its state when the run ends, or cancel it`);
+  }
+}
+
+function toApiError(error: unknown): C.ApiError {
+  if (error instanceof UsageError) return { code: 'invalid', message: error.message };
+  if (error instanceof BusyError) return { code: 'busy', message: error.message };
+  if (error instanceof NotFoundError) return { code: 'not-found', message: error.message };
+  if (error instanceof ConflictError) return { code: 'conflict', message: error.message };
+  process.stderr.write(`session-inspector: unexpected error in the API: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return { code: 'internal', message: `unexpected error: ${errorMessage(error)}` };
+}
+
+function readSettings(file: string): AppSettings {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<AppSettings>;
+    return { sessionRoot: typeof parsed.sessionRoot === 'string' ? parsed.sessionRoot : null, recentRoots: Array.isArray(parsed.recentRoots) ? parsed.recentRoots.filter((r) => typeof r === 'string') : [] };
+  } catch {
+    return { sessionRoot: null, recentRoots: [] };
+  }
+}
+
+function writeSettings(file: string, settings: AppSettings): void {
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(settings, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}

@@ -1,0 +1,157 @@
+import { listValue } from '@duckdb/node-api';
+import type { SessionEntry } from '../sessionFile.js';
+import type { Database } from './database.js';
+import type { JsonRow } from './jsonRows.js';
+
+export type CellStatus = 'processed' | 'stale' | 'pending' | 'failed' | 'quarantined';
+
+export interface IndexFilter {
+  status?: string[];
+  processor?: string;
+  group?: string;
+  text?: string;
+}
+
+export interface IndexQuery extends IndexFilter {
+  offset: number;
+  limit: number;
+  sort?: { by: 'sessionKey' | 'group' | 'size' | 'modified'; dir: 'asc' | 'desc' };
+}
+
+const SORT_COLUMNS = { sessionKey: 'session_file', group: 'username', size: 'size_bytes', modified: 'mtime_ms' } as const;
+
+/**
+ * The scanned sessions and the loaded processors as temp tables beside the state, so the session list
+ * (with one status per processor) is filtered, sorted, counted and paged by DuckDB: the UI never holds
+ * 100,000 rows. The status rules mirror the runner's candidate rules (stale = it would be a candidate).
+ */
+export class SessionIndex {
+  constructor(private readonly db: Database) {}
+
+  async replaceSessions(sessions: SessionEntry[]): Promise<void> {
+    await this.db.transaction(async (c) => {
+      await c.run('CREATE TEMP TABLE IF NOT EXISTS scanned_sessions (session_file VARCHAR, username VARCHAR, size_bytes BIGINT, mtime_ms DOUBLE)');
+      await c.run('DELETE FROM scanned_sessions');
+      const appender = await c.raw().createAppender('scanned_sessions', 'main', 'temp');
+      try {
+        for (const s of sessions) {
+          appender.appendVarchar(s.sessionKey);
+          appender.appendVarchar(s.username);
+          appender.appendBigInt(BigInt(s.sizeBytes));
+          appender.appendDouble(s.mtimeMs);
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    });
+  }
+
+  async replaceProcessors(processors: { name: string; version: string }[]): Promise<void> {
+    await this.db.transaction(async (c) => {
+      await c.run('CREATE TEMP TABLE IF NOT EXISTS loaded_processors (name VARCHAR, version VARCHAR)');
+      await c.run('DELETE FROM loaded_processors');
+      for (const p of processors) await c.run('INSERT INTO loaded_processors VALUES ($1, $2)', [p.name, p.version]);
+    });
+  }
+
+  /** One page of sessions and the status cells of those sessions. */
+  async page(query: IndexQuery): Promise<{ total: number; rows: JsonRow[]; cells: JsonRow[] }> {
+    await this.ensureTables();
+    const { where, params } = filterSql(query);
+    const sort = query.sort ?? { by: 'sessionKey', dir: 'asc' };
+    const order = `${SORT_COLUMNS[sort.by]} ${sort.dir === 'desc' ? 'DESC' : 'ASC'}, session_file`;
+    return this.db.exclusive(async (c) => {
+      const rows = await c.all(
+        `WITH ${CELLS} SELECT session_file, username, size_bytes, mtime_ms, count(*) OVER () AS total
+         FROM scanned_sessions s ${where} ORDER BY ${order} LIMIT $limit OFFSET $offset`,
+        { ...params, limit: query.limit, offset: query.offset },
+      );
+      const keys = rows.map((r) => String(r.session_file));
+      const cells = keys.length
+        ? await c.all(`WITH ${CELLS} SELECT * FROM cells WHERE list_contains($keys, session_file) ORDER BY session_file, processor`, { keys: listValue(keys) })
+        : [];
+      let total = rows.length ? Number(rows[0].total) : 0;
+      if (!rows.length && query.offset > 0) {
+        const [count] = await c.all(`WITH ${CELLS} SELECT count(*) AS n FROM scanned_sessions s ${where}`, params);
+        total = Number(count.n);
+      }
+      return { total, rows, cells };
+    });
+  }
+
+  /** Session keys matching a filter (for bulk edits on "everything the filter shows"). */
+  async keys(filter: IndexFilter): Promise<string[]> {
+    await this.ensureTables();
+    const { where, params } = filterSql(filter);
+    const rows = await this.db.all(`WITH ${CELLS} SELECT session_file FROM scanned_sessions s ${where} ORDER BY session_file`, params);
+    return rows.map((r) => String(r.session_file));
+  }
+
+  async groups(): Promise<string[]> {
+    await this.ensureTables();
+    return (await this.db.all('SELECT DISTINCT username FROM scanned_sessions ORDER BY 1')).map((r) => String(r.username));
+  }
+
+  /** Sessions per processor and status, over the whole list. */
+  async counts(): Promise<JsonRow[]> {
+    await this.ensureTables();
+    return this.db.all(`WITH ${CELLS} SELECT processor, status, count(*) AS n FROM cells GROUP BY ALL`);
+  }
+
+  async total(): Promise<number> {
+    await this.ensureTables();
+    return Number((await this.db.all('SELECT count(*) AS n FROM scanned_sessions'))[0].n);
+  }
+
+  async get(sessionKey: string): Promise<{ row: JsonRow | null; cells: JsonRow[] }> {
+    await this.ensureTables();
+    const [row] = await this.db.all('SELECT session_file, username, size_bytes, mtime_ms FROM scanned_sessions WHERE session_file = $key', { key: sessionKey });
+    const cells = await this.db.all(`WITH ${CELLS} SELECT * FROM cells WHERE session_file = $key ORDER BY processor`, { key: sessionKey });
+    return { row: row ?? null, cells };
+  }
+
+  private async ensureTables(): Promise<void> {
+    await this.db.run('CREATE TEMP TABLE IF NOT EXISTS scanned_sessions (session_file VARCHAR, username VARCHAR, size_bytes BIGINT, mtime_ms DOUBLE)');
+    await this.db.run('CREATE TEMP TABLE IF NOT EXISTS loaded_processors (name VARCHAR, version VARCHAR)');
+  }
+}
+
+/** One row per (session, loaded processor) with its status; 50 ms is the runner's mtime slack. */
+const CELLS = `cells AS (
+  SELECT s.session_file, p.name AS processor,
+    CASE
+      WHEN f.session_file IS NOT NULL AND f.quarantined AND f.processor_version IS NOT DISTINCT FROM p.version THEN 'quarantined'
+      WHEN f.session_file IS NOT NULL THEN 'failed'
+      WHEN st.session_file IS NULL THEN 'pending'
+      WHEN coalesce(st.processor_version, '1') <> p.version OR st.processed_at IS NULL OR s.mtime_ms >= epoch_ms(st.processed_at) - 50 THEN 'stale'
+      ELSE 'processed'
+    END AS status,
+    f.attempts, f.last_error, st.processed_at, st.items_extracted
+  FROM scanned_sessions s CROSS JOIN loaded_processors p
+  LEFT JOIN session_processor_state st ON st.processor_name = p.name AND st.session_file = s.session_file
+  LEFT JOIN session_processor_failures f ON f.processor_name = p.name AND f.session_file = s.session_file)`;
+
+function filterSql(filter: IndexFilter): { where: string; params: Record<string, string | ReturnType<typeof listValue>> } {
+  const conditions: string[] = [];
+  const params: Record<string, string | ReturnType<typeof listValue>> = {};
+  if (filter.group) {
+    conditions.push('s.username = $group');
+    params.group = filter.group;
+  }
+  if (filter.text) {
+    conditions.push('contains(lower(s.session_file), lower($text))');
+    params.text = filter.text;
+  }
+  if (filter.status && filter.status.length > 0) {
+    params.statuses = listValue(filter.status);
+    let match = 'list_contains($statuses, c.status)';
+    if (filter.processor) {
+      match += ' AND c.processor = $processor';
+      params.processor = filter.processor;
+    }
+    conditions.push(`EXISTS (SELECT 1 FROM cells c WHERE c.session_file = s.session_file AND ${match})`);
+  }
+  return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
