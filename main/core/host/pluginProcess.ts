@@ -21,6 +21,8 @@ export interface RequestHooks {
   onAlive?(): void;
   /** Logs of this task's plugin code. */
   onLog?: LogSink;
+  /** Aborting it asks this task's plugin code to stop (ctx.signal); it finishes as cancelled. */
+  cancel?: AbortSignal;
 }
 
 interface Pending extends RequestHooks {
@@ -89,14 +91,18 @@ export class PluginProcess {
     if (!this.alive) throw new WorkerDied(this.exitReason ?? 'plugin process is gone');
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...hooks });
+      const { cancel } = hooks;
+      const abort = () => this.send({ type: 'abort', id });
+      const settled = () => cancel?.removeEventListener('abort', abort); // one listener per task, not one per session ever run
+      this.pending.set(id, {
+        ...hooks,
+        resolve: (value) => (settled(), resolve(value as T)),
+        reject: (error) => (settled(), reject(error)),
+      });
       this.send({ type: 'task', id, task });
+      if (cancel?.aborted) abort();
+      else cancel?.addEventListener('abort', abort, { once: true });
     });
-  }
-
-  /** Asks plugin code of every task in flight to stop (ctx.signal). */
-  abortAll(): void {
-    for (const id of this.pending.keys()) this.send({ type: 'abort', id });
   }
 
   /** Ends the process now; tasks in flight fail with `reason`. */

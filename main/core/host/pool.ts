@@ -55,16 +55,11 @@ export class PluginPool {
    * its event loop, no heartbeat for the shortest limit plus grace. Either kills the process and the task
    * rejects with WorkerDied(reason); the runner then retries each processor of the task on its own.
    */
-  session(task: SessionTask, onLog: LogSink): Promise<SessionTaskResult> {
+  session(task: SessionTask, onLog: LogSink, cancel?: AbortSignal): Promise<SessionTaskResult> {
     const longest = Math.max(...task.processors.map((p) => p.timeoutMs));
     const shortest = Math.min(...task.processors.map((p) => p.timeoutMs));
     const reason = `timeout after ${task.processors.length === 1 ? longest : shortest} ms`;
-    return this.run<SessionTaskResult>(task, { totalMs: longest + KILL_GRACE_MS, stallMs: shortest + KILL_GRACE_MS, reason }, onLog);
-  }
-
-  /** Asks every running task's plugin code to stop (ctx.signal); they finish as cancelled. */
-  abortAll(): void {
-    for (const slot of this.slots) slot.process?.abortAll();
+    return this.run<SessionTaskResult>(task, { totalMs: longest + KILL_GRACE_MS, stallMs: shortest + KILL_GRACE_MS, reason }, onLog, cancel);
   }
 
   /** Fresh processes for every later task (plugins changed): idle ones now, busy ones after their task. */
@@ -84,7 +79,7 @@ export class PluginPool {
     for (const wake of this.waiting.splice(0)) wake(this.slots[0]);
   }
 
-  private async run<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink): Promise<T> {
+  private async run<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink, cancel?: AbortSignal): Promise<T> {
     const slot = await this.acquire();
     try {
       if (this.closed) throw new WorkerDied('plugin pool closed');
@@ -96,6 +91,7 @@ export class PluginPool {
       try {
         const result = await process.request<T>(task, {
           onLog,
+          cancel,
           onPhase: (phase) => {
             clearTimeout(total);
             clearTimeout(stall);

@@ -69,14 +69,21 @@ export class Runner {
     const busy = processors.filter((p) => this.running.has(p.name));
     if (busy.length > 0) throw new BusyError(`processor ${busy.map((p) => `"${p.name}"`).join(', ')} is already running`);
     for (const p of processors) this.running.add(p.name);
+    const started: ProcessorRun[] = [];
     try {
-      return await this.runLocked([...processors].sort((a, b) => (a.name < b.name ? -1 : 1)), sessions, options);
+      return await this.runLocked([...processors].sort((a, b) => (a.name < b.name ? -1 : 1)), sessions, options, started);
+    } catch (error) {
+      // A run that fails as a whole still gets a finish time and its error: visible in processor_runs, and
+      // its start counts as the last run, so a broken processor runs at its cadence, not in a hot loop.
+      const finishedAt = new Date();
+      for (const run of started) await this.store.failRun(run.runId, finishedAt, { ...run.stats, error: errorMessage(error) }).catch(() => undefined);
+      throw error;
     } finally {
       for (const p of processors) this.running.delete(p.name);
     }
   }
 
-  private async runLocked(processors: LoadedProcessor[], sessions: SessionEntry[], options: RunOptions): Promise<RunStats[]> {
+  private async runLocked(processors: LoadedProcessor[], sessions: SessionEntry[], options: RunOptions, runs: ProcessorRun[]): Promise<RunStats[]> {
     const maxCalls = options.maxSessionsPerRun ?? Infinity;
     const budgetMs = (options.timeBudgetSeconds ?? DEFAULT_TIME_BUDGET_SECONDS) * 1000;
     const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -84,7 +91,6 @@ export class Runner {
     if (!(budgetMs >= 0)) throw new UsageError('--time-budget must be a non-negative number of seconds');
     if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) throw new UsageError('--max-attempts must be a whole number of at least 1');
 
-    const runs: ProcessorRun[] = [];
     for (const processor of processors) {
       const snapshot = await this.store.snapshot(processor.name);
       const run = new ProcessorRun(processor, selectCandidates(sessions, snapshot, processor.version, options.only ? (options.only.get(processor.name) ?? new Set()) : undefined));
@@ -107,56 +113,50 @@ export class Runner {
       if (sessionsWaiting >= BATCH_SESSIONS || itemsWaiting >= BATCH_ITEMS || Date.now() - lastFlush >= BATCH_MS) await flush();
     };
 
-    const onCancel = () => this.pool.abortAll();
-    options.signal?.addEventListener('abort', onCancel, { once: true });
     const inFlight = new Set<Promise<void>>();
     const loopStart = performance.now(); // rule 4: the budget clock starts with the candidate loop
     const progress = (run: ProcessorRun, current: string | null) =>
       options.onProgress?.({ processor: run.processor.name, done: run.done, total: run.stats.scanned, current, errors: run.stats.errors, elapsedMs: performance.now() - loopStart });
 
-    try {
-      for (const entry of order) {
-        while (inFlight.size >= this.pool.size) await Promise.race(inFlight);
-        const due: ProcessorRun[] = [];
-        for (const run of runs) {
-          const candidate = run.candidates.get(entry.sessionKey);
-          if (!candidate) continue;
-          // Rule 3: near the cap, wait for this processor's calls in flight: a skip there would free a call.
-          while (run.calls + run.inFlight >= maxCalls && run.inFlight > 0) await Promise.race(inFlight);
-          if (options.signal?.aborted) {
-            run.stats.cancelled = true;
-            run.capped();
-          } else if (run.calls >= maxCalls || performance.now() - loopStart >= budgetMs) {
-            run.capped(); // rules 3 and 4: left for the next run, unread, not an error
-          } else if (candidate.quarantinedUnread) {
-            run.quarantined();
-          } else {
-            due.push(run);
-            continue;
-          }
-          progress(run, entry.sessionKey);
+    for (const entry of order) {
+      while (inFlight.size >= this.pool.size) await Promise.race(inFlight);
+      const due: ProcessorRun[] = [];
+      for (const run of runs) {
+        const candidate = run.candidates.get(entry.sessionKey);
+        if (!candidate) continue;
+        // Rule 3: near the cap, wait for this processor's calls in flight: a skip there would free a call.
+        while (run.calls + run.inFlight >= maxCalls && run.inFlight > 0) await Promise.race(inFlight);
+        if (options.signal?.aborted) {
+          run.stats.cancelled = true;
+          run.capped();
+        } else if (run.calls >= maxCalls || performance.now() - loopStart >= budgetMs) {
+          run.capped(); // rules 3 and 4: left for the next run, unread, not an error
+        } else if (candidate.quarantinedUnread) {
+          run.quarantined();
+        } else {
+          due.push(run);
+          continue;
         }
-        if (due.length === 0) continue;
-        for (const run of due) {
-          run.inFlight++;
-          progress(run, entry.sessionKey);
-        }
-        const task: Promise<void> = this.dispatch(entry, due, onLog)
-          .then(async () => {
-            for (const run of due) {
-              run.inFlight--;
-              progress(run, null);
-            }
-            await maybeFlush();
-          })
-          .finally(() => inFlight.delete(task));
-        inFlight.add(task);
+        progress(run, entry.sessionKey);
       }
-      await Promise.all(inFlight);
-      await flush();
-    } finally {
-      options.signal?.removeEventListener('abort', onCancel);
+      if (due.length === 0) continue;
+      for (const run of due) {
+        run.inFlight++;
+        progress(run, entry.sessionKey);
+      }
+      const task: Promise<void> = this.dispatch(entry, due, onLog, options.signal)
+        .then(async () => {
+          for (const run of due) {
+            run.inFlight--;
+            progress(run, null);
+          }
+          await maybeFlush();
+        })
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
     }
+    await Promise.all(inFlight);
+    await flush();
     const finishedAt = new Date();
     for (const run of runs) {
       run.stats.duration_ms = Math.round(performance.now() - loopStart);
@@ -170,7 +170,7 @@ export class Runner {
    * processors aboard, each is retried alone, so the one that killed it fails by itself (rule 5 per
    * processor) and the others still get their result.
    */
-  private async dispatch(entry: SessionEntry, due: ProcessorRun[], onLog: LogSink): Promise<void> {
+  private async dispatch(entry: SessionEntry, due: ProcessorRun[], onLog: LogSink, cancel?: AbortSignal): Promise<void> {
     const processors: DueProcessor[] = due.map((run) => {
       const c = run.candidates.get(entry.sessionKey)!;
       return {
@@ -184,10 +184,11 @@ export class Runner {
     const dispatchedAt = new Date();
     let result: SessionTaskResult;
     try {
-      result = await this.pool.session({ kind: 'session', entry, processors }, onLog);
+      // Cancelling aborts only this run's tasks: other processors' runs share the pool and go on.
+      result = await this.pool.session({ kind: 'session', entry, processors }, onLog, cancel);
     } catch (error) {
       if (error instanceof WorkerDied && due.length > 1) {
-        await Promise.all(due.map((run) => this.dispatch(entry, [run], onLog)));
+        await Promise.all(due.map((run) => this.dispatch(entry, [run], onLog, cancel)));
         return;
       }
       // The plugin process died (or our worker code failed): hash here so attempts still track the content.

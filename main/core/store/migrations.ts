@@ -81,6 +81,16 @@ export const MIGRATIONS: Migration[] = [
         after JSON)`);
     },
   },
+  {
+    version: 3,
+    description: 'orphaned sessions: session files deleted from disk whose state and items are kept until removed',
+    async up(db) {
+      // One row per session file, not per processor: the file is gone for every processor at once.
+      await db.run(`CREATE TABLE IF NOT EXISTS orphaned_sessions (
+        session_file VARCHAR PRIMARY KEY,
+        orphaned_at TIMESTAMP NOT NULL)`);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -242,9 +242,15 @@ export async function withAppender(db: Connection, table: string, catalog: strin
   try {
     fill(appender);
     appender.flushSync();
-  } finally {
-    appender.closeSync();
+  } catch (error) {
+    try {
+      appender.closeSync();
+    } catch {
+      // closing after a failed flush fails too ("transaction is aborted"); the flush's error is the one that explains
+    }
+    throw error;
   }
+  appender.closeSync();
 }
 
 /** The outcomes of one processor, in one batch. */

@@ -1,0 +1,384 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Engine } from '../engine.js';
+import { BusyError, errorMessage } from '../errors.js';
+import type { LoadedProcessor } from '../plugins/loader.js';
+import type { RunOptions } from '../runner/runner.js';
+import type { RunStats } from '../runner/stats.js';
+import type { SessionEntry } from '../sessionFile.js';
+import { CadenceSettings, resolveCadence, type Cadence, type CadenceSource } from './cadence.js';
+import { systemClock, type Clock, type ClockTimer } from './clock.js';
+import { Debouncer } from './debounce.js';
+import { SchedulerEvents, type RunProgressEvent, type SchedulerListener, type WatchMode } from './events.js';
+import { estimateRemainingMs } from './progress.js';
+import { SessionWatcher, type SessionChanges, type WatchSetting } from './sessionWatcher.js';
+
+export interface SchedulerOptions {
+  /** Only these processors (default: every loaded one, including those a plugin reload adds). */
+  processors?: string[];
+  clock?: Clock;
+  /** Default auto: native watching, else polling. */
+  watch?: WatchSetting;
+  /** Quiet time after the last change before the affected processors run (ms, default 2,000). */
+  debounceMs?: number;
+  /** A session changing without pause still gets a run this often (ms, default 60,000). */
+  maxWaitMs?: number;
+  /** Scan interval when polling instead of watching (ms, default 30,000). */
+  pollIntervalMs?: number;
+  /** Per-processor cadence overrides; default the file schedule.json in the engine's per-user data folder. */
+  settings?: CadenceSettings;
+  env?: NodeJS.ProcessEnv;
+  /** Caps of each run (sessions, time budget, attempts), as for `run`. */
+  runOptions?: Pick<RunOptions, 'maxSessionsPerRun' | 'timeBudgetSeconds' | 'maxAttempts'>;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** What the app shows per processor. JSON-safe. */
+export interface ProcessorSchedule {
+  processor: string;
+  cadenceMinutes: number;
+  cadenceSource: CadenceSource;
+  lastRunAt: string | null;
+  /** When the next cadence run is due (now or in the past: due at the next chance). */
+  nextDueAt: string;
+  running: boolean;
+  trigger: string | null;
+  progress: RunProgressEvent | null;
+  /** Sessions changed since its last run started: it runs after the debounce (or after its current run). */
+  changesPending: boolean;
+  /** Error of its last run that failed as a whole, null after a run that completed. */
+  lastError: string | null;
+}
+
+interface Slot {
+  lastRunAtMs: number | null;
+  running: { trigger: string; controller: AbortController; progress: RunProgressEvent | null; done: Promise<RunStats> } | null;
+  changesPending: boolean;
+  lastError: string | null;
+}
+
+const DEFAULTS = { debounceMs: 2_000, maxWaitMs: 60_000, pollIntervalMs: 30_000 };
+/** Progress events to listeners per run, at most one per this many ms (the runner reports every session). */
+const PROGRESS_EVENT_INTERVAL_MS = 250;
+
+/**
+ * Runs processors in the background: each at its cadence, and soon after sessions change under the root.
+ * Processors run independently (one run each, in parallel: a long run of one never holds back another's
+ * start; they share the plugin process pool), and one still running when its time comes is not started
+ * twice. A run's start is its last-run time, whatever its outcome, persisted as processor_runs.started_at,
+ * so a broken processor runs at its cadence rather than in a loop, and a restart picks up where it was.
+ */
+export class Scheduler {
+  private readonly clock: Clock;
+  private readonly settings: CadenceSettings;
+  private readonly events = new SchedulerEvents();
+  private readonly slots = new Map<string, Slot>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly debouncer: Debouncer;
+  private watcher: SessionWatcher | null = null;
+  private tickTimer: ClockTimer | undefined;
+  private persistedLastRuns = new Map<string, number>();
+  /** Deletions seen since the last scan: the next debounced flush rescans to mark orphans. */
+  private deletionsPending = false;
+  private state: 'idle' | 'started' | 'stopping' | 'stopped' = 'idle';
+
+  constructor(private readonly engine: Engine, private readonly options: SchedulerOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.settings = options.settings ?? new CadenceSettings(join(engine.home, 'schedule.json'));
+    this.debouncer = new Debouncer(this.clock, options.debounceMs ?? DEFAULTS.debounceMs, options.maxWaitMs ?? DEFAULTS.maxWaitMs, () => this.track(this.flushChanges()));
+  }
+
+  subscribe(listener: SchedulerListener): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  get watchMode(): WatchMode {
+    return this.watcher?.mode ?? 'off';
+  }
+
+  /** Changes were noticed and the debounce is counting down to the runs they trigger. */
+  get changesWaiting(): boolean {
+    return this.debouncer.pending;
+  }
+
+  /**
+   * Loads persisted last-run times, starts watching, and runs every processor that is due: one that never
+   * ran, or whose cadence has elapsed since its last run. A bad cadence override fails here, naming it.
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new Error('the scheduler was already started');
+    const processors = await this.processors();
+    for (const processor of processors) this.cadence(processor); // fail fast on a bad override
+    this.persistedLastRuns = await this.engine.store.lastRunTimes();
+    this.state = 'started';
+    this.watcher = new SessionWatcher(this.engine.options.sessions, {
+      setting: this.options.watch ?? 'auto',
+      clock: this.clock,
+      pollIntervalMs: this.options.pollIntervalMs ?? DEFAULTS.pollIntervalMs,
+      onChange: (changes) => this.onChanges(changes),
+      onMode: (mode, detail) => {
+        this.log(mode === 'polling' ? 'warn' : 'info', detail);
+        this.events.emit({ type: 'watch', mode, detail });
+      },
+      onError: (message) => this.log('warn', message),
+    });
+    try {
+      await this.watcher.start();
+    } catch (error) {
+      this.state = 'stopped';
+      throw error;
+    }
+    this.tick();
+  }
+
+  /**
+   * Stops cleanly: no new runs, runs in flight cancelled (sessions in flight are aborted via ctx.signal or
+   * finish; finished outcomes are committed whole, nothing half-written), waits for them, stops watching.
+   * The engine (and its database) stays open for its owner to close.
+   */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return this.settled();
+    this.state = 'stopping';
+    this.clock.clearTimeout(this.tickTimer);
+    this.debouncer.cancel();
+    await this.watcher?.close();
+    for (const slot of this.slots.values()) slot.running?.controller.abort();
+    await this.settled();
+    this.state = 'stopped';
+  }
+
+  /** Resolves when no run or scan started by the scheduler is in flight. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Runs a processor now, whatever its cadence; refused (BusyError) while it is running. */
+  async runNow(name: string, trigger = 'app'): Promise<RunStats> {
+    if (this.state !== 'started') throw new Error('the scheduler is not running');
+    const [processor] = await this.engine.processors([name]);
+    if (this.slot(name).running) throw new BusyError(`processor "${name}" is already running`);
+    this.launch([processor], trigger);
+    return this.slot(name).running!.done;
+  }
+
+  /** Cancels a processor's run in flight; false when it is not running. */
+  cancel(name: string): boolean {
+    const running = this.slots.get(name)?.running;
+    running?.controller.abort();
+    return running !== undefined && running !== null;
+  }
+
+  /** Changes (or with null clears) a processor's cadence override in the settings; takes effect at once. */
+  async setCadence(name: string, minutes: number | null): Promise<ProcessorSchedule> {
+    const [processor] = await this.engine.processors([name]);
+    this.settings.set(name, minutes);
+    if (this.state === 'started') this.reschedule(await this.processors());
+    return this.describe(processor);
+  }
+
+  async status(): Promise<ProcessorSchedule[]> {
+    return (await this.processors()).map((p) => this.describe(p));
+  }
+
+  private describe(processor: LoadedProcessor): ProcessorSchedule {
+    const slot = this.slot(processor.name);
+    const cadence = this.cadence(processor);
+    return {
+      processor: processor.name,
+      cadenceMinutes: cadence.minutes,
+      cadenceSource: cadence.source,
+      lastRunAt: slot.lastRunAtMs === null ? null : new Date(slot.lastRunAtMs).toISOString(),
+      nextDueAt: new Date(this.dueAt(slot, cadence)).toISOString(),
+      running: slot.running !== null,
+      trigger: slot.running?.trigger ?? null,
+      progress: slot.running?.progress ?? null,
+      changesPending: slot.changesPending,
+      lastError: slot.lastError,
+    };
+  }
+
+  private async processors(): Promise<LoadedProcessor[]> {
+    const { processors } = await this.engine.plugins();
+    const only = this.options.processors;
+    if (only && only.length > 0) {
+      const missing = only.filter((name) => !processors.some((p) => p.name === name));
+      if (missing.length > 0 && this.state === 'idle') await this.engine.processors(only); // throws, naming them
+      return processors.filter((p) => only.includes(p.name));
+    }
+    return processors;
+  }
+
+  private cadence(processor: LoadedProcessor): Cadence {
+    return resolveCadence(processor, this.settings, this.options.env);
+  }
+
+  private slot(name: string): Slot {
+    let slot = this.slots.get(name);
+    if (!slot) {
+      slot = { lastRunAtMs: this.persistedLastRuns.get(name) ?? null, running: null, changesPending: false, lastError: null };
+      this.slots.set(name, slot);
+    }
+    return slot;
+  }
+
+  private dueAt(slot: Slot, cadence: Cadence): number {
+    return slot.lastRunAtMs === null ? this.clock.now() : slot.lastRunAtMs + cadence.minutes * 60_000;
+  }
+
+  /** Starts every idle processor whose cadence is up, then sleeps until the next one is. */
+  private tick(): void {
+    if (this.state !== 'started') return;
+    this.track(
+      this.processors().then((processors) => {
+        const now = this.clock.now();
+        const due = processors.filter((p) => !this.slot(p.name).running && this.dueAt(this.slot(p.name), this.cadence(p)) <= now);
+        if (due.length > 0) this.launch(due, 'schedule');
+        this.reschedule(processors);
+      }),
+    );
+  }
+
+  private reschedule(processors: LoadedProcessor[]): void {
+    this.clock.clearTimeout(this.tickTimer);
+    this.tickTimer = undefined;
+    if (this.state !== 'started') return;
+    // Running processors are not due until they finish (their finish reschedules): a tick never starts one twice.
+    const next = Math.min(...processors.filter((p) => !this.slot(p.name).running).map((p) => this.dueAt(this.slot(p.name), this.cadence(p))));
+    if (!Number.isFinite(next)) return;
+    this.tickTimer = this.clock.setTimeout(() => this.tick(), Math.max(0, next - this.clock.now()));
+  }
+
+  private onChanges(changes: SessionChanges): void {
+    if (this.state !== 'started') return;
+    if (changes.upserted) for (const name of this.knownNames()) this.slot(name).changesPending = true;
+    if (changes.deleted) this.deletionsPending = true;
+    this.debouncer.trigger();
+  }
+
+  /** Names of the processors the scheduler has seen; the flush filters them against what is loaded now. */
+  private knownNames(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  /**
+   * After the debounce: every idle processor with changes pending runs (trigger `watch`); a running one
+   * keeps its flag and runs again once it finishes. Deletions alone only rescan (orphans), no runs.
+   */
+  private async flushChanges(): Promise<void> {
+    if (this.state !== 'started') return;
+    const processors = await this.processors();
+    const due = processors.filter((p) => this.slot(p.name).changesPending && !this.slot(p.name).running);
+    if (due.length > 0) {
+      this.launch(due, 'watch');
+      return;
+    }
+    if (this.deletionsPending) {
+      this.deletionsPending = false;
+      await this.engine.scanSessions(new Date(this.clock.now())).then(
+        (scan) => this.announceOrphans(scan.orphaned, scan.restored),
+        (error: unknown) => this.log('warn', `rescanning after deletions: ${errorMessage(error)}`),
+      );
+    }
+  }
+
+  /**
+   * Starts one run per processor. Their last-run time is now, whatever happens next. One scan serves
+   * all of them (and refreshes the orphan marks); a scan that fails fails each run as a whole.
+   */
+  private launch(processors: LoadedProcessor[], trigger: string): void {
+    const startedAt = this.clock.now();
+    const starts = processors.map((processor) => {
+      const slot = this.slot(processor.name);
+      let release!: (stats: RunStats) => void;
+      let fail!: (error: unknown) => void;
+      const done = new Promise<RunStats>((resolve, reject) => ((release = resolve), (fail = reject)));
+      done.catch(() => undefined); // observed by runNow callers, if any
+      slot.running = { trigger, controller: new AbortController(), progress: null, done };
+      slot.lastRunAtMs = startedAt;
+      slot.changesPending = false;
+      this.events.emit({ type: 'run-started', processor: processor.name, trigger, at: new Date(startedAt).toISOString() });
+      return { processor, slot, release, fail };
+    });
+    this.deletionsPending = false;
+    const scanning = this.engine.scanSessions(new Date(startedAt)).then((scan) => {
+      this.announceOrphans(scan.orphaned, scan.restored);
+      return scan.sessions;
+    });
+    for (const start of starts) {
+      const run = scanning.then(
+        (sessions) => this.runOne(start.processor, start.slot, sessions, trigger),
+        async (error: unknown) => {
+          await this.recordScanFailure(start.processor, trigger, startedAt, error);
+          throw error;
+        },
+      );
+      this.track(
+        run.then(
+          (stats) => this.finished(start.processor, start.slot, trigger, stats, null, () => start.release(stats)),
+          (error: unknown) => this.finished(start.processor, start.slot, trigger, null, error, () => start.fail(error)),
+        ),
+      );
+    }
+  }
+
+  private async runOne(processor: LoadedProcessor, slot: Slot, sessions: SessionEntry[], trigger: string): Promise<RunStats> {
+    const running = slot.running!;
+    let lastEvent = -Infinity;
+    const [stats] = await this.engine.runner.runAll([processor], sessions, {
+      ...this.options.runOptions,
+      trigger,
+      signal: running.controller.signal,
+      log: (level, message) => this.log(level, message),
+      onProgress: (p) => {
+        running.progress = { type: 'run-progress', trigger, ...p, etaMs: estimateRemainingMs(p) };
+        const now = performance.now(); // rate limiting the UI, not scheduling: real time on purpose
+        if (now - lastEvent >= PROGRESS_EVENT_INTERVAL_MS || p.done === p.total) {
+          lastEvent = now;
+          this.events.emit(running.progress);
+        }
+      },
+    });
+    return stats;
+  }
+
+  /**
+   * A run that failed before the runner started (the session root is gone or unreadable) still gets its
+   * processor_runs row with the error, so it shows where every run does. The runner records its own failures.
+   */
+  private async recordScanFailure(processor: LoadedProcessor, trigger: string, startedAtMs: number, error: unknown): Promise<void> {
+    const runId = randomUUID();
+    try {
+      await this.engine.store.startRun(runId, processor.name, trigger, new Date(startedAtMs));
+      await this.engine.store.finishRun(runId, new Date(this.clock.now()), { processor: processor.name, run_id: runId, error: errorMessage(error) });
+    } catch (writeError) {
+      this.log('error', `[${processor.name}] cannot record the failed run: ${errorMessage(writeError)}`);
+    }
+  }
+
+  private finished(processor: LoadedProcessor, slot: Slot, trigger: string, stats: RunStats | null, error: unknown, settle: () => void): void {
+    slot.running = null;
+    slot.lastError = error === null ? null : errorMessage(error);
+    if (error !== null) this.log('error', `[${processor.name}] run failed: ${slot.lastError}`);
+    this.events.emit({ type: 'run-finished', processor: processor.name, trigger, at: new Date(this.clock.now()).toISOString(), stats, error: slot.lastError });
+    if (stats && stats.processed + stats.errors > 0) this.events.emit({ type: 'state-changed', processors: [processor.name], orphaned: [], restored: [] });
+    settle();
+    if (this.state !== 'started') return;
+    if (slot.changesPending) this.debouncer.trigger(); // changes arrived while it ran: run again after the quiet time
+    this.track(this.processors().then((processors) => this.reschedule(processors)));
+  }
+
+  private announceOrphans(orphaned: string[], restored: string[]): void {
+    if (orphaned.length > 0) this.log('info', `${orphaned.length} session(s) deleted from disk: kept and marked orphaned (see \`session-inspector orphans\`)`);
+    if (orphaned.length > 0 || restored.length > 0) this.events.emit({ type: 'state-changed', processors: [], orphaned, restored });
+  }
+
+  /** Keeps a promise in the in-flight set until it settles; its failure is logged, never unhandled. */
+  private track(promise: Promise<unknown>): void {
+    const tracked = promise.catch((error: unknown) => this.log('error', `scheduler: ${errorMessage(error)}`)).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.options.log?.(level, message);
+  }
+}
