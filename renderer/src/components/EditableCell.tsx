@@ -1,0 +1,53 @@
+// One editable value of the state table: Enter (or the button) edits, Enter saves, Escape cancels.
+// A refused value (by the UI's check or by main) stays in the field with the reason; nothing is written.
+import { useState, type KeyboardEvent } from 'react';
+
+interface Props {
+  label: string;
+  display: string;
+  initial: string;
+  onSave(text: string): Promise<string | null>;
+}
+
+export function EditableCell({ label, display, initial, onSave }: Props) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(initial);
+  const [reason, setReason] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function save() {
+    setBusy(true);
+    const refused = await onSave(text);
+    setBusy(false);
+    setReason(refused);
+    if (!refused) setEditing(false);
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLInputElement>) {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      void save();
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      setEditing(false);
+      setReason(null);
+    }
+  }
+
+  if (!editing) {
+    return (
+      <button type="button" className="cell-button" aria-label={`Edit ${label}`} onClick={() => { setText(initial); setReason(null); setEditing(true); }}>
+        {display}
+      </button>
+    );
+  }
+  return (
+    <span className="cell-editor">
+      <input aria-label={label} value={text} autoFocus disabled={busy} aria-invalid={reason ? true : undefined} onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} spellCheck={false} />
+      <button type="button" disabled={busy} onClick={() => void save()}>Save</button>
+      <button type="button" disabled={busy} onClick={() => { setEditing(false); setReason(null); }}>Cancel</button>
+      {reason && <span className="error-text cell-reason" role="alert">{reason}</span>}
+    </span>
+  );
+}

@@ -1,0 +1,81 @@
+// The open session: per-processor state, the failure's error text, the extracted items, the transcript.
+import { useEffect, useRef } from 'react';
+import type { SessionProcessorDetail } from '../../../main/api/contract.js';
+import { formatBytes, formatCount, formatTime } from '../lib/format.js';
+import { useApp } from '../StoreContext.js';
+import { StatusChip } from './StatusChip.js';
+import { TranscriptView } from './TranscriptView.js';
+
+function ProcessorDetail({ p, sessionKey }: { p: SessionProcessorDetail; sessionKey: string }) {
+  const startRun = useApp((s) => s.startRun);
+  const failed = p.status === 'failed' || p.status === 'quarantined';
+  return (
+    <div className="processor-detail" data-processor={p.processor}>
+      <div className="row">
+        <StatusChip cell={{ processor: p.processor, status: p.status, attempts: p.failure?.attempts ?? null, lastError: p.failure?.lastError ?? null, processedAt: p.state?.processedAt ?? null, itemsExtracted: p.state?.itemsExtracted ?? null }} />
+        <span className="muted">processed {formatTime(p.state?.processedAt)} · {formatCount(p.state?.itemsExtracted ?? 0)} items · version {p.state?.processorVersion ?? '–'}</span>
+        <span className="spacer" />
+        <button type="button" onClick={() => void startRun({ processors: [p.processor], sessions: [sessionKey], failedOnly: failed })}>{failed ? 'Rerun failed' : 'Run now'}</button>
+      </div>
+      {p.failure && (
+        <div className="failure">
+          <div className="muted">
+            {p.failure.quarantined ? 'Quarantined' : 'Failed'} after {p.failure.attempts} attempt(s), last {formatTime(p.failure.lastFailedAt)}
+          </div>
+          <pre className="error-block" data-testid="failure-error">{p.failure.lastError ?? '(no message)'}</pre>
+        </div>
+      )}
+      {p.itemsTotal > 0 && (
+        <details className="items">
+          <summary>Items ({formatCount(p.itemsTotal)}{p.items.length < p.itemsTotal ? `, first ${p.items.length} shown` : ''})</summary>
+          <ol className="item-list">
+            {p.items.map((item, i) => (
+              <li key={i}><pre>{JSON.stringify(item, null, 1)}</pre></li>
+            ))}
+          </ol>
+        </details>
+      )}
+    </div>
+  );
+}
+
+export function SessionDetail() {
+  const key = useApp((s) => s.detail.key);
+  const data = useApp((s) => s.detail.data);
+  const error = useApp((s) => s.detail.error);
+  const close = useApp((s) => s.closeSession);
+  const ref = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    if (!key) return;
+    ref.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !document.querySelector('.dialog')) close();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [key, close]);
+
+  if (!key) return null;
+  return (
+    <aside ref={ref} className="drawer" aria-label={`Session ${key}`} tabIndex={-1} data-testid="session-detail">
+      <div className="drawer-head">
+        <h2 title={key}>{key}</h2>
+        <button type="button" className="icon-button" aria-label="Close session" onClick={close}>×</button>
+      </div>
+      {error && <p className="error-text" role="alert">{error}</p>}
+      {data && (
+        <>
+          <p className="muted">
+            {data.session.group} · {formatBytes(data.session.sizeBytes)} · modified {formatTime(data.session.modifiedAt)} · <code>{data.path}</code>
+          </p>
+          <h3>Processors</h3>
+          {data.processors.length === 0 && <p className="muted">No processors are loaded.</p>}
+          {data.processors.map((p) => <ProcessorDetail key={p.processor} p={p} sessionKey={key} />)}
+        </>
+      )}
+      <h3>Transcript</h3>
+      <TranscriptView />
+    </aside>
+  );
+}

@@ -1,0 +1,56 @@
+import { useEffect, useState } from 'react';
+import { PROCESSOR_STATUSES, type ProcessorStatus } from '../../../main/api/contract.js';
+import { formatCount } from '../lib/format.js';
+import { useApp } from '../StoreContext.js';
+
+/** Typing in the text filter queries after this pause, in ms. */
+const TEXT_DEBOUNCE_MS = 250;
+
+export function SessionFilters() {
+  const filter = useApp((s) => s.sessions.filter);
+  const counts = useApp((s) => s.sessions.counts);
+  const groups = useApp((s) => s.sessions.groups);
+  const total = useApp((s) => s.sessions.total);
+  const processors = useApp((s) => s.runs.processors);
+  const setFilter = useApp((s) => s.setSessionFilter);
+  const refresh = useApp((s) => s.refreshSessions);
+  const [text, setText] = useState(filter.text ?? '');
+
+  useEffect(() => {
+    if ((filter.text ?? '') === text) return;
+    const t = setTimeout(() => setFilter({ text }), TEXT_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [text, filter.text, setFilter]);
+
+  const statuses = filter.status ?? [];
+  function toggleStatus(status: ProcessorStatus) {
+    setFilter({ status: statuses.includes(status) ? statuses.filter((s) => s !== status) : [...statuses, status] });
+  }
+  // Sessions per status for the chosen processor, or summed over processors (a session counts once per processor).
+  const countOf = (status: ProcessorStatus) =>
+    filter.processor ? counts[filter.processor]?.[status] ?? 0 : Object.values(counts).reduce((n, c) => n + (c[status] ?? 0), 0);
+
+  return (
+    <div className="filters" role="search">
+      <input type="search" aria-label="Filter sessions by text" placeholder="Filter by session path…" value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
+      <select aria-label="Processor" value={filter.processor ?? ''} onChange={(e) => setFilter({ processor: e.target.value || undefined })}>
+        <option value="">All processors</option>
+        {processors.map((p) => <option key={p.name} value={p.name}>{p.name}</option>)}
+      </select>
+      <select aria-label="Group" value={filter.group ?? ''} onChange={(e) => setFilter({ group: e.target.value || undefined })}>
+        <option value="">All groups</option>
+        {groups.map((g) => <option key={g} value={g}>{g}</option>)}
+      </select>
+      <div className="status-filter" role="group" aria-label="Status">
+        {PROCESSOR_STATUSES.map((status) => (
+          <button key={status} type="button" className={`chip chip-${status} ${statuses.includes(status) ? 'chip-on' : 'chip-off'}`} aria-pressed={statuses.includes(status)} onClick={() => toggleStatus(status)}>
+            {status} <span className="chip-count">{formatCount(countOf(status))}</span>
+          </button>
+        ))}
+      </div>
+      <span className="spacer" />
+      <span className="muted" data-testid="session-total">{total === null ? '…' : `${formatCount(total)} sessions`}</span>
+      <button type="button" onClick={() => void refresh()} title="Read the list again">Refresh</button>
+    </div>
+  );
+}

@@ -1,0 +1,141 @@
+// The virtualised session list: only the rows in view (plus a few) are in the DOM, and only the pages around
+// them are in memory; 'sessions/list' pages the rest in DuckDB.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
+import type { SessionSortKey } from '../../../main/api/contract.js';
+import { sessionAt } from '../store/sessionsSlice.js';
+import { useApp, useAppStore } from '../StoreContext.js';
+import { SessionListRow } from './SessionListRow.js';
+
+/** Row height in px (fixed: measuring 100,000 rows is what virtualisation avoids). */
+export const ROW_HEIGHT = 34;
+
+const COLUMNS: { key: SessionSortKey | null; label: string; className: string }[] = [
+  { key: 'sessionKey', label: 'Session', className: 'col-key' },
+  { key: 'group', label: 'Group', className: 'col-group' },
+  { key: 'size', label: 'Size', className: 'col-size' },
+  { key: 'modified', label: 'Modified', className: 'col-time' },
+  { key: null, label: 'Processors', className: 'col-chips' },
+];
+
+export function SessionList() {
+  const store = useAppStore();
+  const total = useApp((s) => s.sessions.total);
+  const generation = useApp((s) => s.sessions.generation);
+  const pages = useApp((s) => s.sessions.pages);
+  const selection = useApp((s) => s.sessions.selection);
+  const cursor = useApp((s) => s.sessions.cursor);
+  const sort = useApp((s) => s.sessions.sort);
+  const error = useApp((s) => s.sessions.error);
+  const setSort = useApp((s) => s.setSessionSort);
+  const scrollRef = useRef<HTMLDivElement>(null);
+
+  const count = total ?? 0;
+  const virtualizer = useVirtualizer({ count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+
+  useEffect(() => {
+    if (total === null && generation === 0 && Object.keys(pages).length === 0) store.getState().ensureSessionRows(0, 0);
+  }, [total, generation, pages, store]);
+  useEffect(() => {
+    if (count > 0) store.getState().ensureSessionRows(first, last);
+  }, [first, last, count, generation, store]);
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+  }, [generation]);
+
+  const selected = new Set(selection);
+
+  function move(index: number, e: KeyboardEvent) {
+    const next = Math.max(0, Math.min(count - 1, index));
+    const s = store.getState();
+    if (e.shiftKey) s.selectSession(next, 'range');
+    else s.setSessionCursor(next);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    if (count === 0) return;
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
+    const s = store.getState();
+    const handled = true;
+    switch (e.key) {
+      case 'ArrowDown': move(cursor + 1, e); break;
+      case 'ArrowUp': move(cursor - 1, e); break;
+      case 'PageDown': move(cursor + page, e); break;
+      case 'PageUp': move(cursor - page, e); break;
+      case 'Home': move(0, e); break;
+      case 'End': move(count - 1, e); break;
+      case ' ': s.selectSession(cursor, 'toggle'); break;
+      case 'Enter': {
+        const row = sessionAt(s.sessions, cursor);
+        if (row) void s.openSession(row.sessionKey);
+        break;
+      }
+      case 'Escape': s.setSessionSelection([]); break;
+      default: return;
+    }
+    if (handled) e.preventDefault();
+  }
+
+  function onRowClick(index: number, e: MouseEvent) {
+    const s = store.getState();
+    s.selectSession(index, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'only');
+  }
+
+  function onRowOpen(index: number) {
+    const s = store.getState();
+    const row = sessionAt(s.sessions, index);
+    if (row) void s.openSession(row.sessionKey);
+  }
+
+  return (
+    <div className="session-list">
+      <div className="list-head" role="presentation">
+        <span className="col-check" />
+        {COLUMNS.map((c) =>
+          c.key ? (
+            <button key={c.label} type="button" className={`${c.className} sort-button`} aria-label={`Sort by ${c.label}`} onClick={() => setSort({ by: c.key!, dir: sort.by === c.key && sort.dir === 'asc' ? 'desc' : 'asc' })}>
+              {c.label}{sort.by === c.key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+            </button>
+          ) : (
+            <span key={c.label} className={c.className}>{c.label}</span>
+          ),
+        )}
+      </div>
+      {error && <div className="error-text" role="alert">{error}</div>}
+      <div
+        ref={scrollRef}
+        className="list-scroll"
+        tabIndex={0}
+        role="listbox"
+        aria-label="Sessions"
+        aria-multiselectable="true"
+        aria-activedescendant={count > 0 ? `session-row-${cursor}` : undefined}
+        onKeyDown={onKeyDown}
+        data-testid="session-scroll"
+      >
+        {total === 0 && <div className="empty muted">No sessions match.</div>}
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((item) => {
+            const row = sessionAt(store.getState().sessions, item.index);
+            return (
+              <SessionListRow
+                key={item.key}
+                index={item.index}
+                top={item.start}
+                row={row}
+                selected={row ? selected.has(row.sessionKey) : false}
+                active={item.index === cursor}
+                onClick={onRowClick}
+                onOpen={onRowOpen}
+              />
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

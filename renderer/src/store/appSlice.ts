@@ -1,0 +1,111 @@
+// App-wide state: the AppInfo (session folder, mode), the current view, the theme and the notice line.
+import type { AppInfo } from '../../../main/api/contract.js';
+import { errorMessage } from '../api/client.js';
+import type { SliceCreator } from './types.js';
+
+export const VIEWS = ['sessions', 'state', 'runs', 'plugins', 'query', 'settings'] as const;
+export type ViewName = (typeof VIEWS)[number];
+export type ThemeChoice = 'system' | 'light' | 'dark';
+export const THEMES: readonly ThemeChoice[] = ['system', 'light', 'dark'];
+
+export const VIEW_STORAGE_KEY = 'session-inspector.view';
+export const THEME_STORAGE_KEY = 'session-inspector.theme';
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
+
+export interface AppSliceState {
+  info: AppInfo | null;
+  infoError: string | null;
+  /** The folder form is shown (first run, or the user asked to change folders). */
+  choosingFolder: boolean;
+  view: ViewName;
+  theme: ThemeChoice;
+  notices: Notice[];
+  loadInfo(): Promise<void>;
+  setSessionRoot(path: string): Promise<boolean>;
+  pickFolder(): Promise<string | null>;
+  setChoosingFolder(open: boolean): void;
+  setView(view: ViewName): void;
+  setTheme(theme: ThemeChoice): void;
+  notify(kind: Notice['kind'], text: string): void;
+  dismissNotice(id: number): void;
+}
+
+let nextNoticeId = 1;
+/** Notices kept on screen at once; older ones drop off. */
+const MAX_NOTICES = 4;
+
+function readChoice<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
+  return value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+export const createAppSlice: SliceCreator<AppSliceState> = (set, get, { api, storage }) => ({
+  info: null,
+  infoError: null,
+  choosingFolder: false,
+  view: readChoice(storage.getItem(VIEW_STORAGE_KEY), VIEWS, 'sessions'),
+  theme: readChoice(storage.getItem(THEME_STORAGE_KEY), THEMES, 'system'),
+  notices: [],
+
+  async loadInfo() {
+    try {
+      const info = await api.call('app/info', {});
+      set({ info, infoError: null, choosingFolder: info.sessionRoot === null || get().choosingFolder });
+    } catch (error) {
+      set({ infoError: errorMessage(error) });
+    }
+  },
+
+  async setSessionRoot(path) {
+    const trimmed = path.trim();
+    if (!trimmed) {
+      get().notify('error', 'Type the path of a folder of Claude Code sessions first.');
+      return false;
+    }
+    try {
+      const info = await api.call('app/setSessionRoot', { path: trimmed });
+      set({ info, choosingFolder: info.sessionRoot === null });
+      return info.sessionRoot !== null;
+    } catch (error) {
+      get().notify('error', errorMessage(error));
+      return false;
+    }
+  },
+
+  async pickFolder() {
+    try {
+      const { path } = await api.call('app/pickFolder', {});
+      return path;
+    } catch (error) {
+      get().notify('error', errorMessage(error));
+      return null;
+    }
+  },
+
+  setChoosingFolder(open) {
+    set({ choosingFolder: open || get().info?.sessionRoot === null });
+  },
+
+  setView(view) {
+    storage.setItem(VIEW_STORAGE_KEY, view);
+    set({ view });
+  },
+
+  setTheme(theme) {
+    storage.setItem(THEME_STORAGE_KEY, theme);
+    set({ theme });
+  },
+
+  notify(kind, text) {
+    const notice = { id: nextNoticeId++, kind, text };
+    set({ notices: [...get().notices, notice].slice(-MAX_NOTICES) });
+  },
+
+  dismissNotice(id) {
+    set({ notices: get().notices.filter((n) => n.id !== id) });
+  },
+});
