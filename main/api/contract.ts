@@ -342,6 +342,8 @@ export type ApiHandlers = { [M in MethodName]: (args: ArgsOf<M>) => Promise<Resu
 export interface ApiTransport {
   call(method: MethodName, args: unknown): Promise<ApiResponse<unknown>>;
   subscribe(listener: (event: ApiEvent) => void): () => void;
+  /** Electron only: the file-system path of a File dropped on the window (a dropped plugin folder). */
+  droppedPath?(file: unknown): string | null;
 }
 
 /** The object the Electron preload exposes as `window.sessionInspector`. */

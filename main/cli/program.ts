@@ -5,13 +5,17 @@ import { defaultDbPath, defaultSessionRoot } from '../core/paths.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_BUDGET_SECONDS, type RunOptions } from '../core/runner/runner.js';
 import type { RunStats } from '../core/runner/stats.js';
 import type { JsonRow } from '../core/store/jsonRows.js';
-import { printJson, printTable, progressLine } from './output.js';
+import { printJson, printTable } from './output.js';
+import { ProgressReporter, progressMode } from './progress.js';
+import { watchSessions } from './watch.js';
+import { listOrphans } from './orphans.js';
 import { resolve } from 'node:path';
 import { PluginPool } from '../core/host/pool.js';
 import type { PluginReport } from '../core/plugins/loader.js';
 import { scaffoldPlugin } from '../core/plugins/scaffold.js';
 import { validatePlugin } from '../core/plugins/validate.js';
 import { serve } from './serve.js';
+import { launchApp } from './launch.js';
 
 interface CommonOptions {
   db: string;
@@ -73,20 +77,14 @@ async function reportPluginErrors(engine: Engine): Promise<void> {
 }
 
 function runOptions(options: CommonOptions & { maxSessions?: number; timeBudget?: number; maxAttempts?: number }, trigger: string): RunOptions {
-  const progress = progressLine(!options.json);
+  const progress = new ProgressReporter(progressMode(options.json));
   return {
     trigger,
     maxSessionsPerRun: options.maxSessions,
     timeBudgetSeconds: options.timeBudget,
     maxAttempts: options.maxAttempts,
-    log: (level, message) => {
-      progress.done();
-      process.stderr.write(`${level}: ${message}\n`);
-    },
-    onProgress: (p) => {
-      if (p.current === null) progress.done();
-      else progress.update(`${p.processor}: ${p.done}/${p.total} sessions, ${p.errors} errors, ${(p.elapsedMs / 1000).toFixed(1)} s — ${p.current}`);
-    },
+    log: (level, message) => progress.log(`${level}: ${message}`),
+    onProgress: (p) => progress.update(p),
   };
 }
 
@@ -278,6 +276,38 @@ export function buildProgram(): Command {
       });
     });
 
+  common(program.command('watch').description('run processors at their cadence and when sessions change, until interrupted (SIGINT/SIGTERM stop cleanly)'), true)
+    .option('--processor <name>', 'only this processor (repeatable)', collect, [])
+    .addOption(new Option('--watch-mode <mode>', 'auto: native watching, else polling; poll; native; off (cadence only)').choices(['auto', 'native', 'poll', 'off']).default('auto'))
+    .addOption(new Option('--debounce <sec>', 'quiet time after a change before the affected processors run (default 2)').argParser(seconds))
+    .addOption(new Option('--poll-interval <sec>', 'seconds between scans when polling (default 30)').argParser(seconds))
+    .option('--max-sessions <n>', 'processor calls per processor run; the rest wait for the next run', wholeNumber(0))
+    .addOption(new Option('--time-budget <sec>', `seconds per processor run (default ${DEFAULT_TIME_BUDGET_SECONDS})`).argParser(seconds))
+    .addOption(new Option('--max-attempts <n>', `failures on the same content before quarantine (default ${DEFAULT_MAX_ATTEMPTS})`).argParser(wholeNumber(1)))
+    .action(async (options) => {
+      await withEngine(options, async (engine) => {
+        await reportPluginErrors(engine);
+        await watchSessions(engine, options);
+      });
+    });
+
+  const orphans = program.command('orphans').description('sessions whose file was deleted: their state and items are kept until removed');
+  common(orphans.command('list', { isDefault: true }).description('list orphaned sessions (the session root is scanned first when it can be read)'), true)
+    .action(async (options) => {
+      await withEngine(options, async (engine) => printRows(await listOrphans(engine), options.json));
+    });
+  common(orphans.command('remove').description('delete the state, failures and items of orphaned sessions (audited)'), false)
+    .option('--session <key>', 'an orphaned session key (repeatable)', collect, [])
+    .option('--all', 'every orphaned session')
+    .action(async (options) => {
+      if (Boolean(options.all) === options.session.length > 0) throw new UsageError('orphans remove needs either --session KEY... or --all (not both)');
+      await withEngine(options, async (engine) => {
+        const removed = await engine.orphans.remove(options.all ? 'all' : options.session);
+        if (options.json) printJson(removed);
+        else process.stdout.write(`removed ${removed.sessions} orphaned session(s): ${removed.stateRows} state row(s), ${removed.items} item(s)\n`);
+      });
+    });
+
   common(program.command('query').description('run read-only SQL over the state database and the processors\' views'), false)
     .argument('<sql>', 'one or more SELECT statements; the last one\'s rows are printed')
     .action(async (sql: string, options) => {
@@ -297,6 +327,18 @@ export function buildProgram(): Command {
     .action(async (options: { port: number; db: string; sessions?: string; plugins: string[]; builtins: boolean }) => {
       if (options.port > 65535) throw new UsageError('--port must be at most 65535');
       await serve(options);
+    });
+
+  program
+    .command('app')
+    .description('open the desktop app (falls back to browser mode where Electron cannot run)')
+    .option('--port <n>', 'browser mode port (0 picks a free one)', wholeNumber(0), 0)
+    .option('--db <file>', 'state database (default: $SESSION_INSPECTOR_DB, else the app data folder)', defaultDbPath())
+    .option('--sessions <dir>', 'session folder (default: the last one chosen in the app, else ~/.claude/projects)')
+    .option('--plugins <path>', 'a plugin folder, or a folder of plugin folders (repeatable)', collect, [])
+    .option('--no-builtins', 'do not load the built-in plugins/ folder')
+    .action(async (options: { port: number; db: string; sessions?: string; plugins: string[]; builtins: boolean }) => {
+      await launchApp(options);
     });
 
   return program;

@@ -39,8 +39,10 @@ export function packageRoot(): string {
   }
 }
 
-/** Built-in processors shipped with the app. */
+/** Built-in processors shipped with the app (a packaged app carries them as resources beside app.asar). */
 export function builtinPluginsDir(): string {
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  if (resources && existsSync(join(resources, 'plugins'))) return join(resources, 'plugins');
   return join(packageRoot(), 'plugins');
 }
 

@@ -1,0 +1,45 @@
+// The desktop window's security rules, as plain functions so they are tested under Node without Electron.
+import { pathToFileURL } from 'node:url';
+
+/** webPreferences for the one window: isolated, sandboxed, no Node in the page, only our preload. */
+export function secureWebPreferences(preloadPath: string) {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    spellcheck: false,
+    navigateOnDragDrop: false,
+    safeDialogs: true,
+  } as const;
+}
+
+/** The renderer may only ever show our own index.html (hash routes included). */
+export function isAppUrl(url: string, indexHtmlPath: string): boolean {
+  try {
+    const target = new URL(url);
+    const app = pathToFileURL(indexHtmlPath);
+    return target.protocol === 'file:' && target.pathname === app.pathname;
+  } catch {
+    return false;
+  }
+}
+
+/** Links the user clicked may open in the system browser: http(s) only, never file:, javascript: or custom schemes. */
+export function isSafeExternalUrl(url: string): boolean {
+  try {
+    const target = new URL(url);
+    return (target.protocol === 'https:' || target.protocol === 'http:') && target.username === '' && target.password === '';
+  } catch {
+    return false;
+  }
+}
+
+/** The Content-Security-Policy of the window (also in renderer/index.html as a meta tag). */
+export const WINDOW_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
