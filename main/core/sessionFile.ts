@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Session } from '../sdk/processor.js';
 
@@ -6,6 +6,13 @@ import type { Session } from '../sdk/processor.js';
 const CHUNK_BYTES = 1 << 20;
 /** A line longer than this is skipped as malformed instead of buffered (V8 strings top out near 512 MiB). */
 export const MAX_LINE_BYTES = 256 * 1024 * 1024;
+/**
+ * Reads are synchronous, so a long pass gives the event loop a turn at least this often (ms): heartbeats,
+ * processor time limits and cancel messages must still get through while a 1 GB session is read.
+ */
+const YIELD_EVERY_MS = 20;
+/** O_NONBLOCK: opening a FIFO that replaced a session file must not hang; it is then refused as not a file. */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 /** Where a session file sits under the root (what the scan found). */
 export interface SessionEntry {
@@ -19,10 +26,27 @@ export interface SessionEntry {
 }
 
 /**
+ * Which lines one consumer of a pass wants: null for every line, else the lines whose raw UTF-8 bytes
+ * contain at least one of the needles (checked before decoding, so unwanted lines are never parsed).
+ */
+export type LineSelection = readonly string[] | null;
+
+export interface PassOptions {
+  /** Checked before each chunk: once it turns false, the rest is only hashed (the hash is needed anyway). */
+  wanted?: () => boolean;
+  /** One selection per consumer group; each batch holds one array of records per group. Default: [null]. */
+  groups?: readonly LineSelection[];
+}
+
+/**
  * An opened session: the size is fixed when it is opened, so every pass (hash or records) sees the same
  * bytes and the stored hash is exactly the content that was processed. Content appended afterwards has a
- * newer mtime than `readAt` and is picked up by a later run. The file handle stays open, so a file deleted
- * after opening is still read whole (POSIX semantics).
+ * newer mtime than `readAt` and is picked up by a later run. The file stays open, so a file deleted after
+ * opening is still read whole (POSIX semantics).
+ *
+ * Reads are synchronous on purpose: a pass reads 1 MiB at a time from a file this process owns, and a
+ * synchronous read costs a syscall where an async one also costs two thread-pool hops; for 100,000 small
+ * sessions those hops dominated. The event loop still turns between chunks.
  */
 export class SessionFile implements Session {
   readonly path: string;
@@ -31,12 +55,16 @@ export class SessionFile implements Session {
   readonly sizeBytes: number;
   /** When the read started: taken before hashing, stored as processed_at. */
   readonly readAt: Date;
+  /** Malformed lines of the last completed records() pass. */
   malformedLines = 0;
+  /** Malformed lines per group of the last completed recordBatches() pass (a line counts for the groups that selected it). */
+  malformedByGroup: number[] = [];
   /** Session bytes read from disk across all passes (benchmarks prove no-op runs read none). */
   bytesRead = 0;
   private digest: string | undefined;
+  private closed = false;
 
-  private constructor(private readonly handle: FileHandle, entry: SessionEntry, size: number, readAt: Date) {
+  private constructor(private readonly fd: number, entry: SessionEntry, size: number, readAt: Date) {
     this.path = entry.path;
     this.sessionKey = entry.sessionKey;
     this.username = entry.username;
@@ -47,13 +75,13 @@ export class SessionFile implements Session {
   /** Opens the file; rejects with the fs error (ENOENT when it vanished since the scan). */
   static async open(entry: SessionEntry): Promise<SessionFile> {
     const readAt = new Date();
-    const handle = await open(entry.path, 'r');
+    const fd = openSync(entry.path, OPEN_FLAGS);
     try {
-      const stat = await handle.stat();
+      const stat = fstatSync(fd);
       if (!stat.isFile()) throw Object.assign(new Error(`${entry.path} is not a regular file`), { code: 'EISDIR' });
-      return new SessionFile(handle, entry, stat.size, readAt);
+      return new SessionFile(fd, entry, stat.size, readAt);
     } catch (error) {
-      await handle.close();
+      closeSync(fd);
       throw error;
     }
   }
@@ -62,29 +90,40 @@ export class SessionFile implements Session {
   async md5(): Promise<string> {
     if (this.digest === undefined) {
       const hash = createHash('md5');
-      for await (const chunk of this.chunks()) hash.update(chunk);
+      let turn = performance.now();
+      for (const chunk of this.chunks()) {
+        hash.update(chunk);
+        if (performance.now() - turn >= YIELD_EVERY_MS) {
+          await nextTurn();
+          turn = performance.now();
+        }
+      }
       this.digest = hash.digest('hex');
     }
     return this.digest;
   }
 
-  records(): AsyncIterable<unknown> {
-    return this.flatten();
+  /** Every record; `selection` keeps only the lines containing one of its strings (see LineSelection). */
+  records(selection: LineSelection = null): AsyncIterable<unknown> {
+    return this.flatten(selection);
   }
 
-  private async *flatten(): AsyncGenerator<unknown> {
-    for await (const batch of this.recordBatches()) yield* batch;
+  private async *flatten(selection: LineSelection): AsyncGenerator<unknown> {
+    for await (const batch of this.recordBatches({ groups: [selection] })) yield* batch[0];
+    this.malformedLines = this.malformedByGroup[0];
   }
 
   async close(): Promise<void> {
-    await this.handle.close();
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
   }
 
-  private async *chunks(): AsyncGenerator<Buffer> {
+  private *chunks(): Generator<Buffer> {
     let position = 0;
     while (position < this.sizeBytes) {
       const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, this.sizeBytes - position));
-      const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, position);
+      const bytesRead = readSync(this.fd, buffer, 0, buffer.length, position);
       if (bytesRead === 0) break; // truncated since it was opened: process what is there
       position += bytesRead;
       this.bytesRead += bytesRead;
@@ -93,56 +132,69 @@ export class SessionFile implements Session {
   }
 
   /**
-   * One pass, one batch of parsed records per chunk read: split on '\n', decode each line on its own
-   * (keeps ASCII lines one-byte strings), parse. Batches let one pass feed several processors cheaply.
-   * Once `wanted()` turns false the rest is only hashed, not parsed: the hash is needed anyway.
+   * One pass, one batch per chunk read: split on '\n', pick the lines some group selects (needles are
+   * searched in the raw bytes, each occurrence found once per chunk, so the search stays linear), decode
+   * each picked line on its own (keeps ASCII lines one-byte strings) and parse it once for every group.
+   * A batch holds one array per group; the same parsed object is shared by the groups that selected it.
    */
-  async *recordBatches(wanted: () => boolean = () => true): AsyncGenerator<unknown[]> {
+  async *recordBatches(options: PassOptions = {}): AsyncGenerator<unknown[][]> {
+    const wanted = options.wanted ?? (() => true);
+    const groups = options.groups ?? [null];
     const hash = this.digest === undefined ? createHash('md5') : undefined;
-    let malformed = 0;
+    const lines = new LinePicker(groups);
+    const malformed = groups.map(() => 0);
     let carry: Buffer[] = [];
     let carryBytes = 0;
     let oversized = false;
     let first = true;
-    const parse = (line: Buffer, start: number, end: number): { ok: true; value: unknown } | { ok: false } | null => {
+    let out: unknown[][] = groups.map(() => []);
+    let any = false;
+    const take = (buffer: Buffer, start: number, end: number, inChunk: boolean): void => {
       if (first) {
         first = false;
-        if (end - start >= 3 && line[start] === 0xef && line[start + 1] === 0xbb && line[start + 2] === 0xbf) start += 3;
+        if (end - start >= 3 && buffer[start] === 0xef && buffer[start + 1] === 0xbb && buffer[start + 2] === 0xbf) start += 3;
       }
-      if (isBlank(line, start, end)) return null;
+      const picked = lines.pick(buffer, start, end, inChunk);
+      if (picked === 0) return;
+      if (isBlank(buffer, start, end)) return;
+      let value: unknown;
       try {
-        return { ok: true, value: JSON.parse(line.toString('utf8', start, end)) };
+        value = JSON.parse(buffer.toString('utf8', start, end));
       } catch {
-        return { ok: false };
+        for (let g = 0; g < groups.length; g++) if (picked & (1 << g)) malformed[g]++;
+        return;
       }
+      for (let g = 0; g < groups.length; g++) if (picked & (1 << g)) out[g].push(value);
+      any = true;
     };
     let parsing = true;
-    for await (const chunk of this.chunks()) {
+    let turn = performance.now();
+    for (const chunk of this.chunks()) {
+      if (performance.now() - turn >= YIELD_EVERY_MS) {
+        await nextTurn();
+        turn = performance.now();
+      }
       hash?.update(chunk);
       if (parsing && !wanted()) parsing = false;
       if (!parsing) continue;
-      const batch: unknown[] = [];
+      lines.newChunk();
       let start = 0;
       for (;;) {
         const newline = chunk.indexOf(10, start);
         if (newline === -1) break;
-        let result;
         if (carryBytes > 0 || oversized) {
-          if (oversized || carryBytes + newline - start > MAX_LINE_BYTES) result = { ok: false } as const;
-          else {
+          if (oversized || carryBytes + newline - start > MAX_LINE_BYTES) {
+            for (let g = 0; g < groups.length; g++) malformed[g]++;
+          } else {
             carry.push(chunk.subarray(start, newline));
             const joined = Buffer.concat(carry);
-            result = parse(joined, 0, joined.length);
+            take(joined, 0, joined.length, false);
           }
           carry = [];
           carryBytes = 0;
           oversized = false;
         } else {
-          result = parse(chunk, start, newline);
-        }
-        if (result) {
-          if (result.ok) batch.push(result.value);
-          else malformed++;
+          take(chunk, start, newline, true);
         }
         start = newline + 1;
       }
@@ -153,21 +205,87 @@ export class SessionFile implements Session {
           carry = [];
         } else carry.push(Buffer.from(chunk.subarray(start))); // copy, so the rest of the chunk can be freed
       }
-      if (batch.length > 0) yield batch;
-    }
-    if (!parsing) carry = [];
-    else if (oversized) malformed++;
-    else if (carryBytes > 0) {
-      const joined = Buffer.concat(carry);
-      const result = parse(joined, 0, joined.length); // last line without '\n' (a live append may be cut off)
-      if (result) {
-        if (result.ok) yield [result.value];
-        else malformed++;
+      if (any) {
+        yield out;
+        out = groups.map(() => []);
+        any = false;
       }
     }
-    this.malformedLines = malformed;
+    if (!parsing) carry = [];
+    else if (oversized) for (let g = 0; g < groups.length; g++) malformed[g]++;
+    else if (carryBytes > 0) {
+      const joined = Buffer.concat(carry);
+      take(joined, 0, joined.length, false); // last line without '\n' (a live append may be cut off)
+      if (any) yield out;
+    }
+    this.malformedByGroup = malformed;
     if (hash && this.digest === undefined) this.digest = hash.digest('hex');
   }
+}
+
+/**
+ * Decides, line by line, which groups want a line: a bit per group (at most 31 groups). Needles shared by
+ * several groups are searched once. Within a chunk each needle's next occurrence is remembered, so a rare
+ * needle costs one scan of the chunk, not one per line.
+ */
+class LinePicker {
+  /** Bits of the groups that take every line. */
+  private readonly allLines: number;
+  private readonly needles: Buffer[] = [];
+  /** Per needle: bits of the groups it selects for. */
+  private readonly needleGroups: number[] = [];
+  /** Per needle: next occurrence in the current chunk at or after the last line start; -1 none; -2 not searched yet. */
+  private readonly next: number[] = [];
+
+  constructor(groups: readonly LineSelection[]) {
+    if (groups.length > 31) throw new Error('a pass serves at most 31 groups');
+    let all = 0;
+    groups.forEach((selection, g) => {
+      if (selection === null) {
+        all |= 1 << g;
+        return;
+      }
+      for (const text of selection) {
+        if (text === '' || text.includes('\n')) throw new Error('a line selection string must be non-empty and hold no newline');
+        const needle = Buffer.from(text, 'utf8');
+        const known = this.needles.findIndex((n) => n.equals(needle));
+        if (known >= 0) this.needleGroups[known] |= 1 << g;
+        else {
+          this.needles.push(needle);
+          this.needleGroups.push(1 << g);
+          this.next.push(-2);
+        }
+      }
+    });
+    this.allLines = all;
+  }
+
+  newChunk(): void {
+    this.next.fill(-2);
+  }
+
+  /** Group bits for the line [start, end) of buffer; inChunk: buffer is the current chunk (else a joined line). */
+  pick(buffer: Buffer, start: number, end: number, inChunk: boolean): number {
+    let picked = this.allLines;
+    for (let n = 0; n < this.needles.length; n++) {
+      const groups = this.needleGroups[n];
+      if ((picked & groups) === groups) continue; // already taken by every group this needle serves
+      let at: number;
+      if (inChunk) {
+        at = this.next[n];
+        if (at === -2 || (at !== -1 && at < start)) this.next[n] = at = buffer.indexOf(this.needles[n], start);
+      } else {
+        at = buffer.indexOf(this.needles[n], start);
+      }
+      if (at !== -1 && at + this.needles[n].length <= end) picked |= groups;
+    }
+    return picked;
+  }
+}
+
+/** Resolves after pending timers and I/O callbacks had their turn. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function isBlank(buffer: Buffer, start: number, end: number): boolean {

@@ -60,6 +60,14 @@ export interface Processor {
   timeoutMs?: number;
   /** Optional typed view over processor_items for `session-inspector query`. */
   view?: ProcessorView;
+  /**
+   * Performance hint: records() yields only the lines whose raw text contains at least one of these
+   * strings; every other line is skipped before it is decoded or parsed (it is still hashed). Matching is
+   * case-sensitive on the UTF-8 bytes as written, so pick strings Claude Code writes literally, such as
+   * `'"usage"'` for lines carrying token usage (a key written with `\u` escapes would not match).
+   * `session.malformedLines` then counts only malformed lines among those selected. Default: every line.
+   */
+  linesContaining?: string[];
   processSession(session: Session, ctx: ProcessContext): ProcessorResult | void | Promise<ProcessorResult | void>;
 }
 

@@ -32,6 +32,9 @@ export default definePlugin({
       cost_usd: 'DOUBLE',
     },
   },
+  // Only lines carrying a usage object can count (an assistant line's `"usage":{…}` key is written
+  // literally); the rest (tool results, prompts: two thirds of the bytes) are never decoded or parsed.
+  linesContaining: ['"usage"'],
   async processSession(session, ctx) {
     const collector = new ApiMessageCollector();
     for await (const record of session.records()) {

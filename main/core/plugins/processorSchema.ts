@@ -26,12 +26,17 @@ const processorSchema = z.object({
   cadenceMinutes: z.number().positive().finite().default(10),
   timeoutMs: z.number().int().positive().max(2_147_483_647).default(60_000),
   view: viewSchema.optional(),
+  linesContaining: z
+    .array(z.string().min(1, 'must not be empty').refine((text) => !text.includes('\n'), 'must not contain a newline'))
+    .max(16, 'at most 16 strings')
+    .optional(),
   processSession: z.custom<ProcessSession>((value) => typeof value === 'function', 'must be a function'),
 });
 
 /** A processor after validation: every default filled in. */
-export interface ProcessorDefinition extends Required<Omit<Processor, 'view'>> {
+export interface ProcessorDefinition extends Required<Omit<Processor, 'view' | 'linesContaining'>> {
   view?: ProcessorView;
+  linesContaining?: string[];
 }
 
 /** Validates one exported processor object; throws an Error listing every problem with its field. */

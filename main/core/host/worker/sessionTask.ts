@@ -73,7 +73,7 @@ async function runProcessors(file: SessionFile, due: DueProcessor[], hooks: Task
     try {
       const processor = definitions[index];
       if (processor instanceof Error) throw processor;
-      const records = pass.records(p.name);
+      const records = pass.records(p.name, processor.linesContaining ?? null);
       const session: Session = {
         path: file.path,
         sessionKey: file.sessionKey,
@@ -81,7 +81,7 @@ async function runProcessors(file: SessionFile, due: DueProcessor[], hooks: Task
         sizeBytes: file.sizeBytes,
         records: () => records,
         get malformedLines() {
-          return file.malformedLines;
+          return pass.malformedLines(p.name) ?? file.malformedLines;
         },
       };
       const limit = new Promise<never>((_, reject) => {
@@ -95,7 +95,7 @@ async function runProcessors(file: SessionFile, due: DueProcessor[], hooks: Task
       // Called synchronously (a sync throw lands in the catch below), so its first records() call subscribes now.
       const value = await Promise.race([processor.processSession(session, ctx), limit]);
       const normalized = normalizeResult(value, log);
-      outcomes[p.name] = { kind: 'processed', ...normalized, malformedLines: file.malformedLines };
+      outcomes[p.name] = { kind: 'processed', ...normalized, malformedLines: session.malformedLines };
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       outcomes[p.name] = hooks.cancel.aborted && !(reason instanceof ProcessorFailure && reason.message.startsWith('timeout'))

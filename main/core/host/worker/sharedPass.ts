@@ -1,4 +1,4 @@
-import type { SessionFile } from '../../sessionFile.js';
+import type { LineSelection, SessionFile } from '../../sessionFile.js';
 
 /**
  * One read and one parse of a session feeding several processors. Each processor that starts iterating
@@ -8,23 +8,38 @@ import type { SessionFile } from '../../sessionFile.js';
  */
 export class SharedPass {
   private readonly subscribers = new Map<Subscriber, string>();
+  /** Distinct line selections of the subscribers (a group each), by key. */
+  private readonly groups = new Map<string, { index: number; selection: LineSelection }>();
   private started = false;
   /** Set when the pass ran to the end of the file. */
   completed = false;
 
   constructor(private readonly file: SessionFile) {}
 
-  /** The records iterable for one processor (the owner). */
-  records(owner: string): AsyncIterable<unknown> {
+  /**
+   * The records iterable for one processor (the owner). With a selection, only lines containing one of
+   * its strings are parsed for it (a line no subscriber selects is never parsed at all).
+   */
+  records(owner: string, selection: LineSelection = null): AsyncIterable<unknown> {
     const pass = this;
     return {
       [Symbol.asyncIterator]() {
-        if (pass.started) return pass.file.records()[Symbol.asyncIterator]();
-        const subscriber = new Subscriber();
+        if (pass.started) return pass.file.records(selection)[Symbol.asyncIterator]();
+        const key = selection === null ? '*' : JSON.stringify([...selection].sort());
+        let group = pass.groups.get(key);
+        if (!group) pass.groups.set(key, (group = { index: pass.groups.size, selection }));
+        const subscriber = new Subscriber(group.index);
         pass.subscribers.set(subscriber, owner);
         return subscriber;
       },
     };
+  }
+
+  /** Malformed lines among those the owner's selection picked, once the pass completed; null before. */
+  malformedLines(owner: string): number | null {
+    if (!this.completed) return null;
+    for (const [s, o] of this.subscribers) if (o === owner) return this.file.malformedByGroup[s.group] ?? 0;
+    return null;
   }
 
   /** Stops waiting for a processor that failed, timed out or returned early; all of them when no owner is named. */
@@ -39,8 +54,11 @@ export class SharedPass {
     const active = () => [...this.subscribers.keys()].filter((s) => !s.detached);
     try {
       // When every subscriber has stopped, the rest of the file is only hashed (the hash is needed anyway).
-      for await (const batch of this.file.recordBatches(() => active().length > 0)) {
-        await Promise.all(active().map((s) => s.deliver(batch)));
+      const groups = [...this.groups.values()].sort((a, b) => a.index - b.index).map((g) => g.selection);
+      for await (const batch of this.file.recordBatches({ wanted: () => active().length > 0, groups })) {
+        const waits: Promise<void>[] = [];
+        for (const s of active()) if (batch[s.group].length > 0) waits.push(s.deliver(batch[s.group]));
+        await Promise.all(waits);
       }
       this.completed = true;
     } finally {
@@ -52,6 +70,7 @@ export class SharedPass {
 /** An async iterator fed batch by batch by the shared pass. */
 export class Subscriber implements AsyncIterator<unknown> {
   detached = false;
+  constructor(readonly group = 0) {}
   private batch: unknown[] = [];
   private index = 0;
   private ended = false;
