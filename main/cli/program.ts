@@ -23,6 +23,8 @@ interface CommonOptions {
   sessions: string;
   plugins: string[];
   builtins: boolean;
+  /** Plugin processes (run only; default one per core). */
+  workers?: number;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -61,6 +63,7 @@ async function withEngine<T>(options: CommonOptions, fn: (engine: Engine) => Pro
     sessions: options.sessions ?? defaultSessionRoot(),
     plugins: options.plugins ?? [],
     builtins: options.builtins ?? true,
+    workers: options.workers,
   });
   try {
     return await fn(engine);
@@ -123,6 +126,7 @@ export function buildProgram(): Command {
     .option('--max-sessions <n>', 'processor calls per processor run; the rest wait for the next run', wholeNumber(0))
     .addOption(new Option('--time-budget <sec>', `seconds per processor run (default ${DEFAULT_TIME_BUDGET_SECONDS})`).argParser(seconds))
     .addOption(new Option('--max-attempts <n>', `failures on the same content before quarantine (default ${DEFAULT_MAX_ATTEMPTS})`).argParser(wholeNumber(1)))
+    .option('--workers <n>', 'plugin processes (default: one per core)', wholeNumber(1))
     .action(async (options) => {
       await withEngine(options, async (engine) => {
         await reportPluginErrors(engine);
