@@ -23,24 +23,3 @@ function cell(value: unknown): string {
   const oneLine = text.replace(/\s+/g, ' ');
   return oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine;
 }
-
-/** Progress to stderr: a rewritten line on a terminal, nothing otherwise (logs stay readable in files). */
-export function progressLine(enabled: boolean): { update(text: string): void; done(): void } {
-  const tty = enabled && process.stderr.isTTY;
-  let last = 0;
-  let shown = false;
-  return {
-    update(text) {
-      if (!tty) return;
-      const now = Date.now();
-      if (now - last < 200) return;
-      last = now;
-      shown = true;
-      process.stderr.write(`\r\x1b[2K${text.slice(0, (process.stderr.columns ?? 100) - 1)}`);
-    },
-    done() {
-      if (shown) process.stderr.write('\r\x1b[2K');
-      shown = false;
-    },
-  };
-}

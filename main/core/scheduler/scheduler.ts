@@ -116,10 +116,7 @@ export class Scheduler {
       clock: this.clock,
       pollIntervalMs: this.options.pollIntervalMs ?? DEFAULTS.pollIntervalMs,
       onChange: (changes) => this.onChanges(changes),
-      onMode: (mode, detail) => {
-        this.log(mode === 'polling' ? 'warn' : 'info', detail);
-        this.events.emit({ type: 'watch', mode, detail });
-      },
+      onMode: (mode, detail) => this.events.emit({ type: 'watch', mode, detail }),
       onError: (message) => this.log('warn', message),
     });
     try {

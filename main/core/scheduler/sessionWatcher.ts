@@ -21,7 +21,7 @@ import { PollingWatcher } from './pollingWatcher.js';
 
 /** What a batch of file events amounts to. */
 export interface SessionChanges {
-  /** A session file was created or written to. */
+  /** A session file (or a folder) was created, or a session file written to. */
   upserted: boolean;
   /** Something was deleted (a session file, or a folder that may have held some). */
   deleted: boolean;
@@ -86,7 +86,8 @@ export class SessionWatcher {
       const changes: SessionChanges = { upserted: false, deleted: false };
       for (const event of events) {
         if (event.type === 'delete') changes.deleted = true;
-        else if (event.path.endsWith('.jsonl')) changes.upserted = true;
+        // A new folder counts too: files written into it before its watch was added produce no events of their own.
+        else if (event.type === 'create' || event.path.endsWith('.jsonl')) changes.upserted = true;
       }
       if (changes.upserted || changes.deleted) this.options.onChange(changes);
     });
