@@ -57,3 +57,15 @@ test('processor schema: linesContaining must be non-empty strings without newlin
   assert.throws(() => parseProcessor({ ...base, linesContaining: [''] }, 'p'), /linesContaining\.0 must not be empty/);
   assert.throws(() => parseProcessor({ ...base, linesContaining: ['a\nb'] }, 'p'), /newline/);
 });
+
+test('hash first, then parse (a changed session): a small file is read from disk once', async () => {
+  const path = join(tempDir(), 's.jsonl');
+  writeFileSync(path, '{"a":1}\n{"a":2}\n');
+  const file = await SessionFile.open(entry(path));
+  await file.md5();
+  const records: unknown[] = [];
+  for await (const r of file.records()) records.push(r);
+  await file.close();
+  assert.equal(records.length, 2);
+  assert.equal(file.bytesRead, file.sizeBytes);
+});

@@ -1,0 +1,37 @@
+// The benchmark table: one row per target (T6 one per corpus size), ratios, MB/s, peak RSS, checks.
+import Table from 'cli-table3';
+
+const s = (x) => (x === null || x === undefined ? '—' : x.toFixed(2));
+const n = (x) => (x === null || x === undefined ? '—' : String(x));
+const verdict = (met) => (met === true ? 'yes' : met === false ? 'NO' : '—');
+
+export function printReport(results, write) {
+  const table = new Table({ head: ['target', 'reference', 'ref s', 'subject', 'subj s', 'ratio', 'goal', 'met', 'MB/s', 'peak RSS MB'], style: { head: [], border: [] }, wordWrap: true, colWidths: [22, 30, 8, 30, 8, 7, 24, 5, 8, 8] });
+  for (const t of results.targets) {
+    if (t.id === 'T6') {
+      for (const p of t.points) table.push([`T6 ${p.sessions} sessions`, '', '', `${p.usPerSession} µs/session`, s(p.medianS), '', '', '', n(p.mbps), n(p.peakRssMb)]);
+      table.push(['T6 flatness', '', '', '100k / 2k µs per session', '', n(t.ratio), t.goal, verdict(t.met), '', '']);
+      continue;
+    }
+    const ref = t.reference ?? {};
+    table.push([
+      `${t.id} ${t.title}`,
+      ref.missing ? `${ref.name}: ${ref.missing}` : ref.name,
+      s(ref.medianS),
+      t.subject.name,
+      s(t.subject.medianS),
+      n(t.ratio),
+      t.goal,
+      verdict(t.met),
+      n(t.subject.mbps),
+      n(t.subject.peakRssMb),
+    ]);
+    if (t.workers) table.push(['T1 workers', '1 worker', s(t.workers.one.medianS), '2 workers', s(t.workers.two.medianS), n(t.workers.speedup), 'speedup > 1', verdict(t.workers.speedup > 1), '', n(t.workers.one.peakRssMb)]);
+    if (t.extraReference) table.push(['', t.extraReference.missing ? `${t.extraReference.name}: ${t.extraReference.missing}` : t.extraReference.name, s(t.extraReference.medianS), '', '', '', '', '', '', n(t.extraReference.peakRssMb)]);
+    if (ref.peakRssMb !== undefined && ref.peakRssMb !== null) table.push(['', `(reference peak RSS ${ref.peakRssMb} MB, ${n(ref.mbps)} MB/s)`, '', '', '', '', '', '', '', '']);
+  }
+  write(`\nSession Inspector benchmarks (${results.smoke ? 'SMOKE: tiny corpora, timings meaningless' : `median of ${results.reps}, alternated`}; ${results.machine.cpus} cpus, node ${results.machine.node})\n`);
+  write(table.toString() + '\n');
+  for (const t of results.targets) for (const c of t.checks) write(`${c.ok ? 'ok  ' : 'FAIL'} ${t.id} ${c.name}${c.ok ? '' : `: ${JSON.stringify(c.detail)}`}\n`);
+  if (results.error) write(`ERROR: ${results.error}\n`);
+}
