@@ -32,6 +32,8 @@ export interface ProcessorInfo {
   view: string | null;
   lastRunAt: string | null;
   running: boolean;
+  /** When the scheduler runs it next (null when background runs are off). */
+  nextRunAt: string | null;
 }
 
 export interface StatusCell {

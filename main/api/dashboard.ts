@@ -30,12 +30,12 @@ export async function dashboard(db: Database, days: number): Promise<Dashboard> 
       : `LEFT JOIN (SELECT session_file, NULL::TIMESTAMP AS first_at) s USING (session_file)`;
     const rows = await db.all(`
       WITH dated AS (
-        SELECT t.*, coalesce(s.first_at, st.processed_at) AS at FROM token_usage t ${dated}
+        SELECT t.*, coalesce(s.first_at, st.processed_at) AS dated_at FROM token_usage t ${dated}
         LEFT JOIN session_processor_state st ON st.processor_name = 'tokens' AND st.session_file = t.session_file)
-      SELECT strftime(date_trunc('day', at), '%Y-%m-%d') AS day, model,
+      SELECT strftime(date_trunc('day', dated_at), '%Y-%m-%d') AS day, model,
         sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cache_creation_input_tokens) AS cache_creation,
         sum(cache_read_input_tokens) AS cache_read, sum(cost_usd) AS cost
-      FROM dated WHERE at >= (SELECT max(at) FROM dated) - ${window}
+      FROM dated WHERE dated_at >= (SELECT max(dated_at) FROM dated) - ${window}
       GROUP BY ALL ORDER BY day, model`);
     tokensByDay = rows.map((r) => ({
       day: String(r.day),

@@ -89,12 +89,12 @@ export class RunManager {
       }
     } catch (error) {
       const message = errorMessage(error);
-      stats = names.map((processor) => ({ ...emptyStatsFor(processor), error: message }) as RunStats & { error: string });
+      stats = names.map((processor) => ({ ...emptyRunStats(processor), error: message }) as RunStats & { error: string });
     } finally {
       for (const name of names) this.active.delete(name);
     }
     for (const s of stats) this.emit({ type: 'run-finished', processor: s.processor, stats: s });
-    for (const name of names) if (!stats.some((s) => s.processor === name)) this.emit({ type: 'run-finished', processor: name, stats: emptyStatsFor(name) });
+    for (const name of names) if (!stats.some((s) => s.processor === name)) this.emit({ type: 'run-finished', processor: name, stats: emptyRunStats(name) });
     await this.afterRun().catch(() => undefined);
     this.emit({ type: 'state-changed', processors: names });
   }
@@ -112,7 +112,7 @@ export class RunManager {
   }
 }
 
-function emptyStatsFor(processor: string): RunStats {
+export function emptyRunStats(processor: string): RunStats {
   return {
     processor, run_id: '', scanned: 0, processed: 0, skipped: 0, capped: 0, errors: 0, quarantined: 0, vanished: 0,
     items_extracted: 0, malformed_lines: 0, errors_detail: [], duration_ms: 0, bytes_read: 0, cancelled: false,

@@ -10,7 +10,8 @@ import { SessionIndex } from '../core/store/sessionIndex.js';
 import { ConflictError, NotFoundError, listAudit, undoChange, updateState } from '../core/store/stateEdits.js';
 import type * as C from './contract.js';
 import { dashboard, runTimeline } from './dashboard.js';
-import { RunManager } from './runManager.js';
+import { RunManager, emptyRunStats } from './runManager.js';
+import { Scheduler } from '../core/scheduler/scheduler.js';
 import { readTranscript } from './transcript.js';
 import { validateArgs } from './validation.js';
 import * as rows from './rows.js';
@@ -24,6 +25,8 @@ export interface ServiceOptions extends Omit<EngineOptions, 'sessions'> {
   /** Where an export goes: Electron asks with a save dialog, browser mode makes a download. */
   exportTarget: (fileName: string) => Promise<{ path: string; downloadUrl: string | null } | null>;
   version: string;
+  /** Run processors on their cadence and when sessions change (default true; tests drive runs by hand). */
+  schedule?: boolean;
 }
 
 interface AppSettings {
@@ -45,6 +48,8 @@ export class ApiService {
   private settings: AppSettings;
   private rootError: string | null = null;
   private stopWatching: (() => void) | null = null;
+  /** Background runs on cadence and on changes; one per session root. */
+  private scheduler: Scheduler | null = null;
 
   private constructor(private readonly engine: Engine, private readonly options: ServiceOptions) {
     this.index = new SessionIndex(engine.store.db);
@@ -67,9 +72,35 @@ export class ApiService {
 
   async close(): Promise<void> {
     this.stopWatching?.();
+    await this.scheduler?.stop();
     this.runs.cancel();
     await this.runs.settle();
     await this.engine.close();
+  }
+
+  /** (Re)starts the scheduler on the current root, forwarding its events to the renderer. */
+  private async restartScheduler(): Promise<void> {
+    await this.scheduler?.stop();
+    this.scheduler = null;
+    if (this.options.schedule === false || this.rootError || !this.engine.options.sessions) return;
+    const scheduler = new Scheduler(this.engine, { log: (level, message) => process.stderr.write(`${level}: ${message}\n`) });
+    scheduler.subscribe((event) => {
+      if (event.type === 'run-progress') {
+        const { type: _type, ...run } = event;
+        this.emit({ type: 'run-progress', run });
+      } else if (event.type === 'run-finished') {
+        this.emit({ type: 'run-finished', processor: event.processor, stats: event.stats ?? { ...emptyRunStats(event.processor), error: event.error ?? 'the run failed' } });
+      } else if (event.type === 'state-changed') {
+        void this.rescan().catch(() => undefined);
+        this.emit({ type: 'state-changed', processors: event.processors });
+      }
+    });
+    try {
+      await scheduler.start();
+      this.scheduler = scheduler;
+    } catch (error) {
+      process.stderr.write(`warn: background runs are off: ${errorMessage(error)}\n`);
+    }
   }
 
   subscribe(listener: (event: C.ApiEvent) => void): () => void {
@@ -131,6 +162,7 @@ export class ApiService {
       this.settings = { sessionRoot: root, recentRoots: [root, ...this.settings.recentRoots.filter((r) => r !== root)].slice(0, RECENT_ROOTS) };
       writeSettings(this.settingsFile, this.settings);
     }
+    await this.restartScheduler();
   }
 
   private info(): C.AppInfo {
@@ -212,21 +244,37 @@ export class ApiService {
     'processors/list': async () => {
       const { processors } = await this.engine.plugins();
       const lastRuns = new Map((await this.engine.store.db.all('SELECT processor_name, max(started_at) AS at FROM processor_runs GROUP BY ALL')).map((r) => [String(r.processor_name), r.at as string | null]));
+      const schedule = new Map(((await this.scheduler?.status()) ?? []).map((s) => [s.processor, s]));
       return processors.map((p) => ({
         name: p.name,
         version: p.version,
-        cadenceMinutes: p.cadenceMinutes,
         timeoutMs: p.timeoutMs,
         plugin: p.pluginName,
         view: p.view?.name ?? null,
         lastRunAt: lastRuns.get(p.name) ?? null,
         running: this.runs.isActive(p.name),
+        cadenceMinutes: schedule.get(p.name)?.cadenceMinutes ?? p.cadenceMinutes,
+        nextRunAt: schedule.get(p.name)?.nextDueAt ?? null,
       }));
     },
 
     'runs/start': (request) => this.runs.start(request),
-    'runs/cancel': async ({ processor }) => ({ cancelled: this.runs.cancel(processor) }),
-    'runs/active': async () => this.runs.list(),
+    'runs/cancel': async ({ processor }) => {
+      const cancelled = new Set(this.runs.cancel(processor));
+      for (const s of (await this.scheduler?.status()) ?? []) {
+        if (s.running && (!processor || s.processor === processor) && this.scheduler?.cancel(s.processor)) cancelled.add(s.processor);
+      }
+      return { cancelled: [...cancelled] };
+    },
+    'runs/active': async () => {
+      const active = this.runs.list();
+      for (const s of (await this.scheduler?.status()) ?? []) {
+        if (!s.running || active.some((a) => a.processor === s.processor)) continue;
+        const p = s.progress;
+        active.push({ processor: s.processor, trigger: s.trigger ?? 'schedule', done: p?.done ?? 0, total: p?.total ?? 0, current: p?.current ?? null, errors: p?.errors ?? 0, elapsedMs: p?.elapsedMs ?? 0, etaMs: p?.etaMs ?? null });
+      }
+      return active;
+    },
     'runs/history': async ({ limit, processor }) => {
       const where = processor ? 'WHERE processor_name = $processor' : '';
       const found = await this.engine.store.db.all(`SELECT * FROM processor_runs ${where} ORDER BY started_at DESC LIMIT $limit`, { limit: limit ?? 200, ...(processor ? { processor } : {}) });

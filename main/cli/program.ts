@@ -328,7 +328,8 @@ export function buildProgram(): Command {
     .option('--sessions <dir>', 'session folder (default: the last one chosen in the app, else ~/.claude/projects)')
     .option('--plugins <path>', 'a plugin folder, or a folder of plugin folders (repeatable)', collect, [])
     .option('--no-builtins', 'do not load the built-in plugins/ folder')
-    .action(async (options: { port: number; db: string; sessions?: string; plugins: string[]; builtins: boolean }) => {
+    .option('--no-schedule', 'no background runs (on cadence, or when sessions change): run only on request')
+    .action(async (options: { port: number; db: string; sessions?: string; plugins: string[]; builtins: boolean; schedule: boolean }) => {
       if (options.port > 65535) throw new UsageError('--port must be at most 65535');
       await serve(options);
     });
@@ -341,7 +342,8 @@ export function buildProgram(): Command {
     .option('--sessions <dir>', 'session folder (default: the last one chosen in the app, else ~/.claude/projects)')
     .option('--plugins <path>', 'a plugin folder, or a folder of plugin folders (repeatable)', collect, [])
     .option('--no-builtins', 'do not load the built-in plugins/ folder')
-    .action(async (options: { port: number; db: string; sessions?: string; plugins: string[]; builtins: boolean }) => {
+    .option('--no-schedule', 'no background runs (on cadence, or when sessions change): run only on request')
+    .action(async (options: { port: number; db: string; sessions?: string; plugins: string[]; builtins: boolean; schedule: boolean }) => {
       await launchApp(options);
     });
 

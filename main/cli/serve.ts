@@ -10,6 +10,8 @@ export interface ServeOptions {
   sessions?: string;
   plugins: string[];
   builtins: boolean;
+  /** Background runs on cadence and on session changes (default on; `--no-schedule` turns them off). */
+  schedule?: boolean;
 }
 
 export function appVersion(): string {
@@ -30,6 +32,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     sessions: options.sessions,
     plugins: options.plugins,
     builtins: options.builtins,
+    schedule: options.schedule !== false,
     exportTarget: async (fileName) => {
       const path = join(server!.downloadsDir, fileName);
       return { path, downloadUrl: server!.offerDownload(path) };

@@ -5,10 +5,11 @@ import type { ApiEvent, ArgsOf, MethodName, ResultOf } from '../../main/api/cont
 import { tempDir } from '../helpers.js';
 
 /** A real ApiService over a temp session root, database and home, with the events it emitted. */
-export async function openService(options: { plugins?: string[]; builtins?: boolean; sessions?: string } = {}) {
+export async function openService(options: { plugins?: string[]; builtins?: boolean; sessions?: string; schedule?: boolean; seed?: (root: string) => void } = {}) {
   const dir = tempDir('si-api-');
   const root = options.sessions ?? join(dir, 'sessions');
   const exports = join(dir, 'exports');
+  options.seed?.(root);
   const service = await ApiService.open({
     mode: 'browser',
     version: 'test',
@@ -18,6 +19,7 @@ export async function openService(options: { plugins?: string[]; builtins?: bool
     builtins: options.builtins ?? false,
     home: join(dir, 'home'),
     workers: 2,
+    schedule: options.schedule ?? false,
     exportTarget: async (fileName) => ({ path: join(dir, fileName), downloadUrl: `/download/${fileName}` }),
   });
   after(() => service.close());

@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { repoRoot, runCli, tempDir } from '../helpers.js';
+import { seeded, writeCorpus } from './corpus.js';
+
+const KILL_POINTS = 20;
+
+/** Everything a run leaves that must not depend on interruptions (times and run ids left out). */
+async function snapshot(db: string): Promise<{ state: string[]; items: string[]; orphanState: number; failures: number }> {
+  const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
+  const c = await instance.connect();
+  try {
+    const rows = async (sql: string) => (await c.runAndReadAll(sql)).getRowsJS().map((r) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
+    return {
+      state: await rows('SELECT processor_name, session_file, username, items_extracted, file_hash, processor_version FROM session_processor_state ORDER BY 1, 2'),
+      items: await rows('SELECT processor_name, session_file, item_index, item::VARCHAR FROM processor_items ORDER BY 1, 2, 3'),
+      // a state row whose item count disagrees would be a session marked processed without (all) its items
+      orphanState: Number((await c.runAndReadAll(`SELECT count(*) FROM session_processor_state s
+        WHERE items_extracted <> (SELECT count(*) FROM processor_items i WHERE i.processor_name = s.processor_name AND i.session_file = s.session_file)`)).getRowsJS()[0][0]),
+      failures: Number((await c.runAndReadAll('SELECT count(*) FROM session_processor_failures')).getRowsJS()[0][0]),
+    };
+  } finally {
+    c.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** Starts a run and SIGKILLs it after `ms`; resolves when it is gone. */
+function runAndKill(args: string[], env: NodeJS.ProcessEnv, ms: number): Promise<'killed' | 'finished'> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'session-inspector.js'), ...args], { env, stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('exit', (_code, signal) => {
+      clearTimeout(timer);
+      resolve(signal === 'SIGKILL' ? 'killed' : 'finished');
+    });
+  });
+}
+
+test(`crash consistency: ${KILL_POINTS} SIGKILLs at seeded points, then a full run, equal an uninterrupted run exactly`, async () => {
+  const dir = tempDir('si-crash-');
+  const root = join(dir, 'sessions');
+  writeCorpus(root, 300);
+  const env = { ...process.env, SESSION_INSPECTOR_HOME: join(dir, 'home') };
+  const reference = join(dir, 'reference.duckdb');
+  const run = (db: string) => ['run', '--sessions', root, '--db', db, '--time-budget', '600'];
+  const full = await runCli([...run(reference), '--json'], { env });
+  assert.equal(full.code, 0, full.stderr);
+  const expected = await snapshot(reference);
+  assert.ok(expected.items.length > 1000, `a corpus worth interrupting (${expected.items.length} items)`);
+
+  const crashed = join(dir, 'crashed.duckdb');
+  const random = seeded(2026);
+  let killed = 0;
+  for (let k = 0; k < KILL_POINTS; k++) {
+    const outcome = await runAndKill(run(crashed), env, 200 + Math.floor(random() * 2500));
+    if (outcome === 'killed') killed++;
+    // after each kill the database opens and is consistent: never a state row without its items
+    const midway = await snapshot(crashed);
+    assert.equal(midway.orphanState, 0, `after kill ${k + 1}: a session is marked processed without its items`);
+  }
+  const finish = await runCli(run(crashed), { env });
+  assert.equal(finish.code, 0, finish.stderr);
+  const actual = await snapshot(crashed);
+  console.log(`crash consistency: ${KILL_POINTS} kill points tried (${killed} landed mid-run), ${expected.state.length} state rows and ${expected.items.length} items survived, lost ${expected.items.length - actual.items.filter((i) => expected.items.includes(i)).length}, duplicated ${Math.max(0, actual.items.length - expected.items.length)}`);
+  assert.ok(killed >= KILL_POINTS / 2, `most kills landed during a run (${killed})`);
+  assert.deepEqual(actual.state, expected.state);
+  assert.deepEqual(actual.items, expected.items);
+  assert.equal(actual.orphanState, 0);
+  assert.equal(actual.failures, expected.failures);
+});
