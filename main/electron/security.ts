@@ -1,23 +1,6 @@
-// The desktop window's security rules, as plain functions so they are tested under Node without Electron.
+// The desktop window's navigation rules, as plain functions so they are tested under Node without Electron.
+// (Its webPreferences are written out in main.ts, where the Electron security scan can see them.)
 import { pathToFileURL } from 'node:url';
-
-/** webPreferences for the one window: isolated, sandboxed, no Node in the page, only our preload. */
-export function secureWebPreferences(preloadPath: string) {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    webviewTag: false,
-    spellcheck: false,
-    navigateOnDragDrop: false,
-    safeDialogs: true,
-  } as const;
-}
 
 /** The renderer may only ever show our own index.html (hash routes included). */
 export function isAppUrl(url: string, indexHtmlPath: string): boolean {

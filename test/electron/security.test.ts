@@ -3,22 +3,46 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { isAppUrl, isSafeExternalUrl, secureWebPreferences, WINDOW_CSP } from '../../main/electron/security.js';
+import ts from 'typescript';
+import { isAppUrl, isSafeExternalUrl, WINDOW_CSP } from '../../main/electron/security.js';
 import { BRIDGE_GLOBAL, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../main/api/contract.js';
 import { readWindowState, writeWindowState } from '../../main/electron/windowState.js';
 import { repoRoot, tempDir } from '../helpers.js';
 
-test('the window is isolated and sandboxed, without Node in the page', () => {
-  const prefs = secureWebPreferences('/app/preload.cjs');
-  assert.equal(prefs.contextIsolation, true);
-  assert.equal(prefs.sandbox, true);
-  assert.equal(prefs.nodeIntegration, false);
-  assert.equal(prefs.nodeIntegrationInWorker, false);
-  assert.equal(prefs.nodeIntegrationInSubFrames, false);
-  assert.equal(prefs.webSecurity, true);
-  assert.equal(prefs.webviewTag, false);
-  assert.equal(prefs.allowRunningInsecureContent, false);
-  assert.equal(prefs.preload, '/app/preload.cjs');
+/** The webPreferences object literal of `new BrowserWindow({...})` in main.ts, property by property (source text). */
+function windowPreferences(): Record<string, string> {
+  const file = join(repoRoot, 'main', 'electron', 'main.ts');
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const found: Record<string, string>[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isNewExpression(node) && node.expression.getText() === 'BrowserWindow') {
+      const options = node.arguments?.[0];
+      const prefs = options && ts.isObjectLiteralExpression(options) ? options.properties.find((p) => p.name?.getText() === 'webPreferences') : undefined;
+      if (prefs && ts.isPropertyAssignment(prefs) && ts.isObjectLiteralExpression(prefs.initializer)) {
+        found.push(Object.fromEntries(prefs.initializer.properties.filter(ts.isPropertyAssignment).map((p) => [p.name.getText(), p.initializer.getText()])));
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  assert.equal(found.length, 1, 'main.ts creates exactly one kind of window, with literal webPreferences');
+  return found[0];
+}
+
+test('the window is isolated and sandboxed, without Node in the page (the webPreferences main.ts really uses)', () => {
+  const prefs = windowPreferences();
+  assert.equal(prefs.contextIsolation, 'true');
+  assert.equal(prefs.sandbox, 'true');
+  assert.equal(prefs.nodeIntegration, 'false');
+  assert.equal(prefs.nodeIntegrationInWorker, 'false');
+  assert.equal(prefs.nodeIntegrationInSubFrames, 'false');
+  assert.equal(prefs.webSecurity, 'true');
+  assert.equal(prefs.webviewTag, 'false');
+  assert.equal(prefs.allowRunningInsecureContent, 'false');
+  assert.equal(prefs.navigateOnDragDrop, 'false');
+  assert.equal(prefs.disableBlinkFeatures, "'Auxclick'");
+  assert.equal(prefs.preload, "join(here, 'preload.cjs')");
+  assert.ok(!('enableRemoteModule' in prefs) && !('experimentalFeatures' in prefs));
 });
 
 test('navigation stays on our page; only http(s) links leave for the system browser', () => {
