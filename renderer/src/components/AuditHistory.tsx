@@ -2,13 +2,17 @@
 import { formatTime } from '../lib/format.js';
 import { useApp } from '../StoreContext.js';
 
+/** A short, readable form of a before/after value (state rows, failure rows, or anything else). */
 function summary(value: unknown): string {
   if (value === null || value === undefined) return '(none)';
-  const v = value as { itemsExtracted?: unknown; items_extracted?: unknown; processedAt?: unknown; processed_at?: unknown };
+  const v = value as Record<string, unknown>;
   const items = v.itemsExtracted ?? v.items_extracted;
   const at = v.processedAt ?? v.processed_at;
   if (items !== undefined || at !== undefined) return `items ${String(items ?? '–')}, at ${at ? formatTime(String(at)) : '–'}`;
-  return JSON.stringify(value);
+  const error = v.lastError ?? v.last_error;
+  if (v.attempts !== undefined || error !== undefined) return `failed ×${String(v.attempts ?? '?')}${error ? `: ${String(error).slice(0, 80)}` : ''}`;
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }
 
 export function AuditHistory() {

@@ -27,7 +27,8 @@ export function Chart({ title, days, series, height = 220, bars = false }: { tit
       title,
       width: Math.max(200, el.clientWidth),
       height,
-      scales: { x: { time: true } },
+      // One day of data would otherwise span years of axis: keep at least a day either side.
+      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 86_400 * 3) - 43_200, max + 43_200] } },
       axes: [axis, axis],
       series: [
         {},

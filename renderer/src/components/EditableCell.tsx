@@ -2,22 +2,25 @@
 // A refused value (by the UI's check or by main) stays in the field with the reason; nothing is written.
 import { useState, type KeyboardEvent } from 'react';
 
-interface Props {
+interface Props<T> {
   label: string;
   display: string;
   initial: string;
-  onSave(text: string): Promise<string | null>;
+  /** What the value is edited from; captured when editing starts, so a refresh meanwhile cannot change it. */
+  source: T;
+  onSave(text: string, editedFrom: T): Promise<string | null>;
 }
 
-export function EditableCell({ label, display, initial, onSave }: Props) {
+export function EditableCell<T>({ label, display, initial, source, onSave }: Props<T>) {
   const [editing, setEditing] = useState(false);
+  const [editedFrom, setEditedFrom] = useState<T>(source);
   const [text, setText] = useState(initial);
   const [reason, setReason] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   async function save() {
     setBusy(true);
-    const refused = await onSave(text);
+    const refused = await onSave(text, editedFrom);
     setBusy(false);
     setReason(refused);
     if (!refused) setEditing(false);
@@ -37,7 +40,7 @@ export function EditableCell({ label, display, initial, onSave }: Props) {
 
   if (!editing) {
     return (
-      <button type="button" className="cell-button" aria-label={`Edit ${label}`} onClick={() => { setText(initial); setReason(null); setEditing(true); }}>
+      <button type="button" className="cell-button" aria-label={`Edit ${label}`} onClick={() => { setText(initial); setEditedFrom(source); setReason(null); setEditing(true); }}>
         {display}
       </button>
     );

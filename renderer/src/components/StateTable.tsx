@@ -77,10 +77,10 @@ export function StateTable() {
                 <td>{row.processor}</td>
                 <td className="col-key" title={row.sessionKey}>{row.sessionKey}</td>
                 <td className="num" data-col="items">
-                  <EditableCell label={`items extracted of ${row.sessionKey}`} display={String(row.itemsExtracted)} initial={String(row.itemsExtracted)} onSave={(text) => update(row, { itemsExtracted: text })} />
+                  <EditableCell label={`items extracted of ${row.sessionKey}`} display={String(row.itemsExtracted)} initial={String(row.itemsExtracted)} source={row} onSave={(text, from) => update(from, { itemsExtracted: text })} />
                 </td>
                 <td data-col="processedAt">
-                  <EditableCell label={`processed at of ${row.sessionKey}`} display={formatTime(row.processedAt)} initial={row.processedAt ?? ''} onSave={(text) => update(row, { processedAt: text })} />
+                  <EditableCell label={`processed at of ${row.sessionKey}`} display={formatTime(row.processedAt)} initial={row.processedAt ?? ''} source={row} onSave={(text, from) => update(from, { processedAt: text })} />
                 </td>
                 <td>{row.processorVersion ?? '–'}</td>
                 <td><code className="hash" title={row.fileHash ?? ''}>{row.fileHash?.slice(0, 8) ?? '–'}</code></td>

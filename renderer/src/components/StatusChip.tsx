@@ -1,13 +1,26 @@
-import type { StatusCell } from '../../../main/api/contract.js';
+import type { ProcessorStatus, StatusCell } from '../../../main/api/contract.js';
 
-/** One processor's status for one session; failures carry attempts and the last error in the tooltip. */
-export function StatusChip({ cell, showName = true }: { cell: StatusCell; showName?: boolean }) {
+const SYMBOL: Record<ProcessorStatus, string> = {
+  processed: '✓',
+  stale: '↻',
+  pending: '○',
+  running: '◔',
+  failed: '✗',
+  quarantined: '⛔',
+};
+
+/**
+ * One processor's status for one session: symbol and colour by status, the processor's name, attempts for
+ * failures; the tooltip (and the accessible name) spell out the status and the last error.
+ */
+export function StatusChip({ cell }: { cell: StatusCell }) {
   const attempts = cell.attempts ? ` ×${cell.attempts}` : '';
-  const title = [`${cell.processor}: ${cell.status}${attempts}`, cell.lastError].filter(Boolean).join('\n');
+  const label = `${cell.processor}: ${cell.status}${attempts}`;
+  const title = [label, cell.lastError].filter(Boolean).join('\n');
   return (
-    <span className={`chip chip-${cell.status}`} title={title} data-processor={cell.processor} data-status={cell.status}>
-      {showName && <span className="chip-name">{cell.processor}</span>}
-      <span className="chip-status">{cell.status}{attempts}</span>
+    <span className={`chip chip-${cell.status}`} title={title} aria-label={label} data-processor={cell.processor} data-status={cell.status}>
+      <span className="chip-status" aria-hidden="true">{SYMBOL[cell.status]}</span>
+      <span className="chip-name" aria-hidden="true">{cell.processor}{attempts}</span>
     </span>
   );
 }

@@ -68,8 +68,12 @@ export const createAppSlice: SliceCreator<AppSliceState> = (set, get, { api, sto
     }
     try {
       const info = await api.call('app/setSessionRoot', { path: trimmed });
-      set({ info, choosingFolder: info.sessionRoot === null });
-      return info.sessionRoot !== null;
+      // A folder main accepted but cannot read (missing, unreadable) keeps the form open with the reason.
+      const usable = info.sessionRoot !== null && info.sessionRootError === null;
+      // Earlier refusals were about the folder: once one is usable they no longer apply.
+      set(usable ? { info, choosingFolder: false, notices: [] } : { info, choosingFolder: true });
+      if (usable) get().setSessionFilter({}); // a new folder: a new list generation, selection cleared
+      return usable;
     } catch (error) {
       get().notify('error', errorMessage(error));
       return false;

@@ -5,7 +5,7 @@ import type { SliceCreator } from './types.js';
 
 /** Rows shown in the results grid; more are reported as truncated (export has them all). */
 export const QUERY_ROW_LIMIT = 5000;
-export const DEFAULT_SQL = 'SELECT processor, count(*) AS sessions, sum(items_extracted) AS items\nFROM session_processor_state\nGROUP BY ALL\nORDER BY 1';
+export const DEFAULT_SQL = 'SELECT processor_name, count(*) AS sessions, sum(items_extracted) AS items\nFROM session_processor_state\nGROUP BY ALL\nORDER BY 1';
 
 export interface QueryData {
   sql: string;
