@@ -2,6 +2,8 @@
 import type { JsonRow } from '../core/store/jsonRows.js';
 import type { PluginReport } from '../core/plugins/loader.js';
 import type * as C from './contract.js';
+import type { RunStats } from '../core/runner/stats.js';
+import type { RunProgressEvent } from '../core/scheduler/events.js';
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -90,3 +92,8 @@ export function plugin(p: PluginReport): C.PluginInfo {
     errors: p.errors,
   };
 }
+
+// The contract restates these engine types (it imports nothing); these lines make the compiler keep them equal.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const statsMatch: Same<Omit<RunStats, never>, Omit<C.RunStatsJson, 'error'>> = true;
+export const progressMatch: Same<Omit<RunProgressEvent, 'type'>, C.ActiveRun> = true;

@@ -14,7 +14,7 @@ import { PluginPool } from '../core/host/pool.js';
 import type { PluginReport } from '../core/plugins/loader.js';
 import { scaffoldPlugin } from '../core/plugins/scaffold.js';
 import { validatePlugin } from '../core/plugins/validate.js';
-import { serve } from './serve.js';
+import { serve, type ServeOptions } from './serve.js';
 import { launchApp } from './launch.js';
 
 interface CommonOptions {
@@ -320,32 +320,22 @@ export function buildProgram(): Command {
       });
     });
 
-  program
-    .command('serve')
-    .description('run the app in a browser: the UI and its API on 127.0.0.1, with a per-start token in the printed address')
-    .option('--port <n>', 'port (0 picks a free one)', wholeNumber(0), 0)
-    .option('--db <file>', 'state database (default: $SESSION_INSPECTOR_DB, else the app data folder)', defaultDbPath())
-    .option('--sessions <dir>', 'session folder (default: the last one chosen in the app, else ~/.claude/projects)')
-    .option('--plugins <path>', 'a plugin folder, or a folder of plugin folders (repeatable)', collect, [])
-    .option('--no-builtins', 'do not load the built-in plugins/ folder')
-    .option('--no-schedule', 'no background runs (on cadence, or when sessions change): run only on request')
-    .action(async (options: { port: number; db: string; sessions?: string; plugins: string[]; builtins: boolean; schedule: boolean }) => {
-      if (options.port > 65535) throw new UsageError('--port must be at most 65535');
-      await serve(options);
-    });
-
-  program
-    .command('app')
-    .description('open the desktop app (falls back to browser mode where Electron cannot run)')
-    .option('--port <n>', 'browser mode port (0 picks a free one)', wholeNumber(0), 0)
-    .option('--db <file>', 'state database (default: $SESSION_INSPECTOR_DB, else the app data folder)', defaultDbPath())
-    .option('--sessions <dir>', 'session folder (default: the last one chosen in the app, else ~/.claude/projects)')
-    .option('--plugins <path>', 'a plugin folder, or a folder of plugin folders (repeatable)', collect, [])
-    .option('--no-builtins', 'do not load the built-in plugins/ folder')
-    .option('--no-schedule', 'no background runs (on cadence, or when sessions change): run only on request')
-    .action(async (options: { port: number; db: string; sessions?: string; plugins: string[]; builtins: boolean; schedule: boolean }) => {
-      await launchApp(options);
-    });
+  const ui = (name: string, description: string, action: (options: ServeOptions) => Promise<void>) =>
+    program
+      .command(name)
+      .description(description)
+      .option('--port <n>', 'browser mode port (0 picks a free one)', wholeNumber(0), 0)
+      .option('--db <file>', 'state database (default: $SESSION_INSPECTOR_DB, else the app data folder)', defaultDbPath())
+      .option('--sessions <dir>', 'session folder (default: the last one chosen in the app, else ~/.claude/projects)')
+      .option('--plugins <path>', 'a plugin folder, or a folder of plugin folders (repeatable)', collect, [])
+      .option('--no-builtins', 'do not load the built-in plugins/ folder')
+      .option('--no-schedule', 'no background runs (on cadence, or when sessions change): run only on request')
+      .action(async (options: ServeOptions) => {
+        if (options.port > 65535) throw new UsageError('--port must be at most 65535');
+        await action(options);
+      });
+  ui('serve', 'run the app in a browser: the UI and its API on 127.0.0.1, with a per-start token in the printed address', serve);
+  ui('app', 'open the desktop app (falls back to browser mode where Electron cannot run)', launchApp);
 
   return program;
 }

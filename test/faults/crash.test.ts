@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { repoRoot, runCli, tempDir } from '../helpers.js';
+import { runCli, tempDir } from '../helpers.js';
+import { runAndKill } from './processes.js';
 import { seeded, writeCorpus } from './corpus.js';
 
 const KILL_POINTS = 20;
@@ -26,18 +26,6 @@ async function snapshot(db: string): Promise<{ state: string[]; items: string[];
     c.closeSync();
     instance.closeSync();
   }
-}
-
-/** Starts a run and SIGKILLs it after `ms`; resolves when it is gone. */
-function runAndKill(args: string[], env: NodeJS.ProcessEnv, ms: number): Promise<'killed' | 'finished'> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'session-inspector.js'), ...args], { env, stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.on('exit', (_code, signal) => {
-      clearTimeout(timer);
-      resolve(signal === 'SIGKILL' ? 'killed' : 'finished');
-    });
-  });
 }
 
 test(`crash consistency: ${KILL_POINTS} SIGKILLs at seeded points, then a full run, equal an uninterrupted run exactly`, async () => {

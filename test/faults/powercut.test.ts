@@ -1,35 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { repoRoot, runCli, tempDir } from '../helpers.js';
+import { runCli, tempDir } from '../helpers.js';
+import { runAndKill, sql } from './processes.js';
 import { seeded } from './corpus.js';
-
-async function sql(db: string, ...statements: string[]): Promise<unknown[][]> {
-  const instance = await DuckDBInstance.create(db);
-  const c = await instance.connect();
-  let rows: unknown[][] = [];
-  try {
-    for (const s of statements) rows = (await c.runAndReadAll(s)).getRowsJS();
-  } finally {
-    c.closeSync();
-    instance.closeSync();
-  }
-  return rows.map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
-}
-
-function killAfter(args: string[], env: NodeJS.ProcessEnv, ms: number): Promise<'killed' | 'finished'> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'session-inspector.js'), ...args], { env, stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.on('exit', (_c, signal) => {
-      clearTimeout(timer);
-      resolve(signal === 'SIGKILL' ? 'killed' : 'finished');
-    });
-  });
-}
 
 const ROWS = 100_000;
 
@@ -50,7 +25,7 @@ test('power cut during a migration: the legacy rows are either untouched or all 
     const db = join(dir, `copy-${k}.duckdb`);
     copyFileSync(legacy, db);
     tried++;
-    if ((await killAfter(['failures', '--db', db, '--json'], env, 100 + Math.floor(random() * 700))) === 'killed') killed++;
+    if ((await runAndKill(['failures', '--db', db, '--json'], env, 100 + Math.floor(random() * 700))) === 'killed') killed++;
     const tables = (await sql(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1")).map((r) => r[0]);
     if (tables.includes('session_extraction_state')) {
       assert.deepEqual(await sql(db, 'SELECT count(*), sum(items_extracted) FROM session_extraction_state'), [[ROWS, expectedSum]], `kill ${k}: legacy intact`);
@@ -77,7 +52,7 @@ test('power cut during a bulk state edit: every row reset and audited, or none',
   for (let k = 0; k < 6; k++) {
     const db = join(dir, `edit-${k}.duckdb`);
     copyFileSync(base, db);
-    if ((await killAfter(['state', 'reset', '--processor', 'p', '--all', '--db', db], env, 200 + Math.floor(random() * 1500))) === 'killed') killed++;
+    if ((await runAndKill(['state', 'reset', '--processor', 'p', '--all', '--db', db], env, 200 + Math.floor(random() * 1500))) === 'killed') killed++;
     const [[stateRows, auditRows]] = await sql(db, "SELECT (SELECT count(*) FROM session_processor_state), (SELECT count(*) FROM state_audit WHERE action = 'reset')");
     assert.ok((stateRows === ROWS && auditRows === 0) || (stateRows === 0 && auditRows === ROWS), `kill ${k}: ${stateRows} state rows, ${auditRows} audit rows`);
   }
