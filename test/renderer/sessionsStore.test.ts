@@ -120,6 +120,20 @@ test('sessions: click, ctrl-click and shift-click selection; the filter clears i
   assert.equal(sessionAt(store.getState().sessions, 0)?.sessionKey, key(TOTAL - 1));
 });
 
+test('sessions: keyboard moves set the anchor; shift-moves select from it', async () => {
+  const { store } = makeStore({ 'sessions/list': listSessions });
+  store.getState().ensureSessionRows(0, 50);
+  await settle();
+  store.getState().setSessionCursor(2);
+  store.getState().selectSession(3, 'range');
+  store.getState().selectSession(4, 'range');
+  assert.deepEqual(store.getState().sessions.selection, [2, 3, 4].map((i) => ALL[i].sessionKey));
+  store.getState().setSessionCursor(-5);
+  assert.equal(store.getState().sessions.cursor, 0);
+  store.getState().setSessionCursor(TOTAL + 5);
+  assert.equal(store.getState().sessions.cursor, TOTAL - 1);
+});
+
 test('sessions: a refresh re-reads the loaded pages and drops pages past a shrunk end', async () => {
   let total = 1000;
   const { store, transport } = makeStore({

@@ -2,6 +2,7 @@
 // its container. Colours come from the theme's CSS variables.
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
+import { fillDays } from '../lib/days.js';
 
 export interface ChartSeries {
   label: string;
@@ -27,8 +28,7 @@ export function Chart({ title, days, series, height = 220, bars = false }: { tit
       title,
       width: Math.max(200, el.clientWidth),
       height,
-      // One day of data would otherwise span years of axis: keep at least a day either side.
-      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 86_400 * 3) - 43_200, max + 43_200] } },
+      scales: { x: { time: true } },
       axes: [axis, axis],
       series: [
         {},
@@ -60,7 +60,7 @@ export function Chart({ title, days, series, height = 220, bars = false }: { tit
 
 /** Pivots rows of (day, key, value) into aligned series over the sorted days; missing cells are 0. */
 export function pivot<T>(rows: T[], day: (r: T) => string, key: (r: T) => string, value: (r: T) => number, maxSeries = 8): { days: string[]; series: ChartSeries[] } {
-  const days = [...new Set(rows.map(day))].sort();
+  const days = fillDays(rows.map(day));
   const index = new Map(days.map((d, i) => [d, i]));
   const totals = new Map<string, number>();
   for (const r of rows) totals.set(key(r), (totals.get(key(r)) ?? 0) + value(r));
@@ -72,7 +72,8 @@ export function pivot<T>(rows: T[], day: (r: T) => string, key: (r: T) => string
   if (rest.size > 0) series.set('other', days.map(() => 0));
   for (const r of rows) {
     const target = series.get(rest.has(key(r)) ? 'other' : key(r));
-    if (target) target[index.get(day(r))!] += value(r);
+    const at = index.get(day(r));
+    if (target && at !== undefined) target[at] += value(r);
   }
   return { days, series: [...series].map(([label, values]) => ({ label, values })) };
 }

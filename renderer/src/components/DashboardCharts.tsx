@@ -1,5 +1,6 @@
 // Charts from the built-in processors' data, shown when those processors are present.
 import { useMemo } from 'react';
+import { fillDays } from '../lib/days.js';
 import { useApp } from '../StoreContext.js';
 import { Chart, pivot } from './Chart.js';
 
@@ -8,11 +9,14 @@ export function DashboardCharts() {
   const charts = useMemo(() => {
     if (!dashboard) return null;
     const t = dashboard.tokensByDay;
-    const tokenDays = [...new Set(t.map((r) => r.day))].sort();
+    const tokenDays = fillDays(t.map((r) => r.day));
     const at = new Map(tokenDays.map((d, i) => [d, i]));
     const sum = (pick: (r: (typeof t)[number]) => number) => {
       const values = tokenDays.map(() => 0);
-      for (const r of t) values[at.get(r.day)!] += pick(r);
+      for (const r of t) {
+        const i = at.get(r.day);
+        if (i !== undefined) values[i] += pick(r);
+      }
       return values;
     };
     return {

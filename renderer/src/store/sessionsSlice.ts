@@ -26,7 +26,7 @@ export interface SessionsData {
   counts: SessionPage['counts'];
   /** Selected session keys (kept across pages and refreshes, cleared when the filter changes). */
   selection: string[];
-  /** The last row clicked without shift: the start of a shift-click range. */
+  /** The last row clicked or moved to without shift: the start of a shift range. */
   anchor: number | null;
   /** Keyboard focus in the list (row index). */
   cursor: number;
@@ -157,8 +157,9 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
         selection = data.selection.includes(row.sessionKey) ? data.selection.filter((k) => k !== row.sessionKey) : [...data.selection, row.sessionKey];
         anchor = index;
       } else {
-        const from = Math.min(anchor ?? index, index);
-        const to = Math.max(anchor ?? index, index);
+        const start = anchor ?? data.cursor;
+        const from = Math.min(start, index);
+        const to = Math.max(start, index);
         const keys = new Set(data.selection);
         // Only loaded rows can join a range (the list is never loaded whole); ranges are as long as the screen.
         for (let i = from; i <= to; i++) {
@@ -177,7 +178,9 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
     setSessionCursor(index) {
       const data = get().sessions;
       const max = data.total === null ? 0 : Math.max(0, data.total - 1);
-      set({ sessions: { ...data, cursor: Math.max(0, Math.min(max, index)) } });
+      const cursor = Math.max(0, Math.min(max, index));
+      // Moving without shift also moves the anchor: the next shift-move selects from here (as in list boxes).
+      set({ sessions: { ...data, cursor, anchor: cursor } });
     },
   };
 };

@@ -5,6 +5,7 @@ import { Chart, type ChartSeries } from '../components/Chart.js';
 import { DashboardCharts } from '../components/DashboardCharts.js';
 import { ProcessorsTable } from '../components/ProcessorsTable.js';
 import { RunHistoryTable } from '../components/RunHistoryTable.js';
+import { fillDays } from '../lib/days.js';
 import { useApp } from '../StoreContext.js';
 
 export function RunsView() {
@@ -22,13 +23,15 @@ export function RunsView() {
   }, [loadRunHistory, loadDashboard, loadActiveRuns]);
 
   const chart = useMemo(() => {
-    const days = [...new Set(timeline.map((p) => p.day))].sort();
+    const days = fillDays(timeline.map((p) => p.day));
     const at = new Map(days.map((d, i) => [d, i]));
     const processed = days.map(() => 0);
     const errors = days.map(() => 0);
     for (const p of timeline) {
-      processed[at.get(p.day)!] += p.processed;
-      errors[at.get(p.day)!] += p.errors;
+      const i = at.get(p.day);
+      if (i === undefined) continue;
+      processed[i] += p.processed;
+      errors[i] += p.errors;
     }
     const series: ChartSeries[] = [{ label: 'sessions processed', values: processed }, { label: 'errors', values: errors }];
     return { days, series };
