@@ -13,6 +13,9 @@ export interface PluginProcessOptions {
 /** The process died or was killed while it held a task. */
 export class WorkerDied extends Error {}
 
+/** The process handed a queued task back unstarted (the task ahead of it ran long); it goes to another process. */
+export class TaskWithdrawn extends Error {}
+
 export type LogSink = (level: 'info' | 'warn' | 'error', processor: string | null, message: string) => void;
 
 export interface RequestHooks {
@@ -42,6 +45,8 @@ export class PluginProcess {
   private stderrTail = '';
   private killedFor: string | null = null;
   private exitReason: string | null = null;
+  /** The task whose plugin code runs now (tasks run one at a time in the process; the next may wait queued). */
+  private running: number | null = null;
   readonly ready: Promise<void>;
 
   constructor(private readonly options: PluginProcessOptions) {
@@ -53,7 +58,8 @@ export class PluginProcess {
     });
     // Plugin console output must never reach the host's stdout (it would corrupt `--json`): it becomes log lines.
     this.child.stdout?.setEncoding('utf8').on('data', (text: string) => {
-      const sink = this.pending.size === 1 ? ([...this.pending.values()][0].onLog ?? options.onLog) : options.onLog;
+      const running = this.running === null ? undefined : this.pending.get(this.running);
+      const sink = running?.onLog ?? (this.pending.size === 1 ? ([...this.pending.values()][0].onLog ?? options.onLog) : options.onLog);
       for (const line of text.split('\n')) if (line.trim()) sink('info', null, `plugin output: ${line}`);
     });
     this.child.stderr?.setEncoding('utf8').on('data', (text: string) => {
@@ -84,6 +90,11 @@ export class PluginProcess {
 
   get busy(): boolean {
     return this.pending.size > 0;
+  }
+
+  /** Tasks sent and not answered yet (the running one and any queued behind it). */
+  get load(): number {
+    return this.pending.size;
   }
 
   async request<T>(task: Task, hooks: RequestHooks = {}): Promise<T> {
@@ -125,10 +136,14 @@ export class PluginProcess {
       return;
     }
     if (!pending) return;
-    if (message.type === 'phase') pending.onPhase?.(message.phase);
-    else {
+    if (message.type === 'phase') {
+      this.running = message.phase === 'plugin-code' ? message.id : null;
+      pending.onPhase?.(message.phase);
+    } else {
+      if (this.running === message.id) this.running = null;
       this.pending.delete(message.id);
-      if (message.type === 'result') pending.resolve(message.result);
+      if (message.type === 'withdrawn') pending.reject(new TaskWithdrawn(`task ${message.id} withdrawn unstarted`));
+      else if (message.type === 'result') pending.resolve(message.result);
       else pending.reject(new Error(message.error));
     }
   }

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { PluginProcess, WorkerDied, type LogSink } from './pluginProcess.js';
+import { PluginProcess, TaskWithdrawn, WorkerDied, type LogSink } from './pluginProcess.js';
 import type { DescribeResult, DescribeTask, SessionTask, SessionTaskResult } from './protocol.js';
 
 export interface PoolOptions {
@@ -16,23 +16,35 @@ export const DEFAULT_MEMORY_LIMIT_MB = 512;
 /** Extra time a plugin gets after its own limit (ctx.signal aborted) before its process is killed. */
 export const KILL_GRACE_MS = 2_000;
 
+/**
+ * Tasks a plugin process holds at once: the one it runs and the next, queued in the process. Without the
+ * queued one a process sat idle for a round trip to the host after every session (a fifth of its time on
+ * a corpus of ordinary sessions, most of it for 100,000 small ones).
+ */
+export const TASKS_PER_PROCESS = 2;
+
+/** A task that never started because its process died (killed for the task ahead of it) is sent again, this often. */
+const UNSTARTED_RETRIES = 2;
+
 interface Slot {
   process: PluginProcess | null;
-  /** Replace the process once its current task ends (after a timeout, or when plugins were reloaded). */
+  /** Replace the process once its tasks end (after a timeout, or when plugins were reloaded); it takes no new ones. */
   retire: boolean;
+  /** Tasks given to this slot and not finished. */
+  tasks: number;
 }
 
 /**
- * A pool of plugin processes, one task at a time each. Plugin code runs under a watchdog: past its limit
- * the process is killed and replaced, and the task fails with the reason. The host never waits on a
- * plugin without a deadline.
+ * A pool of plugin processes, each running one task at a time with the next one queued in it. Plugin code
+ * runs under a watchdog: past its limit the process is killed and replaced, and the task fails with the
+ * reason. The host never waits on a plugin without a deadline.
  */
 export class PluginPool {
   readonly size: number;
   readonly memoryLimitMb: number;
   private readonly slots: Slot[];
-  private readonly waiting: ((slot: Slot) => void)[] = [];
-  private readonly free: Slot[];
+  /** Tasks waiting for a slot; `queued`: it will wait behind another task in the process. */
+  private readonly waiting: ((slot: Slot, queued: boolean) => void)[] = [];
   private closed = false;
   private readonly onLog: LogSink;
 
@@ -40,8 +52,7 @@ export class PluginPool {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
     this.memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
     this.onLog = options.onLog ?? (() => undefined);
-    this.slots = Array.from({ length: this.size }, () => ({ process: null, retire: false }));
-    this.free = [...this.slots];
+    this.slots = Array.from({ length: this.size }, () => ({ process: null, retire: false, tasks: 0 }));
   }
 
   describe(task: DescribeTask, loadTimeoutMs: number): Promise<DescribeResult> {
@@ -65,7 +76,7 @@ export class PluginPool {
   /** Fresh processes for every later task (plugins changed): idle ones now, busy ones after their task. */
   recycle(): void {
     for (const slot of this.slots) {
-      if (slot.process?.busy) slot.retire = true;
+      if (slot.tasks > 0 || slot.process?.busy) slot.retire = true;
       else {
         slot.process?.kill('recycled');
         slot.process = null;
@@ -76,20 +87,47 @@ export class PluginPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const slot of this.slots) slot.process?.kill('pool closed');
-    for (const wake of this.waiting.splice(0)) wake(this.slots[0]);
+    for (const wake of this.waiting.splice(0)) {
+      this.slots[0].tasks++; // released again when the woken task finds the pool closed
+      wake(this.slots[0], false);
+    }
   }
 
   private async run<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink, cancel?: AbortSignal): Promise<T> {
-    const slot = await this.acquire();
+    const state = { started: false, waited: false, withdrawn: false };
+    for (let attempt = 0; ; ) {
+      try {
+        return await this.runOnce<T>(task, limits, onLog, cancel, state);
+      } catch (error) {
+        if (error instanceof TaskWithdrawn) {
+          if (this.closed) throw new WorkerDied('plugin pool closed');
+          continue; // handed back unstarted: try again, first in line
+        }
+        // Queued behind a task that got its process killed: it never ran, so it is no failure of its own.
+        if (error instanceof WorkerDied && !state.started && !this.closed && attempt++ < UNSTARTED_RETRIES) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async runOnce<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink, cancel: AbortSignal | undefined, state: { started: boolean; waited: boolean; withdrawn: boolean }): Promise<T> {
+    // A withdrawn task takes its place back first (its release did not hand the place on), then the rest is handed out.
+    const retry = state.withdrawn;
+    state.withdrawn = false;
+    const [slot, queued] = await this.acquire(retry);
+    if (retry) this.serve();
+    if (queued) state.waited = true;
     try {
       if (this.closed) throw new WorkerDied('plugin pool closed');
-      if (!slot.process?.alive) slot.process = new PluginProcess({ memoryLimitMb: this.memoryLimitMb, onLog: (...a) => this.onLog(...a) });
+      if (!slot.process?.alive) slot.process = this.spawn();
       const process = slot.process;
       let total: NodeJS.Timeout | undefined;
       let stall: NodeJS.Timeout | undefined;
       const kill = () => process.kill(limits.reason);
       try {
-        const result = await process.request<T>(task, {
+        // Only a task queued behind another keeps its start deadline; one that starts at once was checked on dispatch.
+        const sent = task.kind === 'session' && !state.waited && task.notAfterMs !== undefined ? { ...task, notAfterMs: undefined } : task;
+        const result = await process.request<T>(sent, {
           onLog,
           cancel,
           onPhase: (phase) => {
@@ -97,6 +135,7 @@ export class PluginPool {
             clearTimeout(stall);
             stall = total = undefined;
             if (phase === 'plugin-code') {
+              state.started = true;
               total = setTimeout(kill, limits.totalMs);
               stall = setTimeout(kill, limits.stallMs);
             }
@@ -109,25 +148,71 @@ export class PluginPool {
         clearTimeout(total);
         clearTimeout(stall);
       }
+    } catch (error) {
+      if (error instanceof TaskWithdrawn) state.withdrawn = true;
+      throw error;
     } finally {
-      this.release(slot);
+      this.release(slot, !state.withdrawn);
     }
   }
 
-  private acquire(): Promise<Slot> {
-    const slot = this.free.pop();
-    if (slot) return Promise.resolve(slot);
-    return new Promise((resolve) => this.waiting.push(resolve));
+  private acquire(first = false): Promise<[Slot, boolean]> {
+    const slot = this.pick();
+    if (slot) return Promise.resolve([slot, this.take(slot)]);
+    return new Promise((resolve) => {
+      const wake = (s: Slot, queued: boolean) => resolve([s, queued]);
+      if (first) this.waiting.unshift(wake);
+      else this.waiting.push(wake);
+    });
   }
 
-  private release(slot: Slot): void {
-    if (slot.retire || !slot.process?.alive) {
+  /**
+   * Counts a task on the slot and starts its process now, so a second task can queue behind the first at
+   * once. Returns whether the task will wait behind another one in that process.
+   */
+  private take(slot: Slot): boolean {
+    slot.tasks++;
+    if (!this.closed && !slot.process?.alive) slot.process = this.spawn();
+    return slot.tasks > 1;
+  }
+
+  private spawn(): PluginProcess {
+    return new PluginProcess({ memoryLimitMb: this.memoryLimitMb, onLog: (...a) => this.onLog(...a) });
+  }
+
+  /** Tasks the pool runs or holds queued at once: callers keep this many in flight to keep every process busy. */
+  get capacity(): number {
+    return this.size * TASKS_PER_PROCESS;
+  }
+
+  /** An idle slot first; else the least loaded live process that takes no new tasks yet (queued behind its current one). */
+  private pick(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.slots) {
+      if (slot.tasks === 0) return slot;
+      if (slot.tasks < TASKS_PER_PROCESS && !slot.retire && slot.process?.alive && (!best || slot.tasks < best.tasks)) best = slot;
+    }
+    return best;
+  }
+
+  /** serve: hand the freed place to a waiting task (not when the task itself retries at once: it keeps its turn). */
+  private release(slot: Slot, serve = true): void {
+    slot.tasks--;
+    if (slot.tasks === 0 && (slot.retire || !slot.process?.alive)) {
       slot.process?.kill('retired');
       slot.process = null;
       slot.retire = false;
     }
-    const next = this.waiting.shift();
-    if (next) next(slot);
-    else this.free.push(slot);
+    if (serve) this.serve();
+  }
+
+  /** Gives free places to waiting tasks, in order. */
+  private serve(): void {
+    while (this.waiting.length > 0) {
+      const next = this.pick();
+      if (!next) break;
+      const queued = this.take(next);
+      this.waiting.shift()!(next, queued);
+    }
   }
 }

@@ -38,6 +38,11 @@ export interface SessionTask {
   kind: 'session';
   entry: SessionEntry;
   processors: DueProcessor[];
+  /**
+   * Epoch ms (the run's time budget): a task still queued in the plugin process at that time is not
+   * started; its processors are `capped` (rule 4: the budget is checked before each session starts).
+   */
+  notAfterMs?: number;
 }
 
 export type ProcessorOutcome =
@@ -45,7 +50,8 @@ export type ProcessorOutcome =
   | { kind: 'quarantined' }
   | { kind: 'processed'; itemsCount: number; itemsJson: string[]; malformedLines: number }
   | { kind: 'failed'; error: string }
-  | { kind: 'cancelled' };
+  | { kind: 'cancelled' }
+  | { kind: 'capped' };
 
 export interface SessionTaskResult {
   /** The file was gone when it was opened. */
@@ -69,6 +75,8 @@ export type WorkerMessage =
   | { type: 'heartbeat' }
   | { type: 'result'; id: number; result: unknown }
   | { type: 'error'; id: number; error: string }
+  /** The task waited queued behind another too long and was never started: the host gives it to another process. */
+  | { type: 'withdrawn'; id: number }
   /** Plugin code is about to run (the watchdog starts) or has finished (it stops). */
   | { type: 'phase'; id: number; phase: 'plugin-code' | 'host-code' }
   | { type: 'log'; id: number; level: 'info' | 'warn' | 'error'; processor: string | null; message: string };

@@ -60,6 +60,9 @@ export class ProcessorRun {
         this.stats.capped++;
         this.stats.cancelled = true;
         return;
+      case 'capped': // rule 4: it waited queued in its plugin process past the time budget, unread
+        this.stats.capped++;
+        return;
       case 'processed':
         this.calls++;
         this.stats.processed++;

@@ -115,11 +115,13 @@ export class Runner {
 
     const inFlight = new Set<Promise<void>>();
     const loopStart = performance.now(); // rule 4: the budget clock starts with the candidate loop
+    // A task may wait queued in its plugin process behind another: it starts only before this instant (epoch ms).
+    const notAfterMs = Number.isFinite(budgetMs) ? Date.now() + budgetMs : undefined;
     const progress = (run: ProcessorRun, current: string | null) =>
       options.onProgress?.({ processor: run.processor.name, done: run.done, total: run.stats.scanned, current, errors: run.stats.errors, elapsedMs: performance.now() - loopStart });
 
     for (const entry of order) {
-      while (inFlight.size >= this.pool.size) await Promise.race(inFlight);
+      while (inFlight.size >= this.pool.capacity) await Promise.race(inFlight); // each process runs one and holds the next
       const due: ProcessorRun[] = [];
       for (const run of runs) {
         const candidate = run.candidates.get(entry.sessionKey);
@@ -144,7 +146,7 @@ export class Runner {
         run.inFlight++;
         progress(run, entry.sessionKey);
       }
-      const task: Promise<void> = this.dispatch(entry, due, onLog, options.signal)
+      const task: Promise<void> = this.dispatch(entry, due, onLog, options.signal, notAfterMs)
         .then(async () => {
           for (const run of due) {
             run.inFlight--;
@@ -170,7 +172,7 @@ export class Runner {
    * processors aboard, each is retried alone, so the one that killed it fails by itself (rule 5 per
    * processor) and the others still get their result.
    */
-  private async dispatch(entry: SessionEntry, due: ProcessorRun[], onLog: LogSink, cancel?: AbortSignal): Promise<void> {
+  private async dispatch(entry: SessionEntry, due: ProcessorRun[], onLog: LogSink, cancel?: AbortSignal, notAfterMs?: number): Promise<void> {
     const processors: DueProcessor[] = due.map((run) => {
       const c = run.candidates.get(entry.sessionKey)!;
       return {
@@ -185,10 +187,10 @@ export class Runner {
     let result: SessionTaskResult;
     try {
       // Cancelling aborts only this run's tasks: other processors' runs share the pool and go on.
-      result = await this.pool.session({ kind: 'session', entry, processors }, onLog, cancel);
+      result = await this.pool.session({ kind: 'session', entry, processors, ...(notAfterMs === undefined ? {} : { notAfterMs }) }, onLog, cancel);
     } catch (error) {
       if (error instanceof WorkerDied && due.length > 1) {
-        await Promise.all(due.map((run) => this.dispatch(entry, [run], onLog, cancel)));
+        await Promise.all(due.map((run) => this.dispatch(entry, [run], onLog, cancel, notAfterMs)));
         return;
       }
       // The plugin process died (or our worker code failed): hash here so attempts still track the content.

@@ -10,6 +10,15 @@ registerSdkResolver();
 
 const send = (message: WorkerMessage) => process.send?.(message);
 const aborts = new Map<number, AbortController>();
+/** Tasks cancelled by the host while still queued here: they start already aborted. */
+const abortedEarly = new Set<number>();
+/**
+ * The host hands a process its next task before the current one ends (so the process never idles waiting
+ * for the host between sessions); tasks still run one at a time, in order, on this chain.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+/** A task waiting this long behind another is withdrawn (see 'withdrawn'); ordinary sessions take a few ms. */
+const WITHDRAW_QUEUED_AFTER_MS = 100;
 
 async function handle(id: number, task: Task): Promise<unknown> {
   if (task.kind === 'describe') {
@@ -20,6 +29,7 @@ async function handle(id: number, task: Task): Promise<unknown> {
   }
   const controller = new AbortController();
   aborts.set(id, controller);
+  if (abortedEarly.delete(id)) controller.abort();
   try {
     return await runSessionTask(task, {
       cancel: controller.signal,
@@ -33,13 +43,30 @@ async function handle(id: number, task: Task): Promise<unknown> {
 
 process.on('message', (message: HostMessage) => {
   if (message.type === 'abort') {
-    aborts.get(message.id)?.abort();
+    const controller = aborts.get(message.id);
+    if (controller) controller.abort();
+    else abortedEarly.add(message.id);
     return;
   }
-  handle(message.id, message.task).then(
-    (result) => send({ type: 'result', id: message.id, result }),
-    (error: unknown) => send({ type: 'error', id: message.id, error: errorMessage(error) }),
-  );
+  const { id, task } = message;
+  let started = false;
+  let withdrawn = false;
+  // Still queued after a while (the task ahead runs long): hand it back, so an idle process can take it.
+  const withdraw = setTimeout(() => {
+    if (started) return;
+    withdrawn = true;
+    send({ type: 'withdrawn', id });
+  }, WITHDRAW_QUEUED_AFTER_MS);
+  const run = queue.then(() => {
+    clearTimeout(withdraw);
+    if (withdrawn) return;
+    started = true;
+    return handle(id, task).then(
+      (result) => send({ type: 'result', id, result }),
+      (error: unknown) => send({ type: 'error', id, error: errorMessage(error) }),
+    );
+  });
+  queue = run.catch(() => undefined);
 });
 
 // A rejection a plugin left behind must not end the process mid-task; it is the plugin's bug, logged.

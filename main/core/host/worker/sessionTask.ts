@@ -21,6 +21,10 @@ export interface TaskHooks {
  */
 export async function runSessionTask(task: SessionTask, hooks: TaskHooks): Promise<SessionTaskResult> {
   const result: SessionTaskResult = { vanished: false, readAtMs: Date.now(), fileHash: null, bytesRead: 0, outcomes: {}, tainted: false };
+  if (task.notAfterMs !== undefined && result.readAtMs >= task.notAfterMs) {
+    for (const p of task.processors) result.outcomes[p.name] = { kind: 'capped' };
+    return result;
+  }
   let file: SessionFile;
   try {
     file = await SessionFile.open(task.entry);
