@@ -90,6 +90,12 @@ test('browser mode: the whole audit loop in real Chromium', { skip, timeout: 300
     await page.click('button:has-text("Open")');
     await page.waitForSelector('.notice-error, .folder-picker [role=alert]', WAIT); // refused with a reason
     assert.equal(await page.locator('#folder-path').count(), 1);
+    // Record whether live progress ever shows (runs start as soon as the folder is chosen, and are quick).
+    await page.evaluate(() => {
+      new (window as any).MutationObserver(() => {
+        if (document.querySelector('[data-testid=active-run], .running-strip')) window.__sawProgress = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
     await page.fill('#folder-path', root);
     await page.click('button:has-text("Open")');
     await page.waitForSelector(`[data-testid=session-total]:has-text("${sessionCount} sessions")`, WAIT);
@@ -106,6 +112,7 @@ test('browser mode: the whole audit loop in real Chromium', { skip, timeout: 300
       const chips = [...document.querySelectorAll('.list-row .chip')];
       return chips.length > 0 && chips.every((c) => ['processed', 'failed'].includes(c.getAttribute('data-status')!));
     }, undefined, WAIT);
+    assert.equal(await page.evaluate(() => window.__sawProgress), true, 'live progress was shown while processors ran');
     await showSession('hostile');
     assert.equal(await chip(HOSTILE_KEY, 'flaky').getAttribute('data-status'), 'failed');
     assert.equal(await chip(HOSTILE_KEY, 'usage').getAttribute('data-status'), 'processed');

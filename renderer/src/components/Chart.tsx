@@ -29,7 +29,11 @@ export function Chart({ title, days, series, height = 220, bars = false }: { tit
       width: Math.max(200, el.clientWidth),
       height,
       scales: { x: { time: true } },
-      axes: [axis, axis],
+      axes: [
+        // Daily data: ticks on whole days (or weeks, months), labelled MM-DD, never hours.
+        { ...axis, space: 56, incrs: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400, 91 * 86_400], values: (_u, splits) => splits.map((s) => new Date(s * 1000).toISOString().slice(5, 10)) },
+        axis,
+      ],
       series: [
         {},
         ...series.map((s, i) => {

@@ -2,7 +2,7 @@ import type { PluginInfo } from '../../../main/api/contract.js';
 import { useApp } from '../StoreContext.js';
 
 const APPROVAL: Record<PluginInfo['approval'], string> = {
-  trusted: 'built in',
+  trusted: 'trusted (built in or --plugins)',
   approved: 'approved',
   unapproved: 'not approved',
   changed: 'changed since approval',
