@@ -283,7 +283,7 @@ export interface ApiMethods {
   'processors/list': { args: Record<string, never>; result: ProcessorInfo[] };
 
   /** Starts runs in the background (progress arrives as events); processors already running are reported, not restarted. */
-  'runs/start': { args: { processors?: string[]; sessions?: string[]; failedOnly?: boolean }; result: { started: string[]; alreadyRunning: string[] } };
+  'runs/start': { args: { processors?: string[]; sessions?: string[]; filter?: SessionFilter; failedOnly?: boolean }; result: { started: string[]; alreadyRunning: string[] } };
   'runs/cancel': { args: { processor?: string }; result: { cancelled: string[] } };
   'runs/active': { args: Record<string, never>; result: ActiveRun[] };
   'runs/history': { args: { limit?: number; processor?: string }; result: RunRecord[] };

@@ -258,7 +258,7 @@ export class ApiService {
       }));
     },
 
-    'runs/start': (request) => this.runs.start(request),
+    'runs/start': async ({ filter, ...request }) => this.runs.start(filter ? { ...request, sessions: await this.index.keys(filter) } : request),
     'runs/cancel': async ({ processor }) => {
       const cancelled = new Set(this.runs.cancel(processor));
       for (const s of (await this.scheduler?.status()) ?? []) {

@@ -46,7 +46,10 @@ export const schemas: { [M in MethodName]: z.ZodType<ArgsOf<M>> } = {
   'sessions/transcript': z.object({ sessionKey, fromLine: z.number().int().min(1).optional(), limit: z.number().int().min(1).max(1000).optional() }).strict(),
   'sessions/refresh': empty,
   'processors/list': empty,
-  'runs/start': z.object({ processors: z.array(processor).optional(), sessions: z.array(sessionKey).max(100_000).optional(), failedOnly: z.boolean().optional() }).strict(),
+  'runs/start': z
+    .object({ processors: z.array(processor).optional(), sessions: z.array(sessionKey).max(100_000).optional(), filter: z.object(filter).strict().optional(), failedOnly: z.boolean().optional() })
+    .strict()
+    .refine((a) => !(a.sessions && a.filter), 'give sessions or a filter, not both') as z.ZodType<ArgsOf<'runs/start'>>,
   'runs/cancel': z.object({ processor: processor.optional() }).strict(),
   'runs/active': empty,
   'runs/history': z.object({ limit: z.number().int().min(1).max(10_000).optional(), processor: processor.optional() }).strict(),

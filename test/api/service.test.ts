@@ -206,3 +206,15 @@ test('query console: read-only, typed columns, limited rows; export writes CSV a
   assert.equal(readFileSync(join(api.dir, parquet.fileName)).subarray(0, 4).toString(), 'PAR1');
   await assert.rejects(api.call('query/export', { sql: "SELECT 1; COPY processor_items TO '/tmp/x.csv'", format: 'csv' }), /invalid/);
 });
+
+test('runs can target everything a filter matches (a bulk rerun over a filter, not only a selection)', async () => {
+  const api = await openService({ plugins: [pluginsDir()] });
+  seed(api.root);
+  await api.call('sessions/refresh', {});
+  await api.call('runs/start', { processors: ['count'], filter: { group: 'bob' } });
+  const finished = await api.waitFor((e) => e.type === 'run-finished');
+  assert.ok(finished.type === 'run-finished' && finished.stats.processed === 7, JSON.stringify(finished));
+  assert.equal((await api.call('sessions/list', { offset: 0, limit: 50, status: ['pending'], processor: 'count' })).total, 6);
+  const both = await api.service.handle('runs/start', { sessions: ['bob/s01.jsonl'], filter: { group: 'bob' } });
+  assert.ok(!both.ok && /sessions or a filter, not both/.test(both.error.message));
+});

@@ -29,6 +29,7 @@ export function SessionBulkBar() {
   }
   const chosen = processor || filter.processor || '';
   const runProcessors = chosen ? [chosen] : undefined;
+  const runTarget = allMatching ? { filter } : { sessions: selection };
 
   async function stateEdit(kind: 'reset' | 'mark') {
     if (!chosen) {
@@ -46,12 +47,8 @@ export function SessionBulkBar() {
         <option value="">{allMatching ? 'Choose a processor' : 'All processors'}</option>
         {processors.map((p) => <option key={p.name} value={p.name}>{p.name}</option>)}
       </select>
-      {!allMatching && (
-        <>
-          <button type="button" onClick={() => void startRun({ sessions: selection, failedOnly: true, processors: runProcessors })}>Rerun failed</button>
-          <button type="button" onClick={() => void startRun({ sessions: selection, processors: runProcessors })}>Run now</button>
-        </>
-      )}
+      <button type="button" onClick={() => void startRun({ ...runTarget, failedOnly: true, processors: runProcessors })}>Rerun failed</button>
+      <button type="button" onClick={() => void startRun({ ...runTarget, processors: runProcessors })}>Run now</button>
       <button type="button" onClick={() => void stateEdit('reset')} title="Delete the state rows: the next run processes these sessions again">Reset state</button>
       <button type="button" onClick={() => void stateEdit('mark')}>Mark processed</button>
       <button type="button" onClick={() => { setSelection([]); setAllMatching(false); }}>Clear</button>
