@@ -107,10 +107,30 @@ export class Runner {
       lastFlush = Date.now();
       await this.store.commitOutcomes(groups, maxAttempts);
     };
+    // A batch commits while the plugin processes go on with the next sessions (awaiting it here idled every
+    // process for the whole transaction). One commit at a time; dispatch waits only when a second batch has
+    // piled up meanwhile, which bounds memory. A failed commit fails the run, as before.
+    const commit: { running: Promise<void> | null; failed: { error: unknown } | null } = { running: null, failed: null };
     const maybeFlush = async () => {
       const sessionsWaiting = runs.reduce((n, r) => n + r.pending.length, 0);
       const itemsWaiting = runs.reduce((n, r) => n + r.pendingItems, 0);
-      if (sessionsWaiting >= BATCH_SESSIONS || itemsWaiting >= BATCH_ITEMS || Date.now() - lastFlush >= BATCH_MS) await flush();
+      if (!(sessionsWaiting >= BATCH_SESSIONS || itemsWaiting >= BATCH_ITEMS || Date.now() - lastFlush >= BATCH_MS)) return;
+      if (commit.running) {
+        if (sessionsWaiting < 2 * BATCH_SESSIONS && itemsWaiting < 2 * BATCH_ITEMS) return;
+        await commit.running;
+        if (commit.running !== null) return; // another task started the next commit meanwhile
+      }
+      commit.running = flush()
+        .catch((error: unknown) => {
+          commit.failed ??= { error };
+        })
+        .finally(() => {
+          commit.running = null;
+        });
+    };
+    const commitsDone = async () => {
+      while (commit.running) await commit.running;
+      if (commit.failed) throw commit.failed.error;
     };
 
     const inFlight = new Set<Promise<void>>();
@@ -122,6 +142,7 @@ export class Runner {
 
     for (const entry of order) {
       while (inFlight.size >= this.pool.capacity) await Promise.race(inFlight); // each process runs one and holds the next
+      if (commit.failed) throw commit.failed.error;
       const due: ProcessorRun[] = [];
       for (const run of runs) {
         const candidate = run.candidates.get(entry.sessionKey);
@@ -158,6 +179,7 @@ export class Runner {
       inFlight.add(task);
     }
     await Promise.all(inFlight);
+    await commitsDone();
     await flush();
     const finishedAt = new Date();
     for (const run of runs) {

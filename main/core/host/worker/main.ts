@@ -8,7 +8,11 @@ import { runSessionTask } from './sessionTask.js';
 
 registerSdkResolver();
 
-const send = (message: WorkerMessage) => process.send?.(message);
+const send = (message: WorkerMessage) => {
+  if (process.connected) process.send?.(message);
+};
+/** Taken before any plugin loads: a plugin that replaces process.exit must not keep an orphan alive. */
+const exitProcess = process.exit.bind(process);
 const aborts = new Map<number, AbortController>();
 /** Tasks cancelled by the host while still queued here: they start already aborted. */
 const abortedEarly = new Set<number>();
@@ -72,7 +76,7 @@ process.on('message', (message: HostMessage) => {
 // A rejection a plugin left behind must not end the process mid-task; it is the plugin's bug, logged.
 process.on('unhandledRejection', (reason) => send({ type: 'log', id: -1, level: 'warn', processor: null, message: `unhandled rejection in plugin code: ${errorMessage(reason)}` }));
 process.on('uncaughtException', (error) => send({ type: 'log', id: -1, level: 'error', processor: null, message: `uncaught exception in plugin code: ${errorMessage(error)}` }));
-process.on('disconnect', () => process.exit(0)); // the host went away
+process.on('disconnect', () => exitProcess(0)); // the host went away
 
 setInterval(() => send({ type: 'heartbeat' }), HEARTBEAT_MS).unref();
 send({ type: 'ready' });
