@@ -82,9 +82,16 @@ export class Engine {
 
   /** Loads the plugins once and keeps each processor's typed view in step with processor_items. */
   async plugins(): Promise<PluginSet> {
-    this.pluginSet ??= await this.loadAll();
-    return this.pluginSet;
+    if (this.pluginSet) return this.pluginSet;
+    // Callers arriving while the first load runs share it (two loads raced, and a later run could start first).
+    this.pluginsLoading ??= this.loadAll()
+      .then((set) => (this.pluginSet ??= set))
+      .finally(() => {
+        this.pluginsLoading = undefined;
+      });
+    return this.pluginsLoading;
   }
+  private pluginsLoading: Promise<PluginSet> | undefined;
 
   private async loadAll(): Promise<PluginSet> {
     const set = await loadPlugins(this.pluginSources(), this.pool, this.snapshots, (folder, origin, contentHash) => ({
