@@ -5,8 +5,10 @@ import { errorMessage } from '../../errors.js';
 import { HEARTBEAT_MS, type HostMessage, type Task, type WorkerMessage } from '../protocol.js';
 import { describePlugin } from './modules.js';
 import { runSessionTask } from './sessionTask.js';
+import { exitWhenHostDies } from './hostGuard.js';
 
 registerSdkResolver();
+exitWhenHostDies();
 
 const send = (message: WorkerMessage) => {
   if (process.connected) process.send?.(message);
