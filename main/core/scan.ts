@@ -32,8 +32,7 @@ export async function scanSessionRoot(root: string): Promise<ScanResult> {
     if (error instanceof UsageError) throw error;
     const code = errnoCode(error);
     if (code === 'ENOENT') throw new UsageError(`session root ${root} does not exist (set --sessions or SESSION_DATA_DIR)`);
-    if (code === 'EACCES' || code === 'EPERM') throw new UsageError(`session root ${root} cannot be read: permission denied`);
-    throw new UsageError(`session root ${root} cannot be read: ${errorMessage(error)}`);
+    throw new UsageError(`session root ${root} cannot be read: ${describeReadError(error)}`);
   }
   const rootName = basename(realRoot);
   const result: ScanResult = { root: realRoot, sessions: [], skippedLinks: 0, warnings: [] };
@@ -45,7 +44,7 @@ export async function scanSessionRoot(root: string): Promise<ScanResult> {
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {
-      if (dir === realRoot) throw new UsageError(`session root ${root} cannot be read: ${errorMessage(error)}`);
+      if (dir === realRoot) throw new UsageError(`session root ${root} cannot be read: ${describeReadError(error)}`);
       result.warnings.push(`skipped folder ${dir}: ${errorMessage(error)}`);
       continue;
     }
@@ -80,4 +79,9 @@ export async function scanSessionRoot(root: string): Promise<ScanResult> {
   }
   result.sessions.sort((a, b) => (a.sessionKey < b.sessionKey ? -1 : a.sessionKey > b.sessionKey ? 1 : 0));
   return result;
+}
+
+function describeReadError(error: unknown): string {
+  const code = errnoCode(error);
+  return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : errorMessage(error);
 }

@@ -6,7 +6,10 @@ import { homedir } from 'node:os';
 import { scanSessionRoot } from '../../main/core/scan.js';
 import { defaultDbPath, defaultSessionRoot } from '../../main/core/paths.js';
 import { UsageError } from '../../main/core/errors.js';
-import { tempDir, writeSession } from '../helpers.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { repoRoot, tempDir, writeSession } from '../helpers.js';
 
 test('finds every *.jsonl recursively with /-separated keys and the first segment as username', async () => {
   const root = tempDir();
@@ -60,16 +63,38 @@ test('a missing root or a file as root is a clear usage error', async () => {
   await assert.rejects(scanSessionRoot(join(dir, 'file')), (e: Error) => e instanceof UsageError && /is not a folder/.test(e.message));
 });
 
-test('an unreadable subfolder is skipped with a warning; an unreadable root is a usage error', { skip: process.getuid?.() === 0 ? 'running as root: permissions are not enforced' : false }, async () => {
-  const root = tempDir();
+/**
+ * Scans `root` as an ordinary user: as root, permissions are not enforced, so the check runs the scan in a
+ * child process that drops to uid/gid 65534 (nobody).
+ */
+async function scanAsUser(root: string): Promise<{ sessions?: string[]; warnings?: string[]; error?: string }> {
+  const scanUrl = pathToFileURL(join(repoRoot, 'dist', 'main', 'core', 'scan.js')).href;
+  const code = `const { scanSessionRoot } = await import(${JSON.stringify(scanUrl)});
+    try { const r = await scanSessionRoot(process.argv[1]); console.log(JSON.stringify({ sessions: r.sessions.map((s) => s.sessionKey), warnings: r.warnings })); }
+    catch (e) { console.log(JSON.stringify({ error: e.message })); }`;
+  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code, root], asNobody);
+  return JSON.parse(stdout) as { sessions?: string[]; warnings?: string[]; error?: string };
+}
+
+test('an unreadable subfolder is skipped with a warning; an unreadable root is a usage error', async () => {
+  const base = tempDir();
+  chmodSync(base, 0o755);
+  const root = join(base, 'root');
   writeSession(root, 'alice/a.jsonl', '{}\n');
   writeSession(root, 'locked/b.jsonl', '{}\n');
+  for (const dir of [root, join(root, 'alice')]) chmodSync(dir, 0o755);
+  chmodSync(join(root, 'alice', 'a.jsonl'), 0o644);
   chmodSync(join(root, 'locked'), 0o000);
   try {
-    const result = await scanSessionRoot(root);
-    assert.deepEqual(result.sessions.map((s) => s.sessionKey), ['alice/a.jsonl']);
-    assert.match(result.warnings[0], /locked/);
+    const result = await scanAsUser(root);
+    assert.deepEqual(result.sessions, ['alice/a.jsonl']);
+    assert.match(result.warnings![0], /skipped folder .*locked: .*permission denied/);
+    chmodSync(root, 0o000);
+    const refused = await scanAsUser(root);
+    assert.match(refused.error!, /session root .*root cannot be read: permission denied/);
   } finally {
+    chmodSync(root, 0o755);
     chmodSync(join(root, 'locked'), 0o755);
   }
 });
