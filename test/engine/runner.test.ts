@@ -237,7 +237,8 @@ test('rule 8: a second run of the same processor is refused at once; the lock is
   writeSession(h.root, 'a/1.jsonl', session(1));
   const engine = await h.open();
   const first = engine.run(['slow']);
-  await sleep(50);
+  // "in progress" starts when the run holds its lock (after loading plugins and scanning)
+  while (!engine.runner.isRunning('slow')) await sleep(5);
   await assert.rejects(engine.run(['slow']), (e: Error) => e instanceof BusyError && /"slow" is already running/.test(e.message));
   const [other] = await engine.run(['other']); // other processors are not blocked
   assert.equal(other.processed, 1);

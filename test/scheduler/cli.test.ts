@@ -139,6 +139,8 @@ test('where the inotify watch limit is too low, watch falls back to polling and 
   try {
     await waitFor(() => /Ctrl-C to stop/.test(watch.out.stderr), 'watch to be ready');
     assert.match(watch.out.stderr, /native watching failed \(.*No space left on device\): scanning .* every 1 s instead/);
+    // after the start-up run, so the new file is noticed by polling rather than swept into that run's scan
+    await waitFor(() => /count \(schedule\): \d+ processed/.test(watch.out.stdout), 'the start-up run to finish');
     writeSession(s.root, 'p3/later.jsonl', [userRecord('later')]);
     await waitFor(() => /count \(watch\): 1 processed/.test(watch.out.stdout), 'the polling to pick up the new session');
   } finally {
