@@ -51,6 +51,19 @@ export const createStateTableSlice: SliceCreator<StateTableSliceState> = (set, g
     await Promise.all([get().loadStateRows(), get().loadAuditHistory()]);
   }
 
+  /** A named bulk edit on a selection or a filter: the number of rows changed, or null (the error is shown). */
+  async function bulkEdit(method: 'state/reset' | 'state/markProcessed', processor: string, target: SessionTarget): Promise<number | null> {
+    try {
+      const { changed } = await api.call(method, { processor, target });
+      patch({ selection: [] });
+      await afterChange();
+      return changed;
+    } catch (error) {
+      get().notify('error', errorMessage(error));
+      return null;
+    }
+  }
+
   return {
     stateTable: { processor: '', text: '', offset: 0, total: 0, rows: [], selection: [], history: [], error: null },
 
@@ -113,29 +126,9 @@ export const createStateTableSlice: SliceCreator<StateTableSliceState> = (set, g
       return null;
     },
 
-    async resetState(processor, target) {
-      try {
-        const { changed } = await api.call('state/reset', { processor, target });
-        patch({ selection: [] });
-        await afterChange();
-        return changed;
-      } catch (error) {
-        get().notify('error', errorMessage(error));
-        return null;
-      }
-    },
+    resetState: (processor, target) => bulkEdit('state/reset', processor, target),
 
-    async markStateProcessed(processor, target) {
-      try {
-        const { changed } = await api.call('state/markProcessed', { processor, target });
-        patch({ selection: [] });
-        await afterChange();
-        return changed;
-      } catch (error) {
-        get().notify('error', errorMessage(error));
-        return null;
-      }
-    },
+    markStateProcessed: (processor, target) => bulkEdit('state/markProcessed', processor, target),
 
     async loadAuditHistory() {
       try {
