@@ -17,9 +17,17 @@ export interface AppInfo {
   defaultSessionRoot: string;
   defaultRootExists: boolean;
   recentRoots: string[];
-  dbPath: string;
+  /** Where state lives: the DuckDB file, or a team's PostgreSQL server (URL without its password). */
+  stateStore: StateStoreInfo;
   /** A native folder picker is available (Electron); in a browser the user types or pastes a path. */
   canPickFolder: boolean;
+}
+
+export interface StateStoreInfo {
+  backend: 'duckdb' | 'postgres';
+  location: string;
+  /** Other runners and analysts use it too (PostgreSQL). */
+  shared: boolean;
 }
 
 export interface ProcessorInfo {

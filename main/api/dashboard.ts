@@ -1,8 +1,11 @@
 import type { Database } from '../core/store/database.js';
 import type { Dashboard, RunTimelinePoint } from './contract.js';
 
+/** A timestamp's UTC day as YYYY-MM-DD, in SQL both backends run. */
+const DAY = (column: string) => `CAST(CAST(${column} AS DATE) AS VARCHAR)`;
+
 async function viewExists(db: Database, name: string): Promise<boolean> {
-  const rows = await db.all("SELECT 1 FROM information_schema.tables WHERE table_name = $name AND table_schema = 'main'", { name });
+  const rows = await db.all("SELECT 1 FROM information_schema.tables WHERE table_name = $name AND table_schema = current_schema()", { name });
   return rows.length > 0;
 }
 
@@ -15,28 +18,28 @@ export async function dashboard(db: Database, days: number): Promise<Dashboard> 
   const usage = await viewExists(db, 'usage_events');
   const tokens = await viewExists(db, 'token_usage');
   // The window ends at the newest data, not today: an archive of last year's sessions still charts.
-  const window = `INTERVAL ${Math.floor(days)} DAY`;
+  const window = `INTERVAL '${Math.floor(days)} days'`;
   const toolsByDay = usage
     ? (
-        await db.all(`SELECT strftime(date_trunc('day', occurred_at), '%Y-%m-%d') AS day, tool_name AS tool, count(*) AS calls, count(*) FILTER (WHERE is_error) AS errors
+        await db.all(`SELECT ${DAY('occurred_at')} AS day, tool_name AS tool, count(*) AS calls, count(*) FILTER (WHERE is_error) AS errors
           FROM usage_events WHERE event_type = 'tool' AND occurred_at >= (SELECT max(occurred_at) FROM usage_events) - ${window}
-          GROUP BY ALL ORDER BY day, calls DESC`)
+          GROUP BY 1, 2 ORDER BY day, calls DESC`)
       ).map((r) => ({ day: String(r.day), tool: String(r.tool), calls: Number(r.calls), errors: Number(r.errors) }))
     : [];
   let tokensByDay: Dashboard['tokensByDay'] = [];
   if (tokens) {
     const dated = (await viewExists(db, 'session_summaries'))
       ? `LEFT JOIN session_summaries s USING (session_file)`
-      : `LEFT JOIN (SELECT session_file, NULL::TIMESTAMP AS first_at) s USING (session_file)`;
+      : `LEFT JOIN (SELECT NULL::VARCHAR AS session_file, NULL::TIMESTAMP AS first_at) s USING (session_file)`;
     const rows = await db.all(`
       WITH dated AS (
         SELECT t.*, coalesce(s.first_at, st.processed_at) AS dated_at FROM token_usage t ${dated}
         LEFT JOIN session_processor_state st ON st.processor_name = 'tokens' AND st.session_file = t.session_file)
-      SELECT strftime(date_trunc('day', dated_at), '%Y-%m-%d') AS day, model,
+      SELECT ${DAY('dated_at')} AS day, model,
         sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cache_creation_input_tokens) AS cache_creation,
         sum(cache_read_input_tokens) AS cache_read, sum(cost_usd) AS cost
       FROM dated WHERE dated_at >= (SELECT max(dated_at) FROM dated) - ${window}
-      GROUP BY ALL ORDER BY day, model`);
+      GROUP BY 1, 2 ORDER BY day, model`);
     tokensByDay = rows.map((r) => ({
       day: String(r.day),
       model: String(r.model ?? '(unknown)'),
@@ -53,9 +56,9 @@ export async function dashboard(db: Database, days: number): Promise<Dashboard> 
 /** Sessions processed and errors per day and processor, from the stats of finished runs. */
 export async function runTimeline(db: Database, days: number): Promise<RunTimelinePoint[]> {
   const rows = await db.all(`
-    SELECT strftime(date_trunc('day', started_at), '%Y-%m-%d') AS day, processor_name AS processor,
-      sum(coalesce(TRY_CAST(stats->>'processed' AS INTEGER), 0)) AS processed, sum(coalesce(TRY_CAST(stats->>'errors' AS INTEGER), 0)) AS errors
-    FROM processor_runs WHERE started_at >= (SELECT max(started_at) FROM processor_runs) - INTERVAL ${Math.floor(days)} DAY
-    GROUP BY ALL ORDER BY day, processor`);
+    SELECT ${DAY('started_at')} AS day, processor_name AS processor,
+      sum(coalesce(CAST(stats->>'processed' AS INTEGER), 0)) AS processed, sum(coalesce(CAST(stats->>'errors' AS INTEGER), 0)) AS errors
+    FROM processor_runs WHERE started_at >= (SELECT max(started_at) FROM processor_runs) - INTERVAL '${Math.floor(days)} days'
+    GROUP BY 1, 2 ORDER BY day, processor`);
   return rows.map((r) => ({ day: String(r.day), processor: String(r.processor), processed: Number(r.processed), errors: Number(r.errors) }));
 }

@@ -5,7 +5,6 @@ import { Engine, type EngineOptions } from '../core/engine.js';
 import { defaultSessionRoot } from '../core/paths.js';
 import { pluginContentHash } from '../core/plugins/contentHash.js';
 import { ManifestError, readManifest } from '../core/plugins/manifest.js';
-import { catalog, exportQuery, readOnlyTable } from '../core/store/queries.js';
 import { SessionIndex } from '../core/store/sessionIndex.js';
 import { ConflictError, NotFoundError, listAudit, undoChange, updateState } from '../core/store/stateEdits.js';
 import type * as C from './contract.js';
@@ -175,7 +174,7 @@ export class ApiService {
       defaultSessionRoot: defaultSessionRoot(),
       defaultRootExists: existsSync(defaultSessionRoot()),
       recentRoots: this.settings.recentRoots,
-      dbPath: this.engine.store.db.path,
+      stateStore: { backend: this.engine.store.db.backend, location: this.engine.store.db.location, shared: this.engine.store.db.shared },
       canPickFolder: Boolean(this.options.pickFolder),
     };
   }
@@ -243,7 +242,7 @@ export class ApiService {
 
     'processors/list': async () => {
       const { processors } = await this.engine.plugins();
-      const lastRuns = new Map((await this.engine.store.db.all('SELECT processor_name, max(started_at) AS at FROM processor_runs GROUP BY ALL')).map((r) => [String(r.processor_name), r.at as string | null]));
+      const lastRuns = new Map((await this.engine.store.db.all('SELECT processor_name, max(started_at) AS at FROM processor_runs GROUP BY processor_name')).map((r) => [String(r.processor_name), r.at as string | null]));
       const schedule = new Map(((await this.scheduler?.status()) ?? []).map((s) => [s.processor, s]));
       return processors.map((p) => ({
         name: p.name,
@@ -290,7 +289,7 @@ export class ApiService {
         params.processor = processor;
       }
       if (text) {
-        conditions.push('contains(lower(session_file), lower($text))');
+        conditions.push('strpos(lower(session_file), lower($text)) > 0');
         params.text = text;
       }
       const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
@@ -362,15 +361,15 @@ export class ApiService {
 
     'query/run': async ({ sql, limit }) => {
       const started = performance.now();
-      const table = await readOnlyTable(this.engine.store.db, sql, limit ?? 1000);
+      const table = await this.engine.store.db.readOnlyTable(sql, limit ?? 1000);
       return { ...table, elapsedMs: Math.round(performance.now() - started) };
     },
-    'query/catalog': async () => catalog(this.engine.store.db),
+    'query/catalog': async () => this.engine.store.db.catalog(),
     'query/export': async ({ sql, format }) => {
       const fileName = `session-inspector-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`;
       const target = await this.options.exportTarget(fileName);
       if (!target) return { fileName, rows: 0, downloadUrl: null, savedTo: null };
-      const count = await exportQuery(this.engine.store.db, sql, format, target.path);
+      const count = await this.engine.store.db.exportQuery(sql, format, target.path);
       return { fileName, rows: count, downloadUrl: target.downloadUrl, savedTo: target.downloadUrl ? null : target.path };
     },
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { Database } from '../../main/core/store/database.js';
+import { DuckDatabase } from '../../main/core/store/duckdb/duckDatabase.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, readSchemaVersion } from '../../main/core/store/migrations.js';
 import { StateStore } from '../../main/core/store/stateStore.js';
 import { UsageError } from '../../main/core/errors.js';
@@ -35,6 +35,7 @@ test('a fresh database gets every table at the latest schema version', async () 
     'processor_items',
     'processor_runs',
     'schema_version',
+    'session_claims',
     'session_processor_failures',
     'session_processor_state',
     'state_audit',
@@ -87,7 +88,7 @@ test('the legacy single-processor table is migrated to processor "verification" 
 
 test('each migration runs from the schema before it', async () => {
   const file = join(tempDir(), 'steps.duckdb');
-  const db = await Database.open(file);
+  const db = await DuckDatabase.open(file);
   assert.deepEqual(await migrate(db, MIGRATIONS.slice(0, 1)), { from: 0, to: 1 });
   assert.equal(await readSchemaVersion(db), 1);
   await db.run("INSERT INTO session_processor_state VALUES ('p', 's.jsonl', 'u', TIMESTAMP '2025-01-01', 1, 'h', '1')");

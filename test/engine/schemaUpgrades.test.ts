@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { Database } from '../../main/core/store/database.js';
+import { DuckDatabase } from '../../main/core/store/duckdb/duckDatabase.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../main/core/store/migrations.js';
 import { StateStore } from '../../main/core/store/stateStore.js';
 import { tempDir } from '../helpers.js';
@@ -27,7 +27,7 @@ async function content(file: string, tables: string[]): Promise<Record<string, s
 /** A database stopped at `version`, filled with rows in every table that version has. */
 async function databaseAt(version: number): Promise<string> {
   const file = join(tempDir(), `v${version}.duckdb`);
-  const db = await Database.open(file);
+  const db = await DuckDatabase.open(file);
   await migrate(db, MIGRATIONS.filter((m) => m.version <= version));
   await db.run(`INSERT INTO session_processor_state SELECT 'p' || (i % 3), 'u/s' || i || '.jsonl', 'u', TIMESTAMP '2025-01-01' + INTERVAL (i) MINUTE, i % 5, md5(i::VARCHAR), '1' FROM range(500) t(i)`);
   if (version >= 2) {

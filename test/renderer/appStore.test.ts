@@ -5,7 +5,7 @@ import { THEME_STORAGE_KEY, VIEW_STORAGE_KEY } from '../../renderer/src/store/ap
 import { bindEvents } from '../../renderer/src/store/events.js';
 import { ApiRefusal, MemoryStorage, makeStore, settle } from './fakeTransport.js';
 
-const INFO: AppInfo = { version: '0.1.0', mode: 'browser', sessionRoot: null, sessionRootError: null, defaultSessionRoot: '/home/u/.claude/projects', defaultRootExists: true, recentRoots: [], dbPath: '/tmp/x.duckdb', canPickFolder: false };
+const INFO: AppInfo = { version: '0.1.0', mode: 'browser', sessionRoot: null, sessionRootError: null, defaultSessionRoot: '/home/u/.claude/projects', defaultRootExists: true, recentRoots: [], stateStore: { backend: 'duckdb', location: '/tmp/x.duckdb', shared: false }, canPickFolder: false };
 
 test('app: theme and last view are remembered; unknown stored values fall back', () => {
   const storage = new MemoryStorage();

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Database } from '../../main/core/store/database.js';
-import { MIGRATIONS, migrate, readSchemaVersion } from '../../main/core/store/migrations.js';
+import { DuckDatabase } from '../../main/core/store/duckdb/duckDatabase.js';
+import { MIGRATIONS, SCHEMA_VERSION, migrate, readSchemaVersion } from '../../main/core/store/migrations.js';
 import { OrphanStore } from '../../main/core/store/orphanStore.js';
 import { tempDir } from '../helpers.js';
 
 async function storeWithRows() {
-  const db = await Database.open(join(tempDir(), 'orphans.duckdb'));
+  const db = await DuckDatabase.open(join(tempDir(), 'orphans.duckdb'));
   await migrate(db);
   await db.run(`INSERT INTO session_processor_state VALUES
     ('usage', 'alice/a.jsonl', 'alice', TIMESTAMP '2025-09-01', 1, 'h1', '1'),
@@ -19,12 +19,12 @@ async function storeWithRows() {
 }
 
 test('migration 3 (orphaned_sessions) runs from schema version 2 and keeps every row', async () => {
-  const db = await Database.open(join(tempDir(), 'v2.duckdb'));
+  const db = await DuckDatabase.open(join(tempDir(), 'v2.duckdb'));
   await migrate(db, MIGRATIONS.slice(0, 2));
   await db.run("INSERT INTO session_processor_state VALUES ('p', 's.jsonl', 'u', TIMESTAMP '2025-01-01', 1, 'h', '1')");
   await db.run("INSERT INTO processor_items VALUES ('p', 's.jsonl', 0, '{}')");
-  assert.deepEqual(await migrate(db), { from: 2, to: 3 });
-  assert.equal(await readSchemaVersion(db), 3);
+  assert.deepEqual(await migrate(db), { from: 2, to: SCHEMA_VERSION });
+  assert.equal(await readSchemaVersion(db), SCHEMA_VERSION);
   assert.deepEqual(await db.all('SELECT count(*) AS n FROM orphaned_sessions'), [{ n: 0 }]);
   assert.deepEqual(await db.all('SELECT (SELECT count(*) FROM session_processor_state) AS state, (SELECT count(*) FROM processor_items) AS items'), [{ state: 1, items: 1 }]);
   await db.close();

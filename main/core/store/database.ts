@@ -1,105 +1,86 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { BusyError, UsageError, errorMessage } from '../errors.js';
-import { toJsonRows, type JsonRow } from './jsonRows.js';
+import type { Json, JsonRow } from './jsonRows.js';
 
-type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+/** A parameter: arrays are lists (`= ANY($keys::VARCHAR[])`); times are passed as ISO-8601 UTC strings. */
+export type SqlValue = string | number | boolean | null | string[];
+/** Positional (`$1`) or named (`$name`) parameters; both backends take both. */
+export type SqlParams = SqlValue[] | Record<string, SqlValue>;
+
+/** Column types a bulk insert knows how to send. */
+export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'JSON';
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+}
+
+/** Statement helpers on the one connection, handed out only inside `exclusive()` / `transaction()`. */
+export interface Connection {
+  run(sql: string, params?: SqlParams): Promise<void>;
+  all(sql: string, params?: SqlParams): Promise<JsonRow[]>;
+  /** Appends many rows at once (DuckDB's appender, PostgreSQL's unnest): far cheaper than one INSERT per row. */
+  insertRows(table: string, columns: ColumnSpec[], rows: SqlValue[][]): Promise<void>;
+  /** Inserts one row of `table` from its `to_json` image (undo puts rows back this way). */
+  insertJsonRow(table: string, json: string): Promise<void>;
+}
+
+export interface QueryTable {
+  columns: { name: string; type: string }[];
+  rows: Json[][];
+  truncated: boolean;
+}
+
+export interface CatalogEntry {
+  name: string;
+  kind: 'table' | 'view';
+  columns: { name: string; type: string }[];
+}
 
 /**
- * The one owner of a DuckDB file: one instance, one connection, and a queue so that no two statements
- * ever run at once on it (DuckDB connections are not safe for interleaved use). Transactions go through
- * `transaction()`, which holds the queue for the whole unit of work.
+ * One state store's SQL database: the embedded DuckDB file (one process) or a team's PostgreSQL server
+ * (many runners and analysts at once). The repository classes (StateStore, SessionIndex, OrphanStore,
+ * stateEdits) write their SQL once, in the subset both understand; what differs lives behind this interface.
+ * Statements on one Database never interleave: each runs with exclusive use of its connection.
  */
-export class Database {
-  private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
+export interface Database {
+  readonly backend: 'duckdb' | 'postgres';
+  /** The file, or the server URL without its password: safe in messages and logs. */
+  readonly location: string;
+  /** Other processes may use the store at once: sessions must be claimed before they are processed. */
+  readonly shared: boolean;
+  /** How a JSON object is built in SQL: `json_object` (DuckDB) or `json_build_object` (PostgreSQL). */
+  readonly jsonObjectFunction: string;
 
-  private constructor(readonly path: string, private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {}
+  exclusive<T>(fn: (c: Connection) => Promise<T>): Promise<T>;
+  /** BEGIN … COMMIT around fn; any throw rolls back, so a unit of work lands whole or not at all. */
+  transaction<T>(fn: (c: Connection) => Promise<T>): Promise<T>;
+  all(sql: string, params?: SqlParams): Promise<JsonRow[]>;
+  run(sql: string, params?: SqlParams): Promise<void>;
+  /** Runs fn while no other process changes the schema (migrations, views): PostgreSQL's advisory lock. */
+  withSchemaLock<T>(fn: () => Promise<T>): Promise<T>;
 
-  static async open(file: string, options: { readOnly?: boolean } = {}): Promise<Database> {
-    const path = resolve(file);
-    if (!options.readOnly) {
-      try {
-        mkdirSync(dirname(path), { recursive: true });
-      } catch (error) {
-        throw new UsageError(`cannot create the folder for database ${path}: ${errorMessage(error)} (set --db or SESSION_INSPECTOR_DB)`);
-      }
-    }
-    let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
-    } catch (error) {
-      throw describeOpenError(path, error);
-    }
-    return new Database(path, instance, await instance.connect());
-  }
-
-  /** Runs fn with exclusive use of the connection. */
-  exclusive<T>(fn: (db: Connection) => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => {
-      if (this.closed) throw new Error(`database ${this.path} is closed`);
-      return fn(this.direct);
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Runs fn inside BEGIN … COMMIT; any throw rolls back, so a unit of work lands whole or not at all. */
-  transaction<T>(fn: (db: Connection) => Promise<T>): Promise<T> {
-    return this.exclusive(async (db) => {
-      await db.run('BEGIN TRANSACTION');
-      try {
-        const result = await fn(db);
-        await db.run('COMMIT');
-        return result;
-      } catch (error) {
-        await db.run('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    });
-  }
-
-  all(sql: string, params?: Params): Promise<JsonRow[]> {
-    return this.exclusive((db) => db.all(sql, params));
-  }
-
-  run(sql: string, params?: Params): Promise<void> {
-    return this.exclusive((db) => db.run(sql, params));
-  }
-
-  async close(): Promise<void> {
-    await this.exclusive(async () => {
-      this.closed = true;
-      this.connection.closeSync();
-      this.instance.closeSync();
-    }).catch(() => undefined);
-  }
-
-  /** Statement helpers bound to the raw connection; only ever handed out inside exclusive(). */
-  private readonly direct: Connection = {
-    run: async (sql, params) => {
-      await this.connection.run(sql, params);
-    },
-    all: async (sql, params) => toJsonRows(await this.connection.runAndReadAll(sql, params)),
-    raw: () => this.connection,
-  };
+  /** SQL reading `item`'s field as `type`; NULL when the value does not convert (items are not trusted). */
+  itemField(field: string, type: string): string;
+  /** Up to `limit` rows of SQL that can only read; anything that writes is refused. */
+  readOnlyTable(sql: string, limit: number): Promise<QueryTable>;
+  /** All rows of one read-only query as objects (the CLI's `query`). */
+  readOnlyRows(sql: string): Promise<JsonRow[]>;
+  /** Writes a read-only query's result to `file` as CSV (with a header) or Parquet; returns the row count. */
+  exportQuery(sql: string, format: 'csv' | 'parquet', file: string): Promise<number>;
+  /** Tables and views with their columns, for the SQL console. */
+  catalog(): Promise<CatalogEntry[]>;
+  close(): Promise<void>;
 }
 
-export interface Connection {
-  run(sql: string, params?: Params): Promise<void>;
-  all(sql: string, params?: Params): Promise<JsonRow[]>;
-  /** For appenders and statement inspection. */
-  raw(): DuckDBConnection;
+/** `--state` / SESSION_INSPECTOR_STATE values naming a PostgreSQL server rather than a DuckDB file. */
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
 }
 
-/** DuckDB allows one writing process per file; turn its lock error into one that names the holder. */
-function describeOpenError(path: string, error: unknown): Error {
-  const message = errorMessage(error);
-  const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
-  if (lock) {
-    return new BusyError(`database ${path} is in use by another process (${lock[1]}, PID ${lock[2]}): close the Session Inspector app or the other command, or use another --db`);
+/** Opens the store a user named: a postgres:// URL or a DuckDB file. */
+export async function openDatabase(target: string): Promise<Database> {
+  if (isPostgresUrl(target)) {
+    const { PostgresDatabase } = await import('./postgres/pgDatabase.js');
+    return PostgresDatabase.open(target);
   }
-  if (/Could not set lock/.test(message)) return new BusyError(`database ${path} is in use by another process: ${message}`);
-  return new UsageError(`cannot open database ${path}: ${message}`);
+  const { DuckDatabase } = await import('./duckdb/duckDatabase.js');
+  return DuckDatabase.open(target);
 }

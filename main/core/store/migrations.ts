@@ -91,17 +91,36 @@ export const MIGRATIONS: Migration[] = [
         orphaned_at TIMESTAMP NOT NULL)`);
     },
   },
+  {
+    version: 4,
+    description: 'session claims: the lease a runner holds on a (processor, session) while it processes it (shared stores)',
+    async up(db) {
+      // Leases are timed by the database's clock, so runners on machines with skewed clocks still agree.
+      await db.run(`CREATE TABLE IF NOT EXISTS session_claims (
+        processor_name VARCHAR NOT NULL,
+        session_file VARCHAR NOT NULL,
+        runner_id VARCHAR NOT NULL,
+        claimed_at TIMESTAMP NOT NULL,
+        lease_expires_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (processor_name, session_file))`);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 /** Brings the database to SCHEMA_VERSION. Refuses, before writing anything, a database from a newer release. */
-export async function migrate(database: Database, migrations: Migration[] = MIGRATIONS): Promise<{ from: number; to: number }> {
+export function migrate(database: Database, migrations: Migration[] = MIGRATIONS): Promise<{ from: number; to: number }> {
+  // Runners starting at once against a shared store: one migrates, the others then find it done.
+  return database.withSchemaLock(() => migrateLocked(database, migrations));
+}
+
+async function migrateLocked(database: Database, migrations: Migration[]): Promise<{ from: number; to: number }> {
   const from = await readSchemaVersion(database);
   const latest = migrations[migrations.length - 1].version;
   if (from > latest) {
     throw new UsageError(
-      `database ${database.path} has schema version ${from}, newer than this Session Inspector understands (${latest}): upgrade Session Inspector; the database was not modified`,
+      `state store ${database.location} has schema version ${from}, newer than this Session Inspector understands (${latest}): upgrade Session Inspector; the store was not modified`,
     );
   }
   for (const migration of migrations) {
@@ -126,7 +145,7 @@ export async function readSchemaVersion(database: Database): Promise<number> {
 
 async function tableExists(db: Connection, table: string): Promise<boolean> {
   const rows = await db.all(
-    "SELECT 1 FROM information_schema.tables WHERE table_name = $1 AND table_schema = 'main' AND table_catalog = current_database()",
+    "SELECT 1 FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema() AND table_catalog = current_database()",
     [table],
   );
   return rows.length > 0;
@@ -134,7 +153,7 @@ async function tableExists(db: Connection, table: string): Promise<boolean> {
 
 async function columnExists(db: Connection, table: string, column: string): Promise<boolean> {
   const rows = await db.all(
-    "SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = $2 AND table_schema = 'main' AND table_catalog = current_database()",
+    "SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = $2 AND table_schema = current_schema() AND table_catalog = current_database()",
     [table, column],
   );
   return rows.length > 0;

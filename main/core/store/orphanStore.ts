@@ -1,8 +1,6 @@
-import { listValue } from '@duckdb/node-api';
 import { UsageError } from '../errors.js';
 import type { Connection, Database } from './database.js';
 import type { JsonRow } from './jsonRows.js';
-import { withAppender } from './stateStore.js';
 
 /** Every session the database holds anything for: a state row, a failure row or items (items outlive a `state reset`). */
 const KNOWN_SESSIONS = `(SELECT session_file FROM session_processor_state
@@ -50,10 +48,10 @@ export class OrphanStore {
   list(): Promise<JsonRow[]> {
     return this.db.all(`
       SELECT o.session_file, o.orphaned_at,
-        (SELECT list(DISTINCT processor_name ORDER BY processor_name) FROM (
+        (SELECT array_agg(DISTINCT processor_name ORDER BY processor_name) FROM (
             SELECT processor_name FROM session_processor_state s WHERE s.session_file = o.session_file
             UNION ALL SELECT processor_name FROM session_processor_failures f WHERE f.session_file = o.session_file
-            UNION ALL SELECT processor_name FROM processor_items i WHERE i.session_file = o.session_file)) AS processors,
+            UNION ALL SELECT processor_name FROM processor_items i WHERE i.session_file = o.session_file) AS holders) AS processors,
         (SELECT count(*) FROM session_processor_state s WHERE s.session_file = o.session_file) AS state_rows,
         (SELECT count(*) FROM processor_items i WHERE i.session_file = o.session_file) AS items
       FROM orphaned_sessions o ORDER BY o.session_file`);
@@ -73,7 +71,7 @@ export class OrphanStore {
       } else {
         const keys = [...new Set(sessions)];
         const found = new Set(
-          (await db.all('SELECT session_file FROM orphaned_sessions WHERE list_contains($1, session_file)', [listValue(keys)])).map((r) => String(r.session_file)),
+          (await db.all('SELECT session_file FROM orphaned_sessions WHERE session_file = ANY($1::VARCHAR[])', [keys])).map((r) => String(r.session_file)),
         );
         const notOrphaned = keys.filter((key) => !found.has(key));
         if (notOrphaned.length > 0) {
@@ -81,12 +79,12 @@ export class OrphanStore {
             `--session ${notOrphaned.join(', ')}: not an orphaned session (see \`session-inspector orphans\`); to process a session again use \`state reset\``,
           );
         }
-        await db.run('INSERT INTO removed_orphans SELECT unnest($1::VARCHAR[])', [listValue(keys)]);
+        await db.run('INSERT INTO removed_orphans SELECT unnest($1::VARCHAR[])', [keys]);
       }
       await db.run(
         `INSERT INTO state_audit ("at", action, processor_name, session_file, before, after)
          SELECT now()::TIMESTAMP, 'remove-orphan', k.processor_name, k.session_file,
-           json_object('state', to_json(s), 'failure', to_json(f),
+           ${this.db.jsonObjectFunction}('state', to_json(s), 'failure', to_json(f),
              'items', (SELECT count(*) FROM processor_items i WHERE i.processor_name = k.processor_name AND i.session_file = k.session_file)),
            NULL
          FROM (SELECT processor_name, session_file FROM session_processor_state
@@ -108,16 +106,11 @@ export class OrphanStore {
   }
 }
 
-/** The session keys found on disk, in a temp table (one appender pass, not 100,000 parameters). */
+/** The session keys found on disk, in a temp table (one bulk insert, not 100,000 parameters). */
 async function stagePresent(db: Connection, present: string[]): Promise<void> {
   await db.run('CREATE TEMP TABLE IF NOT EXISTS present_sessions (session_file VARCHAR)');
   await db.run('DELETE FROM present_sessions');
-  await withAppender(db, 'present_sessions', 'temp', (appender) => {
-    for (const key of present) {
-      appender.appendVarchar(key);
-      appender.endRow();
-    }
-  });
+  await db.insertRows('present_sessions', [{ name: 'session_file', type: 'VARCHAR' }], present.map((key) => [key]));
 }
 
 function sortedKeys(rows: JsonRow[]): string[] {

@@ -1,6 +1,5 @@
-import { listValue } from '@duckdb/node-api';
 import type { SessionEntry } from '../sessionFile.js';
-import type { Database } from './database.js';
+import type { ColumnSpec, Database } from './database.js';
 import type { JsonRow } from './jsonRows.js';
 
 export type CellStatus = 'processed' | 'stale' | 'pending' | 'failed' | 'quarantined';
@@ -22,7 +21,7 @@ const SORT_COLUMNS = { sessionKey: 'session_file', group: 'username', size: 'siz
 
 /**
  * The scanned sessions and the loaded processors as temp tables beside the state, so the session list
- * (with one status per processor) is filtered, sorted, counted and paged by DuckDB: the UI never holds
+ * (with one status per processor) is filtered, sorted, counted and paged by the database: the UI never holds
  * 100,000 rows. The status rules mirror the runner's candidate rules (stale = it would be a candidate).
  */
 export class SessionIndex {
@@ -30,29 +29,17 @@ export class SessionIndex {
 
   async replaceSessions(sessions: SessionEntry[]): Promise<void> {
     await this.db.transaction(async (c) => {
-      await c.run('CREATE TEMP TABLE IF NOT EXISTS scanned_sessions (session_file VARCHAR, username VARCHAR, size_bytes BIGINT, mtime_ms DOUBLE)');
+      await c.run(CREATE_SCANNED);
       await c.run('DELETE FROM scanned_sessions');
-      const appender = await c.raw().createAppender('scanned_sessions', 'main', 'temp');
-      try {
-        for (const s of sessions) {
-          appender.appendVarchar(s.sessionKey);
-          appender.appendVarchar(s.username);
-          appender.appendBigInt(BigInt(s.sizeBytes));
-          appender.appendDouble(s.mtimeMs);
-          appender.endRow();
-        }
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
-      }
+      await c.insertRows('scanned_sessions', SCANNED_COLUMNS, sessions.map((s) => [s.sessionKey, s.username, s.sizeBytes, s.mtimeMs]));
     });
   }
 
   async replaceProcessors(processors: { name: string; version: string }[]): Promise<void> {
     await this.db.transaction(async (c) => {
-      await c.run('CREATE TEMP TABLE IF NOT EXISTS loaded_processors (name VARCHAR, version VARCHAR)');
+      await c.run(CREATE_LOADED);
       await c.run('DELETE FROM loaded_processors');
-      for (const p of processors) await c.run('INSERT INTO loaded_processors VALUES ($1, $2)', [p.name, p.version]);
+      await c.insertRows('loaded_processors', LOADED_COLUMNS, processors.map((p) => [p.name, p.version]));
     });
   }
 
@@ -70,7 +57,7 @@ export class SessionIndex {
       );
       const keys = rows.map((r) => String(r.session_file));
       const cells = keys.length
-        ? await c.all(`WITH ${CELLS} SELECT * FROM cells WHERE list_contains($keys, session_file) ORDER BY session_file, processor`, { keys: listValue(keys) })
+        ? await c.all(`WITH ${CELLS} SELECT * FROM cells WHERE session_file = ANY($keys::VARCHAR[]) ORDER BY session_file, processor`, { keys })
         : [];
       let total = rows.length ? Number(rows[0].total) : 0;
       if (!rows.length && query.offset > 0) {
@@ -97,7 +84,7 @@ export class SessionIndex {
   /** Sessions per processor and status, over the whole list. */
   async counts(): Promise<JsonRow[]> {
     await this.ensureTables();
-    return this.db.all(`WITH ${CELLS} SELECT processor, status, count(*) AS n FROM cells GROUP BY ALL`);
+    return this.db.all(`WITH ${CELLS} SELECT processor, status, count(*) AS n FROM cells GROUP BY processor, status`);
   }
 
   async total(): Promise<number> {
@@ -113,10 +100,23 @@ export class SessionIndex {
   }
 
   private async ensureTables(): Promise<void> {
-    await this.db.run('CREATE TEMP TABLE IF NOT EXISTS scanned_sessions (session_file VARCHAR, username VARCHAR, size_bytes BIGINT, mtime_ms DOUBLE)');
-    await this.db.run('CREATE TEMP TABLE IF NOT EXISTS loaded_processors (name VARCHAR, version VARCHAR)');
+    await this.db.run(CREATE_SCANNED);
+    await this.db.run(CREATE_LOADED);
   }
 }
+
+const CREATE_SCANNED = 'CREATE TEMP TABLE IF NOT EXISTS scanned_sessions (session_file VARCHAR, username VARCHAR, size_bytes BIGINT, mtime_ms DOUBLE PRECISION)';
+const SCANNED_COLUMNS: ColumnSpec[] = [
+  { name: 'session_file', type: 'VARCHAR' },
+  { name: 'username', type: 'VARCHAR' },
+  { name: 'size_bytes', type: 'BIGINT' },
+  { name: 'mtime_ms', type: 'DOUBLE' },
+];
+const CREATE_LOADED = 'CREATE TEMP TABLE IF NOT EXISTS loaded_processors (name VARCHAR, version VARCHAR)';
+const LOADED_COLUMNS: ColumnSpec[] = [
+  { name: 'name', type: 'VARCHAR' },
+  { name: 'version', type: 'VARCHAR' },
+];
 
 /** One row per (session, loaded processor) with its status; 50 ms is the runner's mtime slack. */
 const CELLS = `cells AS (
@@ -133,20 +133,20 @@ const CELLS = `cells AS (
   LEFT JOIN session_processor_state st ON st.processor_name = p.name AND st.session_file = s.session_file
   LEFT JOIN session_processor_failures f ON f.processor_name = p.name AND f.session_file = s.session_file)`;
 
-function filterSql(filter: IndexFilter): { where: string; params: Record<string, string | ReturnType<typeof listValue>> } {
+function filterSql(filter: IndexFilter): { where: string; params: Record<string, string | string[]> } {
   const conditions: string[] = [];
-  const params: Record<string, string | ReturnType<typeof listValue>> = {};
+  const params: Record<string, string | string[]> = {};
   if (filter.group) {
     conditions.push('s.username = $group');
     params.group = filter.group;
   }
   if (filter.text) {
-    conditions.push('contains(lower(s.session_file), lower($text))');
+    conditions.push('strpos(lower(s.session_file), lower($text)) > 0');
     params.text = filter.text;
   }
   if (filter.status && filter.status.length > 0) {
-    params.statuses = listValue(filter.status);
-    let match = 'list_contains($statuses, c.status)';
+    params.statuses = filter.status;
+    let match = 'c.status = ANY($statuses::VARCHAR[])';
     if (filter.processor) {
       match += ' AND c.processor = $processor';
       params.processor = filter.processor;

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { Connection, Database } from './database.js';
+import type { Database } from './database.js';
 import type { JsonRow } from './jsonRows.js';
 
 /** Thrown when an edit was based on a row that changed since it was read; carries the current row. */
@@ -13,7 +13,6 @@ export class ConflictError extends Error {
 export class NotFoundError extends Error {}
 
 const STATE_COLUMNS = 'processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version';
-const FAILURE_COLUMNS = 'processor_name, session_file, username, attempts, first_failed_at, last_failed_at, last_error, file_hash, quarantined, processor_version, last_read_at';
 
 /** The table whose rows an audited action changed. */
 function tableOf(action: string): 'session_processor_state' | 'session_processor_failures' {
@@ -49,14 +48,14 @@ export async function updateState(
   }
   return db.transaction(async (c) => {
     const key = { processor, session: sessionKey };
-    const [row] = await c.all(`SELECT to_json(s) AS row, items_extracted, epoch_ms(processed_at) AS at FROM session_processor_state s WHERE processor_name = $processor AND session_file = $session`, key);
+    const [row] = await c.all(`SELECT to_json(s)::VARCHAR AS row, items_extracted, epoch_ms(processed_at) AS at FROM session_processor_state s WHERE processor_name = $processor AND session_file = $session`, key);
     if (!row) throw new NotFoundError(`no state row for processor "${processor}" and session ${sessionKey}`);
+    const conflict = (now: JsonRow) =>
+      new ConflictError(`the row changed since you loaded it (now items_extracted ${now.items_extracted}, processed_at ${now.at === null ? 'null' : new Date(Number(now.at)).toISOString()}): review it and edit again`, JSON.parse(String(now.row)) as JsonRow);
     const expectedAt = expected.processedAt === null ? null : Date.parse(expected.processedAt);
-    if (row.items_extracted !== expected.itemsExtracted || (row.at === null ? null : Number(row.at)) !== expectedAt) {
-      throw new ConflictError(`the row changed since you loaded it (now items_extracted ${row.items_extracted}, processed_at ${row.at === null ? 'null' : new Date(Number(row.at)).toISOString()}): review it and edit again`, row.row as JsonRow);
-    }
+    if (row.items_extracted !== expected.itemsExtracted || (row.at === null ? null : Number(row.at)) !== expectedAt) throw conflict(row);
     const sets: string[] = [];
-    const params: Record<string, string | number> = { ...key };
+    const params: Record<string, string | number> = { ...key, seen: String(row.row) };
     if (changes.itemsExtracted !== undefined) {
       sets.push('items_extracted = $items');
       params.items = changes.itemsExtracted;
@@ -66,12 +65,23 @@ export async function updateState(
       params.at = changes.processedAt;
     }
     if (sets.length === 0) throw new UsageError('nothing to change: give items_extracted or processed_at');
-    await c.run(`UPDATE session_processor_state SET ${sets.join(', ')} WHERE processor_name = $processor AND session_file = $session`, params);
+    // Compare-and-set on the whole row: on a shared store a runner or another analyst may have written it
+    // since it was read above, and PostgreSQL re-checks this condition on the latest version of the row.
+    const updated = await c.all(
+      `UPDATE session_processor_state SET ${sets.join(', ')}
+       WHERE processor_name = $processor AND session_file = $session AND to_json(session_processor_state)::VARCHAR = $seen RETURNING 1`,
+      params,
+    );
+    if (updated.length === 0) {
+      const [now] = await c.all(`SELECT to_json(s)::VARCHAR AS row, items_extracted, epoch_ms(processed_at) AS at FROM session_processor_state s WHERE processor_name = $processor AND session_file = $session`, key);
+      if (!now) throw new NotFoundError(`no state row for processor "${processor}" and session ${sessionKey} (it was reset meanwhile)`);
+      throw conflict(now);
+    }
     await c.run(
       `INSERT INTO state_audit ("at", action, processor_name, session_file, before, after)
-       SELECT now()::TIMESTAMP, 'update', $processor, $session, $before::JSON, to_json(s) FROM session_processor_state s
+       SELECT now()::TIMESTAMP, 'update', $processor::VARCHAR, $session::VARCHAR, $before::JSON, to_json(s) FROM session_processor_state s
        WHERE processor_name = $processor AND session_file = $session`,
-      { ...key, before: JSON.stringify(row.row) },
+      { ...key, before: String(row.row) },
     );
     const [after] = await c.all(`SELECT ${STATE_COLUMNS} FROM session_processor_state WHERE processor_name = $processor AND session_file = $session`, key);
     return after;
@@ -92,15 +102,25 @@ export async function undoChange(db: Database, auditId: number): Promise<number>
     const [done] = await c.all('SELECT audit_id FROM state_audit WHERE action = $action', { action: `undo:${auditId}` });
     if (done) throw new ConflictError(`change #${auditId} was already undone (by #${done.audit_id})`, null);
     const table = tableOf(action);
-    const columns = table === 'session_processor_state' ? STATE_COLUMNS : FAILURE_COLUMNS;
     const key = { processor: String(entry.processor_name), session: String(entry.session_file) };
     const [current] = await c.all(`SELECT to_json(t)::VARCHAR AS row FROM ${table} t WHERE processor_name = $processor AND session_file = $session`, key);
     const same = (a: unknown, b: unknown) => JSON.stringify(a === null || a === undefined ? null : JSON.parse(String(a))) === JSON.stringify(b === null || b === undefined ? null : JSON.parse(String(b)));
-    if (!same(current?.row ?? null, entry.after)) {
-      throw new ConflictError(`the row of change #${auditId} changed again since (a run or a later edit): undo the later change first, or edit the row`, null);
+    const changedAgain = () => new ConflictError(`the row of change #${auditId} changed again since (a run or a later edit): undo the later change first, or edit the row`, null);
+    if (!same(current?.row ?? null, entry.after)) throw changedAgain();
+    if (current) {
+      // Compare-and-delete: the row must still be the one just compared (a shared store has other writers).
+      const deleted = await c.all(`DELETE FROM ${table} WHERE processor_name = $processor AND session_file = $session AND to_json(${table})::VARCHAR = $row RETURNING 1`, { ...key, row: String(current.row) });
+      if (deleted.length === 0) throw changedAgain();
     }
-    await c.run(`DELETE FROM ${table} WHERE processor_name = $processor AND session_file = $session`, key);
-    if (entry.before !== null) await insertFromJson(c, table, columns, String(entry.before));
+    if (entry.before !== null) {
+      try {
+        await c.insertJsonRow(table, String(entry.before));
+      } catch (error) {
+        // Another writer created the row meanwhile (primary key taken): the same conflict as above.
+        if (/duplicate key|PRIMARY KEY or UNIQUE constraint|unique constraint/i.test(String((error as Error).message))) throw changedAgain();
+        throw error;
+      }
+    }
     const [audit] = await c.all(
       `INSERT INTO state_audit ("at", action, processor_name, session_file, before, after)
        VALUES (now()::TIMESTAMP, $action, $processor, $session, $before::JSON, (SELECT to_json(t) FROM ${table} t WHERE processor_name = $processor AND session_file = $session))
@@ -111,22 +131,11 @@ export async function undoChange(db: Database, auditId: number): Promise<number>
   });
 }
 
-/** Inserts a row from its to_json image, casting each column to the table's type. */
-async function insertFromJson(c: Connection, table: string, columns: string, json: string): Promise<void> {
-  const types = await c.all(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $t AND table_schema = 'main' ORDER BY ordinal_position`, { t: table });
-  const wanted = new Set(columns.split(',').map((s) => s.trim()));
-  const selects = types
-    .filter((t) => wanted.has(String(t.column_name)))
-    .map((t) => `TRY_CAST(json_extract_string($row::JSON, '$.${t.column_name}') AS ${t.data_type}) AS "${t.column_name}"`);
-  const names = types.filter((t) => wanted.has(String(t.column_name))).map((t) => `"${t.column_name}"`);
-  await c.run(`INSERT INTO ${table} (${names.join(', ')}) SELECT ${selects.join(', ')}`, { row: json });
-}
-
 /** The audit trail, newest first, with which entries were undone. */
 export function listAudit(db: Database, limit: number): Promise<JsonRow[]> {
   return db.all(
     `SELECT a.audit_id, a."at", a.action, a.processor_name, a.session_file, a.before, a.after, u.audit_id AS undone_by
-     FROM state_audit a LEFT JOIN state_audit u ON u.action = 'undo:' || a.audit_id
+     FROM state_audit a LEFT JOIN state_audit u ON u.action = 'undo:' || CAST(a.audit_id AS VARCHAR)
      ORDER BY a.audit_id DESC LIMIT $limit`,
     { limit },
   );

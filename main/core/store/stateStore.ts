@@ -1,22 +1,19 @@
-import { DuckDBTimestampValue, listValue, type DuckDBAppender, type DuckDBListValue } from '@duckdb/node-api';
-import { UsageError, errorMessage } from '../errors.js';
-import { Database, type Connection } from './database.js';
+import { openDatabase, type ColumnSpec, type Connection, type Database, type SqlValue } from './database.js';
 import { migrate } from './migrations.js';
-import { assertReadOnly } from './queries.js';
 import type { JsonRow, MarkProcessedEntry, ProcessorSnapshot, SessionOutcome, StateFilter, StoredFailure, StoredState } from './types.js';
 
-
 /**
- * The state repository over one DuckDB file: processor state, failures, items, runs and the audit.
+ * The state repository: processor state, failures, items, runs, the audit and (on a shared store) the
+ * claims runners hold on sessions. The same SQL runs on the DuckDB file and on PostgreSQL (see Database).
  * All writes of one unit (a batch of session outcomes, one manual edit) are one transaction.
  */
 export class StateStore {
   private constructor(readonly db: Database) {}
 
-  static async open(file: string): Promise<StateStore> {
-    const db = await Database.open(file);
+  /** `target`: a DuckDB file or a postgres:// URL. */
+  static async open(target: string): Promise<StateStore> {
+    const db = await openDatabase(target);
     try {
-      await db.run("SET TimeZone = 'UTC'").catch(() => undefined); // timestamps are UTC, whatever the machine's zone
       await migrate(db);
     } catch (error) {
       await db.close();
@@ -29,17 +26,20 @@ export class StateStore {
     return this.db.close();
   }
 
-  async snapshot(processor: string): Promise<ProcessorSnapshot> {
+  /** A processor's state and failures: all of them, or only those of `sessions` (a fresh look after a claim). */
+  async snapshot(processor: string, sessions?: string[]): Promise<ProcessorSnapshot> {
+    const only = sessions ? 'AND session_file = ANY($2::VARCHAR[])' : '';
+    const params: SqlValue[] = sessions ? [processor, sessions] : [processor];
     const [stateRows, failureRows] = await this.db.exclusive(async (db) => [
       await db.all(
         `SELECT session_file, epoch_ms(processed_at) AS processed_at_ms, file_hash, processor_version
-         FROM session_processor_state WHERE processor_name = $1`,
-        [processor],
+         FROM session_processor_state WHERE processor_name = $1 ${only}`,
+        params,
       ),
       await db.all(
         `SELECT session_file, attempts, file_hash, quarantined, processor_version, epoch_ms(last_read_at) AS last_read_at_ms
-         FROM session_processor_failures WHERE processor_name = $1`,
-        [processor],
+         FROM session_processor_failures WHERE processor_name = $1 ${only}`,
+        params,
       ),
     ]);
     const states = new Map<string, StoredState>();
@@ -71,12 +71,48 @@ export class StateStore {
    * on the same content and version (or starts over at 1) and quarantines at maxAttempts. Old state and
    * items of a failed session stay: they describe the content last processed successfully.
    */
-  async commitOutcomes(groups: OutcomeGroup[], maxAttempts: number): Promise<void> {
-    const nonEmpty = groups.filter((g) => g.outcomes.length > 0);
-    if (nonEmpty.length === 0) return;
-    await this.db.transaction(async (db) => {
-      for (const group of nonEmpty) await writeOutcomes(db, group, maxAttempts);
+  async commitOutcomes(groups: OutcomeGroup[], maxAttempts: number, runnerId?: string): Promise<LostOutcome[]> {
+    const nonEmpty = groups.filter((g) => g.outcomes.length > 0 || (runnerId !== undefined && (g.released?.length ?? 0) > 0));
+    if (nonEmpty.length === 0) return [];
+    return this.db.transaction(async (db) => {
+      const lost: LostOutcome[] = [];
+      for (const group of nonEmpty) lost.push(...(await writeOutcomes(db, group, maxAttempts, runnerId)));
+      return lost;
     });
+  }
+
+  /**
+   * Claims (processor, session) pairs for a runner on a shared store: a pair is granted when no other
+   * runner holds an unexpired lease on it. Returns the granted pairs; the caller must look at their state
+   * again (another runner may have processed them since its snapshot). Leases run on the database's clock.
+   */
+  async claim(runnerId: string, leaseMs: number, processor: string, sessions: string[]): Promise<string[]> {
+    if (sessions.length === 0) return [];
+    const rows = await this.db.all(
+      `INSERT INTO session_claims AS c (processor_name, session_file, runner_id, claimed_at, lease_expires_at)
+       SELECT $processor::VARCHAR, k, $runner::VARCHAR, now()::TIMESTAMP, now()::TIMESTAMP + $leaseMs::INTEGER * INTERVAL '1 millisecond'
+       FROM unnest($sessions::VARCHAR[]) AS wanted(k) ORDER BY k
+       ON CONFLICT (processor_name, session_file) DO UPDATE SET
+         runner_id = excluded.runner_id, claimed_at = excluded.claimed_at, lease_expires_at = excluded.lease_expires_at
+       WHERE c.lease_expires_at < excluded.claimed_at OR c.runner_id = excluded.runner_id
+       RETURNING session_file`,
+      { processor, runner: runnerId, leaseMs: Math.round(leaseMs), sessions: [...sessions].sort() },
+    );
+    return rows.map((row) => String(row.session_file));
+  }
+
+  /** Extends every lease the runner holds; returns how many it still holds. */
+  async renewClaims(runnerId: string, leaseMs: number): Promise<number> {
+    const rows = await this.db.all(
+      `UPDATE session_claims SET lease_expires_at = now()::TIMESTAMP + $2::INTEGER * INTERVAL '1 millisecond' WHERE runner_id = $1 RETURNING 1`,
+      [runnerId, Math.round(leaseMs)],
+    );
+    return rows.length;
+  }
+
+  /** Drops every claim of the runner (its run ended, or failed). */
+  async releaseClaims(runnerId: string): Promise<void> {
+    await this.db.run('DELETE FROM session_claims WHERE runner_id = $1', [runnerId]);
   }
 
   /** Records a run's start; the row stays with finished_at NULL if the process dies (an interrupted run). */
@@ -103,7 +139,7 @@ export class StateStore {
 
   /** Per processor, the start of its latest run (ms since the epoch), whatever its outcome: the scheduler's clock starts there. */
   async lastRunTimes(): Promise<Map<string, number>> {
-    const rows = await this.db.all('SELECT processor_name, epoch_ms(max(started_at)) AS at FROM processor_runs GROUP BY ALL');
+    const rows = await this.db.all('SELECT processor_name, epoch_ms(max(started_at)) AS at FROM processor_runs GROUP BY processor_name');
     return new Map(rows.map((row) => [String(row.processor_name), Number(row.at)]));
   }
 
@@ -139,10 +175,11 @@ export class StateStore {
       WITH names AS (
         SELECT processor_name FROM session_processor_state UNION SELECT processor_name FROM session_processor_failures
         UNION SELECT processor_name FROM processor_runs),
-      st AS (SELECT processor_name, count(*) AS processed, sum(items_extracted) AS items FROM session_processor_state GROUP BY ALL),
+      st AS (SELECT processor_name, count(*) AS processed, sum(items_extracted) AS items FROM session_processor_state GROUP BY processor_name),
       fa AS (SELECT processor_name, count(*) FILTER (WHERE NOT quarantined) AS failed, count(*) FILTER (WHERE quarantined) AS quarantined
-             FROM session_processor_failures GROUP BY ALL),
-      ru AS (SELECT processor_name, max(started_at) AS last_run_at, arg_max(stats, started_at) AS last_run_stats FROM processor_runs GROUP BY ALL)
+             FROM session_processor_failures GROUP BY processor_name),
+      ru AS (SELECT DISTINCT ON (processor_name) processor_name, started_at AS last_run_at, stats AS last_run_stats
+             FROM processor_runs ORDER BY processor_name, started_at DESC)
       SELECT n.processor_name, coalesce(st.processed, 0) AS processed, coalesce(st.items, 0) AS items_extracted,
              coalesce(fa.failed, 0) AS failed, coalesce(fa.quarantined, 0) AS quarantined, ru.last_run_at, ru.last_run_stats
       FROM names n LEFT JOIN st USING (processor_name) LEFT JOIN fa USING (processor_name) LEFT JOIN ru USING (processor_name)
@@ -174,16 +211,17 @@ export class StateStore {
           key,
         );
         await db.run(
-          `INSERT OR REPLACE INTO session_processor_state
+          `INSERT INTO session_processor_state
              (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version)
-           SELECT $processor, $session, $username, $readAt::TIMESTAMP,
-             (SELECT count(*) FROM processor_items WHERE processor_name = $processor AND session_file = $session), $hash, $version`,
+           SELECT $processor::VARCHAR, $session::VARCHAR, $username::VARCHAR, $readAt::TIMESTAMP,
+             (SELECT count(*) FROM processor_items WHERE processor_name = $processor AND session_file = $session), $hash::VARCHAR, $version::VARCHAR
+           ON CONFLICT (processor_name, session_file) DO UPDATE SET ${REPLACE_STATE}`,
           { ...key, username: entry.username, readAt: entry.readAt.toISOString(), hash: entry.fileHash, version },
         );
         await db.run('DELETE FROM session_processor_failures WHERE processor_name = $processor AND session_file = $session', key);
         await db.run(
           `INSERT INTO state_audit ("at", action, processor_name, session_file, before, after)
-           SELECT now()::TIMESTAMP, 'mark-processed', $processor, $session, $before::JSON, to_json(s)
+           SELECT now()::TIMESTAMP, 'mark-processed', $processor::VARCHAR, $session::VARCHAR, $before::JSON, to_json(s)
            FROM session_processor_state s WHERE processor_name = $processor AND session_file = $session`,
           { ...key, before: before.length > 0 ? JSON.stringify(before[0].row) : null },
         );
@@ -206,111 +244,115 @@ export class StateStore {
     });
   }
 
-  /** Runs SQL that can only read: every statement must be a SELECT (or EXPLAIN); anything else is refused. */
-  async readOnlyQuery(sql: string): Promise<JsonRow[]> {
-    return this.db.exclusive(async (db) => {
-      await assertReadOnly(db, sql);
-      try {
-        return await db.all(sql);
-      } catch (error) {
-        throw new UsageError(`query: ${errorMessage(error)}`);
-      }
-    });
+  /** Runs SQL that can only read; anything that writes is refused. */
+  readOnlyQuery(sql: string): Promise<JsonRow[]> {
+    return this.db.readOnlyRows(sql);
   }
 }
 
-function filterClause(filter: StateFilter): { where: string; params: Record<string, DuckDBListValue> } {
+function filterClause(filter: StateFilter): { where: string; params: Record<string, string[]> } {
   const conditions: string[] = [];
-  const params: Record<string, DuckDBListValue> = {};
+  const params: Record<string, string[]> = {};
   if (filter.processor && filter.processor.length > 0) {
-    conditions.push('list_contains($processors, processor_name)');
-    params.processors = listValue(filter.processor);
+    conditions.push('processor_name = ANY($processors::VARCHAR[])');
+    params.processors = filter.processor;
   }
   if (filter.session && filter.session.length > 0) {
-    conditions.push('list_contains($sessions, session_file)');
-    params.sessions = listValue(filter.session);
+    conditions.push('session_file = ANY($sessions::VARCHAR[])');
+    params.sessions = filter.session;
   }
   return { where: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }
 
-function timestampValue(date: Date): DuckDBTimestampValue {
-  return new DuckDBTimestampValue(BigInt(date.getTime()) * 1000n);
-}
+/** A state row's new values on conflict: the whole row is replaced. */
+const REPLACE_STATE =
+  'username = excluded.username, processed_at = excluded.processed_at, items_extracted = excluded.items_extracted, file_hash = excluded.file_hash, processor_version = excluded.processor_version';
 
-export async function withAppender(db: Connection, table: string, catalog: string | null, fill: (appender: DuckDBAppender) => void): Promise<void> {
-  const appender = await db.raw().createAppender(table, catalog ? 'main' : null, catalog);
-  try {
-    fill(appender);
-    appender.flushSync();
-  } catch (error) {
-    try {
-      appender.closeSync();
-    } catch {
-      // closing after a failed flush fails too ("transaction is aborted"); the flush's error is the one that explains
-    }
-    throw error;
-  }
-  appender.closeSync();
-}
+const STAGED_COLUMNS: ColumnSpec[] = [
+  { name: 'session_file', type: 'VARCHAR' },
+  { name: 'username', type: 'VARCHAR' },
+  { name: 'read_at', type: 'TIMESTAMP' },
+  { name: 'file_hash', type: 'VARCHAR' },
+  { name: 'ok', type: 'BOOLEAN' },
+  { name: 'items_extracted', type: 'INTEGER' },
+  { name: 'error', type: 'VARCHAR' },
+];
+const ITEM_COLUMNS: ColumnSpec[] = [
+  { name: 'processor_name', type: 'VARCHAR' },
+  { name: 'session_file', type: 'VARCHAR' },
+  { name: 'item_index', type: 'INTEGER' },
+  { name: 'item', type: 'JSON' },
+];
 
 /** The outcomes of one processor, in one batch. */
 export interface OutcomeGroup {
   processor: string;
   version: string;
   outcomes: SessionOutcome[];
+  /** Claimed sessions decided without an outcome to store (skipped, vanished…): their claims end with this batch. */
+  released?: string[];
 }
 
-async function writeOutcomes(db: Connection, { processor, version, outcomes }: OutcomeGroup, maxAttempts: number): Promise<void> {
+/** An outcome dropped because its runner's lease had expired and another runner took the session. */
+export interface LostOutcome {
+  processor: string;
+  sessionKey: string;
+}
+
+async function writeOutcomes(db: Connection, { processor, version, outcomes, released = [] }: OutcomeGroup, maxAttempts: number, runnerId?: string): Promise<LostOutcome[]> {
   await db.run(`CREATE TEMP TABLE IF NOT EXISTS staged_outcomes (
     session_file VARCHAR, username VARCHAR, read_at TIMESTAMP, file_hash VARCHAR, ok BOOLEAN, items_extracted INTEGER, error VARCHAR)`);
   await db.run('DELETE FROM staged_outcomes');
-  await withAppender(db, 'staged_outcomes', 'temp', (staged) => {
-    for (const outcome of outcomes) {
-      staged.appendVarchar(outcome.sessionKey);
-      staged.appendVarchar(outcome.username);
-      staged.appendTimestamp(timestampValue(outcome.readAt));
-      if (outcome.fileHash === null) staged.appendNull();
-      else staged.appendVarchar(outcome.fileHash);
-      staged.appendBoolean(outcome.kind === 'processed');
-      staged.appendInteger(outcome.kind === 'processed' ? outcome.itemsCount : 0);
-      if (outcome.kind === 'failed') staged.appendVarchar(outcome.error);
-      else staged.appendNull();
-      staged.endRow();
+  await db.insertRows(
+    'staged_outcomes',
+    STAGED_COLUMNS,
+    outcomes.map((o) => [o.sessionKey, o.username, o.readAt.toISOString(), o.fileHash, o.kind === 'processed', o.kind === 'processed' ? o.itemsCount : 0, o.kind === 'failed' ? o.error : null]),
+  );
+  let lost: LostOutcome[] = [];
+  let kept = outcomes;
+  if (runnerId !== undefined) {
+    // Only what this runner still holds a lease on is stored: after an expiry another runner owns the session.
+    const held = await db.all(
+      `DELETE FROM session_claims WHERE runner_id = $runner AND processor_name = $processor
+         AND (session_file IN (SELECT session_file FROM staged_outcomes) OR session_file = ANY($released::VARCHAR[]))
+       RETURNING session_file`,
+      { runner: runnerId, processor, released },
+    );
+    const heldKeys = new Set(held.map((row) => String(row.session_file)));
+    kept = outcomes.filter((o) => heldKeys.has(o.sessionKey));
+    if (kept.length < outcomes.length) {
+      lost = outcomes.filter((o) => !heldKeys.has(o.sessionKey)).map((o) => ({ processor, sessionKey: o.sessionKey }));
+      await db.run('DELETE FROM staged_outcomes WHERE NOT (session_file = ANY($1::VARCHAR[]))', [[...heldKeys]]);
     }
-  });
+  }
   await db.run(
-    `INSERT OR REPLACE INTO session_processor_state
+    `INSERT INTO session_processor_state
        (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version)
-     SELECT $processor, session_file, username, read_at, items_extracted, file_hash, $version FROM staged_outcomes WHERE ok`,
+     SELECT $processor::VARCHAR, session_file, username, read_at, items_extracted, file_hash, $version::VARCHAR FROM staged_outcomes WHERE ok
+     ON CONFLICT (processor_name, session_file) DO UPDATE SET ${REPLACE_STATE}`,
     { processor, version },
   );
   for (const table of ['session_processor_failures', 'processor_items']) {
     await db.run(`DELETE FROM ${table} WHERE processor_name = $processor AND session_file IN (SELECT session_file FROM staged_outcomes WHERE ok)`, { processor });
   }
-  await withAppender(db, 'processor_items', null, (items) => {
-    for (const outcome of outcomes) {
-      if (outcome.kind !== 'processed') continue;
-      outcome.itemsJson.forEach((json, index) => {
-        items.appendVarchar(processor);
-        items.appendVarchar(outcome.sessionKey);
-        items.appendInteger(index);
-        items.appendVarchar(json);
-        items.endRow();
-      });
-    }
-  });
+  const items: SqlValue[][] = [];
+  for (const outcome of kept) {
+    if (outcome.kind !== 'processed') continue;
+    outcome.itemsJson.forEach((json, index) => items.push([processor, outcome.sessionKey, index, json]));
+  }
+  await db.insertRows('processor_items', ITEM_COLUMNS, items);
   // Consecutive failures on the same content and version add up; anything new starts over at 1.
   const same = 'f.file_hash IS NOT DISTINCT FROM excluded.file_hash AND f.processor_version IS NOT DISTINCT FROM excluded.processor_version';
   await db.run(
     `INSERT INTO session_processor_failures AS f
        (processor_name, session_file, username, attempts, first_failed_at, last_failed_at, last_error, file_hash,
         quarantined, processor_version, last_read_at)
-     SELECT $processor, session_file, username, 1, now()::TIMESTAMP, now()::TIMESTAMP, error, file_hash,
-        1 >= $maxAttempts, $version, read_at
+     SELECT $processor::VARCHAR, session_file, username, 1, now()::TIMESTAMP, now()::TIMESTAMP, error, file_hash,
+        1 >= $maxAttempts::INTEGER, $version::VARCHAR, read_at
      FROM staged_outcomes WHERE NOT ok
      ON CONFLICT (processor_name, session_file) DO UPDATE SET
        attempts = CASE WHEN ${same} THEN f.attempts + 1 ELSE 1 END,
-       quarantined = (CASE WHEN ${same} THEN f.attempts + 1 ELSE 1 END) >= $maxAttempts,
+       quarantined = (CASE WHEN ${same} THEN f.attempts + 1 ELSE 1 END) >= $maxAttempts::INTEGER,
        first_failed_at = CASE WHEN ${same} THEN f.first_failed_at ELSE excluded.first_failed_at END,
        last_failed_at = excluded.last_failed_at,
        last_error = excluded.last_error,
@@ -320,4 +362,5 @@ async function writeOutcomes(db: Connection, { processor, version, outcomes }: O
        last_read_at = excluded.last_read_at`,
     { processor, version, maxAttempts },
   );
+  return lost;
 }

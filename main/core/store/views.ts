@@ -3,11 +3,16 @@ import type { Database } from './database.js';
 
 /**
  * Typed views over processor_items, one per processor that declares one, so analysts can query items as
- * columns (`SELECT tool_name, count(*) FROM usage_events GROUP BY ALL`). Values that do not convert read
+ * columns (`SELECT tool_name, count(*) FROM usage_events GROUP BY tool_name`). Values that do not convert read
  * as NULL instead of failing the query: items come from plugins and are not trusted to match their types.
  * Names and columns were validated by the processor schema (lower-case identifiers), so quoting suffices.
  */
-export async function syncViews(db: Database, processors: { name: string; view?: ProcessorView }[]): Promise<string[]> {
+export function syncViews(db: Database, processors: { name: string; view?: ProcessorView }[]): Promise<string[]> {
+  // On a shared store several processes may start at once: one at a time replaces the views.
+  return db.withSchemaLock(() => replaceViews(db, processors));
+}
+
+async function replaceViews(db: Database, processors: { name: string; view?: ProcessorView }[]): Promise<string[]> {
   const problems: string[] = [];
   const claimed = new Map<string, string>();
   for (const processor of processors) {
@@ -19,23 +24,19 @@ export async function syncViews(db: Database, processors: { name: string; view?:
       continue;
     }
     claimed.set(view.name, processor.name);
-    const columns = Object.entries(view.columns).map(([field, type]) => `${columnExpression(field, type)} AS "${field}"`);
-    const sql = `CREATE OR REPLACE VIEW "${view.name}" AS
-      SELECT session_file, item_index, ${columns.join(', ')}
-      FROM processor_items WHERE processor_name = '${processor.name}'`;
+    const columns = Object.entries(view.columns).map(([field, type]) => `${db.itemField(field, type)} AS "${field}"`);
+    const body = `AS SELECT session_file, item_index, ${columns.join(', ')} FROM processor_items WHERE processor_name = '${processor.name}'`;
     try {
-      await db.run(sql);
+      await db.run(`CREATE OR REPLACE VIEW "${view.name}" ${body}`).catch(async () => {
+        // PostgreSQL replaces a view only when its columns stay the same; a new processor version may change them.
+        await db.transaction(async (c) => {
+          await c.run(`DROP VIEW IF EXISTS "${view.name}"`);
+          await c.run(`CREATE VIEW "${view.name}" ${body}`);
+        });
+      });
     } catch (error) {
       problems.push(`processor "${processor.name}": view "${view.name}" could not be created: ${(error as Error).message}`);
     }
   }
   return problems;
-}
-
-function columnExpression(field: string, type: string): string {
-  const path = `'$."${field}"'`;
-  if (type === 'JSON') return `json_extract(item, ${path})`;
-  if (type === 'VARCHAR') return `json_extract_string(item, ${path})`;
-  if (type === 'VARCHAR[]') return `TRY_CAST(json_extract(item, ${path}) AS VARCHAR[])`;
-  return `TRY_CAST(json_extract_string(item, ${path}) AS ${type})`;
 }

@@ -10,8 +10,11 @@ export function SettingsView() {
       <dl className="facts">
         <dt>Session folder</dt>
         <dd>{info.sessionRoot ?? 'not chosen'} <button type="button" onClick={() => setChoosingFolder(true)}>Change…</button></dd>
-        <dt>Database</dt>
-        <dd><code>{info.dbPath}</code></dd>
+        <dt>State store</dt>
+        <dd>
+          {info.stateStore.backend === 'postgres' ? 'team PostgreSQL ' : 'DuckDB file '}
+          <code>{info.stateStore.location}</code>
+        </dd>
         <dt>Mode</dt>
         <dd>{info.mode === 'electron' ? 'desktop app' : 'browser (session-inspector serve)'}</dd>
         <dt>Version</dt>

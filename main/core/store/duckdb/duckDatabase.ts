@@ -1,0 +1,191 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DuckDBConnection, DuckDBInstance, DuckDBTimestampValue, listValue, type DuckDBAppender, type DuckDBValue } from '@duckdb/node-api';
+import { BusyError, UsageError, errorMessage } from '../../errors.js';
+import type { ColumnSpec, Connection, Database, SqlParams, SqlValue } from '../database.js';
+import { toJsonRows } from '../jsonRows.js';
+import { schemaCatalog } from '../catalog.js';
+import { duckExport, duckReadOnlyRows, duckReadOnlyTable } from './duckQueries.js';
+
+/**
+ * The embedded store: one DuckDB file, one instance, one connection, and a queue so that no two statements
+ * ever run at once on it (DuckDB connections are not safe for interleaved use). DuckDB lets one process
+ * write a file, so this store is never shared and needs no session claims.
+ */
+export class DuckDatabase implements Database {
+  readonly backend = 'duckdb';
+  readonly shared = false;
+  readonly jsonObjectFunction = 'json_object';
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(readonly location: string, private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {}
+
+  /** The file path (an alias of location, kept for the app's settings and messages). */
+  get path(): string {
+    return this.location;
+  }
+
+  static async open(file: string, options: { readOnly?: boolean } = {}): Promise<DuckDatabase> {
+    const path = resolve(file);
+    if (!options.readOnly) {
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+      } catch (error) {
+        throw new UsageError(`cannot create the folder for database ${path}: ${errorMessage(error)} (set --state or SESSION_INSPECTOR_STATE)`);
+      }
+    }
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    } catch (error) {
+      throw describeOpenError(path, error);
+    }
+    const db = new DuckDatabase(path, instance, await instance.connect());
+    await db.run("SET TimeZone = 'UTC'").catch(() => undefined); // timestamps are UTC, whatever the machine's zone
+    return db;
+  }
+
+  exclusive<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.closed) throw new Error(`database ${this.location} is closed`);
+      return fn(this.direct);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  transaction<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
+    return this.exclusive(async (c) => {
+      await c.run('BEGIN TRANSACTION');
+      try {
+        const result = await fn(c);
+        await c.run('COMMIT');
+        return result;
+      } catch (error) {
+        await c.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  all(sql: string, params?: SqlParams) {
+    return this.exclusive((c) => c.all(sql, params));
+  }
+
+  run(sql: string, params?: SqlParams): Promise<void> {
+    return this.exclusive((c) => c.run(sql, params));
+  }
+
+  /** DuckDB's file lock already keeps every other process out. */
+  withSchemaLock<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
+  itemField(field: string, type: string): string {
+    const path = `'$."${field}"'`;
+    if (type === 'JSON') return `json_extract(item, ${path})`;
+    if (type === 'VARCHAR') return `json_extract_string(item, ${path})`;
+    if (type === 'VARCHAR[]') return `TRY_CAST(json_extract(item, ${path}) AS VARCHAR[])`;
+    return `TRY_CAST(json_extract_string(item, ${path}) AS ${type})`;
+  }
+
+  readOnlyTable(sql: string, limit: number) {
+    return this.exclusive(() => duckReadOnlyTable(this.connection, sql, limit));
+  }
+
+  readOnlyRows(sql: string) {
+    return this.exclusive(() => duckReadOnlyRows(this.connection, sql));
+  }
+
+  exportQuery(sql: string, format: 'csv' | 'parquet', file: string) {
+    return this.exclusive(() => duckExport(this.connection, sql, format, file));
+  }
+
+  catalog() {
+    return schemaCatalog(this);
+  }
+
+  async close(): Promise<void> {
+    await this.exclusive(async () => {
+      this.closed = true;
+      this.connection.closeSync();
+      this.instance.closeSync();
+    }).catch(() => undefined);
+  }
+
+  private readonly direct: Connection = {
+    run: async (sql, params) => {
+      await this.connection.run(sql, duckParams(params));
+    },
+    all: async (sql, params) => toJsonRows(await this.connection.runAndReadAll(sql, duckParams(params))),
+    insertRows: async (table, columns, rows) => appendRows(this.connection, table, columns, rows),
+    insertJsonRow: async (table, json) => insertFromJson(this.direct, table, json),
+  };
+}
+
+function duckParams(params: SqlParams | undefined): DuckDBValue[] | Record<string, DuckDBValue> | undefined {
+  if (params === undefined) return undefined;
+  const convert = (value: SqlValue): DuckDBValue => (Array.isArray(value) ? listValue(value) : value);
+  if (Array.isArray(params)) return params.map(convert);
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, convert(v)]));
+}
+
+/** Temp tables live in the `temp` catalog; the appender must be told. */
+async function appendRows(connection: DuckDBConnection, table: string, columns: ColumnSpec[], rows: SqlValue[][]): Promise<void> {
+  const temp = (await connection.runAndReadAll("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = $1", [table])).currentRowCount > 0;
+  const appender = await connection.createAppender(table, temp ? 'main' : null, temp ? 'temp' : null);
+  try {
+    for (const row of rows) {
+      row.forEach((value, i) => appendValue(appender, columns[i], value));
+      appender.endRow();
+    }
+    appender.flushSync();
+  } catch (error) {
+    try {
+      appender.closeSync();
+    } catch {
+      // closing after a failed flush fails too ("transaction is aborted"); the flush's error is the one that explains
+    }
+    throw error;
+  }
+  appender.closeSync();
+}
+
+function appendValue(appender: DuckDBAppender, column: ColumnSpec, value: SqlValue): void {
+  if (value === null) return appender.appendNull();
+  switch (column.type) {
+    case 'VARCHAR':
+    case 'JSON':
+      return appender.appendVarchar(String(value));
+    case 'INTEGER':
+      return appender.appendInteger(Number(value));
+    case 'BIGINT':
+      return appender.appendBigInt(BigInt(value as number));
+    case 'DOUBLE':
+      return appender.appendDouble(Number(value));
+    case 'BOOLEAN':
+      return appender.appendBoolean(Boolean(value));
+    case 'TIMESTAMP':
+      return appender.appendTimestamp(new DuckDBTimestampValue(BigInt(Date.parse(String(value))) * 1000n));
+  }
+}
+
+/** Inserts a row from its to_json image, casting each column to the table's type. */
+async function insertFromJson(c: Connection, table: string, json: string): Promise<void> {
+  const types = await c.all(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $t AND table_schema = 'main' ORDER BY ordinal_position`, { t: table });
+  const selects = types.map((t) => `TRY_CAST(json_extract_string($row::JSON, '$.${t.column_name}') AS ${t.data_type}) AS "${t.column_name}"`);
+  const names = types.map((t) => `"${t.column_name}"`);
+  await c.run(`INSERT INTO ${table} (${names.join(', ')}) SELECT ${selects.join(', ')}`, { row: json });
+}
+
+/** DuckDB allows one writing process per file; turn its lock error into one that names the holder. */
+function describeOpenError(path: string, error: unknown): Error {
+  const message = errorMessage(error);
+  const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
+  if (lock) {
+    return new BusyError(`database ${path} is in use by another process (${lock[1]}, PID ${lock[2]}): close the Session Inspector app or the other command, or use another --state`);
+  }
+  if (/Could not set lock/.test(message)) return new BusyError(`database ${path} is in use by another process: ${message}`);
+  return new UsageError(`cannot open database ${path}: ${message}`);
+}
