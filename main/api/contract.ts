@@ -159,6 +159,7 @@ export interface RunStatsJson {
   errors: number;
   quarantined: number;
   vanished: number;
+  elsewhere: number;
   items_extracted: number;
   malformed_lines: number;
   errors_detail: { session: string; error: string }[];
@@ -279,6 +280,11 @@ export interface Dashboard {
 export interface ApiMethods {
   'app/info': { args: Record<string, never>; result: AppInfo };
   'app/setSessionRoot': { args: { path: string }; result: AppInfo };
+  /**
+   * Switch the state store: a DuckDB file or a postgres:// URL. Remembered (without any password) for the
+   * next start; on failure the current store stays in use.
+   */
+  'app/setStateStore': { args: { target: string }; result: AppInfo };
   /** Electron only: the native folder dialog; null when cancelled. */
   'app/pickFolder': { args: Record<string, never>; result: { path: string | null } };
 

@@ -114,7 +114,7 @@ export class RunManager {
 
 export function emptyRunStats(processor: string): RunStats {
   return {
-    processor, run_id: '', scanned: 0, processed: 0, skipped: 0, capped: 0, errors: 0, quarantined: 0, vanished: 0,
+    processor, run_id: '', scanned: 0, processed: 0, skipped: 0, capped: 0, errors: 0, quarantined: 0, vanished: 0, elsewhere: 0,
     items_extracted: 0, malformed_lines: 0, errors_detail: [], duration_ms: 0, bytes_read: 0, cancelled: false,
   };
 }

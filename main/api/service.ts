@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join, resolve } from 'node:path';
 import { BusyError, UsageError, errorMessage } from '../core/errors.js';
 import { Engine, type EngineOptions } from '../core/engine.js';
-import { defaultSessionRoot } from '../core/paths.js';
+import { defaultSessionRoot, defaultStateTarget, userDataDir } from '../core/paths.js';
+import { isPostgresUrl } from '../core/store/database.js';
+import { describePostgresUrl } from '../core/store/postgres/connect.js';
 import { pluginContentHash } from '../core/plugins/contentHash.js';
 import { ManifestError, readManifest } from '../core/plugins/manifest.js';
 import { SessionIndex } from '../core/store/sessionIndex.js';
@@ -15,7 +17,9 @@ import { readTranscript } from './transcript.js';
 import { validateArgs } from './validation.js';
 import * as rows from './rows.js';
 
-export interface ServiceOptions extends Omit<EngineOptions, 'sessions'> {
+export interface ServiceOptions extends Omit<EngineOptions, 'sessions' | 'state'> {
+  /** A store named on the command line; otherwise $SESSION_INSPECTOR_STATE, the app's setting, else the default file. */
+  state?: string;
   mode: 'electron' | 'browser';
   /** A session root given on the command line; otherwise the one remembered, else ~/.claude/projects. */
   sessions?: string;
@@ -31,6 +35,8 @@ export interface ServiceOptions extends Omit<EngineOptions, 'sessions'> {
 interface AppSettings {
   sessionRoot: string | null;
   recentRoots: string[];
+  /** The store chosen in the app: a DuckDB file, or a postgres:// URL without its password. */
+  stateStore: string | null;
 }
 
 const RECENT_ROOTS = 8;
@@ -41,8 +47,8 @@ const RECENT_ROOTS = 8;
  */
 export class ApiService {
   private readonly listeners = new Set<(event: C.ApiEvent) => void>();
-  private readonly index: SessionIndex;
-  private readonly runs: RunManager;
+  private index: SessionIndex;
+  private runs: RunManager;
   private readonly settingsFile: string;
   private settings: AppSettings;
   private rootError: string | null = null;
@@ -50,16 +56,19 @@ export class ApiService {
   /** Background runs on cadence and on changes; one per session root. */
   private scheduler: Scheduler | null = null;
 
-  private constructor(private readonly engine: Engine, private readonly options: ServiceOptions) {
+  private constructor(private engine: Engine, private readonly options: ServiceOptions, settingsFile: string) {
     this.index = new SessionIndex(engine.store.db);
     this.runs = new RunManager(engine, (e) => this.emit(e), async () => void (await this.rescan()));
-    this.settingsFile = join(engine.home, 'app-settings.json');
+    this.settingsFile = settingsFile;
     this.settings = readSettings(this.settingsFile);
   }
 
   static async open(options: ServiceOptions): Promise<ApiService> {
-    const engine = await Engine.open({ ...options, sessions: '' });
-    const service = new ApiService(engine, options);
+    const settingsFile = join(options.home ?? userDataDir(), 'app-settings.json');
+    const fromEnvironment = Boolean(process.env.SESSION_INSPECTOR_STATE || process.env.SESSION_INSPECTOR_DB);
+    const state = options.state ?? (fromEnvironment ? defaultStateTarget() : (readSettings(settingsFile).stateStore ?? defaultStateTarget()));
+    const engine = await Engine.open({ ...options, state, sessions: '' });
+    const service = new ApiService(engine, options, settingsFile);
     const root = options.sessions ?? service.settings.sessionRoot ?? (existsSync(defaultSessionRoot()) ? defaultSessionRoot() : null);
     await service.syncProcessors();
     if (root) await service.useRoot(root, false).catch(() => undefined);
@@ -158,7 +167,7 @@ export class ApiService {
       if (remember) throw error;
     }
     if (remember || !this.settings.sessionRoot) {
-      this.settings = { sessionRoot: root, recentRoots: [root, ...this.settings.recentRoots.filter((r) => r !== root)].slice(0, RECENT_ROOTS) };
+      this.settings = { ...this.settings, sessionRoot: root, recentRoots: [root, ...this.settings.recentRoots.filter((r) => r !== root)].slice(0, RECENT_ROOTS) };
       writeSettings(this.settingsFile, this.settings);
     }
     await this.restartScheduler();
@@ -183,8 +192,45 @@ export class ApiService {
     return 'sessions' in target ? target.sessions : this.index.keys(target.filter);
   }
 
+  /**
+   * Opens the new store first, so a wrong URL or password leaves the current one in use; then stops what
+   * runs on the old one and moves the session list, runs and scheduler over.
+   */
+  private async switchStore(target: string): Promise<void> {
+    const state = isPostgresUrl(target) ? target : resolve(target);
+    let next: Engine;
+    try {
+      next = await Engine.open({ ...this.options, state, sessions: this.engine.options.sessions });
+    } catch (error) {
+      throw new UsageError(`cannot use the state store ${isPostgresUrl(target) ? describePostgresUrl(target) : state}: ${errorMessage(error)}; still using ${this.engine.store.db.location}`);
+    }
+    const root = this.engine.options.sessions;
+    this.stopWatching?.();
+    await this.scheduler?.stop();
+    this.scheduler = null;
+    this.runs.cancel();
+    await this.runs.settle();
+    await this.engine.close();
+    this.engine = next;
+    this.index = new SessionIndex(next.store.db);
+    this.runs = new RunManager(next, (e) => this.emit(e), async () => void (await this.rescan()));
+    await this.syncProcessors();
+    if (root) await this.useRoot(root, false).catch(() => undefined);
+    this.stopWatching = next.watchPlugins(() => {
+      void this.syncProcessors().then(() => this.emitPlugins());
+    });
+    // Never a password on disk: the URL is kept without it (PGPASSWORD or a password file supply it next time).
+    this.settings = { ...this.settings, stateStore: isPostgresUrl(state) ? describePostgresUrl(state) : state };
+    writeSettings(this.settingsFile, this.settings);
+    this.emit({ type: 'state-changed', processors: [] });
+  }
+
   private readonly handlers: C.ApiHandlers = {
     'app/info': async () => this.info(),
+    'app/setStateStore': async ({ target }) => {
+      await this.switchStore(target);
+      return this.info();
+    },
     'app/setSessionRoot': async ({ path }) => {
       await this.useRoot(path, true);
       return this.info();
@@ -399,9 +445,13 @@ function toApiError(error: unknown): C.ApiError {
 function readSettings(file: string): AppSettings {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<AppSettings>;
-    return { sessionRoot: typeof parsed.sessionRoot === 'string' ? parsed.sessionRoot : null, recentRoots: Array.isArray(parsed.recentRoots) ? parsed.recentRoots.filter((r) => typeof r === 'string') : [] };
+    return {
+      sessionRoot: typeof parsed.sessionRoot === 'string' ? parsed.sessionRoot : null,
+      recentRoots: Array.isArray(parsed.recentRoots) ? parsed.recentRoots.filter((r) => typeof r === 'string') : [],
+      stateStore: typeof parsed.stateStore === 'string' ? parsed.stateStore : null,
+    };
   } catch {
-    return { sessionRoot: null, recentRoots: [] };
+    return { sessionRoot: null, recentRoots: [], stateStore: null };
   }
 }
 

@@ -25,7 +25,7 @@ export function findElectron(): { path: string } | { missing: string } {
 export async function launchApp(options: ServeOptions): Promise<void> {
   const electron = findElectron();
   if ('path' in electron) {
-    const child = spawn(electron.path, [join(packageRoot(), 'dist', 'main', 'electron', 'main.js')], { stdio: 'inherit', env: { ...process.env, SESSION_INSPECTOR_DB: options.db } });
+    const child = spawn(electron.path, [join(packageRoot(), 'dist', 'main', 'electron', 'main.js')], { stdio: 'inherit', env: { ...process.env, SESSION_INSPECTOR_STATE: options.state } });
     await new Promise<void>((resolve) => child.on('exit', () => resolve()));
     return;
   }

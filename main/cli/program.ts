@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Engine } from '../core/engine.js';
 import { UsageError } from '../core/errors.js';
-import { defaultDbPath, defaultSessionRoot } from '../core/paths.js';
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_BUDGET_SECONDS, type RunOptions } from '../core/runner/runner.js';
+import { defaultSessionRoot, defaultStateTarget } from '../core/paths.js';
+import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_BUDGET_SECONDS, type RunOptions } from '../core/runner/runner.js';
 import type { RunStats } from '../core/runner/stats.js';
 import type { JsonRow } from '../core/store/jsonRows.js';
 import { printJson, printTable } from './output.js';
@@ -18,7 +18,8 @@ import { serve, type ServeOptions } from './serve.js';
 import { launchApp } from './launch.js';
 
 interface CommonOptions {
-  db: string;
+  state?: string;
+  db?: string;
   json?: boolean;
   sessions: string;
   plugins: string[];
@@ -37,17 +38,36 @@ function wholeNumber(min: number) {
   };
 }
 
+function positiveSeconds(value: string) {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number of seconds greater than 0');
+  return n;
+}
+
 function seconds(value: string) {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds (fractions allowed), at least 0');
   return n;
 }
 
-/** --db and --json on every command; --sessions and --plugins on those that read sessions or load plugins. */
+/** --state (or its older name --db): a DuckDB file or a postgres:// URL. */
+function stateOptions(command: Command): Command {
+  return command
+    .option('--state <file|url>', 'state store: a DuckDB file, or postgres://user@host/db for a team store (default: $SESSION_INSPECTOR_STATE, else state.duckdb in the app data folder)')
+    .option('--db <file>', 'the same as --state (its older name)');
+}
+
+/** The store the user named; --state and --db together are refused rather than one silently winning. */
+function resolveState(options: { state?: string; db?: string }): string {
+  if (options.state !== undefined && options.db !== undefined && options.state !== options.db) {
+    throw new UsageError('--state and --db name the same store: give only one');
+  }
+  return options.state ?? options.db ?? defaultStateTarget();
+}
+
+/** --state and --json on every command; --sessions and --plugins on those that read sessions or load plugins. */
 function common(command: Command, withSessions: boolean): Command {
-  command
-    .option('--db <file>', 'state database (default: $SESSION_INSPECTOR_DB, else the app data folder)', defaultDbPath())
-    .option('--json', 'print machine-readable JSON on stdout');
+  stateOptions(command).option('--json', 'print machine-readable JSON on stdout');
   if (withSessions) {
     command
       .option('--sessions <dir>', 'session root (default: $SESSION_DATA_DIR, else $CLAUDE_CONFIG_DIR/projects, else ~/.claude/projects)', defaultSessionRoot())
@@ -59,7 +79,7 @@ function common(command: Command, withSessions: boolean): Command {
 
 async function withEngine<T>(options: CommonOptions, fn: (engine: Engine) => Promise<T>): Promise<T> {
   const engine = await Engine.open({
-    db: options.db,
+    state: resolveState(options),
     sessions: options.sessions ?? defaultSessionRoot(),
     plugins: options.plugins ?? [],
     builtins: options.builtins ?? true,
@@ -79,13 +99,14 @@ async function reportPluginErrors(engine: Engine): Promise<void> {
   }
 }
 
-function runOptions(options: CommonOptions & { maxSessions?: number; timeBudget?: number; maxAttempts?: number }, trigger: string): RunOptions {
+function runOptions(options: CommonOptions & { maxSessions?: number; timeBudget?: number; maxAttempts?: number; leaseSeconds?: number }, trigger: string): RunOptions {
   const progress = new ProgressReporter(progressMode(options.json));
   return {
     trigger,
     maxSessionsPerRun: options.maxSessions,
     timeBudgetSeconds: options.timeBudget,
     maxAttempts: options.maxAttempts,
+    leaseSeconds: options.leaseSeconds,
     log: (level, message) => progress.log(`${level}: ${message}`),
     onProgress: (p) => progress.update(p),
   };
@@ -127,6 +148,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--time-budget <sec>', `seconds per processor run (default ${DEFAULT_TIME_BUDGET_SECONDS})`).argParser(seconds))
     .addOption(new Option('--max-attempts <n>', `failures on the same content before quarantine (default ${DEFAULT_MAX_ATTEMPTS})`).argParser(wholeNumber(1)))
     .option('--workers <n>', 'plugin processes (default: one per core)', wholeNumber(1))
+    .addOption(new Option('--lease-seconds <sec>', `team store: how long a claimed session stays this runner's without renewal (default ${DEFAULT_LEASE_SECONDS})`).argParser(positiveSeconds))
     .action(async (options) => {
       await withEngine(options, async (engine) => {
         await reportPluginErrors(engine);
@@ -325,14 +347,16 @@ export function buildProgram(): Command {
       .command(name)
       .description(description)
       .option('--port <n>', 'browser mode port (0 picks a free one)', wholeNumber(0), 0)
-      .option('--db <file>', 'state database (default: $SESSION_INSPECTOR_DB, else the app data folder)', defaultDbPath())
+      .option('--state <file|url>', 'state store: a DuckDB file, or postgres://user@host/db for a team store (default: $SESSION_INSPECTOR_STATE, the app\'s setting, else state.duckdb in the app data folder)')
+      .option('--db <file>', 'the same as --state (its older name)')
       .option('--sessions <dir>', 'session folder (default: the last one chosen in the app, else ~/.claude/projects)')
       .option('--plugins <path>', 'a plugin folder, or a folder of plugin folders (repeatable)', collect, [])
       .option('--no-builtins', 'do not load the built-in plugins/ folder')
       .option('--no-schedule', 'no background runs (on cadence, or when sessions change): run only on request')
-      .action(async (options: ServeOptions) => {
+      .action(async (options: ServeOptions & { db?: string }) => {
         if (options.port > 65535) throw new UsageError('--port must be at most 65535');
-        await action(options);
+        // Nothing named: the app's own setting (or the environment) decides, in ApiService.
+        await action({ ...options, state: options.state === undefined && options.db === undefined ? undefined : resolveState(options) });
       });
   ui('serve', 'run the app in a browser: the UI and its API on 127.0.0.1, with a per-start token in the printed address', serve);
   ui('app', 'open the desktop app (falls back to browser mode where Electron cannot run)', launchApp);

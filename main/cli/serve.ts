@@ -6,7 +6,8 @@ import { startHttpServer, type RunningServer } from '../api/httpServer.js';
 
 export interface ServeOptions {
   port: number;
-  db: string;
+  /** A store named on the command line; otherwise the app's setting, $SESSION_INSPECTOR_STATE or the default file. */
+  state?: string;
   sessions?: string;
   plugins: string[];
   builtins: boolean;
@@ -28,7 +29,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const service = await ApiService.open({
     mode: 'browser',
     version: appVersion(),
-    db: options.db,
+    state: options.state,
     sessions: options.sessions,
     plugins: options.plugins,
     builtins: options.builtins,

@@ -19,8 +19,8 @@ import type { JsonRow, StateFilter } from './store/types.js';
 import { selectCandidates } from './runner/candidates.js';
 
 export interface EngineOptions {
-  /** DuckDB file. */
-  db: string;
+  /** The state store: a DuckDB file, or a postgres:// URL (team mode). */
+  state: string;
   /** Session root. */
   sessions: string;
   /** Extra plugin folders (trusted: named by the user on the command line). */
@@ -63,7 +63,7 @@ export class Engine {
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
-    return new Engine(options, await StateStore.open(options.db));
+    return new Engine(options, await StateStore.open(options.state));
   }
 
   async close(): Promise<void> {

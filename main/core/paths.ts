@@ -23,9 +23,12 @@ export function userDataDir(env: NodeJS.ProcessEnv = process.env, platform: Node
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), APP_NAME);
 }
 
-/** Database file: $SESSION_INSPECTOR_DB, else state.duckdb in the user data folder. */
-export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SESSION_INSPECTOR_DB ?? join(userDataDir(env), 'state.duckdb');
+/**
+ * The state store: $SESSION_INSPECTOR_STATE (a DuckDB file or a postgres:// URL), else the older
+ * $SESSION_INSPECTOR_DB (a file), else state.duckdb in the user data folder.
+ */
+export function defaultStateTarget(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SESSION_INSPECTOR_STATE || env.SESSION_INSPECTOR_DB || join(userDataDir(env), 'state.duckdb');
 }
 
 /** The repository / installed package root (the folder holding package.json and plugins/). */

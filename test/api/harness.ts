@@ -13,7 +13,7 @@ export async function openService(options: { plugins?: string[]; builtins?: bool
   const service = await ApiService.open({
     mode: 'browser',
     version: 'test',
-    db: join(dir, 'state.duckdb'),
+    state: join(dir, 'state.duckdb'),
     sessions: root,
     plugins: options.plugins ?? [],
     builtins: options.builtins ?? false,

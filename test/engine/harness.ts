@@ -24,7 +24,7 @@ export class Harness {
 
   async open(): Promise<Engine> {
     if (!this.engine) {
-      this.engine = await Engine.open({ db: this.db, sessions: this.root, plugins: [this.pluginsDir], builtins: false, workers: this.workers });
+      this.engine = await Engine.open({ state: this.db, sessions: this.root, plugins: [this.pluginsDir], builtins: false, workers: this.workers });
       const engine = this.engine;
       after(() => engine.close());
     }

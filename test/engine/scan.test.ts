@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { homedir } from 'node:os';
 import { scanSessionRoot } from '../../main/core/scan.js';
-import { defaultDbPath, defaultSessionRoot } from '../../main/core/paths.js';
+import { defaultSessionRoot, defaultStateTarget } from '../../main/core/paths.js';
 import { UsageError } from '../../main/core/errors.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -103,6 +103,7 @@ test('default root: $SESSION_DATA_DIR, else $CLAUDE_CONFIG_DIR/projects, else ~/
   assert.equal(defaultSessionRoot({ SESSION_DATA_DIR: '/data/s', CLAUDE_CONFIG_DIR: '/c' }), '/data/s');
   assert.equal(defaultSessionRoot({ CLAUDE_CONFIG_DIR: '/c' }), join('/c', 'projects'));
   assert.equal(defaultSessionRoot({}), join(homedir(), '.claude', 'projects'));
-  assert.equal(defaultDbPath({ SESSION_INSPECTOR_DB: '/x/db.duckdb' }), '/x/db.duckdb');
-  assert.equal(defaultDbPath({ XDG_CONFIG_HOME: '/cfg' }), join('/cfg', 'session-inspector', 'state.duckdb'));
+  assert.equal(defaultStateTarget({ SESSION_INSPECTOR_DB: '/x/db.duckdb' }), '/x/db.duckdb');
+  assert.equal(defaultStateTarget({ SESSION_INSPECTOR_STATE: 'postgres://team@db/si', SESSION_INSPECTOR_DB: '/x/db.duckdb' }), 'postgres://team@db/si');
+  assert.equal(defaultStateTarget({ XDG_CONFIG_HOME: '/cfg' }), join('/cfg', 'session-inspector', 'state.duckdb'));
 });

@@ -58,7 +58,7 @@ test('runs: a processor already running is reported, not started twice', async (
   assert.match(store.getState().notices.at(-1)?.text ?? '', /Already running.*tokens/);
 });
 
-const STATS: RunStatsJson = { processor: 'usage', run_id: 'r', scanned: 10, processed: 9, skipped: 0, capped: 0, errors: 1, quarantined: 0, vanished: 0, items_extracted: 20, malformed_lines: 0, errors_detail: [{ session: 'a/b.jsonl', error: 'boom' }], duration_ms: 1200, bytes_read: 1000, cancelled: false };
+const STATS: RunStatsJson = { processor: 'usage', run_id: 'r', scanned: 10, processed: 9, skipped: 0, capped: 0, errors: 1, quarantined: 0, vanished: 0, elsewhere: 0, items_extracted: 20, malformed_lines: 0, errors_detail: [{ session: 'a/b.jsonl', error: 'boom' }], duration_ms: 1200, bytes_read: 1000, cancelled: false };
 
 test('events: progress is applied at once; finished runs and changes refresh what is on screen, coalesced', async () => {
   const { store, transport } = makeStore({

@@ -23,26 +23,45 @@ export class ProcessorRun {
   done = 0;
   pending: SessionOutcome[] = [];
   pendingItems = 0;
+  /** Shared store: sessions decided without a row to write, whose claims end with the next commit. */
+  released: string[] = [];
+  /** Shared store: candidates another runner holds a lease on, tried again once the pass is over. */
+  readonly deferred = new Set<string>();
 
-  constructor(readonly processor: LoadedProcessor, candidates: Candidate[]) {
+  constructor(readonly processor: LoadedProcessor, candidates: Candidate[], private readonly claims = false) {
     this.stats = emptyStats(processor.name, this.runId);
     for (const c of candidates) this.candidates.set(c.entry.sessionKey, c);
     this.stats.scanned = candidates.length;
   }
 
-  capped(): void {
+  capped(sessionKey: string): void {
     this.stats.capped++;
     this.done++;
+    this.release(sessionKey);
   }
 
-  quarantined(): void {
+  quarantined(sessionKey: string): void {
     this.stats.quarantined++;
     this.done++;
+    this.release(sessionKey);
   }
 
-  vanished(): void {
+  vanished(sessionKey: string): void {
     this.stats.vanished++;
     this.done++;
+    this.release(sessionKey);
+  }
+
+  /** Another runner has it, or has processed it since this run's snapshot. */
+  elsewhere(sessionKey: string): void {
+    this.stats.elsewhere++;
+    this.done++;
+    this.candidates.delete(sessionKey);
+    this.release(sessionKey);
+  }
+
+  private release(sessionKey: string): void {
+    if (this.claims) this.released.push(sessionKey);
   }
 
   /** Records what the plugin process reported for this processor on one session. */
@@ -52,17 +71,17 @@ export class ProcessorRun {
     switch (outcome.kind) {
       case 'skipped':
         this.stats.skipped++;
-        return;
+        return this.release(entry.sessionKey);
       case 'quarantined':
         this.stats.quarantined++;
-        return;
+        return this.release(entry.sessionKey);
       case 'cancelled':
         this.stats.capped++;
         this.stats.cancelled = true;
-        return;
+        return this.release(entry.sessionKey);
       case 'capped': // rule 4: it waited queued in its plugin process past the time budget, unread
         this.stats.capped++;
-        return;
+        return this.release(entry.sessionKey);
       case 'processed':
         this.calls++;
         this.stats.processed++;

@@ -7,6 +7,7 @@ import type { LoadedProcessor } from '../plugins/loader.js';
 import { SessionFile, type SessionEntry } from '../sessionFile.js';
 import type { StateStore } from '../store/stateStore.js';
 import { selectCandidates } from './candidates.js';
+import { Leases } from './leases.js';
 import { ProcessorRun } from './processorRun.js';
 import type { RunStats } from './stats.js';
 
@@ -17,6 +18,8 @@ export interface RunOptions {
   timeBudgetSeconds?: number;
   /** Consecutive failures on the same content before a session is quarantined. Default 3. */
   maxAttempts?: number;
+  /** Shared store: seconds a claimed session stays this runner's without renewal (renewed every third of it). Default 60. */
+  leaseSeconds?: number;
   /** What started the run (cli, rerun, schedule, watch, app), stored in processor_runs. */
   trigger?: string;
   /** Only these session keys, per processor (reruns of selected sessions); a processor not in the map gets none. */
@@ -38,17 +41,22 @@ export interface RunProgress {
 
 export const DEFAULT_TIME_BUDGET_SECONDS = 150;
 export const DEFAULT_MAX_ATTEMPTS = 3;
+export const DEFAULT_LEASE_SECONDS = 60;
 
 /** Outcomes are committed in batches: one transaction per this many sessions, items or milliseconds. */
 const BATCH_SESSIONS = 500;
 const BATCH_ITEMS = 50_000;
 const BATCH_MS = 2_000;
+/** Shared store: sessions claimed per round trip, ahead of dispatch. */
+const CLAIM_WINDOW = 64;
 
 /**
  * Runs processors over scanned sessions and records the outcome of each (processor, session).
  * Processors run together in one pass: each session due for several of them is read, hashed and parsed
  * once in a plugin process, and its records are fed to all of them. Each keeps its own candidates, cap,
- * budget, stats and run row. One Runner per state store: it owns the per-processor locks.
+ * budget, stats and run row. One Runner per state store: it owns the per-processor locks. On a shared
+ * store (PostgreSQL) several runners, on one machine or many, work the same sessions: each claims a
+ * window of sessions ahead of dispatch, looks at their state again, and leaves the rest to their holders.
  */
 export class Runner {
   /** In memory on purpose: a killed process cannot leave a stale lock behind. */
@@ -90,10 +98,26 @@ export class Runner {
     if (!(maxCalls >= 0)) throw new UsageError('--max-sessions must be a non-negative number');
     if (!(budgetMs >= 0)) throw new UsageError('--time-budget must be a non-negative number of seconds');
     if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) throw new UsageError('--max-attempts must be a whole number of at least 1');
+    const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+    if (!(leaseSeconds > 0)) throw new UsageError('--lease-seconds must be a number of seconds greater than 0');
+    const leases = this.store.db.shared ? new Leases(this.store, leaseSeconds * 1000, (m) => options.log?.('warn', m)) : null;
+    try {
+      return await this.runPass(processors, sessions, options, runs, { maxCalls, budgetMs, maxAttempts, leases });
+    } finally {
+      await leases?.end();
+    }
+  }
 
+  private async runPass(
+    processors: LoadedProcessor[],
+    sessions: SessionEntry[],
+    options: RunOptions,
+    runs: ProcessorRun[],
+    { maxCalls, budgetMs, maxAttempts, leases }: { maxCalls: number; budgetMs: number; maxAttempts: number; leases: Leases | null },
+  ): Promise<RunStats[]> {
     for (const processor of processors) {
       const snapshot = await this.store.snapshot(processor.name);
-      const run = new ProcessorRun(processor, selectCandidates(sessions, snapshot, processor.version, options.only ? (options.only.get(processor.name) ?? new Set()) : undefined));
+      const run = new ProcessorRun(processor, selectCandidates(sessions, snapshot, processor.version, options.only ? (options.only.get(processor.name) ?? new Set()) : undefined), leases !== null);
       await this.store.startRun(run.runId, processor.name, options.trigger ?? 'cli', new Date());
       runs.push(run);
     }
@@ -102,10 +126,13 @@ export class Runner {
 
     let lastFlush = Date.now();
     const flush = async () => {
-      const groups = runs.map((r) => ({ processor: r.processor.name, version: r.processor.version, outcomes: r.pending.splice(0) }));
+      const groups = runs.map((r) => ({ processor: r.processor.name, version: r.processor.version, outcomes: r.pending.splice(0), released: r.released.splice(0) }));
       for (const r of runs) r.pendingItems = 0;
       lastFlush = Date.now();
-      await this.store.commitOutcomes(groups, maxAttempts);
+      const lost = await this.store.commitOutcomes(groups, maxAttempts, leases?.runnerId);
+      for (const { processor, sessionKey } of lost) {
+        onLog('warn', processor, `${sessionKey}: result not stored: this runner's lease expired and another runner took the session`);
+      }
     };
     // A batch commits while the plugin processes go on with the next sessions (awaiting it here idled every
     // process for the whole transaction). One commit at a time; dispatch waits only when a second batch has
@@ -140,43 +167,68 @@ export class Runner {
     const progress = (run: ProcessorRun, current: string | null) =>
       options.onProgress?.({ processor: run.processor.name, done: run.done, total: run.stats.scanned, current, errors: run.stats.errors, elapsedMs: performance.now() - loopStart });
 
-    for (const entry of order) {
-      while (inFlight.size >= this.pool.capacity) await Promise.race(inFlight); // each process runs one and holds the next
-      if (commit.failed) throw commit.failed.error;
-      const due: ProcessorRun[] = [];
-      for (const run of runs) {
-        const candidate = run.candidates.get(entry.sessionKey);
-        if (!candidate) continue;
-        // Rule 3: near the cap, wait for this processor's calls in flight: a skip there would free a call.
-        while (run.calls + run.inFlight >= maxCalls && run.inFlight > 0) await Promise.race(inFlight);
-        if (options.signal?.aborted) {
-          run.stats.cancelled = true;
-          run.capped();
-        } else if (run.calls >= maxCalls || performance.now() - loopStart >= budgetMs) {
-          run.capped(); // rules 3 and 4: left for the next run, unread, not an error
-        } else if (candidate.quarantinedUnread) {
-          run.quarantined();
-        } else {
-          due.push(run);
-          continue;
+    const pass = async (entries: SessionEntry[]) => {
+      let claimedUntil = 0;
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i];
+        while (inFlight.size >= this.pool.capacity) await Promise.race(inFlight); // each process runs one and holds the next
+        if (commit.failed) throw commit.failed.error;
+        if (leases && i >= claimedUntil) {
+          claimedUntil = Math.min(entries.length, i + CLAIM_WINDOW);
+          await leases.claim(entries.slice(i, claimedUntil), runs);
         }
-        progress(run, entry.sessionKey);
-      }
-      if (due.length === 0) continue;
-      for (const run of due) {
-        run.inFlight++;
-        progress(run, entry.sessionKey);
-      }
-      const task: Promise<void> = this.dispatch(entry, due, onLog, options.signal, notAfterMs)
-        .then(async () => {
-          for (const run of due) {
-            run.inFlight--;
-            progress(run, null);
+        const due: ProcessorRun[] = [];
+        for (const run of runs) {
+          const candidate = run.candidates.get(entry.sessionKey);
+          if (!candidate || run.deferred.has(entry.sessionKey)) continue;
+          // Rule 3: near the cap, wait for this processor's calls in flight: a skip there would free a call.
+          while (run.calls + run.inFlight >= maxCalls && run.inFlight > 0) await Promise.race(inFlight);
+          if (options.signal?.aborted) {
+            run.stats.cancelled = true;
+            run.capped(entry.sessionKey);
+          } else if (run.calls >= maxCalls || performance.now() - loopStart >= budgetMs) {
+            run.capped(entry.sessionKey); // rules 3 and 4: left for the next run, unread, not an error
+          } else if (candidate.quarantinedUnread) {
+            run.quarantined(entry.sessionKey);
+          } else {
+            due.push(run);
+            continue;
           }
-          await maybeFlush();
-        })
-        .finally(() => inFlight.delete(task));
-      inFlight.add(task);
+          progress(run, entry.sessionKey);
+        }
+        if (due.length === 0) continue;
+        for (const run of due) {
+          run.inFlight++;
+          progress(run, entry.sessionKey);
+        }
+        const task: Promise<void> = this.dispatch(entry, due, onLog, options.signal, notAfterMs)
+          .then(async () => {
+            for (const run of due) {
+              run.inFlight--;
+              progress(run, null);
+            }
+            await maybeFlush();
+          })
+          .finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      }
+    };
+    await pass(order);
+    // Sessions other runners held: wait for their leases to end (done, or expired with their runner), then
+    // look again. The budget and a cancel end the wait like any other candidate loop.
+    while (leases && runs.some((r) => r.deferred.size > 0)) {
+      if (options.signal?.aborted || performance.now() - loopStart >= budgetMs) {
+        for (const run of runs) {
+          if (options.signal?.aborted && run.deferred.size > 0) run.stats.cancelled = true;
+          for (const key of run.deferred) run.capped(key);
+          run.deferred.clear();
+        }
+        break;
+      }
+      await leases.pause();
+      const waiting = order.filter((e) => runs.some((r) => r.deferred.has(e.sessionKey)));
+      for (const run of runs) run.deferred.clear();
+      await pass(waiting);
     }
     await Promise.all(inFlight);
     await commitsDone();
@@ -221,7 +273,7 @@ export class Runner {
       return;
     }
     if (result.vanished) {
-      for (const run of due) run.vanished();
+      for (const run of due) run.vanished(entry.sessionKey);
       return;
     }
     const readAt = new Date(result.readAtMs);

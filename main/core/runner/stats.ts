@@ -2,7 +2,7 @@
 export interface RunStats {
   processor: string;
   run_id: string;
-  /** Candidates after the mtime/version precheck: processed + skipped + capped + errors + quarantined + vanished. */
+  /** Candidates after the mtime/version precheck: processed + skipped + capped + errors + quarantined + vanished + elsewhere. */
   scanned: number;
   processed: number;
   /** Same hash and version as stored, found after hashing: free, never counts against the caps. */
@@ -15,6 +15,8 @@ export interface RunStats {
   quarantined: number;
   /** Gone between the scan and the read. */
   vanished: number;
+  /** Shared store: left to another runner, which held the session's lease or had processed it meanwhile. */
+  elsewhere: number;
   items_extracted: number;
   malformed_lines: number;
   errors_detail: { session: string; error: string }[];
@@ -35,6 +37,7 @@ export function emptyStats(processor: string, runId: string): RunStats {
     errors: 0,
     quarantined: 0,
     vanished: 0,
+    elsewhere: 0,
     items_extracted: 0,
     malformed_lines: 0,
     errors_detail: [],

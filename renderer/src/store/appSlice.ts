@@ -27,6 +27,8 @@ export interface AppSliceState {
   notices: Notice[];
   loadInfo(): Promise<void>;
   setSessionRoot(path: string): Promise<boolean>;
+  /** A DuckDB file or a postgres:// URL; false (with a notice) when main kept the current store. */
+  setStateStore(target: string): Promise<boolean>;
   pickFolder(): Promise<string | null>;
   setChoosingFolder(open: boolean): void;
   setView(view: ViewName): void;
@@ -74,6 +76,19 @@ export const createAppSlice: SliceCreator<AppSliceState> = (set, get, { api, sto
       set(usable ? { info, choosingFolder: false, notices: [] } : { info, choosingFolder: true });
       if (usable) get().setSessionFilter({}); // a new folder: a new list generation, selection cleared
       return usable;
+    } catch (error) {
+      get().notify('error', errorMessage(error));
+      return false;
+    }
+  },
+
+  async setStateStore(target) {
+    try {
+      const info = await api.call('app/setStateStore', { target: target.trim() });
+      set({ info });
+      get().notify('info', `Now using ${info.stateStore.location}.`);
+      get().setSessionFilter({}); // other state: a new list generation
+      return true;
     } catch (error) {
       get().notify('error', errorMessage(error));
       return false;
