@@ -31,7 +31,7 @@ test('the CLI refuses a database the app holds, saying so, with exit 3', async (
     writePlugin(plugins, 'count', countingPlugin('count'));
     const result = await runCli(['run', '--db', db, '--sessions', join(dir, 'sessions'), '--plugins', plugins, '--no-builtins']);
     assert.equal(result.code, 3);
-    assert.match(result.stderr, new RegExp(`database .*db\\.duckdb is in use by another process \\(.*PID ${app.pid}\\): close the Session Inspector app or the other command, or use another --db`));
+    assert.match(result.stderr, new RegExp(`database .*db\\.duckdb is in use by another process \\(.*PID ${app.pid}\\): close the Session Inspector app or the other command, or use another --state`));
   } finally {
     app.kill('SIGTERM');
     await new Promise((r) => app.on('exit', r));

@@ -1,9 +1,29 @@
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { after, test } from 'node:test';
 import { Engine } from '../../main/core/engine.js';
 import type { RunOptions } from '../../main/core/runner/runner.js';
 import type { RunStats } from '../../main/core/runner/stats.js';
 import { tempDir, writePlugin } from '../helpers.js';
+import { freshDatabase, postgresSkipReason, testPostgresUrl } from '../support/postgres.js';
+
+export type Backend = 'duckdb' | 'postgres';
+
+/** Registers a state test once per backend; the PostgreSQL one skips, saying why, without a test server. */
+export function stateTest(name: string, fn: (backend: Backend) => Promise<void>): void {
+  test(`${name} [duckdb]`, () => fn('duckdb'));
+  test(`${name} [postgres]`, async (t) => {
+    if (!testPostgresUrl()) return t.skip(postgresSkipReason);
+    await fn('postgres');
+  });
+}
+
+/** A fresh store of that backend: a DuckDB file in `dir`, or a new database on the test PostgreSQL server. */
+export async function freshState(backend: Backend, dir: string): Promise<string> {
+  if (backend === 'duckdb') return join(dir, 'state.duckdb');
+  const fresh = await freshDatabase();
+  after(() => fresh.drop());
+  return fresh.url;
+}
 
 /** A session root, a database file and a plugin folder in a fresh temp dir, plus an engine over them. */
 export class Harness {
@@ -14,8 +34,10 @@ export class Harness {
   private engine: Engine | undefined;
   readonly logs: string[] = [];
 
+  private state: string | undefined;
+
   /** workers: plugin processes (default 2, what this machine has). */
-  constructor(private readonly workers = 2) {}
+  constructor(private readonly workers = 2, readonly backend: Backend = 'duckdb') {}
 
   plugin(name: string, source: string, pkg: Record<string, unknown> = {}): this {
     writePlugin(this.pluginsDir, name, source, pkg);
@@ -24,7 +46,8 @@ export class Harness {
 
   async open(): Promise<Engine> {
     if (!this.engine) {
-      this.engine = await Engine.open({ state: this.db, sessions: this.root, plugins: [this.pluginsDir], builtins: false, workers: this.workers });
+      this.state ??= await freshState(this.backend, this.dir);
+      this.engine = await Engine.open({ state: this.state, sessions: this.root, plugins: [this.pluginsDir], builtins: false, workers: this.workers });
       const engine = this.engine;
       after(() => engine.close());
     }

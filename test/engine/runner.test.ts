@@ -1,11 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { BusyError, UsageError } from '../../main/core/errors.js';
 import { countingPlugin, writeSession, userRecord, assistantRecord, sleep } from '../helpers.js';
-import { Harness, counts } from './harness.js';
+import { Harness, counts, stateTest } from './harness.js';
 
 const md5 = (path: string) => createHash('md5').update(readFileSync(path)).digest('hex');
 const session = (n: number) => [userRecord(`hello ${n}`), assistantRecord(`hi ${n}`)];
@@ -13,8 +12,8 @@ const session = (n: number) => [userRecord(`hello ${n}`), assistantRecord(`hi ${
 /** Sets a file's mtime to `ms` (epoch milliseconds). */
 const setMtime = (path: string, ms: number) => utimesSync(path, new Date(ms), new Date(ms));
 
-test('first run processes every session: state row, items, hash of the content, read time before processing', async () => {
-  const h = new Harness().plugin('count', countingPlugin('count', { before: "ctx.log.info('called at ' + Date.now());" }));
+stateTest('first run processes every session: state row, items, hash of the content, read time before processing', async (backend) => {
+  const h = new Harness(2, backend).plugin('count', countingPlugin('count', { before: "ctx.log.info('called at ' + Date.now());" }));
   const a = writeSession(h.root, 'alice/a.jsonl', session(1));
   writeSession(h.root, 'bob/b.jsonl', [...session(2), userRecord('more')]);
   const before = Date.now();
@@ -38,8 +37,8 @@ test('first run processes every session: state row, items, hash of the content, 
   assert.equal((run.stats as { processed: number }).processed, 2);
 });
 
-test('rule 1: stable files are filtered without being read; a touched or changed file is a candidate', async () => {
-  const h = new Harness().plugin('count', countingPlugin('count'));
+stateTest('rule 1: stable files are filtered without being read; a touched or changed file is a candidate', async (backend) => {
+  const h = new Harness(2, backend).plugin('count', countingPlugin('count'));
   const a = writeSession(h.root, 'alice/a.jsonl', session(1));
   const b = writeSession(h.root, 'alice/b.jsonl', session(2));
   const old = Date.now() - 60_000;
@@ -54,8 +53,8 @@ test('rule 1: stable files are filtered without being read; a touched or changed
   assert.deepEqual(counts(third), { scanned: 1, processed: 1, skipped: 0, capped: 0, errors: 0, quarantined: 0, vanished: 0, items_extracted: 3 });
 });
 
-test('rule 1: an mtime within 50 ms before processed_at is hashed; an older one is trusted unread', async () => {
-  const h = new Harness().plugin('count', countingPlugin('count'));
+stateTest('rule 1: an mtime within 50 ms before processed_at is hashed; an older one is trusted unread', async (backend) => {
+  const h = new Harness(2, backend).plugin('count', countingPlugin('count'));
   const a = writeSession(h.root, 'alice/a.jsonl', session(1));
   setMtime(a, Date.now() - 60_000);
   await h.run('count');
@@ -69,8 +68,8 @@ test('rule 1: an mtime within 50 ms before processed_at is hashed; an older one 
   assert.deepEqual([far.scanned, far.bytes_read], [0, 0]);
 });
 
-test('rule 1: a changed processor version re-processes every session; rows of the original pipeline count as version "1"', async () => {
-  const h = new Harness().plugin('count', countingPlugin('count', { version: '1' }));
+stateTest('rule 1: a changed processor version re-processes every session; rows of the original pipeline count as version "1"', async (backend) => {
+  const h = new Harness(2, backend).plugin('count', countingPlugin('count', { version: '1' }));
   const a = writeSession(h.root, 'alice/a.jsonl', session(1));
   setMtime(a, Date.now() - 60_000);
   await h.run('count');
@@ -83,8 +82,8 @@ test('rule 1: a changed processor version re-processes every session; rows of th
   assert.deepEqual(await h.rows('SELECT processor_version FROM session_processor_state'), [{ processor_version: '2' }]);
 });
 
-test('rule 2: same hash and version after hashing is skipped, and skips never count against the cap', async () => {
-  const h = new Harness().plugin('count', countingPlugin('count'));
+stateTest('rule 2: same hash and version after hashing is skipped, and skips never count against the cap', async (backend) => {
+  const h = new Harness(2, backend).plugin('count', countingPlugin('count'));
   const files = [1, 2, 3].map((n) => writeSession(h.root, `alice/${n}.jsonl`, session(n)));
   await h.run('count');
   const future = Date.now() + 5_000;
@@ -94,8 +93,8 @@ test('rule 2: same hash and version after hashing is skipped, and skips never co
   assert.deepEqual(counts(stats), { scanned: 4, processed: 1, skipped: 3, capped: 0, errors: 0, quarantined: 0, vanished: 0, items_extracted: 2 });
 });
 
-test('rule 3: maxSessionsPerRun caps processor calls (failures count); the rest are capped, unread, and next in line', async () => {
-  const h = new Harness().plugin('picky', `export default { name: 'picky', processSession(s) { if (s.sessionKey.includes('bad')) throw new Error('nope'); return { items: [] }; } };`);
+stateTest('rule 3: maxSessionsPerRun caps processor calls (failures count); the rest are capped, unread, and next in line', async (backend) => {
+  const h = new Harness(2, backend).plugin('picky', `export default { name: 'picky', processSession(s) { if (s.sessionKey.includes('bad')) throw new Error('nope'); return { items: [] }; } };`);
   writeSession(h.root, 'a/1-bad.jsonl', session(1));
   for (const n of [2, 3, 4, 5]) writeSession(h.root, `a/${n}.jsonl`, session(n));
   const first = await h.run('picky', { maxSessionsPerRun: 2 });
@@ -108,8 +107,8 @@ test('rule 3: maxSessionsPerRun caps processor calls (failures count); the rest 
   assert.deepEqual([third.processed, third.errors, third.capped], [1, 1, 0]);
 });
 
-test('rule 4: the time budget is checked before each candidate; the rest are capped, not errors', async () => {
-  const h = new Harness(1).plugin('slow', `export default { name: 'slow', async processSession() { await new Promise((r) => setTimeout(r, 200)); return { items: [] }; } };`);
+stateTest('rule 4: the time budget is checked before each candidate; the rest are capped, not errors', async (backend) => {
+  const h = new Harness(1, backend).plugin('slow', `export default { name: 'slow', async processSession() { await new Promise((r) => setTimeout(r, 200)); return { items: [] }; } };`);
   for (const n of [1, 2, 3]) writeSession(h.root, `a/${n}.jsonl`, session(n));
   const none = await h.run('slow', { timeBudgetSeconds: 0 });
   assert.deepEqual([none.scanned, none.processed, none.capped, none.errors], [3, 0, 3, 0]);
@@ -119,15 +118,15 @@ test('rule 4: the time budget is checked before each candidate; the rest are cap
   assert.deepEqual([rest.processed, rest.capped], [2, 0]);
 });
 
-test('rule 4 with two plugin processes: sessions already dispatched finish, the rest are capped', async () => {
-  const h = new Harness(2).plugin('slow', `export default { name: 'slow', async processSession() { await new Promise((r) => setTimeout(r, 300)); return { items: [] }; } };`);
+stateTest('rule 4 with two plugin processes: sessions already dispatched finish, the rest are capped', async (backend) => {
+  const h = new Harness(2, backend).plugin('slow', `export default { name: 'slow', async processSession() { await new Promise((r) => setTimeout(r, 300)); return { items: [] }; } };`);
   for (const n of [1, 2, 3, 4]) writeSession(h.root, `a/${n}.jsonl`, session(n));
   const stats = await h.run('slow', { timeBudgetSeconds: 0.15 });
   assert.deepEqual([stats.processed, stats.capped, stats.errors], [2, 2, 0]);
 });
 
-test('rule 5: a throw, a rejection or a timeout leaves no state row; the failure row has attempts, error and hash', async () => {
-  const h = new Harness()
+stateTest('rule 5: a throw, a rejection or a timeout leaves no state row; the failure row has attempts, error and hash', async (backend) => {
+  const h = new Harness(2, backend)
     .plugin('thrower', `export default { name: 'thrower', processSession() { throw new Error('boom: bad record'); } };`)
     .plugin('rejecter', `export default { name: 'rejecter', async processSession() { await null; return Promise.reject(new TypeError('async boom')); } };`)
     .plugin('sleeper', `export default { name: 'sleeper', timeoutMs: 100, processSession(s, ctx) { return new Promise((resolve) => ctx.signal.addEventListener('abort', () => setTimeout(resolve, 5000))); } };`)
@@ -143,8 +142,8 @@ test('rule 5: a throw, a rejection or a timeout leaves no state row; the failure
   }
 });
 
-test('rule 5: a failure after an earlier success keeps the earlier state and items', async () => {
-  const h = new Harness().plugin('flaky', `export default { name: 'flaky', async processSession(s) {
+stateTest('rule 5: a failure after an earlier success keeps the earlier state and items', async (backend) => {
+  const h = new Harness(2, backend).plugin('flaky', `export default { name: 'flaky', async processSession(s) {
     let n = 0; for await (const r of s.records()) { if (r.fail) throw new Error('cannot handle fail'); n++; }
     return { items: [{ n }] }; } };`);
   const a = writeSession(h.root, 'alice/a.jsonl', session(1));
@@ -157,8 +156,8 @@ test('rule 5: a failure after an earlier success keeps the earlier state and ite
   assert.deepEqual(await h.rows('SELECT item FROM processor_items'), [{ item: { n: 2 } }]);
 });
 
-test('rule 6: quarantined after 3 failures on the same content, unread until content, version or a rerun changes it', async () => {
-  const h = new Harness().plugin('poison', `export default { name: 'poison', version: '1', async processSession(s) {
+stateTest('rule 6: quarantined after 3 failures on the same content, unread until content, version or a rerun changes it', async (backend) => {
+  const h = new Harness(2, backend).plugin('poison', `export default { name: 'poison', version: '1', async processSession(s) {
     for await (const r of s.records()) if (r.poison) throw new Error('poison record');
     return { items: [] }; } };`);
   const p = writeSession(h.root, 'alice/p.jsonl', [{ poison: true }]);
@@ -193,8 +192,8 @@ test('rule 6: quarantined after 3 failures on the same content, unread until con
   assert.deepEqual(await h.rows('SELECT * FROM session_processor_failures'), [], 'rule 7: success removes the failure row');
 });
 
-test('rule 6: a rerun clears attempts and quarantine and runs just those sessions now', async () => {
-  const h = new Harness().plugin('poison', `export default { name: 'poison', processSession(s) { if (s.sessionKey.startsWith('p')) throw new Error('poison'); return {}; } };`);
+stateTest('rule 6: a rerun clears attempts and quarantine and runs just those sessions now', async (backend) => {
+  const h = new Harness(2, backend).plugin('poison', `export default { name: 'poison', processSession(s) { if (s.sessionKey.startsWith('p')) throw new Error('poison'); return {}; } };`);
   writeSession(h.root, 'p/1.jsonl', session(1));
   writeSession(h.root, 'p/2.jsonl', session(2));
   writeSession(h.root, 'ok/3.jsonl', session(3));
@@ -215,8 +214,8 @@ test('rule 6: a rerun clears attempts and quarantine and runs just those session
   assert.equal(runRow.trigger, 'rerun');
 });
 
-test('rule 7: success replaces the previous items of the session, it does not append to them', async () => {
-  const h = new Harness().plugin('count', countingPlugin('count'));
+stateTest('rule 7: success replaces the previous items of the session, it does not append to them', async (backend) => {
+  const h = new Harness(2, backend).plugin('count', countingPlugin('count'));
   const a = writeSession(h.root, 'alice/a.jsonl', session(1));
   writeSession(h.root, 'alice/b.jsonl', session(2));
   await h.run('count');
@@ -230,8 +229,8 @@ test('rule 7: success replaces the previous items of the session, it does not ap
   assert.deepEqual(await h.rows("SELECT items_extracted FROM session_processor_state WHERE session_file = 'alice/a.jsonl'"), [{ items_extracted: 1 }]);
 });
 
-test('rule 8: a second run of the same processor is refused at once; the lock is released after a throw', async () => {
-  const h = new Harness()
+stateTest('rule 8: a second run of the same processor is refused at once; the lock is released after a throw', async (backend) => {
+  const h = new Harness(2, backend)
     .plugin('slow', `export default { name: 'slow', async processSession() { await new Promise((r) => setTimeout(r, 300)); return {}; } };`)
     .plugin('other', countingPlugin('other'));
   writeSession(h.root, 'a/1.jsonl', session(1));
@@ -250,8 +249,8 @@ test('rule 8: a second run of the same processor is refused at once; the lock is
   assert.equal((await engine.run(['slow']))[0].scanned, 0);
 });
 
-test('rule 9: content appended while the processor runs is processed by a later run', async () => {
-  const h = new Harness().plugin('live', `
+stateTest('rule 9: content appended while the processor runs is processed by a later run', async (backend) => {
+  const h = new Harness(2, backend).plugin('live', `
 import { appendFileSync } from 'node:fs';
 export default { name: 'live', async processSession(s) {
   let n = 0;
@@ -270,8 +269,8 @@ export default { name: 'live', async processSession(s) {
   assert.deepEqual(await h.rows('SELECT item FROM processor_items'), [{ item: { n: 3 } }]);
 });
 
-test('rule 10: stats add up, total malformed lines, and errors_detail names each failed session', async () => {
-  const h = new Harness().plugin('count', countingPlugin('count'));
+stateTest('rule 10: stats add up, total malformed lines, and errors_detail names each failed session', async (backend) => {
+  const h = new Harness(2, backend).plugin('count', countingPlugin('count'));
   writeSession(h.root, 'a/good.jsonl', '{"type":"user"}\n{broken\n{"type":"assistant"}\n{"type":"user"');
   writeSession(h.root, 'a/empty.jsonl', '');
   writeSession(h.root, 'a/blank.jsonl', '\n\n  \n');
@@ -280,13 +279,13 @@ test('rule 10: stats add up, total malformed lines, and errors_detail names each
   assert.equal(stats.malformed_lines, 2);
   assert.equal(stats.scanned, stats.processed + stats.skipped + stats.capped + stats.errors + stats.quarantined + stats.vanished);
   assert.deepEqual(Object.keys(stats).sort(), [
-    'bytes_read', 'cancelled', 'capped', 'duration_ms', 'errors', 'errors_detail', 'items_extracted', 'malformed_lines',
+    'bytes_read', 'cancelled', 'capped', 'duration_ms', 'elsewhere', 'errors', 'errors_detail', 'items_extracted', 'malformed_lines',
     'processed', 'processor', 'quarantined', 'run_id', 'scanned', 'skipped', 'vanished',
   ]);
 });
 
-test('a file deleted between scan and processing is reported as vanished, not as a failure', async () => {
-  const h = new Harness().plugin('count', countingPlugin('count'));
+stateTest('a file deleted between scan and processing is reported as vanished, not as a failure', async (backend) => {
+  const h = new Harness(2, backend).plugin('count', countingPlugin('count'));
   const a = writeSession(h.root, 'alice/a.jsonl', session(1));
   writeSession(h.root, 'alice/b.jsonl', session(2));
   const engine = await h.open();
@@ -298,8 +297,8 @@ test('a file deleted between scan and processing is reported as vanished, not as
   assert.deepEqual(await h.rows('SELECT * FROM session_processor_failures'), []);
 });
 
-test('results: garbage counts as zero items with a warning; itemsCount overrides; non-JSON items fail the session', async () => {
-  const h = new Harness()
+stateTest('results: garbage counts as zero items with a warning; itemsCount overrides; non-JSON items fail the session', async (backend) => {
+  const h = new Harness(2, backend)
     .plugin('garbage', `export default { name: 'garbage', processSession(s) { return s.sessionKey.includes('1') ? null : s.sessionKey.includes('2') ? 42 : 'text'; } };`)
     .plugin('counted', `export default { name: 'counted', processSession() { return { itemsCount: 7, items: [{ a: 1 }] }; } };`)
     .plugin('bigint', `export default { name: 'bigint', processSession(s) { const cyc = {}; cyc.self = cyc; return { items: [{ ok: 1 }, s.sessionKey.includes('1') ? { n: 10n } : s.sessionKey.includes('2') ? cyc : () => 1] }; } };`);
@@ -320,8 +319,8 @@ test('results: garbage counts as zero items with a warning; itemsCount overrides
   assert.deepEqual(await h.rows("SELECT * FROM processor_items WHERE processor_name = 'bigint'"), []);
 });
 
-test('a failing session never stops the others, across thousands of writes batched into few transactions', async () => {
-  const h = new Harness().plugin('mixed', `export default { name: 'mixed', processSession(s) {
+stateTest('a failing session never stops the others, across thousands of writes batched into few transactions', async (backend) => {
+  const h = new Harness(2, backend).plugin('mixed', `export default { name: 'mixed', processSession(s) {
     const n = Number(s.sessionKey.split('/')[1].split('.')[0]);
     if (n % 7 === 0) throw new Error('seven');
     return { items: Array.from({ length: n % 5 }, (_, i) => ({ i })) }; } };`);

@@ -54,6 +54,8 @@ export interface Database {
   transaction<T>(fn: (c: Connection) => Promise<T>): Promise<T>;
   all(sql: string, params?: SqlParams): Promise<JsonRow[]>;
   run(sql: string, params?: SqlParams): Promise<void>;
+  /** Backend-specific additions on top of the shared schema, run after migrations (PostgreSQL: indexes). */
+  afterMigrations(): Promise<void>;
   /** Runs fn while no other process changes the schema (migrations, views): PostgreSQL's advisory lock. */
   withSchemaLock<T>(fn: () => Promise<T>): Promise<T>;
 

@@ -15,6 +15,7 @@ export class StateStore {
     const db = await openDatabase(target);
     try {
       await migrate(db);
+      await db.afterMigrations();
     } catch (error) {
       await db.close();
       throw error;
@@ -88,17 +89,29 @@ export class StateStore {
    */
   async claim(runnerId: string, leaseMs: number, processor: string, sessions: string[]): Promise<string[]> {
     if (sessions.length === 0) return [];
-    const rows = await this.db.all(
-      `INSERT INTO session_claims AS c (processor_name, session_file, runner_id, claimed_at, lease_expires_at)
+    const params = { processor, runner: runnerId, leaseMs: Math.round(leaseMs), sessions: [...sessions].sort() };
+    // Never wait on, or lock, a claim another runner holds: waiting there deadlocked against that runner's
+    // commit. Free sessions are inserted (DO NOTHING where a claim exists); expired claims are taken over
+    // with SKIP LOCKED. (Shared stores only: DuckDB has no row locks and never needs claims.)
+    const fresh = await this.db.all(
+      `INSERT INTO session_claims (processor_name, session_file, runner_id, claimed_at, lease_expires_at)
        SELECT $processor::VARCHAR, k, $runner::VARCHAR, now()::TIMESTAMP, now()::TIMESTAMP + $leaseMs::INTEGER * INTERVAL '1 millisecond'
        FROM unnest($sessions::VARCHAR[]) AS wanted(k) ORDER BY k
-       ON CONFLICT (processor_name, session_file) DO UPDATE SET
-         runner_id = excluded.runner_id, claimed_at = excluded.claimed_at, lease_expires_at = excluded.lease_expires_at
-       WHERE c.lease_expires_at < excluded.claimed_at OR c.runner_id = excluded.runner_id
+       ON CONFLICT (processor_name, session_file) DO NOTHING
        RETURNING session_file`,
-      { processor, runner: runnerId, leaseMs: Math.round(leaseMs), sessions: [...sessions].sort() },
+      params,
     );
-    return rows.map((row) => String(row.session_file));
+    const expired = await this.db.all(
+      `UPDATE session_claims c SET runner_id = $runner, claimed_at = now()::TIMESTAMP,
+         lease_expires_at = now()::TIMESTAMP + $leaseMs::INTEGER * INTERVAL '1 millisecond'
+       FROM (SELECT processor_name, session_file FROM session_claims
+             WHERE processor_name = $processor AND session_file = ANY($sessions::VARCHAR[]) AND lease_expires_at < now()::TIMESTAMP
+             ORDER BY session_file FOR UPDATE SKIP LOCKED) e
+       WHERE c.processor_name = e.processor_name AND c.session_file = e.session_file
+       RETURNING c.session_file`,
+      params,
+    );
+    return [...fresh, ...expired].map((row) => String(row.session_file));
   }
 
   /** Extends every lease the runner holds; returns how many it still holds. */

@@ -77,6 +77,9 @@ export class DuckDatabase implements Database {
     return this.exclusive((c) => c.run(sql, params));
   }
 
+  /** Nothing: DuckDB scans columns fast enough that an index would only slow down bulk writes. */
+  async afterMigrations(): Promise<void> {}
+
   /** DuckDB's file lock already keeps every other process out. */
   withSchemaLock<T>(fn: () => Promise<T>): Promise<T> {
     return fn();

@@ -89,6 +89,11 @@ export class PostgresDatabase implements Database {
     return this.exclusive((c) => c.run(sql, params));
   }
 
+  /** PostgreSQL reads rows, not columns: replacing a session's items must not scan every item of every session. */
+  afterMigrations(): Promise<void> {
+    return this.withSchemaLock(() => this.run('CREATE INDEX IF NOT EXISTS processor_items_by_session ON processor_items (processor_name, session_file)'));
+  }
+
   /** A session-level advisory lock: runners starting together migrate one after the other. */
   async withSchemaLock<T>(fn: () => Promise<T>): Promise<T> {
     await this.run('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK_KEY]);
