@@ -5,7 +5,10 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
 const VARIABLE = 'SESSION_INSPECTOR_TEST_PG';
-const { startCluster, PostgresNotInstalledError } = await import('../dist/test/support/postgresCluster.js');
+const { startCluster, PostgresNotInstalledError } = await import('../dist/test/support/postgresCluster.js').catch((err) => {
+  console.error(`test/run: ${err.message}\ntest/run: build first (npm run build; npm test does it in pretest)`);
+  process.exit(1);
+});
 
 // Ctrl-C reaches the test processes through the terminal; a SIGTERM sent to us alone is passed on.
 // Either way we wait for them to end, then stop the cluster. A second signal stops waiting.
@@ -53,7 +56,8 @@ const exitCode = await new Promise((resolve) => {
   child.on('exit', (code, signal) => resolve(code ?? 128 + (constants.signals[signal] ?? 0)));
 });
 
-await finish(exitCode);
+// A run stopped by a signal never reports success.
+await finish(signalled && exitCode === 0 ? 128 + constants.signals[signalled] : exitCode);
 
 async function finish(code) {
   if (cluster) {

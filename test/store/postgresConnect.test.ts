@@ -93,9 +93,19 @@ test('TLS is used when the server offers it, with no sslmode given; the session 
   });
 });
 
-test('sslmode=disable never uses TLS, even when the server offers it', async (t) => {
+test('sslmode=disable never uses TLS, even when the server offers it; allow tries plain first', async (t) => {
   if (skipReason) return t.skip(skipReason);
   await connected(withPassword(PASSWORD, '?sslmode=disable'), async (client) => assert.equal(await usesTls(client), false));
+  await connected(withPassword(PASSWORD, '?sslmode=allow'), async (client) => assert.equal(await usesTls(client), false));
+});
+
+test('a unix socket folder as host connects without TLS, as libpq does', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const url = `postgres:///${tls!.database}?host=${encodeURIComponent(tls!.socketDir)}&port=${tls!.port}&user=postgres&sslmode=require`;
+  await connected(url, async (client) => {
+    const { rows } = await client.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+    assert.deepEqual(rows, [{ ssl: false }]);
+  });
 });
 
 test('a server without TLS gets a plain connection under the default sslmode, and a clear refusal under require', async (t) => {

@@ -15,6 +15,8 @@ export interface Cluster {
   port: number;
   /** The data folder (PGDATA); its parent temp folder also holds the socket, the log and any certificate. */
   dataDir: string;
+  /** The folder of the server's unix socket (local connections are trusted, with or without a password). */
+  socketDir: string;
   user: string;
   database: string;
   /** The self-signed server certificate (also its own CA) when started with `ssl: true`. */
@@ -143,6 +145,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       url: `postgres://${auth}@127.0.0.1:${port}/${DATABASE}`,
       port,
       dataDir,
+      socketDir: base,
       user: SUPERUSER,
       database: DATABASE,
       certFile,
