@@ -16,6 +16,7 @@ export interface WatchCommandOptions {
   maxSessions?: number;
   timeBudget?: number;
   maxAttempts?: number;
+  leaseSeconds?: number;
   json?: boolean;
 }
 
@@ -28,10 +29,11 @@ export interface WatchCommandOptions {
  */
 export async function watchSessions(engine: Engine, options: WatchCommandOptions): Promise<void> {
   const progress = new ProgressReporter(progressMode(options.json));
-  const runOptions: Pick<RunOptions, 'maxSessionsPerRun' | 'timeBudgetSeconds' | 'maxAttempts'> = {
+  const runOptions: Pick<RunOptions, 'maxSessionsPerRun' | 'timeBudgetSeconds' | 'maxAttempts' | 'leaseSeconds'> = {
     maxSessionsPerRun: options.maxSessions,
     timeBudgetSeconds: options.timeBudget,
     maxAttempts: options.maxAttempts,
+    leaseSeconds: options.leaseSeconds,
   };
   const scheduler = new Scheduler(engine, {
     processors: options.processor,

@@ -29,7 +29,7 @@ export interface SchedulerOptions {
   settings?: CadenceSettings;
   env?: NodeJS.ProcessEnv;
   /** Caps of each run (sessions, time budget, attempts), as for `run`. */
-  runOptions?: Pick<RunOptions, 'maxSessionsPerRun' | 'timeBudgetSeconds' | 'maxAttempts'>;
+  runOptions?: Pick<RunOptions, 'maxSessionsPerRun' | 'timeBudgetSeconds' | 'maxAttempts' | 'leaseSeconds'>;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
