@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { alternate, measure } from './lib/measure.mjs';
 import { corpus, FULL, SMOKE } from './lib/corpora.mjs';
 import { printReport } from './lib/report.mjs';
+import { teamTarget } from './lib/team.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(REPO, 'bin', 'session-inspector.js');
@@ -43,7 +44,7 @@ function parseArgs(argv) {
     else if (a === '--quiet') o.quiet = true;
     else if (a === '--scale-max') o.scaleMax = Number(value());
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: node bench/run.mjs [--reps N] [--only T1,T2,T3,T4,T5,T6] [--smoke] [--cache DIR] [--json FILE] [--no-install] [--ccusage18-reps N] [--scale-max 2000|20000|100000]\n');
+      process.stdout.write('usage: node bench/run.mjs [--reps N] [--only T1,T2,T3,T4,T5,T6,T7] [--smoke] [--cache DIR] [--json FILE] [--no-install] [--ccusage18-reps N] [--scale-max 2000|20000|100000]\n');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -346,6 +347,7 @@ try {
     else dropDb(prepared.db);
   }
   if (wants('T5')) await t5(t1Subject);
+  if (wants('T7')) results.targets.push(await teamTarget({ repo: REPO, cli: CLI, env: SI_ENV, corpus: getCorpus('a'), reps: opts.reps, log }));
 } catch (error) {
   failed = true;
   results.error = error instanceof Error ? error.stack : String(error);

@@ -3,9 +3,10 @@ import { after } from 'node:test';
 import { ApiService } from '../../main/api/service.js';
 import type { ApiEvent, ArgsOf, MethodName, ResultOf } from '../../main/api/contract.js';
 import { tempDir } from '../helpers.js';
+import { freshState, type Backend } from '../engine/harness.js';
 
 /** A real ApiService over a temp session root, database and home, with the events it emitted. */
-export async function openService(options: { plugins?: string[]; builtins?: boolean; sessions?: string; schedule?: boolean; seed?: (root: string) => void } = {}) {
+export async function openService(options: { plugins?: string[]; builtins?: boolean; sessions?: string; schedule?: boolean; seed?: (root: string) => void; backend?: Backend; state?: string } = {}) {
   const dir = tempDir('si-api-');
   const root = options.sessions ?? join(dir, 'sessions');
   const exports = join(dir, 'exports');
@@ -13,7 +14,7 @@ export async function openService(options: { plugins?: string[]; builtins?: bool
   const service = await ApiService.open({
     mode: 'browser',
     version: 'test',
-    state: join(dir, 'state.duckdb'),
+    state: options.state ?? (await freshState(options.backend ?? 'duckdb', dir)),
     sessions: root,
     plugins: options.plugins ?? [],
     builtins: options.builtins ?? false,

@@ -4,6 +4,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assistantRecord, countingPlugin, tempDir, userRecord, writePlugin, writeSession } from '../helpers.js';
 import { openService } from './harness.js';
+import { stateTest } from '../engine/harness.js';
 
 function pluginsDir() {
   const dir = tempDir('si-api-plugins-');
@@ -40,8 +41,8 @@ test('arguments are validated in main: wrong types, extra fields, traversal and 
   }
 });
 
-test('the session list is paged, filtered and sorted in DuckDB, with one status per processor that follows runs', async () => {
-  const api = await openService({ plugins: [pluginsDir()] });
+stateTest('the session list is paged, filtered and sorted in the database, with one status per processor that follows runs', async (backend) => {
+  const api = await openService({ plugins: [pluginsDir()], backend });
   seed(api.root);
   await api.call('sessions/refresh', {});
   const first = await api.call('sessions/list', { offset: 0, limit: 5 });
@@ -96,8 +97,8 @@ test('runs: a processor already running is reported, not started twice; cancel s
   assert.equal(history[0].stats?.cancelled, true);
 });
 
-test('state edits: validated, refused on a stale view with the current value, audited and undoable', async () => {
-  const api = await openService({ plugins: [pluginsDir()] });
+stateTest('state edits: validated, refused on a stale view with the current value, audited and undoable', async (backend) => {
+  const api = await openService({ plugins: [pluginsDir()], backend });
   seed(api.root);
   await api.call('sessions/refresh', {});
   await api.call('runs/start', { processors: ['count'] });
@@ -183,8 +184,8 @@ export default { name: 'dropped', processSession() { return {}; } };`, { session
   assert.match(bad.problems.join(), /missing: a plugin folder needs a package.json/);
 });
 
-test('query console: read-only, typed columns, limited rows; export writes CSV and Parquet', async () => {
-  const api = await openService({ plugins: [pluginsDir()] });
+stateTest('query console: read-only, typed columns, limited rows; export writes CSV and Parquet', async (backend) => {
+  const api = await openService({ plugins: [pluginsDir()], backend });
   seed(api.root);
   await api.call('sessions/refresh', {});
   await api.call('runs/start', { processors: ['count'] });

@@ -225,6 +225,10 @@ export class Runner {
         }
         break;
       }
+      // Give back what this runner decided meanwhile first: the others may be waiting on exactly those.
+      await Promise.all(inFlight);
+      await commitsDone();
+      await flush();
       await leases.pause();
       const waiting = order.filter((e) => runs.some((r) => r.deferred.has(e.sessionKey)));
       for (const run of runs) run.deferred.clear();

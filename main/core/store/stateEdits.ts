@@ -123,7 +123,8 @@ export async function undoChange(db: Database, auditId: number): Promise<number>
     }
     const [audit] = await c.all(
       `INSERT INTO state_audit ("at", action, processor_name, session_file, before, after)
-       VALUES (now()::TIMESTAMP, $action, $processor, $session, $before::JSON, (SELECT to_json(t) FROM ${table} t WHERE processor_name = $processor AND session_file = $session))
+       VALUES (now()::TIMESTAMP, $action::VARCHAR, $processor::VARCHAR, $session::VARCHAR, $before::JSON,
+         (SELECT to_json(t) FROM ${table} t WHERE processor_name = $processor::VARCHAR AND session_file = $session::VARCHAR))
        RETURNING audit_id`,
       { ...key, action: `undo:${auditId}`, before: current ? String(current.row) : null },
     );

@@ -152,8 +152,9 @@ export class PostgresDatabase implements Database {
     }
   }
 
-  catalog() {
-    return schemaCatalog(this);
+  async catalog() {
+    const entries = await schemaCatalog(this);
+    return entries.map((e) => ({ ...e, columns: e.columns.map((c) => ({ ...c, type: sqlTypeName(c.type) })) }));
   }
 
   async close(): Promise<void> {
@@ -170,10 +171,12 @@ export class PostgresDatabase implements Database {
       await this.query('BEGIN READ ONLY');
       try {
         try {
-          await this.query(`DECLARE si_query NO SCROLL CURSOR FOR ${text}`);
+          // The extended protocol takes exactly one statement: `SELECT 1; COPY … TO '/file'` cannot ride along.
+          await this.query({ text: `DECLARE si_query NO SCROLL CURSOR FOR ${text}`, queryMode: 'extended' } as pg.QueryConfig as pg.QueryArrayConfig);
         } catch (error) {
           const message = errorMessage(error);
           // DECLARE takes exactly one SELECT (or VALUES/TABLE): anything else is not a read.
+          if (/cannot insert multiple commands/.test(message)) throw new UsageError('query: give one SELECT statement');
           if (/syntax error/.test(message) && !/^\s*(select|with|values|table)\b/i.test(text)) {
             throw new UsageError('query is read-only: the statement is not a SELECT; use the state commands to change state');
           }
@@ -197,7 +200,7 @@ export class PostgresDatabase implements Database {
     let name = this.typeNames.get(oid);
     if (name === undefined) {
       const result = await this.query('SELECT format_type($1::oid, NULL) AS name', [oid]);
-      name = String(result.rows[0]?.name ?? oid).toUpperCase();
+      name = sqlTypeName(String(result.rows[0]?.name ?? oid));
       this.typeNames.set(oid, name);
     }
     return name;
@@ -227,6 +230,20 @@ export class PostgresDatabase implements Database {
       await this.query(`INSERT INTO ${table} SELECT * FROM json_populate_record(NULL::${table}, $1::json)`, [json]);
     },
   };
+}
+
+/** PostgreSQL's names of the schema's types as DuckDB spells them, so the console reads the same on both. */
+const TYPE_NAMES: Record<string, string> = {
+  'character varying': 'VARCHAR',
+  text: 'VARCHAR',
+  'timestamp without time zone': 'TIMESTAMP',
+  'timestamp with time zone': 'TIMESTAMP WITH TIME ZONE',
+  'double precision': 'DOUBLE',
+  'character varying[]': 'VARCHAR[]',
+  'text[]': 'VARCHAR[]',
+};
+export function sqlTypeName(pgName: string): string {
+  return TYPE_NAMES[pgName] ?? pgName.toUpperCase();
 }
 
 /**
