@@ -2,12 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DuckDatabase } from '../../main/core/store/duckdb/duckDatabase.js';
+import { openDatabase } from '../../main/core/store/database.js';
+import { freshState, stateTest, type Backend } from '../engine/harness.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, readSchemaVersion } from '../../main/core/store/migrations.js';
 import { OrphanStore } from '../../main/core/store/orphanStore.js';
 import { tempDir } from '../helpers.js';
 
-async function storeWithRows() {
-  const db = await DuckDatabase.open(join(tempDir(), 'orphans.duckdb'));
+async function storeWithRows(backend: Backend) {
+  const db = await openDatabase(await freshState(backend, tempDir()));
   await migrate(db);
   await db.run(`INSERT INTO session_processor_state VALUES
     ('usage', 'alice/a.jsonl', 'alice', TIMESTAMP '2025-09-01', 1, 'h1', '1'),
@@ -30,8 +32,8 @@ test('migration 3 (orphaned_sessions) runs from schema version 2 and keeps every
   await db.close();
 });
 
-test('sync marks every session the database knows (state, failures or items only) whose file is gone, and restores returning ones', async () => {
-  const { db, orphans } = await storeWithRows();
+stateTest('sync marks every session the database knows (state, failures or items only) whose file is gone, and restores returning ones', async (backend) => {
+  const { db, orphans } = await storeWithRows(backend);
   const now = new Date('2025-09-02T10:00:00Z');
   assert.deepEqual(await orphans.sync(['alice/a.jsonl'], true, now), { orphaned: ['bob/b.jsonl', 'carol/c.jsonl', 'dave/d.jsonl'], restored: [] });
   assert.deepEqual(await orphans.sync(['alice/a.jsonl'], true, now), { orphaned: [], restored: [] }, 'marked once');
@@ -46,15 +48,15 @@ test('sync marks every session the database knows (state, failures or items only
   await db.close();
 });
 
-test('an incomplete scan (a folder could not be read) restores but never marks', async () => {
-  const { db, orphans } = await storeWithRows();
+stateTest('an incomplete scan (a folder could not be read) restores but never marks', async (backend) => {
+  const { db, orphans } = await storeWithRows(backend);
   assert.deepEqual(await orphans.sync([], false, new Date()), { orphaned: [], restored: [] });
   assert.deepEqual(await orphans.list(), []);
   await db.close();
 });
 
-test('remove deletes state, failures and items of orphans only, in one audited transaction', async () => {
-  const { db, orphans } = await storeWithRows();
+stateTest('remove deletes state, failures and items of orphans only, in one audited transaction', async (backend) => {
+  const { db, orphans } = await storeWithRows(backend);
   await orphans.sync(['alice/a.jsonl'], true, new Date());
   await assert.rejects(orphans.remove(['bob/b.jsonl', 'alice/a.jsonl']), /--session alice\/a\.jsonl: not an orphaned session/);
   assert.deepEqual(await db.all('SELECT count(*) AS n FROM orphaned_sessions'), [{ n: 3 }], 'a refused removal removes nothing');

@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { SCHEMA_VERSION } from '../../main/core/store/migrations.js';
+import { StateStore } from '../../main/core/store/stateStore.js';
+import { tempDir } from '../helpers.js';
+import { freshDatabase, postgresSkipReason, testPostgresUrl } from '../support/postgres.js';
+
+/** Table → its columns in order, as information_schema tells (both backends answer the same query). */
+async function layout(store: StateStore): Promise<Record<string, string[]>> {
+  const rows = await store.db.all(
+    `SELECT table_name, column_name FROM information_schema.columns
+     WHERE table_schema = current_schema() AND table_catalog = current_database() ORDER BY table_name, ordinal_position`,
+  );
+  const tables: Record<string, string[]> = {};
+  for (const row of rows) (tables[String(row.table_name)] ??= []).push(String(row.column_name));
+  return tables;
+}
+
+test('PostgreSQL gets the same tables and columns as the DuckDB file, from the same migrations', async (t) => {
+  if (!testPostgresUrl()) return t.skip(postgresSkipReason);
+  const pg = await freshDatabase();
+  t.after(() => pg.drop());
+  const duck = await StateStore.open(join(tempDir(), 'state.duckdb'));
+  const postgres = await StateStore.open(pg.url);
+  try {
+    const [a, b] = [await layout(duck), await layout(postgres)];
+    assert.ok(Object.keys(a).includes('session_processor_state') && Object.keys(a).includes('session_claims'));
+    assert.deepEqual(b, a);
+    assert.deepEqual(await postgres.db.all('SELECT version FROM schema_version'), [{ version: SCHEMA_VERSION }]);
+  } finally {
+    await duck.close();
+    await postgres.close();
+  }
+});
+
+test('runners opening a fresh PostgreSQL store at once migrate it once (advisory lock), and all of them work', async (t) => {
+  if (!testPostgresUrl()) return t.skip(postgresSkipReason);
+  const pg = await freshDatabase();
+  t.after(() => pg.drop());
+  const stores = await Promise.all([0, 1, 2, 3].map(() => StateStore.open(pg.url)));
+  try {
+    assert.deepEqual(await stores[0].db.all('SELECT version FROM schema_version'), [{ version: SCHEMA_VERSION }]);
+    for (const store of stores) assert.deepEqual(await store.summary(), []);
+  } finally {
+    await Promise.all(stores.map((s) => s.close()));
+  }
+});
+
+test('a PostgreSQL store from a newer release is refused, by URL without password, and left untouched', async (t) => {
+  if (!testPostgresUrl()) return t.skip(postgresSkipReason);
+  const pg = await freshDatabase();
+  t.after(() => pg.drop());
+  const store = await StateStore.open(pg.url);
+  await store.db.run(`UPDATE schema_version SET version = ${SCHEMA_VERSION + 1}`);
+  await store.close();
+  const url = new URL(pg.url);
+  url.password = 'hunter2-secret';
+  await assert.rejects(StateStore.open(url.toString()), (error: Error) => {
+    assert.match(error.message, new RegExp(`has schema version ${SCHEMA_VERSION + 1}, newer than this Session Inspector understands`));
+    assert.ok(!error.message.includes('hunter2-secret'));
+    return true;
+  });
+  const again = await StateStore.open(pg.url).catch((e: Error) => e);
+  assert.ok(again instanceof Error, 'still refused: nothing was changed');
+});
