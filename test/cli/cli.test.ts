@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { countingPlugin, repoRoot, runCli, tempDir, writePlugin, writeSession, userRecord, assistantRecord } from '../helpers.js';
+import { freshState, stateTest } from '../engine/harness.js';
 
-function setup() {
+function setup(state?: string) {
   const dir = tempDir();
   const root = join(dir, 'sessions');
   const plugins = join(dir, 'plugins');
-  const db = join(dir, 'state.duckdb');
+  const db = state ?? join(dir, 'state.duckdb');
   writeSession(root, 'alice/a.jsonl', [userRecord('one'), assistantRecord('two')]);
   writeSession(root, 'bob/b.jsonl', [userRecord('three')]);
   writeSession(root, 'bob/bad.jsonl', [{ type: 'user', poison: true }]);
@@ -23,7 +24,7 @@ function setup() {
     return { items: [{ kind: 'lines', n, ok: n > 1, seen_at: '2025-09-01T10:00:00Z', tags: ['x', 'y'] }] };
   } };`,
   );
-  const args = (...rest: string[]) => [...rest, '--db', db];
+  const args = (...rest: string[]) => [...rest, '--state', db];
   const withSessions = (...rest: string[]) => [...args(...rest), '--sessions', root, '--plugins', plugins, '--no-builtins'];
   return { dir, root, plugins, db, args, withSessions };
 }
@@ -48,8 +49,8 @@ test('human output: a table of stats and the failing sessions, logs on stderr', 
   assert.match(result.stdout, /typed bob\/bad\.jsonl: poisoned session/);
 });
 
-test('query reads state and typed views as JSON (ISO timestamps, numbers, JSON values) and refuses writes', async () => {
-  const s = setup();
+stateTest('query reads state and typed views as JSON (ISO timestamps, numbers, JSON values) and refuses writes', async (backend) => {
+  const s = setup(await freshState(backend, tempDir()));
   await runCli(s.withSessions('run'));
   const view = await runCli(s.args('query', "SELECT session_file, kind, n, ok, seen_at, tags FROM typed_items ORDER BY session_file", '--json'));
   assert.equal(view.code, 0, view.stderr);
@@ -66,13 +67,13 @@ test('query reads state and typed views as JSON (ISO timestamps, numbers, JSON v
   }
   const bad = await runCli(s.args('query', 'SELEC nonsense'));
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /query: Parser Error/);
+  assert.match(bad.stderr, backend === 'duckdb' ? /query: Parser Error/ : /query: syntax error at or near "SELEC"/);
   const count = JSON.parse((await runCli(s.args('query', 'SELECT count(*) AS n FROM session_processor_state', '--json'))).stdout);
   assert.deepEqual(count, [{ n: 5 }]);
 });
 
-test('state list / reset / mark-processed / failures / rerun, with the audit trail', async () => {
-  const s = setup();
+stateTest('state list / reset / mark-processed / failures / rerun, with the audit trail', async (backend) => {
+  const s = setup(await freshState(backend, tempDir()));
   await runCli(s.withSessions('run'));
   const list = JSON.parse((await runCli(s.args('state', 'list', '--processor', 'count', '--json'))).stdout);
   assert.deepEqual(list.map((r: { session_file: string }) => r.session_file), ['alice/a.jsonl', 'bob/b.jsonl', 'bob/bad.jsonl']);
@@ -136,6 +137,9 @@ test('exit 2 for bad usage, naming the flag or path', async () => {
     [s.args('state', 'reset', '--processor', 'count'), /needs either --session KEY\.\.\. or --all/],
     [s.withSessions('state', 'mark-processed', '--processor', 'count', '--session', '../../etc/passwd'), /--session \.\.\/\.\.\/etc\/passwd: no such session/],
     [s.args('frobnicate'), /unknown command/],
+    [[...s.withSessions('run'), '--db', join(s.dir, 'other.duckdb')], /--state and --db name the same store: give only one/],
+    [s.withSessions('run', '--lease-seconds', '0'), /--lease-seconds.*greater than 0/],
+    [['status', '--state', 'postgres://nobody@127.0.0.1:1/none?sslmode=disable', '--no-builtins'], /cannot connect to the PostgreSQL state store postgres:\/\/nobody@127\.0\.0\.1:1\/none/],
   ];
   for (const [args, message] of cases) {
     const result = await runCli(args);

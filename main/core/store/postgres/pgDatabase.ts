@@ -46,7 +46,13 @@ export class PostgresDatabase implements Database {
   private broken: Error | undefined;
 
   static async open(url: string): Promise<PostgresDatabase> {
-    const client = await connectPostgres(url);
+    let client: pg.Client;
+    try {
+      client = await connectPostgres(url);
+    } catch (error) {
+      // The message already names the store (without its password) and the reason.
+      throw new UsageError(`${errorMessage(error)} (the store named by --state or SESSION_INSPECTOR_STATE)`);
+    }
     const db = new PostgresDatabase(describePostgresUrl(url), client);
     try {
       await db.withSchemaLock(() => db.run(PG_PRELUDE));
@@ -175,9 +181,9 @@ export class PostgresDatabase implements Database {
           await this.query({ text: `DECLARE si_query NO SCROLL CURSOR FOR ${text}`, queryMode: 'extended' } as pg.QueryConfig as pg.QueryArrayConfig);
         } catch (error) {
           const message = errorMessage(error);
-          // DECLARE takes exactly one SELECT (or VALUES/TABLE): anything else is not a read.
-          if (/cannot insert multiple commands/.test(message)) throw new UsageError('query: give one SELECT statement');
-          if (/syntax error/.test(message) && !/^\s*(select|with|values|table)\b/i.test(text)) {
+          if (/cannot insert multiple commands/.test(message)) throw new UsageError('query is read-only: give one SELECT statement');
+          // DECLARE takes only a SELECT (or VALUES/TABLE): a statement that writes fails there as a syntax error.
+          if (/syntax error/.test(message) && WRITING_STATEMENT.test(text)) {
             throw new UsageError('query is read-only: the statement is not a SELECT; use the state commands to change state');
           }
           throw new UsageError(`query: ${message}`);
@@ -231,6 +237,9 @@ export class PostgresDatabase implements Database {
     },
   };
 }
+
+/** Statements that change something (or the session), recognised by their first word. */
+const WRITING_STATEMENT = /^\s*(insert|update|delete|merge|upsert|create|drop|alter|truncate|copy|grant|revoke|attach|detach|install|load|vacuum|analyze|call|do|set|reset|lock|comment|refresh|reindex|cluster|begin|start|commit|rollback|savepoint|release|prepare|execute|deallocate|discard|listen|notify|import|export|checkpoint|security|reassign)\b/i;
 
 /** PostgreSQL's names of the schema's types as DuckDB spells them, so the console reads the same on both. */
 const TYPE_NAMES: Record<string, string> = {
