@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../api/contract.js';
 import { ApiService } from '../api/service.js';
 import { appVersion } from '../cli/serve.js';
-import { defaultStateTarget, packageRoot, userDataDir } from '../core/paths.js';
+import { packageRoot, userDataDir } from '../core/paths.js';
 import { isAppUrl, isSafeExternalUrl } from './security.js';
 import { readWindowState, writeWindowState } from './windowState.js';
 
@@ -50,7 +50,6 @@ async function start(): Promise<void> {
   service = await ApiService.open({
     mode: 'electron',
     version: appVersion(),
-    state: defaultStateTarget(),
     pickFolder: async () => {
       const result = await dialog.showOpenDialog(window!, { title: 'Choose a session folder', properties: ['openDirectory'] });
       return result.canceled ? null : (result.filePaths[0] ?? null);
