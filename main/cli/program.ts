@@ -131,6 +131,37 @@ function printStats(stats: RunStats[], json: boolean | undefined): void {
   for (const s of stats) for (const e of s.errors_detail) process.stdout.write(`  ${s.processor} ${e.session}: ${e.error}\n`);
 }
 
+/**
+ * SIGINT/SIGTERM cancel a `run` cleanly: sessions in flight are aborted, finished ones committed, and (team
+ * mode) claims given back at once instead of waiting for their leases to expire. A second signal exits.
+ */
+function cancelOnSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const again = () => {
+    process.stderr.write('session-inspector: second interrupt, exiting now (finished sessions are committed; leases expire on their own)\n');
+    process.exit(130);
+  };
+  const onSignal = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.once('SIGINT', again);
+    process.once('SIGTERM', again);
+    process.stderr.write('session-inspector: stopping (interrupt again to exit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const s of ['SIGINT', 'SIGTERM'] as const) {
+        process.off(s, onSignal);
+        process.off(s, again);
+      }
+    },
+  };
+}
+
 function printRows(rows: JsonRow[], json: boolean | undefined, columns?: string[]): void {
   if (json) printJson(rows);
   else printTable(rows, columns);
@@ -152,8 +183,13 @@ export function buildProgram(): Command {
     .action(async (options) => {
       await withEngine(options, async (engine) => {
         await reportPluginErrors(engine);
-        const stats = await engine.run(options.processor, runOptions(options, 'cli'));
-        printStats(stats, options.json);
+        const stop = cancelOnSignal();
+        try {
+          const stats = await engine.run(options.processor, { ...runOptions(options, 'cli'), signal: stop.signal });
+          printStats(stats, options.json);
+        } finally {
+          stop.dispose();
+        }
       });
     });
 

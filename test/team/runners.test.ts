@@ -125,3 +125,22 @@ test('a runner killed mid-run loses its leases: the others process its sessions 
   assert.deepEqual(await storedState(db.url), { state: SESSIONS, items: SESSIONS, failures: 0, claims: 0 });
   assert.ok(Date.now() - killedAt >= 3000, 'the survivors waited for the victim\'s leases to expire');
 });
+
+test('SIGTERM stops a runner cleanly: finished sessions are stored and its claims are given back at once', { timeout: 300_000 }, async (t) => {
+  if (!testPostgresUrl()) return t.skip(postgresSkipReason);
+  const { root, plugins, log } = corpus();
+  const db = await freshDatabase();
+  t.after(() => db.drop());
+  const run = runner({ root, plugins, state: db.url, env: { TALLY_DELAY_MS: '20' } });
+  while (calls(log).length < 40) await sleep(50);
+  run.child.kill('SIGTERM');
+  const result = await run.done;
+  assert.equal(result.code, 0, result.stderr);
+  const [stats] = JSON.parse(result.stdout) as { processed: number; capped: number; cancelled: boolean }[];
+  assert.equal(stats.cancelled, true);
+  assert.ok(stats.capped > 1000, `most sessions left for later: ${stats.capped}`);
+  const stored = await storedState(db.url);
+  assert.equal(stored.claims, 0, 'no claim left to expire');
+  assert.equal(stored.state, stats.processed);
+  assert.ok(stored.state > 0 && stored.state <= calls(log).length);
+});
