@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, DuckDBTimestampValue, listValue, type DuckDBAppender, type DuckDBValue } from '@duckdb/node-api';
 import { BusyError, UsageError, errorMessage } from '../../errors.js';
 import type { ColumnSpec, Connection, Database, SqlParams, SqlValue } from '../database.js';
+import { SerialConnection } from '../serialConnection.js';
 import { toJsonRows } from '../jsonRows.js';
 import { schemaCatalog } from '../catalog.js';
 import { duckExport, duckReadOnlyRows, duckReadOnlyTable } from './duckQueries.js';
@@ -12,14 +13,19 @@ import { duckExport, duckReadOnlyRows, duckReadOnlyTable } from './duckQueries.j
  * ever run at once on it (DuckDB connections are not safe for interleaved use). DuckDB lets one process
  * write a file, so this store is never shared and needs no session claims.
  */
-export class DuckDatabase implements Database {
+export class DuckDatabase extends SerialConnection implements Database {
   readonly backend = 'duckdb';
   readonly shared = false;
   readonly jsonObjectFunction = 'json_object';
-  private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  private constructor(readonly location: string, private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {}
+  private constructor(readonly location: string, private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {
+    super();
+  }
+
+  protected assertUsable(): void {
+    if (this.closed) throw new Error(`database ${this.location} is closed`);
+  }
 
   /** The file path (an alias of location, kept for the app's settings and messages). */
   get path(): string {
@@ -44,37 +50,6 @@ export class DuckDatabase implements Database {
     const db = new DuckDatabase(path, instance, await instance.connect());
     await db.run("SET TimeZone = 'UTC'").catch(() => undefined); // timestamps are UTC, whatever the machine's zone
     return db;
-  }
-
-  exclusive<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => {
-      if (this.closed) throw new Error(`database ${this.location} is closed`);
-      return fn(this.direct);
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  transaction<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
-    return this.exclusive(async (c) => {
-      await c.run('BEGIN TRANSACTION');
-      try {
-        const result = await fn(c);
-        await c.run('COMMIT');
-        return result;
-      } catch (error) {
-        await c.run('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    });
-  }
-
-  all(sql: string, params?: SqlParams) {
-    return this.exclusive((c) => c.all(sql, params));
-  }
-
-  run(sql: string, params?: SqlParams): Promise<void> {
-    return this.exclusive((c) => c.run(sql, params));
   }
 
   /** Nothing: DuckDB scans columns fast enough that an index would only slow down bulk writes. */
@@ -117,7 +92,7 @@ export class DuckDatabase implements Database {
     }).catch(() => undefined);
   }
 
-  private readonly direct: Connection = {
+  protected readonly direct: Connection = {
     run: async (sql, params) => {
       await this.connection.run(sql, duckParams(params));
     },

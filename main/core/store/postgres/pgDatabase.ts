@@ -6,6 +6,7 @@ import { UsageError, errorMessage } from '../../errors.js';
 import { schemaCatalog } from '../catalog.js';
 import type { ColumnSpec, Connection, Database, QueryTable, SqlParams } from '../database.js';
 import type { Json, JsonRow } from '../jsonRows.js';
+import { SerialConnection } from '../serialConnection.js';
 import { connectPostgres, describePostgresUrl } from './connect.js';
 import { PG_PRELUDE } from './prelude.js';
 import { writeCsv } from './csv.js';
@@ -29,21 +30,26 @@ const PG_TYPES: Record<ColumnSpec['type'], string> = {
  * process, its statements queued like DuckDB's. Shared: several runners and analysts use it at once, so
  * runners claim sessions (see StateStore.claim) and edits compare-and-set.
  */
-export class PostgresDatabase implements Database {
+export class PostgresDatabase extends SerialConnection implements Database {
   readonly backend = 'postgres';
   readonly shared = true;
   readonly jsonObjectFunction = 'json_build_object';
-  private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly typeNames = new Map<number, string>();
 
   private constructor(readonly location: string, private readonly client: pg.Client) {
+    super();
     // A dropped connection must not crash the process: the next statement fails with this error instead.
     client.on('error', (error) => {
       this.broken = error;
     });
   }
   private broken: Error | undefined;
+
+  protected assertUsable(): void {
+    if (this.closed) throw new Error(`state store ${this.location} is closed`);
+    if (this.broken) throw new Error(`lost the connection to the state store ${this.location}: ${this.broken.message}`);
+  }
 
   static async open(url: string): Promise<PostgresDatabase> {
     let client: pg.Client;
@@ -61,38 +67,6 @@ export class PostgresDatabase implements Database {
       throw new UsageError(`cannot prepare the PostgreSQL state store ${db.location}: ${errorMessage(error)}`);
     }
     return db;
-  }
-
-  exclusive<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => {
-      if (this.closed) throw new Error(`state store ${this.location} is closed`);
-      if (this.broken) throw new Error(`lost the connection to the state store ${this.location}: ${this.broken.message}`);
-      return fn(this.direct);
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  transaction<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
-    return this.exclusive(async (c) => {
-      await c.run('BEGIN');
-      try {
-        const result = await fn(c);
-        await c.run('COMMIT');
-        return result;
-      } catch (error) {
-        await c.run('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    });
-  }
-
-  all(sql: string, params?: SqlParams) {
-    return this.exclusive((c) => c.all(sql, params));
-  }
-
-  run(sql: string, params?: SqlParams): Promise<void> {
-    return this.exclusive((c) => c.run(sql, params));
   }
 
   /** PostgreSQL reads rows, not columns: replacing a session's items must not scan every item of every session. */
@@ -216,7 +190,7 @@ export class PostgresDatabase implements Database {
     return typeof text === 'string' ? this.client.query(text, values) : this.client.query(text);
   }
 
-  private readonly direct: Connection = {
+  protected readonly direct: Connection = {
     run: async (sql, params) => {
       await this.query(...positional(sql, params));
     },
