@@ -8,30 +8,37 @@ import type { JsonRow, MarkProcessedEntry, ProcessorSnapshot, SessionOutcome, St
  * All writes of one unit (a batch of session outcomes, one manual edit) are one transaction.
  */
 export class StateStore {
-  private constructor(readonly db: Database) {}
+  /**
+   * `coordination`: on a shared store, a second connection for claims and the fresh look at claimed
+   * sessions, so they never queue behind a batch commit (that idled every plugin process meanwhile).
+   */
+  private constructor(readonly db: Database, private readonly coordination: Database) {}
 
   /** `target`: a DuckDB file or a postgres:// URL. */
   static async open(target: string): Promise<StateStore> {
     const db = await openDatabase(target);
+    let coordination: Database | undefined;
     try {
       await migrate(db);
       await db.afterMigrations();
+      coordination = db.shared ? await openDatabase(target) : db;
     } catch (error) {
       await db.close();
       throw error;
     }
-    return new StateStore(db);
+    return new StateStore(db, coordination);
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  async close(): Promise<void> {
+    if (this.coordination !== this.db) await this.coordination.close();
+    await this.db.close();
   }
 
   /** A processor's state and failures: all of them, or only those of `sessions` (a fresh look after a claim). */
   async snapshot(processor: string, sessions?: string[]): Promise<ProcessorSnapshot> {
     const only = sessions ? 'AND session_file = ANY($2::VARCHAR[])' : '';
     const params: SqlValue[] = sessions ? [processor, sessions] : [processor];
-    const [stateRows, failureRows] = await this.db.exclusive(async (db) => [
+    const [stateRows, failureRows] = await (sessions ? this.coordination : this.db).exclusive(async (db) => [
       await db.all(
         `SELECT session_file, epoch_ms(processed_at) AS processed_at_ms, file_hash, processor_version
          FROM session_processor_state WHERE processor_name = $1 ${only}`,
@@ -93,7 +100,7 @@ export class StateStore {
     // Never wait on, or lock, a claim another runner holds: waiting there deadlocked against that runner's
     // commit. Free sessions are inserted (DO NOTHING where a claim exists); expired claims are taken over
     // with SKIP LOCKED. (Shared stores only: DuckDB has no row locks and never needs claims.)
-    const fresh = await this.db.all(
+    const fresh = await this.coordination.all(
       `INSERT INTO session_claims (processor_name, session_file, runner_id, claimed_at, lease_expires_at)
        SELECT $processor::VARCHAR, k, $runner::VARCHAR, now()::TIMESTAMP, now()::TIMESTAMP + $leaseMs::INTEGER * INTERVAL '1 millisecond'
        FROM unnest($sessions::VARCHAR[]) AS wanted(k) ORDER BY k
@@ -101,7 +108,7 @@ export class StateStore {
        RETURNING session_file`,
       params,
     );
-    const expired = await this.db.all(
+    const expired = await this.coordination.all(
       `UPDATE session_claims c SET runner_id = $runner, claimed_at = now()::TIMESTAMP,
          lease_expires_at = now()::TIMESTAMP + $leaseMs::INTEGER * INTERVAL '1 millisecond'
        FROM (SELECT processor_name, session_file FROM session_claims
@@ -116,7 +123,7 @@ export class StateStore {
 
   /** Extends every lease the runner holds; returns how many it still holds. */
   async renewClaims(runnerId: string, leaseMs: number): Promise<number> {
-    const rows = await this.db.all(
+    const rows = await this.coordination.all(
       `UPDATE session_claims SET lease_expires_at = now()::TIMESTAMP + $2::INTEGER * INTERVAL '1 millisecond' WHERE runner_id = $1 RETURNING 1`,
       [runnerId, Math.round(leaseMs)],
     );
@@ -125,7 +132,7 @@ export class StateStore {
 
   /** Drops every claim of the runner (its run ended, or failed). */
   async releaseClaims(runnerId: string): Promise<void> {
-    await this.db.run('DELETE FROM session_claims WHERE runner_id = $1', [runnerId]);
+    await this.coordination.run('DELETE FROM session_claims WHERE runner_id = $1', [runnerId]);
   }
 
   /** Records a run's start; the row stays with finished_at NULL if the process dies (an interrupted run). */
