@@ -221,8 +221,11 @@ export class Engine {
    */
   async scanSessions(now = new Date()): Promise<ScanResult & OrphanChanges> {
     const scan = await this.scan();
-    // A folder the scan could not read still holds its sessions: only a complete scan may mark one gone.
-    const changes = await this.orphans.sync(scan.sessions.map((s) => s.sessionKey), scan.warnings.length === 0, now);
+    // A folder the scan could not read still holds its sessions: only a complete scan may mark one gone. An
+    // empty root marks nothing either: far more often the wrong folder (or an unmounted share, in team mode)
+    // than every session deleted, and on a shared store it would mark every team member's sessions.
+    const complete = scan.warnings.length === 0 && scan.sessions.length > 0;
+    const changes = await this.orphans.sync(scan.sessions.map((s) => s.sessionKey), complete, now);
     return { ...scan, ...changes };
   }
 

@@ -52,6 +52,19 @@ test('run shows a progress bar on a terminal, plain lines otherwise, and nothing
   assert.equal(JSON.parse(quiet.stdout)[0].processed, 30);
 });
 
+test('an empty session folder (the wrong --sessions, an unmounted share) marks nothing orphaned', async () => {
+  const s = setup(3);
+  assert.equal((await runCli(s.withSessions('run'))).code, 0);
+  const empty = join(s.dir, 'empty');
+  spawnSync('mkdir', ['-p', empty]);
+  const listed = await runCli(['orphans', '--json', '--db', s.db, '--sessions', empty, '--plugins', s.plugins, '--no-builtins']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.deepEqual(JSON.parse(listed.stdout), []);
+  // One file really deleted from the right folder is still found gone.
+  spawnSync('rm', [join(s.root, 'p0', 's0.jsonl')]);
+  assert.deepEqual(JSON.parse((await runCli(s.withSessions('orphans', '--json'))).stdout).map((r: { session_file: string }) => r.session_file), ['p0/s0.jsonl']);
+});
+
 test('orphans: a deleted session is listed (and shown in state list), removable by key or all, audited; other keys are refused', async () => {
   const s = setup(3);
   assert.equal((await runCli(s.withSessions('run'))).code, 0);
