@@ -57,6 +57,7 @@ export class ApiService {
   private scheduler: Scheduler | null = null;
 
   private constructor(private engine: Engine, private readonly options: ServiceOptions, settingsFile: string) {
+    forTeamStore(engine);
     this.index = new SessionIndex(engine.store.db);
     this.runs = new RunManager(engine, (e) => this.emit(e), async () => void (await this.rescan()));
     this.settingsFile = settingsFile;
@@ -91,6 +92,8 @@ export class ApiService {
     await this.scheduler?.stop();
     this.scheduler = null;
     if (this.options.schedule === false || this.rootError || !this.engine.options.sessions) return;
+    // On a team store the runners process sessions; an analyst's app views and edits, and runs on request.
+    if (this.engine.store.db.shared) return;
     const scheduler = new Scheduler(this.engine, { log: (level, message) => process.stderr.write(`${level}: ${message}\n`) });
     scheduler.subscribe((event) => {
       if (event.type === 'run-progress') {
@@ -212,6 +215,7 @@ export class ApiService {
     await this.runs.settle();
     await this.engine.close();
     this.engine = next;
+    forTeamStore(next);
     this.index = new SessionIndex(next.store.db);
     this.runs = new RunManager(next, (e) => this.emit(e), async () => void (await this.rescan()));
     await this.syncProcessors();
@@ -440,6 +444,11 @@ function toApiError(error: unknown): C.ApiError {
   if (error instanceof ConflictError) return { code: 'conflict', message: error.message };
   process.stderr.write(`session-inspector: unexpected error in the API: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return { code: 'internal', message: `unexpected error: ${errorMessage(error)}` };
+}
+
+/** The app on a shared store does not mark sessions orphaned from its own (perhaps different) folder. */
+function forTeamStore(engine: Engine): void {
+  engine.setOrphanMarking(!engine.store.db.shared);
 }
 
 function readSettings(file: string): AppSettings {

@@ -205,6 +205,15 @@ export class Engine {
     return processors.filter((p) => names.includes(p.name));
   }
 
+  /**
+   * Whether a scan may mark sessions orphaned (default yes). The app turns it off on a shared store: an
+   * analyst's folder is often not the team's, and marking from it would flag every session it lacks.
+   */
+  private marksOrphans = true;
+  setOrphanMarking(on: boolean): void {
+    this.marksOrphans = on;
+  }
+
   /** The app lets the user choose (and change) the session folder after start. */
   setSessionRoot(path: string): void {
     this.options.sessions = path;
@@ -224,7 +233,7 @@ export class Engine {
     // A folder the scan could not read still holds its sessions: only a complete scan may mark one gone. An
     // empty root marks nothing either: far more often the wrong folder (or an unmounted share, in team mode)
     // than every session deleted, and on a shared store it would mark every team member's sessions.
-    const complete = scan.warnings.length === 0 && scan.sessions.length > 0;
+    const complete = this.marksOrphans && scan.warnings.length === 0 && scan.sessions.length > 0;
     const changes = await this.orphans.sync(scan.sessions.map((s) => s.sessionKey), complete, now);
     return { ...scan, ...changes };
   }

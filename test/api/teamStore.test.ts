@@ -100,3 +100,39 @@ test('the app switches its state store: a team URL is used at once and remembere
   });
   assert.equal((await api.call('app/info', {})).stateStore.backend, 'postgres');
 });
+
+test("an analyst's app on a team store never marks the team's sessions orphaned from its own folder, and runs nothing in the background", async (t) => {
+  if (!testPostgresUrl()) return t.skip(postgresSkipReason);
+  const db = await freshDatabase();
+  t.after(() => db.drop());
+  const dir = plugins();
+  const team = join(tempDir('si-team-'), 'sessions');
+  seed(team);
+  const runner = await openService({ plugins: [dir], sessions: team, state: db.url });
+  await runner.call('runs/start', { processors: ['count'] });
+  await runner.waitFor((e) => e.type === 'run-finished');
+
+  // The analyst's own folder holds only one of the team's sessions (and one of its own).
+  const own = join(tempDir('si-analyst-'), 'sessions');
+  writeSession(own, 'user0/s0.jsonl', [userRecord('q0')]);
+  writeSession(own, 'mine/local.jsonl', [userRecord('mine')]);
+  const analyst = await openService({ plugins: [dir], sessions: own, state: db.url, schedule: true });
+  // A new session in a watched folder: on a local store the scheduler runs the processors after its 2 s debounce.
+  await new Promise((r) => setTimeout(r, 500));
+  writeSession(own, 'mine/new.jsonl', [userRecord('new')]);
+  await new Promise((r) => setTimeout(r, 4000));
+  const check = new pg.Client({ connectionString: db.url });
+  await check.connect();
+  try {
+    const runs = await check.query('SELECT count(*)::int AS n FROM processor_runs');
+    assert.equal(runs.rows[0].n, 1, 'no background run from the analyst');
+    await analyst.call('runs/start', { processors: ['count'] });
+    await analyst.waitFor((e) => e.type === 'run-finished');
+    const orphans = await check.query('SELECT count(*)::int AS n FROM orphaned_sessions');
+    assert.equal(orphans.rows[0].n, 0, 'nothing marked orphaned');
+    const state = await check.query("SELECT count(*)::int AS n FROM session_processor_state WHERE processor_name = 'count'");
+    assert.equal(state.rows[0].n, 8, "the team's six sessions and the analyst's two");
+  } finally {
+    await check.end();
+  }
+});
