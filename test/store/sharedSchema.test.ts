@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { Client } from 'pg';
+import { Engine } from '../../main/core/engine.js';
 import { SCHEMA_VERSION } from '../../main/core/store/migrations.js';
+import { updateState } from '../../main/core/store/stateEdits.js';
+import { writeCorpus } from '../faults/corpus.js';
 import { StateStore } from '../../main/core/store/stateStore.js';
 import { tempDir } from '../helpers.js';
 import { freshDatabase, postgresSkipReason, testPostgresUrl } from '../support/postgres.js';
@@ -63,4 +67,47 @@ test('a PostgreSQL store from a newer release is refused, by URL without passwor
   });
   const again = await StateStore.open(pg.url).catch((e: Error) => e);
   assert.ok(again instanceof Error, 'still refused: nothing was changed');
+});
+
+test('an analyst role that owns nothing opens a store the runners\' role set up: state, views and edits work with DML grants only', async (t) => {
+  if (!testPostgresUrl()) return t.skip(postgresSkipReason);
+  const pg = await freshDatabase();
+  t.after(() => pg.drop());
+  const dir = tempDir();
+  const root = join(dir, 'sessions');
+  writeCorpus(root, 6);
+  const as = (role: string) => {
+    const url = new URL(pg.url);
+    url.username = role;
+    return url.toString();
+  };
+  const admin = new Client({ connectionString: pg.url });
+  await admin.connect();
+  for (const role of ['si_runner_role', 'si_analyst_role']) {
+    await admin.query(`DO $$ BEGIN CREATE ROLE ${role} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+  }
+  await admin.query(`GRANT CREATE, USAGE ON SCHEMA public TO si_runner_role`);
+  await admin.query(`GRANT USAGE ON SCHEMA public TO si_analyst_role`);
+  await admin.end();
+
+  // The runners' role creates everything: tables, functions, index and the built-in processors' views.
+  const runner = await Engine.open({ state: as('si_runner_role'), sessions: root, builtins: true, workers: 2, home: join(dir, 'home') });
+  await runner.run([]);
+  await runner.store.db.run(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO si_analyst_role;
+    GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO si_analyst_role`);
+  await runner.close();
+
+  const analyst = await Engine.open({ state: as('si_analyst_role'), sessions: root, builtins: true, workers: 1, home: join(dir, 'home') });
+  try {
+    const { plugins } = await analyst.plugins();
+    assert.deepEqual(plugins.flatMap((p) => p.errors), [], 'no view problem reported for views the analyst does not own');
+    const [{ n: items }] = await analyst.store.db.all("SELECT count(*) AS n FROM processor_items WHERE processor_name = 'tokens'");
+    assert.ok(Number(items) > 0);
+    assert.deepEqual(await analyst.store.db.readOnlyRows('SELECT count(*) AS n FROM token_usage'), [{ n: items }], 'the typed view reads for the analyst');
+    const [row] = await analyst.store.listState({ processor: ['usage'] });
+    const edited = await updateState(analyst.store.db, 'usage', String(row.session_file), { itemsExtracted: 1 }, { itemsExtracted: Number(row.items_extracted), processedAt: String(row.processed_at) });
+    assert.equal(edited.items_extracted, 1);
+  } finally {
+    await analyst.close();
+  }
 });

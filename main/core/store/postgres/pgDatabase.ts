@@ -8,7 +8,7 @@ import type { ColumnSpec, Connection, Database, QueryTable, SqlParams } from '..
 import type { Json, JsonRow } from '../jsonRows.js';
 import { SerialConnection } from '../serialConnection.js';
 import { connectPostgres, describePostgresUrl } from './connect.js';
-import { PG_PRELUDE } from './prelude.js';
+import { PG_INDEXES, PG_PRELUDE } from './prelude.js';
 import { writeCsv } from './csv.js';
 
 /** Any fixed number: the advisory lock every Session Inspector process takes to change the schema. */
@@ -69,9 +69,8 @@ export class PostgresDatabase extends SerialConnection implements Database {
     return db;
   }
 
-  /** PostgreSQL reads rows, not columns: replacing a session's items must not scan every item of every session. */
   afterMigrations(): Promise<void> {
-    return this.withSchemaLock(() => this.run('CREATE INDEX IF NOT EXISTS processor_items_by_session ON processor_items (processor_name, session_file)'));
+    return this.withSchemaLock(() => this.run(PG_INDEXES));
   }
 
   /** A session-level advisory lock: runners starting together migrate one after the other. */
