@@ -51,7 +51,9 @@ export class PluginProcess {
 
   constructor(private readonly options: PluginProcessOptions) {
     this.child = fork(WORKER_ENTRY, [], {
-      execArgv: [`--max-old-space-size=${options.memoryLimitMb}`],
+      // SESSION_INSPECTOR_PLUGIN_NODE_ARGS: extra Node flags for profiling (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
+      // which NODE_OPTIONS refuses.
+      execArgv: [`--max-old-space-size=${options.memoryLimitMb}`, ...(process.env.SESSION_INSPECTOR_PLUGIN_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
