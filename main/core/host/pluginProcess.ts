@@ -2,6 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { HostMessage, Task, WorkerMessage } from './protocol.js';
 
 const WORKER_ENTRY = new URL('./worker/main.js', import.meta.url);
+/** Extra Node flags for plugin processes, for profiling (`--cpu-prof --cpu-prof-dir=DIR`): NODE_OPTIONS refuses --cpu-prof. */
+const EXTRA_NODE_ARGS = process.env.SESSION_INSPECTOR_PLUGIN_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const PROFILING = EXTRA_NODE_ARGS.length > 0;
 
 export interface PluginProcessOptions {
   /** V8 heap limit of the process (its --max-old-space-size). */
@@ -51,9 +54,7 @@ export class PluginProcess {
 
   constructor(private readonly options: PluginProcessOptions) {
     this.child = fork(WORKER_ENTRY, [], {
-      // SESSION_INSPECTOR_PLUGIN_NODE_ARGS: extra Node flags for profiling (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
-      // which NODE_OPTIONS refuses.
-      execArgv: [`--max-old-space-size=${options.memoryLimitMb}`, ...(process.env.SESSION_INSPECTOR_PLUGIN_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+      execArgv: [`--max-old-space-size=${options.memoryLimitMb}`, ...EXTRA_NODE_ARGS],
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
@@ -122,6 +123,10 @@ export class PluginProcess {
   kill(reason: string): void {
     if (!this.alive) return;
     this.killedFor = reason;
+    if (PROFILING && !this.busy) {
+      this.child.disconnect(); // it exits on its own, so --cpu-prof can write its profile
+      return;
+    }
     this.child.kill('SIGKILL');
   }
 
