@@ -129,9 +129,11 @@ export function buildProgram(): Command {
     .option('--workers <n>', 'plugin processes (default: one per core)', wholeNumber(1))
     .action(async (options) => {
       await withEngine(options, async (engine) => {
+        // The run scans while the plugins load (see Engine.run); their errors are printed once they have loaded.
+        const running = engine.run(options.processor, runOptions(options, 'cli'));
+        running.catch(() => undefined); // awaited below
         await reportPluginErrors(engine);
-        const stats = await engine.run(options.processor, runOptions(options, 'cli'));
-        printStats(stats, options.json);
+        printStats(await running, options.json);
       });
     });
 
