@@ -135,6 +135,10 @@ export class PluginProcess {
   }
 
   private onMessage(message: WorkerMessage): void {
+    if (message.type === 'batch') {
+      for (const m of message.messages) this.onMessage(m);
+      return;
+    }
     for (const p of this.pending.values()) p.onAlive?.();
     if (message.type === 'ready' || message.type === 'heartbeat') return;
     const pending = this.pending.get(message.id);
