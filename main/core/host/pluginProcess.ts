@@ -54,7 +54,9 @@ export class PluginProcess {
 
   constructor(private readonly options: PluginProcessOptions) {
     this.child = fork(WORKER_ENTRY, [], {
-      execArgv: [`--max-old-space-size=${options.memoryLimitMb}`, ...EXTRA_NODE_ARGS],
+      // An 8 MB young generation (V8's default here is 16): about 15 MB less per process at the same speed
+      // on transcripts (4 MB cost 10 % more CPU in scavenges); the peak RSS of a run counts every process.
+      execArgv: [`--max-old-space-size=${options.memoryLimitMb}`, '--max-semi-space-size=8', ...EXTRA_NODE_ARGS],
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
