@@ -182,11 +182,13 @@ export function buildProgram(): Command {
     .addOption(new Option('--lease-seconds <sec>', `team store: how long a claimed session stays this runner's without renewal (default ${DEFAULT_LEASE_SECONDS})`).argParser(positiveSeconds))
     .action(async (options) => {
       await withEngine(options, async (engine) => {
-        await reportPluginErrors(engine);
         const stop = cancelOnSignal();
         try {
-          const stats = await engine.run(options.processor, { ...runOptions(options, 'cli'), signal: stop.signal });
-          printStats(stats, options.json);
+          // The run scans while the plugins load (see Engine.run); their errors are printed once they have loaded.
+          const running = engine.run(options.processor, { ...runOptions(options, 'cli'), signal: stop.signal });
+          running.catch(() => undefined); // awaited below
+          await reportPluginErrors(engine);
+          printStats(await running, options.json);
         } finally {
           stop.dispose();
         }

@@ -228,8 +228,8 @@ export class Engine {
    * Scans the session root and brings the orphan marks in step with it: sessions known to the database
    * whose file is gone are marked orphaned, orphaned ones whose file is back are restored.
    */
-  async scanSessions(now = new Date()): Promise<ScanResult & OrphanChanges> {
-    const scan = await this.scan();
+  async scanSessions(now = new Date(), scanning: Promise<ScanResult> = this.scan()): Promise<ScanResult & OrphanChanges> {
+    const scan = await scanning;
     // A folder the scan could not read still holds its sessions: only a complete scan may mark one gone. An
     // empty root marks nothing either: far more often the wrong folder (or an unmounted share, in team mode)
     // than every session deleted, and on a shared store it would mark every team member's sessions.
@@ -239,8 +239,12 @@ export class Engine {
   }
 
   async run(names: string[], options: RunOptions = {}): Promise<RunStats[]> {
+    // The scan (stat only, no database) runs while a plugin process starts and loads the plugins: on a
+    // rerun with nothing to do these two waits were most of the time, one after the other.
+    const scanning = this.scan();
+    scanning.catch(() => undefined); // awaited below; a bad --processor is reported first, as before
     const processors = await this.processors(names);
-    const { sessions } = await this.scanSessions();
+    const { sessions } = await this.scanSessions(new Date(), scanning);
     return this.runner.runAll(processors, sessions, options);
   }
 

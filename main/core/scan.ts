@@ -1,4 +1,5 @@
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { UsageError, errnoCode, errorMessage } from './errors.js';
 import type { SessionEntry } from './sessionFile.js';
@@ -14,8 +15,8 @@ export interface ScanResult {
   warnings: string[];
 }
 
-/** Stats in flight at once: enough to keep the disk busy without flooding libuv's pool. */
-const STAT_CONCURRENCY = 64;
+/** Files stat'ed between two turns of the event loop (about 10 ms of work). */
+const STAT_BATCH = 2_000;
 
 /**
  * Every *.jsonl under root, recursively. Links below the root are never followed: a link pointing inside
@@ -55,17 +56,19 @@ export async function scanSessionRoot(root: string): Promise<ScanResult> {
       else if (entry.isFile() && entry.name.endsWith('.jsonl')) files.push(full);
     }
   }
-  for (let i = 0; i < files.length; i += STAT_CONCURRENCY) {
-    const batch = files.slice(i, i + STAT_CONCURRENCY);
-    const stats = await Promise.all(batch.map((file) => lstat(file).catch((error: unknown) => error as Error)));
-    stats.forEach((info, j) => {
-      const file = batch[j];
-      if (info instanceof Error) {
-        // Deleted since readdir: simply not a session any more.
-        if (errnoCode(info) !== 'ENOENT') result.warnings.push(`skipped ${file}: ${info.message}`);
-        return;
+  for (let i = 0; i < files.length; i += STAT_BATCH) {
+    // lstatSync: a few µs a file, where a promise per lstat through libuv's thread pool cost ten times that
+    // (0.9 s for 20,000 sessions against `find`'s 0.07 s). Batches keep the event loop turning in the app.
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const file of files.slice(i, i + STAT_BATCH)) {
+      let info;
+      try {
+        info = lstatSync(file, { throwIfNoEntry: false });
+      } catch (error) {
+        result.warnings.push(`skipped ${file}: ${errorMessage(error)}`);
+        continue;
       }
-      if (!info.isFile()) return;
+      if (info === undefined || !info.isFile()) continue; // undefined: deleted since readdir, simply not a session any more
       const sessionKey = relative(realRoot, file).split(sep).join('/');
       const slash = sessionKey.indexOf('/');
       result.sessions.push({
@@ -75,7 +78,7 @@ export async function scanSessionRoot(root: string): Promise<ScanResult> {
         sizeBytes: info.size,
         mtimeMs: info.mtimeMs,
       });
-    });
+    }
   }
   result.sessions.sort((a, b) => (a.sessionKey < b.sessionKey ? -1 : a.sessionKey > b.sessionKey ? 1 : 0));
   return result;

@@ -6,20 +6,32 @@ import { findAssignments, isSecretName, looksLikeSecretValue, assignmentKind } f
 
 /** @typedef {{ kind: string, secret: string }} Finding */
 
-/** Cheap pre-check: most strings in a transcript contain none of these and skip the full scan. */
-const HINT = /sk-|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox|xapp-|hooks\.slack|PRIVATE KEY|bearer|pass|pwd|secret|token|key|credential/i;
+/**
+ * Each detector's pattern starts with one of its `prefixes` (literal, case-sensitive). One scan for all of
+ * them tells which detectors can match at all, so a detector's own regex runs only on text holding its
+ * prefix: running every detector over every string that mentions "key" or "token" was most of the cost.
+ */
+const PREFIXES = new RegExp(DETECTORS.flatMap((d) => d.prefixes).map(escapeRegExp).join('|'), 'g');
+/** Detector indexes by prefix. */
+const BY_PREFIX = new Map();
+DETECTORS.forEach((d, index) => {
+  for (const prefix of d.prefixes) BY_PREFIX.set(prefix, [...(BY_PREFIX.get(prefix) ?? []), index]);
+});
 
 /**
  * @param {string} text
  * @returns {Finding[]}
  */
 export function scanText(text) {
-  if (text.length < 12 || !HINT.test(text)) return [];
+  if (text.length < 12) return [];
   /** @type {Finding[]} */
   const findings = [];
   /** @type {[number, number][]} */
   const claimed = [];
-  for (const detector of DETECTORS) {
+  const candidates = detectorsFor(text);
+  for (let index = 0; index < DETECTORS.length; index++) {
+    if (!candidates.has(index)) continue;
+    const detector = DETECTORS[index];
     const { pattern } = detector;
     pattern.lastIndex = 0;
     for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
@@ -51,4 +63,26 @@ export function scanText(text) {
 export function scanProperty(key, value) {
   if (typeof key !== 'string' || !isSecretName(key) || !looksLikeSecretValue(value)) return null;
   return { kind: assignmentKind(key, value), secret: value };
+}
+
+/**
+ * Indexes of the detectors whose prefix occurs in the text. Every occurrence start is tried (lastIndex
+ * moves one past each match start), so a prefix overlapping another one's match is still seen.
+ * @param {string} text
+ * @returns {Set<number>}
+ */
+export function detectorsFor(text) {
+  /** @type {Set<number>} */
+  const found = new Set();
+  PREFIXES.lastIndex = 0;
+  for (let match = PREFIXES.exec(text); match !== null; match = PREFIXES.exec(text)) {
+    for (const index of BY_PREFIX.get(match[0]) ?? []) found.add(index);
+    if (found.size === DETECTORS.length) break;
+    PREFIXES.lastIndex = match.index + 1;
+  }
+  return found;
+}
+
+function escapeRegExp(/** @type {string} */ text) {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }

@@ -2,6 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { HostMessage, Task, WorkerMessage } from './protocol.js';
 
 const WORKER_ENTRY = new URL('./worker/main.js', import.meta.url);
+/** Extra Node flags for plugin processes, for profiling (`--cpu-prof --cpu-prof-dir=DIR`): NODE_OPTIONS refuses --cpu-prof. */
+const EXTRA_NODE_ARGS = process.env.SESSION_INSPECTOR_PLUGIN_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const PROFILING = EXTRA_NODE_ARGS.length > 0;
 
 export interface PluginProcessOptions {
   /** V8 heap limit of the process (its --max-old-space-size). */
@@ -51,7 +54,9 @@ export class PluginProcess {
 
   constructor(private readonly options: PluginProcessOptions) {
     this.child = fork(WORKER_ENTRY, [], {
-      execArgv: [`--max-old-space-size=${options.memoryLimitMb}`],
+      // An 8 MB young generation (V8's default here is 16): about 15 MB less per process at the same speed
+      // on transcripts (4 MB cost 10 % more CPU in scavenges); the peak RSS of a run counts every process.
+      execArgv: [`--max-old-space-size=${options.memoryLimitMb}`, '--max-semi-space-size=8', ...EXTRA_NODE_ARGS],
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
@@ -120,6 +125,10 @@ export class PluginProcess {
   kill(reason: string): void {
     if (!this.alive) return;
     this.killedFor = reason;
+    if (PROFILING && !this.busy) {
+      this.child.disconnect(); // it exits on its own, so --cpu-prof can write its profile
+      return;
+    }
     this.child.kill('SIGKILL');
   }
 
@@ -128,6 +137,10 @@ export class PluginProcess {
   }
 
   private onMessage(message: WorkerMessage): void {
+    if (message.type === 'batch') {
+      for (const m of message.messages) this.onMessage(m);
+      return;
+    }
     for (const p of this.pending.values()) p.onAlive?.();
     if (message.type === 'ready' || message.type === 'heartbeat') return;
     const pending = this.pending.get(message.id);

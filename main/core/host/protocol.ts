@@ -79,6 +79,8 @@ export type WorkerMessage =
   | { type: 'withdrawn'; id: number }
   /** Plugin code is about to run (the watchdog starts) or has finished (it stops). */
   | { type: 'phase'; id: number; phase: 'plugin-code' | 'host-code' }
-  | { type: 'log'; id: number; level: 'info' | 'warn' | 'error'; processor: string | null; message: string };
+  | { type: 'log'; id: number; level: 'info' | 'warn' | 'error'; processor: string | null; message: string }
+  /** Several of the above in one write (a result and the next task's start), handled in order. */
+  | { type: 'batch'; messages: WorkerMessage[] };
 
 export const HEARTBEAT_MS = 200;
