@@ -4,7 +4,7 @@ import { BusyError, UsageError, errorMessage } from '../core/errors.js';
 import { Engine, type EngineOptions } from '../core/engine.js';
 import { defaultSessionRoot, defaultStateTarget, userDataDir } from '../core/paths.js';
 import { isPostgresUrl } from '../core/store/database.js';
-import { describePostgresUrl } from '../core/store/postgres/connect.js';
+import { describePostgresUrl } from '../core/store/postgres/url.js';
 import { pluginContentHash } from '../core/plugins/contentHash.js';
 import { ManifestError, readManifest } from '../core/plugins/manifest.js';
 import { SessionIndex } from '../core/store/sessionIndex.js';

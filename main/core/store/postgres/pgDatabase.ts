@@ -7,7 +7,8 @@ import { schemaCatalog } from '../catalog.js';
 import type { ColumnSpec, Connection, Database, QueryTable, SqlParams } from '../database.js';
 import type { Json, JsonRow } from '../jsonRows.js';
 import { SerialConnection } from '../serialConnection.js';
-import { connectPostgres, describePostgresUrl } from './connect.js';
+import { connectPostgres } from './connect.js';
+import { describePostgresUrl } from './url.js';
 import { PG_INDEXES, PG_PRELUDE } from './prelude.js';
 import { writeCsv } from './csv.js';
 
