@@ -200,6 +200,12 @@ export function buildProgram(): Command {
       await withEngine(options, async (engine) => {
         const rows = await engine.status((message) => process.stderr.write(`note: ${message}; pending counts are not shown\n`));
         printRows(rows, options.json, ['processor_name', 'loaded', 'version', 'processed', 'pending', 'failed', 'quarantined', 'items_extracted', 'last_run_at']);
+        // On a team store, who is working right now (notes on stderr keep --json output as it was).
+        if (engine.store.db.shared) {
+          for (const r of await engine.store.activeRunners()) {
+            process.stderr.write(`note: runner ${r.runner_id} holds ${r.sessions} session lease(s), since ${r.since}, until ${r.lease_until}\n`);
+          }
+        }
       });
     });
 

@@ -111,3 +111,29 @@ test('an analyst role that owns nothing opens a store the runners\' role set up:
     await analyst.close();
   }
 });
+
+test('claims: a held session is refused to other runners, an expired lease is taken over, status lists the runners at work', async (t) => {
+  if (!testPostgresUrl()) return t.skip(postgresSkipReason);
+  const pg = await freshDatabase();
+  t.after(() => pg.drop());
+  const store = await StateStore.open(pg.url);
+  try {
+    const keys = ['a/1.jsonl', 'a/2.jsonl', 'b/3.jsonl'];
+    assert.deepEqual((await store.claim('runner-1', 60_000, 'usage', keys)).sort(), keys);
+    assert.deepEqual(await store.claim('runner-2', 60_000, 'usage', keys), [], 'held by runner 1');
+    assert.deepEqual((await store.claim('runner-2', 60_000, 'tokens', keys)).sort(), keys, 'claims are per processor');
+    assert.deepEqual((await store.claim('runner-1', 60_000, 'usage', keys)).sort(), [], 'claiming again is not needed: it holds them');
+    const runners = await store.activeRunners();
+    assert.deepEqual(runners.map((r) => [r.runner_id, r.sessions]), [['runner-1', 3], ['runner-2', 3]]);
+
+    // Runner 1 dies: its leases run out (here: set in the past), and runner 2 takes the sessions over.
+    await store.db.run("UPDATE session_claims SET lease_expires_at = now()::TIMESTAMP - INTERVAL '1 second' WHERE runner_id = 'runner-1'");
+    assert.deepEqual((await store.claim('runner-2', 60_000, 'usage', keys)).sort(), keys);
+    assert.deepEqual((await store.activeRunners()).map((r) => [r.runner_id, r.sessions]), [['runner-2', 6]]);
+    assert.equal(await store.renewClaims('runner-1', 60_000), 0, 'the dead runner holds nothing any more');
+    await store.releaseClaims('runner-2');
+    assert.deepEqual(await store.activeRunners(), []);
+  } finally {
+    await store.close();
+  }
+});

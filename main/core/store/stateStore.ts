@@ -130,6 +130,14 @@ export class StateStore {
     return rows.length;
   }
 
+  /** Shared store: the runners holding live leases now, with how many sessions and until when. */
+  activeRunners(): Promise<JsonRow[]> {
+    return this.coordination.all(
+      `SELECT runner_id, count(*) AS sessions, min(claimed_at) AS since, max(lease_expires_at) AS lease_until
+       FROM session_claims WHERE lease_expires_at >= now()::TIMESTAMP GROUP BY runner_id ORDER BY runner_id`,
+    );
+  }
+
   /** Drops every claim of the runner (its run ended, or failed). */
   async releaseClaims(runnerId: string): Promise<void> {
     await this.coordination.run('DELETE FROM session_claims WHERE runner_id = $1', [runnerId]);
