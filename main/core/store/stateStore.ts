@@ -220,7 +220,8 @@ export class StateStore {
       const { where, params } = filterClause({ processor: [processor], session: sessions === 'all' ? undefined : sessions });
       await db.run(
         `INSERT INTO state_audit ("at", action, processor_name, session_file, before, after)
-         SELECT now()::TIMESTAMP, 'reset', processor_name, session_file, to_json(s), NULL FROM session_processor_state s ${where}`,
+         SELECT now()::TIMESTAMP, 'reset', processor_name, session_file, to_json(s), NULL FROM session_processor_state s ${where}
+         ORDER BY processor_name, session_file`,
         params,
       );
       const rows = await db.all(`DELETE FROM session_processor_state ${where} RETURNING session_file`, params);
@@ -264,7 +265,8 @@ export class StateStore {
       const { where, params } = filterClause(filter);
       await db.run(
         `INSERT INTO state_audit ("at", action, processor_name, session_file, before, after)
-         SELECT now()::TIMESTAMP, 'rerun', processor_name, session_file, to_json(f), NULL FROM session_processor_failures f ${where}`,
+         SELECT now()::TIMESTAMP, 'rerun', processor_name, session_file, to_json(f), NULL FROM session_processor_failures f ${where}
+         ORDER BY processor_name, session_file`,
         params,
       );
       const rows = await db.all(`DELETE FROM session_processor_failures ${where} RETURNING processor_name, session_file`, params);
