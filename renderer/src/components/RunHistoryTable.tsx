@@ -1,3 +1,4 @@
+import type { RunStatsJson } from '../../../main/api/contract.js';
 import { formatBytes, formatDuration, formatTime } from '../lib/format.js';
 import { useApp } from '../StoreContext.js';
 
@@ -28,7 +29,7 @@ export function RunHistoryTable() {
                 <td>{s?.quarantined ?? '–'}</td>
                 <td>{s?.items_extracted ?? '–'}</td>
                 <td>{s ? formatBytes(s.bytes_read) : '–'}</td>
-                <td className="muted">{s?.error ?? (s?.cancelled ? 'cancelled' : '')}</td>
+                <td className="muted">{s ? note(s) : ''}</td>
               </tr>
             );
           })}
@@ -36,4 +37,14 @@ export function RunHistoryTable() {
       </table>
     </div>
   );
+}
+
+/** What else a run's stats say: its error, a cancel, sessions left for later or to other runners (team store). */
+function note(s: RunStatsJson): string {
+  if (s.error) return s.error;
+  const parts: string[] = [];
+  if (s.cancelled) parts.push('cancelled');
+  if (s.capped > 0) parts.push(`${s.capped} left for the next run`);
+  if ((s.elsewhere ?? 0) > 0) parts.push(`${s.elsewhere} done by other runners`);
+  return parts.join('; ');
 }
