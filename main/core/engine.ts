@@ -283,7 +283,12 @@ export class Engine {
       const row = rows.get(processor.name) ?? { processor_name: processor.name, processed: 0, items_extracted: 0, failed: 0, quarantined: 0, last_run_at: null, last_run_stats: null };
       row.loaded = true;
       row.version = processor.version;
-      row.pending = sessions ? selectCandidates(sessions, await this.store.snapshot(processor.name), processor.version).length : null;
+      if (sessions) {
+        const { due, snapshot } = await this.store.dueSnapshot(processor.name, processor.version, sessions);
+        row.pending = selectCandidates(sessions.filter((s) => due.has(s.sessionKey)), snapshot, processor.version).length;
+      } else {
+        row.pending = null;
+      }
       rows.set(processor.name, row);
     }
     return [...rows.values()]

@@ -8,7 +8,7 @@ import type { ProcessorSnapshot, StoredFailure, StoredState } from '../store/typ
 export const MTIME_SLACK_MS = 50;
 
 /** Rows written before processors had versions count as the default version, "1". */
-const LEGACY_VERSION = '1';
+export const LEGACY_VERSION = '1';
 
 export interface Candidate {
   entry: SessionEntry;

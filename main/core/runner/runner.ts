@@ -116,8 +116,9 @@ export class Runner {
     { maxCalls, budgetMs, maxAttempts, leases }: { maxCalls: number; budgetMs: number; maxAttempts: number; leases: Leases | null },
   ): Promise<RunStats[]> {
     for (const processor of processors) {
-      const snapshot = await this.store.snapshot(processor.name);
-      const run = new ProcessorRun(processor, selectCandidates(sessions, snapshot, processor.version, options.only ? (options.only.get(processor.name) ?? new Set()) : undefined), leases !== null);
+      const { due, snapshot } = await this.store.dueSnapshot(processor.name, processor.version, sessions);
+      const maybeDue = sessions.filter((s) => due.has(s.sessionKey));
+      const run = new ProcessorRun(processor, selectCandidates(maybeDue, snapshot, processor.version, options.only ? (options.only.get(processor.name) ?? new Set()) : undefined), leases !== null);
       await this.store.startRun(run.runId, processor.name, options.trigger ?? 'cli', new Date());
       runs.push(run);
     }

@@ -1,5 +1,7 @@
 import { openDatabase, type ColumnSpec, type Connection, type Database, type SqlValue } from './database.js';
 import { migrate } from './migrations.js';
+import { LEGACY_VERSION, MTIME_SLACK_MS } from '../runner/candidates.js';
+import type { SessionEntry } from '../sessionFile.js';
 import type { JsonRow, MarkProcessedEntry, ProcessorSnapshot, SessionOutcome, StateFilter, StoredFailure, StoredState } from './types.js';
 
 /**
@@ -33,6 +35,57 @@ export class StateStore {
     if (this.coordination !== this.db) await this.coordination.close();
     await this.db.close();
   }
+
+  /**
+   * Rule 1 as a query: the scanned sessions that may be due for a processor, with their state and failure
+   * rows, and nothing for the rest. An unchanged folder of 100,000 sessions then brings back no rows at all,
+   * instead of every state row of every processor (which dominated a no-op rerun). The caller applies the
+   * exact rule (selectCandidates) to what comes back; this only has to never leave a candidate out, so its
+   * mtime margin is a millisecond wider than the rule's.
+   */
+  async dueSnapshot(processor: string, version: string, sessions: SessionEntry[]): Promise<{ due: Set<string>; snapshot: ProcessorSnapshot }> {
+    // Staged and queried in one turn of the connection: two runs at once (the app) each see their own scan.
+    const rows = await this.db.exclusive(async (c) => {
+      if (this.stagedScan !== sessions) {
+        await c.run('CREATE TEMP TABLE IF NOT EXISTS scanned_for_run (session_file VARCHAR, mtime_ms DOUBLE PRECISION)');
+        await c.run('DELETE FROM scanned_for_run');
+        await c.insertRows('scanned_for_run', SCANNED_COLUMNS, sessions.map((s) => [s.sessionKey, s.mtimeMs]));
+        this.stagedScan = sessions;
+      }
+      return c.all(
+      `SELECT s.session_file, st.session_file IS NOT NULL AS has_state, epoch_ms(st.processed_at) AS processed_at_ms, st.file_hash, st.processor_version,
+         f.session_file IS NOT NULL AS has_failure, f.attempts, f.file_hash AS failure_hash, f.quarantined, f.processor_version AS failure_version,
+         epoch_ms(f.last_read_at) AS last_read_at_ms
+       FROM scanned_for_run s
+       LEFT JOIN session_processor_state st ON st.processor_name = $processor AND st.session_file = s.session_file
+       LEFT JOIN session_processor_failures f ON f.processor_name = $processor AND f.session_file = s.session_file
+       WHERE st.session_file IS NULL OR f.session_file IS NOT NULL OR st.processed_at IS NULL
+         OR coalesce(st.processor_version, $legacy) <> $version OR s.mtime_ms >= epoch_ms(st.processed_at) - $slack`,
+      { processor, version, legacy: LEGACY_VERSION, slack: MTIME_SLACK_MS + 1 },
+      );
+    });
+    const due = new Set<string>();
+    const snapshot: ProcessorSnapshot = { states: new Map(), failures: new Map() };
+    for (const row of rows) {
+      const sessionKey = String(row.session_file);
+      due.add(sessionKey);
+      if (row.has_state) snapshot.states.set(sessionKey, { sessionKey, processedAtMs: numberOrNull(row.processed_at_ms), fileHash: stringOrNull(row.file_hash), processorVersion: stringOrNull(row.processor_version) });
+      if (row.has_failure) {
+        snapshot.failures.set(sessionKey, {
+          sessionKey,
+          attempts: Number(row.attempts),
+          fileHash: stringOrNull(row.failure_hash),
+          quarantined: row.quarantined === true,
+          processorVersion: stringOrNull(row.failure_version),
+          lastReadAtMs: numberOrNull(row.last_read_at_ms),
+        });
+      }
+    }
+    return { due, snapshot };
+  }
+
+  /** The scan `scanned_for_run` holds: staged once for all the processors of a run (same array). */
+  private stagedScan: SessionEntry[] | null = null;
 
   /** A processor's state and failures: all of them, or only those of `sessions` (a fresh look after a claim). */
   async snapshot(processor: string, sessions?: string[]): Promise<ProcessorSnapshot> {
@@ -297,6 +350,14 @@ function filterClause(filter: StateFilter): { where: string; params: Record<stri
 /** A state row's new values on conflict: the whole row is replaced. */
 const REPLACE_STATE =
   'username = excluded.username, processed_at = excluded.processed_at, items_extracted = excluded.items_extracted, file_hash = excluded.file_hash, processor_version = excluded.processor_version';
+
+const SCANNED_COLUMNS: ColumnSpec[] = [
+  { name: 'session_file', type: 'VARCHAR' },
+  { name: 'mtime_ms', type: 'DOUBLE' },
+];
+
+const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+const stringOrNull = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
 const STAGED_COLUMNS: ColumnSpec[] = [
   { name: 'session_file', type: 'VARCHAR' },
