@@ -2,19 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadProcessor, runProcessor, writeSession } from './support.js';
 import { assistantLine, NOISE, text, toolResult, toolUse, userLine } from './lines.js';
+import { seeded } from '../faults/corpus.js';
 
 // Credentials are generated here, from a seeded generator, so that no credential-shaped literal sits in
 // the repository (where it would trip secret scanners) and every run sees the same values.
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const next = seeded(42);
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const ALNUM = `${UPPER}abcdefghijklmnopqrstuvwxyz0123456789`;

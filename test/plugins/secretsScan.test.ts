@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { importPluginModule } from './support.js';
+import { seeded } from '../faults/corpus.js';
 
 interface Finding { kind: string; secret: string }
 interface Detector { kind: string; pattern: RegExp; secretGroup?: number; normalize?: (s: string) => string; prefixes: string[] }
@@ -18,16 +19,6 @@ interface AssignmentsModule {
   assignmentKind(name: string, value: string): string;
 }
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 // Fragments: secret words in several cases, operators, quotes, every kind of JS whitespace, provider
