@@ -1,14 +1,13 @@
 // Team mode (docs/team-mode.md): one runner against two runner processes on the same PostgreSQL store and
 // corpus. Needs Debian's PostgreSQL server binaries (a throwaway cluster is started from the compiled test
 // helper); without them the target says so and the rest of the bench goes on.
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { alternate, measure } from './measure.mjs';
 
-/**
- * Returns a target object for results.targets. `runner(url, extra)` gives the CLI arguments of one runner.
- * Each repetition starts from a fresh database, so both sides do the whole corpus.
- */
+/** Returns a target object for results.targets. Each repetition starts from a fresh database, so both sides do the whole corpus. */
 export async function teamTarget({ repo, cli, env, corpus, reps, log }) {
   const support = (name) => import(pathToFileURL(join(repo, 'dist', 'test', 'support', name)).href);
   let cluster;
@@ -29,10 +28,9 @@ export async function teamTarget({ repo, cli, env, corpus, reps, log }) {
       databases.push(db);
       // Several runners are one measured command (a shell waiting for all), so RSS covers them all.
       const script = runnerArgs(db.url).map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-      const outputs = Array.from({ length: runners }, (_, i) => `/tmp/si-team-${process.pid}-${name}-${i}.json`);
-      const command = outputs.map((out) => `${JSON.stringify(process.execPath)} ${script} > ${out} &`).join(' ') + ' wait';
+      const outputs = Array.from({ length: runners }, (_, i) => join(tmpdir(), `si-team-${process.pid}-${name}-${i}.json`));
+      const command = outputs.map((out) => `${JSON.stringify(process.execPath)} ${script} > '${out}' &`).join(' ') + ' wait';
       const r = await measure('sh', ['-c', command], { env });
-      const { readFileSync, rmSync } = await import('node:fs');
       last[name] = outputs.map((out) => {
         const stats = JSON.parse(readFileSync(out, 'utf8'));
         rmSync(out, { force: true });

@@ -47,8 +47,6 @@ const RECENT_ROOTS = 8;
  */
 export class ApiService {
   private readonly listeners = new Set<(event: C.ApiEvent) => void>();
-  private index: SessionIndex;
-  private runs: RunManager;
   private readonly settingsFile: string;
   private settings: AppSettings;
   private rootError: string | null = null;
@@ -56,12 +54,26 @@ export class ApiService {
   /** Background runs on cadence and on changes; one per session root. */
   private scheduler: Scheduler | null = null;
 
+  private index!: SessionIndex;
+  private runs!: RunManager;
+
   private constructor(private engine: Engine, private readonly options: ServiceOptions, settingsFile: string) {
-    forTeamStore(engine);
-    this.index = new SessionIndex(engine.store.db);
-    this.runs = new RunManager(engine, (e) => this.emit(e), async () => void (await this.rescan()));
     this.settingsFile = settingsFile;
     this.settings = readSettings(this.settingsFile);
+  }
+
+  /** Puts an engine (a state store) to use: session list, runs, plugin watching, the folder and the scheduler. */
+  private async attach(engine: Engine, root: string | null): Promise<void> {
+    this.engine = engine;
+    // On a team store an analyst's folder is often not the team's: marking orphans from it would flag the rest.
+    engine.setOrphanMarking(!engine.store.db.shared);
+    this.index = new SessionIndex(engine.store.db);
+    this.runs = new RunManager(engine, (e) => this.emit(e), async () => void (await this.rescan()));
+    await this.syncProcessors();
+    if (root) await this.useRoot(root, false).catch(() => undefined);
+    this.stopWatching = engine.watchPlugins(() => {
+      void this.syncProcessors().then(() => this.emitPlugins());
+    });
   }
 
   static async open(options: ServiceOptions): Promise<ApiService> {
@@ -70,12 +82,7 @@ export class ApiService {
     const state = options.state ?? (fromEnvironment ? defaultStateTarget() : (readSettings(settingsFile).stateStore ?? defaultStateTarget()));
     const engine = await Engine.open({ ...options, state, sessions: '' });
     const service = new ApiService(engine, options, settingsFile);
-    const root = options.sessions ?? service.settings.sessionRoot ?? (existsSync(defaultSessionRoot()) ? defaultSessionRoot() : null);
-    await service.syncProcessors();
-    if (root) await service.useRoot(root, false).catch(() => undefined);
-    service.stopWatching = engine.watchPlugins(() => {
-      void service.syncProcessors().then(() => service.emitPlugins());
-    });
+    await service.attach(engine, options.sessions ?? service.settings.sessionRoot ?? (existsSync(defaultSessionRoot()) ? defaultSessionRoot() : null));
     return service;
   }
 
@@ -207,22 +214,13 @@ export class ApiService {
     } catch (error) {
       throw new UsageError(`cannot use the state store ${isPostgresUrl(target) ? describePostgresUrl(target) : state}: ${errorMessage(error)}; still using ${this.engine.store.db.location}`);
     }
-    const root = this.engine.options.sessions;
     this.stopWatching?.();
     await this.scheduler?.stop();
     this.scheduler = null;
     this.runs.cancel();
     await this.runs.settle();
     await this.engine.close();
-    this.engine = next;
-    forTeamStore(next);
-    this.index = new SessionIndex(next.store.db);
-    this.runs = new RunManager(next, (e) => this.emit(e), async () => void (await this.rescan()));
-    await this.syncProcessors();
-    if (root) await this.useRoot(root, false).catch(() => undefined);
-    this.stopWatching = next.watchPlugins(() => {
-      void this.syncProcessors().then(() => this.emitPlugins());
-    });
+    await this.attach(next, next.options.sessions || null);
     // Never a password on disk: the URL is kept without it (PGPASSWORD or a password file supply it next time).
     this.settings = { ...this.settings, stateStore: isPostgresUrl(state) ? describePostgresUrl(state) : state };
     writeSettings(this.settingsFile, this.settings);
@@ -444,11 +442,6 @@ function toApiError(error: unknown): C.ApiError {
   if (error instanceof ConflictError) return { code: 'conflict', message: error.message };
   process.stderr.write(`session-inspector: unexpected error in the API: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return { code: 'internal', message: `unexpected error: ${errorMessage(error)}` };
-}
-
-/** The app on a shared store does not mark sessions orphaned from its own (perhaps different) folder. */
-function forTeamStore(engine: Engine): void {
-  engine.setOrphanMarking(!engine.store.db.shared);
 }
 
 function readSettings(file: string): AppSettings {

@@ -65,6 +65,16 @@ function resolveState(options: { state?: string; db?: string }): string {
   return options.state ?? options.db ?? defaultStateTarget();
 }
 
+/** The limits of a processor run, and how it runs (plugin processes, team-store leases): `run` and `watch`. */
+function runLimits(command: Command): Command {
+  return command
+    .option('--max-sessions <n>', 'processor calls per processor run; the rest wait for the next run', wholeNumber(0))
+    .addOption(new Option('--time-budget <sec>', `seconds per processor run (default ${DEFAULT_TIME_BUDGET_SECONDS})`).argParser(seconds))
+    .addOption(new Option('--max-attempts <n>', `failures on the same content before quarantine (default ${DEFAULT_MAX_ATTEMPTS})`).argParser(wholeNumber(1)))
+    .option('--workers <n>', 'plugin processes (default: one per core)', wholeNumber(1))
+    .addOption(new Option('--lease-seconds <sec>', `team store: how long a claimed session stays this runner's without renewal (default ${DEFAULT_LEASE_SECONDS})`).argParser(positiveSeconds));
+}
+
 /** --state and --json on every command; --sessions and --plugins on those that read sessions or load plugins. */
 function common(command: Command, withSessions: boolean): Command {
   stateOptions(command).option('--json', 'print machine-readable JSON on stdout');
@@ -173,13 +183,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
 
-  common(program.command('run').description('run processors over every session that changed since it was processed'), true)
+  runLimits(common(program.command('run').description('run processors over every session that changed since it was processed'), true))
     .option('--processor <name>', 'only this processor (repeatable)', collect, [])
-    .option('--max-sessions <n>', 'processor calls per processor run; the rest wait for the next run', wholeNumber(0))
-    .addOption(new Option('--time-budget <sec>', `seconds per processor run (default ${DEFAULT_TIME_BUDGET_SECONDS})`).argParser(seconds))
-    .addOption(new Option('--max-attempts <n>', `failures on the same content before quarantine (default ${DEFAULT_MAX_ATTEMPTS})`).argParser(wholeNumber(1)))
-    .option('--workers <n>', 'plugin processes (default: one per core)', wholeNumber(1))
-    .addOption(new Option('--lease-seconds <sec>', `team store: how long a claimed session stays this runner's without renewal (default ${DEFAULT_LEASE_SECONDS})`).argParser(positiveSeconds))
     .action(async (options) => {
       await withEngine(options, async (engine) => {
         const stop = cancelOnSignal();
@@ -195,7 +200,7 @@ export function buildProgram(): Command {
       });
     });
 
-  common(program.command('status').description('per processor: sessions processed, failed, quarantined, pending and the last run'), true)
+  common(program.command('status').description('per processor: sessions processed, failed, quarantined, pending and the last run; on a team store, also the runners holding leases'), true)
     .action(async (options) => {
       await withEngine(options, async (engine) => {
         const rows = await engine.status((message) => process.stderr.write(`note: ${message}; pending counts are not shown\n`));
@@ -346,16 +351,11 @@ export function buildProgram(): Command {
       });
     });
 
-  common(program.command('watch').description('run processors at their cadence and when sessions change, until interrupted (SIGINT/SIGTERM stop cleanly)'), true)
+  runLimits(common(program.command('watch').description('run processors at their cadence and when sessions change, until interrupted (SIGINT/SIGTERM stop cleanly)'), true))
     .option('--processor <name>', 'only this processor (repeatable)', collect, [])
     .addOption(new Option('--watch-mode <mode>', 'auto: native watching, else polling; poll; native; off (cadence only)').choices(['auto', 'native', 'poll', 'off']).default('auto'))
     .addOption(new Option('--debounce <sec>', 'quiet time after a change before the affected processors run (default 2)').argParser(seconds))
     .addOption(new Option('--poll-interval <sec>', 'seconds between scans when polling (default 30)').argParser(seconds))
-    .option('--max-sessions <n>', 'processor calls per processor run; the rest wait for the next run', wholeNumber(0))
-    .addOption(new Option('--time-budget <sec>', `seconds per processor run (default ${DEFAULT_TIME_BUDGET_SECONDS})`).argParser(seconds))
-    .addOption(new Option('--max-attempts <n>', `failures on the same content before quarantine (default ${DEFAULT_MAX_ATTEMPTS})`).argParser(wholeNumber(1)))
-    .option('--workers <n>', 'plugin processes (default: one per core)', wholeNumber(1))
-    .addOption(new Option('--lease-seconds <sec>', `team store: how long a claimed session stays this runner's without renewal (default ${DEFAULT_LEASE_SECONDS})`).argParser(positiveSeconds))
     .action(async (options) => {
       await withEngine(options, async (engine) => {
         await reportPluginErrors(engine);

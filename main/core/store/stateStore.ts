@@ -2,7 +2,7 @@ import { openDatabase, type ColumnSpec, type Connection, type Database, type Sql
 import { migrate } from './migrations.js';
 import { LEGACY_VERSION, MTIME_SLACK_MS } from '../runner/candidates.js';
 import type { SessionEntry } from '../sessionFile.js';
-import type { JsonRow, MarkProcessedEntry, ProcessorSnapshot, SessionOutcome, StateFilter, StoredFailure, StoredState } from './types.js';
+import type { JsonRow, MarkProcessedEntry, ProcessorSnapshot, SessionOutcome, StateFilter } from './types.js';
 
 /**
  * The state repository: processor state, failures, items, runs, the audit and (on a shared store) the
@@ -53,77 +53,31 @@ export class StateStore {
         this.stagedScan = sessions;
       }
       return c.all(
-      `SELECT s.session_file, st.session_file IS NOT NULL AS has_state, epoch_ms(st.processed_at) AS processed_at_ms, st.file_hash, st.processor_version,
-         f.session_file IS NOT NULL AS has_failure, f.attempts, f.file_hash AS failure_hash, f.quarantined, f.processor_version AS failure_version,
-         epoch_ms(f.last_read_at) AS last_read_at_ms
-       FROM scanned_for_run s
-       LEFT JOIN session_processor_state st ON st.processor_name = $processor AND st.session_file = s.session_file
-       LEFT JOIN session_processor_failures f ON f.processor_name = $processor AND f.session_file = s.session_file
-       WHERE st.session_file IS NULL OR f.session_file IS NOT NULL OR st.processed_at IS NULL
-         OR coalesce(st.processor_version, $legacy) <> $version OR s.mtime_ms >= epoch_ms(st.processed_at) - $slack`,
-      { processor, version, legacy: LEGACY_VERSION, slack: MTIME_SLACK_MS + 1 },
+        `SELECT s.session_file, ${STATE_AND_FAILURE}
+         FROM scanned_for_run s
+         LEFT JOIN session_processor_state st ON st.processor_name = $processor AND st.session_file = s.session_file
+         LEFT JOIN session_processor_failures f ON f.processor_name = $processor AND f.session_file = s.session_file
+         WHERE st.session_file IS NULL OR f.session_file IS NOT NULL OR st.processed_at IS NULL
+           OR coalesce(st.processor_version, $legacy) <> $version OR s.mtime_ms >= epoch_ms(st.processed_at) - $slack`,
+        { processor, version, legacy: LEGACY_VERSION, slack: MTIME_SLACK_MS + 1 },
       );
     });
-    const due = new Set<string>();
-    const snapshot: ProcessorSnapshot = { states: new Map(), failures: new Map() };
-    for (const row of rows) {
-      const sessionKey = String(row.session_file);
-      due.add(sessionKey);
-      if (row.has_state) snapshot.states.set(sessionKey, { sessionKey, processedAtMs: numberOrNull(row.processed_at_ms), fileHash: stringOrNull(row.file_hash), processorVersion: stringOrNull(row.processor_version) });
-      if (row.has_failure) {
-        snapshot.failures.set(sessionKey, {
-          sessionKey,
-          attempts: Number(row.attempts),
-          fileHash: stringOrNull(row.failure_hash),
-          quarantined: row.quarantined === true,
-          processorVersion: stringOrNull(row.failure_version),
-          lastReadAtMs: numberOrNull(row.last_read_at_ms),
-        });
-      }
-    }
-    return { due, snapshot };
+    return { due: new Set(rows.map((row) => String(row.session_file))), snapshot: toSnapshot(rows) };
   }
 
   /** The scan `scanned_for_run` holds: staged once for all the processors of a run (same array). */
   private stagedScan: SessionEntry[] | null = null;
 
-  /** A processor's state and failures: all of them, or only those of `sessions` (a fresh look after a claim). */
-  async snapshot(processor: string, sessions?: string[]): Promise<ProcessorSnapshot> {
-    const only = sessions ? 'AND session_file = ANY($2::VARCHAR[])' : '';
-    const params: SqlValue[] = sessions ? [processor, sessions] : [processor];
-    const [stateRows, failureRows] = await (sessions ? this.coordination : this.db).exclusive(async (db) => [
-      await db.all(
-        `SELECT session_file, epoch_ms(processed_at) AS processed_at_ms, file_hash, processor_version
-         FROM session_processor_state WHERE processor_name = $1 ${only}`,
-        params,
-      ),
-      await db.all(
-        `SELECT session_file, attempts, file_hash, quarantined, processor_version, epoch_ms(last_read_at) AS last_read_at_ms
-         FROM session_processor_failures WHERE processor_name = $1 ${only}`,
-        params,
-      ),
-    ]);
-    const states = new Map<string, StoredState>();
-    for (const row of stateRows) {
-      states.set(String(row.session_file), {
-        sessionKey: String(row.session_file),
-        processedAtMs: row.processed_at_ms === null ? null : Number(row.processed_at_ms),
-        fileHash: row.file_hash === null ? null : String(row.file_hash),
-        processorVersion: row.processor_version === null ? null : String(row.processor_version),
-      });
-    }
-    const failures = new Map<string, StoredFailure>();
-    for (const row of failureRows) {
-      failures.set(String(row.session_file), {
-        sessionKey: String(row.session_file),
-        attempts: Number(row.attempts),
-        fileHash: row.file_hash === null ? null : String(row.file_hash),
-        quarantined: row.quarantined === true,
-        processorVersion: row.processor_version === null ? null : String(row.processor_version),
-        lastReadAtMs: row.last_read_at_ms === null ? null : Number(row.last_read_at_ms),
-      });
-    }
-    return { states, failures };
+  /** A fresh look at some sessions' state and failures for a processor (after claiming them). */
+  async snapshot(processor: string, sessions: string[]): Promise<ProcessorSnapshot> {
+    const rows = await this.coordination.all(
+      `SELECT k AS session_file, ${STATE_AND_FAILURE}
+       FROM unnest($sessions::VARCHAR[]) AS wanted(k)
+       LEFT JOIN session_processor_state st ON st.processor_name = $processor AND st.session_file = k
+       LEFT JOIN session_processor_failures f ON f.processor_name = $processor AND f.session_file = k`,
+      { processor, sessions },
+    );
+    return toSnapshot(rows);
   }
 
   /**
@@ -358,6 +312,32 @@ const SCANNED_COLUMNS: ColumnSpec[] = [
 
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 const stringOrNull = (value: unknown) => (value === null || value === undefined ? null : String(value));
+
+/** A session's state row (st) and failure row (f), as the candidate rules read them. */
+const STATE_AND_FAILURE = `st.session_file IS NOT NULL AS has_state, epoch_ms(st.processed_at) AS processed_at_ms, st.file_hash,
+  st.processor_version, f.session_file IS NOT NULL AS has_failure, f.attempts, f.file_hash AS failure_hash, f.quarantined,
+  f.processor_version AS failure_version, epoch_ms(f.last_read_at) AS last_read_at_ms`;
+
+function toSnapshot(rows: JsonRow[]): ProcessorSnapshot {
+  const snapshot: ProcessorSnapshot = { states: new Map(), failures: new Map() };
+  for (const row of rows) {
+    const sessionKey = String(row.session_file);
+    if (row.has_state) {
+      snapshot.states.set(sessionKey, { sessionKey, processedAtMs: numberOrNull(row.processed_at_ms), fileHash: stringOrNull(row.file_hash), processorVersion: stringOrNull(row.processor_version) });
+    }
+    if (row.has_failure) {
+      snapshot.failures.set(sessionKey, {
+        sessionKey,
+        attempts: Number(row.attempts),
+        fileHash: stringOrNull(row.failure_hash),
+        quarantined: row.quarantined === true,
+        processorVersion: stringOrNull(row.failure_version),
+        lastReadAtMs: numberOrNull(row.last_read_at_ms),
+      });
+    }
+  }
+  return snapshot;
+}
 
 const STAGED_COLUMNS: ColumnSpec[] = [
   { name: 'session_file', type: 'VARCHAR' },

@@ -18,6 +18,8 @@ export class DuckDatabase extends SerialConnection implements Database {
   readonly shared = false;
   readonly jsonObjectFunction = 'json_object';
   private closed = false;
+  /** Whether each table bulk-inserted into is a temp table (the appender must be told), asked once. */
+  private readonly tempTables = new Map<string, boolean>();
 
   private constructor(readonly location: string, private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {
     super();
@@ -97,7 +99,7 @@ export class DuckDatabase extends SerialConnection implements Database {
       await this.connection.run(sql, duckParams(params));
     },
     all: async (sql, params) => toJsonRows(await this.connection.runAndReadAll(sql, duckParams(params))),
-    insertRows: async (table, columns, rows) => appendRows(this.connection, table, columns, rows),
+    insertRows: async (table, columns, rows) => appendRows(this.connection, table, columns, rows, this.tempTables),
     insertJsonRow: async (table, json) => insertFromJson(this.direct, table, json),
   };
 }
@@ -110,8 +112,12 @@ function duckParams(params: SqlParams | undefined): DuckDBValue[] | Record<strin
 }
 
 /** Temp tables live in the `temp` catalog; the appender must be told. */
-async function appendRows(connection: DuckDBConnection, table: string, columns: ColumnSpec[], rows: SqlValue[][]): Promise<void> {
-  const temp = (await connection.runAndReadAll("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = $1", [table])).currentRowCount > 0;
+async function appendRows(connection: DuckDBConnection, table: string, columns: ColumnSpec[], rows: SqlValue[][], tempTables: Map<string, boolean>): Promise<void> {
+  let temp = tempTables.get(table);
+  if (temp === undefined) {
+    temp = (await connection.runAndReadAll('SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = $1', [table])).currentRowCount > 0;
+    tempTables.set(table, temp); // tables are never dropped or re-created as the other kind
+  }
   const appender = await connection.createAppender(table, temp ? 'main' : null, temp ? 'temp' : null);
   try {
     for (const row of rows) {
