@@ -140,7 +140,9 @@ export class Runner {
     // piled up meanwhile, which bounds memory. A failed commit fails the run, as before.
     const commit: { running: Promise<void> | null; failed: { error: unknown } | null } = { running: null, failed: null };
     const maybeFlush = async () => {
-      const sessionsWaiting = runs.reduce((n, r) => n + r.pending.length, 0);
+      // Sessions, not outcomes: five processors' outcomes of 100 sessions are one batch of 100 (counting
+      // outcomes committed every 100 sessions, five times as many transactions as meant).
+      const sessionsWaiting = runs.reduce((n, r) => Math.max(n, r.pending.length), 0);
       const itemsWaiting = runs.reduce((n, r) => n + r.pendingItems, 0);
       if (!(sessionsWaiting >= BATCH_SESSIONS || itemsWaiting >= BATCH_ITEMS || Date.now() - lastFlush >= BATCH_MS)) return;
       if (commit.running) {
