@@ -137,3 +137,41 @@ test('claims: a held session is refused to other runners, an expired lease is ta
     await store.close();
   }
 });
+
+test('a commit stores only what the runner still holds: an outcome whose lease another runner took is dropped and reported, released claims end', async (t) => {
+  if (!testPostgresUrl()) return t.skip(postgresSkipReason);
+  const pg = await freshDatabase();
+  t.after(() => pg.drop());
+  const store = await StateStore.open(pg.url);
+  try {
+    const keys = ['a/1.jsonl', 'a/2.jsonl', 'a/3.jsonl'];
+    await store.claim('runner-1', 60_000, 'usage', keys);
+    await store.claim('runner-1', 60_000, 'tokens', keys);
+    // runner-1 stalls; its usage lease on a/2 expires and runner-2 takes that one over.
+    await store.db.run("UPDATE session_claims SET lease_expires_at = now()::TIMESTAMP - INTERVAL '1 second' WHERE processor_name = 'usage' AND session_file = 'a/2.jsonl'");
+    assert.deepEqual(await store.claim('runner-2', 60_000, 'usage', ['a/2.jsonl']), ['a/2.jsonl']);
+    const outcome = (sessionKey: string, items: string[]) =>
+      ({ kind: 'processed', sessionKey, username: 'a', readAt: new Date('2026-01-01T00:00:00Z'), fileHash: `h-${sessionKey}`, itemsCount: items.length, itemsJson: items }) as const;
+    const lost = await store.commitOutcomes(
+      [
+        { processor: 'usage', version: '1', outcomes: [outcome('a/1.jsonl', ['{"n":1}']), outcome('a/2.jsonl', ['{"n":2}'])], released: ['a/3.jsonl'] },
+        { processor: 'tokens', version: '2', outcomes: [outcome('a/2.jsonl', ['{"t":2}'])], released: [] },
+      ],
+      3,
+      'runner-1',
+    );
+    assert.deepEqual(lost, [{ processor: 'usage', sessionKey: 'a/2.jsonl' }]);
+    const state = await store.db.all('SELECT processor_name, session_file, processor_version FROM session_processor_state ORDER BY 1, 2');
+    assert.deepEqual(state.map((r) => [r.processor_name, r.session_file, r.processor_version]), [['tokens', 'a/2.jsonl', '2'], ['usage', 'a/1.jsonl', '1']]);
+    const items = await store.db.all('SELECT processor_name, session_file, item_index FROM processor_items ORDER BY 1, 2');
+    assert.deepEqual(items.map((r) => [r.processor_name, r.session_file, r.item_index]), [['tokens', 'a/2.jsonl', 0], ['usage', 'a/1.jsonl', 0]]);
+    const claims = await store.db.all('SELECT runner_id, processor_name, session_file FROM session_claims ORDER BY 2, 3');
+    assert.deepEqual(
+      claims.map((r) => [r.runner_id, r.processor_name, r.session_file]),
+      [['runner-1', 'tokens', 'a/1.jsonl'], ['runner-1', 'tokens', 'a/3.jsonl'], ['runner-2', 'usage', 'a/2.jsonl']],
+      "stored and released claims end with the commit; runner-2's claim stays",
+    );
+  } finally {
+    await store.close();
+  }
+});
