@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { loadPlugins as load, type PluginSource } from '../../main/core/plugins/loader.js';
@@ -89,4 +89,38 @@ test('view declarations are validated: identifiers, known types, no clash with h
   assert.deepEqual(set.processors.map((p) => p.name), ['v3']);
   assert.match(set.plugins[0].errors[0], /view.name is the name of a Session Inspector table/);
   assert.match(set.plugins[1].errors[0], /view.columns.a/);
+});
+
+test('a snapshot described once is not imported again to be described: the next load starts no plugin code; broken or foreign descriptions are redone', async () => {
+  const dir = tempDir();
+  const marker = join(tempDir(), 'imports.log');
+  const importsOf = (name: string) => (existsSync(marker) ? readFileSync(marker, 'utf8').split('\n').filter((l) => l === name).length : 0);
+  const logImport = (name: string) => `import { appendFileSync } from 'node:fs'; appendFileSync(${JSON.stringify(marker)}, ${JSON.stringify(name)} + '\\n');`;
+  writePlugin(dir, 'good', `${logImport('good')}\n${countingPlugin('described-once')}`);
+  writePlugin(dir, 'broken', `${logImport('broken')}\nexport default { name: 'Bad Name', processSession() {} };`);
+  const cache = new PluginSnapshots(join(tempDir('si-cache-'), 'plugin-cache'));
+  const fresh = async () => {
+    const own = new PluginPool({ size: 1 }); // a new process each time: nothing stays imported in between
+    try {
+      return await load([{ path: dir, origin: 'cli' }], own, cache);
+    } finally {
+      await own.close();
+    }
+  };
+  const first = await fresh();
+  const second = await fresh();
+  assert.deepEqual(second.processors, first.processors, 'the same processors, from the description on disk');
+  assert.equal(importsOf('good'), 1, 'described once');
+  assert.equal(importsOf('broken'), 2, 'a description with errors is not kept: the plugin is loaded again and reports again');
+  assert.match(second.plugins.find((p) => p.name === 'broken')!.errors.join(), /name must match/);
+
+  // A description written by another build of the host is not trusted.
+  const hash = first.plugins.find((p) => p.name === 'good')!.contentHash!;
+  const file = join(cache.dir, `${hash}.described.json`);
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), host: 'another-build' }));
+  await fresh();
+  assert.equal(importsOf('good'), 2);
+  // Pruning a snapshot removes its description with it.
+  cache.prune(new Set());
+  assert.equal(existsSync(file), false);
 });

@@ -100,12 +100,15 @@ export async function loadPlugins(sources: PluginSource[], pool: PluginPool, sna
       }
       const codeDir = snapshot.keep();
       const entryUrl = pathToFileURL(join(codeDir, relative(folder, manifest.entry))).href;
-      let described;
-      try {
-        described = await pool.describe({ kind: 'describe', entryUrl }, IMPORT_TIMEOUT_MS);
-      } catch (error) {
-        report.errors.push(`cannot load ${manifest.entry}: ${errorMessage(error)}`);
-        continue;
+      let described = snapshots.described(snapshot.hash);
+      if (!described) {
+        try {
+          described = await pool.describe({ kind: 'describe', entryUrl }, IMPORT_TIMEOUT_MS);
+        } catch (error) {
+          report.errors.push(`cannot load ${manifest.entry}: ${errorMessage(error)}`);
+          continue;
+        }
+        snapshots.rememberDescribed(snapshot.hash, described);
       }
       report.processors = [];
       report.loaded = described.processors.length > 0;

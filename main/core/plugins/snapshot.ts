@@ -1,5 +1,8 @@
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DescribeResult } from '../host/protocol.js';
 import { pluginContentHash } from './contentHash.js';
 
 /**
@@ -29,11 +32,57 @@ export class PluginSnapshots {
     };
   }
 
-  /** Removes every snapshot not in use (and leftovers of interrupted copies). */
+  /**
+   * What a plugin process reported when it loaded this snapshot, if this build of the host did the
+   * loading. A snapshot never changes, so its description does not either: a run then starts no plugin
+   * process until a session is due (a no-op rerun starts none at all). Only clean descriptions are kept.
+   */
+  described(hash: string): DescribeResult | null {
+    try {
+      const cached = JSON.parse(readFileSync(this.describedFile(hash), 'utf8')) as { host?: string; result?: DescribeResult };
+      return cached.host === hostBuild() && cached.result ? cached.result : null;
+    } catch {
+      return null; // none yet, or unreadable: describe again
+    }
+  }
+
+  rememberDescribed(hash: string, result: DescribeResult): void {
+    if (result.errors.length > 0 || result.processors.length === 0) return;
+    try {
+      const temp = `${this.describedFile(hash)}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify({ host: hostBuild(), result }));
+      renameSync(temp, this.describedFile(hash));
+    } catch {
+      // a cache: failing to write it only costs a describe next time
+    }
+  }
+
+  /** Removes every snapshot not in use, its description, and leftovers of interrupted copies. */
   prune(inUse: Set<string>): void {
     if (!existsSync(this.dir)) return;
     for (const name of readdirSync(this.dir)) {
-      if (!inUse.has(name)) rmSync(join(this.dir, name), { recursive: true, force: true });
+      if (!inUse.has(name.endsWith(DESCRIBED) ? name.slice(0, -DESCRIBED.length) : name)) rmSync(join(this.dir, name), { recursive: true, force: true });
     }
   }
+
+  private describedFile(hash: string): string {
+    return join(this.dir, `${hash}${DESCRIBED}`);
+  }
+}
+
+const DESCRIBED = '.described.json';
+
+let build: string | undefined;
+
+/** Identity of the code that turns a plugin module into a description: the SDK, the schema and the loader. */
+function hostBuild(): string {
+  if (build === undefined) {
+    const hash = createHash('md5');
+    const sdk = fileURLToPath(new URL('../../sdk/', import.meta.url));
+    const files = [fileURLToPath(new URL('./processorSchema.js', import.meta.url)), fileURLToPath(new URL('../host/worker/modules.js', import.meta.url))];
+    for (const name of readdirSync(sdk).sort()) if (name.endsWith('.js')) files.push(join(sdk, name));
+    for (const file of files) hash.update(file).update(readFileSync(file));
+    build = hash.digest('hex');
+  }
+  return build;
 }
