@@ -234,7 +234,7 @@ export class Engine {
     // empty root marks nothing either: far more often the wrong folder (or an unmounted share, in team mode)
     // than every session deleted, and on a shared store it would mark every team member's sessions.
     const complete = this.marksOrphans && scan.warnings.length === 0 && scan.sessions.length > 0;
-    const changes = await this.orphans.sync(scan.sessions.map((s) => s.sessionKey), complete, now);
+    const changes = await this.orphans.sync(scan.sessions, complete, now);
     return { ...scan, ...changes };
   }
 

@@ -1,6 +1,6 @@
 import { lstatSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, sep } from 'node:path';
 import { UsageError, errnoCode, errorMessage } from './errors.js';
 import type { SessionEntry } from './sessionFile.js';
 
@@ -37,10 +37,12 @@ export async function scanSessionRoot(root: string): Promise<ScanResult> {
   }
   const rootName = basename(realRoot);
   const result: ScanResult = { root: realRoot, sessions: [], skippedLinks: 0, warnings: [] };
-  const files: string[] = [];
-  const pending = [realRoot];
+  // Paths and keys are built by concatenation as the walk goes down: path.join/relative per file
+  // (normalizing both strings each time) cost more than the lstat itself on a large folder.
+  const files: { path: string; key: string }[] = [];
+  const pending = [{ dir: realRoot, prefix: '' }];
   while (pending.length > 0) {
-    const dir = pending.pop()!;
+    const { dir, prefix } = pending.pop()!;
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -49,35 +51,29 @@ export async function scanSessionRoot(root: string): Promise<ScanResult> {
       result.warnings.push(`skipped folder ${dir}: ${errorMessage(error)}`);
       continue;
     }
+    const base = dir.endsWith(sep) ? dir : dir + sep; // the root may be '/'
     for (const entry of entries) {
-      const full = join(dir, entry.name);
       if (entry.isSymbolicLink()) result.skippedLinks++;
-      else if (entry.isDirectory()) pending.push(full);
-      else if (entry.isFile() && entry.name.endsWith('.jsonl')) files.push(full);
+      else if (entry.isDirectory()) pending.push({ dir: base + entry.name, prefix: `${prefix}${entry.name}/` });
+      else if (entry.isFile() && entry.name.endsWith('.jsonl')) files.push({ path: base + entry.name, key: prefix + entry.name });
     }
   }
   for (let i = 0; i < files.length; i += STAT_BATCH) {
     // lstatSync: a few µs a file, where a promise per lstat through libuv's thread pool cost ten times that
     // (0.9 s for 20,000 sessions against `find`'s 0.07 s). Batches keep the event loop turning in the app.
     if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    for (const file of files.slice(i, i + STAT_BATCH)) {
+    for (let j = i; j < Math.min(files.length, i + STAT_BATCH); j++) {
+      const { path, key: sessionKey } = files[j];
       let info;
       try {
-        info = lstatSync(file, { throwIfNoEntry: false });
+        info = lstatSync(path, { throwIfNoEntry: false });
       } catch (error) {
-        result.warnings.push(`skipped ${file}: ${errorMessage(error)}`);
+        result.warnings.push(`skipped ${path}: ${errorMessage(error)}`);
         continue;
       }
       if (info === undefined || !info.isFile()) continue; // undefined: deleted since readdir, simply not a session any more
-      const sessionKey = relative(realRoot, file).split(sep).join('/');
       const slash = sessionKey.indexOf('/');
-      result.sessions.push({
-        path: file,
-        sessionKey,
-        username: slash === -1 ? rootName : sessionKey.slice(0, slash),
-        sizeBytes: info.size,
-        mtimeMs: info.mtimeMs,
-      });
+      result.sessions.push({ path, sessionKey, username: slash === -1 ? rootName : sessionKey.slice(0, slash), sizeBytes: info.size, mtimeMs: info.mtimeMs });
     }
   }
   result.sessions.sort((a, b) => (a.sessionKey < b.sessionKey ? -1 : a.sessionKey > b.sessionKey ? 1 : 0));

@@ -7,6 +7,10 @@ import { freshState, stateTest, type Backend } from '../engine/harness.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, readSchemaVersion } from '../../main/core/store/migrations.js';
 import { OrphanStore } from '../../main/core/store/orphanStore.js';
 import { tempDir } from '../helpers.js';
+import type { SessionEntry } from '../../main/core/sessionFile.js';
+
+/** The sessions a scan found, as the engine passes them (only their keys matter here). */
+const scanned = (keys: string[]): SessionEntry[] => keys.map((sessionKey) => ({ path: `/root/${sessionKey}`, sessionKey, username: sessionKey.split('/')[0], sizeBytes: 1, mtimeMs: 0 }));
 
 async function storeWithRows(backend: Backend) {
   const db = await openDatabase(await freshState(backend, tempDir()));
@@ -35,29 +39,29 @@ test('migration 3 (orphaned_sessions) runs from schema version 2 and keeps every
 stateTest('sync marks every session the database knows (state, failures or items only) whose file is gone, and restores returning ones', async (backend) => {
   const { db, orphans } = await storeWithRows(backend);
   const now = new Date('2025-09-02T10:00:00Z');
-  assert.deepEqual(await orphans.sync(['alice/a.jsonl'], true, now), { orphaned: ['bob/b.jsonl', 'carol/c.jsonl', 'dave/d.jsonl'], restored: [] });
-  assert.deepEqual(await orphans.sync(['alice/a.jsonl'], true, now), { orphaned: [], restored: [] }, 'marked once');
+  assert.deepEqual(await orphans.sync(scanned(['alice/a.jsonl']), true, now), { orphaned: ['bob/b.jsonl', 'carol/c.jsonl', 'dave/d.jsonl'], restored: [] });
+  assert.deepEqual(await orphans.sync(scanned(['alice/a.jsonl']), true, now), { orphaned: [], restored: [] }, 'marked once');
   const listed = await orphans.list();
   assert.deepEqual(listed.map((r) => [r.session_file, r.orphaned_at, r.processors, r.state_rows, r.items]), [
     ['bob/b.jsonl', '2025-09-02T10:00:00.000Z', ['usage'], 1, 0],
     ['carol/c.jsonl', '2025-09-02T10:00:00.000Z', ['errors'], 0, 0],
     ['dave/d.jsonl', '2025-09-02T10:00:00.000Z', ['usage'], 0, 1],
   ]);
-  assert.deepEqual(await orphans.sync(['alice/a.jsonl', 'bob/b.jsonl'], true, now), { orphaned: [], restored: ['bob/b.jsonl'] });
+  assert.deepEqual(await orphans.sync(scanned(['alice/a.jsonl', 'bob/b.jsonl']), true, now), { orphaned: [], restored: ['bob/b.jsonl'] });
   assert.deepEqual(await db.all('SELECT count(*) AS n FROM session_processor_state'), [{ n: 2 }], 'state rows are kept throughout');
   await db.close();
 });
 
 stateTest('an incomplete scan (a folder could not be read) restores but never marks', async (backend) => {
   const { db, orphans } = await storeWithRows(backend);
-  assert.deepEqual(await orphans.sync([], false, new Date()), { orphaned: [], restored: [] });
+  assert.deepEqual(await orphans.sync(scanned([]), false, new Date()), { orphaned: [], restored: [] });
   assert.deepEqual(await orphans.list(), []);
   await db.close();
 });
 
 stateTest('remove deletes state, failures and items of orphans only, in one audited transaction', async (backend) => {
   const { db, orphans } = await storeWithRows(backend);
-  await orphans.sync(['alice/a.jsonl'], true, new Date());
+  await orphans.sync(scanned(['alice/a.jsonl']), true, new Date());
   await assert.rejects(orphans.remove(['bob/b.jsonl', 'alice/a.jsonl']), /--session alice\/a\.jsonl: not an orphaned session/);
   assert.deepEqual(await db.all('SELECT count(*) AS n FROM orphaned_sessions'), [{ n: 3 }], 'a refused removal removes nothing');
   assert.deepEqual(await orphans.remove('all'), { sessions: 3, stateRows: 1, items: 1 });

@@ -1,6 +1,8 @@
 import { UsageError } from '../errors.js';
 import type { Connection, Database } from './database.js';
 import type { JsonRow } from './jsonRows.js';
+import type { SessionEntry } from '../sessionFile.js';
+import { forgetStagedScan, SCANNED, stageScan } from './scanStage.js';
 
 /** Every session the database holds anything for: a state row, a failure row or items (items outlive a `state reset`). */
 const KNOWN_SESSIONS = `(SELECT session_file FROM session_processor_state
@@ -26,22 +28,29 @@ export class OrphanStore {
    * Compares the sessions found on disk with those the database knows. `markMissing` is false when the scan
    * could not read every folder: a session in an unreadable folder is not gone, so only restorations count.
    */
-  async sync(present: string[], markMissing: boolean, now: Date): Promise<OrphanChanges> {
-    return this.db.transaction(async (db) => {
-      await stagePresent(db, present);
-      const restored = await db.all('DELETE FROM orphaned_sessions WHERE session_file IN (SELECT session_file FROM present_sessions) RETURNING session_file');
-      const orphaned = markMissing
-        ? await db.all(
-            `INSERT INTO orphaned_sessions (session_file, orphaned_at)
-             SELECT session_file, $1::TIMESTAMP FROM ${KNOWN_SESSIONS} known
-             WHERE session_file NOT IN (SELECT session_file FROM present_sessions)
-               AND session_file NOT IN (SELECT session_file FROM orphaned_sessions)
-             RETURNING session_file`,
-            [now.toISOString()],
-          )
-        : [];
-      return { orphaned: sortedKeys(orphaned), restored: sortedKeys(restored) };
-    });
+  async sync(present: SessionEntry[], markMissing: boolean, now: Date): Promise<OrphanChanges> {
+    try {
+      return await this.db.transaction((db) => this.compare(db, present, markMissing, now));
+    } catch (error) {
+      forgetStagedScan(this.db);
+      throw error;
+    }
+  }
+
+  private async compare(db: Connection, present: SessionEntry[], markMissing: boolean, now: Date): Promise<OrphanChanges> {
+    await stageScan(this.db, db, present);
+    const restored = await db.all(`DELETE FROM orphaned_sessions WHERE session_file IN (SELECT session_file FROM ${SCANNED}) RETURNING session_file`);
+    const orphaned = markMissing
+      ? await db.all(
+          `INSERT INTO orphaned_sessions (session_file, orphaned_at)
+           SELECT session_file, $1::TIMESTAMP FROM ${KNOWN_SESSIONS} known
+           WHERE session_file NOT IN (SELECT session_file FROM ${SCANNED})
+             AND session_file NOT IN (SELECT session_file FROM orphaned_sessions)
+           RETURNING session_file`,
+          [now.toISOString()],
+        )
+      : [];
+    return { orphaned: sortedKeys(orphaned), restored: sortedKeys(restored) };
   }
 
   /** One row per orphaned session: when it was found gone, which processors hold something for it, how many items. */
@@ -104,13 +113,6 @@ export class OrphanStore {
       return { sessions: removed, stateRows, items: Number(items) };
     });
   }
-}
-
-/** The session keys found on disk, in a temp table (one bulk insert, not 100,000 parameters). */
-async function stagePresent(db: Connection, present: string[]): Promise<void> {
-  await db.run('CREATE TEMP TABLE IF NOT EXISTS present_sessions (session_file VARCHAR)');
-  await db.run('DELETE FROM present_sessions');
-  await db.insertRows('present_sessions', [{ name: 'session_file', type: 'VARCHAR' }], present.map((key) => [key]));
 }
 
 function sortedKeys(rows: JsonRow[]): string[] {

@@ -1,5 +1,6 @@
 import { openDatabase, type ColumnSpec, type Connection, type Database, type SqlValue } from './database.js';
 import { migrate } from './migrations.js';
+import { SCANNED, stageScan } from './scanStage.js';
 import { LEGACY_VERSION, MTIME_SLACK_MS } from '../runner/candidates.js';
 import type { SessionEntry } from '../sessionFile.js';
 import type { JsonRow, MarkProcessedEntry, ProcessorSnapshot, SessionOutcome, StateFilter } from './types.js';
@@ -44,17 +45,11 @@ export class StateStore {
    * mtime margin is a millisecond wider than the rule's.
    */
   async dueSnapshot(processor: string, version: string, sessions: SessionEntry[]): Promise<{ due: Set<string>; snapshot: ProcessorSnapshot }> {
-    // Staged and queried in one turn of the connection: two runs at once (the app) each see their own scan.
     const rows = await this.db.exclusive(async (c) => {
-      if (this.stagedScan !== sessions) {
-        await c.run('CREATE TEMP TABLE IF NOT EXISTS scanned_for_run (session_file VARCHAR, mtime_ms DOUBLE PRECISION)');
-        await c.run('DELETE FROM scanned_for_run');
-        await c.insertRows('scanned_for_run', SCANNED_COLUMNS, sessions.map((s) => [s.sessionKey, s.mtimeMs]));
-        this.stagedScan = sessions;
-      }
+      await stageScan(this.db, c, sessions);
       return c.all(
         `SELECT s.session_file, ${STATE_AND_FAILURE}
-         FROM scanned_for_run s
+         FROM ${SCANNED} s
          LEFT JOIN session_processor_state st ON st.processor_name = $processor AND st.session_file = s.session_file
          LEFT JOIN session_processor_failures f ON f.processor_name = $processor AND f.session_file = s.session_file
          WHERE st.session_file IS NULL OR f.session_file IS NOT NULL OR st.processed_at IS NULL
@@ -64,9 +59,6 @@ export class StateStore {
     });
     return { due: new Set(rows.map((row) => String(row.session_file))), snapshot: toSnapshot(rows) };
   }
-
-  /** The scan `scanned_for_run` holds: staged once for all the processors of a run (same array). */
-  private stagedScan: SessionEntry[] | null = null;
 
   /** A fresh look at some sessions' state and failures for a processor (after claiming them). */
   async snapshot(processor: string, sessions: string[]): Promise<ProcessorSnapshot> {
@@ -301,10 +293,6 @@ function filterClause(filter: StateFilter): { where: string; params: Record<stri
 const REPLACE_STATE =
   'username = excluded.username, processed_at = excluded.processed_at, items_extracted = excluded.items_extracted, file_hash = excluded.file_hash, processor_version = excluded.processor_version';
 
-const SCANNED_COLUMNS: ColumnSpec[] = [
-  { name: 'session_file', type: 'VARCHAR' },
-  { name: 'mtime_ms', type: 'DOUBLE' },
-];
 
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 const stringOrNull = (value: unknown) => (value === null || value === undefined ? null : String(value));

@@ -120,8 +120,14 @@ async function appendRows(connection: DuckDBConnection, table: string, columns: 
   }
   const appender = await connection.createAppender(table, temp ? 'main' : null, temp ? 'temp' : null);
   try {
+    // One writer per column, chosen once: the per-value type switch cost as much as the appends themselves.
+    const writers = columns.map((column) => columnWriter(appender, column));
     for (const row of rows) {
-      row.forEach((value, i) => appendValue(appender, columns[i], value));
+      for (let i = 0; i < writers.length; i++) {
+        const value = row[i];
+        if (value === null) appender.appendNull();
+        else writers[i](value);
+      }
       appender.endRow();
     }
     appender.flushSync();
@@ -136,22 +142,21 @@ async function appendRows(connection: DuckDBConnection, table: string, columns: 
   appender.closeSync();
 }
 
-function appendValue(appender: DuckDBAppender, column: ColumnSpec, value: SqlValue): void {
-  if (value === null) return appender.appendNull();
+function columnWriter(appender: DuckDBAppender, column: ColumnSpec): (value: Exclude<SqlValue, null>) => void {
   switch (column.type) {
     case 'VARCHAR':
     case 'JSON':
-      return appender.appendVarchar(String(value));
+      return (value) => appender.appendVarchar(String(value));
     case 'INTEGER':
-      return appender.appendInteger(Number(value));
+      return (value) => appender.appendInteger(Number(value));
     case 'BIGINT':
-      return appender.appendBigInt(BigInt(value as number));
+      return (value) => appender.appendBigInt(BigInt(value as number));
     case 'DOUBLE':
-      return appender.appendDouble(Number(value));
+      return (value) => appender.appendDouble(Number(value));
     case 'BOOLEAN':
-      return appender.appendBoolean(Boolean(value));
+      return (value) => appender.appendBoolean(Boolean(value));
     case 'TIMESTAMP':
-      return appender.appendTimestamp(new DuckDBTimestampValue(BigInt(Date.parse(String(value))) * 1000n));
+      return (value) => appender.appendTimestamp(new DuckDBTimestampValue(BigInt(Date.parse(String(value))) * 1000n));
   }
 }
 
