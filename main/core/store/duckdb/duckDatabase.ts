@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DuckDBConnection, DuckDBInstance, DuckDBTimestampValue, listValue, type DuckDBAppender, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import { duckdb } from '../commonjs.js';
 import { BusyError, UsageError, errorMessage } from '../../errors.js';
 import type { ColumnSpec, Connection, Database, SqlParams, SqlValue } from '../database.js';
 import { SerialConnection } from '../serialConnection.js';
@@ -45,7 +46,7 @@ export class DuckDatabase extends SerialConnection implements Database {
     }
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+      instance = await duckdb().DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
     } catch (error) {
       throw describeOpenError(path, error);
     }
@@ -106,7 +107,7 @@ export class DuckDatabase extends SerialConnection implements Database {
 
 function duckParams(params: SqlParams | undefined): DuckDBValue[] | Record<string, DuckDBValue> | undefined {
   if (params === undefined) return undefined;
-  const convert = (value: SqlValue): DuckDBValue => (Array.isArray(value) ? listValue(value) : value);
+  const convert = (value: SqlValue): DuckDBValue => (Array.isArray(value) ? duckdb().listValue(value) : value);
   if (Array.isArray(params)) return params.map(convert);
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, convert(v)]));
 }
@@ -156,7 +157,7 @@ function columnWriter(appender: DuckDBAppender, column: ColumnSpec): (value: Exc
     case 'BOOLEAN':
       return (value) => appender.appendBoolean(Boolean(value));
     case 'TIMESTAMP':
-      return (value) => appender.appendTimestamp(new DuckDBTimestampValue(BigInt(Date.parse(String(value))) * 1000n));
+      return (value) => appender.appendTimestamp(new (duckdb().DuckDBTimestampValue)(BigInt(Date.parse(String(value))) * 1000n));
   }
 }
 

@@ -1,7 +1,8 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
-import pg from 'pg';
+import type { Client } from 'pg';
+import { pg } from '../commonjs.js';
 import pgpassHelper from 'pgpass/lib/helper.js';
 import { jsonTypes } from './jsonTypes.js';
 import { resolvePostgresSettings, type PostgresSettings } from './settings.js';
@@ -32,7 +33,7 @@ export class PostgresConnectError extends Error {
  * TLS as libpq's sslmode: `prefer` by default (TLS whenever the server offers it, plain only when it offers none).
  * The client is set up for plain-JSON rows (jsonTypes.ts) in UTC, with application_name session-inspector.
  */
-export async function connectPostgres(url: string): Promise<pg.Client> {
+export async function connectPostgres(url: string): Promise<Client> {
   const store = describePostgresUrl(url);
   let settings: PostgresSettings;
   try {
@@ -52,9 +53,9 @@ export async function connectPostgres(url: string): Promise<pg.Client> {
   };
 
   for (const tls of tlsAttempts(settings)) {
-    let client: pg.Client;
+    let client: Client;
     try {
-      client = new pg.Client({
+      client = new (pg().Client)({
         host: settings.host,
         port: settings.port,
         user: settings.user,

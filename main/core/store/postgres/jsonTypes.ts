@@ -1,4 +1,7 @@
-import pg from 'pg';
+import type { CustomTypesConfig } from 'pg';
+import { pg } from '../commonjs.js';
+
+const { types } = pg();
 
 /**
  * Per-client type parsers that make PostgreSQL rows plain JSON, the same shapes as the DuckDB store's rows
@@ -86,13 +89,13 @@ function parseFloatText(text: string): number | string {
   return Number.isFinite(n) ? n : text;
 }
 
-const defaultByteaParser = pg.types.getTypeParser(OID.bytea, 'text') as (text: string) => Buffer;
+const defaultByteaParser = types.getTypeParser(OID.bytea, 'text') as (text: string) => Buffer;
 function parseBytea(text: string): string {
   return defaultByteaParser(text).toString('base64');
 }
 
 // @types/pg-types declares arrayParser as a function; pg-types 2.x exports { create(source, transform) }.
-const arrayParser = (pg.types as unknown as { arrayParser: { create(source: string, transform: Parser): { parse(): unknown[] } } }).arrayParser;
+const arrayParser = (types as unknown as { arrayParser: { create(source: string, transform: Parser): { parse(): unknown[] } } }).arrayParser;
 function arrayOf(element: Parser): Parser {
   return (text) => arrayParser.create(text, element).parse();
 }
@@ -125,6 +128,6 @@ const parsers = new Map<number, Parser>([
 export const jsonTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     const parser = format === 'binary' ? undefined : parsers.get(oid);
-    return parser ?? pg.types.getTypeParser(oid, format);
+    return parser ?? types.getTypeParser(oid, format);
   },
-} as pg.CustomTypesConfig;
+} as CustomTypesConfig;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { duckdb } from '../commonjs.js';
 import { UsageError, errorMessage } from '../../errors.js';
 import { schemaCatalog } from '../catalog.js';
 import type { ColumnSpec, Connection, Database, QueryTable, SqlParams } from '../database.js';
@@ -113,8 +114,7 @@ export class PostgresDatabase extends SerialConnection implements Database {
     try {
       const count = await this.readOnly(sql, () => writeCsv(csvFile, (n) => this.query({ text: `FETCH ${n} FROM si_query`, rowMode: 'array' })));
       if (format === 'parquet') {
-        const { DuckDBInstance } = await import('@duckdb/node-api');
-        const duck = await DuckDBInstance.create(':memory:');
+        const duck = await duckdb().DuckDBInstance.create(':memory:');
         const c = await duck.connect();
         try {
           const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
