@@ -239,11 +239,12 @@ export class Engine {
   }
 
   async run(names: string[], options: RunOptions = {}): Promise<RunStats[]> {
-    // The scan (stat only, no database) runs while a plugin process starts and loads the plugins: on a
-    // rerun with nothing to do these two waits were most of the time, one after the other.
+    // The scan (stat only, no database) runs while the plugins load (from their cached descriptions, or
+    // in a plugin process) and, when every session will be due anyway, while the plugin processes start.
     const scanning = this.scan();
     scanning.catch(() => undefined); // awaited below; a bad --processor is reported first, as before
     const processors = await this.processors(names);
+    if (await this.store.hasNeverRun(processors)) this.pool.warm();
     const { sessions } = await this.scanSessions(new Date(), scanning);
     return this.runner.runAll(processors, sessions, options);
   }

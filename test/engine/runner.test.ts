@@ -334,3 +334,21 @@ stateTest('a failing session never stops the others, across thousands of writes 
   assert.equal(n, expected);
   assert.equal(stats.items_extracted, expected);
 });
+
+stateTest('plugin processes start early only when every session is due: a first run or a new version warms the pool, a rerun with nothing due starts none', async (backend) => {
+  const h = new Harness(2, backend).plugin('count', countingPlugin('count'));
+  for (let i = 0; i < 3; i++) writeSession(h.root, `alice/s${i}.jsonl`, session(i));
+  let engine = await h.open();
+  assert.equal(await engine.store.hasNeverRun([{ name: 'count', version: '1' }]), true, 'a fresh store');
+  assert.equal(counts(await h.run('count')).processed, 3);
+  assert.equal(engine.pool.processesStarted, 2, 'both started at once (warmed), not one per task as it came');
+  assert.equal(await engine.store.hasNeverRun([{ name: 'count', version: '1' }]), false);
+  assert.equal(await engine.store.hasNeverRun([{ name: 'count', version: '1' }, { name: 'count', version: '2' }]), true, 'a new version has never run');
+
+  engine = await h.reopen(); // a new CLI process: plugins come from their cached descriptions
+  assert.equal(counts(await h.run('count')).processed, 0);
+  assert.equal(engine.pool.processesStarted, 0, 'nothing due: no plugin process, not even to describe the plugins');
+  appendFileSync(join(h.root, 'alice/s1.jsonl'), `${JSON.stringify(userRecord('more'))}\n`);
+  assert.equal(counts(await h.run('count')).processed, 1);
+  assert.equal(engine.pool.processesStarted, 1, 'one session due: one process, started by its task');
+});

@@ -76,6 +76,12 @@ export class PluginPool {
     return this.run<SessionTaskResult>(task, { totalMs: longest + KILL_GRACE_MS, stallMs: shortest + KILL_GRACE_MS, reason }, onLog, cancel);
   }
 
+  /** Starts every process now, ahead of the tasks it will get (each takes a few hundred ms to start). */
+  warm(): void {
+    if (this.closed) return;
+    for (const slot of this.slots) if (!slot.process?.alive && !slot.retire) slot.process = this.spawn();
+  }
+
   /** Fresh processes for every later task (plugins changed): idle ones now, busy ones after their task. */
   recycle(): void {
     for (const slot of this.slots) {
@@ -179,7 +185,11 @@ export class PluginPool {
     return slot.tasks > 1;
   }
 
+  /** Plugin processes started so far (a run with nothing due starts none). */
+  processesStarted = 0;
+
   private spawn(): PluginProcess {
+    this.processesStarted++;
     return new PluginProcess({ memoryLimitMb: this.memoryLimitMb, onLog: (...a) => this.onLog(...a) });
   }
 

@@ -60,6 +60,22 @@ export class StateStore {
     return { due: new Set(rows.map((row) => String(row.session_file))), snapshot: toSnapshot(rows) };
   }
 
+  /**
+   * Whether some processor has no state row of its version yet (a first run, a new version): then every
+   * session is due for it, which a run can know before its scan ends.
+   */
+  async hasNeverRun(processors: { name: string; version: string }[]): Promise<boolean> {
+    if (processors.length === 0) return false;
+    const rows = await this.db.all(
+      `SELECT 1 AS never FROM unnest($names::VARCHAR[]) WITH ORDINALITY AS n(name, i)
+       JOIN unnest($versions::VARCHAR[]) WITH ORDINALITY AS v(version, j) ON i = j
+       WHERE NOT EXISTS (SELECT 1 FROM session_processor_state s WHERE s.processor_name = n.name AND s.processor_version = v.version)
+       LIMIT 1`,
+      { names: processors.map((p) => p.name), versions: processors.map((p) => p.version) },
+    );
+    return rows.length > 0;
+  }
+
   /** A fresh look at some sessions' state and failures for a processor (after claiming them). */
   async snapshot(processor: string, sessions: string[]): Promise<ProcessorSnapshot> {
     const rows = await this.coordination.all(
