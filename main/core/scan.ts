@@ -1,9 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { basename, sep } from 'node:path';
 import { UsageError, errnoCode, errorMessage } from './errors.js';
 import type { SessionEntry } from './sessionFile.js';
-import { FAILED, FILE, statFiles } from './statFiles.js';
+
+/** Files stat'ed between two turns of the event loop (about 10 ms of work). */
+const STAT_BATCH = 2_000;
 
 export interface ScanResult {
   /** Real (link-resolved) root. */
@@ -63,13 +65,24 @@ export async function scanSessionRoot(root: string): Promise<ScanResult> {
       else if (entry.isFile() && entry.name.endsWith('.jsonl')) files.push({ path: base + entry.name, key: prefix + entry.name });
     }
   }
-  const stats = await statFiles(files.map((f) => f.path));
-  for (let i = 0; i < files.length; i++) {
-    const { path, key: sessionKey } = files[i];
-    if (stats.kind[i] === FAILED) result.warnings.push(`skipped ${path}: ${stats.errors.get(i)}`);
-    if (stats.kind[i] !== FILE) continue; // GONE: deleted since readdir, simply not a session any more
-    const slash = sessionKey.indexOf('/');
-    result.sessions.push({ path, sessionKey, username: slash === -1 ? rootName : sessionKey.slice(0, slash), sizeBytes: stats.size[i], mtimeMs: stats.mtimeMs[i] });
+  for (let i = 0; i < files.length; i += STAT_BATCH) {
+    // lstatSync: a few µs a file, where a promise per lstat through libuv's thread pool cost ten times that
+    // (0.9 s for 20,000 sessions against `find`'s 0.07 s). Batches keep the event loop turning in the app.
+    // (A worker thread taking half of the files made 100,000 slower here, not faster: 0.45 s against 0.33.)
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (let j = i; j < Math.min(files.length, i + STAT_BATCH); j++) {
+      const { path, key: sessionKey } = files[j];
+      let info;
+      try {
+        info = lstatSync(path, { throwIfNoEntry: false });
+      } catch (error) {
+        result.warnings.push(`skipped ${path}: ${errorMessage(error)}`);
+        continue;
+      }
+      if (info === undefined || !info.isFile()) continue; // undefined: deleted since readdir, simply not a session any more
+      const slash = sessionKey.indexOf('/');
+      result.sessions.push({ path, sessionKey, username: slash === -1 ? rootName : sessionKey.slice(0, slash), sizeBytes: info.size, mtimeMs: info.mtimeMs });
+    }
   }
   result.sessions.sort((a, b) => (a.sessionKey < b.sessionKey ? -1 : a.sessionKey > b.sessionKey ? 1 : 0));
   return result;
