@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { PluginProcess, TaskWithdrawn, WorkerDied, type LogSink } from './pluginProcess.js';
+import { PluginProcess, TaskWithdrawn, WorkerDied, type LogSink, type RequestHooks } from './pluginProcess.js';
 import type { DescribeResult, DescribeTask, SessionTask, SessionTaskResult } from './protocol.js';
 
 export interface PoolOptions {
@@ -68,12 +68,13 @@ export class PluginPool {
    * plus a grace period overall, and, since the process's own timers cannot fire while plugin code blocks
    * its event loop, no heartbeat for the shortest limit plus grace. Either kills the process and the task
    * rejects with WorkerDied(reason); the runner then retries each processor of the task on its own.
+   * `onItems` receives the items processors emit while the task runs (see RequestHooks.onItems).
    */
-  session(task: SessionTask, onLog: LogSink, cancel?: AbortSignal): Promise<SessionTaskResult> {
+  session(task: SessionTask, onLog: LogSink, cancel?: AbortSignal, onItems?: RequestHooks['onItems']): Promise<SessionTaskResult> {
     const longest = Math.max(...task.processors.map((p) => p.timeoutMs));
     const shortest = Math.min(...task.processors.map((p) => p.timeoutMs));
     const reason = `timeout after ${task.processors.length === 1 ? longest : shortest} ms`;
-    return this.run<SessionTaskResult>(task, { totalMs: longest + KILL_GRACE_MS, stallMs: shortest + KILL_GRACE_MS, reason }, onLog, cancel);
+    return this.run<SessionTaskResult>(task, { totalMs: longest + KILL_GRACE_MS, stallMs: shortest + KILL_GRACE_MS, reason }, onLog, cancel, onItems);
   }
 
   /** Fresh processes for every later task (plugins changed): idle ones now, busy ones after their task. */
@@ -96,11 +97,11 @@ export class PluginPool {
     }
   }
 
-  private async run<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink, cancel?: AbortSignal): Promise<T> {
+  private async run<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink, cancel?: AbortSignal, onItems?: RequestHooks['onItems']): Promise<T> {
     const state = { started: false, waited: false, withdrawn: false };
     for (let attempt = 0; ; ) {
       try {
-        return await this.runOnce<T>(task, limits, onLog, cancel, state);
+        return await this.runOnce<T>(task, limits, onLog, cancel, onItems, state);
       } catch (error) {
         if (error instanceof TaskWithdrawn) {
           if (this.closed) throw new WorkerDied('plugin pool closed');
@@ -113,7 +114,7 @@ export class PluginPool {
     }
   }
 
-  private async runOnce<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink, cancel: AbortSignal | undefined, state: { started: boolean; waited: boolean; withdrawn: boolean }): Promise<T> {
+  private async runOnce<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink, cancel: AbortSignal | undefined, onItems: RequestHooks['onItems'], state: { started: boolean; waited: boolean; withdrawn: boolean }): Promise<T> {
     // A withdrawn task takes its place back first (its release did not hand the place on), then the rest is handed out.
     const retry = state.withdrawn;
     state.withdrawn = false;
@@ -133,6 +134,7 @@ export class PluginPool {
         const result = await process.request<T>(sent, {
           onLog,
           cancel,
+          onItems,
           onPhase: (phase) => {
             clearTimeout(total);
             clearTimeout(stall);

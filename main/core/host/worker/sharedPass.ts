@@ -1,5 +1,8 @@
 import type { LineSelection, SessionFile } from '../../sessionFile.js';
 
+/** A private pass asks whether to pause every this many records (a shared one once per batch). */
+const PRIVATE_PAUSE_EVERY = 256;
+
 /**
  * One read and one parse of a session feeding several processors. Each processor that starts iterating
  * before the pass begins subscribes; the pass hands every batch of records to all subscribers and moves on
@@ -14,7 +17,11 @@ export class SharedPass {
   /** Set when the pass ran to the end of the file. */
   completed = false;
 
-  constructor(private readonly file: SessionFile) {}
+  /**
+   * `pause`: asked before each batch of records; when it returns a promise, the pass (and so every
+   * processor reading it) waits for it (backpressure of the emitted items, see ItemOutbox).
+   */
+  constructor(private readonly file: SessionFile, private readonly pause: () => Promise<void> | undefined = () => undefined) {}
 
   /**
    * The records iterable for one processor (the owner). With a selection, only lines containing one of
@@ -24,7 +31,7 @@ export class SharedPass {
     const pass = this;
     return {
       [Symbol.asyncIterator]() {
-        if (pass.started) return pass.file.records(selection)[Symbol.asyncIterator]();
+        if (pass.started) return pass.privatePass(selection);
         const key = selection === null ? '*' : JSON.stringify([...selection].sort());
         let group = pass.groups.get(key);
         if (!group) pass.groups.set(key, (group = { index: pass.groups.size, selection }));
@@ -33,6 +40,19 @@ export class SharedPass {
         return subscriber;
       },
     };
+  }
+
+  /** A pass of its own for a processor that iterates late or twice; it pauses like the shared one. */
+  private async *privatePass(selection: LineSelection): AsyncGenerator<unknown> {
+    let sincePause = 0;
+    for await (const record of this.file.records(selection)) {
+      if (++sincePause >= PRIVATE_PAUSE_EVERY) {
+        sincePause = 0;
+        const wait = this.pause();
+        if (wait) await wait;
+      }
+      yield record;
+    }
   }
 
   /** Malformed lines among those the owner's selection picked, once the pass completed; null before. */
@@ -56,6 +76,8 @@ export class SharedPass {
       // When every subscriber has stopped, the rest of the file is only hashed (the hash is needed anyway).
       const groups = [...this.groups.values()].sort((a, b) => a.index - b.index).map((g) => g.selection);
       for await (const batch of this.file.recordBatches({ wanted: () => active().length > 0, groups })) {
+        const wait = this.pause();
+        if (wait) await wait;
         const waits: Promise<void>[] = [];
         for (const s of active()) if (batch[s.group].length > 0) waits.push(s.deliver(batch[s.group]));
         await Promise.all(waits);
