@@ -26,6 +26,13 @@ export const KILL_GRACE_MS = 2_000;
  */
 export const TASKS_PER_PROCESS = 4;
 
+/**
+ * A process with no task for this long is ended (a new one starts when work comes): an idle process
+ * holds 60-70 MB, e.g. all the while a big session keeps the other one busy, or between scheduled runs.
+ * Starting one costs a few hundred ms, nothing next to a run that has waited this long for work.
+ */
+export const IDLE_PROCESS_MS = 2_000;
+
 /** A task that never started because its process died (killed for the task ahead of it) is sent again, this often. */
 const UNSTARTED_RETRIES = 2;
 
@@ -35,6 +42,8 @@ interface Slot {
   retire: boolean;
   /** Tasks given to this slot and not finished. */
   tasks: number;
+  /** Ends the process once it has been idle for IDLE_PROCESS_MS. */
+  idle?: NodeJS.Timeout;
 }
 
 /**
@@ -88,9 +97,22 @@ export class PluginPool {
     }
   }
 
+  /** Ends every process without a task now (a run has no more work): their memory goes back at once. */
+  releaseIdle(): void {
+    for (const slot of this.slots) {
+      if (slot.tasks > 0 || !slot.process) continue;
+      clearTimeout(slot.idle);
+      slot.process.kill('idle');
+      slot.process = null;
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    for (const slot of this.slots) slot.process?.kill('pool closed');
+    for (const slot of this.slots) {
+      clearTimeout(slot.idle);
+      slot.process?.kill('pool closed');
+    }
     for (const wake of this.waiting.splice(0)) {
       this.slots[0].tasks++; // released again when the woken task finds the pool closed
       wake(this.slots[0], false);
@@ -177,6 +199,7 @@ export class PluginPool {
    */
   private take(slot: Slot): boolean {
     slot.tasks++;
+    clearTimeout(slot.idle);
     if (!this.closed && !slot.process?.alive) slot.process = this.spawn();
     return slot.tasks > 1;
   }
@@ -207,6 +230,16 @@ export class PluginPool {
       slot.process?.kill('retired');
       slot.process = null;
       slot.retire = false;
+    }
+    if (slot.tasks === 0 && slot.process) {
+      const process = slot.process;
+      clearTimeout(slot.idle);
+      slot.idle = setTimeout(() => {
+        if (slot.tasks > 0 || slot.process !== process) return;
+        process.kill('idle');
+        slot.process = null;
+      }, IDLE_PROCESS_MS);
+      slot.idle.unref();
     }
     if (serve) this.serve();
   }

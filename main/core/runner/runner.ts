@@ -243,6 +243,9 @@ export class Runner {
       await pass(waiting);
     }
     await Promise.all(inFlight);
+    // Nothing more to dispatch: idle plugin processes go now rather than after IDLE_PROCESS_MS, so their
+    // memory is not held through the last commit (a big session's is the largest).
+    this.pool.releaseIdle();
     await commitsDone();
     await flush();
     const finishedAt = new Date();

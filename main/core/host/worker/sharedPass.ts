@@ -1,8 +1,5 @@
 import type { LineSelection, SessionFile } from '../../sessionFile.js';
 
-/** A private pass asks whether to pause every this many records (a shared one once per batch). */
-const PRIVATE_PAUSE_EVERY = 256;
-
 /**
  * One read and one parse of a session feeding several processors. Each processor that starts iterating
  * before the pass begins subscribes; the pass hands every batch of records to all subscribers and moves on
@@ -18,8 +15,8 @@ export class SharedPass {
   completed = false;
 
   /**
-   * `pause`: asked before each batch of records; when it returns a promise, the pass (and so every
-   * processor reading it) waits for it (backpressure of the emitted items, see ItemOutbox).
+   * `pause`: asked before each batch and each record handed out; when it returns a promise, the pass
+   * (and so every processor reading it) waits for it (backpressure of the emitted items, see ItemOutbox).
    */
   constructor(private readonly file: SessionFile, private readonly pause: () => Promise<void> | undefined = () => undefined) {}
 
@@ -35,7 +32,7 @@ export class SharedPass {
         const key = selection === null ? '*' : JSON.stringify([...selection].sort());
         let group = pass.groups.get(key);
         if (!group) pass.groups.set(key, (group = { index: pass.groups.size, selection }));
-        const subscriber = new Subscriber(group.index);
+        const subscriber = new Subscriber(group.index, pass.pause);
         pass.subscribers.set(subscriber, owner);
         return subscriber;
       },
@@ -44,13 +41,9 @@ export class SharedPass {
 
   /** A pass of its own for a processor that iterates late or twice; it pauses like the shared one. */
   private async *privatePass(selection: LineSelection): AsyncGenerator<unknown> {
-    let sincePause = 0;
     for await (const record of this.file.records(selection)) {
-      if (++sincePause >= PRIVATE_PAUSE_EVERY) {
-        sincePause = 0;
-        const wait = this.pause();
-        if (wait) await wait;
-      }
+      const wait = this.pause();
+      if (wait) await wait;
       yield record;
     }
   }
@@ -92,7 +85,8 @@ export class SharedPass {
 /** An async iterator fed batch by batch by the shared pass. */
 export class Subscriber implements AsyncIterator<unknown> {
   detached = false;
-  constructor(readonly group = 0) {}
+  /** `pause`: asked before each record is handed out (a batch may hold many lines, each with many items). */
+  constructor(readonly group = 0, private readonly pause: () => Promise<void> | undefined = () => undefined) {}
   private batch: unknown[] = [];
   private index = 0;
   private ended = false;
@@ -126,7 +120,14 @@ export class Subscriber implements AsyncIterator<unknown> {
   async next(): Promise<IteratorResult<unknown>> {
     for (;;) {
       if (this.detached) return { done: true, value: undefined };
-      if (this.index < this.batch.length) return { done: false, value: this.batch[this.index++] };
+      if (this.index < this.batch.length) {
+        const wait = this.pause();
+        if (wait) {
+          await wait;
+          continue; // detached meanwhile?
+        }
+        return { done: false, value: this.batch[this.index++] };
+      }
       this.release();
       if (this.ended) return { done: true, value: undefined };
       await new Promise<void>((resolve) => (this.wake = resolve));
