@@ -89,9 +89,12 @@ function slashCommandEvent(record) {
  * with the result), then go to ctx.emit: a session's items are never all held. A call whose result never
  * comes (its line was lost, the session was interrupted) would hold everything after it, so past this
  * many waiting calls the pass stops making items and only notes which calls stay unanswered; a second
- * pass then emits the rest without waiting for those. Same items, same order as holding them all.
+ * pass then emits the rest without waiting for those. Same items, same order as holding them all. The
+ * bound is high on purpose: a second pass reads and parses the whole file again (a third more time on a
+ * 1 GB session whose first lost result comes early), so it is paid only where holding would cost more
+ * than about 40 MB (100,000 calls, a little over one item each, about 350 bytes an item).
  */
-const MAX_HELD_CALLS = 10_000;
+export const MAX_HELD_CALLS = 100_000;
 
 /**
  * One pass over the session. `plan.skip`: items already emitted by an earlier pass; `plan.unanswered`:
@@ -100,9 +103,10 @@ const MAX_HELD_CALLS = 10_000;
  * @param {import('session-inspector/plugin').Session} session
  * @param {import('session-inspector/plugin').ProcessContext} ctx
  * @param {{ skip: number, unanswered?: Set<number> }} plan
+ * @param {number} maxHeld calls held before a second pass is planned instead
  * @returns {Promise<{ skip: number, unanswered: Set<number> } | null>}
  */
-async function emitEvents(session, ctx, plan) {
+export async function emitEvents(session, ctx, plan, maxHeld = MAX_HELD_CALLS) {
   /** Calls awaiting their result, by tool_use id (a repeated id replaces the earlier call, as ToolCallPairing does). */
   /** @type {Map<string, HeldCall>} */
   const awaiting = new Map();
@@ -154,7 +158,7 @@ async function emitEvents(session, ctx, plan) {
     }
     if (!overflow) {
       release(false);
-      if (plan.unanswered === undefined && held.length - head > MAX_HELD_CALLS) {
+      if (plan.unanswered === undefined && held.length - head > maxHeld) {
         overflow = true;
         held = [];
         head = 0;
