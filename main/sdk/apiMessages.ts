@@ -51,14 +51,43 @@ export function apiMessageKey(record: AssistantRecord): string | null {
   return id === '' && requestId === '' ? null : `${id}:${requestId}`;
 }
 
+export interface ApiMessageCollectorOptions {
+  /**
+   * Keep each message's first uuid and timestamp (default true). Without them an entry costs about half
+   * as much: a 1 GB session has over 100,000 messages, so a processor that needs only models and tokens
+   * should say false (`uuid` and `timestamp` are then null).
+   */
+  firstLine?: boolean;
+}
+
+/** Token counts per message in one flat array: input, output, cacheCreation, cacheCreation1h, cacheRead. */
+const FIELDS = 5;
+
 /**
  * Feed it every record of a session (`observe`), then read `messages()`. Keeps one small entry per API
- * message. Ignores lines Claude Code wrote itself (model `<synthetic>`, e.g. API error notices) and
- * assistant lines without a usage object.
+ * message, in flat arrays (no object per message): a session's messages are all held until it ends.
+ * Ignores lines Claude Code wrote itself (model `<synthetic>`, e.g. API error notices) and assistant
+ * lines without a usage object.
  */
 export class ApiMessageCollector {
-  private readonly byKey = new Map<string, ApiMessage>();
-  private readonly keyless: ApiMessage[] = [];
+  /** Message number by dedup key, in order of first appearance. */
+  private readonly byKey = new Map<string, number>();
+  /** Numbers of the messages without a key, in order. */
+  private readonly keyless: number[] = [];
+  private count = 0;
+  private tokens = new Float64Array(FIELDS * 1024);
+  /** Index into `modelNames` per message; -1: no model. */
+  private models = new Int32Array(1024);
+  private readonly modelNames: string[] = [];
+  private readonly modelIds = new Map<string, number>();
+  private readonly uuids: (string | null)[] | null;
+  private readonly timestamps: (string | null)[] | null;
+
+  constructor(options: ApiMessageCollectorOptions = {}) {
+    const firstLine = options.firstLine ?? true;
+    this.uuids = firstLine ? [] : null;
+    this.timestamps = firstLine ? [] : null;
+  }
 
   observe(record: unknown): void {
     if (!isAssistantRecord(record)) return;
@@ -67,28 +96,66 @@ export class ApiMessageCollector {
     const tokens = readTokenCounts(usage);
     const key = apiMessageKey(record);
     const known = key === null ? undefined : this.byKey.get(key);
-    if (known) {
-      if (tokens.output > known.tokens.output) known.tokens = tokens;
+    if (known !== undefined) {
+      if (tokens.output > this.tokens[known * FIELDS + 1]) this.setTokens(known, tokens);
       return;
     }
-    const message: ApiMessage = {
-      key,
-      model: typeof model === 'string' && model !== '' ? model : null,
-      tokens,
-      uuid: typeof record.uuid === 'string' ? record.uuid : null,
-      timestamp: typeof record.timestamp === 'string' ? record.timestamp : null,
-    };
-    if (key === null) this.keyless.push(message);
-    else this.byKey.set(key, message);
+    const n = this.count++;
+    if (n * FIELDS >= this.tokens.length) this.grow();
+    this.setTokens(n, tokens);
+    this.models[n] = typeof model === 'string' && model !== '' ? this.modelId(model) : -1;
+    this.uuids?.push(typeof record.uuid === 'string' ? record.uuid : null);
+    this.timestamps?.push(typeof record.timestamp === 'string' ? record.timestamp : null);
+    if (key === null) this.keyless.push(n);
+    else this.byKey.set(key, n);
   }
 
   /** Every distinct message, in order of first appearance (keyless lines last). */
   *messages(): IterableIterator<ApiMessage> {
-    yield* this.byKey.values();
-    yield* this.keyless;
+    for (const [key, n] of this.byKey) yield this.message(key, n);
+    for (const n of this.keyless) yield this.message(null, n);
   }
 
   get size(): number {
-    return this.byKey.size + this.keyless.length;
+    return this.count;
+  }
+
+  private message(key: string | null, n: number): ApiMessage {
+    const t = this.tokens;
+    const at = n * FIELDS;
+    return {
+      key,
+      model: this.models[n] === -1 ? null : this.modelNames[this.models[n]],
+      tokens: { input: t[at], output: t[at + 1], cacheCreation: t[at + 2], cacheCreation1h: t[at + 3], cacheRead: t[at + 4] },
+      uuid: this.uuids?.[n] ?? null,
+      timestamp: this.timestamps?.[n] ?? null,
+    };
+  }
+
+  private setTokens(n: number, tokens: TokenCounts): void {
+    const at = n * FIELDS;
+    this.tokens[at] = tokens.input;
+    this.tokens[at + 1] = tokens.output;
+    this.tokens[at + 2] = tokens.cacheCreation;
+    this.tokens[at + 3] = tokens.cacheCreation1h;
+    this.tokens[at + 4] = tokens.cacheRead;
+  }
+
+  private modelId(model: string): number {
+    let id = this.modelIds.get(model);
+    if (id === undefined) {
+      id = this.modelNames.push(model) - 1;
+      this.modelIds.set(model, id);
+    }
+    return id;
+  }
+
+  private grow(): void {
+    const tokens = new Float64Array(this.tokens.length * 2);
+    tokens.set(this.tokens);
+    this.tokens = tokens;
+    const models = new Int32Array(this.models.length * 2);
+    models.set(this.models);
+    this.models = models;
   }
 }

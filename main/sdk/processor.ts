@@ -30,12 +30,19 @@ export interface ProcessContext {
   /** Aborted when the processor's timeoutMs elapses or the run is cancelled: stop work and return or throw. */
   readonly signal: AbortSignal;
   readonly log: ProcessLog;
+  /**
+   * Hands over one item now instead of returning it at the end, so a session with many items never holds
+   * them all: the host stores them as they come (they replace the session's previous items only if this
+   * call of processSession succeeds). Emitted items come first, then any returned in `items`. An item that
+   * cannot be stored as JSON fails this session (the call throws, and ctx.signal is aborted).
+   */
+  emit(item: unknown): void;
 }
 
 export interface ProcessorResult {
-  /** Stored as items_extracted; defaults to items.length. */
+  /** Stored as items_extracted; defaults to the number of items (emitted plus returned). */
   itemsCount?: number;
-  /** JSON-serialisable items, stored in processor_items (replacing this session's previous items). */
+  /** JSON-serialisable items, stored in processor_items (replacing this session's previous items), after any emitted ones. */
   items?: unknown[];
 }
 

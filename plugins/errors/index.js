@@ -84,8 +84,8 @@ export default definePlugin({
     },
   },
   async processSession(session, ctx) {
-    /** @type {ErrorItem[]} */
-    const items = [];
+    // Each item is final when found: handed over at once (ctx.emit), so a huge session's errors are never all held.
+    const emit = (/** @type {ErrorItem} */ item) => ctx.emit(item);
     /** Tool names of calls awaiting their result (a result line names only the call's id). */
     /** @type {ToolCallPairing<string>} */
     const awaiting = new ToolCallPairing();
@@ -93,16 +93,16 @@ export default definePlugin({
       ctx.signal.throwIfAborted();
       if (isAssistantRecord(record)) {
         for (const use of toolUses(record)) awaiting.expect(use, use.name);
-        if (record.isApiErrorMessage === true) items.push(errorItem('api_error_message', record, blocksText(contentBlocks(record.message))));
+        if (record.isApiErrorMessage === true) emit(errorItem('api_error_message', record, blocksText(contentBlocks(record.message))));
       } else if (isUserRecord(record)) {
         for (const result of toolResults(record)) {
           const toolName = awaiting.resolve(result) ?? null;
-          if (result.is_error === true) items.push(errorItem('tool_result', record, toolResultText(result), toolName, result.tool_use_id));
+          if (result.is_error === true) emit(errorItem('tool_result', record, toolResultText(result), toolName, result.tool_use_id));
         }
       } else if (isSystemRecord(record) && isSystemError(record)) {
-        items.push(errorItem('system_error', record, systemErrorText(record)));
+        emit(errorItem('system_error', record, systemErrorText(record)));
       }
     }
-    return { items };
+    return {};
   },
 });

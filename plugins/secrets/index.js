@@ -41,8 +41,6 @@ export default definePlugin({
     },
   },
   async processSession(session, ctx) {
-    /** @type {SecretFinding[]} */
-    const items = [];
     // records() skips blank and malformed lines, so this is the record's position among parsed lines:
     // the file's line number whenever the file has none of those.
     let line = 0;
@@ -66,7 +64,8 @@ export default definePlugin({
             if (seen.has(secret)) continue;
             seen.add(secret);
             const path = entry.path();
-            items.push({
+            // Final when found: handed over at once, never all held.
+            ctx.emit({
               kind,
               location: `${recordUuid ?? `line ${line}`}:${path}`,
               record_uuid: recordUuid,
@@ -79,6 +78,6 @@ export default definePlugin({
         { skip: isBinaryField },
       );
     }
-    return { items };
+    return {};
   },
 });

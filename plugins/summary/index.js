@@ -63,7 +63,7 @@ export default definePlugin({
     let userTurns = 0;
     let sidechain = 0;
     /** API messages counted once each, as the tokens processor counts them (one line per content block). */
-    const messages = new ApiMessageCollector();
+    const messages = new ApiMessageCollector({ firstLine: false });
 
     for await (const record of session.records()) {
       ctx.signal.throwIfAborted();

@@ -36,7 +36,7 @@ export default definePlugin({
   // literally); the rest (tool results, prompts: two thirds of the bytes) are never decoded or parsed.
   linesContaining: ['"usage"'],
   async processSession(session, ctx) {
-    const collector = new ApiMessageCollector();
+    const collector = new ApiMessageCollector({ firstLine: false }); // models and tokens are all it needs
     for await (const record of session.records()) {
       ctx.signal.throwIfAborted();
       collector.observe(record);

@@ -1,7 +1,7 @@
 // @ts-check
 // usage: one item per invocation: every tool call, plus a second item for the calls that are a skill, a
 // subagent or an MCP tool, and one per slash command the user typed. A call's is_error comes from its
-// tool_result, which arrives lines later, so call items stay open (in the pairing) until then.
+// tool_result, which arrives lines later, so call items wait (in order) until then; see emitEvents.
 import {
   definePlugin,
   isAssistantRecord,
@@ -13,7 +13,6 @@ import {
   toolResults,
   toolUseDetails,
   SUBAGENT_TOOLS,
-  ToolCallPairing,
   userText,
   parseSlashCommand,
 } from 'session-inspector/plugin';
@@ -80,6 +79,100 @@ function slashCommandEvent(record) {
   };
 }
 
+/**
+ * @typedef {{ ordinal: number, events: UsageEvent[], answered: boolean }} HeldCall
+ * A call's items (or a slash command's), waiting in order until `answered` (its is_error is known).
+ */
+
+/**
+ * Items wait, in order, only until the calls among them have their results (an item's is_error comes
+ * with the result), then go to ctx.emit: a session's items are never all held. A call whose result never
+ * comes (its line was lost, the session was interrupted) would hold everything after it, so past this
+ * many waiting calls the pass stops making items and only notes which calls stay unanswered; a second
+ * pass then emits the rest without waiting for those. Same items, same order as holding them all. The
+ * bound is high on purpose: a second pass reads and parses the whole file again (a third more time on a
+ * 1 GB session whose first lost result comes early), so it is paid only where holding would cost more
+ * than about 40 MB (100,000 calls, a little over one item each, about 350 bytes an item).
+ */
+export const MAX_HELD_CALLS = 100_000;
+
+/**
+ * One pass over the session. `plan.skip`: items already emitted by an earlier pass; `plan.unanswered`:
+ * ordinals of the calls that never get a result (known from an earlier pass). Returns null when every
+ * item was emitted, else what a second pass needs.
+ * @param {import('session-inspector/plugin').Session} session
+ * @param {import('session-inspector/plugin').ProcessContext} ctx
+ * @param {{ skip: number, unanswered?: Set<number> }} plan
+ * @param {number} maxHeld calls held before a second pass is planned instead
+ * @returns {Promise<{ skip: number, unanswered: Set<number> } | null>}
+ */
+export async function emitEvents(session, ctx, plan, maxHeld = MAX_HELD_CALLS) {
+  /** Calls awaiting their result, by tool_use id (a repeated id replaces the earlier call, as ToolCallPairing does). */
+  /** @type {Map<string, HeldCall>} */
+  const awaiting = new Map();
+  /** Ordinals of calls replaced by a later call with the same id: they can no longer be answered. */
+  /** @type {Set<number>} */
+  const replaced = new Set();
+  /** @type {(HeldCall | undefined)[]} */
+  let held = [];
+  let head = 0;
+  let produced = 0;
+  let calls = 0;
+  let overflow = false;
+  const release = (/** @type {boolean} */ all) => {
+    for (; head < held.length; head++) {
+      const call = /** @type {HeldCall} */ (held[head]);
+      if (!all && !call.answered) break;
+      for (const event of call.events) if (produced++ >= plan.skip) ctx.emit(event);
+      held[head] = undefined;
+    }
+    if (head > 4096 && head * 2 > held.length) {
+      held = held.slice(head);
+      head = 0;
+    }
+  };
+  for await (const record of session.records()) {
+    ctx.signal.throwIfAborted();
+    if (isAssistantRecord(record)) {
+      for (const use of toolUses(record)) {
+        const ordinal = calls++;
+        /** @type {HeldCall} */
+        const call = { ordinal, events: overflow ? [] : callEvents(use, record), answered: plan.unanswered?.has(ordinal) ?? false };
+        const earlier = awaiting.get(use.id);
+        if (earlier) replaced.add(earlier.ordinal);
+        awaiting.set(use.id, call);
+        if (!overflow) held.push(call);
+      }
+    } else if (isUserRecord(record)) {
+      for (const result of toolResults(record)) {
+        const call = awaiting.get(result.tool_use_id);
+        if (call === undefined) continue;
+        awaiting.delete(result.tool_use_id);
+        call.answered = true;
+        for (const event of call.events) event.is_error = result.is_error === true;
+      }
+      if (!overflow) {
+        const command = slashCommandEvent(record);
+        if (command) held.push({ ordinal: -1, events: [command], answered: true });
+      }
+    }
+    if (!overflow) {
+      release(false);
+      if (plan.unanswered === undefined && held.length - head > maxHeld) {
+        overflow = true;
+        held = [];
+        head = 0;
+      }
+    }
+  }
+  if (overflow) {
+    for (const call of awaiting.values()) replaced.add(call.ordinal);
+    return { skip: produced, unanswered: replaced };
+  }
+  release(true); // calls never answered keep is_error null
+  return null;
+}
+
 export default definePlugin({
   name: 'usage',
   version: '1',
@@ -101,27 +194,8 @@ export default definePlugin({
     },
   },
   async processSession(session, ctx) {
-    /** @type {UsageEvent[]} */
-    const items = [];
-    /** @type {ToolCallPairing<UsageEvent[]>} */
-    const awaiting = new ToolCallPairing();
-    for await (const record of session.records()) {
-      ctx.signal.throwIfAborted();
-      if (isAssistantRecord(record)) {
-        for (const use of toolUses(record)) {
-          const events = callEvents(use, record);
-          items.push(...events);
-          awaiting.expect(use, events);
-        }
-      } else if (isUserRecord(record)) {
-        for (const result of toolResults(record)) {
-          const events = awaiting.resolve(result);
-          if (events) for (const event of events) event.is_error = result.is_error === true;
-        }
-        const command = slashCommandEvent(record);
-        if (command) items.push(command);
-      }
-    }
-    return { items };
+    const second = await emitEvents(session, ctx, { skip: 0 });
+    if (second) await emitEvents(session, ctx, second);
+    return {};
   },
 });

@@ -25,7 +25,7 @@ for (const name of BUILT_IN) {
     controller.abort(new Error('timed out'));
     const log = { info() {}, warn() {}, error() {} };
     try {
-      await assert.rejects(async () => processor.processSession(session, { signal: controller.signal, log }), /timed out/);
+      await assert.rejects(async () => processor.processSession(session, { signal: controller.signal, log, emit() {} }), /timed out/);
     } finally {
       await session.close();
     }

@@ -70,8 +70,10 @@ export async function runProcessor<T = Record<string, unknown>>(processor: Proce
   const warnings: string[] = [];
   const log = { info: () => {}, warn: (message: string) => warnings.push(message), error: (message: string) => warnings.push(message) };
   try {
-    const result = await processor.processSession(session, { signal: new AbortController().signal, log });
-    return { items: (result?.items ?? []) as T[], itemsCount: result?.itemsCount, warnings, malformedLines: session.malformedLines };
+    const emitted: unknown[] = [];
+    const result = await processor.processSession(session, { signal: new AbortController().signal, log, emit: (item) => emitted.push(item) });
+    // Emitted items come first, then returned ones, as the host stores them.
+    return { items: [...emitted, ...(result?.items ?? [])] as T[], itemsCount: result?.itemsCount, warnings, malformedLines: session.malformedLines };
   } finally {
     await session.close();
   }

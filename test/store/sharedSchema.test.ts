@@ -175,3 +175,30 @@ test('a commit stores only what the runner still holds: an outcome whose lease a
     await store.close();
   }
 });
+
+test('staged items: a held success moves its staged items before its own, in order; a lost outcome\'s staged items never land and leave nothing staged', async (t) => {
+  if (!testPostgresUrl()) return t.skip(postgresSkipReason);
+  const pg = await freshDatabase();
+  t.after(() => pg.drop());
+  const store = await StateStore.open(pg.url);
+  try {
+    const keys = ['a/1.jsonl', 'a/2.jsonl'];
+    await store.claim('runner-1', 60_000, 'usage', keys);
+    await store.db.run("UPDATE session_claims SET lease_expires_at = now()::TIMESTAMP - INTERVAL '1 second' WHERE session_file = 'a/2.jsonl'");
+    assert.deepEqual(await store.claim('runner-2', 60_000, 'usage', ['a/2.jsonl']), ['a/2.jsonl']);
+    const held = store.newStagingAttempt();
+    const lostAttempt = store.newStagingAttempt();
+    await store.stageItems(held, 0, ['{"n":0}', '{"n":1}']);
+    await store.stageItems(lostAttempt, 0, ['{"lost":0}']);
+    await store.stageItems(held, 2, ['{"n":2}']);
+    const outcome = (sessionKey: string, attempt: number, staged: number, items: string[]) =>
+      ({ kind: 'processed', sessionKey, username: 'a', readAt: new Date('2026-01-01T00:00:00Z'), fileHash: 'h', itemsCount: staged + items.length, staged: { attempt, count: staged }, itemsJson: items }) as const;
+    const lost = await store.commitOutcomes([{ processor: 'usage', version: '1', outcomes: [outcome('a/1.jsonl', held, 3, ['{"n":3}']), outcome('a/2.jsonl', lostAttempt, 1, [])] }], 3, 'runner-1');
+    assert.deepEqual(lost, [{ processor: 'usage', sessionKey: 'a/2.jsonl' }]);
+    const items = await store.db.all('SELECT session_file, item_index, item FROM processor_items ORDER BY 1, 2');
+    assert.deepEqual(items, [0, 1, 2, 3].map((n) => ({ session_file: 'a/1.jsonl', item_index: n, item: { n } })));
+    await assert.rejects(store.db.all('SELECT count(*) FROM staged_items'), /staged_items/, 'nothing staged is left: the staging table is gone');
+  } finally {
+    await store.close();
+  }
+});

@@ -29,6 +29,11 @@ export interface RequestHooks {
   onLog?: LogSink;
   /** Aborting it asks this task's plugin code to stop (ctx.signal); it finishes as cancelled. */
   cancel?: AbortSignal;
+  /**
+   * Items a processor emitted, in order; the process may send more once the returned promise settles
+   * (backpressure: a message the host cannot store yet is not followed by more).
+   */
+  onItems?(processor: string, items: string[]): Promise<void> | void;
 }
 
 interface Pending extends RequestHooks {
@@ -146,6 +151,14 @@ export class PluginProcess {
     const pending = this.pending.get(message.id);
     if (message.type === 'log') {
       (pending?.onLog ?? this.options.onLog)(message.level, message.processor, message.message);
+      return;
+    }
+    if (message.type === 'items') {
+      const stored = () => this.send({ type: 'items-stored', id: message.id });
+      // Answered whatever happens to them: the task's outcome says whether they count (the runner decides).
+      Promise.resolve()
+        .then(() => pending?.onItems?.(message.processor, message.items))
+        .then(stored, stored);
       return;
     }
     if (!pending) return;

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { PluginProcess, TaskWithdrawn, WorkerDied, type LogSink } from './pluginProcess.js';
+import { PluginProcess, TaskWithdrawn, WorkerDied, type LogSink, type RequestHooks } from './pluginProcess.js';
 import type { DescribeResult, DescribeTask, SessionTask, SessionTaskResult } from './protocol.js';
 
 export interface PoolOptions {
@@ -26,6 +26,13 @@ export const KILL_GRACE_MS = 2_000;
  */
 export const TASKS_PER_PROCESS = 4;
 
+/**
+ * A process with no task for this long is ended (a new one starts when work comes): an idle process
+ * holds 60-70 MB, e.g. all the while a big session keeps the other one busy, or between scheduled runs.
+ * Starting one costs a few hundred ms, nothing next to a run that has waited this long for work.
+ */
+export const IDLE_PROCESS_MS = 2_000;
+
 /** A task that never started because its process died (killed for the task ahead of it) is sent again, this often. */
 const UNSTARTED_RETRIES = 2;
 
@@ -35,6 +42,8 @@ interface Slot {
   retire: boolean;
   /** Tasks given to this slot and not finished. */
   tasks: number;
+  /** Ends the process once it has been idle for IDLE_PROCESS_MS. */
+  idle?: NodeJS.Timeout;
 }
 
 /**
@@ -68,12 +77,13 @@ export class PluginPool {
    * plus a grace period overall, and, since the process's own timers cannot fire while plugin code blocks
    * its event loop, no heartbeat for the shortest limit plus grace. Either kills the process and the task
    * rejects with WorkerDied(reason); the runner then retries each processor of the task on its own.
+   * `onItems` receives the items processors emit while the task runs (see RequestHooks.onItems).
    */
-  session(task: SessionTask, onLog: LogSink, cancel?: AbortSignal): Promise<SessionTaskResult> {
+  session(task: SessionTask, onLog: LogSink, cancel?: AbortSignal, onItems?: RequestHooks['onItems']): Promise<SessionTaskResult> {
     const longest = Math.max(...task.processors.map((p) => p.timeoutMs));
     const shortest = Math.min(...task.processors.map((p) => p.timeoutMs));
     const reason = `timeout after ${task.processors.length === 1 ? longest : shortest} ms`;
-    return this.run<SessionTaskResult>(task, { totalMs: longest + KILL_GRACE_MS, stallMs: shortest + KILL_GRACE_MS, reason }, onLog, cancel);
+    return this.run<SessionTaskResult>(task, { totalMs: longest + KILL_GRACE_MS, stallMs: shortest + KILL_GRACE_MS, reason }, onLog, cancel, onItems);
   }
 
   /** Starts every process now, ahead of the tasks it will get (each takes a few hundred ms to start). */
@@ -93,20 +103,33 @@ export class PluginPool {
     }
   }
 
+  /** Ends every process without a task now (a run has no more work): their memory goes back at once. */
+  releaseIdle(): void {
+    for (const slot of this.slots) {
+      if (slot.tasks > 0 || !slot.process) continue;
+      clearTimeout(slot.idle);
+      slot.process.kill('idle');
+      slot.process = null;
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    for (const slot of this.slots) slot.process?.kill('pool closed');
+    for (const slot of this.slots) {
+      clearTimeout(slot.idle);
+      slot.process?.kill('pool closed');
+    }
     for (const wake of this.waiting.splice(0)) {
       this.slots[0].tasks++; // released again when the woken task finds the pool closed
       wake(this.slots[0], false);
     }
   }
 
-  private async run<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink, cancel?: AbortSignal): Promise<T> {
+  private async run<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink, cancel?: AbortSignal, onItems?: RequestHooks['onItems']): Promise<T> {
     const state = { started: false, waited: false, withdrawn: false };
     for (let attempt = 0; ; ) {
       try {
-        return await this.runOnce<T>(task, limits, onLog, cancel, state);
+        return await this.runOnce<T>(task, limits, onLog, cancel, onItems, state);
       } catch (error) {
         if (error instanceof TaskWithdrawn) {
           if (this.closed) throw new WorkerDied('plugin pool closed');
@@ -119,7 +142,7 @@ export class PluginPool {
     }
   }
 
-  private async runOnce<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink, cancel: AbortSignal | undefined, state: { started: boolean; waited: boolean; withdrawn: boolean }): Promise<T> {
+  private async runOnce<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink, cancel: AbortSignal | undefined, onItems: RequestHooks['onItems'], state: { started: boolean; waited: boolean; withdrawn: boolean }): Promise<T> {
     // A withdrawn task takes its place back first (its release did not hand the place on), then the rest is handed out.
     const retry = state.withdrawn;
     state.withdrawn = false;
@@ -139,6 +162,7 @@ export class PluginPool {
         const result = await process.request<T>(sent, {
           onLog,
           cancel,
+          onItems,
           onPhase: (phase) => {
             clearTimeout(total);
             clearTimeout(stall);
@@ -181,6 +205,7 @@ export class PluginPool {
    */
   private take(slot: Slot): boolean {
     slot.tasks++;
+    clearTimeout(slot.idle);
     if (!this.closed && !slot.process?.alive) slot.process = this.spawn();
     return slot.tasks > 1;
   }
@@ -215,6 +240,16 @@ export class PluginPool {
       slot.process?.kill('retired');
       slot.process = null;
       slot.retire = false;
+    }
+    if (slot.tasks === 0 && slot.process) {
+      const process = slot.process;
+      clearTimeout(slot.idle);
+      slot.idle = setTimeout(() => {
+        if (slot.tasks > 0 || slot.process !== process) return;
+        process.kill('idle');
+        slot.process = null;
+      }, IDLE_PROCESS_MS);
+      slot.idle.unref();
     }
     if (serve) this.serve();
   }

@@ -48,7 +48,11 @@ export interface SessionTask {
 export type ProcessorOutcome =
   | { kind: 'skipped' }
   | { kind: 'quarantined' }
-  | { kind: 'processed'; itemsCount: number; itemsJson: string[]; malformedLines: number }
+  /**
+   * itemsStreamed: items emitted (ctx.emit) and already sent in 'items' messages, indexes 0..itemsStreamed-1;
+   * itemsJson: the rest, in order, indexes from itemsStreamed on.
+   */
+  | { kind: 'processed'; itemsCount: number; itemsStreamed: number; itemsJson: string[]; malformedLines: number }
   | { kind: 'failed'; error: string }
   | { kind: 'cancelled' }
   | { kind: 'capped' };
@@ -67,7 +71,11 @@ export interface SessionTaskResult {
 
 export type Task = DescribeTask | SessionTask;
 
-export type HostMessage = { type: 'task'; id: number; task: Task } | { type: 'abort'; id: number };
+export type HostMessage =
+  | { type: 'task'; id: number; task: Task }
+  | { type: 'abort'; id: number }
+  /** The host has stored (staged) one 'items' message of the task: the process may send another. */
+  | { type: 'items-stored'; id: number };
 
 export type WorkerMessage =
   | { type: 'ready' }
@@ -79,8 +87,23 @@ export type WorkerMessage =
   | { type: 'withdrawn'; id: number }
   /** Plugin code is about to run (the watchdog starts) or has finished (it stops). */
   | { type: 'phase'; id: number; phase: 'plugin-code' | 'host-code' }
+  /** Items a processor emitted (ctx.emit) during the task, as JSON, in order; answered by 'items-stored'. */
+  | { type: 'items'; id: number; processor: string; items: string[] }
   | { type: 'log'; id: number; level: 'info' | 'warn' | 'error'; processor: string | null; message: string }
   /** Several of the above in one write (a result and the next task's start), handled in order. */
   | { type: 'batch'; messages: WorkerMessage[] };
 
 export const HEARTBEAT_MS = 200;
+
+/**
+ * Emitted items travel in messages of up to this much JSON (UTF-16 code units, about bytes) or this many
+ * items, whichever comes first: large enough that a message costs little per item, small enough that
+ * neither process holds much of a big session's items at once.
+ */
+export const ITEM_MESSAGE_CHARS = 1 << 20;
+export const ITEM_MESSAGE_ITEMS = 4_000;
+/**
+ * 'items' messages a task may have sent and not yet seen stored: beyond that the plugin process pauses
+ * its processors (the shared pass waits), so a fast processor cannot pile up items in either process.
+ */
+export const ITEM_MESSAGES_IN_FLIGHT = 2;

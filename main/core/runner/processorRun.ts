@@ -4,6 +4,7 @@ import type { ProcessorOutcome } from '../host/protocol.js';
 import type { SessionEntry } from '../sessionFile.js';
 import type { SessionOutcome } from '../store/types.js';
 import type { Candidate } from './candidates.js';
+import type { StagedItems } from './itemStaging.js';
 import { emptyStats, type RunStats } from './stats.js';
 
 /**
@@ -22,6 +23,7 @@ export class ProcessorRun {
   /** Sessions decided (any outcome), for progress. */
   done = 0;
   pending: SessionOutcome[] = [];
+  /** Items of the pending outcomes, in memory or staged in the store. */
   pendingItems = 0;
   /** Shared store: sessions decided without a row to write, whose claims end with the next commit. */
   released: string[] = [];
@@ -64,8 +66,8 @@ export class ProcessorRun {
     if (this.claims) this.released.push(sessionKey);
   }
 
-  /** Records what the plugin process reported for this processor on one session. */
-  record(entry: SessionEntry, outcome: ProcessorOutcome, readAt: Date, fileHash: string | null, bytesRead: number): void {
+  /** Records what the plugin process reported for this processor on one session; `staged`: its items staged meanwhile. */
+  record(entry: SessionEntry, outcome: ProcessorOutcome, readAt: Date, fileHash: string | null, bytesRead: number, staged?: StagedItems): void {
     this.done++;
     this.stats.bytes_read += bytesRead;
     switch (outcome.kind) {
@@ -87,8 +89,8 @@ export class ProcessorRun {
         this.stats.processed++;
         this.stats.items_extracted += outcome.itemsCount;
         this.stats.malformed_lines += outcome.malformedLines;
-        this.pending.push({ kind: 'processed', sessionKey: entry.sessionKey, username: entry.username, readAt, fileHash: fileHash ?? '', itemsCount: outcome.itemsCount, itemsJson: outcome.itemsJson });
-        this.pendingItems += outcome.itemsJson.length;
+        this.pending.push({ kind: 'processed', sessionKey: entry.sessionKey, username: entry.username, readAt, fileHash: fileHash ?? '', itemsCount: outcome.itemsCount, itemsJson: outcome.itemsJson, ...(staged ? { staged } : {}) });
+        this.pendingItems += outcome.itemsJson.length + (staged?.count ?? 0);
         return;
       case 'failed':
         this.calls++;

@@ -1,12 +1,13 @@
 import type { LogSink } from '../host/pluginProcess.js';
 import { WorkerDied } from '../host/pluginProcess.js';
 import type { PluginPool } from '../host/pool.js';
-import type { DueProcessor, SessionTaskResult } from '../host/protocol.js';
+import type { DueProcessor, ProcessorOutcome, SessionTaskResult } from '../host/protocol.js';
 import { BusyError, UsageError, errorMessage } from '../errors.js';
 import type { LoadedProcessor } from '../plugins/loader.js';
 import { SessionFile, type SessionEntry } from '../sessionFile.js';
 import type { StateStore } from '../store/stateStore.js';
 import { selectCandidates } from './candidates.js';
+import { ItemStaging, type StagedItems } from './itemStaging.js';
 import { Leases } from './leases.js';
 import { ProcessorRun } from './processorRun.js';
 import type { RunStats } from './stats.js';
@@ -43,7 +44,11 @@ export const DEFAULT_TIME_BUDGET_SECONDS = 150;
 export const DEFAULT_MAX_ATTEMPTS = 3;
 export const DEFAULT_LEASE_SECONDS = 60;
 
-/** Outcomes are committed in batches: one transaction per this many sessions, items or milliseconds. */
+/**
+ * Outcomes are committed in batches: one transaction per this many sessions, items or milliseconds. Items
+ * count whether they wait in memory or staged in the store (a big session's commit then comes soon and
+ * frees its staging rows).
+ */
 const BATCH_SESSIONS = 500;
 const BATCH_ITEMS = 50_000;
 const BATCH_MS = 2_000;
@@ -238,6 +243,9 @@ export class Runner {
       await pass(waiting);
     }
     await Promise.all(inFlight);
+    // Nothing more to dispatch: idle plugin processes go now rather than after IDLE_PROCESS_MS, so their
+    // memory is not held through the last commit (a big session's is the largest).
+    this.pool.releaseIdle();
     await commitsDone();
     await flush();
     const finishedAt = new Date();
@@ -265,11 +273,14 @@ export class Runner {
       };
     });
     const dispatchedAt = new Date();
+    // Items processors emit while the session runs go straight to the store's staging table.
+    const staging = new ItemStaging(this.store, new Set(processors.map((p) => p.name)));
     let result: SessionTaskResult;
     try {
       // Cancelling aborts only this run's tasks: other processors' runs share the pool and go on.
-      result = await this.pool.session({ kind: 'session', entry, processors, ...(notAfterMs === undefined ? {} : { notAfterMs }) }, onLog, cancel);
+      result = await this.pool.session({ kind: 'session', entry, processors, ...(notAfterMs === undefined ? {} : { notAfterMs }) }, onLog, cancel, (processor, items) => staging.stage(processor, items));
     } catch (error) {
+      await staging.discard(); // an attempt that did not end in a result leaves no items
       if (error instanceof WorkerDied && due.length > 1) {
         await Promise.all(due.map((run) => this.dispatch(entry, [run], onLog, cancel, notAfterMs)));
         return;
@@ -280,13 +291,21 @@ export class Runner {
       return;
     }
     if (result.vanished) {
+      await staging.discard();
       for (const run of due) run.vanished(entry.sessionKey);
       return;
     }
     const readAt = new Date(result.readAtMs);
     for (const run of due) {
-      const outcome = result.outcomes[run.processor.name] ?? { kind: 'failed', error: 'the plugin process returned no outcome' };
-      run.record(entry, outcome, readAt, result.fileHash, result.bytesRead);
+      const name = run.processor.name;
+      let outcome: ProcessorOutcome = result.outcomes[name] ?? { kind: 'failed', error: 'the plugin process returned no outcome' };
+      let staged: StagedItems | undefined;
+      if (outcome.kind === 'processed') {
+        const settled = await staging.settle(name, outcome.itemsStreamed);
+        if (settled.error !== undefined) outcome = { kind: 'failed', error: settled.error };
+        else staged = settled.staged;
+      } else await staging.discard(name);
+      run.record(entry, outcome, readAt, result.fileHash, result.bytesRead, staged);
     }
   }
 }

@@ -97,7 +97,55 @@ export class StateStore {
   async commitOutcomes(groups: OutcomeGroup[], maxAttempts: number, runnerId?: string): Promise<LostOutcome[]> {
     const nonEmpty = groups.filter((g) => g.outcomes.length > 0 || (runnerId !== undefined && (g.released?.length ?? 0) > 0));
     if (nonEmpty.length === 0) return [];
-    return this.db.transaction((db) => writeOutcomes(db, nonEmpty, maxAttempts, runnerId));
+    const attempts = nonEmpty.flatMap((g) => g.outcomes.flatMap((o) => (o.kind === 'processed' && o.staged ? [o.staged.attempt] : [])));
+    const lost = await this.db.transaction((db) => writeOutcomes(db, nonEmpty, maxAttempts, runnerId, attempts.length > 0));
+    if (attempts.length > 0) {
+      for (const attempt of attempts) this.liveAttempts.delete(attempt);
+      await this.dropStagingWhenEmpty();
+    }
+    return lost;
+  }
+
+  /**
+   * A new key for one (processor, session) attempt's staged items; unique while this store is open, and
+   * the staging table lives and dies with the connection, so keys never meet rows of another process.
+   */
+  newStagingAttempt(): number {
+    return this.nextAttempt++;
+  }
+
+  private nextAttempt = 1;
+  /** Attempts with rows in staged_items, not yet moved by a commit nor discarded. */
+  private readonly liveAttempts = new Set<number>();
+
+  /**
+   * Stages items of a session that is still running, so neither the plugin process nor the host holds
+   * all of a big session's items: a TEMP table on the store's own connection (it vanishes with the
+   * connection, so a crash leaves nothing behind). Nothing reaches processor_items until the attempt's
+   * outcome is committed (commitOutcomes); `discardStagedItems` drops an attempt that did not succeed.
+   */
+  async stageItems(attempt: number, firstIndex: number, itemsJson: string[]): Promise<void> {
+    if (itemsJson.length === 0) return;
+    this.liveAttempts.add(attempt);
+    await this.db.exclusive(async (c) => {
+      await c.run('CREATE TEMP TABLE IF NOT EXISTS staged_items (attempt INTEGER, item_index INTEGER, item JSON)');
+      await c.insertRows('staged_items', STAGED_ITEM_COLUMNS, itemsJson.map((json, i) => [attempt, firstIndex + i, json]));
+    });
+  }
+
+  /** The attempt failed, was cancelled or lost its process: its staged items never count. */
+  async discardStagedItems(attempt: number): Promise<void> {
+    if (!this.liveAttempts.delete(attempt)) return;
+    await this.db.run('DELETE FROM staged_items WHERE attempt = $1', [attempt]);
+    await this.dropStagingWhenEmpty();
+  }
+
+  /**
+   * DuckDB keeps the memory of deleted rows of a temp table until the table is dropped: with nothing
+   * staged, the table goes (it is created again by the next stageItems).
+   */
+  private async dropStagingWhenEmpty(): Promise<void> {
+    if (this.liveAttempts.size === 0) await this.db.run('DROP TABLE IF EXISTS staged_items');
   }
 
   /**
@@ -350,6 +398,12 @@ const STAGED_COLUMNS: ColumnSpec[] = [
   { name: 'items_extracted', type: 'INTEGER' },
   { name: 'error', type: 'VARCHAR' },
   { name: 'held', type: 'BOOLEAN' },
+  { name: 'attempt', type: 'INTEGER' },
+];
+const STAGED_ITEM_COLUMNS: ColumnSpec[] = [
+  { name: 'attempt', type: 'INTEGER' },
+  { name: 'item_index', type: 'INTEGER' },
+  { name: 'item', type: 'JSON' },
 ];
 const ITEM_COLUMNS: ColumnSpec[] = [
   { name: 'processor_name', type: 'VARCHAR' },
@@ -378,18 +432,20 @@ export interface LostOutcome {
  * per batch, not once per processor: on DuckDB a statement costs milliseconds whatever its size, and a
  * commit of five processors' outcomes took 40 of them (a quarter of the host's CPU in a cold run).
  */
-async function writeOutcomes(db: Connection, groups: OutcomeGroup[], maxAttempts: number, runnerId?: string): Promise<LostOutcome[]> {
+async function writeOutcomes(db: Connection, groups: OutcomeGroup[], maxAttempts: number, runnerId: string | undefined, anyStaged: boolean): Promise<LostOutcome[]> {
+  // `attempt`: the key of a success's staged items (StateStore.stageItems), moved below with its state row.
   await db.run(`CREATE TEMP TABLE IF NOT EXISTS staged_outcomes (
     processor_name VARCHAR, processor_version VARCHAR, session_file VARCHAR, username VARCHAR, read_at TIMESTAMP,
-    file_hash VARCHAR, outcome VARCHAR, items_extracted INTEGER, error VARCHAR, held BOOLEAN)`);
+    file_hash VARCHAR, outcome VARCHAR, items_extracted INTEGER, error VARCHAR, held BOOLEAN, attempt INTEGER)`);
   await db.run('DELETE FROM staged_outcomes');
   const staged: SqlValue[][] = [];
   for (const { processor, version, outcomes, released = [] } of groups) {
     for (const o of outcomes) {
-      staged.push([processor, version, o.sessionKey, o.username, o.readAt.toISOString(), o.fileHash, o.kind === 'processed' ? 'ok' : 'failed', o.kind === 'processed' ? o.itemsCount : 0, o.kind === 'failed' ? o.error : null, true]);
+      const processed = o.kind === 'processed';
+      staged.push([processor, version, o.sessionKey, o.username, o.readAt.toISOString(), o.fileHash, processed ? 'ok' : 'failed', processed ? o.itemsCount : 0, processed ? null : o.error, true, (processed && o.staged?.attempt) || null]);
     }
     // Decided without an outcome to store (skipped, vanished…): staged only so that their claims end here.
-    if (runnerId !== undefined) for (const key of released) staged.push([processor, version, key, null, null, null, 'released', 0, null, true]);
+    if (runnerId !== undefined) for (const key of released) staged.push([processor, version, key, null, null, null, 'released', 0, null, true, null]);
   }
   await db.insertRows('staged_outcomes', STAGED_COLUMNS, staged);
   const inStaged = (table: string, where = "s.outcome = 'ok'") =>
@@ -406,6 +462,8 @@ async function writeOutcomes(db: Connection, groups: OutcomeGroup[], maxAttempts
     lost = (await db.all("SELECT processor_name, session_file FROM staged_outcomes WHERE NOT held AND outcome <> 'released' ORDER BY processor_name, session_file")).map(
       (row) => ({ processor: String(row.processor_name), sessionKey: String(row.session_file) }),
     );
+    // A lost outcome's staged items go with it.
+    if (anyStaged) await db.run('DELETE FROM staged_items WHERE attempt IN (SELECT attempt FROM staged_outcomes WHERE NOT held)');
     await db.run('DELETE FROM staged_outcomes WHERE NOT held');
   }
   await db.run(
@@ -415,12 +473,22 @@ async function writeOutcomes(db: Connection, groups: OutcomeGroup[], maxAttempts
      ON CONFLICT (processor_name, session_file) DO UPDATE SET ${REPLACE_STATE}`,
   );
   for (const table of ['session_processor_failures', 'processor_items']) await db.run(`DELETE FROM ${table} WHERE ${inStaged(table)}`);
+  if (anyStaged) {
+    // Staged items of the successes still held, then the staging rows of every outcome of this batch.
+    await db.run(
+      `INSERT INTO processor_items (processor_name, session_file, item_index, item)
+       SELECT s.processor_name, s.session_file, i.item_index, i.item FROM staged_items i JOIN staged_outcomes s ON s.attempt = i.attempt
+       WHERE s.outcome = 'ok'`,
+    );
+    await db.run('DELETE FROM staged_items WHERE attempt IN (SELECT attempt FROM staged_outcomes)');
+  }
   const lostKeys = new Set(lost.map((l) => `${l.processor}\0${l.sessionKey}`));
   const items: SqlValue[][] = [];
   for (const { processor, outcomes } of groups) {
     for (const outcome of outcomes) {
       if (outcome.kind !== 'processed' || lostKeys.has(`${processor}\0${outcome.sessionKey}`)) continue;
-      outcome.itemsJson.forEach((json, index) => items.push([processor, outcome.sessionKey, index, json]));
+      const first = outcome.staged?.count ?? 0; // numbered after the staged ones
+      outcome.itemsJson.forEach((json, index) => items.push([processor, outcome.sessionKey, first + index, json]));
     }
   }
   await db.insertRows('processor_items', ITEM_COLUMNS, items);

@@ -27,7 +27,18 @@ export interface ProcessorSnapshot {
 }
 
 export type SessionOutcome =
-  | { kind: 'processed'; sessionKey: string; username: string; readAt: Date; fileHash: string; itemsCount: number; itemsJson: string[] }
+  | {
+      kind: 'processed';
+      sessionKey: string;
+      username: string;
+      readAt: Date;
+      fileHash: string;
+      itemsCount: number;
+      /** Items staged while the session ran (StateStore.stageItems): they come first, item_index 0..count-1. */
+      staged?: { attempt: number; count: number };
+      /** The other items, in order, numbered after the staged ones. */
+      itemsJson: string[];
+    }
   | { kind: 'failed'; sessionKey: string; username: string; readAt: Date; fileHash: string | null; error: string };
 
 export interface StateFilter {

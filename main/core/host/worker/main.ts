@@ -3,6 +3,7 @@
 import { registerSdkResolver } from '../../plugins/sdkResolver.js';
 import { errorMessage } from '../../errors.js';
 import { HEARTBEAT_MS, type HostMessage, type Task, type WorkerMessage } from '../protocol.js';
+import { ItemOutbox } from './itemOutbox.js';
 import { describePlugin } from './modules.js';
 import { runSessionTask } from './sessionTask.js';
 import { exitWhenHostDies } from './hostGuard.js';
@@ -44,6 +45,8 @@ const sendSoon = (message: WorkerMessage) => {
 /** Taken before any plugin loads: a plugin that replaces process.exit must not keep an orphan alive. */
 const exitProcess = process.exit.bind(process);
 const aborts = new Map<number, AbortController>();
+/** The item outbox of each running session task, for the host's 'items-stored' answers. */
+const outboxes = new Map<number, ItemOutbox>();
 /** Tasks cancelled by the host while still queued here: they start already aborted. */
 const abortedEarly = new Set<number>();
 /**
@@ -63,6 +66,8 @@ async function handle(id: number, task: Task): Promise<unknown> {
   }
   const controller = new AbortController();
   aborts.set(id, controller);
+  const outbox = new ItemOutbox((processor, items) => send({ type: 'items', id, processor, items }));
+  outboxes.set(id, outbox);
   if (abortedEarly.delete(id)) controller.abort();
   // 'host-code' is said only if the host's own work after the plugins (hashing the rest of a file) takes a
   // turn of the event loop: usually the result follows at once and stops the watchdog by itself, and one
@@ -71,6 +76,7 @@ async function handle(id: number, task: Task): Promise<unknown> {
   try {
     return await runSessionTask(task, {
       cancel: controller.signal,
+      outbox,
       log: (level, processor, message) => send({ type: 'log', id, level, processor, message }),
       phase: (phase) => {
         clearImmediate(hostCode);
@@ -81,10 +87,15 @@ async function handle(id: number, task: Task): Promise<unknown> {
   } finally {
     clearImmediate(hostCode);
     aborts.delete(id);
+    outboxes.delete(id);
   }
 }
 
 process.on('message', (message: HostMessage) => {
+  if (message.type === 'items-stored') {
+    outboxes.get(message.id)?.stored();
+    return;
+  }
   if (message.type === 'abort') {
     const controller = aborts.get(message.id);
     if (controller) controller.abort();

@@ -9,30 +9,32 @@ export interface NormalizedResult {
 
 /**
  * `{ items?, itemsCount? }` → stored form, done in the plugin process so only strings cross to the host.
- * A result that is not an object counts as zero items (still processed) with a warning; an item that
- * cannot be stored as JSON fails the session, naming the item's index.
+ * `emitted` items (ctx.emit) came before: returned items are numbered after them, and the default count
+ * includes them. A result that is not an object counts as zero returned items (still processed) with a
+ * warning; an item that cannot be stored as JSON fails the session, naming the item's index.
  */
-export function normalizeResult(result: unknown, log: ProcessLog): NormalizedResult {
-  if (result === undefined) return { itemsCount: 0, itemsJson: [] };
+export function normalizeResult(result: unknown, log: ProcessLog, emitted = 0): NormalizedResult {
+  if (result === undefined) return { itemsCount: emitted, itemsJson: [] };
   if (typeof result !== 'object' || result === null || Array.isArray(result)) {
     log.warn(`processSession returned ${describe(result)} instead of { items, itemsCount }: counted as 0 items`);
-    return { itemsCount: 0, itemsJson: [] };
+    return { itemsCount: emitted, itemsJson: [] };
   }
   const { items, itemsCount } = result as { items?: unknown; itemsCount?: unknown };
   let itemsJson: string[] = [];
   if (items !== undefined) {
     if (!Array.isArray(items)) log.warn(`result.items is ${describe(items)}, not an array: ignored`);
-    else itemsJson = items.map((item, index) => serializeItem(item, index));
+    else itemsJson = items.map((item, index) => serializeItem(item, emitted + index));
   }
-  let count = itemsJson.length;
+  let count = emitted + itemsJson.length;
   if (itemsCount !== undefined) {
     if (typeof itemsCount === 'number' && Number.isSafeInteger(itemsCount) && itemsCount >= 0 && itemsCount <= 2_147_483_647) count = itemsCount;
-    else log.warn(`result.itemsCount is ${describe(itemsCount)}, not a non-negative integer: using items.length (${count})`);
+    else log.warn(`result.itemsCount is ${describe(itemsCount)}, not a non-negative integer: using the number of items (${count})`);
   }
   return { itemsCount: count, itemsJson };
 }
 
-function serializeItem(item: unknown, index: number): string {
+/** An item as stored (JSON text); `index` is its place among the session's items, for the error message. */
+export function serializeItem(item: unknown, index: number): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(item, (_key, value: unknown) => {

@@ -2,6 +2,7 @@ import type { ProcessContext, ProcessLog, Session } from '../../../sdk/processor
 import { errnoCode, errorMessage } from '../../errors.js';
 import { SessionFile } from '../../sessionFile.js';
 import type { DueProcessor, ProcessorOutcome, SessionTask, SessionTaskResult } from '../protocol.js';
+import { ItemOutbox } from './itemOutbox.js';
 import { processorFrom } from './modules.js';
 import { normalizeResult, ProcessorFailure } from './results.js';
 import { SharedPass } from './sharedPass.js';
@@ -12,6 +13,8 @@ export interface TaskHooks {
   phase(phase: 'plugin-code' | 'host-code'): void;
   /** Aborted when the host cancels the run. */
   cancel: AbortSignal;
+  /** Where emitted items go (default: nowhere but the outcome, all at the end, for callers without a host). */
+  outbox?: ItemOutbox;
 }
 
 /**
@@ -62,7 +65,9 @@ export async function runSessionTask(task: SessionTask, hooks: TaskHooks): Promi
 }
 
 async function runProcessors(file: SessionFile, due: DueProcessor[], hooks: TaskHooks): Promise<{ outcomes: Record<string, ProcessorOutcome>; tainted: boolean }> {
-  const pass = new SharedPass(file);
+  const outbox = hooks.outbox ?? new ItemOutbox(() => undefined, Infinity);
+  // Backpressure: no next batch of records while the host has not stored the items already sent.
+  const pass = new SharedPass(file, () => outbox.room());
   const outcomes: Record<string, ProcessorOutcome> = {};
   let tainted = false;
   hooks.phase('plugin-code');
@@ -74,6 +79,8 @@ async function runProcessors(file: SessionFile, due: DueProcessor[], hooks: Task
     const onCancel = () => controller.abort(new ProcessorFailure('run cancelled'));
     hooks.cancel.addEventListener('abort', onCancel, { once: true });
     let timer: NodeJS.Timeout | undefined;
+    const emitted = outbox.open(p.name);
+    let succeeded = false;
     try {
       const processor = definitions[index];
       if (processor instanceof Error) throw processor;
@@ -95,17 +102,30 @@ async function runProcessors(file: SessionFile, due: DueProcessor[], hooks: Task
         }, p.timeoutMs);
         controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
       });
-      const ctx: ProcessContext = { signal: controller.signal, log };
+      const emit = (item: unknown) => {
+        try {
+          emitted.emit(item);
+        } catch (error) {
+          // Stops the processor even if it catches the throw; the outcome names the item.
+          controller.abort(error);
+          throw error;
+        }
+      };
+      const ctx: ProcessContext = { signal: controller.signal, log, emit };
       // Called synchronously (a sync throw lands in the catch below), so its first records() call subscribes now.
       const value = await Promise.race([processor.processSession(session, ctx), limit]);
-      const normalized = normalizeResult(value, log);
-      outcomes[p.name] = { kind: 'processed', ...normalized, malformedLines: session.malformedLines };
+      if (emitted.failure) throw emitted.failure;
+      const { itemsCount, itemsJson } = normalizeResult(value, log, emitted.count);
+      const rest = emitted.close();
+      succeeded = true;
+      outcomes[p.name] = { kind: 'processed', itemsCount, itemsStreamed: emitted.sent, itemsJson: rest.length === 0 ? itemsJson : rest.concat(itemsJson), malformedLines: session.malformedLines };
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       outcomes[p.name] = hooks.cancel.aborted && !(reason instanceof ProcessorFailure && reason.message.startsWith('timeout'))
         ? { kind: 'cancelled' }
         : { kind: 'failed', error: errorMessage(reason) };
     } finally {
+      if (!succeeded) emitted.discard();
       pass.detach(p.name); // done, failed or returned early: the pass must not wait for it
       clearTimeout(timer);
       hooks.cancel.removeEventListener('abort', onCancel);
@@ -117,6 +137,7 @@ async function runProcessors(file: SessionFile, due: DueProcessor[], hooks: Task
   await Promise.all(runs);
   pass.detach(); // a processor that returned without finishing its records must not hold the pass
   await reading;
+  await outbox.drained(); // every 'items' message goes before the result that counts them
   hooks.phase('host-code');
   return { outcomes, tainted };
 }

@@ -14,7 +14,11 @@ export class SharedPass {
   /** Set when the pass ran to the end of the file. */
   completed = false;
 
-  constructor(private readonly file: SessionFile) {}
+  /**
+   * `pause`: asked before each batch and each record handed out; when it returns a promise, the pass
+   * (and so every processor reading it) waits for it (backpressure of the emitted items, see ItemOutbox).
+   */
+  constructor(private readonly file: SessionFile, private readonly pause: () => Promise<void> | undefined = () => undefined) {}
 
   /**
    * The records iterable for one processor (the owner). With a selection, only lines containing one of
@@ -24,15 +28,24 @@ export class SharedPass {
     const pass = this;
     return {
       [Symbol.asyncIterator]() {
-        if (pass.started) return pass.file.records(selection)[Symbol.asyncIterator]();
+        if (pass.started) return pass.privatePass(selection);
         const key = selection === null ? '*' : JSON.stringify([...selection].sort());
         let group = pass.groups.get(key);
         if (!group) pass.groups.set(key, (group = { index: pass.groups.size, selection }));
-        const subscriber = new Subscriber(group.index);
+        const subscriber = new Subscriber(group.index, pass.pause);
         pass.subscribers.set(subscriber, owner);
         return subscriber;
       },
     };
+  }
+
+  /** A pass of its own for a processor that iterates late or twice; it pauses like the shared one. */
+  private async *privatePass(selection: LineSelection): AsyncGenerator<unknown> {
+    for await (const record of this.file.records(selection)) {
+      const wait = this.pause();
+      if (wait) await wait;
+      yield record;
+    }
   }
 
   /** Malformed lines among those the owner's selection picked, once the pass completed; null before. */
@@ -56,6 +69,8 @@ export class SharedPass {
       // When every subscriber has stopped, the rest of the file is only hashed (the hash is needed anyway).
       const groups = [...this.groups.values()].sort((a, b) => a.index - b.index).map((g) => g.selection);
       for await (const batch of this.file.recordBatches({ wanted: () => active().length > 0, groups })) {
+        const wait = this.pause();
+        if (wait) await wait;
         const waits: Promise<void>[] = [];
         for (const s of active()) if (batch[s.group].length > 0) waits.push(s.deliver(batch[s.group]));
         await Promise.all(waits);
@@ -70,7 +85,8 @@ export class SharedPass {
 /** An async iterator fed batch by batch by the shared pass. */
 export class Subscriber implements AsyncIterator<unknown> {
   detached = false;
-  constructor(readonly group = 0) {}
+  /** `pause`: asked before each record is handed out (a batch may hold many lines, each with many items). */
+  constructor(readonly group = 0, private readonly pause: () => Promise<void> | undefined = () => undefined) {}
   private batch: unknown[] = [];
   private index = 0;
   private ended = false;
@@ -104,7 +120,14 @@ export class Subscriber implements AsyncIterator<unknown> {
   async next(): Promise<IteratorResult<unknown>> {
     for (;;) {
       if (this.detached) return { done: true, value: undefined };
-      if (this.index < this.batch.length) return { done: false, value: this.batch[this.index++] };
+      if (this.index < this.batch.length) {
+        const wait = this.pause();
+        if (wait) {
+          await wait;
+          continue; // detached meanwhile?
+        }
+        return { done: false, value: this.batch[this.index++] };
+      }
       this.release();
       if (this.ended) return { done: true, value: undefined };
       await new Promise<void>((resolve) => (this.wake = resolve));
