@@ -78,8 +78,10 @@ function sessionFrom(path) {
 
 test('counts tool calls per tool', async () => {
   const session = sessionFrom(new URL('./sessions/demo/session.jsonl', import.meta.url).pathname);
-  const ctx = { signal: new AbortController().signal, log: { info() {}, warn() {}, error() {} } };
+  const emitted = []; // what ctx.emit hands over, for a processor that streams its items
+  const ctx = { signal: new AbortController().signal, log: { info() {}, warn() {}, error() {} }, emit: (item) => emitted.push(item) };
   const result = await processor.processSession(session, ctx);
+  assert.deepEqual(emitted, []);
   assert.deepEqual(result.items, [
     { tool_name: 'Bash', calls: 2 },
     { tool_name: 'Read', calls: 1 },
