@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { appendFileSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -351,4 +352,31 @@ stateTest('plugin processes start early only when every session is due: a first 
   appendFileSync(join(h.root, 'alice/s1.jsonl'), `${JSON.stringify(userRecord('more'))}\n`);
   assert.equal(counts(await h.run('count')).processed, 1);
   assert.equal(engine.pool.processesStarted, 1, 'one session due: one process, started by its task');
+});
+
+test('a session bigger than one process\'s share of the run is split: its processors run in different processes, each reading it once; other sessions keep one shared pass', async () => {
+  // Each processor reports the plugin process it ran in, and what it read.
+  const pidProcessor = (name: string) => `export default { name: '${name}', async processSession(session) {
+    let n = 0;
+    for await (const _ of session.records()) n++;
+    return { items: [{ pid: process.pid, records: n }] };
+  } };`;
+  const h = new Harness(2).plugin('a', pidProcessor('a')).plugin('b', pidProcessor('b'));
+  const big = Array.from({ length: 2_000 }, (_, i) => userRecord(`line ${i} `.repeat(20)));
+  writeSession(h.root, 'alice/big.jsonl', big);
+  for (let i = 0; i < 4; i++) writeSession(h.root, `alice/small-${i}.jsonl`, session(i));
+  const engine = await h.open();
+  const stats = await engine.run(['a', 'b']);
+  assert.deepEqual(stats.map((s) => [s.processor, s.processed, s.bytes_read > 0]), [['a', 5, true], ['b', 5, true]]);
+  const items = await h.rows("SELECT session_file, processor_name, item->>'pid' AS pid, (item->>'records')::INTEGER AS records FROM processor_items ORDER BY 1, 2");
+  const pids = (key: string) => items.filter((r) => r.session_file === key).map((r) => r.pid);
+  const bigPids = pids('alice/big.jsonl');
+  assert.notEqual(bigPids[0], bigPids[1], 'the big session ran in two processes at once');
+  assert.deepEqual(items.filter((r) => r.session_file === 'alice/big.jsonl').map((r) => r.records), [2_000, 2_000], 'each read all of it');
+  for (let i = 0; i < 4; i++) {
+    const [a, b] = pids(`alice/small-${i}.jsonl`);
+    assert.equal(a, b, 'a small session: one process, one pass for both processors');
+  }
+  const state = await h.rows("SELECT processor_name, file_hash FROM session_processor_state WHERE session_file = 'alice/big.jsonl' ORDER BY 1");
+  assert.deepEqual(state.map((r) => r.file_hash), [md5(join(h.root, 'alice/big.jsonl')), md5(join(h.root, 'alice/big.jsonl'))]);
 });

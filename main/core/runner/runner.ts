@@ -128,6 +128,16 @@ export class Runner {
       runs.push(run);
     }
     const order = sessionOrder(sessions, runs);
+    // A session holding more than one process's share of the run's bytes would keep one process busy long
+    // after the others ran out of work (one 1 GB file: a single core for the whole run). Its processors are
+    // then split over the processes, each group reading and parsing the file once: more CPU in all, but on
+    // cores that would otherwise idle. Every other session keeps one read and one parse for all processors.
+    const dueBytes = order.reduce((sum, entry) => sum + entry.sizeBytes, 0);
+    const groupsFor = (entry: SessionEntry, due: ProcessorRun[]): ProcessorRun[][] => {
+      const parts = Math.min(this.pool.size, due.length);
+      if (parts < 2 || entry.sizeBytes * this.pool.size <= dueBytes) return [due];
+      return Array.from({ length: parts }, (_, part) => due.filter((_run, index) => index % parts === part));
+    };
     const onLog: LogSink = (level, processor, message) => options.log?.(level, processor ? `[${processor}] ${message}` : message);
 
     let lastFlush = Date.now();
@@ -209,7 +219,7 @@ export class Runner {
           run.inFlight++;
           progress(run, entry.sessionKey);
         }
-        const task: Promise<void> = this.dispatch(entry, due, onLog, options.signal, notAfterMs)
+        const task: Promise<void> = Promise.all(groupsFor(entry, due).map((group) => this.dispatch(entry, group, onLog, options.signal, notAfterMs)))
           .then(async () => {
             for (const run of due) {
               run.inFlight--;
