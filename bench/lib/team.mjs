@@ -50,8 +50,8 @@ export async function teamTarget({ repo, cli, env, corpus, reps, log }) {
     const speedup = m.one.medianS / m.two.medianS;
     return {
       id: 'T7', title: 'team mode: 2 runners vs 1', corpus: corpus.name,
-      reference: { name: '1 runner, 1 plugin process', medianS: m.one.medianS, runsS: m.one.runsS, peakRssMb: m.one.peakRssMb },
-      subject: { name: '2 runners, 1 plugin process each', medianS: m.two.medianS, runsS: m.two.runsS, peakRssMb: m.two.peakRssMb },
+      reference: { name: '1 runner, 1 plugin process', medianS: m.one.medianS, runsS: m.one.runsS, peakRssMb: mb(m.one.peakRssMb) },
+      subject: { name: '2 runners, 1 plugin process each', medianS: m.two.medianS, runsS: m.two.runsS, peakRssMb: mb(m.two.peakRssMb) },
       ratio: +speedup.toFixed(3), ratioOf: 'speedup of 2 runners', goal: '2 runners faster than 1', met: speedup > 1, checks,
     };
   } finally {
@@ -59,3 +59,6 @@ export async function teamTarget({ repo, cli, env, corpus, reps, log }) {
     await cluster.stop();
   }
 }
+
+/** Whole megabytes, as the other targets report them. */
+const mb = (value) => (value === null || value === undefined ? null : Math.round(value));
