@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { BusyError, UsageError } from '../../main/core/errors.js';
 import { countingPlugin, writeSession, userRecord, assistantRecord, sleep } from '../helpers.js';
 import { Harness, counts, stateTest } from './harness.js';
+import { SPLIT_MIN_BYTES } from '../../main/core/runner/runner.js';
 
 const md5 = (path: string) => createHash('md5').update(readFileSync(path)).digest('hex');
 const session = (n: number) => [userRecord(`hello ${n}`), assistantRecord(`hi ${n}`)];
@@ -362,21 +363,32 @@ test('a session bigger than one process\'s share of the run is split: its proces
     return { items: [{ pid: process.pid, records: n }] };
   } };`;
   const h = new Harness(2).plugin('a', pidProcessor('a')).plugin('b', pidProcessor('b'));
-  const big = Array.from({ length: 2_000 }, (_, i) => userRecord(`line ${i} `.repeat(20)));
+  // Just over the size a split starts at, in long lines (few records to parse), next to small sessions.
+  const line = userRecord('x'.repeat(1024 * 1024));
+  const big = Array.from({ length: Math.ceil(SPLIT_MIN_BYTES / (1024 * 1024)) + 1 }, () => line);
   writeSession(h.root, 'alice/big.jsonl', big);
   for (let i = 0; i < 4; i++) writeSession(h.root, `alice/small-${i}.jsonl`, session(i));
+  // One session alone is all of its run's bytes, but under the split size it keeps one shared pass.
+  writeSession(h.root, 'bob/alone.jsonl', session(9));
   const engine = await h.open();
   const stats = await engine.run(['a', 'b']);
-  assert.deepEqual(stats.map((s) => [s.processor, s.processed, s.bytes_read > 0]), [['a', 5, true], ['b', 5, true]]);
+  assert.deepEqual(stats.map((s) => [s.processor, s.processed, s.bytes_read > 0]), [['a', 6, true], ['b', 6, true]]);
   const items = await h.rows("SELECT session_file, processor_name, item->>'pid' AS pid, (item->>'records')::INTEGER AS records FROM processor_items ORDER BY 1, 2");
   const pids = (key: string) => items.filter((r) => r.session_file === key).map((r) => r.pid);
   const bigPids = pids('alice/big.jsonl');
   assert.notEqual(bigPids[0], bigPids[1], 'the big session ran in two processes at once');
-  assert.deepEqual(items.filter((r) => r.session_file === 'alice/big.jsonl').map((r) => r.records), [2_000, 2_000], 'each read all of it');
+  assert.deepEqual(items.filter((r) => r.session_file === 'alice/big.jsonl').map((r) => r.records), [big.length, big.length], 'each read all of it');
   for (let i = 0; i < 4; i++) {
     const [a, b] = pids(`alice/small-${i}.jsonl`);
     assert.equal(a, b, 'a small session: one process, one pass for both processors');
   }
   const state = await h.rows("SELECT processor_name, file_hash FROM session_processor_state WHERE session_file = 'alice/big.jsonl' ORDER BY 1");
   assert.deepEqual(state.map((r) => r.file_hash), [md5(join(h.root, 'alice/big.jsonl')), md5(join(h.root, 'alice/big.jsonl'))]);
+
+  // A run over one small session (a rerun of one session from the app): one process, one pass.
+  appendFileSync(join(h.root, 'bob/alone.jsonl'), `${JSON.stringify(userRecord('more'))}\n`);
+  const [a, b] = await engine.run(['a', 'b']);
+  assert.deepEqual([a.processed, b.processed], [1, 1]);
+  const [pa, pb] = (await h.rows("SELECT item->>'pid' AS pid FROM processor_items WHERE session_file = 'bob/alone.jsonl' ORDER BY processor_name")).map((r) => r.pid);
+  assert.equal(pa, pb);
 });

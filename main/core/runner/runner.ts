@@ -52,6 +52,11 @@ export const DEFAULT_LEASE_SECONDS = 60;
 const BATCH_SESSIONS = 500;
 const BATCH_ITEMS = 50_000;
 const BATCH_MS = 2_000;
+/**
+ * A session is split over the plugin processes only from this size: below it, starting a second process
+ * (a few hundred ms) costs about what parsing the file once more does.
+ */
+export const SPLIT_MIN_BYTES = 64 * 1024 * 1024;
 /** Shared store: sessions claimed per round trip, ahead of dispatch. */
 const CLAIM_WINDOW = 64;
 
@@ -128,14 +133,14 @@ export class Runner {
       runs.push(run);
     }
     const order = sessionOrder(sessions, runs);
-    // A session holding more than one process's share of the run's bytes would keep one process busy long
-    // after the others ran out of work (one 1 GB file: a single core for the whole run). Its processors are
-    // then split over the processes, each group reading and parsing the file once: more CPU in all, but on
-    // cores that would otherwise idle. Every other session keeps one read and one parse for all processors.
+    // A big session holding more than one process's share of the run's bytes would keep one process busy
+    // long after the others ran out of work (one 1 GB file: a single core for the whole run). Its processors
+    // are then split over the processes, each group reading and parsing the file once: more CPU in all, but
+    // on cores that would otherwise idle. Every other session keeps one read and one parse for all processors.
     const dueBytes = order.reduce((sum, entry) => sum + entry.sizeBytes, 0);
     const groupsFor = (entry: SessionEntry, due: ProcessorRun[]): ProcessorRun[][] => {
       const parts = Math.min(this.pool.size, due.length);
-      if (parts < 2 || entry.sizeBytes * this.pool.size <= dueBytes) return [due];
+      if (parts < 2 || entry.sizeBytes < SPLIT_MIN_BYTES || entry.sizeBytes * this.pool.size <= dueBytes) return [due];
       return Array.from({ length: parts }, (_, part) => due.filter((_run, index) => index % parts === part));
     };
     const onLog: LogSink = (level, processor, message) => options.log?.(level, processor ? `[${processor}] ${message}` : message);
