@@ -131,6 +131,7 @@ export class ApiService {
     const checked = validateArgs(method as C.MethodName, args);
     if (!checked.ok) return { ok: false, error: { code: 'invalid', message: checked.message } };
     const handler = this.handlers[method as C.MethodName] as (a: unknown) => Promise<unknown>;
+    if (this.swapping) await this.swapping;
     try {
       return { ok: true, value: await handler(checked.value) };
     } catch (error) {
@@ -206,6 +207,9 @@ export class ApiService {
    * Opens the new store first, so a wrong URL or password leaves the current one in use; then stops what
    * runs on the old one and moves the session list, runs and scheduler over.
    */
+  /** Set while switchStore puts the new store in place of the old one. */
+  private swapping: Promise<void> | null = null;
+
   private async switchStore(target: string): Promise<void> {
     const state = isPostgresUrl(target) ? target : resolve(target);
     let next: Engine;
@@ -214,13 +218,23 @@ export class ApiService {
     } catch (error) {
       throw new UsageError(`cannot use the state store ${isPostgresUrl(target) ? describePostgresUrl(target) : state}: ${errorMessage(error)}; still using ${this.engine.store.db.location}`);
     }
-    this.stopWatching?.();
-    await this.scheduler?.stop();
-    this.scheduler = null;
-    this.runs.cancel();
-    await this.runs.settle();
-    await this.engine.close();
-    await this.attach(next, next.options.sessions || null);
+    // Calls arriving while the stores are swapped wait for the new one (a run started meanwhile ran on a
+    // store being closed and failed with "database is closed").
+    const swapping = (async () => {
+      this.stopWatching?.();
+      await this.scheduler?.stop();
+      this.scheduler = null;
+      this.runs.cancel();
+      await this.runs.settle();
+      await this.engine.close();
+      await this.attach(next, next.options.sessions || null);
+    })();
+    this.swapping = swapping.catch(() => undefined);
+    try {
+      await swapping;
+    } finally {
+      this.swapping = null;
+    }
     // Never a password on disk: the URL is kept without it (PGPASSWORD or a password file supply it next time).
     this.settings = { ...this.settings, stateStore: isPostgresUrl(state) ? describePostgresUrl(state) : state };
     writeSettings(this.settingsFile, this.settings);

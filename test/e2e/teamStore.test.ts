@@ -40,20 +40,21 @@ test('Settings → State store: the app moves to a team PostgreSQL store, runs t
     await page.waitForSelector('[data-testid=session-total]:has-text("8 sessions")', WAIT);
 
     await page.click('#nav-settings');
-    await page.waitForSelector('text=DuckDB file', WAIT);
+    await page.waitForSelector('.facts dd:has-text("DuckDB file")', WAIT);
     // A server that is not listening: refused in the page, the DuckDB file stays in use.
     const wrong = new URL(db.url);
     wrong.port = '1';
     await page.fill('#state-store', wrong.toString());
     await page.click('button:has-text("Use")');
     await page.waitForSelector('.notice-error:has-text("cannot use the state store")', WAIT);
-    await page.waitForSelector('text=DuckDB file', WAIT);
+    await page.waitForSelector('.facts dd:has-text("DuckDB file")', WAIT);
 
     const url = new URL(db.url);
     url.password = 'e2e-secret-password';
     await page.fill('#state-store', url.toString());
     await page.click('button:has-text("Use")');
-    await page.waitForSelector('text=team PostgreSQL', WAIT);
+    // The facts, not the form: its label also says "team PostgreSQL", which passed before the switch ended.
+    await page.waitForSelector('.facts dd:has-text("team PostgreSQL")', WAIT);
     const shown = await page.textContent('.facts');
     assert.ok(shown && !shown.includes('e2e-secret-password'), 'the password is not shown');
     await screenshot(page, 'team-store-settings');
