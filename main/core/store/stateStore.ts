@@ -1,9 +1,10 @@
-import { openDatabase, type ColumnSpec, type Connection, type Database, type SqlValue } from './database.js';
+import { openDatabase, type Database } from './database.js';
 import { migrate } from './migrations.js';
+import { REPLACE_STATE, STAGED_ITEM_COLUMNS, writeOutcomes, type LostOutcome, type OutcomeGroup } from './outcomeBatch.js';
 import { SCANNED, stageScan } from './scanStage.js';
 import { LEGACY_VERSION, MTIME_SLACK_MS } from '../runner/candidates.js';
 import type { SessionEntry } from '../sessionFile.js';
-import type { JsonRow, MarkProcessedEntry, ProcessorSnapshot, SessionOutcome, StateFilter } from './types.js';
+import type { JsonRow, MarkProcessedEntry, ProcessorSnapshot, StateFilter } from './types.js';
 
 /**
  * The state repository: processor state, failures, items, runs, the audit and (on a shared store) the
@@ -353,10 +354,6 @@ function filterClause(filter: StateFilter): { where: string; params: Record<stri
   return { where: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }
 
-/** A state row's new values on conflict: the whole row is replaced. */
-const REPLACE_STATE =
-  'username = excluded.username, processed_at = excluded.processed_at, items_extracted = excluded.items_extracted, file_hash = excluded.file_hash, processor_version = excluded.processor_version';
-
 
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 const stringOrNull = (value: unknown) => (value === null || value === undefined ? null : String(value));
@@ -385,133 +382,4 @@ function toSnapshot(rows: JsonRow[]): ProcessorSnapshot {
     }
   }
   return snapshot;
-}
-
-const STAGED_COLUMNS: ColumnSpec[] = [
-  { name: 'processor_name', type: 'VARCHAR' },
-  { name: 'processor_version', type: 'VARCHAR' },
-  { name: 'session_file', type: 'VARCHAR' },
-  { name: 'username', type: 'VARCHAR' },
-  { name: 'read_at', type: 'TIMESTAMP' },
-  { name: 'file_hash', type: 'VARCHAR' },
-  { name: 'outcome', type: 'VARCHAR' },
-  { name: 'items_extracted', type: 'INTEGER' },
-  { name: 'error', type: 'VARCHAR' },
-  { name: 'held', type: 'BOOLEAN' },
-  { name: 'attempt', type: 'INTEGER' },
-];
-const STAGED_ITEM_COLUMNS: ColumnSpec[] = [
-  { name: 'attempt', type: 'INTEGER' },
-  { name: 'item_index', type: 'INTEGER' },
-  { name: 'item', type: 'JSON' },
-];
-const ITEM_COLUMNS: ColumnSpec[] = [
-  { name: 'processor_name', type: 'VARCHAR' },
-  { name: 'session_file', type: 'VARCHAR' },
-  { name: 'item_index', type: 'INTEGER' },
-  { name: 'item', type: 'JSON' },
-];
-
-/** The outcomes of one processor, in one batch. */
-export interface OutcomeGroup {
-  processor: string;
-  version: string;
-  outcomes: SessionOutcome[];
-  /** Claimed sessions decided without an outcome to store (skipped, vanished…): their claims end with this batch. */
-  released?: string[];
-}
-
-/** An outcome dropped because its runner's lease had expired and another runner took the session. */
-export interface LostOutcome {
-  processor: string;
-  sessionKey: string;
-}
-
-/**
- * One batch of every processor's outcomes, staged in one temp table so that each statement below runs once
- * per batch, not once per processor: on DuckDB a statement costs milliseconds whatever its size, and a
- * commit of five processors' outcomes took 40 of them (a quarter of the host's CPU in a cold run).
- */
-async function writeOutcomes(db: Connection, groups: OutcomeGroup[], maxAttempts: number, runnerId: string | undefined, anyStaged: boolean): Promise<LostOutcome[]> {
-  // `attempt`: the key of a success's staged items (StateStore.stageItems), moved below with its state row.
-  await db.run(`CREATE TEMP TABLE IF NOT EXISTS staged_outcomes (
-    processor_name VARCHAR, processor_version VARCHAR, session_file VARCHAR, username VARCHAR, read_at TIMESTAMP,
-    file_hash VARCHAR, outcome VARCHAR, items_extracted INTEGER, error VARCHAR, held BOOLEAN, attempt INTEGER)`);
-  await db.run('DELETE FROM staged_outcomes');
-  const staged: SqlValue[][] = [];
-  for (const { processor, version, outcomes, released = [] } of groups) {
-    for (const o of outcomes) {
-      const processed = o.kind === 'processed';
-      staged.push([processor, version, o.sessionKey, o.username, o.readAt.toISOString(), o.fileHash, processed ? 'ok' : 'failed', processed ? o.itemsCount : 0, processed ? null : o.error, true, (processed && o.staged?.attempt) || null]);
-    }
-    // Decided without an outcome to store (skipped, vanished…): staged only so that their claims end here.
-    if (runnerId !== undefined) for (const key of released) staged.push([processor, version, key, null, null, null, 'released', 0, null, true, null]);
-  }
-  await db.insertRows('staged_outcomes', STAGED_COLUMNS, staged);
-  const inStaged = (table: string, where = "s.outcome = 'ok'") =>
-    `EXISTS (SELECT 1 FROM staged_outcomes s WHERE ${where} AND s.processor_name = ${table}.processor_name AND s.session_file = ${table}.session_file)`;
-  let lost: LostOutcome[] = [];
-  if (runnerId !== undefined) {
-    // Only what this runner still holds a lease on is stored: after an expiry another runner owns the session.
-    await db.run(
-      `UPDATE staged_outcomes SET held = EXISTS (SELECT 1 FROM session_claims c WHERE c.runner_id = $runner
-         AND c.processor_name = staged_outcomes.processor_name AND c.session_file = staged_outcomes.session_file)`,
-      { runner: runnerId },
-    );
-    await db.run(`DELETE FROM session_claims WHERE runner_id = $runner AND ${inStaged('session_claims', 'true')}`, { runner: runnerId });
-    lost = (await db.all("SELECT processor_name, session_file FROM staged_outcomes WHERE NOT held AND outcome <> 'released' ORDER BY processor_name, session_file")).map(
-      (row) => ({ processor: String(row.processor_name), sessionKey: String(row.session_file) }),
-    );
-    // A lost outcome's staged items go with it.
-    if (anyStaged) await db.run('DELETE FROM staged_items WHERE attempt IN (SELECT attempt FROM staged_outcomes WHERE NOT held)');
-    await db.run('DELETE FROM staged_outcomes WHERE NOT held');
-  }
-  await db.run(
-    `INSERT INTO session_processor_state
-       (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version)
-     SELECT processor_name, session_file, username, read_at, items_extracted, file_hash, processor_version FROM staged_outcomes WHERE outcome = 'ok'
-     ON CONFLICT (processor_name, session_file) DO UPDATE SET ${REPLACE_STATE}`,
-  );
-  for (const table of ['session_processor_failures', 'processor_items']) await db.run(`DELETE FROM ${table} WHERE ${inStaged(table)}`);
-  if (anyStaged) {
-    // Staged items of the successes still held, then the staging rows of every outcome of this batch.
-    await db.run(
-      `INSERT INTO processor_items (processor_name, session_file, item_index, item)
-       SELECT s.processor_name, s.session_file, i.item_index, i.item FROM staged_items i JOIN staged_outcomes s ON s.attempt = i.attempt
-       WHERE s.outcome = 'ok'`,
-    );
-    await db.run('DELETE FROM staged_items WHERE attempt IN (SELECT attempt FROM staged_outcomes)');
-  }
-  const lostKeys = new Set(lost.map((l) => `${l.processor}\0${l.sessionKey}`));
-  const items: SqlValue[][] = [];
-  for (const { processor, outcomes } of groups) {
-    for (const outcome of outcomes) {
-      if (outcome.kind !== 'processed' || lostKeys.has(`${processor}\0${outcome.sessionKey}`)) continue;
-      const first = outcome.staged?.count ?? 0; // numbered after the staged ones
-      outcome.itemsJson.forEach((json, index) => items.push([processor, outcome.sessionKey, first + index, json]));
-    }
-  }
-  await db.insertRows('processor_items', ITEM_COLUMNS, items);
-  // Consecutive failures on the same content and version add up; anything new starts over at 1.
-  const same = 'f.file_hash IS NOT DISTINCT FROM excluded.file_hash AND f.processor_version IS NOT DISTINCT FROM excluded.processor_version';
-  await db.run(
-    `INSERT INTO session_processor_failures AS f
-       (processor_name, session_file, username, attempts, first_failed_at, last_failed_at, last_error, file_hash,
-        quarantined, processor_version, last_read_at)
-     SELECT processor_name, session_file, username, 1, now()::TIMESTAMP, now()::TIMESTAMP, error, file_hash,
-        1 >= $maxAttempts::INTEGER, processor_version, read_at
-     FROM staged_outcomes WHERE outcome = 'failed'
-     ON CONFLICT (processor_name, session_file) DO UPDATE SET
-       attempts = CASE WHEN ${same} THEN f.attempts + 1 ELSE 1 END,
-       quarantined = (CASE WHEN ${same} THEN f.attempts + 1 ELSE 1 END) >= $maxAttempts::INTEGER,
-       first_failed_at = CASE WHEN ${same} THEN f.first_failed_at ELSE excluded.first_failed_at END,
-       last_failed_at = excluded.last_failed_at,
-       last_error = excluded.last_error,
-       file_hash = excluded.file_hash,
-       username = excluded.username,
-       processor_version = excluded.processor_version,
-       last_read_at = excluded.last_read_at`,
-    { maxAttempts },
-  );
-  return lost;
 }
