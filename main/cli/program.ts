@@ -7,15 +7,11 @@ import type { RunStats } from '../core/runner/stats.js';
 import type { JsonRow } from '../core/store/jsonRows.js';
 import { printJson, printTable } from './output.js';
 import { ProgressReporter, progressMode } from './progress.js';
-import { watchSessions } from './watch.js';
 import { listOrphans } from './orphans.js';
 import { resolve } from 'node:path';
 import { PluginPool } from '../core/host/pool.js';
 import type { PluginReport } from '../core/plugins/loader.js';
-import { scaffoldPlugin } from '../core/plugins/scaffold.js';
-import { validatePlugin } from '../core/plugins/validate.js';
-import { serve, type ServeOptions } from './serve.js';
-import { launchApp } from './launch.js';
+import type { ServeOptions } from './serve.js';
 
 interface CommonOptions {
   state?: string;
@@ -87,8 +83,9 @@ function common(command: Command, withSessions: boolean): Command {
   return command;
 }
 
-async function withEngine<T>(options: CommonOptions, fn: (engine: Engine) => Promise<T>): Promise<T> {
+async function withEngine<T>(options: CommonOptions, fn: (engine: Engine) => Promise<T>, toRun = false): Promise<T> {
   const engine = await Engine.open({
+    toRun,
     state: resolveState(options),
     sessions: options.sessions ?? defaultSessionRoot(),
     plugins: options.plugins ?? [],
@@ -197,7 +194,7 @@ export function buildProgram(): Command {
         } finally {
           stop.dispose();
         }
-      });
+      }, true);
     });
 
   common(program.command('status').description('per processor: sessions processed, failed, quarantined, pending and the last run; on a team store, also the runners holding leases'), true)
@@ -270,7 +267,8 @@ export function buildProgram(): Command {
     .description('create a working plugin folder with a test')
     .argument('<name>', 'processor and folder name')
     .option('--dir <dir>', 'where to create it', '.')
-    .action((name: string, options: { dir: string }) => {
+    .action(async (name: string, options: { dir: string }) => {
+      const { scaffoldPlugin } = await import('../core/plugins/scaffold.js');
       const folder = scaffoldPlugin(name, options.dir);
       process.stdout.write(`created ${folder}\n  test it:  cd ${folder} && npm test\n  run it:   session-inspector run --plugins ${folder} --processor ${name}\n`);
     });
@@ -280,6 +278,7 @@ export function buildProgram(): Command {
     .argument('<path>', 'the plugin folder')
     .option('--json', 'print machine-readable JSON on stdout')
     .action(async (path: string, options: { json?: boolean }) => {
+      const { validatePlugin } = await import('../core/plugins/validate.js');
       const pool = new PluginPool({ size: 1 });
       try {
         const report = await validatePlugin(resolve(path), pool);
@@ -359,6 +358,7 @@ export function buildProgram(): Command {
     .action(async (options) => {
       await withEngine(options, async (engine) => {
         await reportPluginErrors(engine);
+        const { watchSessions } = await import('./watch.js');
         await watchSessions(engine, options);
       });
     });
@@ -404,8 +404,9 @@ export function buildProgram(): Command {
         // Nothing named: the app's own setting (or the environment) decides, in ApiService.
         await action({ ...options, state: options.state === undefined && options.db === undefined ? undefined : resolveState(options) });
       });
-  ui('serve', 'run the app in a browser: the UI and its API on 127.0.0.1, with a per-start token in the printed address', serve);
-  ui('app', 'open the desktop app (falls back to browser mode where Electron cannot run)', launchApp);
+  // Loaded on use: the server, the app launcher and the watcher are most of the CLI's start-up time.
+  ui('serve', 'run the app in a browser: the UI and its API on 127.0.0.1, with a per-start token in the printed address', async (options) => (await import('./serve.js')).serve(options));
+  ui('app', 'open the desktop app (falls back to browser mode where Electron cannot run)', async (options) => (await import('./launch.js')).launchApp(options));
 
   return program;
 }

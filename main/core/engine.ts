@@ -13,6 +13,7 @@ import type { RunStats } from './runner/stats.js';
 import { scanSessionRoot, type ScanResult } from './scan.js';
 import { SessionFile } from './sessionFile.js';
 import { StateStore } from './store/stateStore.js';
+import { isNewStoreFile } from './store/database.js';
 import { OrphanStore, type OrphanChanges } from './store/orphanStore.js';
 import { syncViews } from './store/views.js';
 import type { JsonRow, StateFilter } from './store/types.js';
@@ -33,6 +34,11 @@ export interface EngineOptions {
   memoryLimitMb?: number;
   /** Per-user data folder (user plugins, plugin approvals); default userDataDir(). */
   home?: string;
+  /**
+   * Opened to run processors: when the store is a DuckDB file that does not exist yet, every session will
+   * be due, so the plugin processes start while the store opens (loading DuckDB takes a few hundred ms).
+   */
+  toRun?: boolean;
 }
 
 /**
@@ -52,8 +58,8 @@ export class Engine {
   private readonly settings: PluginSettings;
   private readonly snapshots: PluginSnapshots;
 
-  private constructor(readonly options: EngineOptions, readonly store: StateStore) {
-    this.pool = new PluginPool({ size: options.workers, memoryLimitMb: options.memoryLimitMb });
+  private constructor(readonly options: EngineOptions, readonly store: StateStore, pool: PluginPool) {
+    this.pool = pool;
     this.runner = new Runner(store, this.pool);
     this.orphans = new OrphanStore(store.db);
     this.home = options.home ?? userDataDir();
@@ -63,7 +69,14 @@ export class Engine {
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
-    return new Engine(options, await StateStore.open(options.state));
+    const pool = new PluginPool({ size: options.workers, memoryLimitMb: options.memoryLimitMb });
+    if (options.toRun && isNewStoreFile(options.state)) pool.warm();
+    try {
+      return new Engine(options, await StateStore.open(options.state), pool);
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -123,7 +136,7 @@ export class Engine {
     }
     this.pluginSet = next;
     this.pool.recycle();
-    this.snapshots.prune(new Set(next.processors.map((p) => snapshotOf(p.entryUrl))));
+    this.snapshots.prune(new Set(next.processors.map((p) => this.snapshots.hashOf(p.entryUrl))));
     return next;
   }
 
@@ -317,9 +330,3 @@ export class Engine {
   }
 }
 
-/** The snapshot folder (content hash) a loaded processor's module lives in. */
-function snapshotOf(entryUrl: string): string {
-  const parts = new URL(entryUrl).pathname.split('/');
-  const index = parts.indexOf('plugin-cache');
-  return index >= 0 ? parts[index + 1] : '';
-}

@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after } from 'node:test';
 import { loadPlugins as load, type PluginSource } from '../../main/core/plugins/loader.js';
 import { PluginPool } from '../../main/core/host/pool.js';
 import { PluginSnapshots } from '../../main/core/plugins/snapshot.js';
+import { validatePlugin } from '../../main/core/plugins/validate.js';
 import { UsageError } from '../../main/core/errors.js';
 import { countingPlugin, tempDir, writePlugin } from '../helpers.js';
 
@@ -72,6 +75,41 @@ test('plugins import the SDK as session-inspector/plugin from any folder', async
 export default definePlugin({ name: 'sdk-user', processSession() { return { items: [] }; } });`);
   const set = await loadPlugins([{ path: dir, origin: 'cli' }]);
   assert.deepEqual(set.processors.map((p) => p.name), ['sdk-user']);
+});
+
+test('snapshots: an unchanged folder is not copied again; another build keeps its own folder until unused for a week', async () => {
+  const dir = tempDir();
+  const folder = writePlugin(dir, 'same', countingPlugin('same'));
+  const cache = new PluginSnapshots(join(tempDir('si-cache-'), 'plugin-cache'));
+  const first = await cache.take(folder);
+  const path = first.keep();
+  writeFileSync(join(path, 'marker'), ''); // would be gone if the snapshot were made again
+  const second = await cache.take(folder);
+  assert.equal(second.hash, first.hash);
+  assert.equal(second.keep(), path);
+  assert.equal(existsSync(join(path, 'marker')), true, 'the existing snapshot is used as it is');
+  assert.equal(cache.hashOf(`${pathToFileURL(join(path, 'index.js')).href}?v=1`), first.hash);
+  assert.equal(cache.hashOf(pathToFileURL(join(folder, 'index.js')).href), '', 'a module outside the cache');
+
+  const recent = join(cache.cacheRoot, 'another-build-recent');
+  const old = join(cache.cacheRoot, 'another-build-old');
+  for (const other of [recent, old]) mkdirSync(join(other, 'some-hash'), { recursive: true });
+  const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600_000);
+  utimesSync(old, eightDaysAgo, eightDaysAgo);
+  cache.prune(new Set([first.hash]));
+  assert.deepEqual([existsSync(path), existsSync(recent), existsSync(old)], [true, true, false]);
+  assert.equal(existsSync(join(cache.dir, 'node_modules', 'session-inspector', 'plugin.js')), true, 'the SDK package stays');
+});
+
+test('plugins validate imports the plugin the way a run does: the SDK import resolves, and nothing is left behind', async () => {
+  const dir = tempDir();
+  const folder = writePlugin(dir, 'sdk-check', `import { definePlugin } from 'session-inspector/plugin';
+export default definePlugin({ name: 'sdk-check', processSession() { return { items: [] }; } });`);
+  const before = readdirSync(tmpdir()).filter((n) => n.startsWith('si-validate-')).length;
+  const report = await validatePlugin(folder, pool);
+  assert.deepEqual([report.problems, report.processors.map((p) => p.name)], [[], ['sdk-check']]);
+  assert.match(report.contentHash ?? '', /^[0-9a-f]{64}$/);
+  assert.equal(readdirSync(tmpdir()).filter((n) => n.startsWith('si-validate-')).length, before, 'its temporary snapshot is removed');
 });
 
 test('a plugin path given on the command line must exist; a missing built-in folder is simply empty', async () => {

@@ -4,7 +4,8 @@ import { appendFileSync, readFileSync, rmSync, statSync, utimesSync, writeFileSy
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { BusyError, UsageError } from '../../main/core/errors.js';
-import { countingPlugin, writeSession, userRecord, assistantRecord, sleep } from '../helpers.js';
+import { countingPlugin, writeSession, userRecord, assistantRecord, sleep, tempDir } from '../helpers.js';
+import { Engine } from '../../main/core/engine.js';
 import { Harness, counts, stateTest } from './harness.js';
 import { SPLIT_MIN_BYTES } from '../../main/core/runner/runner.js';
 
@@ -353,6 +354,19 @@ stateTest('plugin processes start early only when every session is due: a first 
   appendFileSync(join(h.root, 'alice/s1.jsonl'), `${JSON.stringify(userRecord('more'))}\n`);
   assert.equal(counts(await h.run('count')).processed, 1);
   assert.equal(engine.pool.processesStarted, 1, 'one session due: one process, started by its task');
+});
+
+test('a run on a store file that does not exist yet starts the plugin processes while the store opens; other commands, and runs on an existing store, do not', async () => {
+  const dir = tempDir();
+  const open = async (file: string, toRun: boolean) => {
+    const engine = await Engine.open({ state: join(dir, file), sessions: dir, builtins: false, workers: 2, home: join(dir, 'home'), toRun });
+    const started = engine.pool.processesStarted;
+    await engine.close();
+    return started;
+  };
+  assert.equal(await open('status.duckdb', false), 0, 'not opened to run');
+  assert.equal(await open('fresh.duckdb', true), 2, 'a new store: every session will be due');
+  assert.equal(await open('fresh.duckdb', true), 0, 'the store exists now: the run decides once it knows what is due');
 });
 
 test('a session bigger than one process\'s share of the run is split: its processors run in different processes, each reading it once; other sessions keep one shared pass', async () => {

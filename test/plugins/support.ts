@@ -1,11 +1,11 @@
 // Shared by the built-in processor tests: locating the repository, loading a plugin the way the host
-// does (through the SDK resolver), writing hand-made sessions to a temp folder, and running a processor.
+// does (from a snapshot, where `session-inspector/plugin` resolves), writing hand-made sessions to a temp folder, and running a processor.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after } from 'node:test';
-import { registerSdkResolver } from '../../main/core/plugins/sdkResolver.js';
+import { PluginSnapshots } from '../../main/core/plugins/snapshot.js';
 import { SessionFile } from '../../main/core/sessionFile.js';
 import type { Processor } from '../../main/sdk/processor.js';
 
@@ -29,18 +29,32 @@ export function fixturesDir(): string | null {
 
 export const NO_FIXTURES = 'real transcripts not found at ../shared/fixtures/claude-code (relative to the repository root)';
 
+let snapshots: PluginSnapshots | undefined;
+const snapshotDirs = new Map<string, Promise<string>>();
+
+/** A built-in plugin's folder as the host runs it: a snapshot in a cache of this test file's own. */
+function builtinSnapshot(name: string): Promise<string> {
+  if (!snapshots) {
+    // Lives as long as the test file's process: tempDir's cleanup would end with the first test using it.
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'si-plugin-cache-'));
+    process.once('exit', () => fs.rmSync(cache, { recursive: true, force: true }));
+    snapshots = new PluginSnapshots(cache);
+  }
+  const cache = snapshots;
+  let dir = snapshotDirs.get(name);
+  if (!dir) snapshotDirs.set(name, (dir = cache.take(path.join(repoRoot(), 'plugins', name)).then((s) => s.keep())));
+  return dir;
+}
+
 /** Imports a built-in plugin's entry as the host would, and returns its single processor. */
 export async function loadProcessor(name: string): Promise<Processor> {
-  registerSdkResolver();
-  const entry = path.join(repoRoot(), 'plugins', name, 'index.js');
-  const module = (await import(pathToFileURL(entry).href)) as { default: Processor };
+  const module = (await importPluginModule<{ default: Processor }>(name, 'index.js'));
   return module.default;
 }
 
 /** Imports another module of a built-in plugin (e.g. the price table code). */
 export async function importPluginModule<T>(name: string, file: string): Promise<T> {
-  registerSdkResolver();
-  return (await import(pathToFileURL(path.join(repoRoot(), 'plugins', name, file)).href)) as T;
+  return (await import(pathToFileURL(path.join(await builtinSnapshot(name), file)).href)) as T;
 }
 
 /** A fresh folder under the OS temp dir, removed when the test file ends. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DescribeResult } from '../host/protocol.js';
 import { pluginContentHash } from './contentHash.js';
@@ -10,13 +10,32 @@ import { pluginContentHash } from './contentHash.js';
  * code that runs is exactly the content that was approved (no change can slip in between the check and the
  * import), and the last good version stays loadable while its folder is being edited or is broken.
  * A plugin folder must therefore be self-contained: its dependencies in its own node_modules.
+ *
+ * Each build of the host keeps its snapshots in a folder of its own (`<cache>/<build>/<hash>`), beside a
+ * `node_modules/session-inspector` package that re-exports that build's SDK. Plugins import the SDK as
+ * `session-inspector/plugin`, and Node's own lookup, walking up from the snapshot, finds that package:
+ * no module hooks (they cost every plugin process a loader thread, 13 MB and 65 ms), and two installed
+ * versions of the app sharing one data folder each give their plugins their own SDK.
  */
 export class PluginSnapshots {
-  constructor(readonly dir: string) {}
+  /** This build's folder: its snapshots, their descriptions and the SDK package. */
+  readonly dir: string;
 
-  /** Copies the folder, hashes the copy; returns the hash and a `keep()` that files the copy under it. */
+  constructor(readonly cacheRoot: string) {
+    this.dir = join(cacheRoot, hostBuild().slice(0, 16));
+  }
+
+  /**
+   * The snapshot of the folder as it is now: its hash and a `keep()` that files it under that hash. When a
+   * snapshot of that content exists, it is used as it is (a run does not copy every plugin folder again);
+   * otherwise the folder is copied and the copy hashed, so a change made meanwhile is never filed under a
+   * hash it does not have.
+   */
   async take(folder: string): Promise<{ hash: string; keep(): string; discard(): void }> {
-    mkdirSync(this.dir, { recursive: true });
+    this.provideSdk();
+    const current = await pluginContentHash(folder);
+    const existing = join(this.dir, current);
+    if (existsSync(existing)) return { hash: current, keep: () => existing, discard: () => undefined };
     const temp = join(this.dir, `.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
     cpSync(folder, temp, { recursive: true, filter: (path) => basename(path) !== '.git' && !lstatSync(path).isSymbolicLink() });
     const hash = await pluginContentHash(temp);
@@ -57,12 +76,57 @@ export class PluginSnapshots {
     }
   }
 
-  /** Removes every snapshot not in use, its description, and leftovers of interrupted copies. */
+  /**
+   * Removes every snapshot of this build not in use, its description, and leftovers of interrupted copies;
+   * and the folders of other builds once unused for a week (another installed version may still run).
+   */
   prune(inUse: Set<string>): void {
-    if (!existsSync(this.dir)) return;
-    for (const name of readdirSync(this.dir)) {
-      if (!inUse.has(name.endsWith(DESCRIBED) ? name.slice(0, -DESCRIBED.length) : name)) rmSync(join(this.dir, name), { recursive: true, force: true });
+    if (existsSync(this.dir)) {
+      for (const name of readdirSync(this.dir)) {
+        if (name === 'node_modules') continue;
+        if (!inUse.has(name.endsWith(DESCRIBED) ? name.slice(0, -DESCRIBED.length) : name)) rmSync(join(this.dir, name), { recursive: true, force: true });
+      }
     }
+    if (!existsSync(this.cacheRoot)) return;
+    for (const name of readdirSync(this.cacheRoot)) {
+      const path = join(this.cacheRoot, name);
+      if (path === this.dir) continue;
+      try {
+        if (Date.now() - statSync(path).mtimeMs > OTHER_BUILDS_KEPT_MS) rmSync(path, { recursive: true, force: true });
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+
+  /** The snapshot (content hash) a module of this cache lives in, or '' for a module elsewhere. */
+  hashOf(entryUrl: string): string {
+    const url = new URL(entryUrl);
+    url.search = ''; // the version stamp
+    const path = relative(this.dir, fileURLToPath(url));
+    return path.startsWith('..') ? '' : path.split(sep)[0];
+  }
+
+  /**
+   * Writes this build's `session-inspector` package (when missing or stale) and marks the build folder as
+   * in use, for other builds' pruning.
+   */
+  private provideSdk(): void {
+    const dir = join(this.dir, 'node_modules', 'session-inspector');
+    const files: Record<string, string> = {
+      'package.json': `${JSON.stringify({ name: 'session-inspector', private: true, type: 'module', exports: { './plugin': './plugin.js' } }, null, 2)}\n`,
+      'plugin.js': `// Written by Session Inspector: plugins of this build import its SDK.\nexport * from ${JSON.stringify(new URL('../../sdk/index.js', import.meta.url).href)};\n`,
+    };
+    mkdirSync(dir, { recursive: true });
+    for (const [name, text] of Object.entries(files)) {
+      const file = join(dir, name);
+      if (existsSync(file) && readFileSync(file, 'utf8') === text) continue;
+      const temp = `${file}.${process.pid}.tmp`;
+      writeFileSync(temp, text);
+      renameSync(temp, file); // atomic: a plugin process never reads half a file
+    }
+    const now = new Date();
+    utimesSync(this.dir, now, now);
   }
 
   private describedFile(hash: string): string {
@@ -71,6 +135,8 @@ export class PluginSnapshots {
 }
 
 const DESCRIBED = '.described.json';
+/** Another build's snapshots are removed once unused this long. */
+const OTHER_BUILDS_KEPT_MS = 7 * 24 * 3600_000;
 
 let build: string | undefined;
 

@@ -1,10 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errorMessage } from '../errors.js';
 import type { PluginPool } from '../host/pool.js';
 import type { ProcessorDescriptor } from '../host/protocol.js';
-import { pluginContentHash } from './contentHash.js';
 import { IMPORT_TIMEOUT_MS } from './loader.js';
 import { ManifestError, readManifest } from './manifest.js';
+import { PluginSnapshots } from './snapshot.js';
 
 export interface ValidationReport {
   folder: string;
@@ -31,13 +34,19 @@ export async function validatePlugin(folder: string, pool: PluginPool): Promise<
   }
   report.name = manifest.name;
   report.version = manifest.version;
-  report.contentHash = await pluginContentHash(folder);
+  // Imported from a snapshot, as a run would (where the SDK import resolves), in a cache of its own.
+  const cache = mkdtempSync(join(tmpdir(), 'si-validate-'));
   try {
-    const described = await pool.describe({ kind: 'describe', entryUrl: `${pathToFileURL(manifest.entry).href}?v=${report.contentHash.slice(0, 16)}` }, IMPORT_TIMEOUT_MS);
+    const snapshot = await new PluginSnapshots(cache).take(folder);
+    report.contentHash = snapshot.hash;
+    const entryUrl = pathToFileURL(join(snapshot.keep(), relative(folder, manifest.entry))).href;
+    const described = await pool.describe({ kind: 'describe', entryUrl }, IMPORT_TIMEOUT_MS);
     report.processors = described.processors;
     report.problems.push(...described.errors);
   } catch (error) {
     report.problems.push(`cannot load ${manifest.entry}: ${errorMessage(error)}`);
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
   }
   const exported = new Set(report.processors.map((p) => p.name));
   for (const name of manifest.declaredProcessors) {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Json, JsonRow } from './jsonRows.js';
 
 /** A parameter: arrays are lists (`= ANY($keys::VARCHAR[])`); times are passed as ISO-8601 UTC strings. */
@@ -75,6 +76,11 @@ export interface Database {
 /** `--state` / SESSION_INSPECTOR_STATE values naming a PostgreSQL server rather than a DuckDB file. */
 export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
+}
+
+/** The target names a DuckDB file that does not exist yet: opening it creates an empty store. */
+export function isNewStoreFile(target: string): boolean {
+  return !isPostgresUrl(target) && !existsSync(target);
 }
 
 /** Opens the store a user named: a postgres:// URL or a DuckDB file. */

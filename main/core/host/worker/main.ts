@@ -1,6 +1,5 @@
 // Entry of a plugin process: plugin code runs here, never in the process that owns DuckDB, so a plugin
 // that crashes, exits, loops or exhausts memory takes down only this process.
-import { registerSdkResolver } from '../../plugins/sdkResolver.js';
 import { errorMessage } from '../../errors.js';
 import { HEARTBEAT_MS, type HostMessage, type Task, type WorkerMessage } from '../protocol.js';
 import { ItemOutbox } from './itemOutbox.js';
@@ -8,7 +7,6 @@ import { describePlugin } from './modules.js';
 import { runSessionTask } from './sessionTask.js';
 import { exitWhenHostDies } from './hostGuard.js';
 
-registerSdkResolver();
 exitWhenHostDies();
 
 const write = (message: WorkerMessage) => {
