@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { appendFileSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { BusyError, UsageError } from '../../main/core/errors.js';
@@ -354,6 +354,20 @@ stateTest('plugin processes start early only when every session is due: a first 
   appendFileSync(join(h.root, 'alice/s1.jsonl'), `${JSON.stringify(userRecord('more'))}\n`);
   assert.equal(counts(await h.run('count')).processed, 1);
   assert.equal(engine.pool.processesStarted, 1, 'one session due: one process, started by its task');
+});
+
+test('a DuckDB store checkpoints when a run ends, not in the middle of its commits: the log is empty after each run', async () => {
+  const h = new Harness(2).plugin('bulk', `export default { name: 'bulk', processSession() {
+    return { items: Array.from({ length: 2000 }, (_, i) => ({ i, text: 'x'.repeat(200) + i })) }; } };`);
+  for (let i = 0; i < 30; i++) writeSession(h.root, `alice/s${i}.jsonl`, session(i));
+  const engine = await h.open();
+  const state = (await engine.store.db.all("SELECT current_setting('checkpoint_threshold') AS t"))[0].t;
+  assert.match(String(state), /^(1\.0 ?GiB|1GB|953\.6 ?MiB)$/, 'no automatic checkpoint during a run');
+  assert.equal(counts(await h.run('bulk')).processed, 30); // about 15 MB of items: the log would hold them all
+  const wal = `${h.db}.wal`;
+  assert.equal(existsSync(wal) ? statSync(wal).size : 0, 0, 'checkpointed when the run ended, store still open');
+  const [{ n }] = await h.rows("SELECT count(*) AS n FROM processor_items WHERE processor_name = 'bulk'");
+  assert.equal(n, 60_000);
 });
 
 test('a run on a store file that does not exist yet starts the plugin processes while the store opens; other commands, and runs on an existing store, do not', async () => {

@@ -268,6 +268,7 @@ export class Runner {
       run.stats.duration_ms = Math.round(performance.now() - loopStart);
       await this.store.finishRun(run.runId, finishedAt, run.stats);
     }
+    await this.store.db.afterRun();
     return runs.map((r) => r.stats);
   }
 

@@ -57,6 +57,8 @@ export interface Database {
   run(sql: string, params?: SqlParams): Promise<void>;
   /** Backend-specific additions on top of the shared schema, run after migrations (PostgreSQL: indexes). */
   afterMigrations(): Promise<void>;
+  /** After a run's last commit: DuckDB checkpoints now (see DuckDatabase.open); PostgreSQL has nothing to do. */
+  afterRun(): Promise<void>;
   /** Runs fn while no other process changes the schema (migrations, views): PostgreSQL's advisory lock. */
   withSchemaLock<T>(fn: () => Promise<T>): Promise<T>;
 

@@ -71,6 +71,8 @@ export class PostgresDatabase extends SerialConnection implements Database {
     return db;
   }
 
+  async afterRun(): Promise<void> {}
+
   afterMigrations(): Promise<void> {
     return this.withSchemaLock(() => this.run(PG_INDEXES));
   }
