@@ -21,11 +21,17 @@ test('electron-builder.yml passes electron-builder\'s own schema validation (no 
   assert.equal((config.mac as { target: string }).target, 'dmg');
   assert.equal((config.win as { target: string }).target, 'nsis');
   assert.ok((config.asarUnpack as string[]).includes('node_modules/@duckdb/**'), 'DuckDB is unpacked from asar');
+  // Unpacked files find no package.json of ours above them but dist's own: it must say they are ES modules.
+  const files = (config.files as { filter: string[] }[]).flatMap((set) => set.filter);
+  for (const [list, patterns] of [['files', files], ['asarUnpack', config.asarUnpack as string[]]] as const) {
+    assert.ok(patterns.includes('dist/package.json'), `${list} has dist/package.json`);
+  }
   assert.deepEqual((config.extraResources as { from: string; to: string }[]).map((r) => [r.from, r.to]), [['plugins', 'plugins']]);
 });
 
 test('everything the package includes exists after the build', () => {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { main: string };
+  assert.deepEqual(JSON.parse(readFileSync(join(repoRoot, 'dist', 'package.json'), 'utf8')), { type: 'module' });
   for (const file of [pkg.main, 'dist/main/electron/preload.cjs', 'dist/main/core/host/worker/main.js', 'dist/main/sdk/index.js']) {
     assert.ok(existsSync(join(repoRoot, file)), `${file} is built`);
   }
