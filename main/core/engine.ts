@@ -299,7 +299,7 @@ export class Engine {
       row.version = processor.version;
       if (sessions) {
         const { due, snapshot } = await this.store.dueSnapshot(processor.name, processor.version, sessions);
-        row.pending = selectCandidates(sessions.filter((s) => due.has(s.sessionKey)), snapshot, processor.version).length;
+        row.pending = selectCandidates(due, snapshot, processor.version).length;
       } else {
         row.pending = null;
       }

@@ -356,6 +356,31 @@ stateTest('plugin processes start early only when every session is due: a first 
   assert.equal(engine.pool.processesStarted, 1, 'one session due: one process, started by its task');
 });
 
+stateTest('the due query brings back due sessions in scan order, and state rows only where the rule needs them (a result of this version, or a failure)', async (backend) => {
+  const h = new Harness(2, backend).plugin('count', countingPlugin('count'));
+  for (let i = 0; i < 4; i++) writeSession(h.root, `alice/s${i}.jsonl`, session(i));
+  const engine = await h.open();
+  const { sessions } = await engine.scan();
+  const keys = (due: { sessionKey: string }[]) => due.map((s) => s.sessionKey);
+  let { due, snapshot } = await engine.store.dueSnapshot('count', '1', sessions);
+  assert.deepEqual(keys(due), keys(sessions), 'never run: all of them, in scan order');
+  assert.deepEqual([snapshot.states.size, snapshot.failures.size], [0, 0], 'and no rows to bring back');
+
+  assert.equal(counts(await h.run('count')).processed, 4);
+  ({ due, snapshot } = await engine.store.dueSnapshot('count', '1', sessions));
+  assert.deepEqual([due.length, snapshot.states.size], [0, 0], 'nothing changed: nothing at all');
+  ({ due, snapshot } = await engine.store.dueSnapshot('count', '2', sessions));
+  assert.deepEqual([keys(due), snapshot.states.size], [keys(sessions), 0], 'a new version: all due, their old results are not needed');
+
+  const touched = sessions[2];
+  const later = new Date(Date.now() + 60_000);
+  utimesSync(touched.path, later, later);
+  const rescanned = (await engine.scan()).sessions;
+  ({ due, snapshot } = await engine.store.dueSnapshot('count', '1', rescanned));
+  assert.deepEqual(keys(due), [touched.sessionKey]);
+  assert.equal(snapshot.states.get(touched.sessionKey)?.fileHash, createHash('md5').update(readFileSync(touched.path)).digest('hex'), 'its stored hash, to hash first');
+});
+
 test('a DuckDB store checkpoints when a run ends, not in the middle of its commits: the log is empty after each run', async () => {
   const h = new Harness(2).plugin('bulk', `export default { name: 'bulk', processSession() {
     return { items: Array.from({ length: 2000 }, (_, i) => ({ i, text: 'x'.repeat(200) + i })) }; } };`);

@@ -12,6 +12,7 @@ export const LEGACY_VERSION = '1';
 
 export interface Candidate {
   entry: SessionEntry;
+  /** The stored result, where the rule needs it: of this version, or of a session that failed since. */
   state: StoredState | undefined;
   failure: StoredFailure | undefined;
   /** A stored result of this version exists: hash first, skip when the content is unchanged. */

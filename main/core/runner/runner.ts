@@ -127,8 +127,7 @@ export class Runner {
   ): Promise<RunStats[]> {
     for (const processor of processors) {
       const { due, snapshot } = await this.store.dueSnapshot(processor.name, processor.version, sessions);
-      const maybeDue = sessions.filter((s) => due.has(s.sessionKey));
-      const run = new ProcessorRun(processor, selectCandidates(maybeDue, snapshot, processor.version, options.only ? (options.only.get(processor.name) ?? new Set()) : undefined), leases !== null);
+      const run = new ProcessorRun(processor, selectCandidates(due, snapshot, processor.version, options.only ? (options.only.get(processor.name) ?? new Set()) : undefined), leases !== null);
       await this.store.startRun(run.runId, processor.name, options.trigger ?? 'cli', new Date());
       runs.push(run);
     }
