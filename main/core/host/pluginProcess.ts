@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { guardAgainstHostDeath } from './hostDeathGuard.js';
 import type { HostMessage, Task, WorkerMessage } from './protocol.js';
 
 const WORKER_ENTRY = new URL('./worker/main.js', import.meta.url);
@@ -48,6 +49,8 @@ interface Pending extends RequestHooks {
  */
 export class PluginProcess {
   private readonly child: ChildProcess;
+  /** Kills the process if this host dies first (see hostDeathGuard.ts). */
+  private readonly guard: { end(): void };
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stderrTail = '';
@@ -87,7 +90,9 @@ export class PluginProcess {
     });
     this.ready.catch(() => undefined);
     this.child.on('message', (message: WorkerMessage) => this.onMessage(message));
+    this.guard = guardAgainstHostDeath(this.child.pid);
     this.child.once('exit', (code, signal) => {
+      this.guard.end();
       this.exitReason = this.describeExit(code, signal);
       for (const pending of this.pending.values()) pending.reject(new WorkerDied(this.exitReason));
       this.pending.clear();
@@ -134,6 +139,7 @@ export class PluginProcess {
       this.child.disconnect(); // it exits on its own, so --cpu-prof can write its profile
       return;
     }
+    this.guard.end(); // first: once the host is gone, the guard must have nothing left to kill
     this.child.kill('SIGKILL');
   }
 

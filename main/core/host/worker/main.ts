@@ -5,9 +5,6 @@ import { HEARTBEAT_MS, type HostMessage, type Task, type WorkerMessage } from '.
 import { ItemOutbox } from './itemOutbox.js';
 import { describePlugin } from './modules.js';
 import { runSessionTask } from './sessionTask.js';
-import { exitWhenHostDies } from './hostGuard.js';
-
-exitWhenHostDies();
 
 const write = (message: WorkerMessage) => {
   if (process.connected) process.send?.(message);
