@@ -32,32 +32,42 @@ async function snapshot(db: string): Promise<{ state: string[]; items: string[];
 test(`crash consistency: ${KILL_POINTS} SIGKILLs at seeded points, then a full run, equal an uninterrupted run exactly`, async () => {
   const dir = tempDir('si-crash-');
   const root = join(dir, 'sessions');
-  writeCorpus(root, 300);
+  writeCorpus(root, 2000);
   const env = { ...process.env, SESSION_INSPECTOR_HOME: join(dir, 'home') };
   const reference = join(dir, 'reference.duckdb');
   const run = (db: string) => ['run', '--sessions', root, '--db', db, '--time-budget', '600'];
+  const started = performance.now();
   const full = await runCli([...run(reference), '--json'], { env });
   assert.equal(full.code, 0, full.stderr);
+  const fullMs = performance.now() - started;
   const expected = await snapshot(reference);
   assert.ok(expected.items.length > 1000, `a corpus worth interrupting (${expected.items.length} items)`);
 
   const crashed = join(dir, 'crashed.duckdb');
   const random = seeded(2026);
+  // Kill points spread over what an uninterrupted run takes on this machine, scaled by the share of the
+  // work still left (each kill lets part of it commit), so that most land mid-run however fast runs get.
+  let left = 1;
   let killed = 0;
+  let partial = 0; // kills that found some, not all, of the work committed: they interrupted the writing
   for (let k = 0; k < KILL_POINTS; k++) {
-    const outcome = await runAndKill(run(crashed), env, 200 + Math.floor(random() * 2500));
+    const outcome = await runAndKill(run(crashed), env, 200 + Math.floor(random() * fullMs * left));
     if (outcome === 'killed') killed++;
     // A kill before the database file was even created leaves nothing to check.
     if (!existsSync(crashed)) continue;
     // after each kill the database opens and is consistent: never a state row without its items
     const midway = await snapshot(crashed);
     assert.equal(midway.orphanState, 0, `after kill ${k + 1}: a session is marked processed without its items`);
+    if (outcome === 'killed' && midway.state.length > 0 && midway.state.length < expected.state.length) partial++;
+    left = Math.max(0.1, 1 - midway.state.length / expected.state.length);
   }
   const finish = await runCli(run(crashed), { env });
   assert.equal(finish.code, 0, finish.stderr);
   const actual = await snapshot(crashed);
-  console.log(`crash consistency: ${KILL_POINTS} kill points tried (${killed} landed mid-run), ${expected.state.length} state rows and ${expected.items.length} items survived, lost ${expected.items.length - actual.items.filter((i) => expected.items.includes(i)).length}, duplicated ${Math.max(0, actual.items.length - expected.items.length)}`);
+  const stored = new Set(actual.items);
+  console.log(`crash consistency: ${KILL_POINTS} kill points (a full run: ${Math.round(fullMs)} ms) tried (${killed} landed mid-run, ${partial} with part of the work committed), ${expected.state.length} state rows and ${expected.items.length} items survived, lost ${expected.items.filter((i) => !stored.has(i)).length}, duplicated ${Math.max(0, actual.items.length - expected.items.length)}`);
   assert.ok(killed >= KILL_POINTS / 2, `most kills landed during a run (${killed})`);
+  assert.ok(partial >= 3, `kills landed between commits, not only during start-up (${partial})`);
   assert.deepEqual(actual.state, expected.state);
   assert.deepEqual(actual.items, expected.items);
   assert.equal(actual.orphanState, 0);
