@@ -56,12 +56,13 @@ export class StateStore {
     const { positions, rows } = await this.db.exclusive(async (c) => {
       await stageScan(this.db, c, sessions);
       const [{ due }] = await c.all(`SELECT array_agg(s.ordinal ORDER BY s.ordinal) AS due ${from}`, params);
+      if (due === null) return { positions: [], rows: [] }; // nothing due (a no-op rerun): one query, not two
       const detail = await c.all(
         `SELECT s.session_file, ${STATE_AND_FAILURE} ${from}
            AND (f.session_file IS NOT NULL OR (st.session_file IS NOT NULL AND coalesce(st.processor_version, $legacy) = $version))`,
         params,
       );
-      return { positions: (due ?? []) as number[], rows: detail }; // NULL: nothing due
+      return { positions: due as number[], rows: detail };
     });
     return { due: positions.map((i) => sessions[i]), snapshot: toSnapshot(rows) };
   }
