@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -9,6 +9,19 @@ import { writeCorpus } from '../faults/corpus.js';
 import { StateStore } from '../../main/core/store/stateStore.js';
 import { tempDir } from '../helpers.js';
 import { freshDatabase, postgresSkipReason, testPostgresUrl } from '../support/postgres.js';
+
+/** A test on a PostgreSQL store of its own (skipped without a test server): closed and dropped after it. */
+async function withFreshStore(t: TestContext, fn: (store: StateStore) => Promise<void>): Promise<void> {
+  if (!testPostgresUrl()) return t.skip(postgresSkipReason);
+  const pg = await freshDatabase();
+  t.after(() => pg.drop());
+  const store = await StateStore.open(pg.url);
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+  }
+}
 
 /** Table → its columns in order, as information_schema tells (both backends answer the same query). */
 async function layout(store: StateStore): Promise<Record<string, string[]>> {
@@ -112,12 +125,8 @@ test('an analyst role that owns nothing opens a store the runners\' role set up:
   }
 });
 
-test('claims: a held session is refused to other runners, an expired lease is taken over, status lists the runners at work', async (t) => {
-  if (!testPostgresUrl()) return t.skip(postgresSkipReason);
-  const pg = await freshDatabase();
-  t.after(() => pg.drop());
-  const store = await StateStore.open(pg.url);
-  try {
+test('claims: a held session is refused to other runners, an expired lease is taken over, status lists the runners at work', (t) =>
+  withFreshStore(t, async (store) => {
     const keys = ['a/1.jsonl', 'a/2.jsonl', 'b/3.jsonl'];
     assert.deepEqual((await store.claim('runner-1', 60_000, 'usage', keys)).sort(), keys);
     assert.deepEqual(await store.claim('runner-2', 60_000, 'usage', keys), [], 'held by runner 1');
@@ -133,17 +142,10 @@ test('claims: a held session is refused to other runners, an expired lease is ta
     assert.equal(await store.renewClaims('runner-1', 60_000), 0, 'the dead runner holds nothing any more');
     await store.releaseClaims('runner-2');
     assert.deepEqual(await store.activeRunners(), []);
-  } finally {
-    await store.close();
-  }
-});
+  }));
 
-test('a commit stores only what the runner still holds: an outcome whose lease another runner took is dropped and reported, released claims end', async (t) => {
-  if (!testPostgresUrl()) return t.skip(postgresSkipReason);
-  const pg = await freshDatabase();
-  t.after(() => pg.drop());
-  const store = await StateStore.open(pg.url);
-  try {
+test('a commit stores only what the runner still holds: an outcome whose lease another runner took is dropped and reported, released claims end', (t) =>
+  withFreshStore(t, async (store) => {
     const keys = ['a/1.jsonl', 'a/2.jsonl', 'a/3.jsonl'];
     await store.claim('runner-1', 60_000, 'usage', keys);
     await store.claim('runner-1', 60_000, 'tokens', keys);
@@ -171,17 +173,10 @@ test('a commit stores only what the runner still holds: an outcome whose lease a
       [['runner-1', 'tokens', 'a/1.jsonl'], ['runner-1', 'tokens', 'a/3.jsonl'], ['runner-2', 'usage', 'a/2.jsonl']],
       "stored and released claims end with the commit; runner-2's claim stays",
     );
-  } finally {
-    await store.close();
-  }
-});
+  }));
 
-test('staged items: a held success moves its staged items before its own, in order; a lost outcome\'s staged items never land and leave nothing staged', async (t) => {
-  if (!testPostgresUrl()) return t.skip(postgresSkipReason);
-  const pg = await freshDatabase();
-  t.after(() => pg.drop());
-  const store = await StateStore.open(pg.url);
-  try {
+test('staged items: a held success moves its staged items before its own, in order; a lost outcome\'s staged items never land and leave nothing staged', (t) =>
+  withFreshStore(t, async (store) => {
     const keys = ['a/1.jsonl', 'a/2.jsonl'];
     await store.claim('runner-1', 60_000, 'usage', keys);
     await store.db.run("UPDATE session_claims SET lease_expires_at = now()::TIMESTAMP - INTERVAL '1 second' WHERE session_file = 'a/2.jsonl'");
@@ -198,7 +193,4 @@ test('staged items: a held success moves its staged items before its own, in ord
     const items = await store.db.all('SELECT session_file, item_index, item FROM processor_items ORDER BY 1, 2');
     assert.deepEqual(items, [0, 1, 2, 3].map((n) => ({ session_file: 'a/1.jsonl', item_index: n, item: { n } })));
     await assert.rejects(store.db.all('SELECT count(*) FROM staged_items'), /staged_items/, 'nothing staged is left: the staging table is gone');
-  } finally {
-    await store.close();
-  }
-});
+  }));

@@ -96,29 +96,20 @@ export class PluginPool {
   recycle(): void {
     for (const slot of this.slots) {
       if (slot.tasks > 0 || slot.process?.busy) slot.retire = true;
-      else {
-        slot.process?.kill('recycled');
-        slot.process = null;
-      }
+      else this.end(slot, 'recycled');
     }
   }
 
   /** Ends every process without a task now (a run has no more work): their memory goes back at once. */
   releaseIdle(): void {
     for (const slot of this.slots) {
-      if (slot.tasks > 0 || !slot.process) continue;
-      clearTimeout(slot.idle);
-      slot.process.kill('idle');
-      slot.process = null;
+      if (slot.tasks === 0 && slot.process) this.end(slot, 'idle');
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const slot of this.slots) {
-      clearTimeout(slot.idle);
-      slot.process?.kill('pool closed');
-    }
+    for (const slot of this.slots) this.end(slot, 'pool closed');
     for (const wake of this.waiting.splice(0)) {
       this.slots[0].tasks++; // released again when the woken task finds the pool closed
       wake(this.slots[0], false);
@@ -233,21 +224,25 @@ export class PluginPool {
     return best;
   }
 
+  /** Ends the slot's process, if any, and its idle timer. */
+  private end(slot: Slot, reason: string): void {
+    clearTimeout(slot.idle);
+    slot.process?.kill(reason);
+    slot.process = null;
+  }
+
   /** serve: hand the freed place to a waiting task (not when the task itself retries at once: it keeps its turn). */
   private release(slot: Slot, serve = true): void {
     slot.tasks--;
     if (slot.tasks === 0 && (slot.retire || !slot.process?.alive)) {
-      slot.process?.kill('retired');
-      slot.process = null;
+      this.end(slot, 'retired');
       slot.retire = false;
     }
     if (slot.tasks === 0 && slot.process) {
       const process = slot.process;
       clearTimeout(slot.idle);
       slot.idle = setTimeout(() => {
-        if (slot.tasks > 0 || slot.process !== process) return;
-        process.kill('idle');
-        slot.process = null;
+        if (slot.tasks === 0 && slot.process === process) this.end(slot, 'idle');
       }, IDLE_PROCESS_MS);
       slot.idle.unref();
     }

@@ -1,11 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
 import { UsageError, errorMessage } from '../errors.js';
 import type { PluginPool } from '../host/pool.js';
 import type { ProcessorDescriptor } from '../host/protocol.js';
 import { ManifestError, readManifest } from './manifest.js';
-import type { PluginSnapshots } from './snapshot.js';
+import { PluginSnapshots } from './snapshot.js';
 
 /** Where a plugin folder came from: built-in and command-line folders are trusted. */
 export type PluginOrigin = 'builtin' | 'cli' | 'user';
@@ -99,7 +98,7 @@ export async function loadPlugins(sources: PluginSource[], pool: PluginPool, sna
         continue;
       }
       const codeDir = snapshot.keep();
-      const entryUrl = pathToFileURL(join(codeDir, relative(folder, manifest.entry))).href;
+      const entryUrl = PluginSnapshots.entryUrl(codeDir, folder, manifest.entry);
       let described = snapshots.described(snapshot.hash);
       if (!described) {
         try {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DescribeResult } from '../host/protocol.js';
 import { pluginContentHash } from './contentHash.js';
 
@@ -20,6 +20,7 @@ import { pluginContentHash } from './contentHash.js';
 export class PluginSnapshots {
   /** This build's folder: its snapshots, their descriptions and the SDK package. */
   readonly dir: string;
+  private sdkProvided = false;
 
   constructor(readonly cacheRoot: string) {
     this.dir = join(cacheRoot, hostBuild().slice(0, 16));
@@ -99,6 +100,11 @@ export class PluginSnapshots {
     }
   }
 
+  /** The URL of a plugin's entry module inside its snapshot (`entry` is its path in the original folder). */
+  static entryUrl(snapshotDir: string, folder: string, entry: string): string {
+    return pathToFileURL(join(snapshotDir, relative(folder, entry))).href;
+  }
+
   /** The snapshot (content hash) a module of this cache lives in, or '' for a module elsewhere. */
   hashOf(entryUrl: string): string {
     const url = new URL(entryUrl);
@@ -109,9 +115,11 @@ export class PluginSnapshots {
 
   /**
    * Writes this build's `session-inspector` package (when missing or stale) and marks the build folder as
-   * in use, for other builds' pruning.
+   * in use, for other builds' pruning: once per instance, not once per plugin folder taken.
    */
   private provideSdk(): void {
+    if (this.sdkProvided) return;
+    this.sdkProvided = true;
     const dir = join(this.dir, 'node_modules', 'session-inspector');
     const files: Record<string, string> = {
       'package.json': `${JSON.stringify({ name: 'session-inspector', private: true, type: 'module', exports: { './plugin': './plugin.js' } }, null, 2)}\n`,

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { errorMessage } from '../errors.js';
 import type { PluginPool } from '../host/pool.js';
 import type { ProcessorDescriptor } from '../host/protocol.js';
@@ -39,7 +38,7 @@ export async function validatePlugin(folder: string, pool: PluginPool): Promise<
   try {
     const snapshot = await new PluginSnapshots(cache).take(folder);
     report.contentHash = snapshot.hash;
-    const entryUrl = pathToFileURL(join(snapshot.keep(), relative(folder, manifest.entry))).href;
+    const entryUrl = PluginSnapshots.entryUrl(snapshot.keep(), folder, manifest.entry);
     const described = await pool.describe({ kind: 'describe', entryUrl }, IMPORT_TIMEOUT_MS);
     report.processors = described.processors;
     report.problems.push(...described.errors);
