@@ -13,7 +13,8 @@ test('Electron security scan: every finding is fixed or justified in main/electr
   const input = tempDir('si-scan-');
   for (const name of readdirSync(join(repoRoot, 'main', 'electron'))) if (/\.c?ts$/.test(name)) copyFileSync(join(repoRoot, 'main', 'electron', name), join(input, name));
   copyFileSync(join(repoRoot, 'renderer', 'index.html'), join(input, 'index.html'));
-  // SARIF (JSON), not the CSV report: the CSV's quoting differs between the scanner's dependency versions.
+  // SARIF, not CSV: the scanner writes the CSV header and rows in two concurrent writes, and when the header
+  // lands last it overwrites the first row (seen on CI). Its SARIF report is one JSON write.
   const report = join(tempDir('si-scan-out-'), 'report.sarif');
   // Fetched with npx (not a dependency: it drags in an old TypeScript and ESLint); exits 0 even with findings.
   const run = await promisify(execFile)('npx', ['--yes', SCANNER, '-i', input, '-e', ELECTRON_VERSION, '-r', '-o', report], { cwd: input, timeout: 300_000, maxBuffer: 16 << 20 }).catch((error: Error) => error);
