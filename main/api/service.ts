@@ -203,13 +203,13 @@ export class ApiService {
     return 'sessions' in target ? target.sessions : this.index.keys(target.filter);
   }
 
+  /** Set while switchStore puts the new store in place of the old one. */
+  private swapping: Promise<void> | null = null;
+
   /**
    * Opens the new store first, so a wrong URL or password leaves the current one in use; then stops what
    * runs on the old one and moves the session list, runs and scheduler over.
    */
-  /** Set while switchStore puts the new store in place of the old one. */
-  private swapping: Promise<void> | null = null;
-
   private async switchStore(target: string): Promise<void> {
     const state = isPostgresUrl(target) ? target : resolve(target);
     let next: Engine;

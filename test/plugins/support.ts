@@ -1,5 +1,6 @@
 // Shared by the built-in processor tests: locating the repository, loading a plugin the way the host
-// does (from a snapshot, where `session-inspector/plugin` resolves), writing hand-made sessions to a temp folder, and running a processor.
+// does (from a snapshot, where `session-inspector/plugin` resolves), writing hand-made sessions to a temp
+// folder, and running a processor.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,7 +49,7 @@ function builtinSnapshot(name: string): Promise<string> {
 
 /** Imports a built-in plugin's entry as the host would, and returns its single processor. */
 export async function loadProcessor(name: string): Promise<Processor> {
-  const module = (await importPluginModule<{ default: Processor }>(name, 'index.js'));
+  const module = await importPluginModule<{ default: Processor }>(name, 'index.js');
   return module.default;
 }
 

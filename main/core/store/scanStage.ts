@@ -2,9 +2,9 @@ import type { SessionEntry } from '../sessionFile.js';
 import type { ColumnSpec, Connection, Database } from './database.js';
 
 /**
- * The scan of a run, staged once in a temp table (`scan_of_run`: key, mtime and position in the scan) for every query that
- * compares the database with the disk: the orphan sync and each processor's due query. Staging 100,000
- * keys takes a few hundred ms; staging them once for each was a tenth of a no-op rerun.
+ * The scan of a run, staged once in a temp table (`scan_of_run`: key, mtime and position in the scan) for
+ * every query that compares the database with the disk: the orphan sync and each processor's due query.
+ * Staging 100,000 keys takes a few hundred ms; staging them once for each was a tenth of a no-op rerun.
  *
  * The table holds one scan at a time per connection; a query stages its scan again (in the same turn of the
  * connection) when another scan was staged meanwhile, so two runs at once (the app) each see their own.

@@ -360,7 +360,6 @@ function filterClause(filter: StateFilter): { where: string; params: Record<stri
   return { where: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }
 
-
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 const stringOrNull = (value: unknown) => (value === null || value === undefined ? null : String(value));
 

@@ -9,14 +9,14 @@ import { toJsonRows } from '../jsonRows.js';
 import { schemaCatalog } from '../catalog.js';
 import { duckExport, duckReadOnlyRows, duckReadOnlyTable } from './duckQueries.js';
 
+/** The log size that triggers a checkpoint on its own (DuckDB's default is 16 MB). */
+const RUN_CHECKPOINT_THRESHOLD = '64MB';
+
 /**
  * The embedded store: one DuckDB file, one instance, one connection, and a queue so that no two statements
  * ever run at once on it (DuckDB connections are not safe for interleaved use). DuckDB lets one process
  * write a file, so this store is never shared and needs no session claims.
  */
-/** The log size that triggers a checkpoint on its own (DuckDB's default is 16 MB). */
-const RUN_CHECKPOINT_THRESHOLD = '64MB';
-
 export class DuckDatabase extends SerialConnection implements Database {
   readonly backend = 'duckdb';
   readonly shared = false;
