@@ -267,9 +267,10 @@ export function buildProgram(): Command {
     .description('create a working plugin folder with a test')
     .argument('<name>', 'processor and folder name')
     .option('--dir <dir>', 'where to create it', '.')
-    .action(async (name: string, options: { dir: string }) => {
+    .option('--sql', 'a SQL processor (one DuckDB SELECT over the records) instead of a JavaScript one')
+    .action(async (name: string, options: { dir: string; sql?: boolean }) => {
       const { scaffoldPlugin } = await import('../core/plugins/scaffold.js');
-      const folder = scaffoldPlugin(name, options.dir);
+      const folder = scaffoldPlugin(name, options.dir, { sql: options.sql === true });
       process.stdout.write(`created ${folder}\n  test it:  cd ${folder} && npm test\n  run it:   session-inspector run --plugins ${folder} --processor ${name}\n`);
     });
   plugins
@@ -279,9 +280,11 @@ export function buildProgram(): Command {
     .option('--json', 'print machine-readable JSON on stdout')
     .action(async (path: string, options: { json?: boolean }) => {
       const { validatePlugin } = await import('../core/plugins/validate.js');
+      const { SqlEngine } = await import('../core/sql/sqlEngine.js');
       const pool = new PluginPool({ size: 1 });
+      const sql = new SqlEngine();
       try {
-        const report = await validatePlugin(resolve(path), pool);
+        const report = await validatePlugin(resolve(path), pool, (spec) => sql.check(spec));
         if (options.json) printJson(report);
         else {
           process.stdout.write(`${report.name ?? path} ${report.version ?? ''}: ${report.processors.map((p) => p.name).join(', ') || 'no processors'}\n`);
@@ -291,6 +294,7 @@ export function buildProgram(): Command {
         if (report.problems.length > 0) process.exitCode = 2;
       } finally {
         await pool.close();
+        await sql.close();
       }
     });
 

@@ -18,6 +18,7 @@ import { OrphanStore, type OrphanChanges } from './store/orphanStore.js';
 import { syncViews } from './store/views.js';
 import type { JsonRow, StateFilter } from './store/types.js';
 import { selectCandidates } from './runner/candidates.js';
+import { SqlEngine } from './sql/sqlEngine.js';
 
 export interface EngineOptions {
   /** The state store: a DuckDB file, or a postgres:// URL (team mode). */
@@ -32,6 +33,8 @@ export interface EngineOptions {
   workers?: number;
   /** Heap limit per plugin process, MB (default 512). */
   memoryLimitMb?: number;
+  /** DuckDB's memory limit for SQL processors, MB (default 512). */
+  sqlMemoryLimitMb?: number;
   /** Per-user data folder (user plugins, plugin approvals); default userDataDir(). */
   home?: string;
   /**
@@ -51,6 +54,8 @@ export class Engine {
   readonly orphans: OrphanStore;
   /** Plugin code (loading and processing) runs only in these processes, never in this one. */
   readonly pool: PluginPool;
+  /** SQL processors run here, in DuckDB, never in a plugin process. */
+  readonly sql: SqlEngine;
   private pluginSet: PluginSet | undefined;
 
   readonly home: string;
@@ -60,7 +65,8 @@ export class Engine {
 
   private constructor(readonly options: EngineOptions, readonly store: StateStore, pool: PluginPool) {
     this.pool = pool;
-    this.runner = new Runner(store, this.pool);
+    this.sql = new SqlEngine({ ...(options.sqlMemoryLimitMb ? { memoryLimitMb: options.sqlMemoryLimitMb } : {}) });
+    this.runner = new Runner(store, this.pool, this.sql);
     this.orphans = new OrphanStore(store.db);
     this.home = options.home ?? userDataDir();
     this.userPluginsDir = join(this.home, 'plugins');
@@ -81,6 +87,7 @@ export class Engine {
 
   async close(): Promise<void> {
     await this.pool.close();
+    await this.sql.close();
     await this.store.close();
   }
 
@@ -107,7 +114,7 @@ export class Engine {
   private pluginsLoading: Promise<PluginSet> | undefined;
 
   private async loadAll(): Promise<PluginSet> {
-    const set = await loadPlugins(this.pluginSources(), this.pool, this.snapshots, (folder, origin, contentHash) => ({
+    const set = await loadPlugins(this.pluginSources(), this.pool, this.snapshots, (spec) => this.sql.check(spec), (folder, origin, contentHash) => ({
       enabled: this.settings.isEnabled(folder),
       approval: origin !== 'user' ? 'trusted' : this.settings.isApproved(folder, contentHash) ? 'approved' : this.settings.get(folder).approvedHash ? 'changed' : 'unapproved',
     }));
@@ -170,7 +177,7 @@ export class Engine {
   }
 
   validatePlugin(path: string) {
-    return validatePlugin(resolve(path), this.pool);
+    return validatePlugin(resolve(path), this.pool, (spec) => this.sql.check(spec));
   }
 
   private async findInReloaded(folder: string): Promise<PluginReport> {
@@ -257,7 +264,9 @@ export class Engine {
     const scanning = this.scan();
     scanning.catch(() => undefined); // awaited below; a bad --processor is reported first, as before
     const processors = await this.processors(names);
-    if (await this.store.hasNeverRun(processors)) this.pool.warm();
+    // Only JavaScript processors need plugin processes; a run of SQL processors alone starts none.
+    const javascript = processors.filter((p) => !p.checked);
+    if (await this.store.hasNeverRun(javascript)) this.pool.warm();
     const { sessions } = await this.scanSessions(new Date(), scanning);
     return this.runner.runAll(processors, sessions, options);
   }

@@ -127,6 +127,40 @@ export class SessionFile implements Session {
     closeSync(this.fd);
   }
 
+  /**
+   * The whole content (the size fixed at open), hashed, in `scratch` when it is large enough (callers that
+   * read many files reuse one: a fresh buffer per file kept the garbage collector busy); valid until the
+   * next call with the same scratch.
+   */
+  readAll(scratch?: Buffer): Buffer {
+    const buffer = scratch && scratch.length >= this.sizeBytes ? scratch.subarray(0, this.sizeBytes) : Buffer.allocUnsafe(this.sizeBytes);
+    let length = 0;
+    while (length < buffer.length) {
+      const bytesRead = readSync(this.fd, buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break; // truncated since it was opened: process what is there
+      length += bytesRead;
+    }
+    this.bytesRead += length;
+    const content = length === buffer.length ? buffer : buffer.subarray(0, length);
+    this.digest ??= createHash('md5').update(content).digest('hex');
+    return content;
+  }
+
+  /** The content chunk by chunk, hashed on the way (md5() then costs nothing); the event loop turns between chunks. */
+  async *hashedChunks(): AsyncGenerator<Buffer> {
+    const hash = this.digest === undefined ? createHash('md5') : undefined;
+    let turn = performance.now();
+    for (const chunk of this.chunks()) {
+      if (performance.now() - turn >= YIELD_EVERY_MS) {
+        await nextTurn();
+        turn = performance.now();
+      }
+      hash?.update(chunk);
+      yield chunk;
+    }
+    if (hash && this.digest === undefined) this.digest = hash.digest('hex');
+  }
+
   private *chunks(): Generator<Buffer> {
     if (this.whole) {
       yield this.whole;
@@ -246,6 +280,68 @@ export class SessionFile implements Session {
     this.malformedByGroup = malformed;
     if (hash && this.digest === undefined) this.digest = hash.digest('hex');
   }
+}
+
+/** One line of a raw pass: its 1-based number in the file and its text; null text: over MAX_LINE_BYTES. */
+export interface RawLine {
+  lineNo: number;
+  text: string | null;
+}
+
+/**
+ * Every non-blank line of the file as text with its line number, by the rules records() follows (a BOM
+ * before the first line is dropped; invalid UTF-8 decodes to U+FFFD; a line over MAX_LINE_BYTES is not
+ * buffered), hashing on the way. For the SQL engine's sessions that DuckDB cannot read itself.
+ */
+export async function* rawLineBatches(file: SessionFile): AsyncGenerator<RawLine[]> {
+  let batch: RawLine[] = [];
+  let lineNo = 0;
+  let carry: Buffer[] = [];
+  let carryBytes = 0;
+  let oversized = false;
+  const take = (buffer: Buffer, start: number, end: number): void => {
+    lineNo++;
+    if (lineNo === 1 && end - start >= 3 && buffer[start] === 0xef && buffer[start + 1] === 0xbb && buffer[start + 2] === 0xbf) start += 3;
+    if (!isBlank(buffer, start, end)) batch.push({ lineNo, text: buffer.toString('utf8', start, end) });
+  };
+  for await (const chunk of file.hashedChunks()) {
+    let start = 0;
+    for (;;) {
+      const newline = chunk.indexOf(10, start);
+      if (newline === -1) break;
+      if (carryBytes > 0 || oversized) {
+        if (oversized || carryBytes + newline - start > MAX_LINE_BYTES) {
+          lineNo++;
+          batch.push({ lineNo, text: null });
+        } else {
+          carry.push(chunk.subarray(start, newline));
+          const joined = Buffer.concat(carry);
+          take(joined, 0, joined.length);
+        }
+        carry = [];
+        carryBytes = 0;
+        oversized = false;
+      } else take(chunk, start, newline);
+      start = newline + 1;
+    }
+    if (start < chunk.length && !oversized) {
+      carryBytes += chunk.length - start;
+      if (carryBytes > MAX_LINE_BYTES) {
+        oversized = true;
+        carry = [];
+      } else carry.push(Buffer.from(chunk.subarray(start)));
+    }
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (oversized) batch.push({ lineNo: lineNo + 1, text: null });
+  else if (carryBytes > 0) {
+    const joined = Buffer.concat(carry);
+    take(joined, 0, joined.length);
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /**

@@ -56,7 +56,8 @@ export interface ProcessorView {
   columns: Record<string, ViewColumnType>;
 }
 
-export interface Processor {
+/** What every processor declares, whichever way it processes sessions. */
+export interface ProcessorBase {
   /** Unique, /^[a-z0-9][a-z0-9_-]{0,63}$/. */
   name: string;
   /** Bump it to re-process every session. Default "1". */
@@ -75,11 +76,36 @@ export interface Processor {
    * `session.malformedLines` then counts only malformed lines among those selected. Default: every line.
    */
   linesContaining?: string[];
+}
+
+/** A processor written in JavaScript: called once per session with its records. */
+export interface Processor extends ProcessorBase {
   processSession(session: Session, ctx: ProcessContext): ProcessorResult | void | Promise<ProcessorResult | void>;
 }
 
-/** What a plugin module's default export is: one processor or several. */
-export type PluginExport = Processor | Processor[];
+/**
+ * A DuckDB type for a record field a SQL processor reads: `VARCHAR`, `BIGINT`, `DOUBLE`, `BOOLEAN`, `JSON`
+ * (the value as JSON text), lists (`VARCHAR[]`) and `STRUCT(name TYPE, ...)` for nested objects. A value
+ * that does not convert to the declared type reads as NULL.
+ */
+export type SqlColumnType = string;
+
+/**
+ * A processor written as one DuckDB SELECT. The engine reads the due sessions itself (DuckDB's native JSON
+ * parser, one pass for every due SQL processor) and runs `sql` over the relation `records`: one row per
+ * record (non-blank line that parses as JSON) with `session_file VARCHAR`, `line_no BIGINT` (the record's
+ * 1-based line in its file) and the declared `columns`. Each result row is one item of its `session_file`;
+ * its other columns are the item's fields. A due session with no rows is processed with 0 items.
+ */
+export interface SqlProcessor extends ProcessorBase {
+  /** The record fields the query reads (top-level keys of a record), each with its DuckDB type. */
+  columns: Record<string, SqlColumnType>;
+  /** One SELECT over `records`; it must return a `session_file` column. */
+  sql: string;
+}
+
+/** What a plugin module's default export is: one processor or several, of either kind. */
+export type PluginExport = Processor | SqlProcessor | (Processor | SqlProcessor)[];
 
 /** Identity helper that gives a plugin's default export its types. */
 export function definePlugin<T extends PluginExport>(plugin: T): T {

@@ -10,12 +10,17 @@ import { PluginPool } from '../../main/core/host/pool.js';
 import { PluginSnapshots } from '../../main/core/plugins/snapshot.js';
 import { validatePlugin } from '../../main/core/plugins/validate.js';
 import { UsageError } from '../../main/core/errors.js';
+import { SqlEngine } from '../../main/core/sql/sqlEngine.js';
+import type { SqlSpec } from '../../main/core/plugins/processorSchema.js';
 import { countingPlugin, tempDir, writePlugin } from '../helpers.js';
 
 const pool = new PluginPool({ size: 2 });
 after(() => pool.close());
 const snapshots = new PluginSnapshots(join(tempDir('si-cache-'), 'plugin-cache'));
-const loadPlugins = (sources: PluginSource[]) => load(sources, pool, snapshots);
+const sql = new SqlEngine();
+after(() => sql.close());
+const checkSql = (spec: SqlSpec) => sql.check(spec);
+const loadPlugins = (sources: PluginSource[]) => load(sources, pool, snapshots, checkSql);
 
 test('loads a folder of plugin folders in name order; one module may export several processors', async () => {
   const dir = tempDir();
@@ -106,7 +111,7 @@ test('plugins validate imports the plugin the way a run does: the SDK import res
   const folder = writePlugin(dir, 'sdk-check', `import { definePlugin } from 'session-inspector/plugin';
 export default definePlugin({ name: 'sdk-check', processSession() { return { items: [] }; } });`);
   const before = readdirSync(tmpdir()).filter((n) => n.startsWith('si-validate-')).length;
-  const report = await validatePlugin(folder, pool);
+  const report = await validatePlugin(folder, pool, checkSql);
   assert.deepEqual([report.problems, report.processors.map((p) => p.name)], [[], ['sdk-check']]);
   assert.match(report.contentHash ?? '', /^[0-9a-f]{64}$/);
   assert.equal(readdirSync(tmpdir()).filter((n) => n.startsWith('si-validate-')).length, before, 'its temporary snapshot is removed');
@@ -140,7 +145,7 @@ test('a snapshot described once is not imported again to be described: the next 
   const fresh = async () => {
     const own = new PluginPool({ size: 1 }); // a new process each time: nothing stays imported in between
     try {
-      return await load([{ path: dir, origin: 'cli' }], own, cache);
+      return await load([{ path: dir, origin: 'cli' }], own, cache, checkSql);
     } finally {
       await own.close();
     }

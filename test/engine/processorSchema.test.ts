@@ -6,7 +6,8 @@ const processSession = () => undefined;
 
 test('a processor gets every default, and only the fields of the contract', () => {
   const parsed = parseProcessor({ name: 'p', processSession, extra: 'dropped' }, 'processor');
-  assert.deepEqual(Object.keys(parsed).sort(), ['cadenceMinutes', 'name', 'processSession', 'timeoutMs', 'version']);
+  assert.deepEqual(Object.keys(parsed).sort(), ['cadenceMinutes', 'kind', 'name', 'processSession', 'timeoutMs', 'version']);
+  assert.equal(parsed.kind, 'js');
   assert.deepEqual([parsed.name, parsed.version, parsed.cadenceMinutes, parsed.timeoutMs], ['p', '1', 10, 60_000]);
   const full = parseProcessor(
     { name: 'q', version: '2', cadenceMinutes: 0.5, timeoutMs: 10, view: { name: 'q_rows', columns: { a: 'VARCHAR', tags: 'VARCHAR[]' } }, linesContaining: ['"usage"'], processSession },
@@ -14,7 +15,8 @@ test('a processor gets every default, and only the fields of the contract', () =
   );
   assert.deepEqual(full.view, { name: 'q_rows', columns: { a: 'VARCHAR', tags: 'VARCHAR[]' } });
   assert.deepEqual(full.linesContaining, ['"usage"']);
-  assert.equal(full.processSession, processSession);
+  assert.equal(full.kind, 'js');
+  assert.equal(full.kind === 'js' && full.processSession, processSession);
 });
 
 test('every problem of a processor is listed at once, each naming its field', () => {
@@ -60,4 +62,24 @@ test('every problem of a processor is listed at once, each naming its field', ()
   assert.match(problems({ name: 'p', view: { name: 'v', columns: {} }, processSession }), /view\.columns needs at least one column/);
   assert.match(problems({ name: 'p', view: [], processSession }), /view must be an object, not an array/);
   assert.match(problems({ name: 'p', linesContaining: Array(17).fill('x'), processSession }), /linesContaining at most 16 strings/);
+});
+
+test('a SQL processor declares columns and sql instead of processSession; mixing the two or leaving one out is named', () => {
+  const parsed = parseProcessor({ name: 's', columns: { type: 'VARCHAR', requestId: 'VARCHAR' }, sql: 'SELECT session_file FROM records', linesContaining: ['"usage"'] }, 'processor');
+  assert.equal(parsed.kind, 'sql');
+  assert.deepEqual(parsed.kind === 'sql' && parsed.sql, { columns: { type: 'VARCHAR', requestId: 'VARCHAR' }, sql: 'SELECT session_file FROM records' });
+  const problems = (value: unknown) => {
+    try {
+      parseProcessor(value, 'processor');
+      return '';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  assert.match(problems({ name: 's', columns: { type: 'VARCHAR' }, sql: 'SELECT 1', processSession }), /either processSession \(JavaScript\) or sql and columns \(SQL\), not both/);
+  assert.match(problems({ name: 's', columns: { type: 'VARCHAR' } }), /sql must be a SELECT over records, not undefined/);
+  assert.match(problems({ name: 's', sql: 'SELECT 1' }), /columns must be an object/);
+  assert.match(problems({ name: 's', columns: {}, sql: 'SELECT 1' }), /columns needs at least one record field/);
+  assert.match(problems({ name: 's', columns: { line_no: 'BIGINT', 'a-b': 'VARCHAR', c: 3 }, sql: 'SELECT 1' }), /columns\.line_no is a column records always has.*columns\.a-b must be a record field name.*columns\.c must be a DuckDB type/);
+  assert.match(problems({ name: 's' }), /processSession must be a function \(or declare sql and columns for a SQL processor\)/);
 });

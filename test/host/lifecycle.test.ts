@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Engine } from '../../main/core/engine.js';
 import type { PluginSet } from '../../main/core/plugins/loader.js';
-import { countingPlugin, runCli, sleep, tempDir, writePlugin, writeSession, userRecord } from '../helpers.js';
+import { countingPlugin, repoRoot, runCli, sleep, tempDir, writePlugin, writeSession, userRecord } from '../helpers.js';
 
 /** A plugin whose module, when imported, leaves a marker file: proof of whether its code ever ran. */
 function markerPlugin(name: string, marker: string, version = '1') {
@@ -128,6 +128,24 @@ test('hot reload: a changed plugin is picked up without a restart; a failed relo
     stop();
     await engine.close();
   }
+});
+
+test('plugins new --sql scaffolds a working SQL processor whose own test runs the real command; validate checks its SQL', async () => {
+  const s = setup();
+  const created = await runCli(['plugins', 'new', 'sql-tools', '--sql', '--dir', s.dir]);
+  assert.equal(created.code, 0, created.stderr);
+  const folder = join(s.dir, 'sql-tools');
+  const env: NodeJS.ProcessEnv = { ...process.env, SESSION_INSPECTOR_BIN: join(repoRoot, 'bin', 'session-inspector.js'), SESSION_INSPECTOR_HOME: join(s.dir, 'home') };
+  delete env.NODE_TEST_CONTEXT;
+  const ownTest = await promisify(execFile)(process.execPath, ['--test'], { cwd: folder, env }).catch((e: { stdout: string; stderr: string }) => e);
+  assert.match(ownTest.stdout, /pass 1/, ownTest.stdout + ownTest.stderr);
+  const valid = await runCli(['plugins', 'validate', folder]);
+  assert.equal(valid.code, 0, valid.stdout + valid.stderr);
+  // The query is checked against an empty records relation: a wrong column is named at once.
+  writeFileSync(join(folder, 'index.js'), readFileSync(join(folder, 'index.js'), 'utf8').replace("block ->> 'name' AS tool_name", 'nope AS tool_name'));
+  const broken = await runCli(['plugins', 'validate', folder]);
+  assert.equal(broken.code, 2);
+  assert.match(broken.stdout, /processor "sql-tools": sql does not run against records: .*nope/);
 });
 
 test('plugins new scaffolds a working plugin with a passing test; validate reports every problem at once', async () => {

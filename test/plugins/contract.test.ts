@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadProcessor, repoRoot, writeSession } from './support.js';
 import { SessionFile } from '../../main/core/sessionFile.js';
+import { SqlEngine } from '../../main/core/sql/sqlEngine.js';
+import { parseProcessor } from '../../main/core/plugins/processorSchema.js';
 
 const BUILT_IN = ['usage', 'tokens', 'errors', 'summary', 'secrets'];
 
@@ -19,6 +21,18 @@ for (const name of BUILT_IN) {
     assert.match(processor.view?.name ?? '', /^[a-z_]+$/);
     assert.ok(Object.keys(processor.view?.columns ?? {}).length > 0);
 
+    if ('sql' in processor) {
+      // A SQL processor is stopped by the engine (DuckDB's interrupt); what it must be is valid SQL over records.
+      const sql = new SqlEngine();
+      try {
+        const definition = parseProcessor(processor, name);
+        assert.equal(definition.kind, 'sql');
+        if (definition.kind === 'sql') assert.deepEqual((await sql.check(definition.sql)).problems, []);
+      } finally {
+        await sql.close();
+      }
+      return;
+    }
     const file = writeSession([{ type: 'user', message: { role: 'user', content: 'hi' } }]);
     const session = await SessionFile.open({ path: file, sessionKey: 'a/s.jsonl', username: 'a', sizeBytes: 0, mtimeMs: 0 });
     const controller = new AbortController();

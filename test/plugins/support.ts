@@ -8,7 +8,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after } from 'node:test';
 import { PluginSnapshots } from '../../main/core/plugins/snapshot.js';
 import { SessionFile } from '../../main/core/sessionFile.js';
-import type { Processor } from '../../main/sdk/processor.js';
+import type { Processor, SqlProcessor } from '../../main/sdk/processor.js';
+import { parseProcessor } from '../../main/core/plugins/processorSchema.js';
+import { SqlSandbox } from '../../main/core/sql/sqlSandbox.js';
+import { runSqlBatch } from '../../main/core/sql/sqlBatch.js';
 
 /** The folder holding the project's package.json (tests run compiled, from dist/test/plugins). */
 export function repoRoot(): string {
@@ -47,9 +50,9 @@ function builtinSnapshot(name: string): Promise<string> {
   return dir;
 }
 
-/** Imports a built-in plugin's entry as the host would, and returns its single processor. */
-export async function loadProcessor(name: string): Promise<Processor> {
-  const module = await importPluginModule<{ default: Processor }>(name, 'index.js');
+/** Imports a built-in plugin's entry as the host would, and returns its single processor (of either kind). */
+export async function loadProcessor(name: string): Promise<Processor | SqlProcessor> {
+  const module = await importPluginModule<{ default: Processor | SqlProcessor }>(name, 'index.js');
   return module.default;
 }
 
@@ -80,7 +83,8 @@ export interface RunResult<T> {
 }
 
 /** Runs one processor over one file the way the host does, collecting what it logs. */
-export async function runProcessor<T = Record<string, unknown>>(processor: Processor, file: string): Promise<RunResult<T>> {
+export async function runProcessor<T = Record<string, unknown>>(processor: Processor | SqlProcessor, file: string): Promise<RunResult<T>> {
+  if ('sql' in processor) return runSqlProcessor<T>(processor, file);
   const session = await SessionFile.open({ path: file, sessionKey: path.basename(file), username: 'test', sizeBytes: 0, mtimeMs: 0 });
   const warnings: string[] = [];
   const log = { info: () => {}, warn: (message: string) => warnings.push(message), error: (message: string) => warnings.push(message) };
@@ -91,6 +95,27 @@ export async function runProcessor<T = Record<string, unknown>>(processor: Proce
     return { items: [...emitted, ...(result?.items ?? [])] as T[], itemsCount: result?.itemsCount, warnings, malformedLines: session.malformedLines };
   } finally {
     await session.close();
+  }
+}
+
+/** A SQL processor over one file: checked and run in a real sandbox, as the engine runs a batch of one. */
+async function runSqlProcessor<T>(processor: SqlProcessor, file: string): Promise<RunResult<T>> {
+  const definition = parseProcessor(processor, processor.name);
+  if (definition.kind !== 'sql') throw new Error(`${processor.name} is not a SQL processor`);
+  const root = fs.realpathSync(path.dirname(file));
+  const sandbox = await SqlSandbox.open({ root, threads: 1 });
+  try {
+    const { checked, problems } = await sandbox.check(definition.sql);
+    if (!checked) throw new Error(`${processor.name}: ${problems.join('; ')}`);
+    const entry = { path: path.join(root, path.basename(file)), sessionKey: path.basename(file), username: 'test', sizeBytes: fs.statSync(file).size, mtimeMs: 0 };
+    const warnings: string[] = [];
+    const spec = { name: definition.name, checked, timeoutMs: definition.timeoutMs, ...(definition.linesContaining ? { linesContaining: definition.linesContaining } : {}) };
+    const results = await runSqlBatch(sandbox, [{ entry, due: [{ processor: spec, storedHash: null, quarantinedHash: null }] }], { log: (_level, _p, message) => warnings.push(message) });
+    const outcome = results.get(entry.sessionKey)?.outcomes[definition.name];
+    if (outcome?.kind !== 'processed') throw new Error(`${processor.name} did not process ${file}: ${JSON.stringify(outcome)}`);
+    return { items: outcome.itemsJson.map((json) => JSON.parse(json) as T), itemsCount: outcome.itemsCount, warnings, malformedLines: outcome.malformedLines };
+  } finally {
+    sandbox.close();
   }
 }
 

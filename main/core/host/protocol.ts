@@ -1,5 +1,6 @@
 // Messages between the host (the thread that owns DuckDB) and a plugin process. JSON-safe data only.
 import type { ProcessorView } from '../../sdk/processor.js';
+import type { SqlSpec } from '../plugins/processorSchema.js';
 import type { SessionEntry } from '../sessionFile.js';
 
 /** What the host knows of a processor once its plugin was loaded (in a plugin process, never in the host). */
@@ -9,6 +10,10 @@ export interface ProcessorDescriptor {
   cadenceMinutes: number;
   timeoutMs: number;
   view?: ProcessorView;
+  /** A SQL processor: run by the host's DuckDB (core/sql), never sent to a plugin process. */
+  sql?: SqlSpec;
+  /** A SQL processor's line selection (a JavaScript processor's stays in its plugin process). */
+  linesContaining?: string[];
 }
 
 /** Load a plugin module and describe (validate) its processors. */

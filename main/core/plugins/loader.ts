@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { UsageError, errorMessage } from '../errors.js';
 import type { PluginPool } from '../host/pool.js';
 import type { ProcessorDescriptor } from '../host/protocol.js';
+import type { CheckedSql } from '../sql/sqlSandbox.js';
+import type { SqlSpec } from './processorSchema.js';
 import { ManifestError, readManifest } from './manifest.js';
 import { PluginSnapshots } from './snapshot.js';
 
@@ -19,7 +21,12 @@ export interface LoadedProcessor extends ProcessorDescriptor {
   pluginName: string;
   /** Module URL inside the plugin's content-hash snapshot: a changed plugin is a new module. */
   entryUrl: string;
+  /** A SQL processor's declaration as checked against DuckDB when it loaded (absent for JavaScript ones). */
+  checked?: CheckedSql;
 }
+
+/** Checks a SQL processor's declaration (SqlEngine.check): its checked form, or the problems. */
+export type SqlChecker = (spec: SqlSpec) => Promise<{ checked?: CheckedSql; problems: string[] }>;
 
 /**
  * trusted: built-in or named on the command line; approved: user plugin whose content matches its
@@ -60,7 +67,7 @@ const trustAll: LoadGate = () => ({ approval: 'trusted', enabled: true });
  * plugin process (never in this one). A broken plugin is reported with its folder and reason and never
  * stops the others; a processor name already taken keeps its first owner.
  */
-export async function loadPlugins(sources: PluginSource[], pool: PluginPool, snapshots: PluginSnapshots, gate: LoadGate = trustAll): Promise<PluginSet> {
+export async function loadPlugins(sources: PluginSource[], pool: PluginPool, snapshots: PluginSnapshots, checkSql: SqlChecker, gate: LoadGate = trustAll): Promise<PluginSet> {
   const set: PluginSet = { processors: [], plugins: [] };
   const owners = new Map<string, string>();
   for (const source of sources) {
@@ -110,7 +117,6 @@ export async function loadPlugins(sources: PluginSource[], pool: PluginPool, sna
         snapshots.rememberDescribed(snapshot.hash, described);
       }
       report.processors = [];
-      report.loaded = described.processors.length > 0;
       report.errors.push(...described.errors.map((e) => `${manifest.entry}: ${e}`));
       for (const processor of described.processors) {
         const owner = owners.get(processor.name);
@@ -118,10 +124,21 @@ export async function loadPlugins(sources: PluginSource[], pool: PluginPool, sna
           report.errors.push(`duplicate processor name "${processor.name}" (already provided by ${owner}); this one is not loaded`);
           continue;
         }
+        let checked: CheckedSql | undefined;
+        if (processor.sql) {
+          // Refused when it loads, naming the reason, rather than failing every session later.
+          const result = await checkSql(processor.sql);
+          if (!result.checked) {
+            report.errors.push(`${manifest.entry}: processor "${processor.name}": ${result.problems.join('; ')}`);
+            continue;
+          }
+          checked = result.checked;
+        }
         owners.set(processor.name, folder);
         report.processors.push(processor.name);
-        set.processors.push({ ...processor, pluginFolder: folder, pluginName: manifest.name, entryUrl });
+        set.processors.push({ ...processor, pluginFolder: folder, pluginName: manifest.name, entryUrl, ...(checked ? { checked } : {}) });
       }
+      report.loaded = report.processors.length > 0;
     }
   }
   return set;

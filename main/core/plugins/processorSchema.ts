@@ -1,4 +1,4 @@
-import type { Processor, ProcessorView, Session, ProcessContext, ProcessorResult } from '../../sdk/processor.js';
+import type { ProcessorBase, ProcessorView, Session, ProcessContext, ProcessorResult } from '../../sdk/processor.js';
 
 export const PROCESSOR_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -64,10 +64,41 @@ function numberOf(object: Record<string, unknown>, field: string, fallback: numb
   return value as number;
 }
 
-/** A processor after validation: every default filled in. */
-export interface ProcessorDefinition extends Required<Omit<Processor, 'view' | 'linesContaining'>> {
+/** What both kinds share after validation: every default filled in. */
+interface DefinitionBase extends Required<Omit<ProcessorBase, 'view' | 'linesContaining'>> {
   view?: ProcessorView;
   linesContaining?: string[];
+}
+
+/** A SQL processor's declaration, checked for shape here and against DuckDB by the host (sql/sqlCheck.ts). */
+export interface SqlSpec {
+  columns: Record<string, string>;
+  sql: string;
+}
+
+export type JsProcessorDefinition = DefinitionBase & { kind: 'js'; processSession: ProcessSession };
+export type SqlProcessorDefinition = DefinitionBase & { kind: 'sql'; sql: SqlSpec };
+/** A processor after validation, of either kind. */
+export type ProcessorDefinition = JsProcessorDefinition | SqlProcessorDefinition;
+
+/** Record field names a SQL processor may declare: the relation `records` has these two of its own. */
+const RECORDS_OWN_COLUMNS = new Set(['session_file', 'line_no']);
+/** A top-level record key as Claude Code writes them (camelCase included), usable as a column name. */
+const RECORD_FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+function sqlSpecOf(object: Record<string, unknown>, problems: Problems): SqlSpec {
+  const { columns, sql } = object;
+  if (!isRecord(columns)) problems.push(`columns must be an object of record fields and their DuckDB types, not ${kind(columns)}`);
+  else {
+    if (Object.keys(columns).length === 0) problems.push('columns needs at least one record field');
+    for (const [field, type] of Object.entries(columns)) {
+      if (!RECORD_FIELD.test(field)) problems.push(`columns.${field} must be a record field name (letters, digits, _)`);
+      else if (RECORDS_OWN_COLUMNS.has(field)) problems.push(`columns.${field} is a column records always has; do not declare it`);
+      if (typeof type !== 'string' || type.trim() === '') problems.push(`columns.${field} must be a DuckDB type such as 'VARCHAR' or 'STRUCT(id VARCHAR)'`);
+    }
+  }
+  if (typeof sql !== 'string' || sql.trim() === '') problems.push(`sql must be a SELECT over records, not ${kind(sql)}`);
+  return { columns: isRecord(columns) ? ({ ...columns } as Record<string, string>) : {}, sql: typeof sql === 'string' ? sql : '' };
 }
 
 /** Validates one exported processor object; throws an Error listing every problem with its field. */
@@ -84,15 +115,19 @@ export function parseProcessor(value: unknown, label: string): ProcessorDefiniti
   const timeoutMs = numberOf(object, 'timeoutMs', 60_000, (n) => Number.isInteger(n) && n > 0 && n <= 2_147_483_647, 'a whole number of milliseconds from 1 to 2147483647', problems);
   const view = viewOf(object.view, problems);
   const linesContaining = linesOf(object.linesContaining, problems);
-  if (typeof processSession !== 'function') problems.push('processSession must be a function');
+  const isSql = object.sql !== undefined || object.columns !== undefined;
+  let sql: SqlSpec | undefined;
+  if (isSql && processSession !== undefined) problems.push('a processor has either processSession (JavaScript) or sql and columns (SQL), not both');
+  else if (isSql) sql = sqlSpecOf(object, problems);
+  else if (typeof processSession !== 'function') problems.push('processSession must be a function (or declare sql and columns for a SQL processor)');
   if (problems.length > 0) throw new Error(`${label}: ${problems.join('; ')}`);
-  return {
+  const base: DefinitionBase = {
     name: name as string,
     version: version as string,
     cadenceMinutes,
     timeoutMs,
     ...(view ? { view } : {}),
     ...(linesContaining ? { linesContaining } : {}),
-    processSession: processSession as ProcessSession,
   };
+  return sql ? { ...base, kind: 'sql', sql } : { ...base, kind: 'js', processSession: processSession as ProcessSession };
 }

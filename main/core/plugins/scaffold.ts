@@ -4,10 +4,11 @@ import { UsageError } from '../errors.js';
 import { PROCESSOR_NAME } from './processorSchema.js';
 
 /**
- * A new plugin folder that works as it is: a processor counting tool calls per tool, a sample session
- * and a test (`npm test` in the folder, Node's own runner, no dependencies).
+ * A new plugin folder that works as it is: a processor counting tool calls per tool (in JavaScript, or as
+ * one DuckDB SELECT with `sql`), a sample session and a test (`npm test` in the folder, Node's own runner,
+ * no dependencies; the SQL one runs the session-inspector command over the sample).
  */
-export function scaffoldPlugin(name: string, parentDir: string): string {
+export function scaffoldPlugin(name: string, parentDir: string, options: { sql?: boolean } = {}): string {
   if (!PROCESSOR_NAME.test(name)) throw new UsageError(`plugins new: "${name}" is not a valid name: use lower-case letters, digits, - and _ (up to 64), starting with a letter or digit`);
   const folder = resolve(parentDir, name);
   if (existsSync(folder)) throw new UsageError(`plugins new: ${folder} already exists`);
@@ -98,6 +99,72 @@ test('counts tool calls per tool', async () => {
       .join(''),
     'README.md': `# ${name}\n\nA Session Inspector plugin.\n\n- Test it: \`npm test\`\n- Try it on your sessions: \`session-inspector run --plugins . --processor ${name}\`, then \`session-inspector query "SELECT * FROM ${view}"\`\n- Install it for the desktop app: \`session-inspector plugins install .\`\n`,
   };
+  if (options.sql) Object.assign(files, sqlFiles(name, view));
   for (const [path, text] of Object.entries(files)) writeFileSync(join(folder, path), text);
   return folder;
+}
+
+/** The SQL processor's index.js and test, replacing the JavaScript ones. */
+function sqlFiles(name: string, view: string): Record<string, string> {
+  return {
+    'index.js': `// @ts-check
+import { definePlugin } from 'session-inspector/plugin';
+
+// Counts tool calls per tool name in each session. DuckDB reads the sessions and parses only the
+// columns declared here; the query runs over \`records\` (session_file, line_no and these columns).
+// Each result row is one item of its session_file. Bump \`version\` whenever the items change.
+export default definePlugin({
+  name: ${JSON.stringify(name)},
+  version: '1',
+  view: { name: ${JSON.stringify(view)}, columns: { tool_name: 'VARCHAR', calls: 'INTEGER' } },
+  // Only lines with a tool call are parsed (matched on the raw text, before parsing).
+  linesContaining: ['"tool_use"'],
+  columns: { type: 'VARCHAR', message: 'STRUCT(content JSON)' },
+  sql: \`
+    SELECT session_file, block ->> 'name' AS tool_name, count(*) AS calls
+    FROM (SELECT session_file, unnest(json_extract(message.content, '$[*]')) AS block FROM records WHERE type = 'assistant')
+    WHERE (block ->> 'type') = 'tool_use'
+    GROUP BY session_file, tool_name
+    ORDER BY session_file, tool_name
+  \`,
+});
+`,
+    'test/index.test.js': `import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// A SQL processor runs inside Session Inspector's DuckDB, so this test runs the real command over the
+// sample session: SESSION_INSPECTOR_BIN names it (its bin/session-inspector.js, or a command), else
+// \`session-inspector\` on the PATH.
+const bin = process.env.SESSION_INSPECTOR_BIN ?? 'session-inspector';
+const cli = (args) =>
+  bin.endsWith('.js') ? execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8' }) : execFileSync(bin, args, { encoding: 'utf8' });
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+test('counts tool calls per tool', (t) => {
+  try {
+    cli(['--help']);
+  } catch {
+    return t.skip(\`\${bin} not found: set SESSION_INSPECTOR_BIN to session-inspector's bin/session-inspector.js\`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'plugin-test-'));
+  try {
+    const state = join(dir, 'state.duckdb');
+    const env = ['--sessions', join(here, 'sessions'), '--state', state];
+    cli(['run', ...env, '--plugins', join(here, '..'), '--no-builtins', '--processor', ${JSON.stringify(name)}, '--json']);
+    const rows = JSON.parse(cli(['query', 'SELECT tool_name, calls FROM ${view} ORDER BY tool_name', '--state', state, '--json']));
+    assert.deepEqual(rows, [
+      { tool_name: 'Bash', calls: 2 },
+      { tool_name: 'Read', calls: 1 },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+`,
+  };
 }

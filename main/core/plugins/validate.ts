@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { errorMessage } from '../errors.js';
 import type { PluginPool } from '../host/pool.js';
 import type { ProcessorDescriptor } from '../host/protocol.js';
-import { IMPORT_TIMEOUT_MS } from './loader.js';
+import { IMPORT_TIMEOUT_MS, type SqlChecker } from './loader.js';
 import { ManifestError, readManifest } from './manifest.js';
 import { PluginSnapshots } from './snapshot.js';
 
@@ -22,7 +22,7 @@ export interface ValidationReport {
  * user named this folder) the module and each exported processor, and whether the declared processor
  * names match the exported ones.
  */
-export async function validatePlugin(folder: string, pool: PluginPool): Promise<ValidationReport> {
+export async function validatePlugin(folder: string, pool: PluginPool, checkSql: SqlChecker): Promise<ValidationReport> {
   const report: ValidationReport = { folder, name: null, version: null, contentHash: null, processors: [], problems: [] };
   let manifest;
   try {
@@ -42,6 +42,12 @@ export async function validatePlugin(folder: string, pool: PluginPool): Promise<
     const described = await pool.describe({ kind: 'describe', entryUrl }, IMPORT_TIMEOUT_MS);
     report.processors = described.processors;
     report.problems.push(...described.errors);
+    // SQL processors: the query is checked against an empty records relation of the declared columns.
+    for (const processor of described.processors) {
+      if (!processor.sql) continue;
+      const { problems } = await checkSql(processor.sql);
+      report.problems.push(...problems.map((p) => `processor "${processor.name}": ${p}`));
+    }
   } catch (error) {
     report.problems.push(`cannot load ${manifest.entry}: ${errorMessage(error)}`);
   } finally {

@@ -11,6 +11,8 @@ import { ItemStaging, type StagedItems } from './itemStaging.js';
 import { Leases } from './leases.js';
 import { ProcessorRun } from './processorRun.js';
 import type { RunStats } from './stats.js';
+import type { SqlEngine } from '../sql/sqlEngine.js';
+import { SqlDispatch } from './sqlDispatch.js';
 
 export interface RunOptions {
   /** Processor calls per processor run, failures included; the rest are capped for the next run. Default: no cap. */
@@ -72,7 +74,7 @@ export class Runner {
   /** In memory on purpose: a killed process cannot leave a stale lock behind. */
   private readonly running = new Set<string>();
 
-  constructor(private readonly store: StateStore, private readonly pool: PluginPool) {}
+  constructor(private readonly store: StateStore, private readonly pool: PluginPool, private readonly sql: SqlEngine) {}
 
   isRunning(processor: string): boolean {
     return this.running.has(processor);
@@ -143,6 +145,22 @@ export class Runner {
       return Array.from({ length: parts }, (_, part) => due.filter((_run, index) => index % parts === part));
     };
     const onLog: LogSink = (level, processor, message) => options.log?.(level, processor ? `[${processor}] ${message}` : message);
+    /** Records a SQL batch's result for one session (it carries its items: nothing was staged). */
+    const settle = (entry: SessionEntry, due: ProcessorRun[], result: SessionTaskResult | Error) => {
+      if (result instanceof Error) {
+        for (const run of due) run.record(entry, { kind: 'failed', error: errorMessage(result) }, new Date(), null, 0);
+        return;
+      }
+      if (result.vanished) {
+        for (const run of due) run.vanished(entry.sessionKey);
+        return;
+      }
+      const readAt = new Date(result.readAtMs);
+      for (const run of due) {
+        const outcome = result.outcomes[run.processor.name] ?? { kind: 'failed', error: 'the SQL batch returned no outcome' };
+        run.record(entry, outcome, readAt, result.fileHash, result.bytesRead);
+      }
+    };
 
     let lastFlush = Date.now();
     const flush = async () => {
@@ -189,6 +207,20 @@ export class Runner {
     const progress = (run: ProcessorRun, current: string | null) =>
       options.onProgress?.({ processor: run.processor.name, done: run.done, total: run.stats.scanned, current, errors: run.stats.errors, elapsedMs: performance.now() - loopStart });
 
+    // SQL processors: sessions are collected into batches that DuckDB reads and runs side by side with the
+    // plugin processes; each session's result is recorded as a plugin process's would be.
+    const sqlRuns = new Set(runs.filter((r) => r.processor.checked));
+    const sql = new SqlDispatch(
+      this.sql,
+      (entry, due, result) => {
+        for (const run of due) run.inFlight--;
+        settle(entry, due, result);
+        for (const run of due) progress(run, null);
+      },
+      { signal: options.signal, log: (processor, message) => onLog('warn', processor, message), afterBatch: maybeFlush },
+    );
+    const inFlightAll = () => [...inFlight, ...sql.running];
+
     const pass = async (entries: SessionEntry[]) => {
       let claimedUntil = 0;
       for (let i = 0; i < entries.length; i++) {
@@ -204,7 +236,10 @@ export class Runner {
           const candidate = run.candidates.get(entry.sessionKey);
           if (!candidate || run.deferred.has(entry.sessionKey)) continue;
           // Rule 3: near the cap, wait for this processor's calls in flight: a skip there would free a call.
-          while (run.calls + run.inFlight >= maxCalls && run.inFlight > 0) await Promise.race(inFlight);
+          while (run.calls + run.inFlight >= maxCalls && run.inFlight > 0) {
+            if (sqlRuns.has(run)) await sql.flush(); // its calls may be waiting for a batch to start
+            await Promise.race(inFlightAll());
+          }
           if (options.signal?.aborted) {
             run.stats.cancelled = true;
             run.capped(entry.sessionKey);
@@ -223,9 +258,13 @@ export class Runner {
           run.inFlight++;
           progress(run, entry.sessionKey);
         }
-        const task: Promise<void> = Promise.all(groupsFor(entry, due).map((group) => this.dispatch(entry, group, onLog, options.signal, notAfterMs)))
+        const dueSql = due.filter((run) => sqlRuns.has(run));
+        if (dueSql.length > 0) await sql.add(entry, dueSql);
+        const dueJs = due.filter((run) => !sqlRuns.has(run));
+        if (dueJs.length === 0) continue;
+        const task: Promise<void> = Promise.all(groupsFor(entry, dueJs).map((group) => this.dispatch(entry, group, onLog, options.signal, notAfterMs)))
           .then(async () => {
-            for (const run of due) {
+            for (const run of dueJs) {
               run.inFlight--;
               progress(run, null);
             }
@@ -249,6 +288,7 @@ export class Runner {
       }
       // Give back what this runner decided meanwhile first: the others may be waiting on exactly those.
       await Promise.all(inFlight);
+      await sql.finish();
       await commitsDone();
       await flush();
       await leases.pause();
@@ -256,6 +296,7 @@ export class Runner {
       for (const run of runs) run.deferred.clear();
       await pass(waiting);
     }
+    await sql.finish();
     await Promise.all(inFlight);
     // Nothing more to dispatch: idle plugin processes go now rather than after IDLE_PROCESS_MS, so their
     // memory is not held through the last commit (a big session's is the largest).

@@ -1,4 +1,4 @@
-import { parseProcessor, type ProcessorDefinition } from '../../plugins/processorSchema.js';
+import { parseProcessor, type JsProcessorDefinition, type ProcessorDefinition } from '../../plugins/processorSchema.js';
 import { errorMessage } from '../../errors.js';
 import type { DescribeResult } from '../protocol.js';
 
@@ -38,7 +38,14 @@ export async function describePlugin(entryUrl: string): Promise<DescribeResult> 
   try {
     const { processors, errors } = await load(entryUrl);
     return {
-      processors: [...processors.values()].map(({ name, version, cadenceMinutes, timeoutMs, view }) => ({ name, version, cadenceMinutes, timeoutMs, ...(view ? { view } : {}) })),
+      processors: [...processors.values()].map((p) => ({
+        name: p.name,
+        version: p.version,
+        cadenceMinutes: p.cadenceMinutes,
+        timeoutMs: p.timeoutMs,
+        ...(p.view ? { view: p.view } : {}),
+        ...(p.kind === 'sql' ? { sql: p.sql, ...(p.linesContaining ? { linesContaining: p.linesContaining } : {}) } : {}),
+      })),
       errors,
     };
   } catch (error) {
@@ -46,9 +53,11 @@ export async function describePlugin(entryUrl: string): Promise<DescribeResult> 
   }
 }
 
-export async function processorFrom(entryUrl: string, name: string): Promise<ProcessorDefinition> {
+/** A JavaScript processor of a loaded module (SQL processors never reach a plugin process). */
+export async function processorFrom(entryUrl: string, name: string): Promise<JsProcessorDefinition> {
   const { processors } = await load(entryUrl);
   const processor = processors.get(name);
   if (!processor) throw new Error(`processor "${name}" is no longer exported by ${entryUrl.split('?')[0]}`);
+  if (processor.kind !== 'js') throw new Error(`processor "${name}" is a SQL processor; the host runs it in DuckDB`);
   return processor;
 }

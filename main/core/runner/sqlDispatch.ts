@@ -1,0 +1,108 @@
+import type { SessionTaskResult } from '../host/protocol.js';
+import type { SessionEntry } from '../sessionFile.js';
+import { runSqlBatch, type SqlBatchSession, type SqlProcessorSpec } from '../sql/sqlBatch.js';
+import type { SqlEngine } from '../sql/sqlEngine.js';
+import type { ProcessorRun } from './processorRun.js';
+
+/**
+ * A batch closes at this many bytes or sessions: large enough that DuckDB's planning of each processor's
+ * query (tens of ms) is small beside the work, small enough that the batches in flight stay well within
+ * the sandbox's memory limit (a file is held whole while it is split into lines).
+ */
+export const SQL_BATCH_BYTES = 32 * 1024 * 1024;
+export const SQL_BATCH_SESSIONS = 512;
+
+interface Pending {
+  entry: SessionEntry;
+  runs: ProcessorRun[];
+}
+
+/**
+ * Collects the sessions due for SQL processors into batches and runs each batch in the sandbox (one per
+ * DuckDB connection, side by side), handing every session's result to `settle` as a plugin process's
+ * result would be. The runner's rules are applied before a session is added (caps, budget, quarantine)
+ * and after its result comes back (ProcessorRun.record).
+ */
+export class SqlDispatch {
+  private pending: Pending[] = [];
+  private pendingBytes = 0;
+  /** Batches running; each resolves once all of its sessions are settled. */
+  readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly engine: SqlEngine,
+    private readonly settle: (entry: SessionEntry, runs: ProcessorRun[], result: SessionTaskResult | Error) => void,
+    private readonly options: { signal?: AbortSignal; log?: (processor: string, message: string) => void; afterBatch?: () => Promise<void> },
+  ) {}
+
+  /** Adds a session for its due SQL processors; runs the batch when it is full (waiting while every connection is busy). */
+  async add(entry: SessionEntry, runs: ProcessorRun[]): Promise<void> {
+    this.pending.push({ entry, runs });
+    this.pendingBytes += entry.sizeBytes;
+    if (this.pendingBytes >= SQL_BATCH_BYTES || this.pending.length >= SQL_BATCH_SESSIONS) await this.flush();
+  }
+
+  /** Sessions waiting for a batch to start. */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  /** Starts the batch collected so far (if any), first waiting for a free connection. */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const root = rootOf(batch[0].entry);
+    const sandbox = await this.engine.sandbox(root);
+    while (this.running.size >= sandbox.parallelism) await Promise.race(this.running);
+    const sessions: SqlBatchSession[] = batch.map(({ entry, runs }) => ({
+      entry,
+      due: runs.map((run) => {
+        const c = run.candidates.get(entry.sessionKey)!;
+        return {
+          processor: specOf(run),
+          storedHash: c.hashFirst ? (c.state?.fileHash ?? null) : null,
+          quarantinedHash: c.failure?.quarantined && c.failure.processorVersion === run.processor.version ? c.failure.fileHash : null,
+        };
+      }),
+    }));
+    const task: Promise<void> = runSqlBatch(sandbox, sessions, { signal: this.options.signal, log: (_level, processor, message) => this.options.log?.(processor, message) })
+      .then(
+        (results) => {
+          for (const { entry, runs } of batch) this.settle(entry, runs, results.get(entry.sessionKey) ?? new Error('the SQL batch returned no result for this session'));
+        },
+        (error: unknown) => {
+          for (const { entry, runs } of batch) this.settle(entry, runs, error instanceof Error ? error : new Error(String(error)));
+        },
+      )
+      .then(() => this.options.afterBatch?.())
+      .finally(() => this.running.delete(task));
+    this.running.add(task);
+  }
+
+  /** Runs what is collected and waits for every batch. */
+  async finish(): Promise<void> {
+    await this.flush();
+    while (this.running.size > 0) await Promise.race(this.running);
+  }
+}
+
+const specs = new WeakMap<ProcessorRun, SqlProcessorSpec>();
+
+/** One spec object per processor run: a batch groups its sessions' processors by it. */
+function specOf(run: ProcessorRun): SqlProcessorSpec {
+  let spec = specs.get(run);
+  if (!spec) {
+    const p = run.processor;
+    spec = { name: p.name, checked: p.checked!, timeoutMs: p.timeoutMs, ...(p.linesContaining ? { linesContaining: p.linesContaining } : {}) };
+    specs.set(run, spec);
+  }
+  return spec;
+}
+
+/** The session root an entry was scanned under: its path without its key. */
+function rootOf(entry: SessionEntry): string {
+  const keyLength = entry.sessionKey.length;
+  return entry.path.slice(0, entry.path.length - keyLength - 1);
+}

@@ -1,0 +1,488 @@
+import { statSync } from 'node:fs';
+import { sep } from 'node:path';
+import { isUtf8 } from 'node:buffer';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { errnoCode, errorMessage } from '../errors.js';
+import type { ProcessorOutcome, SessionTaskResult } from '../host/protocol.js';
+import { SessionFile, rawLineBatches, type SessionEntry } from '../sessionFile.js';
+import type { CheckedSql, SqlSandbox } from './sqlSandbox.js';
+import { RECORDS_RELATION, ident, listLiteral, literal } from './sqlGuard.js';
+
+/** A SQL processor as a batch runs it. */
+export interface SqlProcessorSpec {
+  name: string;
+  checked: CheckedSql;
+  linesContaining?: string[];
+  /** Per query over a batch (a batch is far less work than the one session a JavaScript limit is for). */
+  timeoutMs: number;
+}
+
+/** One SQL processor due for a session of a batch. */
+export interface SqlDue {
+  processor: SqlProcessorSpec;
+  /** Hash of the stored result of this version: the same content is `skipped`. */
+  storedHash: string | null;
+  /** Hash of the content this processor is quarantined on: the same content stays `quarantined`. */
+  quarantinedHash: string | null;
+}
+
+export interface SqlBatchSession {
+  entry: SessionEntry;
+  due: SqlDue[];
+}
+
+export interface SqlBatchOptions {
+  signal?: AbortSignal;
+  log?: (level: 'warn', processor: string, message: string) => void;
+}
+
+/**
+ * Sessions from this size on are read by Node and handed to DuckDB line by line, as are sessions DuckDB
+ * cannot take as text (invalid UTF-8) or whose failing lines JSON.parse might still accept (lone
+ * surrogates): DuckDB holds a whole file as one value when it reads it itself.
+ */
+export const FED_MIN_BYTES = 32 * 1024 * 1024;
+/** Rows one processor query may return per batch: a query past it fails (and is narrowed to the session that does it). */
+export const MAX_ITEMS_PER_QUERY = 1_000_000;
+
+const WHITESPACE = "' ' || chr(9) || chr(13)";
+/** Rows of a group table that are records: parsed, or the literal null (a record JSON.parse gives as null). */
+const RECORD = `(r IS NOT NULL OR trim(bad, ${WHITESPACE}) = 'null')`;
+/** Rows that are malformed lines: neither parsed nor blank (a NULL line is one over MAX_LINE_BYTES). */
+const MALFORMED = `(r IS NULL AND (bad IS NULL OR trim(bad, ${WHITESPACE}) NOT IN ('', 'null')))`;
+/** A failing line that JSON.parse may still accept: DuckDB refuses an escaped lone surrogate, JavaScript keeps it. */
+const SURROGATE_ESCAPE = String.raw`\\[uU][dD][89abAB]`;
+
+interface Facts {
+  fileHash: string;
+  bytesRead: number;
+}
+
+/** Processors that read compatible columns parse each line once, together. */
+interface ParseGroup {
+  table: string;
+  columns: Record<string, string>;
+  members: SqlProcessorSpec[];
+}
+
+/**
+ * Runs the due SQL processors over one batch of sessions in the sandbox, and answers for every session
+ * what a plugin process answers for one: its hash, bytes and each processor's outcome. DuckDB reads each
+ * file once (read_blob: the bytes hashed are exactly the bytes parsed), splits it into lines with their
+ * numbers, parses each line once per parse group and runs each processor's SELECT over its records.
+ * A statement that fails is retried on halves of the sessions until the failure is pinned to a session:
+ * one hostile session, or a query that breaks on one, fails only that (processor, session).
+ */
+export async function runSqlBatch(sandbox: SqlSandbox, sessions: SqlBatchSession[], options: SqlBatchOptions = {}): Promise<Map<string, SessionTaskResult>> {
+  const results = new Map<string, SessionTaskResult>();
+  await sandbox.withConnection((connection) => new BatchRun(connection, sandbox.root, options, results).run(sessions));
+  return results;
+}
+
+class BatchRun {
+  constructor(
+    private readonly db: DuckDBConnection,
+    /** The session root, as the scan joined it into every entry's path. */
+    private readonly root: string,
+    private readonly options: SqlBatchOptions,
+    private readonly results: Map<string, SessionTaskResult>,
+  ) {}
+
+  async run(sessions: SqlBatchSession[]): Promise<void> {
+    if (sessions.length === 0) return;
+    const readAtMs = Date.now(); // rule 2: the read time is taken before anything is read or hashed
+    if (this.options.signal?.aborted) return this.cancelAll(sessions, readAtMs);
+    const fed = new Set<string>();
+    const direct: SqlBatchSession[] = [];
+    for (const s of sessions) {
+      if (s.entry.sizeBytes >= FED_MIN_BYTES) fed.add(s.entry.sessionKey);
+      else direct.push(s);
+    }
+    const groups = parseGroups(uniqueProcessors(sessions));
+    const facts = new Map<string, Facts>();
+    const vanished = new Set<string>();
+    try {
+      await this.exec('CREATE OR REPLACE TEMP TABLE si_fed (session_file VARCHAR, line_no INTEGER, line VARCHAR)');
+      // DuckDB parses the files in its threads while this thread hashes them (MD5 in Node is the faster of
+      // the two, and the cores are otherwise idle). A file that changed between the first stat and the last
+      // may differ between the two reads: it is read again below, by Node alone, hashed and parsed as one.
+      const before = statAll(direct);
+      const hashing = this.hashAll(direct);
+      hashing.catch(() => undefined);
+      for (const group of groups) await this.parse(group, direct, fed, 'files');
+      const hashes = await hashing;
+      const after = statAll(direct);
+      const suspects = new Set<string>();
+      for (const group of groups) {
+        for (const [key] of await this.rows(`SELECT DISTINCT session_file FROM ${group.table} WHERE r IS NULL AND regexp_matches(bad, ${literal(SURROGATE_ESCAPE)})`)) suspects.add(String(key));
+      }
+      for (const s of direct) {
+        const key = s.entry.sessionKey;
+        const hash = hashes.get(key)!;
+        if (hash instanceof Error) {
+          if (errnoCode(hash) === 'ENOENT') vanished.add(key);
+          else throw hash;
+          continue;
+        }
+        // Not the same bytes for both readers (it changed between the first stat and the last), not text
+        // DuckDB takes as records() would (invalid UTF-8, a BOM), or lines DuckDB refused that JSON.parse
+        // may accept (lone surrogates): Node reads it (once more), with the rules of records().
+        const unchanged = before.get(key) !== undefined && before.get(key) === after.get(key);
+        if (!unchanged || !hash.plain || suspects.has(key)) fed.add(key);
+        else facts.set(key, { fileHash: hash.fileHash, bytesRead: hash.bytesRead });
+      }
+    } catch (error) {
+      return await this.splitOrFail(sessions, error, readAtMs);
+    }
+    if (fed.size > 0) {
+      for (const group of groups) await this.exec(`DELETE FROM ${group.table} WHERE list_contains(${listLiteral([...fed])}, session_file)`);
+      for (const s of sessions.filter((x) => fed.has(x.entry.sessionKey))) {
+        const fedFacts = await this.feed(s.entry).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+        if (!(fedFacts instanceof Error)) facts.set(s.entry.sessionKey, fedFacts);
+        else if (errnoCode(fedFacts) === 'ENOENT') vanished.add(s.entry.sessionKey);
+        else this.failAll([s], fedFacts, readAtMs);
+      }
+      try {
+        for (const group of groups) await this.parse(group, [], fed, 'fed');
+      } catch (error) {
+        await this.dropAll(groups);
+        return await this.splitOrFail(sessions.filter((x) => facts.has(x.entry.sessionKey)), error, readAtMs);
+      }
+    }
+    for (const key of vanished) this.results.set(key, { vanished: true, readAtMs, fileHash: null, bytesRead: 0, outcomes: {}, tainted: false });
+    const live = sessions.filter((s) => facts.has(s.entry.sessionKey));
+
+    // Which processors still have work on each session: the same content as their stored result is skipped.
+    const outcomes = new Map<string, Record<string, ProcessorOutcome>>();
+    const todo = new Map<SqlProcessorSpec, string[]>();
+    for (const s of live) {
+      const { fileHash } = facts.get(s.entry.sessionKey)!;
+      const decided: Record<string, ProcessorOutcome> = {};
+      for (const due of s.due) {
+        const name = due.processor.name;
+        if (due.storedHash !== null && due.storedHash === fileHash) decided[name] = { kind: 'skipped' };
+        else if (due.quarantinedHash !== null && due.quarantinedHash === fileHash) decided[name] = { kind: 'quarantined' };
+        else {
+          const keys = todo.get(due.processor);
+          if (keys) keys.push(s.entry.sessionKey);
+          else todo.set(due.processor, [s.entry.sessionKey]);
+        }
+      }
+      outcomes.set(s.entry.sessionKey, decided);
+    }
+    const allKeys = live.length === sessions.length;
+    try {
+      for (const group of groups) {
+        const malformed = await this.malformed(group);
+        for (const due of group.members) {
+          const keys = todo.get(due);
+          if (!keys) continue;
+          const items = await this.query(due, group, keys, allKeys && keys.length === live.length);
+          for (const key of keys) {
+            const outcome = items.get(key);
+            outcomes.get(key)![due.name] =
+              outcome instanceof Error
+                ? { kind: 'failed', error: outcome.message }
+                : outcome === 'cancelled'
+                  ? { kind: 'cancelled' }
+                  : { kind: 'processed', itemsCount: outcome?.length ?? 0, itemsStreamed: 0, itemsJson: outcome ?? [], malformedLines: malformed.get(`${due.name}\0${key}`) ?? 0 };
+          }
+        }
+      }
+    } finally {
+      await this.dropAll(groups);
+    }
+    for (const s of live) {
+      const { fileHash, bytesRead } = facts.get(s.entry.sessionKey)!;
+      this.results.set(s.entry.sessionKey, { vanished: false, readAtMs, fileHash, bytesRead, outcomes: outcomes.get(s.entry.sessionKey)!, tainted: false });
+    }
+  }
+
+  /** One read buffer for the batch's files, grown to the largest. */
+  private buffer: Buffer | undefined;
+  private scratch(size: number): Buffer {
+    if (!this.buffer || this.buffer.length < size) this.buffer = Buffer.allocUnsafe(Math.min(FED_MIN_BYTES, Math.max(size, 1 << 20)));
+    return this.buffer;
+  }
+
+  private async dropAll(groups: ParseGroup[]): Promise<void> {
+    for (const table of [...groups.map((g) => g.table), 'si_fed']) await this.exec(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+  }
+
+  /**
+   * The session key of a path DuckDB read, in SQL: the path below the root with '/' separators, as the scan
+   * makes it. (A join on a table of keys made DuckDB build its hash table from the file contents.)
+   */
+  private keyOf(column: string): string {
+    const relative = `substr(${column}, ${this.root.length + 2})`;
+    return sep === '/' ? relative : `replace(${relative}, ${literal(sep)}, '/')`;
+  }
+
+  /**
+   * MD5 and size of each file as Node reads it (size fixed at open), and whether DuckDB can take it as it
+   * is: valid UTF-8 without a BOM (records() decodes invalid bytes to U+FFFD and drops a leading BOM; such
+   * files are read by Node instead). An fs error is kept per session.
+   */
+  private async hashAll(sessions: SqlBatchSession[]): Promise<Map<string, (Facts & { plain: boolean }) | Error>> {
+    const out = new Map<string, (Facts & { plain: boolean }) | Error>();
+    for (const s of sessions) {
+      try {
+        const file = await SessionFile.open(s.entry);
+        try {
+          const content = file.readAll(this.scratch(s.entry.sizeBytes));
+          const bom = content.length >= 3 && content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf;
+          out.set(s.entry.sessionKey, { fileHash: await file.md5(), bytesRead: file.bytesRead, plain: !bom && isUtf8(content) });
+        } finally {
+          await file.close();
+        }
+      } catch (error) {
+        out.set(s.entry.sessionKey, error instanceof Error ? error : new Error(String(error)));
+      }
+      await nextTurn(); // a statement DuckDB finished meanwhile is picked up
+    }
+    return out;
+  }
+
+  /**
+   * Lines → one row per selected line: its parsed record `r`, and `bad`, the line itself where it did not
+   * parse (blank, malformed, or the literal null; told apart later, on those few rows only: trimming every
+   * line cost more than parsing it). From the files (DuckDB reads them) or from the lines Node put in si_fed.
+   */
+  private async parse(group: ParseGroup, direct: SqlBatchSession[], fed: Set<string>, from: 'files' | 'fed'): Promise<void> {
+    const structure = literal(JSON.stringify(group.columns));
+    const selections = group.members.map((due, i) => `(line IS NULL OR ${selectionSql(due.linesContaining)}) AS sel_${i}`);
+    const anySelected = group.members.some((d) => !d.linesContaining) ? 'true' : group.members.map((d) => selectionSql(d.linesContaining)).join(' OR ');
+    const source =
+      from === 'files'
+        ? `SELECT session_file, unnest(generate_series(1, len(parts))) AS line_no, unnest(parts) AS line
+           FROM (SELECT session_file, string_split(text, chr(10)) AS parts
+                 FROM (SELECT ${this.keyOf('filename')} AS session_file, try(decode(content)) AS text FROM read_blob(${listLiteral(direct.map((s) => s.entry.path))})))`
+        : `SELECT session_file, line_no, line FROM si_fed WHERE list_contains(${listLiteral([...fed])}, session_file)`;
+    // A line over MAX_LINE_BYTES comes from Node as NULL: malformed for every processor, as in records().
+    const body = `SELECT session_file, line_no, ${selections.join(', ')}, r, CASE WHEN r IS NULL THEN line END AS bad
+      FROM (SELECT session_file, line_no, line, try(json_transform(line, ${structure})) AS r
+            FROM (${source}) WHERE line IS NULL OR (${anySelected}))`;
+    await this.exec(from === 'fed' ? `INSERT INTO ${group.table} ${body}` : `CREATE OR REPLACE TEMP TABLE ${group.table} AS ${body}`);
+  }
+
+  /** Malformed lines per (processor, session), among the lines each selects. */
+  private async malformed(group: ParseGroup): Promise<Map<string, number>> {
+    const counts = group.members.map((_, i) => `count(*) FILTER (WHERE sel_${i})`);
+    const out = new Map<string, number>();
+    for (const row of await this.rows(`SELECT session_file, ${counts.join(', ')} FROM ${group.table} WHERE ${MALFORMED} GROUP BY session_file`)) {
+      group.members.forEach((due, i) => out.set(`${due.name}\0${String(row[0])}`, Number(row[i + 1])));
+    }
+    return out;
+  }
+
+  /**
+   * One processor's SELECT over its records of `keys`; items (JSON) by session. A failure is narrowed down
+   * by halving the sessions until it is pinned to single sessions; a cancel is `cancelled` for all.
+   */
+  private async query(due: SqlProcessorSpec, group: ParseGroup, keys: string[], everyone = false): Promise<Map<string, string[] | Error | 'cancelled'>> {
+    const out = new Map<string, string[] | Error | 'cancelled'>();
+    const index = group.members.indexOf(due);
+    const columns = Object.keys(due.checked.columns).map((field) => `r.${ident(field)} AS ${ident(field)}`);
+    await this.exec(`CREATE OR REPLACE TEMP VIEW ${RECORDS_RELATION} AS
+      SELECT session_file, CAST(line_no AS BIGINT) AS line_no${columns.map((c) => `, ${c}`).join('')}
+      FROM ${group.table} WHERE ${RECORD} AND sel_${index}${everyone ? '' : ` AND list_contains(${listLiteral(keys)}, session_file)`}`);
+    const item = `json_object(${due.checked.fields.map((f) => `${literal(f)}, ${ident(f)}`).join(', ')})`;
+    const sql = `SELECT CAST(session_file AS VARCHAR), CAST(${item} AS VARCHAR) FROM (\n${due.checked.query}\n) AS si_query LIMIT ${MAX_ITEMS_PER_QUERY + 1}`;
+    const wanted = new Set(keys);
+    try {
+      const rows = await this.rows(sql, due.timeoutMs);
+      if (rows.length > MAX_ITEMS_PER_QUERY) throw new Error(`the query returned more than ${MAX_ITEMS_PER_QUERY.toLocaleString('en-US')} rows`);
+      for (const key of keys) out.set(key, []);
+      let stray = 0;
+      for (const [sessionFile, json] of rows) {
+        const list = typeof sessionFile === 'string' && wanted.has(sessionFile) ? (out.get(sessionFile) as string[]) : undefined;
+        if (list) list.push(String(json));
+        else stray++;
+      }
+      if (stray > 0) this.options.log?.('warn', due.name, `${stray} result row(s) named no session being processed (session_file must come from records); not stored`);
+      return out;
+    } catch (error) {
+      if (this.options.signal?.aborted) {
+        for (const key of keys) out.set(key, 'cancelled');
+        return out;
+      }
+      if (keys.length === 1) {
+        out.set(keys[0], new Error(`SQL processor "${due.name}": ${describeQueryError(error, due.timeoutMs)}`));
+        return out;
+      }
+      const half = Math.ceil(keys.length / 2);
+      for (const part of [keys.slice(0, half), keys.slice(half)]) {
+        for (const [key, value] of await this.query(due, group, part)) out.set(key, value);
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Node reads the session (fixed size, hashed as read) into si_fed, with the line rules of records(); a
+   * line JSON.parse accepts but DuckDB would not (a lone surrogate) is written again as well-formed JSON.
+   */
+  private async feed(entry: SessionEntry): Promise<Facts> {
+    const file = await SessionFile.open(entry);
+    try {
+      const appender = await this.db.createAppender('si_fed', 'main', 'temp');
+      try {
+        for await (const batch of rawLineBatches(file)) {
+          for (const { lineNo, text } of batch) {
+            appender.appendVarchar(entry.sessionKey);
+            appender.appendInteger(lineNo);
+            if (text === null) appender.appendNull();
+            else appender.appendVarchar(wellFormedLine(text));
+            appender.endRow();
+          }
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+      return { fileHash: await file.md5(), bytesRead: file.bytesRead };
+    } finally {
+      await file.close();
+    }
+  }
+
+  private async splitOrFail(sessions: SqlBatchSession[], error: unknown, readAtMs: number): Promise<void> {
+    if (this.options.signal?.aborted) return this.cancelAll(sessions, readAtMs);
+    if (sessions.length > 1) {
+      const half = Math.ceil(sessions.length / 2);
+      await this.run(sessions.slice(0, half));
+      await this.run(sessions.slice(half));
+      return;
+    }
+    const [s] = sessions;
+    if (!existsNow(s.entry.path)) {
+      this.results.set(s.entry.sessionKey, { vanished: true, readAtMs, fileHash: null, bytesRead: 0, outcomes: {}, tainted: false });
+      return;
+    }
+    this.failAll(sessions, error, readAtMs);
+  }
+
+  private failAll(sessions: SqlBatchSession[], error: unknown, readAtMs: number): void {
+    for (const s of sessions) {
+      const outcomes: Record<string, ProcessorOutcome> = {};
+      for (const due of s.due) outcomes[due.processor.name] = { kind: 'failed', error: `reading the session for SQL processors failed: ${firstLine(errorMessage(error))}` };
+      this.results.set(s.entry.sessionKey, { vanished: false, readAtMs, fileHash: null, bytesRead: 0, outcomes, tainted: false });
+    }
+  }
+
+  private cancelAll(sessions: SqlBatchSession[], readAtMs: number): void {
+    for (const s of sessions) {
+      const outcomes: Record<string, ProcessorOutcome> = {};
+      for (const due of s.due) outcomes[due.processor.name] = { kind: 'cancelled' };
+      this.results.set(s.entry.sessionKey, { vanished: false, readAtMs, fileHash: null, bytesRead: 0, outcomes, tainted: false });
+    }
+  }
+
+  private async exec(sql: string): Promise<void> {
+    await this.interruptible(() => this.db.run(sql));
+  }
+
+  private async rows(sql: string, timeoutMs?: number): Promise<unknown[][]> {
+    return this.interruptible(async () => (await this.db.runAndReadAll(sql)).getRowsJS() as unknown[][], timeoutMs);
+  }
+
+  /** Runs one statement; a cancel or the time limit interrupts it (DuckDB checks between vectors). */
+  private async interruptible<T>(fn: () => Promise<T>, timeoutMs?: number): Promise<T> {
+    const interrupt = () => this.db.interrupt();
+    const signal = this.options.signal;
+    signal?.addEventListener('abort', interrupt);
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      interrupt();
+    }, timeoutMs);
+    let timedOut = false;
+    try {
+      return await fn();
+    } catch (error) {
+      if (timedOut) throw new QueryTimeout(timeoutMs!);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', interrupt);
+    }
+  }
+}
+
+class QueryTimeout extends Error {
+  constructor(readonly ms: number) {
+    super(`did not finish within its timeoutMs (${ms} ms)`);
+  }
+}
+
+function describeQueryError(error: unknown, timeoutMs: number): string {
+  if (error instanceof QueryTimeout) return `the query did not finish within timeoutMs (${timeoutMs} ms)`;
+  return firstLine(errorMessage(error));
+}
+
+/**
+ * Processors share a parse when every record field they both read has the same type; otherwise the line
+ * is parsed once per group (json_transform maps each field name to one type).
+ */
+function parseGroups(dues: SqlProcessorSpec[]): ParseGroup[] {
+  const groups: ParseGroup[] = [];
+  for (const due of dues) {
+    const fits = groups.find((g) => Object.entries(due.checked.columns).every(([field, type]) => g.columns[field] === undefined || g.columns[field] === type));
+    if (fits) {
+      Object.assign(fits.columns, due.checked.columns);
+      fits.members.push(due);
+    } else groups.push({ table: `si_records_${groups.length}`, columns: { ...due.checked.columns }, members: [due] });
+  }
+  return groups;
+}
+
+/** linesContaining as SQL: a line is selected when it contains one of the strings (all lines when none). */
+function selectionSql(needles: string[] | undefined): string {
+  if (!needles || needles.length === 0) return 'true';
+  return `(${needles.map((n) => `contains(line, ${literal(n)})`).join(' OR ')})`;
+}
+
+/** A line JSON.parse accepts, written again as well-formed JSON (lone surrogates become U+FFFD); else as it was. */
+function wellFormedLine(text: string): string {
+  if (!/\\u[dD][89a-fA-F]/.test(text)) return text;
+  try {
+    return JSON.stringify(JSON.parse(text), (_key, value: unknown) => (typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed() : value));
+  } catch {
+    return text;
+  }
+}
+
+function uniqueProcessors(sessions: SqlBatchSession[]): SqlProcessorSpec[] {
+  return [...new Set(sessions.flatMap((s) => s.due.map((d) => d.processor)))];
+}
+
+/** Size and mtime of each file now, as one string (undefined: gone). */
+function statAll(sessions: SqlBatchSession[]): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  for (const s of sessions) {
+    try {
+      const st = statSync(s.entry.path, { bigint: true });
+      out.set(s.entry.sessionKey, `${st.size}:${st.mtimeNs}`);
+    } catch {
+      out.set(s.entry.sessionKey, undefined);
+    }
+  }
+  return out;
+}
+
+function existsNow(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves after pending I/O callbacks had their turn. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0];
+}
