@@ -282,66 +282,82 @@ export class SessionFile implements Session {
   }
 }
 
-/** One line of a raw pass: its 1-based number in the file and its text; null text: over MAX_LINE_BYTES. */
-export interface RawLine {
-  lineNo: number;
-  text: string | null;
-}
+/** Whole lines of a file, for a reader that splits them itself; or one line over MAX_LINE_BYTES, left out. */
+export type LineChunk = { firstLine: number; bytes: Buffer; oversized: false } | { firstLine: number; oversized: true };
+
+/** Lines are handed on in chunks of about this many bytes (the last one may be smaller). */
+const LINE_CHUNK_BYTES = 16 * 1024 * 1024;
 
 /**
- * Every non-blank line of the file as text with its line number, by the rules records() follows (a BOM
- * before the first line is dropped; invalid UTF-8 decodes to U+FFFD; a line over MAX_LINE_BYTES is not
- * buffered), hashing on the way. For the SQL engine's sessions that DuckDB cannot read itself.
+ * The file as chunks of whole lines, each with the number of its first line, hashing on the way: for
+ * the SQL engine's sessions that DuckDB does not read itself. A BOM before the first line is dropped and a
+ * line over MAX_LINE_BYTES is not buffered (records()'s rules); the chunks end with '\n' except the last,
+ * which holds a last line without one.
  */
-export async function* rawLineBatches(file: SessionFile): AsyncGenerator<RawLine[]> {
-  let batch: RawLine[] = [];
-  let lineNo = 0;
+export async function* lineChunks(file: SessionFile, chunkBytes = LINE_CHUNK_BYTES, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<LineChunk> {
+  let lineNo = 1;
+  let ready: Buffer[] = [];
+  let readyBytes = 0;
   let carry: Buffer[] = [];
   let carryBytes = 0;
-  let oversized = false;
-  const take = (buffer: Buffer, start: number, end: number): void => {
-    lineNo++;
-    if (lineNo === 1 && end - start >= 3 && buffer[start] === 0xef && buffer[start + 1] === 0xbb && buffer[start + 2] === 0xbf) start += 3;
-    if (!isBlank(buffer, start, end)) batch.push({ lineNo, text: buffer.toString('utf8', start, end) });
+  let skipping = false; // inside a line over MAX_LINE_BYTES
+  let first = true;
+  const take = (): LineChunk => {
+    const bytes = Buffer.concat(ready);
+    const chunk: LineChunk = { firstLine: lineNo, bytes, oversized: false };
+    for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) lineNo++;
+    ready = [];
+    readyBytes = 0;
+    return chunk;
   };
-  for await (const chunk of file.hashedChunks()) {
-    let start = 0;
-    for (;;) {
-      const newline = chunk.indexOf(10, start);
-      if (newline === -1) break;
-      if (carryBytes > 0 || oversized) {
-        if (oversized || carryBytes + newline - start > MAX_LINE_BYTES) {
-          lineNo++;
-          batch.push({ lineNo, text: null });
-        } else {
-          carry.push(chunk.subarray(start, newline));
-          const joined = Buffer.concat(carry);
-          take(joined, 0, joined.length);
-        }
+  for await (let chunk of file.hashedChunks()) {
+    if (first) {
+      first = false;
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    }
+    if (skipping) {
+      const newline = chunk.indexOf(10);
+      if (newline === -1) continue;
+      skipping = false;
+      lineNo++;
+      chunk = chunk.subarray(newline + 1);
+    }
+    if (carryBytes > 0) {
+      const newline = chunk.indexOf(10);
+      if (newline !== -1 && carryBytes + newline > maxLineBytes) {
+        // The line carried so far ends here, too long to hold: malformed, as records() counts it.
+        if (readyBytes > 0) yield take();
+        yield { firstLine: lineNo, oversized: true };
+        lineNo++;
         carry = [];
         carryBytes = 0;
-        oversized = false;
-      } else take(chunk, start, newline);
-      start = newline + 1;
+        chunk = chunk.subarray(newline + 1);
+      }
     }
-    if (start < chunk.length && !oversized) {
-      carryBytes += chunk.length - start;
-      if (carryBytes > MAX_LINE_BYTES) {
-        oversized = true;
+    const last = chunk.lastIndexOf(10);
+    if (last === -1) {
+      carry.push(Buffer.from(chunk));
+      carryBytes += chunk.length;
+      if (carryBytes > maxLineBytes) {
+        if (readyBytes > 0) yield take();
+        yield { firstLine: lineNo, oversized: true };
         carry = [];
-      } else carry.push(Buffer.from(chunk.subarray(start)));
+        carryBytes = 0;
+        skipping = true;
+      }
+      continue;
     }
-    if (batch.length > 0) {
-      yield batch;
-      batch = [];
-    }
+    ready.push(...carry, chunk.subarray(0, last + 1));
+    readyBytes += carryBytes + last + 1;
+    carry = last + 1 < chunk.length ? [Buffer.from(chunk.subarray(last + 1))] : [];
+    carryBytes = chunk.length - last - 1;
+    if (readyBytes >= chunkBytes) yield take();
   }
-  if (oversized) batch.push({ lineNo: lineNo + 1, text: null });
-  else if (carryBytes > 0) {
-    const joined = Buffer.concat(carry);
-    take(joined, 0, joined.length);
+  if (!skipping && carryBytes > 0) {
+    ready.push(...carry);
+    readyBytes += carryBytes;
   }
-  if (batch.length > 0) yield batch;
+  if (readyBytes > 0) yield take();
 }
 
 /**

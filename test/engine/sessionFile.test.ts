@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { SessionFile } from '../../main/core/sessionFile.js';
+import { SessionFile, lineChunks } from '../../main/core/sessionFile.js';
 import { tempDir } from '../helpers.js';
 
 async function readAll(path: string) {
@@ -93,4 +93,34 @@ test('md5() without a records pass reads the file once; a second records pass do
   assert.equal(n, 2);
   assert.equal(await file.md5(), md5Of(path));
   await file.close();
+});
+
+test('lineChunks: whole lines with the number of their first line, a BOM dropped, an over-long line left out, the hash of every byte', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'chunks.jsonl');
+  // Over 4 MiB, so it is read in 1 MiB chunks and the long lines span them, as in a big session.
+  const lines = ['\ufeff{"n":1}', '{"n":2}', '', `{"n":4,"pad":"${'x'.repeat(1_400_000)}"}`, '{"n":5}', `{"long":"${'y'.repeat(3_000_000)}"}`, '{"n":7}', '{"n":8'];
+  writeFileSync(path, lines.join('\n'));
+  const file = await SessionFile.open({ path, sessionKey: 'k.jsonl', username: 'u', sizeBytes: 0, mtimeMs: 0 });
+  const got: { line: number; text: string | null }[] = [];
+  try {
+    // Tiny chunks (20 bytes) and a 1.5 MB line limit, so that every boundary case happens in a small file.
+    for await (const chunk of lineChunks(file, 20, 1_500_000)) {
+      if (chunk.oversized) got.push({ line: chunk.firstLine, text: null });
+      else chunk.bytes.toString('utf8').split('\n').forEach((text, i, all) => i < all.length - 1 || text !== '' ? got.push({ line: chunk.firstLine + i, text }) : undefined);
+    }
+    assert.equal(await file.md5(), md5Of(path));
+  } finally {
+    await file.close();
+  }
+  assert.deepEqual(got, [
+    { line: 1, text: '{"n":1}' },
+    { line: 2, text: '{"n":2}' },
+    { line: 3, text: '' },
+    { line: 4, text: lines[3] },
+    { line: 5, text: '{"n":5}' },
+    { line: 6, text: null },
+    { line: 7, text: '{"n":7}' },
+    { line: 8, text: '{"n":8' },
+  ]);
 });

@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs';
 import { sep } from 'node:path';
 import { isUtf8 } from 'node:buffer';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { errnoCode, errorMessage } from '../errors.js';
 import type { ProcessorOutcome, SessionTaskResult } from '../host/protocol.js';
-import { SessionFile, rawLineBatches, type SessionEntry } from '../sessionFile.js';
+import { SessionFile, lineChunks, type SessionEntry } from '../sessionFile.js';
 import type { CheckedSql, SqlSandbox } from './sqlSandbox.js';
 import { RECORDS_RELATION, ident, listLiteral, literal } from './sqlGuard.js';
 
@@ -42,6 +42,8 @@ export interface SqlBatchOptions {
  * surrogates): DuckDB holds a whole file as one value when it reads it itself.
  */
 export const FED_MIN_BYTES = 32 * 1024 * 1024;
+/** Content Node hands DuckDB: chunks of whole lines (text, or bytes DuckDB decodes), or a line too long to hold. */
+const FED_TABLE = 'CREATE OR REPLACE TEMP TABLE si_fed (session_file VARCHAR, first_line INTEGER, content BLOB, text VARCHAR, oversized BOOLEAN)';
 /** Rows one processor query may return per batch: a query past it fails (and is narrowed to the session that does it). */
 export const MAX_ITEMS_PER_QUERY = 1_000_000;
 
@@ -102,20 +104,16 @@ class BatchRun {
     const facts = new Map<string, Facts>();
     const vanished = new Set<string>();
     try {
-      await this.exec('CREATE OR REPLACE TEMP TABLE si_fed (session_file VARCHAR, line_no INTEGER, line VARCHAR)');
+      await this.exec(FED_TABLE);
       // DuckDB parses the files in its threads while this thread hashes them (MD5 in Node is the faster of
       // the two, and the cores are otherwise idle). A file that changed between the first stat and the last
       // may differ between the two reads: it is read again below, by Node alone, hashed and parsed as one.
       const before = statAll(direct);
       const hashing = this.hashAll(direct);
       hashing.catch(() => undefined);
-      for (const group of groups) await this.parse(group, direct, fed, 'files');
+      for (const group of groups) await this.parse(group, direct.length > 0 ? direct : null);
       const hashes = await hashing;
       const after = statAll(direct);
-      const suspects = new Set<string>();
-      for (const group of groups) {
-        for (const [key] of await this.rows(`SELECT DISTINCT session_file FROM ${group.table} WHERE r IS NULL AND regexp_matches(bad, ${literal(SURROGATE_ESCAPE)})`)) suspects.add(String(key));
-      }
       for (const s of direct) {
         const key = s.entry.sessionKey;
         const hash = hashes.get(key)!;
@@ -124,30 +122,35 @@ class BatchRun {
           else throw hash;
           continue;
         }
-        // Not the same bytes for both readers (it changed between the first stat and the last), not text
-        // DuckDB takes as records() would (invalid UTF-8, a BOM), or lines DuckDB refused that JSON.parse
-        // may accept (lone surrogates): Node reads it (once more), with the rules of records().
+        // Not the same bytes for both readers (it changed between the first stat and the last), or not text
+        // DuckDB decodes as records() does (invalid UTF-8 becomes U+FFFD there): Node reads it, once more.
         const unchanged = before.get(key) !== undefined && before.get(key) === after.get(key);
-        if (!unchanged || !hash.plain || suspects.has(key)) fed.add(key);
+        if (!unchanged || !hash.utf8) fed.add(key);
         else facts.set(key, { fileHash: hash.fileHash, bytesRead: hash.bytesRead });
       }
+      if (fed.size > 0) {
+        for (const group of groups) await this.exec(`DELETE FROM ${group.table} WHERE list_contains(${listLiteral([...fed])}, session_file)`);
+      }
     } catch (error) {
+      await this.dropAll(groups);
       return await this.splitOrFail(sessions, error, readAtMs);
     }
-    if (fed.size > 0) {
-      for (const group of groups) await this.exec(`DELETE FROM ${group.table} WHERE list_contains(${listLiteral([...fed])}, session_file)`);
-      for (const s of sessions.filter((x) => fed.has(x.entry.sessionKey))) {
-        const fedFacts = await this.feed(s.entry).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-        if (!(fedFacts instanceof Error)) facts.set(s.entry.sessionKey, fedFacts);
-        else if (errnoCode(fedFacts) === 'ENOENT') vanished.add(s.entry.sessionKey);
-        else this.failAll([s], fedFacts, readAtMs);
+    for (const s of sessions.filter((x) => fed.has(x.entry.sessionKey))) {
+      const fedFacts = await this.feed(s.entry, groups).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+      if (!(fedFacts instanceof Error)) {
+        facts.set(s.entry.sessionKey, fedFacts);
+        continue;
       }
-      try {
-        for (const group of groups) await this.parse(group, [], fed, 'fed');
-      } catch (error) {
-        await this.dropAll(groups);
-        return await this.splitOrFail(sessions.filter((x) => facts.has(x.entry.sessionKey)), error, readAtMs);
-      }
+      await this.exec(FED_TABLE).catch(() => undefined);
+      for (const group of groups) await this.exec(`DELETE FROM ${group.table} WHERE session_file = ${literal(s.entry.sessionKey)}`).catch(() => undefined);
+      if (errnoCode(fedFacts) === 'ENOENT') vanished.add(s.entry.sessionKey);
+      else this.failAll([s], fedFacts, readAtMs);
+    }
+    try {
+      await this.repairLoneSurrogates(groups);
+    } catch (error) {
+      await this.dropAll(groups);
+      return await this.splitOrFail(sessions.filter((x) => facts.has(x.entry.sessionKey)), error, readAtMs);
     }
     for (const key of vanished) this.results.set(key, { vanished: true, readAtMs, fileHash: null, bytesRead: 0, outcomes: {}, tainted: false });
     const live = sessions.filter((s) => facts.has(s.entry.sessionKey));
@@ -219,19 +222,18 @@ class BatchRun {
   }
 
   /**
-   * MD5 and size of each file as Node reads it (size fixed at open), and whether DuckDB can take it as it
-   * is: valid UTF-8 without a BOM (records() decodes invalid bytes to U+FFFD and drops a leading BOM; such
-   * files are read by Node instead). An fs error is kept per session.
+   * MD5 and size of each file as Node reads it (size fixed at open), and whether it is valid UTF-8 (DuckDB
+   * refuses what records() decodes to U+FFFD; such files are read by Node instead). An fs error is kept
+   * per session.
    */
-  private async hashAll(sessions: SqlBatchSession[]): Promise<Map<string, (Facts & { plain: boolean }) | Error>> {
-    const out = new Map<string, (Facts & { plain: boolean }) | Error>();
+  private async hashAll(sessions: SqlBatchSession[]): Promise<Map<string, (Facts & { utf8: boolean }) | Error>> {
+    const out = new Map<string, (Facts & { utf8: boolean }) | Error>();
     for (const s of sessions) {
       try {
         const file = await SessionFile.open(s.entry);
         try {
           const content = file.readAll(this.scratch(s.entry.sizeBytes));
-          const bom = content.length >= 3 && content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf;
-          out.set(s.entry.sessionKey, { fileHash: await file.md5(), bytesRead: file.bytesRead, plain: !bom && isUtf8(content) });
+          out.set(s.entry.sessionKey, { fileHash: await file.md5(), bytesRead: file.bytesRead, utf8: isUtf8(content) });
         } finally {
           await file.close();
         }
@@ -246,24 +248,60 @@ class BatchRun {
   /**
    * Lines → one row per selected line: its parsed record `r`, and `bad`, the line itself where it did not
    * parse (blank, malformed, or the literal null; told apart later, on those few rows only: trimming every
-   * line cost more than parsing it). From the files (DuckDB reads them) or from the lines Node put in si_fed.
+   * line cost more than parsing it). `direct`: the files DuckDB reads itself, into a new table; null: the
+   * lines Node put in si_fed, added to the table (created empty when no file was read directly).
    */
-  private async parse(group: ParseGroup, direct: SqlBatchSession[], fed: Set<string>, from: 'files' | 'fed'): Promise<void> {
+  private async parse(group: ParseGroup, direct: SqlBatchSession[] | null): Promise<void> {
     const structure = literal(JSON.stringify(group.columns));
     const selections = group.members.map((due, i) => `(line IS NULL OR ${selectionSql(due.linesContaining)}) AS sel_${i}`);
     const anySelected = group.members.some((d) => !d.linesContaining) ? 'true' : group.members.map((d) => selectionSql(d.linesContaining)).join(' OR ');
-    const source =
-      from === 'files'
-        ? `SELECT session_file, unnest(generate_series(1, len(parts))) AS line_no, unnest(parts) AS line
-           FROM (SELECT session_file, string_split(text, chr(10)) AS parts
-                 FROM (SELECT ${this.keyOf('filename')} AS session_file, try(decode(content)) AS text FROM read_blob(${listLiteral(direct.map((s) => s.entry.path))})))`
-        : `SELECT session_file, line_no, line FROM si_fed WHERE list_contains(${listLiteral([...fed])}, session_file)`;
+    // The BOM rule of records(): dropped before the first line, once per file (not tested line by line).
+    const text = direct
+      ? `SELECT ${this.keyOf('filename')} AS session_file, 1 AS first_line, CASE WHEN starts_with(t, chr(65279)) THEN substr(t, 2) ELSE t END AS text
+         FROM (SELECT filename, try(decode(content)) AS t FROM read_blob(${listLiteral(direct.map((s) => s.entry.path))}))`
+      : 'SELECT session_file, first_line, coalesce(text, decode(content)) AS text FROM si_fed WHERE NOT oversized';
+    const lines = `SELECT session_file, first_line - 1 + idx AS line_no, line
+      FROM (SELECT session_file, first_line, unnest(generate_series(1, len(parts))) AS idx, unnest(parts) AS line
+            FROM (SELECT session_file, first_line, string_split(text, chr(10)) AS parts FROM (${text})))
+      ${direct ? '' : 'UNION ALL SELECT session_file, first_line AS line_no, NULL AS line FROM si_fed WHERE oversized'}`;
     // A line over MAX_LINE_BYTES comes from Node as NULL: malformed for every processor, as in records().
-    const body = `SELECT session_file, line_no, ${selections.join(', ')}, r, CASE WHEN r IS NULL THEN line END AS bad
+    const body = `SELECT session_file, CAST(line_no AS BIGINT) AS line_no, ${selections.join(', ')}, r, CASE WHEN r IS NULL THEN line END AS bad
       FROM (SELECT session_file, line_no, line, try(json_transform(line, ${structure})) AS r
-            FROM (${source}) WHERE line IS NULL OR (${anySelected}))`;
-    await this.exec(from === 'fed' ? `INSERT INTO ${group.table} ${body}` : `CREATE OR REPLACE TEMP TABLE ${group.table} AS ${body}`);
+            FROM (${lines}) WHERE line IS NULL OR (${anySelected}))`;
+    const exists = direct === null && this.created.has(group.table);
+    await this.exec(exists ? `INSERT INTO ${group.table} ${body}` : `CREATE OR REPLACE TEMP TABLE ${group.table} AS ${body}`);
+    this.created.add(group.table);
   }
+
+  /**
+   * Lines DuckDB refused that JSON.parse accepts: an escaped lone surrogate (JavaScript keeps it in the
+   * string; DuckDB's parser, and UTF-8, cannot). Written again as well-formed JSON (the surrogate becomes
+   * U+FFFD, the only difference) and parsed in their place. Rare, so found among the failed lines only.
+   */
+  private async repairLoneSurrogates(groups: ParseGroup[]): Promise<void> {
+    const suspects = new Map<string, { key: string; lineNo: number; text: string }>();
+    for (const group of groups) {
+      for (const [key, lineNo, bad] of await this.rows(`SELECT session_file, line_no, bad FROM ${group.table} WHERE r IS NULL AND regexp_matches(bad, ${literal(SURROGATE_ESCAPE)})`)) {
+        const repaired = wellFormedLine(String(bad));
+        if (repaired !== bad) suspects.set(`${String(key)}\0${String(lineNo)}`, { key: String(key), lineNo: Number(lineNo), text: repaired });
+      }
+    }
+    if (suspects.size === 0) return;
+    const where = [...suspects.values()].map((x) => `(session_file = ${literal(x.key)} AND line_no = ${x.lineNo})`).join(' OR ');
+    for (const group of groups) await this.exec(`DELETE FROM ${group.table} WHERE ${where}`);
+    await this.exec(FED_TABLE);
+    const appender = await this.db.createAppender('si_fed', 'main', 'temp');
+    try {
+      for (const { key, lineNo, text } of suspects.values()) appendFedRow(appender, key, lineNo, null, text);
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    for (const group of groups) await this.parse(group, null);
+  }
+
+  /** Group tables created by this batch. */
+  private readonly created = new Set<string>();
 
   /** Malformed lines per (processor, session), among the lines each selects. */
   private async malformed(group: ParseGroup): Promise<Map<string, number>> {
@@ -319,27 +357,28 @@ class BatchRun {
   }
 
   /**
-   * Node reads the session (fixed size, hashed as read) into si_fed, with the line rules of records(); a
-   * line JSON.parse accepts but DuckDB would not (a lone surrogate) is written again as well-formed JSON.
+   * Node reads the session (fixed size, hashed as read) and hands DuckDB its content a chunk of whole lines
+   * at a time (si_fed), each chunk parsed into the group tables at once: only the parsed columns stay, so a
+   * session of any size is held a chunk at a time. The rules of records() that DuckDB would not apply are
+   * applied here: a BOM is dropped, invalid UTF-8 decodes to U+FFFD, a line over MAX_LINE_BYTES is malformed.
    */
-  private async feed(entry: SessionEntry): Promise<Facts> {
+  private async feed(entry: SessionEntry, groups: ParseGroup[]): Promise<Facts> {
     const file = await SessionFile.open(entry);
     try {
-      const appender = await this.db.createAppender('si_fed', 'main', 'temp');
-      try {
-        for await (const batch of rawLineBatches(file)) {
-          for (const { lineNo, text } of batch) {
-            appender.appendVarchar(entry.sessionKey);
-            appender.appendInteger(lineNo);
-            if (text === null) appender.appendNull();
-            else appender.appendVarchar(wellFormedLine(text));
-            appender.endRow();
-          }
+      for await (const chunk of lineChunks(file)) {
+        await this.exec(FED_TABLE); // the last chunk's rows go
+        const appender = await this.db.createAppender('si_fed', 'main', 'temp');
+        try {
+          if (chunk.oversized) appendFedRow(appender, entry.sessionKey, chunk.firstLine, null, null);
+          else if (isUtf8(chunk.bytes)) appendFedRow(appender, entry.sessionKey, chunk.firstLine, chunk.bytes, null);
+          else appendFedRow(appender, entry.sessionKey, chunk.firstLine, null, chunk.bytes.toString('utf8'));
+          appender.flushSync();
+        } finally {
+          appender.closeSync();
         }
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
+        for (const group of groups) await this.parse(group, null);
       }
+      await this.exec(FED_TABLE);
       return { fileHash: await file.md5(), bytesRead: file.bytesRead };
     } finally {
       await file.close();
@@ -449,6 +488,17 @@ function wellFormedLine(text: string): string {
   } catch {
     return text;
   }
+}
+
+function appendFedRow(appender: DuckDBAppender, key: string, firstLine: number, bytes: Buffer | null, text: string | null): void {
+  appender.appendVarchar(key);
+  appender.appendInteger(firstLine);
+  if (bytes) appender.appendBlob(bytes);
+  else appender.appendNull();
+  if (text !== null) appender.appendVarchar(text);
+  else appender.appendNull();
+  appender.appendBoolean(bytes === null && text === null);
+  appender.endRow();
 }
 
 function uniqueProcessors(sessions: SqlBatchSession[]): SqlProcessorSpec[] {
