@@ -128,11 +128,11 @@ export class SessionFile implements Session {
   }
 
   /**
-   * The whole content (the size fixed at open), hashed, in `scratch` when it is large enough (callers that
-   * read many files reuse one: a fresh buffer per file kept the garbage collector busy); valid until the
-   * next call with the same scratch.
+   * The whole content (the size fixed at open), hashed unless `hash` is false, in `scratch` when it is
+   * large enough (callers that read many files reuse one: a fresh buffer per file kept the garbage
+   * collector busy); valid until the next call with the same scratch.
    */
-  readAll(scratch?: Buffer): Buffer {
+  readAll(scratch?: Buffer, hash = true): Buffer {
     const buffer = scratch && scratch.length >= this.sizeBytes ? scratch.subarray(0, this.sizeBytes) : Buffer.allocUnsafe(this.sizeBytes);
     let length = 0;
     while (length < buffer.length) {
@@ -142,7 +142,7 @@ export class SessionFile implements Session {
     }
     this.bytesRead += length;
     const content = length === buffer.length ? buffer : buffer.subarray(0, length);
-    this.digest ??= createHash('md5').update(content).digest('hex');
+    if (hash) this.digest ??= createHash('md5').update(content).digest('hex');
     return content;
   }
 

@@ -13,6 +13,7 @@ import { ProcessorRun } from './processorRun.js';
 import type { RunStats } from './stats.js';
 import type { SqlEngine } from '../sql/sqlEngine.js';
 import { SqlDispatch } from './sqlDispatch.js';
+import type { KnownRead } from '../sql/sqlBatch.js';
 
 export interface RunOptions {
   /** Processor calls per processor run, failures included; the rest are capped for the next run. Default: no cap. */
@@ -259,10 +260,16 @@ export class Runner {
           progress(run, entry.sessionKey);
         }
         const dueSql = due.filter((run) => sqlRuns.has(run));
-        if (dueSql.length > 0) await sql.add(entry, dueSql);
         const dueJs = due.filter((run) => !sqlRuns.has(run));
-        if (dueJs.length === 0) continue;
-        const task: Promise<void> = Promise.all(groupsFor(entry, dueJs).map((group) => this.dispatch(entry, group, onLog, options.signal, notAfterMs)))
+        if (dueJs.length === 0) {
+          await sql.add(entry, dueSql);
+          continue;
+        }
+        const reads = Promise.all(groupsFor(entry, dueJs).map((group) => this.dispatch(entry, group, onLog, options.signal, notAfterMs)));
+        // A session due for both kinds is hashed once: its SQL batch takes the plugin process's hash when
+        // the file has not changed since that read.
+        if (dueSql.length > 0) await sql.add(entry, dueSql, reads.then((all) => all.find((read) => read !== null) ?? null, () => null));
+        const task: Promise<void> = reads
           .then(async () => {
             for (const run of dueJs) {
               run.inFlight--;
@@ -317,7 +324,7 @@ export class Runner {
    * processors aboard, each is retried alone, so the one that killed it fails by itself (rule 5 per
    * processor) and the others still get their result.
    */
-  private async dispatch(entry: SessionEntry, due: ProcessorRun[], onLog: LogSink, cancel?: AbortSignal, notAfterMs?: number): Promise<void> {
+  private async dispatch(entry: SessionEntry, due: ProcessorRun[], onLog: LogSink, cancel?: AbortSignal, notAfterMs?: number): Promise<KnownRead | null> {
     const processors: DueProcessor[] = due.map((run) => {
       const c = run.candidates.get(entry.sessionKey)!;
       return {
@@ -338,18 +345,18 @@ export class Runner {
     } catch (error) {
       await staging.discard(); // an attempt that did not end in a result leaves no items
       if (error instanceof WorkerDied && due.length > 1) {
-        await Promise.all(due.map((run) => this.dispatch(entry, [run], onLog, cancel, notAfterMs)));
-        return;
+        const reads = await Promise.all(due.map((run) => this.dispatch(entry, [run], onLog, cancel, notAfterMs)));
+        return reads.find((read) => read !== null) ?? null;
       }
       // The plugin process died (or our worker code failed): hash here so attempts still track the content.
       const fileHash = await hashQuietly(entry);
       for (const run of due) run.record(entry, { kind: 'failed', error: errorMessage(error) }, dispatchedAt, fileHash, 0);
-      return;
+      return null;
     }
     if (result.vanished) {
       await staging.discard();
       for (const run of due) run.vanished(entry.sessionKey);
-      return;
+      return null;
     }
     const readAt = new Date(result.readAtMs);
     for (const run of due) {
@@ -363,6 +370,7 @@ export class Runner {
       } else await staging.discard(name);
       run.record(entry, outcome, readAt, result.fileHash, result.bytesRead, staged);
     }
+    return result.fileHash === null ? null : { fileHash: result.fileHash, bytes: result.bytesRead, readAtMs: result.readAtMs };
   }
 }
 

@@ -1,6 +1,6 @@
 import type { SessionTaskResult } from '../host/protocol.js';
 import type { SessionEntry } from '../sessionFile.js';
-import { runSqlBatch, type SqlBatchSession, type SqlProcessorSpec } from '../sql/sqlBatch.js';
+import { runSqlBatch, type KnownRead, type SqlBatchSession, type SqlProcessorSpec } from '../sql/sqlBatch.js';
 import type { SqlEngine } from '../sql/sqlEngine.js';
 import type { ProcessorRun } from './processorRun.js';
 
@@ -15,6 +15,8 @@ export const SQL_BATCH_SESSIONS = 512;
 interface Pending {
   entry: SessionEntry;
   runs: ProcessorRun[];
+  /** What a plugin process read of it in this run (its JavaScript processors), once known. */
+  known?: Promise<KnownRead | null>;
 }
 
 /**
@@ -36,8 +38,8 @@ export class SqlDispatch {
   ) {}
 
   /** Adds a session for its due SQL processors; runs the batch when it is full (waiting while every connection is busy). */
-  async add(entry: SessionEntry, runs: ProcessorRun[]): Promise<void> {
-    this.pending.push({ entry, runs });
+  async add(entry: SessionEntry, runs: ProcessorRun[], known?: Promise<KnownRead | null>): Promise<void> {
+    this.pending.push({ entry, runs, ...(known ? { known } : {}) });
     this.pendingBytes += entry.sizeBytes;
     if (this.pendingBytes >= SQL_BATCH_BYTES || this.pending.length >= SQL_BATCH_SESSIONS) await this.flush();
   }
@@ -55,7 +57,8 @@ export class SqlDispatch {
     this.pendingBytes = 0;
     const root = rootOf(batch[0].entry);
     const sandbox = await this.engine.sandbox(root);
-    while (this.running.size >= sandbox.parallelism) await Promise.race(this.running);
+    // Bounded for memory; a batch waiting for plugin processes or a free connection holds no content yet.
+    while (this.running.size >= sandbox.parallelism + 2) await Promise.race(this.running);
     const sessions: SqlBatchSession[] = batch.map(({ entry, runs }) => ({
       entry,
       due: runs.map((run) => {
@@ -67,7 +70,10 @@ export class SqlDispatch {
         };
       }),
     }));
-    const task: Promise<void> = runSqlBatch(sandbox, sessions, { signal: this.options.signal, log: (_level, processor, message) => this.options.log?.(processor, message) })
+    // The batch starts once the plugin processes have read its sessions that they had too (their hashes
+    // are reused); it does not hold up dispatching meanwhile.
+    const task: Promise<void> = knownReads(batch)
+      .then((known) => runSqlBatch(sandbox, sessions, { signal: this.options.signal, known, log: (_level, processor, message) => this.options.log?.(processor, message) }))
       .then(
         (results) => {
           for (const { entry, runs } of batch) this.settle(entry, runs, results.get(entry.sessionKey) ?? new Error('the SQL batch returned no result for this session'));
@@ -86,6 +92,15 @@ export class SqlDispatch {
     await this.flush();
     while (this.running.size > 0) await Promise.race(this.running);
   }
+}
+
+async function knownReads(batch: Pending[]): Promise<Map<string, KnownRead>> {
+  const known = new Map<string, KnownRead>();
+  for (const { entry, known: read } of batch) {
+    const value = read ? await read : null;
+    if (value) known.set(entry.sessionKey, value);
+  }
+  return known;
 }
 
 const specs = new WeakMap<ProcessorRun, SqlProcessorSpec>();

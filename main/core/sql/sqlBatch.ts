@@ -6,6 +6,7 @@ import { errnoCode, errorMessage } from '../errors.js';
 import type { ProcessorOutcome, SessionTaskResult } from '../host/protocol.js';
 import { SessionFile, lineChunks, type SessionEntry } from '../sessionFile.js';
 import type { CheckedSql, SqlSandbox } from './sqlSandbox.js';
+import { MTIME_SLACK_MS } from '../runner/candidates.js';
 import { RECORDS_RELATION, ident, listLiteral, literal } from './sqlGuard.js';
 
 /** A SQL processor as a batch runs it. */
@@ -31,8 +32,17 @@ export interface SqlBatchSession {
   due: SqlDue[];
 }
 
+/** A read of a session by a plugin process in this run: its hash of `bytes` bytes, read from `readAtMs` on. */
+export interface KnownRead {
+  fileHash: string;
+  bytes: number;
+  readAtMs: number;
+}
+
 export interface SqlBatchOptions {
   signal?: AbortSignal;
+  /** Sessions already hashed in this run, by key: reused when the file has not changed since. */
+  known?: Map<string, KnownRead>;
   log?: (level: 'warn', processor: string, message: string) => void;
 }
 
@@ -109,7 +119,7 @@ class BatchRun {
       // the two, and the cores are otherwise idle). A file that changed between the first stat and the last
       // may differ between the two reads: it is read again below, by Node alone, hashed and parsed as one.
       const before = statAll(direct);
-      const hashing = this.hashAll(direct);
+      const hashing = this.hashAll(direct, before);
       hashing.catch(() => undefined);
       for (const group of groups) await this.parse(group, direct.length > 0 ? direct : null);
       const hashes = await hashing;
@@ -124,7 +134,7 @@ class BatchRun {
         }
         // Not the same bytes for both readers (it changed between the first stat and the last), or not text
         // DuckDB decodes as records() does (invalid UTF-8 becomes U+FFFD there): Node reads it, once more.
-        const unchanged = before.get(key) !== undefined && before.get(key) === after.get(key);
+        const unchanged = before.get(key) !== undefined && before.get(key)?.signature === after.get(key)?.signature;
         if (!unchanged || !hash.utf8) fed.add(key);
         else facts.set(key, { fileHash: hash.fileHash, bytesRead: hash.bytesRead });
       }
@@ -226,14 +236,19 @@ class BatchRun {
    * refuses what records() decodes to U+FFFD; such files are read by Node instead). An fs error is kept
    * per session.
    */
-  private async hashAll(sessions: SqlBatchSession[]): Promise<Map<string, (Facts & { utf8: boolean }) | Error>> {
+  private async hashAll(sessions: SqlBatchSession[], before: Map<string, FileStat | undefined>): Promise<Map<string, (Facts & { utf8: boolean }) | Error>> {
     const out = new Map<string, (Facts & { utf8: boolean }) | Error>();
     for (const s of sessions) {
       try {
         const file = await SessionFile.open(s.entry);
         try {
-          const content = file.readAll(this.scratch(s.entry.sizeBytes));
-          out.set(s.entry.sessionKey, { fileHash: await file.md5(), bytesRead: file.bytesRead, utf8: isUtf8(content) });
+          // Hashed by a plugin process in this run and not modified since it read it (rule 1's slack): the
+          // same bytes, so its hash holds; the content is still read, to check it is UTF-8.
+          const known = this.options.known?.get(s.entry.sessionKey);
+          const stat = before.get(s.entry.sessionKey);
+          const reuse = known !== undefined && stat !== undefined && known.bytes === file.sizeBytes && stat.mtimeMs < known.readAtMs - MTIME_SLACK_MS;
+          const content = file.readAll(this.scratch(s.entry.sizeBytes), !reuse);
+          out.set(s.entry.sessionKey, { fileHash: reuse ? known.fileHash : await file.md5(), bytesRead: file.bytesRead, utf8: isUtf8(content) });
         } finally {
           await file.close();
         }
@@ -505,13 +520,19 @@ function uniqueProcessors(sessions: SqlBatchSession[]): SqlProcessorSpec[] {
   return [...new Set(sessions.flatMap((s) => s.due.map((d) => d.processor)))];
 }
 
-/** Size and mtime of each file now, as one string (undefined: gone). */
-function statAll(sessions: SqlBatchSession[]): Map<string, string | undefined> {
-  const out = new Map<string, string | undefined>();
+interface FileStat {
+  /** Size and mtime to the nanosecond: equal signatures, unchanged file. */
+  signature: string;
+  mtimeMs: number;
+}
+
+/** Size and mtime of each file now (undefined: gone). */
+function statAll(sessions: SqlBatchSession[]): Map<string, FileStat | undefined> {
+  const out = new Map<string, FileStat | undefined>();
   for (const s of sessions) {
     try {
       const st = statSync(s.entry.path, { bigint: true });
-      out.set(s.entry.sessionKey, `${st.size}:${st.mtimeNs}`);
+      out.set(s.entry.sessionKey, { signature: `${st.size}:${st.mtimeNs}`, mtimeMs: Number(st.mtimeNs / 1_000_000n) });
     } catch {
       out.set(s.entry.sessionKey, undefined);
     }
