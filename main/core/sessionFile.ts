@@ -96,18 +96,9 @@ export class SessionFile implements Session {
   /** MD5 hex of the content; computed once, by the first complete pass. */
   async md5(): Promise<string> {
     if (this.digest === undefined) {
-      const hash = createHash('md5');
-      let turn = performance.now();
-      for (const chunk of this.chunks()) {
-        hash.update(chunk);
-        if (performance.now() - turn >= YIELD_EVERY_MS) {
-          await nextTurn();
-          turn = performance.now();
-        }
-      }
-      this.digest = hash.digest('hex');
+      for await (const chunk of this.hashedChunks()) void chunk; // hashing is the point of the pass
     }
-    return this.digest;
+    return this.digest!;
   }
 
   /** Every record; `selection` keeps only the lines containing one of its strings (see LineSelection). */
@@ -133,7 +124,13 @@ export class SessionFile implements Session {
    * collector busy); valid until the next call with the same scratch.
    */
   readAll(scratch?: Buffer, hash = true): Buffer {
-    const buffer = scratch && scratch.length >= this.sizeBytes ? scratch.subarray(0, this.sizeBytes) : Buffer.allocUnsafe(this.sizeBytes);
+    const content = this.readFromStart(scratch && scratch.length >= this.sizeBytes ? scratch.subarray(0, this.sizeBytes) : Buffer.allocUnsafe(this.sizeBytes));
+    if (hash) this.digest ??= createHash('md5').update(content).digest('hex');
+    return content;
+  }
+
+  /** Fills `buffer` from the start of the file; the part filled (less if it was truncated since it was opened). */
+  private readFromStart(buffer: Buffer): Buffer {
     let length = 0;
     while (length < buffer.length) {
       const bytesRead = readSync(this.fd, buffer, length, buffer.length - length, length);
@@ -141,9 +138,7 @@ export class SessionFile implements Session {
       length += bytesRead;
     }
     this.bytesRead += length;
-    const content = length === buffer.length ? buffer : buffer.subarray(0, length);
-    if (hash) this.digest ??= createHash('md5').update(content).digest('hex');
-    return content;
+    return length === buffer.length ? buffer : buffer.subarray(0, length);
   }
 
   /** The content chunk by chunk, hashed on the way (md5() then costs nothing); the event loop turns between chunks. */
@@ -167,15 +162,7 @@ export class SessionFile implements Session {
       return;
     }
     if (this.sizeBytes > 0 && this.sizeBytes <= KEEP_WHOLE_BYTES) {
-      const buffer = Buffer.allocUnsafe(this.sizeBytes);
-      let length = 0;
-      while (length < buffer.length) {
-        const bytesRead = readSync(this.fd, buffer, length, buffer.length - length, length);
-        if (bytesRead === 0) break; // truncated since it was opened: process what is there
-        length += bytesRead;
-      }
-      this.bytesRead += length;
-      this.whole = length === buffer.length ? buffer : buffer.subarray(0, length);
+      this.whole = this.readFromStart(Buffer.allocUnsafe(this.sizeBytes));
       yield this.whole;
       return;
     }
@@ -199,7 +186,6 @@ export class SessionFile implements Session {
   async *recordBatches(options: PassOptions = {}): AsyncGenerator<unknown[][]> {
     const wanted = options.wanted ?? (() => true);
     const groups = options.groups ?? [null];
-    const hash = this.digest === undefined ? createHash('md5') : undefined;
     const lines = new LinePicker(groups);
     const malformed = groups.map(() => 0);
     let carry: Buffer[] = [];
@@ -227,13 +213,7 @@ export class SessionFile implements Session {
       any = true;
     };
     let parsing = true;
-    let turn = performance.now();
-    for (const chunk of this.chunks()) {
-      if (performance.now() - turn >= YIELD_EVERY_MS) {
-        await nextTurn();
-        turn = performance.now();
-      }
-      hash?.update(chunk);
+    for await (const chunk of this.hashedChunks()) {
       if (parsing && !wanted()) parsing = false;
       if (!parsing) continue;
       lines.newChunk();
@@ -278,7 +258,6 @@ export class SessionFile implements Session {
       if (any) yield out;
     }
     this.malformedByGroup = malformed;
-    if (hash && this.digest === undefined) this.digest = hash.digest('hex');
   }
 }
 

@@ -13,7 +13,7 @@ import { ProcessorRun } from './processorRun.js';
 import type { RunStats } from './stats.js';
 import type { SqlEngine } from '../sql/sqlEngine.js';
 import { SqlDispatch } from './sqlDispatch.js';
-import type { KnownRead } from '../sql/sqlBatch.js';
+import { FED_MIN_BYTES, type KnownRead } from '../sql/sqlBatch.js';
 
 export interface RunOptions {
   /** Processor calls per processor run, failures included; the rest are capped for the next run. Default: no cap. */
@@ -267,8 +267,12 @@ export class Runner {
         }
         const reads = Promise.all(groupsFor(entry, dueJs).map((group) => this.dispatch(entry, group, onLog, options.signal, notAfterMs)));
         // A session due for both kinds is hashed once: its SQL batch takes the plugin process's hash when
-        // the file has not changed since that read.
-        if (dueSql.length > 0) await sql.add(entry, dueSql, reads.then((all) => all.find((read) => read !== null) ?? null, () => null));
+        // the file has not changed since that read. Not a session Node feeds to DuckDB in chunks: it is
+        // hashed on the way anyway, and waiting would run the two kinds one after the other on a big file.
+        if (dueSql.length > 0) {
+          const known = entry.sizeBytes < FED_MIN_BYTES ? reads.then((all) => all.find((read) => read !== null) ?? null, () => null) : undefined;
+          await sql.add(entry, dueSql, known);
+        }
         const task: Promise<void> = reads
           .then(async () => {
             for (const run of dueJs) {

@@ -379,8 +379,12 @@ class BatchRun {
    */
   private async feed(entry: SessionEntry, groups: ParseGroup[]): Promise<Facts> {
     const file = await SessionFile.open(entry);
+    const chunks = lineChunks(file);
     try {
-      for await (const chunk of lineChunks(file)) {
+      let next = chunks.next();
+      for (;;) {
+        const { value: chunk, done } = await next;
+        if (done) break;
         await this.exec(FED_TABLE); // the last chunk's rows go
         const appender = await this.db.createAppender('si_fed', 'main', 'temp');
         try {
@@ -391,11 +395,18 @@ class BatchRun {
         } finally {
           appender.closeSync();
         }
-        for (const group of groups) await this.parse(group, null);
+        const parsing = (async () => {
+          for (const group of groups) await this.parse(group, null);
+        })();
+        // This thread reads and hashes the next chunk while DuckDB's parses this one.
+        next = chunks.next();
+        next.catch(() => undefined); // awaited next turn, after the parse
+        await parsing;
       }
       await this.exec(FED_TABLE);
       return { fileHash: await file.md5(), bytesRead: file.bytesRead };
     } finally {
+      await chunks.return(undefined);
       await file.close();
     }
   }
