@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness, counts } from './harness.js';
+import { Harness, counts, stateTest } from './harness.js';
 import { writeSession } from '../helpers.js';
 
 /** The shape from the SDK docs, exactly as a plugin author would copy it. */
@@ -48,8 +48,8 @@ const assistant = (uuid: string, tools: string[]) => ({
   message: { model: 'claude-sonnet-4-5', content: tools.map((name, i) => ({ type: 'tool_use', id: `t${i}`, name, input: {} })) },
 });
 
-test('a SQL processor as documented: one item per row, with the record line numbers, and a typed view', async () => {
-  const h = new Harness().plugin('tool-uses', TOOL_USES);
+stateTest('a SQL processor as documented: one item per row, with the record line numbers, and a typed view', async (backend) => {
+  const h = new Harness(2, backend).plugin('tool-uses', TOOL_USES);
   writeSession(h.root, 'alice/one.jsonl', [{ type: 'user', uuid: 'u1', message: { content: 'hi' } }, assistant('a1', ['Bash', 'Read']), { type: 'user', uuid: 'u2' }, assistant('a2', ['Edit'])]);
   writeSession(h.root, 'bob/none.jsonl', [{ type: 'user', uuid: 'u1', message: { content: 'no tools' } }]);
   const stats = await h.run('tool-uses');
@@ -199,4 +199,21 @@ test('a run whose due processors are all SQL starts no plugin process (once thei
   const stats = await h.run('tool-uses');
   assert.equal(stats.processed, 1);
   assert.equal(engine.pool.processesStarted, 0);
+});
+
+test('cancelling a run interrupts its SQL: the sessions are capped as cancelled, nothing is stored', async () => {
+  const h = new Harness().plugin(
+    'slow',
+    `export default { name: 'slow', timeoutMs: 600000, columns: { type: 'VARCHAR' }, sql: 'SELECT session_file, count(*) AS n FROM records, range(100000000000) GROUP BY 1' };`,
+  );
+  for (let i = 0; i < 3; i++) writeSession(h.root, `a/s${i}.jsonl`, [{ type: 'user' }]);
+  const controller = new AbortController();
+  const started = Date.now();
+  setTimeout(() => controller.abort(), 500);
+  const stats = await h.run('slow', { signal: controller.signal });
+  assert.ok(Date.now() - started < 15_000, 'the query was interrupted, not waited for');
+  assert.equal(stats.cancelled, true);
+  assert.deepEqual(counts(stats), { scanned: 3, processed: 0, skipped: 0, capped: 3, errors: 0, quarantined: 0, vanished: 0, items_extracted: 0 });
+  assert.deepEqual(await h.rows("SELECT count(*) AS n FROM session_processor_state WHERE processor_name = 'slow'"), [{ n: 0 }]);
+  assert.deepEqual(await h.rows("SELECT count(*) AS n FROM session_processor_failures WHERE processor_name = 'slow'"), [{ n: 0 }]);
 });

@@ -1,14 +1,6 @@
 import type { SessionEntry } from '../sessionFile.js';
 import type { ProcessorSnapshot, StoredFailure, StoredState } from '../store/types.js';
-
-/**
- * mtime resolution and clock skew: a write in the last 50 ms before the recorded read time may not be in
- * what was read, so such a file is hashed instead of trusted.
- */
-export const MTIME_SLACK_MS = 50;
-
-/** Rows written before processors had versions count as the default version, "1". */
-export const LEGACY_VERSION = '1';
+import { LEGACY_VERSION, MTIME_SLACK_MS, isStale } from '../dueRule.js';
 
 export interface Candidate {
   entry: SessionEntry;
@@ -34,9 +26,7 @@ export function selectCandidates(sessions: SessionEntry[], snapshot: ProcessorSn
     const state = snapshot.states.get(entry.sessionKey);
     const failure = snapshot.failures.get(entry.sessionKey);
     const sameVersion = state !== undefined && (state.processorVersion ?? LEGACY_VERSION) === version;
-    const due =
-      !sameVersion || state.processedAtMs === null || entry.mtimeMs >= state.processedAtMs - MTIME_SLACK_MS;
-    if (!due && !failure) continue;
+    if (!isStale(state, version, entry.mtimeMs) && !failure) continue;
     const quarantined = failure !== undefined && failure.quarantined && failure.processorVersion === version;
     const candidate: Candidate = {
       entry,

@@ -6,7 +6,7 @@ import { errnoCode, errorMessage } from '../errors.js';
 import type { ProcessorOutcome, SessionTaskResult } from '../host/protocol.js';
 import { SessionFile, lineChunks, type SessionEntry } from '../sessionFile.js';
 import type { CheckedSql, SqlSandbox } from './sqlSandbox.js';
-import { MTIME_SLACK_MS } from '../runner/candidates.js';
+import { MTIME_SLACK_MS } from '../dueRule.js';
 import { RECORDS_RELATION, ident, listLiteral, literal } from './sqlGuard.js';
 
 /** A SQL processor as a batch runs it. */

@@ -1,6 +1,7 @@
 import type { SessionEntry } from '../sessionFile.js';
 import type { ColumnSpec, Database } from './database.js';
 import type { JsonRow } from './jsonRows.js';
+import { staleSql } from '../dueRule.js';
 
 export type CellStatus = 'processed' | 'stale' | 'pending' | 'failed' | 'quarantined';
 
@@ -118,14 +119,14 @@ const LOADED_COLUMNS: ColumnSpec[] = [
   { name: 'version', type: 'VARCHAR' },
 ];
 
-/** One row per (session, loaded processor) with its status; 50 ms is the runner's mtime slack. */
+/** One row per (session, loaded processor) with its status; 'stale' is rule 1 (dueRule.ts). */
 const CELLS = `cells AS (
   SELECT s.session_file, p.name AS processor,
     CASE
       WHEN f.session_file IS NOT NULL AND f.quarantined AND f.processor_version IS NOT DISTINCT FROM p.version THEN 'quarantined'
       WHEN f.session_file IS NOT NULL THEN 'failed'
       WHEN st.session_file IS NULL THEN 'pending'
-      WHEN coalesce(st.processor_version, '1') <> p.version OR st.processed_at IS NULL OR s.mtime_ms >= epoch_ms(st.processed_at) - 50 THEN 'stale'
+      WHEN ${staleSql('st', 'p.version', 's.mtime_ms')} THEN 'stale'
       ELSE 'processed'
     END AS status,
     f.attempts, f.last_error, st.processed_at, st.items_extracted

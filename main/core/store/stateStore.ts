@@ -2,7 +2,7 @@ import { openDatabase, type Database } from './database.js';
 import { migrate } from './migrations.js';
 import { REPLACE_STATE, STAGED_ITEM_COLUMNS, writeOutcomes, type LostOutcome, type OutcomeGroup } from './outcomeBatch.js';
 import { SCANNED, stageScan } from './scanStage.js';
-import { LEGACY_VERSION, MTIME_SLACK_MS } from '../runner/candidates.js';
+import { LEGACY_VERSION, staleSql } from '../dueRule.js';
 import type { SessionEntry } from '../sessionFile.js';
 import type { JsonRow, MarkProcessedEntry, ProcessorSnapshot, StateFilter } from './types.js';
 
@@ -47,19 +47,18 @@ export class StateStore {
    * out, so its mtime margin is a millisecond wider than the rule's.
    */
   async dueSnapshot(processor: string, version: string, sessions: SessionEntry[]): Promise<{ due: SessionEntry[]; snapshot: ProcessorSnapshot }> {
-    const params = { processor, version, legacy: LEGACY_VERSION, slack: MTIME_SLACK_MS + 1 };
+    const params = { processor, version };
     const from = `FROM ${SCANNED} s
       LEFT JOIN session_processor_state st ON st.processor_name = $processor AND st.session_file = s.session_file
       LEFT JOIN session_processor_failures f ON f.processor_name = $processor AND f.session_file = s.session_file
-      WHERE (st.session_file IS NULL OR f.session_file IS NOT NULL OR st.processed_at IS NULL
-        OR coalesce(st.processor_version, $legacy) <> $version OR s.mtime_ms >= epoch_ms(st.processed_at) - $slack)`;
+      WHERE (f.session_file IS NOT NULL OR ${staleSql('st', '$version', 's.mtime_ms', 1)})`;
     const { positions, rows } = await this.db.exclusive(async (c) => {
       await stageScan(this.db, c, sessions);
       const [{ due }] = await c.all(`SELECT array_agg(s.ordinal ORDER BY s.ordinal) AS due ${from}`, params);
       if (due === null) return { positions: [], rows: [] }; // nothing due (a no-op rerun): one query, not two
       const detail = await c.all(
         `SELECT s.session_file, ${STATE_AND_FAILURE} ${from}
-           AND (f.session_file IS NOT NULL OR (st.session_file IS NOT NULL AND coalesce(st.processor_version, $legacy) = $version))`,
+           AND (f.session_file IS NOT NULL OR (st.session_file IS NOT NULL AND coalesce(st.processor_version, '${LEGACY_VERSION}') = $version))`,
         params,
       );
       return { positions: due as number[], rows: detail };
