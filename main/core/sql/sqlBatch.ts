@@ -1,13 +1,17 @@
 import { statSync } from 'node:fs';
 import { sep } from 'node:path';
 import { isUtf8 } from 'node:buffer';
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { errnoCode, errorMessage } from '../errors.js';
 import type { ProcessorOutcome, SessionTaskResult } from '../host/protocol.js';
 import { SessionFile, lineChunks, type SessionEntry } from '../sessionFile.js';
 import type { CheckedSql, SqlSandbox } from './sqlSandbox.js';
 import { MTIME_SLACK_MS } from '../dueRule.js';
 import { RECORDS_RELATION, ident, listLiteral, literal } from './sqlGuard.js';
+import {
+  FED_LINES_SQL, FED_TABLE, MALFORMED, RECORD, SURROGATE_ESCAPE, type ParseGroup,
+  appendFedRow, directLinesSql, parseGroups, parsedLinesSql, wellFormedLine,
+} from './recordsSql.js';
 
 /** A SQL processor as a batch runs it. */
 export interface SqlProcessorSpec {
@@ -47,34 +51,16 @@ export interface SqlBatchOptions {
 }
 
 /**
- * Sessions from this size on are read by Node and handed to DuckDB line by line, as are sessions DuckDB
- * cannot take as text (invalid UTF-8) or whose failing lines JSON.parse might still accept (lone
- * surrogates): DuckDB holds a whole file as one value when it reads it itself.
+ * Sessions from this size on are read by Node and handed to DuckDB in chunks of whole lines (as are those
+ * DuckDB cannot take as text: invalid UTF-8): DuckDB holds a whole file as one value when it reads it itself.
  */
 export const FED_MIN_BYTES = 32 * 1024 * 1024;
-/** Content Node hands DuckDB: chunks of whole lines (text, or bytes DuckDB decodes), or a line too long to hold. */
-const FED_TABLE = 'CREATE OR REPLACE TEMP TABLE si_fed (session_file VARCHAR, first_line INTEGER, content BLOB, text VARCHAR, oversized BOOLEAN)';
 /** Rows one processor query may return per batch: a query past it fails (and is narrowed to the session that does it). */
 export const MAX_ITEMS_PER_QUERY = 1_000_000;
-
-const WHITESPACE = "' ' || chr(9) || chr(13)";
-/** Rows of a group table that are records: parsed, or the literal null (a record JSON.parse gives as null). */
-const RECORD = `(r IS NOT NULL OR trim(bad, ${WHITESPACE}) = 'null')`;
-/** Rows that are malformed lines: neither parsed nor blank (a NULL line is one over MAX_LINE_BYTES). */
-const MALFORMED = `(r IS NULL AND (bad IS NULL OR trim(bad, ${WHITESPACE}) NOT IN ('', 'null')))`;
-/** A failing line that JSON.parse may still accept: DuckDB refuses an escaped lone surrogate, JavaScript keeps it. */
-const SURROGATE_ESCAPE = String.raw`\\[uU][dD][89abAB]`;
 
 interface Facts {
   fileHash: string;
   bytesRead: number;
-}
-
-/** Processors that read compatible columns parse each line once, together. */
-interface ParseGroup {
-  table: string;
-  columns: Record<string, string>;
-  members: SqlProcessorSpec[];
 }
 
 /**
@@ -261,28 +247,12 @@ class BatchRun {
   }
 
   /**
-   * Lines → one row per selected line: its parsed record `r`, and `bad`, the line itself where it did not
-   * parse (blank, malformed, or the literal null; told apart later, on those few rows only: trimming every
-   * line cost more than parsing it). `direct`: the files DuckDB reads itself, into a new table; null: the
-   * lines Node put in si_fed, added to the table (created empty when no file was read directly).
+   * Parses lines into a group's table (recordsSql.ts): `direct`, the files DuckDB reads itself, into a new
+   * table; null, the chunks Node put in si_fed, added to it (created empty when no file was read directly).
    */
   private async parse(group: ParseGroup, direct: SqlBatchSession[] | null): Promise<void> {
-    const structure = literal(JSON.stringify(group.columns));
-    const selections = group.members.map((due, i) => `(line IS NULL OR ${selectionSql(due.linesContaining)}) AS sel_${i}`);
-    const anySelected = group.members.some((d) => !d.linesContaining) ? 'true' : group.members.map((d) => selectionSql(d.linesContaining)).join(' OR ');
-    // The BOM rule of records(): dropped before the first line, once per file (not tested line by line).
-    const text = direct
-      ? `SELECT ${this.keyOf('filename')} AS session_file, 1 AS first_line, CASE WHEN starts_with(t, chr(65279)) THEN substr(t, 2) ELSE t END AS text
-         FROM (SELECT filename, try(decode(content)) AS t FROM read_blob(${listLiteral(direct.map((s) => s.entry.path))}))`
-      : 'SELECT session_file, first_line, coalesce(text, decode(content)) AS text FROM si_fed WHERE NOT oversized';
-    const lines = `SELECT session_file, first_line - 1 + idx AS line_no, line
-      FROM (SELECT session_file, first_line, unnest(generate_series(1, len(parts))) AS idx, unnest(parts) AS line
-            FROM (SELECT session_file, first_line, string_split(text, chr(10)) AS parts FROM (${text})))
-      ${direct ? '' : 'UNION ALL SELECT session_file, first_line AS line_no, NULL AS line FROM si_fed WHERE oversized'}`;
-    // A line over MAX_LINE_BYTES comes from Node as NULL: malformed for every processor, as in records().
-    const body = `SELECT session_file, CAST(line_no AS BIGINT) AS line_no, ${selections.join(', ')}, r, CASE WHEN r IS NULL THEN line END AS bad
-      FROM (SELECT session_file, line_no, line, try(json_transform(line, ${structure})) AS r
-            FROM (${lines}) WHERE line IS NULL OR (${anySelected}))`;
+    const lines = direct ? directLinesSql(this.keyOf('filename'), direct.map((s) => s.entry.path)) : FED_LINES_SQL;
+    const body = parsedLinesSql(group, lines);
     const exists = direct === null && this.created.has(group.table);
     await this.exec(exists ? `INSERT INTO ${group.table} ${body}` : `CREATE OR REPLACE TEMP TABLE ${group.table} AS ${body}`);
     this.created.add(group.table);
@@ -482,49 +452,6 @@ class QueryTimeout extends Error {
 function describeQueryError(error: unknown, timeoutMs: number): string {
   if (error instanceof QueryTimeout) return `the query did not finish within timeoutMs (${timeoutMs} ms)`;
   return firstLine(errorMessage(error));
-}
-
-/**
- * Processors share a parse when every record field they both read has the same type; otherwise the line
- * is parsed once per group (json_transform maps each field name to one type).
- */
-function parseGroups(dues: SqlProcessorSpec[]): ParseGroup[] {
-  const groups: ParseGroup[] = [];
-  for (const due of dues) {
-    const fits = groups.find((g) => Object.entries(due.checked.columns).every(([field, type]) => g.columns[field] === undefined || g.columns[field] === type));
-    if (fits) {
-      Object.assign(fits.columns, due.checked.columns);
-      fits.members.push(due);
-    } else groups.push({ table: `si_records_${groups.length}`, columns: { ...due.checked.columns }, members: [due] });
-  }
-  return groups;
-}
-
-/** linesContaining as SQL: a line is selected when it contains one of the strings (all lines when none). */
-function selectionSql(needles: string[] | undefined): string {
-  if (!needles || needles.length === 0) return 'true';
-  return `(${needles.map((n) => `contains(line, ${literal(n)})`).join(' OR ')})`;
-}
-
-/** A line JSON.parse accepts, written again as well-formed JSON (lone surrogates become U+FFFD); else as it was. */
-function wellFormedLine(text: string): string {
-  if (!/\\u[dD][89a-fA-F]/.test(text)) return text;
-  try {
-    return JSON.stringify(JSON.parse(text), (_key, value: unknown) => (typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed() : value));
-  } catch {
-    return text;
-  }
-}
-
-function appendFedRow(appender: DuckDBAppender, key: string, firstLine: number, bytes: Buffer | null, text: string | null): void {
-  appender.appendVarchar(key);
-  appender.appendInteger(firstLine);
-  if (bytes) appender.appendBlob(bytes);
-  else appender.appendNull();
-  if (text !== null) appender.appendVarchar(text);
-  else appender.appendNull();
-  appender.appendBoolean(bytes === null && text === null);
-  appender.endRow();
 }
 
 function uniqueProcessors(sessions: SqlBatchSession[]): SqlProcessorSpec[] {
