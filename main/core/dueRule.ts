@@ -19,7 +19,8 @@ export interface StoredRead {
 
 /** Whether `version` must look at the file again: no result, another version's, or a file modified since it was read. */
 export function isStale(state: StoredRead | undefined, version: string, mtimeMs: number): boolean {
-  return state === undefined || (state.processorVersion ?? LEGACY_VERSION) !== version || state.processedAtMs === null || mtimeMs >= state.processedAtMs - MTIME_SLACK_MS;
+  if (state === undefined || (state.processorVersion ?? LEGACY_VERSION) !== version || state.processedAtMs === null) return true;
+  return mtimeMs >= state.processedAtMs - MTIME_SLACK_MS;
 }
 
 /**

@@ -67,7 +67,13 @@ const trustAll: LoadGate = () => ({ approval: 'trusted', enabled: true });
  * plugin process (never in this one). A broken plugin is reported with its folder and reason and never
  * stops the others; a processor name already taken keeps its first owner.
  */
-export async function loadPlugins(sources: PluginSource[], pool: PluginPool, snapshots: PluginSnapshots, checkSql: SqlChecker, gate: LoadGate = trustAll): Promise<PluginSet> {
+export async function loadPlugins(
+  sources: PluginSource[],
+  pool: PluginPool,
+  snapshots: PluginSnapshots,
+  checkSql: SqlChecker,
+  gate: LoadGate = trustAll,
+): Promise<PluginSet> {
   const set: PluginSet = { processors: [], plugins: [] };
   const owners = new Map<string, string>();
   for (const source of sources) {

@@ -146,22 +146,6 @@ export class Runner {
       return Array.from({ length: parts }, (_, part) => due.filter((_run, index) => index % parts === part));
     };
     const onLog: LogSink = (level, processor, message) => options.log?.(level, processor ? `[${processor}] ${message}` : message);
-    /** Records a SQL batch's result for one session (it carries its items: nothing was staged). */
-    const settle = (entry: SessionEntry, due: ProcessorRun[], result: SessionTaskResult | Error) => {
-      if (result instanceof Error) {
-        for (const run of due) run.record(entry, { kind: 'failed', error: errorMessage(result) }, new Date(), null, 0);
-        return;
-      }
-      if (result.vanished) {
-        for (const run of due) run.vanished(entry.sessionKey);
-        return;
-      }
-      const readAt = new Date(result.readAtMs);
-      for (const run of due) {
-        const outcome = result.outcomes[run.processor.name] ?? { kind: 'failed', error: 'the SQL batch returned no outcome' };
-        run.record(entry, outcome, readAt, result.fileHash, result.bytesRead);
-      }
-    };
 
     let lastFlush = Date.now();
     const flush = async () => {
@@ -213,10 +197,11 @@ export class Runner {
     const sqlRuns = new Set(runs.filter((r) => r.processor.checked));
     const sql = new SqlDispatch(
       this.sql,
-      (entry, due, result) => {
-        for (const run of due) run.inFlight--;
-        settle(entry, due, result);
-        for (const run of due) progress(run, null);
+      (due) => {
+        for (const run of due) {
+          run.inFlight--;
+          progress(run, null);
+        }
       },
       { signal: options.signal, log: (processor, message) => onLog('warn', processor, message), afterBatch: maybeFlush },
     );

@@ -1,4 +1,5 @@
 import type { SessionTaskResult } from '../host/protocol.js';
+import { errorMessage } from '../errors.js';
 import type { SessionEntry } from '../sessionFile.js';
 import { runSqlBatch, type KnownRead, type SqlBatchSession, type SqlProcessorSpec } from '../sql/sqlBatch.js';
 import type { SqlEngine } from '../sql/sqlEngine.js';
@@ -21,9 +22,9 @@ interface Pending {
 
 /**
  * Collects the sessions due for SQL processors into batches and runs each batch in the sandbox (one per
- * DuckDB connection, side by side), handing every session's result to `settle` as a plugin process's
- * result would be. The runner's rules are applied before a session is added (caps, budget, quarantine)
- * and after its result comes back (ProcessorRun.record).
+ * DuckDB connection, side by side), recording every session's result as a plugin process's result is
+ * recorded. The runner's rules are applied before a session is added (caps, budget, quarantine) and when
+ * its result comes back (ProcessorRun.record); `settled` then hears which runs have one call fewer in flight.
  */
 export class SqlDispatch {
   private pending: Pending[] = [];
@@ -33,7 +34,7 @@ export class SqlDispatch {
 
   constructor(
     private readonly engine: SqlEngine,
-    private readonly settle: (entry: SessionEntry, runs: ProcessorRun[], result: SessionTaskResult | Error) => void,
+    private readonly settled: (runs: ProcessorRun[]) => void,
     private readonly options: { signal?: AbortSignal; log?: (processor: string, message: string) => void; afterBatch?: () => Promise<void> },
   ) {}
 
@@ -42,11 +43,6 @@ export class SqlDispatch {
     this.pending.push({ entry, runs, ...(known ? { known } : {}) });
     this.pendingBytes += entry.sizeBytes;
     if (this.pendingBytes >= SQL_BATCH_BYTES || this.pending.length >= SQL_BATCH_SESSIONS) await this.flush();
-  }
-
-  /** Sessions waiting for a batch to start. */
-  get waiting(): number {
-    return this.pending.length;
   }
 
   /** Starts the batch collected so far (if any), first waiting for a free connection. */
@@ -76,10 +72,16 @@ export class SqlDispatch {
       .then((known) => runSqlBatch(sandbox, sessions, { signal: this.options.signal, known, log: (_level, processor, message) => this.options.log?.(processor, message) }))
       .then(
         (results) => {
-          for (const { entry, runs } of batch) this.settle(entry, runs, results.get(entry.sessionKey) ?? new Error('the SQL batch returned no result for this session'));
+          for (const { entry, runs } of batch) {
+            record(entry, runs, results.get(entry.sessionKey) ?? new Error('the SQL batch returned no result for this session'));
+            this.settled(runs);
+          }
         },
         (error: unknown) => {
-          for (const { entry, runs } of batch) this.settle(entry, runs, error instanceof Error ? error : new Error(String(error)));
+          for (const { entry, runs } of batch) {
+            record(entry, runs, error instanceof Error ? error : new Error(String(error)));
+            this.settled(runs);
+          }
         },
       )
       .then(() => this.options.afterBatch?.())
@@ -91,6 +93,23 @@ export class SqlDispatch {
   async finish(): Promise<void> {
     await this.flush();
     while (this.running.size > 0) await Promise.race(this.running);
+  }
+}
+
+/** Records a batch's result for one session (its items came with it: nothing was staged). */
+function record(entry: SessionEntry, runs: ProcessorRun[], result: SessionTaskResult | Error): void {
+  if (result instanceof Error) {
+    for (const run of runs) run.record(entry, { kind: 'failed', error: errorMessage(result) }, new Date(), null, 0);
+    return;
+  }
+  if (result.vanished) {
+    for (const run of runs) run.vanished(entry.sessionKey);
+    return;
+  }
+  const readAt = new Date(result.readAtMs);
+  for (const run of runs) {
+    const outcome = result.outcomes[run.processor.name] ?? { kind: 'failed', error: 'the SQL batch returned no outcome' };
+    run.record(entry, outcome, readAt, result.fileHash, result.bytesRead);
   }
 }
 

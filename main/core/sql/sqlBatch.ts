@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { sep } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -6,7 +5,9 @@ import { errnoCode, errorMessage } from '../errors.js';
 import type { ProcessorOutcome, SessionTaskResult } from '../host/protocol.js';
 import { SessionFile, lineChunks, type SessionEntry } from '../sessionFile.js';
 import type { CheckedSql, SqlSandbox } from './sqlSandbox.js';
-import { MTIME_SLACK_MS } from '../dueRule.js';
+import { hashFiles, statAll, existsNow, type KnownRead } from './fileReads.js';
+
+export type { KnownRead } from './fileReads.js';
 import { RECORDS_RELATION, ident, listLiteral, literal } from './sqlGuard.js';
 import {
   FED_LINES_SQL, FED_TABLE, MALFORMED, RECORD, SURROGATE_ESCAPE, type ParseGroup,
@@ -34,13 +35,6 @@ export interface SqlDue {
 export interface SqlBatchSession {
   entry: SessionEntry;
   due: SqlDue[];
-}
-
-/** A read of a session by a plugin process in this run: its hash of `bytes` bytes, read from `readAtMs` on. */
-export interface KnownRead {
-  fileHash: string;
-  bytes: number;
-  readAtMs: number;
 }
 
 export interface SqlBatchOptions {
@@ -104,12 +98,12 @@ class BatchRun {
       // DuckDB parses the files in its threads while this thread hashes them (MD5 in Node is the faster of
       // the two, and the cores are otherwise idle). A file that changed between the first stat and the last
       // may differ between the two reads: it is read again below, by Node alone, hashed and parsed as one.
-      const before = statAll(direct);
-      const hashing = this.hashAll(direct, before);
+      const before = statAll(direct.map((d) => d.entry));
+      const hashing = hashFiles(direct.map((d) => d.entry), before, this.options.known);
       hashing.catch(() => undefined);
       for (const group of groups) await this.parse(group, direct.length > 0 ? direct : null);
       const hashes = await hashing;
-      const after = statAll(direct);
+      const after = statAll(direct.map((d) => d.entry));
       for (const s of direct) {
         const key = s.entry.sessionKey;
         const hash = hashes.get(key)!;
@@ -197,13 +191,6 @@ class BatchRun {
     }
   }
 
-  /** One read buffer for the batch's files, grown to the largest. */
-  private buffer: Buffer | undefined;
-  private scratch(size: number): Buffer {
-    if (!this.buffer || this.buffer.length < size) this.buffer = Buffer.allocUnsafe(Math.min(FED_MIN_BYTES, Math.max(size, 1 << 20)));
-    return this.buffer;
-  }
-
   private async dropAll(groups: ParseGroup[]): Promise<void> {
     for (const table of [...groups.map((g) => g.table), 'si_fed']) await this.exec(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
   }
@@ -215,35 +202,6 @@ class BatchRun {
   private keyOf(column: string): string {
     const relative = `substr(${column}, ${this.root.length + 2})`;
     return sep === '/' ? relative : `replace(${relative}, ${literal(sep)}, '/')`;
-  }
-
-  /**
-   * MD5 and size of each file as Node reads it (size fixed at open), and whether it is valid UTF-8 (DuckDB
-   * refuses what records() decodes to U+FFFD; such files are read by Node instead). An fs error is kept
-   * per session.
-   */
-  private async hashAll(sessions: SqlBatchSession[], before: Map<string, FileStat | undefined>): Promise<Map<string, (Facts & { utf8: boolean }) | Error>> {
-    const out = new Map<string, (Facts & { utf8: boolean }) | Error>();
-    for (const s of sessions) {
-      try {
-        const file = await SessionFile.open(s.entry);
-        try {
-          // Hashed by a plugin process in this run and not modified since it read it (rule 1's slack): the
-          // same bytes, so its hash holds; the content is still read, to check it is UTF-8.
-          const known = this.options.known?.get(s.entry.sessionKey);
-          const stat = before.get(s.entry.sessionKey);
-          const reuse = known !== undefined && stat !== undefined && known.bytes === file.sizeBytes && stat.mtimeMs < known.readAtMs - MTIME_SLACK_MS;
-          const content = file.readAll(this.scratch(s.entry.sizeBytes), !reuse);
-          out.set(s.entry.sessionKey, { fileHash: reuse ? known.fileHash : await file.md5(), bytesRead: file.bytesRead, utf8: isUtf8(content) });
-        } finally {
-          await file.close();
-        }
-      } catch (error) {
-        out.set(s.entry.sessionKey, error instanceof Error ? error : new Error(String(error)));
-      }
-      await nextTurn(); // a statement DuckDB finished meanwhile is picked up
-    }
-    return out;
   }
 
   /**
@@ -456,40 +414,6 @@ function describeQueryError(error: unknown, timeoutMs: number): string {
 
 function uniqueProcessors(sessions: SqlBatchSession[]): SqlProcessorSpec[] {
   return [...new Set(sessions.flatMap((s) => s.due.map((d) => d.processor)))];
-}
-
-interface FileStat {
-  /** Size and mtime to the nanosecond: equal signatures, unchanged file. */
-  signature: string;
-  mtimeMs: number;
-}
-
-/** Size and mtime of each file now (undefined: gone). */
-function statAll(sessions: SqlBatchSession[]): Map<string, FileStat | undefined> {
-  const out = new Map<string, FileStat | undefined>();
-  for (const s of sessions) {
-    try {
-      const st = statSync(s.entry.path, { bigint: true });
-      out.set(s.entry.sessionKey, { signature: `${st.size}:${st.mtimeNs}`, mtimeMs: Number(st.mtimeNs / 1_000_000n) });
-    } catch {
-      out.set(s.entry.sessionKey, undefined);
-    }
-  }
-  return out;
-}
-
-function existsNow(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Resolves after pending I/O callbacks had their turn. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function firstLine(message: string): string {
