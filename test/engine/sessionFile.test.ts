@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { SessionFile, lineChunks } from '../../main/core/sessionFile.js';
+import { SessionFile } from '../../main/core/sessionFile.js';
+import { lineChunks } from '../../main/core/lineChunks.js';
 import { tempDir } from '../helpers.js';
 
 async function readAll(path: string) {

@@ -3,7 +3,8 @@ import { isUtf8 } from 'node:buffer';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { errnoCode, errorMessage } from '../errors.js';
 import type { ProcessorOutcome, SessionTaskResult } from '../host/protocol.js';
-import { SessionFile, lineChunks, type SessionEntry } from '../sessionFile.js';
+import { SessionFile, type SessionEntry } from '../sessionFile.js';
+import { lineChunks } from '../lineChunks.js';
 import type { CheckedSql, SqlSandbox } from './sqlSandbox.js';
 import { hashFiles, statAll, existsNow, type KnownRead } from './fileReads.js';
 
