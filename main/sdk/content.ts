@@ -57,6 +57,10 @@ const NOT_TYPED = /^\s*(?:<(?:local-command-stdout|local-command-stderr|bash-std
  */
 export function isHumanPrompt(record: UserRecord): boolean {
   if (record.isSidechain === true || record.isMeta === true || record.isCompactSummary === true) return false;
-  const text = userText(record);
+  return isTypedText(userText(record));
+}
+
+/** Text a person typed: not blank, not output or a marker Claude Code writes itself (SQL: is_typed_text). */
+export function isTypedText(text: string): boolean {
   return text.trim() !== '' && !NOT_TYPED.test(text);
 }

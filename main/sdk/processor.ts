@@ -94,8 +94,10 @@ export type SqlColumnType = string;
  * A processor written as one DuckDB SELECT. The engine reads the due sessions itself (DuckDB's native JSON
  * parser, one pass for every due SQL processor) and runs `sql` over the relation `records`: one row per
  * record (non-blank line that parses as JSON) with `session_file VARCHAR`, `line_no BIGINT` (the record's
- * 1-based line in its file) and the declared `columns`. Each result row is one item of its `session_file`;
- * its other columns are the item's fields. A due session with no rows is processed with 0 items.
+ * 1-based line in its file) and the declared `columns`, and `sessions` (`session_file`, `malformed_lines`:
+ * one row per session being processed, with or without records). Each result row is one item of its
+ * `session_file`; its other columns are the item's fields. A due session with no rows is processed with 0
+ * items. The SDK's record rules are SQL functions there (`iso_timestamp`, `blocks_text`, …: docs/plugins.md).
  */
 export interface SqlProcessor extends ProcessorBase {
   /** The record fields the query reads (top-level keys of a record), each with its DuckDB type. */

@@ -72,7 +72,7 @@ usage_lines AS (
 messages AS (
   SELECT
     session_file,
-    arg_min(model, line_no) AS model,
+    arg_min_null(model, line_no) AS model, -- the first line's model, even when it names none
     min(line_no) AS first_line,
     arg_max({'input': input, 'output': output, 'cache_creation': cache_creation, 'cache_creation_1h': least(cache_creation, cache_creation_1h), 'cache_read': cache_read}, (output, -line_no)) AS t
   FROM usage_lines
@@ -120,7 +120,7 @@ ORDER BY session_file, min(first_line)
 export default definePlugin({
   name: 'tokens',
   // Bump when prices.json changes, so stored costs are recomputed.
-  version: `1+prices.${prices.as_of}`,
+  version: `2+prices.${prices.as_of}`,
   view: {
     name: 'token_usage',
     columns: {

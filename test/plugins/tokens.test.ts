@@ -78,7 +78,7 @@ test('tokens: the view and the version name the price table date', async () => {
   const tokens = await loadProcessor('tokens');
   const { loadBundledPrices } = await importPluginModule<Pricing>('tokens', 'pricing.js');
   const asOf = loadBundledPrices().as_of;
-  assert.equal(tokens.version, `1+prices.${asOf}`);
+  assert.equal(tokens.version, `2+prices.${asOf}`);
   assert.equal(tokens.view?.name, 'token_usage');
   assert.deepEqual(tokens.view?.columns, {
     model: 'VARCHAR',
@@ -142,6 +142,9 @@ test('tokens: counts follow the SDK collector: a non-number or negative count is
     assistantLine('x2', 1, { ...m, usage: { input_tokens: 50, output_tokens: 7, cache_read_input_tokens: 9 } }, [text('b')]),
     assistantLine('y1', 2, { id: 'msg_y', requestId: 'req_y', model: 'claude-opus-4-6[1m]', usage: { input_tokens: 1, output_tokens: 2, cache_creation_input_tokens: 10, cache_creation: { ephemeral_1h_input_tokens: 99 } } }, [text('c')]),
     { type: 'assistant', uuid: 'z1', timestamp: at(3), requestId: 'req_z', message: { id: 'msg_z', model: SONNET45, content: [], usage: 'not an object' } },
+    // A message takes its first line's model, even when that line names none.
+    { type: 'assistant', uuid: 'w1', timestamp: at(4), requestId: 'req_w', message: { id: 'msg_w', content: [], usage: { input_tokens: 4, output_tokens: 1 } } },
+    assistantLine('w2', 5, { id: 'msg_w', requestId: 'req_w', model: SONNET45, usage: { input_tokens: 4, output_tokens: 2 } }, [text('d')]),
   ];
   const { items } = await runProcessor<Record<string, unknown>>(tokens, writeSession(records));
   const collector = new ApiMessageCollector({ firstLine: false });

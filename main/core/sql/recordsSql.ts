@@ -55,19 +55,71 @@ export function parsedLinesSql(group: ParseGroup, lines: string): string {
 }
 
 /**
- * Processors share a parse when every record field they both read has the same type; otherwise the line
- * is parsed once per group (json_transform maps each field name to one type).
+ * Processors share a parse when every record field they both read has the same type, or both read it as a
+ * STRUCT: the group then reads the union of their struct fields (each processor's records cast it back to
+ * its own). Otherwise the line is parsed once per group (json_transform maps each field name to one type).
  */
 export function parseGroups(dues: SqlProcessorSpec[]): ParseGroup[] {
   const groups: ParseGroup[] = [];
   for (const due of dues) {
-    const fits = groups.find((g) => Object.entries(due.checked.columns).every(([field, type]) => g.columns[field] === undefined || g.columns[field] === type));
+    const fits = groups.find((g) => Object.entries(due.checked.columns).every(([field, type]) => g.columns[field] === undefined || mergedType(g.columns[field], type) !== null));
     if (fits) {
-      Object.assign(fits.columns, due.checked.columns);
+      for (const [field, type] of Object.entries(due.checked.columns)) fits.columns[field] = fits.columns[field] === undefined ? type : mergedType(fits.columns[field], type)!;
       fits.members.push(due);
     } else groups.push({ table: `si_records_${groups.length}`, columns: { ...due.checked.columns }, members: [due] });
   }
   return groups;
+}
+
+/** A type that holds both (DuckDB's normalized type texts): equal types, or STRUCTs merged field by field; null when none. */
+export function mergedType(a: string, b: string): string | null {
+  if (a === b) return a;
+  const left = structFields(a);
+  const right = structFields(b);
+  if (!left || !right) return null;
+  const merged = new Map(left);
+  for (const [name, type] of right) {
+    const known = merged.get(name);
+    const both = known === undefined ? type : mergedType(known, type);
+    if (both === null) return null;
+    merged.set(name, both);
+  }
+  return `STRUCT(${[...merged].map(([name, type]) => `${name} ${type}`).join(', ')})`;
+}
+
+/** The fields of a `STRUCT(name TYPE, ...)` type text (names as written, quoted or not), or null for any other type. */
+function structFields(type: string): Map<string, string> | null {
+  if (!type.startsWith('STRUCT(') || !type.endsWith(')')) return null;
+  const fields = new Map<string, string>();
+  let depth = 0;
+  let quoted = false;
+  let start = 'STRUCT('.length;
+  const body = type.length - 1;
+  for (let i = start; i <= body; i++) {
+    const c = type[i];
+    if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === '(') depth++;
+    else if (c === ')' && i < body) depth--;
+    if (i === body || (c === ',' && depth === 0 && !quoted)) {
+      const part = type.slice(start, i).trim();
+      const split = part.startsWith('"') ? quotedNameEnd(part) : part.indexOf(' ');
+      if (split <= 0) return null;
+      fields.set(part.slice(0, split), part.slice(split).trim());
+      start = i + 1;
+    }
+  }
+  return fields;
+}
+
+/** Where a leading double-quoted name ends (a doubled quote is part of the name). */
+function quotedNameEnd(text: string): number {
+  for (let i = 1; i < text.length; i++) {
+    if (text[i] !== '"') continue;
+    if (text[i + 1] === '"') i++;
+    else return i + 1;
+  }
+  return -1;
 }
 
 /** linesContaining as SQL: a line is selected when it contains one of the strings (all lines when none). */

@@ -5,11 +5,11 @@ import { errnoCode, errorMessage } from '../errors.js';
 import type { ProcessorOutcome, SessionTaskResult } from '../host/protocol.js';
 import { SessionFile, type SessionEntry } from '../sessionFile.js';
 import { lineChunks } from '../lineChunks.js';
-import type { CheckedSql, SqlSandbox } from './sqlSandbox.js';
+import { sessionsRelation, type CheckedSql, type SqlSandbox } from './sqlSandbox.js';
 import { hashFiles, statAll, existsNow, type KnownRead } from './fileReads.js';
 
 export type { KnownRead } from './fileReads.js';
-import { RECORDS_RELATION, ident, listLiteral, literal } from './sqlGuard.js';
+import { RECORDS_RELATION, SESSIONS_RELATION, ident, listLiteral, literal } from './sqlGuard.js';
 import {
   FED_LINES_SQL, FED_TABLE, MALFORMED, RECORD, SURROGATE_ESCAPE, type ParseGroup,
   appendFedRow, directLinesSql, parseGroups, parsedLinesSql, wellFormedLine,
@@ -171,7 +171,7 @@ class BatchRun {
         for (const due of group.members) {
           const keys = todo.get(due);
           if (!keys) continue;
-          const items = await this.query(due, group, keys, allKeys && keys.length === live.length);
+          const items = await this.query(due, group, keys, malformed, allKeys && keys.length === live.length);
           for (const key of keys) {
             const outcome = items.get(key);
             outcomes.get(key)![due.name] =
@@ -261,13 +261,17 @@ class BatchRun {
    * One processor's SELECT over its records of `keys`; items (JSON) by session. A failure is narrowed down
    * by halving the sessions until it is pinned to single sessions; a cancel is `cancelled` for all.
    */
-  private async query(due: SqlProcessorSpec, group: ParseGroup, keys: string[], everyone = false): Promise<Map<string, string[] | Error | 'cancelled'>> {
+  private async query(due: SqlProcessorSpec, group: ParseGroup, keys: string[], malformed: Map<string, number>, everyone = false): Promise<Map<string, string[] | Error | 'cancelled'>> {
     const out = new Map<string, string[] | Error | 'cancelled'>();
     const index = group.members.indexOf(due);
-    const columns = Object.keys(due.checked.columns).map((field) => `r.${ident(field)} AS ${ident(field)}`);
+    // A field the group reads as a wider STRUCT (another member reads more of it) is cast back to this processor's own.
+    const columns = Object.entries(due.checked.columns).map(([field, type]) =>
+      group.columns[field] === type ? `r.${ident(field)} AS ${ident(field)}` : `CAST(r.${ident(field)} AS ${type}) AS ${ident(field)}`,
+    );
     await this.exec(`CREATE OR REPLACE TEMP VIEW ${RECORDS_RELATION} AS
       SELECT session_file, CAST(line_no AS BIGINT) AS line_no${columns.map((c) => `, ${c}`).join('')}
       FROM ${group.table} WHERE ${RECORD} AND sel_${index}${everyone ? '' : ` AND list_contains(${listLiteral(keys)}, session_file)`}`);
+    await this.exec(`CREATE OR REPLACE TEMP VIEW ${SESSIONS_RELATION} AS ${sessionsRelation(keys.map((key) => [key, malformed.get(`${due.name}\0${key}`) ?? 0]))}`);
     const item = `json_object(${due.checked.fields.map((f) => `${literal(f)}, ${ident(f)}`).join(', ')})`;
     const sql = `SELECT CAST(session_file AS VARCHAR), CAST(${item} AS VARCHAR) FROM (\n${due.checked.query}\n) AS si_query LIMIT ${MAX_ITEMS_PER_QUERY + 1}`;
     const wanted = new Set(keys);
@@ -294,7 +298,7 @@ class BatchRun {
       }
       const half = Math.ceil(keys.length / 2);
       for (const part of [keys.slice(0, half), keys.slice(half)]) {
-        for (const [key, value] of await this.query(due, group, part)) out.set(key, value);
+        for (const [key, value] of await this.query(due, group, part, malformed)) out.set(key, value);
       }
       return out;
     }

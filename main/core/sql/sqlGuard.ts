@@ -1,13 +1,16 @@
 // What a plugin's SQL may do, decided on DuckDB's own parse tree before it ever runs: one SELECT that
-// reads only `records` (and the CTEs it defines itself) and calls no table function that reaches outside.
+// reads only `records` and `sessions` (and the CTEs it defines itself) and calls no table function that reaches outside.
 // Settings alone are not enough: with external access off, DuckDB still lets `COPY ... TO` write inside
 // an allowed folder, and a query could read sessions other than the ones being processed.
 
 /** Table functions that only unfold values the query already has. Everything else (read_*, glob, query) is refused. */
 const ALLOWED_TABLE_FUNCTIONS = new Set(['unnest', 'generate_series', 'range', 'json_each', 'json_tree']);
 
-/** The relation a SQL processor reads. */
+/** The relation a SQL processor reads: one row per record of the sessions being processed. */
 export const RECORDS_RELATION = 'records';
+/** One row per session being processed (with those that have no records), and its malformed lines. */
+export const SESSIONS_RELATION = 'sessions';
+const READABLE = new Set([RECORDS_RELATION, SESSIONS_RELATION]);
 /** Prefix of the host's own temporary tables in the SQL sandbox; plugin SQL may not name them. */
 export const HOST_TABLE_PREFIX = 'si_';
 
@@ -48,8 +51,8 @@ export function selectProblems(serialized: string): string[] {
     if (node.type === 'BASE_TABLE') {
       const table = String(node.table_name ?? '');
       const qualified = Boolean(node.schema_name) || Boolean(node.catalog_name);
-      if (qualified || (table.toLowerCase() !== RECORDS_RELATION && !cteNames.has(table.toLowerCase()))) {
-        problems.add(`sql may read only ${RECORDS_RELATION} and its own CTEs, not "${[node.catalog_name, node.schema_name, table].filter(Boolean).join('.')}"`);
+      if (qualified || (!READABLE.has(table.toLowerCase()) && !cteNames.has(table.toLowerCase()))) {
+        problems.add(`sql may read only ${RECORDS_RELATION}, ${SESSIONS_RELATION} and its own CTEs, not "${[node.catalog_name, node.schema_name, table].filter(Boolean).join('.')}"`);
       }
     } else if (node.type === 'TABLE_FUNCTION') {
       const fn = node.function as Node | undefined;

@@ -5,7 +5,8 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { duckdb } from '../store/commonjs.js';
 import { errorMessage } from '../errors.js';
 import type { SqlSpec } from '../plugins/processorSchema.js';
-import { RECORDS_RELATION, castOnly, ident, literal, selectProblems } from './sqlGuard.js';
+import { RECORDS_RELATION, SESSIONS_RELATION, castOnly, ident, literal, selectProblems } from './sqlGuard.js';
+import { SQL_FUNCTION_STATEMENTS } from './sqlFunctions.js';
 
 export interface SandboxOptions {
   /** The session root: the only folder this DuckDB may read, and only through the host's own statements. */
@@ -89,6 +90,7 @@ export class SqlSandbox {
         `SET temp_directory = ${literal(spillDir)}`,
         `SET allowed_directories = [${literal(root.endsWith(sep) ? root : root + sep)}]`,
         'SET enable_external_access = false',
+        ...SQL_FUNCTION_STATEMENTS,
         'SET lock_configuration = true',
       ]) {
         await connection.run(statement);
@@ -125,6 +127,7 @@ export class SqlSandbox {
     // Run against an empty records relation of the declared columns: names, types and functions resolve.
     try {
       await this.connection.run(`CREATE OR REPLACE TEMP VIEW ${RECORDS_RELATION} AS ${emptyRecords(columns)}`);
+      await this.connection.run(`CREATE OR REPLACE TEMP VIEW ${SESSIONS_RELATION} AS ${sessionsRelation([])}`);
       const described = (await this.connection.runAndReadAll(`DESCRIBE SELECT * FROM (\n${query}\n) AS si_query`)).getRowObjectsJS();
       const names = described.map((row) => String(row.column_name));
       if (!names.includes('session_file')) problems.push('sql must return a session_file column (each row is one item of that session)');
@@ -158,6 +161,12 @@ export class SqlSandbox {
 function emptyRecords(columns: Record<string, string>): string {
   const cols = Object.entries(columns).map(([field, type]) => `CAST(NULL AS ${type}) AS ${ident(field)}`);
   return `SELECT CAST(NULL AS VARCHAR) AS session_file, CAST(NULL AS BIGINT) AS line_no${cols.map((c) => `, ${c}`).join('')} WHERE false`;
+}
+
+/** The sessions relation over these sessions (session key, malformed lines), as a query. */
+export function sessionsRelation(sessions: [string, number][]): string {
+  if (sessions.length === 0) return 'SELECT CAST(NULL AS VARCHAR) AS session_file, CAST(NULL AS BIGINT) AS malformed_lines WHERE false';
+  return `SELECT CAST(session_file AS VARCHAR) AS session_file, CAST(malformed_lines AS BIGINT) AS malformed_lines FROM (VALUES ${sessions.map(([key, malformed]) => `(${literal(key)}, ${malformed})`).join(', ')}) AS s(session_file, malformed_lines)`;
 }
 
 function firstLine(message: string): string {
