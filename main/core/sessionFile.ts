@@ -62,6 +62,8 @@ export class SessionFile implements Session {
   readonly readAt: Date;
   /** Malformed lines of the last completed records() pass. */
   malformedLines = 0;
+  /** The file line (1-based) of the record records() yielded last; 0 before the first. */
+  lineNo = 0;
   /** Malformed lines per group of the last completed recordBatches() pass (a line counts for the groups that selected it). */
   malformedByGroup: number[] = [];
   /** Session bytes read from disk across all passes (benchmarks prove no-op runs read none). */
@@ -107,7 +109,14 @@ export class SessionFile implements Session {
   }
 
   private async *flatten(selection: LineSelection): AsyncGenerator<unknown> {
-    for await (const batch of this.recordBatches({ groups: [selection] })) yield* batch[0];
+    for await (const batch of this.recordBatches({ groups: [selection] })) {
+      const [records] = batch.records;
+      const [lineNos] = batch.lineNos;
+      for (let i = 0; i < records.length; i++) {
+        this.lineNo = lineNos[i];
+        yield records[i];
+      }
+    }
     this.malformedLines = this.malformedByGroup[0];
   }
 
@@ -183,7 +192,7 @@ export class SessionFile implements Session {
    * each picked line on its own (keeps ASCII lines one-byte strings) and parse it once for every group.
    * A batch holds one array per group; the same parsed object is shared by the groups that selected it.
    */
-  async *recordBatches(options: PassOptions = {}): AsyncGenerator<unknown[][]> {
+  async *recordBatches(options: PassOptions = {}): AsyncGenerator<RecordBatch> {
     const wanted = options.wanted ?? (() => true);
     const groups = options.groups ?? [null];
     const lines = new LinePicker(groups);
@@ -192,8 +201,10 @@ export class SessionFile implements Session {
     let carryBytes = 0;
     let oversized = false;
     let first = true;
-    let out: unknown[][] = groups.map(() => []);
+    let out: RecordBatch = emptyBatch(groups.length);
     let any = false;
+    /** The line being taken (counted at its end: every '\n', and the last line without one). */
+    let lineNo = 0;
     const take = (buffer: Buffer, start: number, end: number, inChunk: boolean): void => {
       if (first) {
         first = false;
@@ -209,7 +220,12 @@ export class SessionFile implements Session {
         for (let g = 0; g < groups.length; g++) if (picked & (1 << g)) malformed[g]++;
         return;
       }
-      for (let g = 0; g < groups.length; g++) if (picked & (1 << g)) out[g].push(value);
+      for (let g = 0; g < groups.length; g++) {
+        if (picked & (1 << g)) {
+          out.records[g].push(value);
+          out.lineNos[g].push(lineNo);
+        }
+      }
       any = true;
     };
     let parsing = true;
@@ -221,6 +237,7 @@ export class SessionFile implements Session {
       for (;;) {
         const newline = chunk.indexOf(10, start);
         if (newline === -1) break;
+        lineNo++;
         if (carryBytes > 0 || oversized) {
           if (oversized || carryBytes + newline - start > MAX_LINE_BYTES) {
             for (let g = 0; g < groups.length; g++) malformed[g]++;
@@ -246,13 +263,14 @@ export class SessionFile implements Session {
       }
       if (any) {
         yield out;
-        out = groups.map(() => []);
+        out = emptyBatch(groups.length);
         any = false;
       }
     }
     if (!parsing) carry = [];
     else if (oversized) for (let g = 0; g < groups.length; g++) malformed[g]++;
     else if (carryBytes > 0) {
+      lineNo++;
       const joined = Buffer.concat(carry);
       take(joined, 0, joined.length, false); // last line without '\n' (a live append may be cut off)
       if (any) yield out;
@@ -332,4 +350,14 @@ function isBlank(buffer: Buffer, start: number, end: number): boolean {
     if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
   }
   return true;
+}
+
+/** Records of one chunk, per line-selection group, with the file line of each. */
+export interface RecordBatch {
+  records: unknown[][];
+  lineNos: number[][];
+}
+
+function emptyBatch(groups: number): RecordBatch {
+  return { records: Array.from({ length: groups }, () => []), lineNos: Array.from({ length: groups }, () => []) };
 }

@@ -18,6 +18,11 @@ export interface Session {
   records(): AsyncIterable<unknown>;
   /** Malformed lines seen by the last completed pass of records(). */
   readonly malformedLines: number;
+  /**
+   * The file line (1-based) of the record records() yielded last: the number a SQL processor's `line_no`
+   * and the transcript view show. Read it inside the records loop, for the record at hand.
+   */
+  readonly lineNo: number;
 }
 
 export interface ProcessLog {

@@ -5,7 +5,7 @@ import { definePlugin, asObject, walkStrings } from 'session-inspector/plugin';
 import { scanProperty, scanText } from './scan.js';
 
 /**
- * @typedef {{ kind: string, location: string, record_uuid: string | null, field_path: string, preview: string, line: number }} SecretFinding
+ * @typedef {{ kind: string, location: string, record_uuid: string | null, field_path: string, preview: string, line_no: number }} SecretFinding
  */
 
 /** First 4 and last 2 characters: enough to recognise which key it was, useless to anyone who reads it. */
@@ -28,7 +28,8 @@ const DATA_URL = /^data:[\w/+.-]+;base64,/;
 
 export default definePlugin({
   name: 'secrets',
-  version: '1',
+  // 2: line_no (the file line) replaces line (the position among parsed records).
+  version: '2',
   view: {
     name: 'secret_findings',
     columns: {
@@ -37,16 +38,13 @@ export default definePlugin({
       record_uuid: 'VARCHAR',
       field_path: 'VARCHAR',
       preview: 'VARCHAR',
-      line: 'INTEGER',
+      line_no: 'BIGINT',
     },
   },
   async processSession(session, ctx) {
-    // records() skips blank and malformed lines, so this is the record's position among parsed lines:
-    // the file's line number whenever the file has none of those.
-    let line = 0;
     for await (const record of session.records()) {
       ctx.signal.throwIfAborted();
-      line++;
+      const lineNo = session.lineNo;
       const uuid = asObject(record)?.uuid;
       const recordUuid = typeof uuid === 'string' && uuid !== '' ? uuid : null;
       // One finding per secret per line: Claude Code stores tool output twice (content and toolUseResult).
@@ -67,11 +65,11 @@ export default definePlugin({
             // Final when found: handed over at once, never all held.
             ctx.emit({
               kind,
-              location: `${recordUuid ?? `line ${line}`}:${path}`,
+              location: `${recordUuid ?? `line ${lineNo}`}:${path}`,
               record_uuid: recordUuid,
               field_path: path,
               preview: redact(secret),
-              line,
+              line_no: lineNo,
             });
           }
         },

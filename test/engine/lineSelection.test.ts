@@ -38,9 +38,12 @@ test('groups of one pass: each gets its own lines and malformed count; a needle 
   writeFileSync(path, lines.join('\n') + '\n');
   const file = await SessionFile.open(entry(path));
   const got: unknown[][] = [[], [], []];
+  const lineNos: number[][] = [[], [], []];
   for await (const batch of file.recordBatches({ groups: [['"NEEDLE"'], null, ['"rare"', '"other"']] })) {
-    batch.forEach((records, g) => got[g].push(...records));
+    batch.records.forEach((records, g) => got[g].push(...records));
+    batch.lineNos.forEach((numbers, g) => lineNos[g].push(...numbers));
   }
+  assert.deepEqual(lineNos, [[1, 3], [1, 2, 3, 5], [2, 3, 5]], 'each record with its file line, across the chunk boundary and the malformed line');
   await file.close();
   const keys = (records: unknown[]) => records.map((r) => Object.keys(r as object).join(','));
   assert.deepEqual(keys(got[0]), ['p,NEEDLE', 'NEEDLE,other']);

@@ -36,7 +36,10 @@ export default {
   name: 'js-lines',
   async processSession(session) {
     const items = [];
-    for await (const record of session.records()) items.push({ uuid: record === null || typeof record !== 'object' ? null : (record.uuid ?? null) });
+    for await (const record of session.records()) items.push({ line_no: session.lineNo, uuid: record === null || typeof record !== 'object' ? null : (record.uuid ?? null) });
+    // A second pass (a plugin process's private one) numbers the lines the same way.
+    let n = 0;
+    for await (const record of session.records()) if (items[n++].line_no !== session.lineNo) throw new Error('second pass: line ' + session.lineNo);
     return { items };
   },
 };`;
@@ -94,11 +97,11 @@ test('records are exactly what the JavaScript path gives: BOM, CRLF, blank lines
   assert.equal(js.processor, 'js-lines');
   assert.equal(sql.malformed_lines, js.malformed_lines);
   const items = async (processor: string) =>
-    (await h.rows(`SELECT session_file, item->>'uuid' AS uuid FROM processor_items WHERE processor_name = '${processor}' ORDER BY session_file, item_index`)).map((r) => `${r.session_file} ${r.uuid}`);
+    (await h.rows(`SELECT session_file, item->>'uuid' AS uuid, item->>'line_no' AS line_no FROM processor_items WHERE processor_name = '${processor}' ORDER BY session_file, item_index`)).map((r) => `${r.session_file} ${r.uuid} ${r.line_no}`);
   const jsItems = await items('js-lines');
   assert.deepEqual(await items('sql-lines'), jsItems);
-  assert.ok(jsItems.includes('x/swallow.jsonl s2') && jsItems.includes('x/latin1.jsonl i2') && jsItems.includes('x/surrogate.jsonl l1'));
-  // Line numbers are the file's own, counting every line (blank and malformed ones too).
+  assert.ok(jsItems.includes('x/swallow.jsonl s2 3') && jsItems.includes('x/latin1.jsonl i2 2') && jsItems.includes('x/surrogate.jsonl l1 1'));
+  // Line numbers are the file's own, counting every line (blank and malformed ones too), in both languages.
   const lineNos = await h.rows("SELECT session_file, item->>'uuid' AS uuid, CAST(item->>'line_no' AS INTEGER) AS line_no FROM processor_items WHERE processor_name = 'sql-lines' AND session_file IN ('x/blank.jsonl', 'x/swallow.jsonl', 'x/crlf.jsonl') ORDER BY 1, 3");
   assert.deepEqual(lineNos, [
     { session_file: 'x/blank.jsonl', uuid: 'k1', line_no: 3 },

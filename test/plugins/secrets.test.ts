@@ -33,6 +33,9 @@ test('secrets: finds each provider key, private keys and high-entropy assignment
   const secrets = await loadProcessor('secrets');
   const credentialsFile = `[default]\naws_access_key_id = ${awsKeyId}\naws_secret_access_key = ${awsSecret}\n`;
   const file = writeSession([
+    // A cut-off line and a blank one first: line_no is the file line, not the position among records.
+    '{"type":"user","cut',
+    '',
     userLine('u1', 0, `Use this key: ${anthropicKey} please`),
     assistantLine('a1', 1, { id: 'm1', requestId: 'r1' }, [toolUse('t1', 'Bash', { command: `export OPENAI_API_KEY=${openaiKey} && npm test` })]),
     // Claude Code keeps tool output twice (the result block and toolUseResult): each secret is reported once per line.
@@ -46,13 +49,13 @@ test('secrets: finds each provider key, private keys and high-entropy assignment
     assistantLine('a5', 9, { id: 'm5', requestId: 'r5' }, [toolUse('t7', 'Bash', { command: `printf '${escapedRsaKey}' > ~/.ssh/id_rsa` })]),
   ]);
   const { items } = await runProcessor<Record<string, unknown>>(secrets, file);
-  const finding = (kind: string, uuid: string, fieldPath: string, secret: string, line: number) => ({
+  const finding = (kind: string, uuid: string, fieldPath: string, secret: string, record: number) => ({
     kind,
     location: `${uuid}:${fieldPath}`,
     record_uuid: uuid,
     field_path: fieldPath,
     preview: preview(secret),
-    line,
+    line_no: record + 2,
   });
   assert.deepEqual(items, [
     finding('anthropic_api_key', 'u1', 'message.content', anthropicKey, 1),
@@ -119,7 +122,7 @@ test('secrets: declares the secret_findings view', async () => {
   const secrets = await loadProcessor('secrets');
   assert.deepEqual(secrets.view, {
     name: 'secret_findings',
-    columns: { kind: 'VARCHAR', location: 'VARCHAR', record_uuid: 'VARCHAR', field_path: 'VARCHAR', preview: 'VARCHAR', line: 'INTEGER' },
+    columns: { kind: 'VARCHAR', location: 'VARCHAR', record_uuid: 'VARCHAR', field_path: 'VARCHAR', preview: 'VARCHAR', line_no: 'BIGINT' },
   });
 });
 

@@ -94,6 +94,9 @@ async function runProcessors(file: SessionFile, due: DueProcessor[], hooks: Task
         get malformedLines() {
           return pass.malformedLines(p.name) ?? file.malformedLines;
         },
+        get lineNo() {
+          return pass.lineNo(p.name);
+        },
       };
       const limit = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {

@@ -13,6 +13,8 @@ export class SharedPass {
   private started = false;
   /** Set when the pass ran to the end of the file. */
   completed = false;
+  /** The file line of the record each owner was handed last. */
+  private readonly lines = new Map<string, number>();
 
   /**
    * `pause`: asked before each batch and each record handed out; when it returns a promise, the pass
@@ -28,11 +30,11 @@ export class SharedPass {
     const pass = this;
     return {
       [Symbol.asyncIterator]() {
-        if (pass.started) return pass.privatePass(selection);
+        if (pass.started) return pass.privatePass(owner, selection);
         const key = selection === null ? '*' : JSON.stringify([...selection].sort());
         let group = pass.groups.get(key);
         if (!group) pass.groups.set(key, (group = { index: pass.groups.size, selection }));
-        const subscriber = new Subscriber(group.index, pass.pause);
+        const subscriber = new Subscriber(group.index, pass.pause, (line) => pass.lines.set(owner, line));
         pass.subscribers.set(subscriber, owner);
         return subscriber;
       },
@@ -40,12 +42,20 @@ export class SharedPass {
   }
 
   /** A pass of its own for a processor that iterates late or twice; it pauses like the shared one. */
-  private async *privatePass(selection: LineSelection): AsyncGenerator<unknown> {
-    for await (const record of this.file.records(selection)) {
-      const wait = this.pause();
-      if (wait) await wait;
-      yield record;
+  private async *privatePass(owner: string, selection: LineSelection): AsyncGenerator<unknown> {
+    for await (const { records: [records], lineNos: [lineNos] } of this.file.recordBatches({ groups: [selection] })) {
+      for (let i = 0; i < records.length; i++) {
+        const wait = this.pause();
+        if (wait) await wait;
+        this.lines.set(owner, lineNos[i]);
+        yield records[i];
+      }
     }
+  }
+
+  /** The file line (1-based) of the record the owner's records() yielded last; 0 before the first. */
+  lineNo(owner: string): number {
+    return this.lines.get(owner) ?? 0;
   }
 
   /** Malformed lines among those the owner's selection picked, once the pass completed; null before. */
@@ -72,7 +82,7 @@ export class SharedPass {
         const wait = this.pause();
         if (wait) await wait;
         const waits: Promise<void>[] = [];
-        for (const s of active()) if (batch[s.group].length > 0) waits.push(s.deliver(batch[s.group]));
+        for (const s of active()) if (batch.records[s.group].length > 0) waits.push(s.deliver(batch.records[s.group], batch.lineNos[s.group]));
         await Promise.all(waits);
       }
       this.completed = true;
@@ -86,8 +96,14 @@ export class SharedPass {
 export class Subscriber implements AsyncIterator<unknown> {
   detached = false;
   /** `pause`: asked before each record is handed out (a batch may hold many lines, each with many items). */
-  constructor(readonly group = 0, private readonly pause: () => Promise<void> | undefined = () => undefined) {}
+  constructor(
+    readonly group = 0,
+    private readonly pause: () => Promise<void> | undefined = () => undefined,
+    /** Told the file line of each record as it is handed out. */
+    private readonly onLine: (lineNo: number) => void = () => undefined,
+  ) {}
   private batch: unknown[] = [];
+  private lineNos: number[] = [];
   private index = 0;
   private ended = false;
   /** The consumer waits here for the next batch. */
@@ -95,9 +111,10 @@ export class Subscriber implements AsyncIterator<unknown> {
   /** The pass waits here until this consumer has taken the whole batch. */
   private consumed: (() => void) | null = null;
 
-  deliver(batch: unknown[]): Promise<void> {
+  deliver(batch: unknown[], lineNos: number[] = []): Promise<void> {
     if (this.detached) return Promise.resolve();
     this.batch = batch;
+    this.lineNos = lineNos;
     this.index = 0;
     return new Promise((resolve) => {
       this.consumed = resolve;
@@ -126,6 +143,7 @@ export class Subscriber implements AsyncIterator<unknown> {
           await wait;
           continue; // detached meanwhile?
         }
+        this.onLine(this.lineNos[this.index] ?? 0);
         return { done: false, value: this.batch[this.index++] };
       }
       this.release();
@@ -143,6 +161,7 @@ export class Subscriber implements AsyncIterator<unknown> {
     const done = this.consumed;
     this.consumed = null;
     this.batch = [];
+    this.lineNos = [];
     done?.();
   }
 }
