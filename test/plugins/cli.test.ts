@@ -60,8 +60,8 @@ test('cli: a leaked key reaches secret_findings redacted, and the database never
   fs.writeFileSync(path.join(sessions, 's1.jsonl'), `${JSON.stringify(userLine('u1', 0, `my token is ${key}`))}\n`);
   const db = path.join(root, 'state.duckdb');
   await cli('run', '--sessions', path.join(root, 'sessions'), '--db', db, '--json', '--processor', 'secrets');
-  const rows = await cli('query', 'SELECT session_file, kind, location, preview, line FROM secret_findings', '--db', db, '--json');
-  assert.deepEqual(rows, [{ session_file: 'alice/s1.jsonl', kind: 'github_token', location: 'u1:message.content', preview: 'ghp_…12', line: 1 }]);
+  const rows = await cli('query', 'SELECT session_file, kind, location, preview, line_no FROM secret_findings', '--db', db, '--json');
+  assert.deepEqual(rows, [{ session_file: 'alice/s1.jsonl', kind: 'github_token', location: 'u1:message.content', preview: 'ghp_…12', line_no: 1 }]);
   for (const file of fs.readdirSync(root).filter((f) => f.startsWith('state.duckdb'))) {
     assert.ok(!fs.readFileSync(path.join(root, file)).includes(key.slice(4, -2)), `${file} holds the key`);
   }
