@@ -7,6 +7,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Harness, counts, stateTest } from './harness.js';
 import { writeSession } from '../helpers.js';
+import { mergedType, parseGroups } from '../../main/core/sql/recordsSql.js';
 
 /** The shape from the SDK docs, exactly as a plugin author would copy it. */
 const TOOL_USES = `
@@ -115,6 +116,35 @@ test('records are exactly what the JavaScript path gives: BOM, CRLF, blank lines
   // The stored hash is of the bytes processed, the same for both paths.
   const hashes = await h.rows("SELECT count(DISTINCT processor_name) AS n FROM session_processor_state GROUP BY session_file, file_hash ORDER BY 1");
   assert.ok(hashes.every((r) => Number(r.n) === 2));
+});
+
+test('sessions has every session being processed, with its malformed lines; processors reading one field as different STRUCTs each get their own', async () => {
+  const h = new Harness()
+    .plugin('per-session', `export default { name: 'per-session', columns: { message: 'STRUCT(model VARCHAR)' }, sql: 'SELECT s.session_file, s.malformed_lines, count(r.line_no) AS records, max(r.message.model) AS model FROM sessions AS s LEFT JOIN records AS r USING (session_file) GROUP BY ALL' };`)
+    .plugin('message-ids', `export default { name: 'message-ids', columns: { message: 'STRUCT(id VARCHAR)' }, sql: 'SELECT session_file, message FROM records ORDER BY line_no' };`);
+  writeSession(h.root, 'a/empty.jsonl', '');
+  writeSession(h.root, 'a/two.jsonl', `{"message":{"id":"m1","model":"opus"}}\n{"cut\n{"message":{"id":"m2"}}\n`);
+  const stats = await (await h.open()).run(['per-session', 'message-ids']);
+  for (const s of stats) assert.equal(s.errors, 0, JSON.stringify(s.errors_detail));
+  const items = async (processor: string) => (await h.rows(`SELECT session_file, CAST(item AS VARCHAR) AS item FROM processor_items WHERE processor_name = '${processor}' ORDER BY session_file, item_index`)).map((r) => `${r.session_file} ${r.item}`);
+  assert.deepEqual(await items('per-session'), ['a/empty.jsonl {"malformed_lines":0,"records":0,"model":null}', 'a/two.jsonl {"malformed_lines":1,"records":2,"model":"opus"}']);
+  // One parse read message as STRUCT(id, model); each processor's records hold exactly its own struct.
+  assert.deepEqual(await items('message-ids'), ['a/two.jsonl {"message":{"id":"m1"}}', 'a/two.jsonl {"message":{"id":"m2"}}']);
+});
+
+test('parse groups: STRUCTs of one field merge (nested ones too); other differing types parse apart', () => {
+  const spec = (name: string, columns: Record<string, string>) => ({ name, timeoutMs: 1, checked: { columns, query: '', fields: [] } });
+  const groups = parseGroups([
+    spec('a', { type: 'VARCHAR', message: 'STRUCT(model VARCHAR, usage STRUCT(input_tokens BIGINT))' }),
+    spec('b', { message: 'STRUCT(id VARCHAR, usage STRUCT(output_tokens BIGINT))' }),
+    spec('c', { type: 'JSON' }),
+  ]);
+  assert.deepEqual(groups.map((g) => [g.members.map((m) => m.name), g.columns]), [
+    [['a', 'b'], { type: 'VARCHAR', message: 'STRUCT(model VARCHAR, usage STRUCT(input_tokens BIGINT, output_tokens BIGINT), id VARCHAR)' }],
+    [['c'], { type: 'JSON' }],
+  ]);
+  assert.equal(mergedType('STRUCT("a b" INTEGER)', 'STRUCT("a b" VARCHAR)'), null, 'one name, two types');
+  assert.equal(mergedType('STRUCT(a INTEGER)[]', 'STRUCT(b INTEGER)[]'), null, 'lists of structs are not merged');
 });
 
 test('a query that fails on one session fails only that (processor, session); the others are stored', async () => {

@@ -13,6 +13,8 @@ const ASTRAL = String.raw`[\x{10000}-\x{10FFFF}]`;
 
 /** time.ts: CANONICAL_UTC and DATE_TIME (the same patterns; RE2 and JavaScript agree on them). */
 const CANONICAL_UTC = String.raw`\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z`;
+/** The canonical form with any day 29-31 (a tenth of real timestamps): canonical when that day exists in its month. */
+const CANONICAL_LATE_DAY = String.raw`\d{4}-(?:0[1-9]|1[0-2])-(?:29|30|31)T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z`;
 const DATE_TIME = String.raw`^([1-9]\d{3})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$`;
 
 /** commands.ts: LEADING_TAGS without its back-reference (RE2 has none): one alternative per tag. */
@@ -45,6 +47,7 @@ const MACROS: [string, string, string][] = [
     'si_iso_timestamp_text',
     's',
     `CASE WHEN regexp_full_match(s, ${quote(CANONICAL_UTC)}) THEN s
+          WHEN regexp_full_match(s, ${quote(CANONICAL_LATE_DAY)}) THEN CASE WHEN TRY_CAST(left(s, 10) AS DATE) IS NOT NULL AND year(TRY_CAST(left(s, 10) AS DATE)) >= 1000 THEN s END
           WHEN regexp_matches(s, ${quote(DATE_TIME)}) THEN si_iso_from_parts(regexp_extract(s, ${quote(DATE_TIME)}, ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'z'])) END`,
   ],
   [
@@ -65,7 +68,7 @@ const MACROS: [string, string, string][] = [
     'content',
     `CASE json_type(content)
        WHEN 'VARCHAR' THEN content ->> '$'
-       WHEN 'ARRAY' THEN array_to_string(list_transform(list_filter(CAST(json_extract(content, '$[*]') AS JSON[]), lambda b: (b ->> 'type') = 'text' AND json_type(b, '$.text') = 'VARCHAR'), lambda b: b ->> 'text'), chr(10))
+       WHEN 'ARRAY' THEN array_to_string(list_transform(list_filter(json_transform(content, '[{"type": "VARCHAR", "text": "JSON"}]'), lambda b: b.type = 'text' AND json_type(b.text) = 'VARCHAR'), lambda b: b.text ->> '$'), chr(10))
        ELSE '' END`,
   ],
   // text.ts truncateUtf8: the longest prefix whose UTF-8 fits in max_bytes, never cutting a character (at most 3 bytes of one are cut).
