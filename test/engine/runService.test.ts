@@ -114,3 +114,35 @@ test('failed-only runs rerun exactly the failed sessions of the processors that 
   const triggers = await h.rows("SELECT trigger FROM processor_runs WHERE processor_name = 'picky' ORDER BY started_at");
   assert.deepEqual(triggers.map((r) => r.trigger), ['cli', 'app-rerun']);
 });
+
+test('a quick processor of a shared run finishes, its items stored, and may run again while a slow one still holds a session they share', async () => {
+  const h = new Harness();
+  const gate = new Gate(join(h.dir, 'gate'));
+  h.plugin('slow', gatedPlugin('slow', gate.path, 'u/000.jsonl'));
+  h.plugin('quick', `export default { name: 'quick', async processSession(session, ctx) {
+    for await (const record of session.records()) ctx.emit({ type: record.type });
+    return { items: [{ last: true }] };
+  } };`);
+  seed(h, 3);
+  const engine = await h.open();
+  const events: RunEvent[] = [];
+  const run = engine.runs.start({ processors: await engine.processors([]), trigger: 'app', onEvent: (e) => events.push(e) });
+  await waitFor(() => events.some((e) => e.type === 'run-finished' && e.processor === 'quick'), 'quick to finish', 30_000);
+  assert.equal(engine.pool.sessionTasks, 3, 'one read per session for both');
+  assert.equal(engine.runs.isRunning('slow'), true);
+  assert.equal(gate.started(), true);
+  const quick = events.find((e): e is Extract<RunEvent, { type: 'run-finished' }> => e.type === 'run-finished' && e.processor === 'quick')!;
+  assert.deepEqual([quick.stats?.processed, quick.stats?.items_extracted, quick.error], [3, 6, null]);
+  const items = await h.rows("SELECT item_index, item FROM processor_items WHERE processor_name = 'quick' AND session_file = 'u/000.jsonl' ORDER BY item_index");
+  assert.deepEqual(items.map((r) => [Number(r.item_index), r.item]), [[0, { type: 'user' }], [1, { last: true }]]);
+  const [row] = await h.rows("SELECT finished_at FROM processor_runs WHERE processor_name = 'quick'");
+  assert.notEqual(row.finished_at, null, 'its run row is finished while the shared run goes on');
+
+  const again = engine.runs.start({ processors: await engine.processors(['quick']), trigger: 'schedule' });
+  assert.deepEqual(again.started, ['quick']);
+  assert.equal((await again.done)[0].scanned, 0);
+
+  gate.open();
+  const stats = await run.done;
+  assert.deepEqual(stats.map((s) => [s.processor, s.processed]), [['quick', 3], ['slow', 3]]);
+});

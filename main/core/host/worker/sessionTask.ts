@@ -80,21 +80,30 @@ async function runProcessors(file: SessionFile, due: DueProcessor[], hooks: Task
   const outcomes: Record<string, ProcessorOutcome> = {};
   let tainted = false;
   // A processor that ends while others still run sends its outcome ahead of the result (a quick processor
-  // must not wait for a slow one of the same session), once the read is over (its hash is of exactly what
-  // was read) and the others have had EARLY_OUTCOME_AFTER_MS more.
+  // must not wait for a slow one of the same session) once the others have run EARLY_OUTCOME_AFTER_MS past
+  // the first end, and the read is over (its hash is of exactly what was read).
   let readStarted!: (reading: Promise<void>) => void;
   const read = new Promise<void>((resolve) => (readStarted = resolve));
+  read.catch(() => undefined); // a failed read is the result's to report
   let hashing: Promise<string> | undefined;
   const early: Promise<void>[] = [];
   let running = due.length;
-  let allEnded!: () => void;
-  const ended = new Promise<'ended'>((resolve) => (allEnded = () => resolve('ended')));
+  /** Ended while others run, waiting for the timer; null once it has fired (later ends are sent at once). */
+  let endedWaiting: string[] | null = [];
+  let earlyTimer: NodeJS.Timeout | undefined;
+  const ended = (name: string) => {
+    if (--running === 0) clearTimeout(earlyTimer); // the result carries every outcome
+    else if (!hooks.outcome) return;
+    else if (endedWaiting === null) early.push(sendEarly(name));
+    else {
+      endedWaiting.push(name);
+      earlyTimer ??= setTimeout(() => {
+        for (const waiting of endedWaiting ?? []) early.push(sendEarly(waiting));
+        endedWaiting = null;
+      }, EARLY_OUTCOME_AFTER_MS);
+    }
+  };
   const sendEarly = async (name: string) => {
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<'waited'>((resolve) => (timer = setTimeout(() => resolve('waited'), EARLY_OUTCOME_AFTER_MS)));
-    const first = await Promise.race([ended, waited]);
-    clearTimeout(timer);
-    if (first === 'ended') return; // the result carries it
     try {
       const fileHash = await (hashing ??= read.then(() => file.md5()));
       await outbox.drainedOf(name); // its items go before the outcome that counts them
@@ -167,8 +176,7 @@ async function runProcessors(file: SessionFile, due: DueProcessor[], hooks: Task
       clearTimeout(timer);
       cancel?.removeEventListener('abort', onCancel);
     }
-    if (--running === 0) allEnded();
-    else if (hooks.outcome) early.push(sendEarly(p.name));
+    ended(p.name);
   });
   // Every processor has had its synchronous start (and subscribed if it iterates at once): read the file.
   await new Promise<void>((resolve) => setImmediate(resolve));
