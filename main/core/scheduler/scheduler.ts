@@ -60,9 +60,9 @@ const DEFAULTS = { debounceMs: 2_000, maxWaitMs: 60_000, pollIntervalMs: 30_000 
 /**
  * Runs processors in the background: each at its cadence, and soon after sessions change under the root.
  * The processors due at the same moment (at start, at a cadence tick, after a burst of changes) run as one
- * run, so each session due for several of them is read once; each still has its own cadence, its own stats
- * and its own cancel, and a long run never holds back the start of a processor that was not in it. One
- * still running when its time comes (whoever started it) is not started twice. A run's start is its
+ * run, so each session due for several of them is read once; each still has its own cadence, stats and
+ * cancel, and ends as soon as its own sessions are done, so a slow processor never holds back a quick one's
+ * next run. One still running when its time comes (whoever started it) is not started twice. A run's start is its
  * last-run time, whatever its outcome, persisted as processor_runs.started_at, so a broken processor runs
  * at its cadence rather than in a loop, and a restart picks up where it was.
  */
@@ -283,7 +283,8 @@ export class Scheduler {
    */
   private launchIdle(due: LoadedProcessor[], trigger: string): boolean {
     const idle = due.filter((p) => !this.engine.runs.isRunning(p.name));
-    for (const p of due) if (!idle.includes(p)) this.afterOtherRun(p.name);
+    // Its own runs reschedule as each processor finishes; another face's run has to be waited for.
+    for (const p of due) if (!idle.includes(p) && !this.started.has(p.name)) this.afterOtherRun(p.name);
     if (idle.length === 0) return false;
     this.launch(idle, trigger).catch(() => undefined); // a failed run is reported by its run-finished events
     return true;
