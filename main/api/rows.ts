@@ -3,7 +3,7 @@ import type { JsonRow } from '../core/store/jsonRows.js';
 import type { PluginReport } from '../core/plugins/loader.js';
 import type * as C from './contract.js';
 import type { RunStats } from '../core/runner/stats.js';
-import type { RunProgressEvent } from '../core/scheduler/events.js';
+import type { RunProgressEvent } from '../core/runEvents.js';
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));

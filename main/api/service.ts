@@ -11,7 +11,8 @@ import { SessionIndex } from '../core/store/sessionIndex.js';
 import { ConflictError, NotFoundError, listAudit, undoChange, updateState } from '../core/store/stateEdits.js';
 import type * as C from './contract.js';
 import { dashboard, runTimeline } from './dashboard.js';
-import { RunManager, emptyRunStats } from './runManager.js';
+import { RunManager } from './runManager.js';
+import { emptyStats } from '../core/runner/stats.js';
 import { Scheduler } from '../core/scheduler/scheduler.js';
 import { readTranscript } from './transcript.js';
 import { validateArgs } from './validation.js';
@@ -107,7 +108,7 @@ export class ApiService {
         const { type: _type, ...run } = event;
         this.emit({ type: 'run-progress', run });
       } else if (event.type === 'run-finished') {
-        this.emit({ type: 'run-finished', processor: event.processor, stats: event.stats ?? { ...emptyRunStats(event.processor), error: event.error ?? 'the run failed' } });
+        this.emit({ type: 'run-finished', processor: event.processor, stats: event.stats ?? { ...emptyStats(event.processor, ''), error: event.error ?? 'the run failed' } });
       } else if (event.type === 'state-changed') {
         void this.rescan().catch(() => undefined);
         this.emit({ type: 'state-changed', processors: event.processors });
@@ -320,22 +321,9 @@ export class ApiService {
     },
 
     'runs/start': async ({ filter, ...request }) => this.runs.start(filter ? { ...request, sessions: await this.index.keys(filter) } : request),
-    'runs/cancel': async ({ processor }) => {
-      const cancelled = new Set(this.runs.cancel(processor));
-      for (const s of (await this.scheduler?.status()) ?? []) {
-        if (s.running && (!processor || s.processor === processor) && this.scheduler?.cancel(s.processor)) cancelled.add(s.processor);
-      }
-      return { cancelled: [...cancelled] };
-    },
-    'runs/active': async () => {
-      const active = this.runs.list();
-      for (const s of (await this.scheduler?.status()) ?? []) {
-        if (!s.running || active.some((a) => a.processor === s.processor)) continue;
-        const p = s.progress;
-        active.push({ processor: s.processor, trigger: s.trigger ?? 'schedule', done: p?.done ?? 0, total: p?.total ?? 0, current: p?.current ?? null, errors: p?.errors ?? 0, elapsedMs: p?.elapsedMs ?? 0, etaMs: p?.etaMs ?? null });
-      }
-      return active;
-    },
+    // Runs the UI started and the scheduler's alike: they all go through the engine's run service.
+    'runs/cancel': async ({ processor }) => ({ cancelled: this.runs.cancel(processor) }),
+    'runs/active': async () => this.runs.list(),
     'runs/history': async ({ limit, processor }) => {
       const where = processor ? 'WHERE processor_name = $processor' : '';
       const found = await this.engine.store.db.all(`SELECT * FROM processor_runs ${where} ORDER BY started_at DESC LIMIT $limit`, { limit: limit ?? 200, ...(processor ? { processor } : {}) });

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { RunProgress } from '../core/runner/runner.js';
-import { estimateRemainingMs } from '../core/scheduler/progress.js';
+import { estimateRemainingMs } from '../core/runEvents.js';
 
 /** bar: live bars on a terminal; lines: a plain line now and then (logs, CI); off: nothing (`--json`). */
 export type ProgressMode = 'bar' | 'lines' | 'off';

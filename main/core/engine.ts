@@ -19,6 +19,8 @@ import { syncViews } from './store/views.js';
 import type { JsonRow, StateFilter } from './store/types.js';
 import { selectCandidates } from './runner/candidates.js';
 import { SqlEngine } from './sql/sqlEngine.js';
+import { RunService } from './runService.js';
+import type { RunEvent } from './runEvents.js';
 
 export interface EngineOptions {
   /** The state store: a DuckDB file, or a postgres:// URL (team mode). */
@@ -56,6 +58,8 @@ export class Engine {
   readonly pool: PluginPool;
   /** SQL processors run here, in DuckDB, never in a plugin process. */
   readonly sql: SqlEngine;
+  /** Every run starts here, whichever face asks: one pass per run, and no processor twice at once. */
+  readonly runs: RunService;
   private pluginSet: PluginSet | undefined;
 
   readonly home: string;
@@ -67,6 +71,7 @@ export class Engine {
     this.pool = pool;
     this.sql = new SqlEngine({ ...(options.sqlMemoryLimitMb ? { memoryLimitMb: options.sqlMemoryLimitMb } : {}) });
     this.runner = new Runner(store, this.pool, this.sql);
+    this.runs = new RunService(this);
     this.orphans = new OrphanStore(store.db);
     this.home = options.home ?? userDataDir();
     this.userPluginsDir = join(this.home, 'plugins');
@@ -258,34 +263,23 @@ export class Engine {
     return { ...scan, ...changes };
   }
 
-  async run(names: string[], options: RunOptions = {}): Promise<RunStats[]> {
+  /** Runs the named processors (all when none named) in one pass, now; refused (BusyError) if one is already running. */
+  async run(names: string[], options: EngineRunOptions = {}): Promise<RunStats[]> {
     // The scan (stat only, no database) runs while the plugins load (from their cached descriptions, or
-    // in a plugin process) and, when every session will be due anyway, while the plugin processes start.
+    // in a plugin process).
     const scanning = this.scan();
-    scanning.catch(() => undefined); // awaited below; a bad --processor is reported first, as before
+    scanning.catch(() => undefined); // awaited by the run; a bad --processor is reported first
     const processors = await this.processors(names);
-    // Only JavaScript processors need plugin processes; a run of SQL processors alone starts none.
-    const javascript = processors.filter((p) => !p.checked);
-    if (await this.store.hasNeverRun(javascript)) this.pool.warm();
-    const { sessions } = await this.scanSessions(new Date(), scanning);
-    return this.runner.runAll(processors, sessions, options);
+    return this.runs.start({ ...startOptions(options, 'cli'), processors, scanning, whenBusy: 'refuse' }).done;
   }
 
   /**
    * Clears attempts and quarantine of the matching failed sessions and runs exactly those sessions now.
    * Failures of processors that are not loaded are left as they are.
    */
-  async rerunFailed(filter: StateFilter, options: RunOptions = {}): Promise<RunStats[]> {
+  async rerunFailed(filter: StateFilter, options: EngineRunOptions = {}): Promise<RunStats[]> {
     const processors = await this.processors(filter.processor ?? []);
-    const loaded = new Set(processors.map((p) => p.name));
-    const failures = (await this.store.listFailures(filter)).filter((row) => loaded.has(String(row.processor_name)));
-    if (failures.length === 0) return [];
-    const cleared = await this.store.clearFailures({ processor: [...new Set(failures.map((row) => String(row.processor_name)))], session: failures.map((row) => String(row.session_file)) });
-    const { sessions } = await this.scan();
-    const only = new Map<string, Set<string>>();
-    for (const { processor, sessionKey } of cleared) only.set(processor, (only.get(processor) ?? new Set()).add(sessionKey));
-    const rerun = processors.filter((p) => only.has(p.name));
-    return this.runner.runAll(rerun, sessions, { ...options, only, trigger: options.trigger ?? 'rerun' });
+    return this.runs.start({ ...startOptions(options, 'rerun'), processors, sessions: filter.session, failedOnly: true, whenBusy: 'refuse' }).done;
   }
 
   /**
@@ -339,3 +333,18 @@ export class Engine {
   }
 }
 
+/** The options of a run started by a command: its caps, cancel, log and progress. */
+export type EngineRunOptions = Omit<RunOptions, 'only' | 'processorSignals'>;
+
+function startOptions(options: EngineRunOptions, trigger: string) {
+  const { trigger: given, signal, log, onProgress, ...limits } = options;
+  return {
+    trigger: given ?? trigger,
+    limits,
+    ...(signal ? { signal } : {}),
+    ...(log ? { log } : {}),
+    onEvent: (event: RunEvent) => {
+      if (event.type === 'run-progress') onProgress?.(event);
+    },
+  };
+}

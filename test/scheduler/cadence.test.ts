@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CadenceSettings, cadenceEnvName, resolveCadence } from '../../main/core/scheduler/cadence.js';
 import { Debouncer } from '../../main/core/scheduler/debounce.js';
-import { estimateRemainingMs } from '../../main/core/scheduler/progress.js';
+import { estimateRemainingMs } from '../../main/core/runEvents.js';
 import { UsageError } from '../../main/core/errors.js';
 import { tempDir } from '../helpers.js';
 import { ManualClock } from './manualClock.js';

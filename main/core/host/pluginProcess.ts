@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { guardAgainstHostDeath } from './hostDeathGuard.js';
-import type { HostMessage, Task, WorkerMessage } from './protocol.js';
+import type { EarlyOutcome, HostMessage, Task, WorkerMessage } from './protocol.js';
 
 const WORKER_ENTRY = new URL('./worker/main.js', import.meta.url);
 /** Extra Node flags for plugin processes, for profiling (`--cpu-prof --cpu-prof-dir=DIR`): NODE_OPTIONS refuses --cpu-prof. */
@@ -28,13 +28,18 @@ export interface RequestHooks {
   onAlive?(): void;
   /** Logs of this task's plugin code. */
   onLog?: LogSink;
-  /** Aborting it asks this task's plugin code to stop (ctx.signal); it finishes as cancelled. */
-  cancel?: AbortSignal;
+  /**
+   * Per processor of the task: aborting one asks that processor's plugin code to stop (its ctx.signal) and
+   * it finishes as cancelled; the others in the same task go on (runs that share a pass cancel separately).
+   */
+  cancel?: ReadonlyMap<string, AbortSignal>;
   /**
    * Items a processor emitted, in order; the process may send more once the returned promise settles
    * (backpressure: a message the host cannot store yet is not followed by more).
    */
   onItems?(processor: string, items: string[]): Promise<void> | void;
+  /** A processor's outcome, ahead of the task's result (see the 'outcome' message). */
+  onOutcome?(processor: string, early: EarlyOutcome): void;
 }
 
 interface Pending extends RequestHooks {
@@ -117,17 +122,21 @@ export class PluginProcess {
     if (!this.alive) throw new WorkerDied(this.exitReason ?? 'plugin process is gone');
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      const { cancel } = hooks;
-      const abort = () => this.send({ type: 'abort', id });
-      const settled = () => cancel?.removeEventListener('abort', abort); // one listener per task, not one per session ever run
+      const aborts = [...(hooks.cancel ?? [])].map(([processor, signal]) => ({ signal, abort: () => this.send({ type: 'abort', id, processor }) }));
+      // One listener per processor of a task, removed when it settles, not one per session ever run.
+      const settled = () => {
+        for (const { signal, abort } of aborts) signal.removeEventListener('abort', abort);
+      };
       this.pending.set(id, {
         ...hooks,
         resolve: (value) => (settled(), resolve(value as T)),
         reject: (error) => (settled(), reject(error)),
       });
       this.send({ type: 'task', id, task });
-      if (cancel?.aborted) abort();
-      else cancel?.addEventListener('abort', abort, { once: true });
+      for (const { signal, abort } of aborts) {
+        if (signal.aborted) abort();
+        else signal.addEventListener('abort', abort, { once: true });
+      }
     });
   }
 
@@ -168,6 +177,11 @@ export class PluginProcess {
       return;
     }
     if (!pending) return;
+    if (message.type === 'outcome') {
+      // After the hooks of the 'items' messages before it, which are called a microtask late.
+      void Promise.resolve().then(() => pending.onOutcome?.(message.processor, message.outcome));
+      return;
+    }
     if (message.type === 'phase') {
       this.running = message.phase === 'plugin-code' ? message.id : null;
       pending.onPhase?.(message.phase);

@@ -13,6 +13,9 @@ export interface PoolOptions {
 
 export const DEFAULT_MEMORY_LIMIT_MB = 512;
 
+/** What the caller of a task hears while it runs (the pool watches the rest: phases, signs of life). */
+export type SessionHooks = Pick<RequestHooks, 'cancel' | 'onItems' | 'onOutcome'> & { onLog: LogSink };
+
 /** Extra time a plugin gets after its own limit (ctx.signal aborted) before its process is killed. */
 export const KILL_GRACE_MS = 2_000;
 
@@ -69,7 +72,7 @@ export class PluginPool {
 
   describe(task: DescribeTask, loadTimeoutMs: number): Promise<DescribeResult> {
     const reason = `did not finish loading within ${loadTimeoutMs / 1000} s`;
-    return this.run<DescribeResult>(task, { totalMs: loadTimeoutMs, stallMs: loadTimeoutMs, reason }, this.onLog);
+    return this.run<DescribeResult>(task, { totalMs: loadTimeoutMs, stallMs: loadTimeoutMs, reason }, { onLog: this.onLog });
   }
 
   /**
@@ -77,13 +80,14 @@ export class PluginPool {
    * plus a grace period overall, and, since the process's own timers cannot fire while plugin code blocks
    * its event loop, no heartbeat for the shortest limit plus grace. Either kills the process and the task
    * rejects with WorkerDied(reason); the runner then retries each processor of the task on its own.
-   * `onItems` receives the items processors emit while the task runs (see RequestHooks.onItems).
+   * `hooks.onItems` receives the items processors emit while the task runs (see RequestHooks.onItems).
    */
-  session(task: SessionTask, onLog: LogSink, cancel?: AbortSignal, onItems?: RequestHooks['onItems']): Promise<SessionTaskResult> {
+  session(task: SessionTask, hooks: SessionHooks): Promise<SessionTaskResult> {
+    this.sessionTasks++;
     const longest = Math.max(...task.processors.map((p) => p.timeoutMs));
     const shortest = Math.min(...task.processors.map((p) => p.timeoutMs));
     const reason = `timeout after ${task.processors.length === 1 ? longest : shortest} ms`;
-    return this.run<SessionTaskResult>(task, { totalMs: longest + KILL_GRACE_MS, stallMs: shortest + KILL_GRACE_MS, reason }, onLog, cancel, onItems);
+    return this.run<SessionTaskResult>(task, { totalMs: longest + KILL_GRACE_MS, stallMs: shortest + KILL_GRACE_MS, reason }, hooks);
   }
 
   /** Starts every process now, ahead of the tasks it will get (each takes a few hundred ms to start). */
@@ -116,11 +120,11 @@ export class PluginPool {
     }
   }
 
-  private async run<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink, cancel?: AbortSignal, onItems?: RequestHooks['onItems']): Promise<T> {
+  private async run<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, hooks: SessionHooks): Promise<T> {
     const state = { started: false, waited: false, withdrawn: false };
     for (let attempt = 0; ; ) {
       try {
-        return await this.runOnce<T>(task, limits, onLog, cancel, onItems, state);
+        return await this.runOnce<T>(task, limits, hooks, state);
       } catch (error) {
         if (error instanceof TaskWithdrawn) {
           if (this.closed) throw new WorkerDied('plugin pool closed');
@@ -133,7 +137,7 @@ export class PluginPool {
     }
   }
 
-  private async runOnce<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, onLog: LogSink, cancel: AbortSignal | undefined, onItems: RequestHooks['onItems'], state: { started: boolean; waited: boolean; withdrawn: boolean }): Promise<T> {
+  private async runOnce<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, hooks: SessionHooks, state: { started: boolean; waited: boolean; withdrawn: boolean }): Promise<T> {
     // A withdrawn task takes its place back first (its release did not hand the place on), then the rest is handed out.
     const retry = state.withdrawn;
     state.withdrawn = false;
@@ -151,9 +155,7 @@ export class PluginPool {
         // Only a task queued behind another keeps its start deadline; one that starts at once was checked on dispatch.
         const sent = task.kind === 'session' && !state.waited && task.notAfterMs !== undefined ? { ...task, notAfterMs: undefined } : task;
         const result = await process.request<T>(sent, {
-          onLog,
-          cancel,
-          onItems,
+          ...hooks,
           onPhase: (phase) => {
             clearTimeout(total);
             clearTimeout(stall);
@@ -203,6 +205,8 @@ export class PluginPool {
 
   /** Plugin processes started so far (a run with nothing due starts none). */
   processesStarted = 0;
+  /** Session tasks so far: one read of a session, however many processors share it. */
+  sessionTasks = 0;
 
   private spawn(): PluginProcess {
     this.processesStarted++;

@@ -74,11 +74,21 @@ export interface SessionTaskResult {
   tainted: boolean;
 }
 
+/** What the host needs to record one processor's outcome before its task ends. */
+export interface EarlyOutcome {
+  outcome: ProcessorOutcome;
+  readAtMs: number;
+  /** MD5 of exactly the bytes read (the read is over by then). */
+  fileHash: string;
+  bytesRead: number;
+}
+
 export type Task = DescribeTask | SessionTask;
 
 export type HostMessage =
   | { type: 'task'; id: number; task: Task }
-  | { type: 'abort'; id: number }
+  /** Asks one processor of the task to stop (its ctx.signal aborts); the task's other processors go on. */
+  | { type: 'abort'; id: number; processor: string }
   /** The host has stored (staged) one 'items' message of the task: the process may send another. */
   | { type: 'items-stored'; id: number };
 
@@ -92,6 +102,11 @@ export type WorkerMessage =
   | { type: 'withdrawn'; id: number }
   /** Plugin code is about to run (the watchdog starts) or has finished (it stops). */
   | { type: 'phase'; id: number; phase: 'plugin-code' | 'host-code' }
+  /**
+   * One processor's outcome, ahead of the task's result, when others of the task still run: a quick
+   * processor need not wait for a slow one. The result repeats it; the host keeps the first.
+   */
+  | { type: 'outcome'; id: number; processor: string; outcome: EarlyOutcome }
   /** Items a processor emitted (ctx.emit) during the task, as JSON, in order; answered by 'items-stored'. */
   | { type: 'items'; id: number; processor: string; items: string[] }
   | { type: 'log'; id: number; level: 'info' | 'warn' | 'error'; processor: string | null; message: string }

@@ -41,3 +41,27 @@ export function selectCandidates(sessions: SessionEntry[], snapshot: ProcessorSn
   retried.sort((a, b) => a.failure!.attempts - b.failure!.attempts);
   return [...fresh, ...retried];
 }
+
+/**
+ * Rule 6 across processors: sessions no processor has failed on go first, then those with failures,
+ * fewest attempts first; within each group, the scan's order (by session key).
+ */
+export function sessionOrder(sessions: SessionEntry[], runs: { candidates: ReadonlyMap<string, Candidate> }[]): SessionEntry[] {
+  const fresh: SessionEntry[] = [];
+  const retried: { entry: SessionEntry; attempts: number }[] = [];
+  for (const entry of sessions) {
+    let any = false;
+    let attempts = 0;
+    for (const run of runs) {
+      const c = run.candidates.get(entry.sessionKey);
+      if (!c) continue;
+      any = true;
+      if (c.failure) attempts = Math.max(attempts, c.failure.attempts);
+    }
+    if (!any) continue;
+    if (attempts === 0) fresh.push(entry);
+    else retried.push({ entry, attempts });
+  }
+  retried.sort((a, b) => a.attempts - b.attempts);
+  return [...fresh, ...retried.map((r) => r.entry)];
+}

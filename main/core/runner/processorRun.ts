@@ -29,8 +29,13 @@ export class ProcessorRun {
   released: string[] = [];
   /** Shared store: candidates another runner holds a lease on, tried again once the pass is over. */
   readonly deferred = new Set<string>();
+  /** Every candidate decided: its last outcomes are being committed and its run row finished. */
+  finishing = false;
+  /** Its processor_runs row is finished: a later failure of the shared run does not touch it. */
+  ended = false;
 
-  constructor(readonly processor: LoadedProcessor, candidates: Candidate[], private readonly claims = false) {
+  /** `cancel`: this processor's cancel signal (the whole run's or its own). */
+  constructor(readonly processor: LoadedProcessor, candidates: Candidate[], private readonly claims = false, readonly cancel?: AbortSignal) {
     this.stats = emptyStats(processor.name, this.runId);
     for (const c of candidates) this.candidates.set(c.entry.sessionKey, c);
     this.stats.scanned = candidates.length;

@@ -1,18 +1,17 @@
 import type { LogSink } from '../host/pluginProcess.js';
-import { WorkerDied } from '../host/pluginProcess.js';
 import type { PluginPool } from '../host/pool.js';
-import type { DueProcessor, ProcessorOutcome, SessionTaskResult } from '../host/protocol.js';
 import { BusyError, UsageError, errorMessage } from '../errors.js';
 import type { LoadedProcessor } from '../plugins/loader.js';
-import { SessionFile, type SessionEntry } from '../sessionFile.js';
+import type { SessionEntry } from '../sessionFile.js';
 import type { StateStore } from '../store/stateStore.js';
-import { selectCandidates } from './candidates.js';
-import { ItemStaging, type StagedItems } from './itemStaging.js';
+import { selectCandidates, sessionOrder } from './candidates.js';
 import { Leases } from './leases.js';
+import { dispatchSession } from './pluginDispatch.js';
 import { ProcessorRun } from './processorRun.js';
 import type { RunStats } from './stats.js';
 import type { SqlEngine } from '../sql/sqlEngine.js';
 import { SqlDispatch } from './sqlDispatch.js';
+import { allAborted, eitherAborted } from './cancel.js';
 import { FED_MIN_BYTES, type KnownRead } from '../sql/sqlBatch.js';
 
 export interface RunOptions {
@@ -30,8 +29,15 @@ export interface RunOptions {
   only?: Map<string, Set<string>>;
   /** Cancels the run: sessions in flight are aborted via ctx.signal, the rest are capped. */
   signal?: AbortSignal;
+  /** Cancels one processor of the run as `signal` cancels all; the others go on (a session they share too is still read). */
+  processorSignals?: ReadonlyMap<string, AbortSignal>;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   onProgress?: (progress: RunProgress) => void;
+  /**
+   * One processor's part of the run is over (its outcomes committed, its processor_runs row finished, its
+   * lock released) while other processors of the run may go on: a face can report it and start it again.
+   */
+  onFinished?: (stats: RunStats) => void;
 }
 
 export interface RunProgress {
@@ -89,22 +95,27 @@ export class Runner {
   async runAll(processors: LoadedProcessor[], sessions: SessionEntry[], options: RunOptions = {}): Promise<RunStats[]> {
     const busy = processors.filter((p) => this.running.has(p.name));
     if (busy.length > 0) throw new BusyError(`processor ${busy.map((p) => `"${p.name}"`).join(', ')} is already running`);
-    for (const p of processors) this.running.add(p.name);
+    // Locks this run holds: a processor that finishes early gives its lock back (and may be locked again by a new run).
+    const held = new Set(processors.map((p) => p.name));
+    for (const name of held) this.running.add(name);
+    const release = (name: string) => {
+      if (held.delete(name)) this.running.delete(name);
+    };
     const started: ProcessorRun[] = [];
     try {
-      return await this.runLocked([...processors].sort((a, b) => (a.name < b.name ? -1 : 1)), sessions, options, started);
+      return await this.runLocked([...processors].sort((a, b) => (a.name < b.name ? -1 : 1)), sessions, options, started, release);
     } catch (error) {
       // A run that fails as a whole still gets a finish time and its error: visible in processor_runs, and
       // its start counts as the last run, so a broken processor runs at its cadence, not in a hot loop.
       const finishedAt = new Date();
-      for (const run of started) await this.store.failRun(run.runId, finishedAt, { ...run.stats, error: errorMessage(error) }).catch(() => undefined);
+      for (const run of started) if (!run.ended) await this.store.failRun(run.runId, finishedAt, { ...run.stats, error: errorMessage(error) }).catch(() => undefined);
       throw error;
     } finally {
-      for (const p of processors) this.running.delete(p.name);
+      for (const name of [...held]) release(name);
     }
   }
 
-  private async runLocked(processors: LoadedProcessor[], sessions: SessionEntry[], options: RunOptions, runs: ProcessorRun[]): Promise<RunStats[]> {
+  private async runLocked(processors: LoadedProcessor[], sessions: SessionEntry[], options: RunOptions, runs: ProcessorRun[], release: (name: string) => void): Promise<RunStats[]> {
     const maxCalls = options.maxSessionsPerRun ?? Infinity;
     const budgetMs = (options.timeBudgetSeconds ?? DEFAULT_TIME_BUDGET_SECONDS) * 1000;
     const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -115,7 +126,7 @@ export class Runner {
     if (!(leaseSeconds > 0)) throw new UsageError('--lease-seconds must be a number of seconds greater than 0');
     const leases = this.store.db.shared ? new Leases(this.store, leaseSeconds * 1000, (m) => options.log?.('warn', m)) : null;
     try {
-      return await this.runPass(processors, sessions, options, runs, { maxCalls, budgetMs, maxAttempts, leases });
+      return await this.runPass(processors, sessions, options, runs, { maxCalls, budgetMs, maxAttempts, leases, release });
     } finally {
       await leases?.end();
     }
@@ -126,11 +137,12 @@ export class Runner {
     sessions: SessionEntry[],
     options: RunOptions,
     runs: ProcessorRun[],
-    { maxCalls, budgetMs, maxAttempts, leases }: { maxCalls: number; budgetMs: number; maxAttempts: number; leases: Leases | null },
+    { maxCalls, budgetMs, maxAttempts, leases, release }: { maxCalls: number; budgetMs: number; maxAttempts: number; leases: Leases | null; release: (name: string) => void },
   ): Promise<RunStats[]> {
     for (const processor of processors) {
       const { due, snapshot } = await this.store.dueSnapshot(processor.name, processor.version, sessions);
-      const run = new ProcessorRun(processor, selectCandidates(due, snapshot, processor.version, options.only ? (options.only.get(processor.name) ?? new Set()) : undefined), leases !== null);
+      const candidates = selectCandidates(due, snapshot, processor.version, options.only ? (options.only.get(processor.name) ?? new Set()) : undefined);
+      const run = new ProcessorRun(processor, candidates, leases !== null, eitherAborted(options.signal, options.processorSignals?.get(processor.name)));
       await this.store.startRun(run.runId, processor.name, options.trigger ?? 'cli', new Date());
       runs.push(run);
     }
@@ -184,13 +196,49 @@ export class Runner {
       while (commit.running) await commit.running;
       if (commit.failed) throw commit.failed.error;
     };
+    /** Commits everything decided so far, after the commit in flight (if any). */
+    const commitNow = async () => {
+      while (commit.running) await commit.running;
+      commit.running = flush()
+        .catch((error: unknown) => {
+          commit.failed ??= { error };
+        })
+        .finally(() => {
+          commit.running = null;
+        });
+      await commitsDone();
+    };
 
     const inFlight = new Set<Promise<void>>();
     const loopStart = performance.now(); // rule 4: the budget clock starts with the candidate loop
     // A task may wait queued in its plugin process behind another: it starts only before this instant (epoch ms).
     const notAfterMs = Number.isFinite(budgetMs) ? Date.now() + budgetMs : undefined;
-    const progress = (run: ProcessorRun, current: string | null) =>
+    // A processor whose every candidate is decided finishes at once, while the run goes on for the others:
+    // a long processor in a shared run must not hold back the report (and the next run) of a quick one.
+    const finishing = new Set<Promise<void>>();
+    const finish = (run: ProcessorRun) => {
+      if (run.finishing) return;
+      run.finishing = true;
+      const task = (async () => {
+        if (run.pending.length > 0 || run.released.length > 0) await commitNow();
+        run.stats.duration_ms = Math.round(performance.now() - loopStart);
+        await this.store.finishRun(run.runId, new Date(), run.stats);
+        run.ended = true;
+        release(run.processor.name);
+        options.onFinished?.(run.stats);
+      })().catch((error: unknown) => {
+        commit.failed ??= { error };
+      });
+      finishing.add(task);
+    };
+    const finishIfDecided = (run: ProcessorRun) => {
+      if (run.done >= run.stats.scanned && run.inFlight === 0 && run.deferred.size === 0) finish(run);
+    };
+    const progress = (run: ProcessorRun, current: string | null) => {
       options.onProgress?.({ processor: run.processor.name, done: run.done, total: run.stats.scanned, current, errors: run.stats.errors, elapsedMs: performance.now() - loopStart });
+      finishIfDecided(run);
+    };
+    for (const run of runs) finishIfDecided(run);
 
     // SQL processors: sessions are collected into batches that DuckDB reads and runs side by side with the
     // plugin processes; each session's result is recorded as a plugin process's would be.
@@ -203,7 +251,8 @@ export class Runner {
           progress(run, null);
         }
       },
-      { signal: options.signal, log: (processor, message) => onLog('warn', processor, message), afterBatch: maybeFlush },
+      // A batch runs every due SQL processor's query over one read: it stops only when all of them are cancelled.
+      { signal: allAborted([...sqlRuns].map((r) => r.cancel)), log: (processor, message) => onLog('warn', processor, message), afterBatch: maybeFlush },
     );
     const inFlightAll = () => [...inFlight, ...sql.running];
 
@@ -226,7 +275,7 @@ export class Runner {
             if (sqlRuns.has(run)) await sql.flush(); // its calls may be waiting for a batch to start
             await Promise.race(inFlightAll());
           }
-          if (options.signal?.aborted) {
+          if (run.cancel?.aborted) {
             run.stats.cancelled = true;
             run.capped(entry.sessionKey);
           } else if (run.calls >= maxCalls || performance.now() - loopStart >= budgetMs) {
@@ -250,7 +299,11 @@ export class Runner {
           await sql.add(entry, dueSql);
           continue;
         }
-        const reads = Promise.all(groupsFor(entry, dueJs).map((group) => this.dispatch(entry, group, onLog, options.signal, notAfterMs)));
+        const settled = (run: ProcessorRun) => {
+          run.inFlight--;
+          progress(run, null);
+        };
+        const reads = Promise.all(groupsFor(entry, dueJs).map((group) => dispatchSession({ pool: this.pool, store: this.store }, entry, group, onLog, settled, notAfterMs)));
         // A session due for both kinds is hashed once: its SQL batch takes the plugin process's hash when
         // the file has not changed since that read. Not a session Node feeds to DuckDB in chunks: it is
         // hashed on the way anyway, and waiting would run the two kinds one after the other on a big file.
@@ -258,15 +311,7 @@ export class Runner {
           const known = entry.sizeBytes < FED_MIN_BYTES ? reads.then((all) => all.find((read) => read !== null) ?? null, () => null) : undefined;
           await sql.add(entry, dueSql, known);
         }
-        const task: Promise<void> = reads
-          .then(async () => {
-            for (const run of dueJs) {
-              run.inFlight--;
-              progress(run, null);
-            }
-            await maybeFlush();
-          })
-          .finally(() => inFlight.delete(task));
+        const task: Promise<void> = reads.then(maybeFlush).finally(() => inFlight.delete(task));
         inFlight.add(task);
       }
     };
@@ -274,9 +319,9 @@ export class Runner {
     // Sessions other runners held: wait for their leases to end (done, or expired with their runner), then
     // look again. The budget and a cancel end the wait like any other candidate loop.
     while (leases && runs.some((r) => r.deferred.size > 0)) {
-      if (options.signal?.aborted || performance.now() - loopStart >= budgetMs) {
+      if (runs.every((r) => r.cancel?.aborted) || performance.now() - loopStart >= budgetMs) {
         for (const run of runs) {
-          if (options.signal?.aborted && run.deferred.size > 0) run.stats.cancelled = true;
+          if (run.cancel?.aborted && run.deferred.size > 0) run.stats.cancelled = true;
           for (const key of run.deferred) run.capped(key);
           run.deferred.clear();
         }
@@ -297,105 +342,10 @@ export class Runner {
     // Nothing more to dispatch: idle plugin processes go now rather than after IDLE_PROCESS_MS, so their
     // memory is not held through the last commit (a big session's is the largest).
     this.pool.releaseIdle();
+    for (const run of runs) finish(run); // every candidate is decided by now; those that finished early are left as they are
+    while (finishing.size > 0) await Promise.all([...finishing].map((task) => task.finally(() => finishing.delete(task))));
     await commitsDone();
-    await flush();
-    const finishedAt = new Date();
-    for (const run of runs) {
-      run.stats.duration_ms = Math.round(performance.now() - loopStart);
-      await this.store.finishRun(run.runId, finishedAt, run.stats);
-    }
     await this.store.db.afterRun();
     return runs.map((r) => r.stats);
-  }
-
-  /**
-   * One session for its due processors in one plugin process. When that process dies with several
-   * processors aboard, each is retried alone, so the one that killed it fails by itself (rule 5 per
-   * processor) and the others still get their result.
-   */
-  private async dispatch(entry: SessionEntry, due: ProcessorRun[], onLog: LogSink, cancel?: AbortSignal, notAfterMs?: number): Promise<KnownRead | null> {
-    const processors: DueProcessor[] = due.map((run) => {
-      const c = run.candidates.get(entry.sessionKey)!;
-      return {
-        name: run.processor.name,
-        entryUrl: run.processor.entryUrl,
-        timeoutMs: run.processor.timeoutMs,
-        storedHash: c.hashFirst ? (c.state?.fileHash ?? null) : null,
-        quarantinedHash: c.failure?.quarantined && c.failure.processorVersion === run.processor.version ? c.failure.fileHash : null,
-      };
-    });
-    const dispatchedAt = new Date();
-    // Items processors emit while the session runs go straight to the store's staging table.
-    const staging = new ItemStaging(this.store, new Set(processors.map((p) => p.name)));
-    let result: SessionTaskResult;
-    try {
-      // Cancelling aborts only this run's tasks: other processors' runs share the pool and go on.
-      result = await this.pool.session({ kind: 'session', entry, processors, ...(notAfterMs === undefined ? {} : { notAfterMs }) }, onLog, cancel, (processor, items) => staging.stage(processor, items));
-    } catch (error) {
-      await staging.discard(); // an attempt that did not end in a result leaves no items
-      if (error instanceof WorkerDied && due.length > 1) {
-        const reads = await Promise.all(due.map((run) => this.dispatch(entry, [run], onLog, cancel, notAfterMs)));
-        return reads.find((read) => read !== null) ?? null;
-      }
-      // The plugin process died (or our worker code failed): hash here so attempts still track the content.
-      const fileHash = await hashQuietly(entry);
-      for (const run of due) run.record(entry, { kind: 'failed', error: errorMessage(error) }, dispatchedAt, fileHash, 0);
-      return null;
-    }
-    if (result.vanished) {
-      await staging.discard();
-      for (const run of due) run.vanished(entry.sessionKey);
-      return null;
-    }
-    const readAt = new Date(result.readAtMs);
-    for (const run of due) {
-      const name = run.processor.name;
-      let outcome: ProcessorOutcome = result.outcomes[name] ?? { kind: 'failed', error: 'the plugin process returned no outcome' };
-      let staged: StagedItems | undefined;
-      if (outcome.kind === 'processed') {
-        const settled = await staging.settle(name, outcome.itemsStreamed);
-        if (settled.error !== undefined) outcome = { kind: 'failed', error: settled.error };
-        else staged = settled.staged;
-      } else await staging.discard(name);
-      run.record(entry, outcome, readAt, result.fileHash, result.bytesRead, staged);
-    }
-    return result.fileHash === null ? null : { fileHash: result.fileHash, bytes: result.bytesRead, readAtMs: result.readAtMs };
-  }
-}
-
-/**
- * Rule 6 across processors: sessions no processor has failed on go first, then those with failures,
- * fewest attempts first; within each group, the scan's order (by session key).
- */
-function sessionOrder(sessions: SessionEntry[], runs: ProcessorRun[]): SessionEntry[] {
-  const fresh: SessionEntry[] = [];
-  const retried: { entry: SessionEntry; attempts: number }[] = [];
-  for (const entry of sessions) {
-    let any = false;
-    let attempts = 0;
-    for (const run of runs) {
-      const c = run.candidates.get(entry.sessionKey);
-      if (!c) continue;
-      any = true;
-      if (c.failure) attempts = Math.max(attempts, c.failure.attempts);
-    }
-    if (!any) continue;
-    if (attempts === 0) fresh.push(entry);
-    else retried.push({ entry, attempts });
-  }
-  retried.sort((a, b) => a.attempts - b.attempts);
-  return [...fresh, ...retried.map((r) => r.entry)];
-}
-
-async function hashQuietly(entry: SessionEntry): Promise<string | null> {
-  try {
-    const file = await SessionFile.open(entry);
-    try {
-      return await file.md5();
-    } finally {
-      await file.close();
-    }
-  } catch {
-    return null;
   }
 }

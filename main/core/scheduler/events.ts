@@ -1,32 +1,15 @@
-import type { RunStats } from '../runner/stats.js';
+import type { RunEvent } from '../runEvents.js';
 
 /** How the session root is being watched. */
 export type WatchMode = 'native' | 'polling' | 'off';
-
-/** One run's progress, as the runner reports it plus an estimate of the time left. */
-export interface RunProgressEvent {
-  type: 'run-progress';
-  processor: string;
-  trigger: string;
-  done: number;
-  total: number;
-  /** Session being worked on, null between sessions. */
-  current: string | null;
-  errors: number;
-  elapsedMs: number;
-  /** null until the first session is done. */
-  etaMs: number | null;
-}
 
 /**
  * Everything the scheduler tells its listeners (the desktop app forwards them to its UI, `watch` prints
  * them). JSON-safe values only: timestamps are ISO-8601 strings.
  */
 export type SchedulerEvent =
-  | { type: 'run-started'; processor: string; trigger: string; at: string }
-  | RunProgressEvent
-  /** stats is null when the run failed before the runner started (e.g. the session root is gone); error says why. */
-  | { type: 'run-finished'; processor: string; trigger: string; at: string; stats: RunStats | null; error: string | null }
+  /** Each processor's start, progress and finish, as the run service reports them. */
+  | RunEvent
   /** Stored state changed: processors whose runs wrote something, sessions newly orphaned or restored. */
   | { type: 'state-changed'; processors: string[]; orphaned: string[]; restored: string[] }
   /** The watch mode was chosen or changed (a fallback to polling says why in `detail`). */

@@ -1,16 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Engine } from '../engine.js';
 import { BusyError, errorMessage } from '../errors.js';
 import type { LoadedProcessor } from '../plugins/loader.js';
-import type { RunOptions } from '../runner/runner.js';
+import type { RunEvent, RunProgressEvent } from '../runEvents.js';
 import type { RunStats } from '../runner/stats.js';
-import type { SessionEntry } from '../sessionFile.js';
+import type { RunLimits } from '../runService.js';
 import { CadenceSettings, resolveCadence, type Cadence, type CadenceSource } from './cadence.js';
 import { systemClock, type Clock, type ClockTimer } from './clock.js';
 import { Debouncer } from './debounce.js';
-import { SchedulerEvents, type RunProgressEvent, type SchedulerListener, type WatchMode } from './events.js';
-import { estimateRemainingMs } from './progress.js';
+import { SchedulerEvents, type SchedulerListener, type WatchMode } from './events.js';
 import { SessionWatcher, type SessionChanges, type WatchSetting } from './sessionWatcher.js';
 
 export interface SchedulerOptions {
@@ -29,7 +27,7 @@ export interface SchedulerOptions {
   settings?: CadenceSettings;
   env?: NodeJS.ProcessEnv;
   /** Caps of each run (sessions, time budget, attempts), as for `run`. */
-  runOptions?: Pick<RunOptions, 'maxSessionsPerRun' | 'timeBudgetSeconds' | 'maxAttempts' | 'leaseSeconds'>;
+  runOptions?: RunLimits;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -41,6 +39,7 @@ export interface ProcessorSchedule {
   lastRunAt: string | null;
   /** When the next cadence run is due (now or in the past: due at the next chance). */
   nextDueAt: string;
+  /** Running now, whoever started it (this scheduler, the app's Run now). */
   running: boolean;
   trigger: string | null;
   progress: RunProgressEvent | null;
@@ -52,21 +51,20 @@ export interface ProcessorSchedule {
 
 interface Slot {
   lastRunAtMs: number | null;
-  running: { trigger: string; controller: AbortController; progress: RunProgressEvent | null; done: Promise<RunStats> } | null;
   changesPending: boolean;
   lastError: string | null;
 }
 
 const DEFAULTS = { debounceMs: 2_000, maxWaitMs: 60_000, pollIntervalMs: 30_000 };
-/** Progress events to listeners per run, at most one per this many ms (the runner reports every session). */
-const PROGRESS_EVENT_INTERVAL_MS = 250;
 
 /**
  * Runs processors in the background: each at its cadence, and soon after sessions change under the root.
- * Processors run independently (one run each, in parallel: a long run of one never holds back another's
- * start; they share the plugin process pool), and one still running when its time comes is not started
- * twice. A run's start is its last-run time, whatever its outcome, persisted as processor_runs.started_at,
- * so a broken processor runs at its cadence rather than in a loop, and a restart picks up where it was.
+ * The processors due at the same moment (at start, at a cadence tick, after a burst of changes) run as one
+ * run, so each session due for several of them is read once; each still has its own cadence, stats and
+ * cancel, and ends as soon as its own sessions are done, so a slow processor never holds back a quick one's
+ * next run. One still running when its time comes (whoever started it) is not started twice. A run's start is its
+ * last-run time, whatever its outcome, persisted as processor_runs.started_at, so a broken processor runs
+ * at its cadence rather than in a loop, and a restart picks up where it was.
  */
 export class Scheduler {
   private readonly clock: Clock;
@@ -74,6 +72,10 @@ export class Scheduler {
   private readonly events = new SchedulerEvents();
   private readonly slots = new Map<string, Slot>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Processors in runs this scheduler started: stop() cancels them. */
+  private readonly started = new Set<string>();
+  /** Processors due while another face ran them: the scheduler looks again once that run ends. */
+  private readonly awaitingOtherRuns = new Set<string>();
   private readonly debouncer: Debouncer;
   private watcher: SessionWatcher | null = null;
   private tickTimer: ClockTimer | undefined;
@@ -139,7 +141,7 @@ export class Scheduler {
     this.clock.clearTimeout(this.tickTimer);
     this.debouncer.cancel();
     await this.watcher?.close();
-    for (const slot of this.slots.values()) slot.running?.controller.abort();
+    for (const name of this.started) this.engine.runs.cancel(name);
     await this.settled();
     this.state = 'stopped';
   }
@@ -153,16 +155,14 @@ export class Scheduler {
   async runNow(name: string, trigger = 'app'): Promise<RunStats> {
     if (this.state !== 'started') throw new Error('the scheduler is not running');
     const [processor] = await this.engine.processors([name]);
-    if (this.slot(name).running) throw new BusyError(`processor "${name}" is already running`);
-    this.launch([processor], trigger);
-    return this.slot(name).running!.done;
+    if (this.engine.runs.isRunning(name)) throw new BusyError(`processor "${name}" is already running`);
+    const stats = await this.launch([processor], trigger);
+    return stats.find((s) => s.processor === name)!;
   }
 
-  /** Cancels a processor's run in flight; false when it is not running. */
+  /** Cancels a processor's run in flight (the other processors of its run go on); false when it is not running. */
   cancel(name: string): boolean {
-    const running = this.slots.get(name)?.running;
-    running?.controller.abort();
-    return running !== undefined && running !== null;
+    return this.engine.runs.cancel(name).length > 0;
   }
 
   /** Changes (or with null clears) a processor's cadence override in the settings; takes effect at once. */
@@ -180,15 +180,16 @@ export class Scheduler {
   private describe(processor: LoadedProcessor): ProcessorSchedule {
     const slot = this.slot(processor.name);
     const cadence = this.cadence(processor);
+    const running = this.engine.runs.list().find((r) => r.processor === processor.name);
     return {
       processor: processor.name,
       cadenceMinutes: cadence.minutes,
       cadenceSource: cadence.source,
       lastRunAt: slot.lastRunAtMs === null ? null : new Date(slot.lastRunAtMs).toISOString(),
       nextDueAt: new Date(this.dueAt(slot, cadence)).toISOString(),
-      running: slot.running !== null,
-      trigger: slot.running?.trigger ?? null,
-      progress: slot.running?.progress ?? null,
+      running: running !== undefined,
+      trigger: running?.trigger ?? null,
+      progress: running ? { type: 'run-progress', ...running } : null,
       changesPending: slot.changesPending,
       lastError: slot.lastError,
     };
@@ -212,7 +213,7 @@ export class Scheduler {
   private slot(name: string): Slot {
     let slot = this.slots.get(name);
     if (!slot) {
-      slot = { lastRunAtMs: this.persistedLastRuns.get(name) ?? null, running: null, changesPending: false, lastError: null };
+      slot = { lastRunAtMs: this.persistedLastRuns.get(name) ?? null, changesPending: false, lastError: null };
       this.slots.set(name, slot);
     }
     return slot;
@@ -222,14 +223,14 @@ export class Scheduler {
     return slot.lastRunAtMs === null ? this.clock.now() : slot.lastRunAtMs + cadence.minutes * 60_000;
   }
 
-  /** Starts every idle processor whose cadence is up, then sleeps until the next one is. */
+  /** Starts every processor whose cadence is up, together, then sleeps until the next one is. */
   private tick(): void {
     if (this.state !== 'started') return;
     this.track(
       this.processors().then((processors) => {
         const now = this.clock.now();
-        const due = processors.filter((p) => !this.slot(p.name).running && this.dueAt(this.slot(p.name), this.cadence(p)) <= now);
-        if (due.length > 0) this.launch(due, 'schedule');
+        const due = processors.filter((p) => this.dueAt(this.slot(p.name), this.cadence(p)) <= now);
+        this.launchIdle(due, 'schedule');
         this.reschedule(processors);
       }),
     );
@@ -240,7 +241,8 @@ export class Scheduler {
     this.tickTimer = undefined;
     if (this.state !== 'started') return;
     // Running processors are not due until they finish (their finish reschedules): a tick never starts one twice.
-    const next = Math.min(...processors.filter((p) => !this.slot(p.name).running).map((p) => this.dueAt(this.slot(p.name), this.cadence(p))));
+    const idle = processors.filter((p) => !this.engine.runs.isRunning(p.name));
+    const next = Math.min(...idle.map((p) => this.dueAt(this.slot(p.name), this.cadence(p))));
     if (!Number.isFinite(next)) return;
     this.tickTimer = this.clock.setTimeout(() => this.tick(), Math.max(0, next - this.clock.now()));
   }
@@ -264,11 +266,8 @@ export class Scheduler {
   private async flushChanges(): Promise<void> {
     if (this.state !== 'started') return;
     const processors = await this.processors();
-    const due = processors.filter((p) => this.slot(p.name).changesPending && !this.slot(p.name).running);
-    if (due.length > 0) {
-      this.launch(due, 'watch');
-      return;
-    }
+    const due = processors.filter((p) => this.slot(p.name).changesPending);
+    if (this.launchIdle(due, 'watch')) return;
     if (this.deletionsPending) {
       this.deletionsPending = false;
       await this.engine.scanSessions(new Date(this.clock.now())).then(
@@ -279,89 +278,75 @@ export class Scheduler {
   }
 
   /**
-   * Starts one run per processor. Their last-run time is now, whatever happens next. One scan serves
-   * all of them (and refreshes the orphan marks); a scan that fails fails each run as a whole.
+   * Starts the due processors that no run holds (whoever started it) as one run; a processor another face
+   * is running is looked at again when that run ends. Returns whether a run started.
    */
-  private launch(processors: LoadedProcessor[], trigger: string): void {
-    const startedAt = this.clock.now();
-    const starts = processors.map((processor) => {
-      const slot = this.slot(processor.name);
-      let release!: (stats: RunStats) => void;
-      let fail!: (error: unknown) => void;
-      const done = new Promise<RunStats>((resolve, reject) => ((release = resolve), (fail = reject)));
-      done.catch(() => undefined); // observed by runNow callers, if any
-      slot.running = { trigger, controller: new AbortController(), progress: null, done };
-      slot.lastRunAtMs = startedAt;
-      slot.changesPending = false;
-      this.events.emit({ type: 'run-started', processor: processor.name, trigger, at: new Date(startedAt).toISOString() });
-      return { processor, slot, release, fail };
-    });
-    this.deletionsPending = false;
-    const scanning = this.engine.scanSessions(new Date(startedAt)).then((scan) => {
-      this.announceOrphans(scan.orphaned, scan.restored);
-      return scan.sessions;
-    });
-    for (const start of starts) {
-      const run = scanning.then(
-        (sessions) => this.runOne(start.processor, start.slot, sessions, trigger),
-        async (error: unknown) => {
-          await this.recordScanFailure(start.processor, trigger, startedAt, error);
-          throw error;
-        },
-      );
-      this.track(
-        run.then(
-          (stats) => this.finished(start.processor, start.slot, trigger, stats, null, () => start.release(stats)),
-          (error: unknown) => this.finished(start.processor, start.slot, trigger, null, error, () => start.fail(error)),
-        ),
-      );
-    }
-  }
-
-  private async runOne(processor: LoadedProcessor, slot: Slot, sessions: SessionEntry[], trigger: string): Promise<RunStats> {
-    const running = slot.running!;
-    let lastEvent = -Infinity;
-    const [stats] = await this.engine.runner.runAll([processor], sessions, {
-      ...this.options.runOptions,
-      trigger,
-      signal: running.controller.signal,
-      log: (level, message) => this.log(level, message),
-      onProgress: (p) => {
-        running.progress = { type: 'run-progress', trigger, ...p, etaMs: estimateRemainingMs(p) };
-        const now = performance.now(); // rate limiting the UI, not scheduling: real time on purpose
-        if (now - lastEvent >= PROGRESS_EVENT_INTERVAL_MS || p.done === p.total) {
-          lastEvent = now;
-          this.events.emit(running.progress);
-        }
-      },
-    });
-    return stats;
+  private launchIdle(due: LoadedProcessor[], trigger: string): boolean {
+    const idle = due.filter((p) => !this.engine.runs.isRunning(p.name));
+    // Its own runs reschedule as each processor finishes; another face's run has to be waited for.
+    for (const p of due) if (!idle.includes(p) && !this.started.has(p.name)) this.afterOtherRun(p.name);
+    if (idle.length === 0) return false;
+    this.launch(idle, trigger).catch(() => undefined); // a failed run is reported by its run-finished events
+    return true;
   }
 
   /**
-   * A run that failed before the runner started (the session root is gone or unreadable) still gets its
-   * processor_runs row with the error, so it shows where every run does. The runner records its own failures.
+   * Starts one run of the processors, one pass over the sessions for all of them. Their last-run time is
+   * now, whatever happens next. The run's scan refreshes the orphan marks; a scan that fails fails the run
+   * of each, recorded in processor_runs. Resolves with the stats of each; rejects when the run fails as a whole.
    */
-  private async recordScanFailure(processor: LoadedProcessor, trigger: string, startedAtMs: number, error: unknown): Promise<void> {
-    const runId = randomUUID();
-    try {
-      await this.engine.store.startRun(runId, processor.name, trigger, new Date(startedAtMs));
-      await this.engine.store.finishRun(runId, new Date(this.clock.now()), { processor: processor.name, run_id: runId, error: errorMessage(error) });
-    } catch (writeError) {
-      this.log('error', `[${processor.name}] cannot record the failed run: ${errorMessage(writeError)}`);
+  private launch(processors: LoadedProcessor[], trigger: string): Promise<RunStats[]> {
+    const startedAt = this.clock.now();
+    for (const processor of processors) {
+      const slot = this.slot(processor.name);
+      slot.lastRunAtMs = startedAt;
+      slot.changesPending = false;
+      this.started.add(processor.name);
     }
+    this.deletionsPending = false;
+    const { done } = this.engine.runs.start({
+      processors,
+      trigger,
+      limits: this.options.runOptions,
+      now: () => this.clock.now(),
+      log: (level, message) => this.log(level, message),
+      onScanned: ({ orphaned, restored }) => this.announceOrphans(orphaned, restored),
+      onEvent: (event) => this.onRunEvent(event),
+    });
+    this.track(done.catch(() => undefined));
+    return done;
   }
 
-  private finished(processor: LoadedProcessor, slot: Slot, trigger: string, stats: RunStats | null, error: unknown, settle: () => void): void {
-    slot.running = null;
-    slot.lastError = error === null ? null : errorMessage(error);
-    if (error !== null) this.log('error', `[${processor.name}] run failed: ${slot.lastError}`);
-    this.events.emit({ type: 'run-finished', processor: processor.name, trigger, at: new Date(this.clock.now()).toISOString(), stats, error: slot.lastError });
-    if (stats && stats.processed + stats.errors > 0) this.events.emit({ type: 'state-changed', processors: [processor.name], orphaned: [], restored: [] });
-    settle();
+  private onRunEvent(event: RunEvent): void {
+    if (event.type !== 'run-finished') {
+      this.events.emit(event);
+      return;
+    }
+    const slot = this.slot(event.processor);
+    this.started.delete(event.processor);
+    slot.lastError = event.error;
+    if (event.error !== null) this.log('error', `[${event.processor}] run failed: ${event.error}`);
+    this.events.emit(event);
+    const { stats } = event;
+    if (stats && stats.processed + stats.errors > 0) this.events.emit({ type: 'state-changed', processors: [event.processor], orphaned: [], restored: [] });
+    this.afterRun(slot);
+  }
+
+  /** A processor's run ended: changes that arrived meanwhile run after the quiet time, and the next tick is set. */
+  private afterRun(slot: Slot): void {
     if (this.state !== 'started') return;
-    if (slot.changesPending) this.debouncer.trigger(); // changes arrived while it ran: run again after the quiet time
+    if (slot.changesPending) this.debouncer.trigger();
     this.track(this.processors().then((processors) => this.reschedule(processors)));
+  }
+
+  /** Not tracked: stop() must not wait for a run another face started (and cancels on its own). */
+  private afterOtherRun(name: string): void {
+    if (this.awaitingOtherRuns.has(name)) return;
+    this.awaitingOtherRuns.add(name);
+    void this.engine.runs.idle(name).then(() => {
+      this.awaitingOtherRuns.delete(name);
+      this.afterRun(this.slot(name));
+    });
   }
 
   private announceOrphans(orphaned: string[], restored: string[]): void {

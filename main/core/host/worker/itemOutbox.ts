@@ -15,6 +15,8 @@ export class ItemOutbox {
   private readonly waiting: { processor: string; items: string[] }[] = [];
   private readonly roomWaiters: (() => void)[] = [];
   private readonly drainWaiters: (() => void)[] = [];
+  /** Woken whenever messages were sent. */
+  private readonly sentWaiters: (() => void)[] = [];
 
   constructor(private readonly sendItems: SendItems, private readonly maxInFlight = ITEM_MESSAGES_IN_FLIGHT) {}
 
@@ -40,6 +42,11 @@ export class ItemOutbox {
     while (this.waiting.length > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
   }
 
+  /** Every full message of one processor is sent (its outcome, sent ahead of the task's result, must follow them). */
+  async drainedOf(processor: string): Promise<void> {
+    while (this.waiting.some((m) => m.processor === processor)) await new Promise<void>((resolve) => this.sentWaiters.push(resolve));
+  }
+
   /** @internal */
   enqueue(processor: string, items: string[]): void {
     this.waiting.push({ processor, items });
@@ -62,6 +69,7 @@ export class ItemOutbox {
       this.inFlight++;
       this.sendItems(next.processor, next.items);
     }
+    for (const wake of this.sentWaiters.splice(0)) wake();
     if (this.waiting.length === 0) for (const wake of this.drainWaiters.splice(0)) wake();
     if (this.hasRoom()) for (const wake of this.roomWaiters.splice(0)) wake();
   }

@@ -39,11 +39,12 @@ const sendSoon = (message: WorkerMessage) => {
 };
 /** Taken before any plugin loads: a plugin that replaces process.exit must not keep an orphan alive. */
 const exitProcess = process.exit.bind(process);
-const aborts = new Map<number, AbortController>();
+/** Per running session task, one controller per processor: the host cancels processors, not tasks. */
+const aborts = new Map<number, Map<string, AbortController>>();
 /** The item outbox of each running session task, for the host's 'items-stored' answers. */
 const outboxes = new Map<number, ItemOutbox>();
-/** Tasks cancelled by the host while still queued here: they start already aborted. */
-const abortedEarly = new Set<number>();
+/** Processors the host cancelled while their task was still queued here: they start already aborted. */
+const abortedEarly = new Map<number, Set<string>>();
 /**
  * The host hands a process its next task before the current one ends (so the process never idles waiting
  * for the host between sessions); tasks still run one at a time, in order, on this chain.
@@ -59,20 +60,22 @@ async function handle(id: number, task: Task): Promise<unknown> {
     send({ type: 'phase', id, phase: 'host-code' });
     return result;
   }
-  const controller = new AbortController();
-  aborts.set(id, controller);
+  const controllers = new Map(task.processors.map((p) => [p.name, new AbortController()]));
+  aborts.set(id, controllers);
   const outbox = new ItemOutbox((processor, items) => send({ type: 'items', id, processor, items }));
   outboxes.set(id, outbox);
-  if (abortedEarly.delete(id)) controller.abort();
+  for (const processor of abortedEarly.get(id) ?? []) controllers.get(processor)?.abort();
+  abortedEarly.delete(id);
   // 'host-code' is said only if the host's own work after the plugins (hashing the rest of a file) takes a
   // turn of the event loop: usually the result follows at once and stops the watchdog by itself, and one
   // message fewer per session counts on 100,000 small ones.
   let hostCode: NodeJS.Immediate | undefined;
   try {
     return await runSessionTask(task, {
-      cancel: controller.signal,
+      cancel: new Map([...controllers].map(([processor, controller]) => [processor, controller.signal])),
       outbox,
       log: (level, processor, message) => send({ type: 'log', id, level, processor, message }),
+      outcome: (processor, outcome) => send({ type: 'outcome', id, processor, outcome }),
       phase: (phase) => {
         clearImmediate(hostCode);
         if (phase === 'host-code') hostCode = setImmediate(() => send({ type: 'phase', id, phase }));
@@ -92,9 +95,9 @@ process.on('message', (message: HostMessage) => {
     return;
   }
   if (message.type === 'abort') {
-    const controller = aborts.get(message.id);
-    if (controller) controller.abort();
-    else abortedEarly.add(message.id);
+    const controllers = aborts.get(message.id);
+    if (controllers) controllers.get(message.processor)?.abort();
+    else abortedEarly.set(message.id, (abortedEarly.get(message.id) ?? new Set()).add(message.processor));
     return;
   }
   const { id, task } = message;
