@@ -75,6 +75,8 @@ export default definePlugin({
   name: 'errors',
   // 2: items carry line_no.
   version: '2',
+  // A 1 GB session takes about 40 s on a 2-core machine, more when it is busy: the default minute would fail it.
+  timeoutMs: 600_000,
   view: {
     name: 'tool_errors',
     columns: {

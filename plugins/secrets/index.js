@@ -30,6 +30,8 @@ export default definePlugin({
   name: 'secrets',
   // 2: line_no (the file line) replaces line (the position among parsed records).
   version: '2',
+  // A 1 GB session takes about 40 s on a 2-core machine, more when it is busy: the default minute would fail it.
+  timeoutMs: 600_000,
   view: {
     name: 'secret_findings',
     columns: {

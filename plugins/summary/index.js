@@ -33,6 +33,8 @@ function promptTitle(text) {
 export default definePlugin({
   name: 'summary',
   version: '1',
+  // A 1 GB session takes about 40 s on a 2-core machine, more when it is busy: the default minute would fail it.
+  timeoutMs: 600_000,
   view: {
     name: 'session_summaries',
     columns: {

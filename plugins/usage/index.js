@@ -176,6 +176,8 @@ export async function emitEvents(session, ctx, plan, maxHeld = MAX_HELD_CALLS) {
 export default definePlugin({
   name: 'usage',
   version: '1',
+  // A 1 GB session takes about 40 s on a 2-core machine, more when it is busy: the default minute would fail it.
+  timeoutMs: 600_000,
   view: {
     name: 'usage_events',
     columns: {
