@@ -9,6 +9,9 @@ import type { ActiveRun, ApiEvent } from './contract.js';
  * started it: the UI, the scheduler).
  */
 export class RunManager {
+  /** What follows each UI run (the rescan, state-changed): shutdown waits for it, or it would meet a closed store. */
+  private readonly followUps = new Set<Promise<void>>();
+
   constructor(
     private readonly engine: Engine,
     private readonly emit: (event: ApiEvent) => void,
@@ -42,10 +45,12 @@ export class RunManager {
       onEvent: (event) => this.forward(event),
     });
     if (run.started.length > 0) {
-      void run.done
+      const followUp = run.done
         .catch(() => undefined) // reported by its run-finished events
         .then(() => this.afterRun().catch(() => undefined))
-        .then(() => this.emit({ type: 'state-changed', processors: run.started }));
+        .then(() => this.emit({ type: 'state-changed', processors: run.started }))
+        .finally(() => this.followUps.delete(followUp));
+      this.followUps.add(followUp);
     }
     return { started: run.started, alreadyRunning: run.alreadyRunning };
   }
@@ -55,9 +60,10 @@ export class RunManager {
     return this.engine.runs.cancel(processor);
   }
 
-  /** Waits for every run in progress (used on shutdown, after cancel). */
-  settle(): Promise<void> {
-    return this.engine.runs.settled();
+  /** Waits for every run in progress and what follows the UI's runs (used on shutdown, after cancel). */
+  async settle(): Promise<void> {
+    await this.engine.runs.settled();
+    while (this.followUps.size > 0) await Promise.allSettled([...this.followUps]);
   }
 
   private forward(event: RunEvent): void {

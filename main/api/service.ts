@@ -54,6 +54,8 @@ export class ApiService {
   private stopWatching: (() => void) | null = null;
   /** Background runs on cadence and on changes; one per session root. */
   private scheduler: Scheduler | null = null;
+  /** Reloads of the plugins after their folders changed, in progress. */
+  private readonly pluginSyncs = new Set<Promise<unknown>>();
 
   private index!: SessionIndex;
   private runs!: RunManager;
@@ -73,8 +75,18 @@ export class ApiService {
     await this.syncProcessors();
     if (root) await this.useRoot(root, false).catch(() => undefined);
     this.stopWatching = engine.watchPlugins(() => {
-      void this.syncProcessors().then(() => this.emitPlugins());
+      const sync = this.syncProcessors()
+        .then(() => this.emitPlugins())
+        .catch((error: unknown) => process.stderr.write(`warn: the plugin folders changed but could not be loaded again: ${errorMessage(error)}\n`))
+        .finally(() => this.pluginSyncs.delete(sync));
+      this.pluginSyncs.add(sync);
     });
+  }
+
+  /** Stops watching the plugin folders and waits for a reload in progress (it reads the store about to close). */
+  private async stopPluginWatch(): Promise<void> {
+    this.stopWatching?.();
+    while (this.pluginSyncs.size > 0) await Promise.allSettled([...this.pluginSyncs]);
   }
 
   static async open(options: ServiceOptions): Promise<ApiService> {
@@ -88,7 +100,7 @@ export class ApiService {
   }
 
   async close(): Promise<void> {
-    this.stopWatching?.();
+    await this.stopPluginWatch();
     await this.scheduler?.stop();
     this.runs.cancel();
     await this.runs.settle();
@@ -222,7 +234,7 @@ export class ApiService {
     // Calls arriving while the stores are swapped wait for the new one (a run started meanwhile ran on a
     // store being closed and failed with "database is closed").
     const swapping = (async () => {
-      this.stopWatching?.();
+      await this.stopPluginWatch();
       await this.scheduler?.stop();
       this.scheduler = null;
       this.runs.cancel();
