@@ -67,11 +67,20 @@ export class RunManager {
   }
 
   private forward(event: RunEvent): void {
-    if (event.type === 'run-progress') {
-      const { type: _type, ...run } = event;
-      this.emit({ type: 'run-progress', run });
-    } else if (event.type === 'run-finished') {
-      this.emit({ type: 'run-finished', processor: event.processor, stats: event.stats ?? { ...emptyStats(event.processor, ''), error: event.error ?? 'the run failed' } });
-    }
+    const api = apiRunEvent(event);
+    if (api) this.emit(api);
   }
+}
+
+/** A run's event as the renderer gets it, whoever started the run; null for run-started, which it does not get. */
+export function apiRunEvent(event: RunEvent): ApiEvent | null {
+  if (event.type === 'run-progress') {
+    const { type: _type, ...run } = event;
+    return { type: 'run-progress', run };
+  }
+  if (event.type === 'run-finished') {
+    const stats = event.stats ?? { ...emptyStats(event.processor, ''), error: event.error ?? 'the run failed' };
+    return { type: 'run-finished', processor: event.processor, stats };
+  }
+  return null;
 }

@@ -11,8 +11,7 @@ import { SessionIndex } from '../core/store/sessionIndex.js';
 import { ConflictError, NotFoundError, listAudit, undoChange, updateState } from '../core/store/stateEdits.js';
 import type * as C from './contract.js';
 import { dashboard, runTimeline } from './dashboard.js';
-import { RunManager } from './runManager.js';
-import { emptyStats } from '../core/runner/stats.js';
+import { RunManager, apiRunEvent } from './runManager.js';
 import { Scheduler } from '../core/scheduler/scheduler.js';
 import { readTranscript } from './transcript.js';
 import { validateArgs } from './validation.js';
@@ -116,15 +115,14 @@ export class ApiService {
     if (this.engine.store.db.shared) return;
     const scheduler = new Scheduler(this.engine, { log: (level, message) => process.stderr.write(`${level}: ${message}\n`) });
     scheduler.subscribe((event) => {
-      if (event.type === 'run-progress') {
-        const { type: _type, ...run } = event;
-        this.emit({ type: 'run-progress', run });
-      } else if (event.type === 'run-finished') {
-        this.emit({ type: 'run-finished', processor: event.processor, stats: event.stats ?? { ...emptyStats(event.processor, ''), error: event.error ?? 'the run failed' } });
-      } else if (event.type === 'state-changed') {
+      if (event.type === 'state-changed') {
         void this.rescan().catch(() => undefined);
         this.emit({ type: 'state-changed', processors: event.processors });
+        return;
       }
+      if (event.type === 'watch') return;
+      const api = apiRunEvent(event);
+      if (api) this.emit(api);
     });
     try {
       await scheduler.start();

@@ -43,7 +43,13 @@ export class ProgressThrottle {
   constructor(private readonly trigger: string, private readonly emit: (event: RunProgressEvent) => void, private readonly intervalMs = PROGRESS_INTERVAL_MS) {}
 
   report(progress: RunProgress): void {
-    const event: RunProgressEvent = { type: 'run-progress', trigger: this.trigger, ...progress, elapsedMs: Math.round(progress.elapsedMs), etaMs: estimateRemainingMs(progress) };
+    const event: RunProgressEvent = {
+      type: 'run-progress',
+      trigger: this.trigger,
+      ...progress,
+      elapsedMs: Math.round(progress.elapsedMs),
+      etaMs: estimateRemainingMs(progress),
+    };
     this.latest.set(progress.processor, event);
     const now = performance.now(); // rate limiting a display, not scheduling: real time on purpose
     if (now - (this.lastEmitMs.get(progress.processor) ?? -Infinity) < this.intervalMs && progress.done !== progress.total) return;

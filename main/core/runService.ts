@@ -136,7 +136,13 @@ export class RunService {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async execute(processors: LoadedProcessor[], request: RunRequest, signal: AbortSignal, entries: Map<string, Active>, throttle: ProgressThrottle): Promise<RunStats[]> {
+  private async execute(
+    processors: LoadedProcessor[],
+    request: RunRequest,
+    signal: AbortSignal,
+    entries: Map<string, Active>,
+    throttle: ProgressThrottle,
+  ): Promise<RunStats[]> {
     const now = request.now ?? Date.now;
     const at = () => new Date(now()).toISOString();
     const startedAt = now();
@@ -181,7 +187,8 @@ export class RunService {
     const sessions = await this.scan(toRun, request, startedAt);
     let only: Map<string, Set<string>> | undefined;
     if (failed) {
-      const cleared = await this.engine.store.clearFailures({ processor: [...failed.keys()], session: [...new Set([...failed.values()].flatMap((keys) => [...keys]))] });
+      const sessions = [...new Set([...failed.values()].flatMap((keys) => [...keys]))];
+      const cleared = await this.engine.store.clearFailures({ processor: [...failed.keys()], session: sessions });
       only = new Map();
       for (const { processor, sessionKey } of cleared) only.set(processor, (only.get(processor) ?? new Set()).add(sessionKey));
     } else if (request.sessions) {

@@ -15,8 +15,8 @@ const CANONICAL_UTC = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|
  */
 const DATE_TIME = /^([1-9]\d{3})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
-const daysIn = (year: number, month: number) => new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0);
-const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+/** Days in a month of a year from 1000 on (Date.UTC maps years 0-99 to the 1900s; DATE_TIME starts at 1000). */
+const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
 
 /** The value as a UTC ISO 8601 string (`2025-06-14T11:00:00.000Z`), or null when it is not a date-time string. */
 export function isoTimestamp(value: unknown): string | null {
@@ -28,7 +28,8 @@ export function isoTimestamp(value: unknown): string | null {
   const zone = m[8] ?? 'Z';
   const offsetHours = zone === 'Z' ? 0 : Number(zone.slice(1, 3));
   const offsetMinutes = zone.length > 3 ? Number(zone.slice(-2)) : 0;
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return null;
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return null;
   const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
   const offset = (zone.startsWith('-') ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset * 60_000);

@@ -137,7 +137,12 @@ export class PluginPool {
     }
   }
 
-  private async runOnce<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, hooks: SessionHooks, state: { started: boolean; waited: boolean; withdrawn: boolean }): Promise<T> {
+  private async runOnce<T>(
+    task: DescribeTask | SessionTask,
+    limits: { totalMs: number; stallMs: number; reason: string },
+    hooks: SessionHooks,
+    state: { started: boolean; waited: boolean; withdrawn: boolean },
+  ): Promise<T> {
     // A withdrawn task takes its place back first (its release did not hand the place on), then the rest is handed out.
     const retry = state.withdrawn;
     state.withdrawn = false;

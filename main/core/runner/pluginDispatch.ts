@@ -20,7 +20,13 @@ export interface PluginHost {
  * processor) and the others still get their result. `settled` hears of each processor once its outcome
  * on this session is recorded.
  */
-export async function dispatchSession(host: PluginHost, entry: SessionEntry, due: ProcessorRun[], onLog: LogSink, settled: (run: ProcessorRun) => void, notAfterMs?: number): Promise<KnownRead | null> {
+export async function dispatchSession(
+  host: PluginHost,
+  entry: SessionEntry,
+  due: ProcessorRun[],
+  onLog: LogSink,
+  settled: (run: ProcessorRun) => void, notAfterMs?: number,
+): Promise<KnownRead | null> {
   const processors: DueProcessor[] = due.map((run) => {
     const c = run.candidates.get(entry.sessionKey)!;
     return {

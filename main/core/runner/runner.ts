@@ -115,7 +115,13 @@ export class Runner {
     }
   }
 
-  private async runLocked(processors: LoadedProcessor[], sessions: SessionEntry[], options: RunOptions, runs: ProcessorRun[], release: (name: string) => void): Promise<RunStats[]> {
+  private async runLocked(
+    processors: LoadedProcessor[],
+    sessions: SessionEntry[],
+    options: RunOptions,
+    runs: ProcessorRun[],
+    release: (name: string) => void,
+  ): Promise<RunStats[]> {
     const maxCalls = options.maxSessionsPerRun ?? Infinity;
     const budgetMs = (options.timeBudgetSeconds ?? DEFAULT_TIME_BUDGET_SECONDS) * 1000;
     const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;

@@ -62,9 +62,10 @@ export function parsedLinesSql(group: ParseGroup, lines: string): string {
 export function parseGroups(dues: SqlProcessorSpec[]): ParseGroup[] {
   const groups: ParseGroup[] = [];
   for (const due of dues) {
-    const fits = groups.find((g) => Object.entries(due.checked.columns).every(([field, type]) => g.columns[field] === undefined || mergedType(g.columns[field], type) !== null));
+    const columns = Object.entries(due.checked.columns);
+    const fits = groups.find((g) => columns.every(([field, type]) => g.columns[field] === undefined || mergedType(g.columns[field], type) !== null));
     if (fits) {
-      for (const [field, type] of Object.entries(due.checked.columns)) fits.columns[field] = fits.columns[field] === undefined ? type : mergedType(fits.columns[field], type)!;
+      for (const [field, type] of columns) fits.columns[field] = fits.columns[field] === undefined ? type : mergedType(fits.columns[field], type)!;
       fits.members.push(due);
     } else groups.push({ table: `si_records_${groups.length}`, columns: { ...due.checked.columns }, members: [due] });
   }

@@ -261,7 +261,13 @@ class BatchRun {
    * One processor's SELECT over its records of `keys`; items (JSON) by session. A failure is narrowed down
    * by halving the sessions until it is pinned to single sessions; a cancel is `cancelled` for all.
    */
-  private async query(due: SqlProcessorSpec, group: ParseGroup, keys: string[], malformed: Map<string, number>, everyone = false): Promise<Map<string, string[] | Error | 'cancelled'>> {
+  private async query(
+    due: SqlProcessorSpec,
+    group: ParseGroup,
+    keys: string[],
+    malformed: Map<string, number>,
+    everyone = false,
+  ): Promise<Map<string, string[] | Error | 'cancelled'>> {
     const out = new Map<string, string[] | Error | 'cancelled'>();
     const index = group.members.indexOf(due);
     // A field the group reads as a wider STRUCT (another member reads more of it) is cast back to this processor's own.
@@ -271,7 +277,8 @@ class BatchRun {
     await this.exec(`CREATE OR REPLACE TEMP VIEW ${RECORDS_RELATION} AS
       SELECT session_file, CAST(line_no AS BIGINT) AS line_no${columns.map((c) => `, ${c}`).join('')}
       FROM ${group.table} WHERE ${RECORD} AND sel_${index}${everyone ? '' : ` AND list_contains(${listLiteral(keys)}, session_file)`}`);
-    await this.exec(`CREATE OR REPLACE TEMP VIEW ${SESSIONS_RELATION} AS ${sessionsRelation(keys.map((key) => [key, malformed.get(`${due.name}\0${key}`) ?? 0]))}`);
+    const sessions = sessionsRelation(keys.map((key) => [key, malformed.get(`${due.name}\0${key}`) ?? 0]));
+    await this.exec(`CREATE OR REPLACE TEMP VIEW ${SESSIONS_RELATION} AS ${sessions}`);
     const item = `json_object(${due.checked.fields.map((f) => `${literal(f)}, ${ident(f)}`).join(', ')})`;
     const sql = `SELECT CAST(session_file AS VARCHAR), CAST(${item} AS VARCHAR) FROM (\n${due.checked.query}\n) AS si_query LIMIT ${MAX_ITEMS_PER_QUERY + 1}`;
     const wanted = new Set(keys);

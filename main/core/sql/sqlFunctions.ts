@@ -20,7 +20,8 @@ const DATE_TIME = String.raw`^([1-9]\d{3})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})
 /** commands.ts: LEADING_TAGS without its back-reference (RE2 has none): one alternative per tag. */
 const SLASH_COMMAND = (() => {
   const tag = (name: string) => `<${name}>[\\s\\S]*?</${name}>${JS_SPACE}*`;
-  return `^${JS_SPACE}*(?:${tag('command-message')}|${tag('command-args')}|${tag('command-contents')})*<command-name>${JS_SPACE}*([^<]*?)${JS_SPACE}*</command-name>`;
+  const leadingTags = `(?:${tag('command-message')}|${tag('command-args')}|${tag('command-contents')})*`;
+  return `^${JS_SPACE}*${leadingTags}<command-name>${JS_SPACE}*([^<]*?)${JS_SPACE}*</command-name>`;
 })();
 const COMMAND_ARGS = String.raw`<command-args>([\s\S]*?)</command-args>`;
 /** content.ts: NOT_TYPED. */
@@ -47,19 +48,29 @@ const MACROS: [string, string, string][] = [
     'si_iso_timestamp_text',
     's',
     `CASE WHEN regexp_full_match(s, ${quote(CANONICAL_UTC)}) THEN s
-          WHEN regexp_full_match(s, ${quote(CANONICAL_LATE_DAY)}) THEN CASE WHEN TRY_CAST(left(s, 10) AS DATE) IS NOT NULL AND year(TRY_CAST(left(s, 10) AS DATE)) >= 1000 THEN s END
-          WHEN regexp_matches(s, ${quote(DATE_TIME)}) THEN si_iso_from_parts(regexp_extract(s, ${quote(DATE_TIME)}, ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'z'])) END`,
+          WHEN regexp_full_match(s, ${quote(CANONICAL_LATE_DAY)}) THEN CASE WHEN year(TRY_CAST(left(s, 10) AS DATE)) >= 1000 THEN s END
+          WHEN regexp_matches(s, ${quote(DATE_TIME)})
+            THEN si_iso_from_parts(regexp_extract(s, ${quote(DATE_TIME)}, ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'z'])) END`,
   ],
+  // A DATE_TIME match's parts (absent ones are ''): the instant in UTC, or NULL when a part is out of range.
   [
     'si_iso_from_parts',
     'p',
-    `CASE WHEN CAST(p.mo AS INTEGER) BETWEEN 1 AND 12 AND CAST(p.d AS INTEGER) >= 1 AND coalesce(TRY_CAST(p.h AS INTEGER), 0) <= 23
-               AND coalesce(TRY_CAST(p.mi AS INTEGER), 0) <= 59 AND coalesce(TRY_CAST(p.s AS INTEGER), 0) <= 59
-               AND (p.z IN ('', 'Z') OR (CAST(substr(p.z, 2, 2) AS INTEGER) <= 23 AND coalesce(TRY_CAST(right(p.z, 2) AS INTEGER), 0) <= 59))
-          THEN si_iso_in_range(try(make_timestamp(CAST(p.y AS BIGINT), CAST(p.mo AS BIGINT), CAST(p.d AS BIGINT), coalesce(TRY_CAST(p.h AS BIGINT), 0), coalesce(TRY_CAST(p.mi AS BIGINT), 0), coalesce(TRY_CAST(p.s AS BIGINT), 0)))
-            + to_milliseconds(CAST(rpad(p.f, 3, '0')[1:3] AS BIGINT))
-            - to_minutes(CASE WHEN p.z IN ('', 'Z') THEN 0 ELSE (CASE WHEN p.z[1] = '-' THEN -1 ELSE 1 END) * (CAST(substr(p.z, 2, 2) AS BIGINT) * 60 + coalesce(TRY_CAST(right(p.z, 2) AS BIGINT) * (length(p.z) > 3)::BIGINT, 0)) END)) END`,
+    `CASE WHEN si_int(p.mo) BETWEEN 1 AND 12 AND si_int(p.h) <= 23 AND si_int(p.mi) <= 59 AND si_int(p.s) <= 59 AND si_zone_minutes(p.z) IS NOT NULL
+          THEN si_iso_in_range(try(make_timestamp(si_int(p.y), si_int(p.mo), si_int(p.d), si_int(p.h), si_int(p.mi), si_int(p.s)))
+            + to_milliseconds(si_int(rpad(p.f, 3, '0')[1:3])) - to_minutes(si_zone_minutes(p.z))) END`,
   ],
+  ['si_int', 's', `coalesce(TRY_CAST(s AS BIGINT), 0)`],
+  // An offset (Z, ±HH, ±HHMM, ±HH:MM, or none) in minutes east of UTC; NULL when out of range.
+  [
+    'si_zone_minutes',
+    'z',
+    `CASE WHEN z IN ('', 'Z') THEN 0
+          WHEN si_int(substr(z, 2, 2)) <= 23 AND (length(z) = 3 OR si_int(right(z, 2)) <= 59)
+            THEN (CASE WHEN starts_with(z, '-') THEN -1 ELSE 1 END)
+                 * (si_int(substr(z, 2, 2)) * 60 + CASE WHEN length(z) > 3 THEN si_int(right(z, 2)) ELSE 0 END) END`,
+  ],
+  // An instant as the canonical string, for years 1000-9999 (isoTimestamp's range); make_timestamp refuses impossible days.
   ['si_iso_in_range', 't', `CASE WHEN year(t) BETWEEN 1000 AND 9999 THEN strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ') END`],
 
   // content.ts blocksText(contentBlocks(message)): a string content as it is, else its text blocks' text joined by newlines.
@@ -68,7 +79,9 @@ const MACROS: [string, string, string][] = [
     'content',
     `CASE json_type(content)
        WHEN 'VARCHAR' THEN content ->> '$'
-       WHEN 'ARRAY' THEN array_to_string(list_transform(list_filter(json_transform(content, '[{"type": "VARCHAR", "text": "JSON"}]'), lambda b: b.type = 'text' AND json_type(b.text) = 'VARCHAR'), lambda b: b.text ->> '$'), chr(10))
+       WHEN 'ARRAY' THEN array_to_string(list_transform(
+         list_filter(json_transform(content, '[{"type": "VARCHAR", "text": "JSON"}]'), lambda b: b.type = 'text' AND json_type(b.text) = 'VARCHAR'),
+         lambda b: b.text ->> '$'), chr(10))
        ELSE '' END`,
   ],
   // text.ts truncateUtf8: the longest prefix whose UTF-8 fits in max_bytes, never cutting a character (at most 3 bytes of one are cut).
@@ -76,7 +89,8 @@ const MACROS: [string, string, string][] = [
     'truncate_utf8',
     's, max_bytes',
     `CASE WHEN strlen(s) <= max_bytes THEN s
-          ELSE coalesce(try(decode(encode(s)[1:max_bytes])), try(decode(encode(s)[1:max_bytes - 1])), try(decode(encode(s)[1:max_bytes - 2])), decode(encode(s)[1:max_bytes - 3])) END`,
+          ELSE coalesce(try(decode(encode(s)[1:max_bytes])), try(decode(encode(s)[1:max_bytes - 1])),
+                        try(decode(encode(s)[1:max_bytes - 2])), decode(encode(s)[1:max_bytes - 3])) END`,
   ],
   // text.ts oneLine: whitespace runs collapsed, trimmed, and past max_chars UTF-16 units (JavaScript's length) cut with a trailing '…'.
   ['one_line', 's, max_chars', `si_one_line(trim(regexp_replace(s, ${quote(`${JS_SPACE}+`)}, ' ', 'g'), ' '), max_chars)`],
@@ -84,8 +98,12 @@ const MACROS: [string, string, string][] = [
     'si_one_line',
     'flat, max_chars',
     `CASE WHEN si_utf16_length(flat) <= max_chars THEN flat
-          ELSE rtrim(left(flat, (max_chars - 1) - CAST(ceil(si_astral_count(left(regexp_replace(left(flat, max_chars - 1), ${quote(`(${ASTRAL})`)}, '\\1\\1', 'g'), max_chars - 1)) / 2) AS INTEGER)), ' ') || '…' END`,
+          -- The cut keeps max_chars - 1 UTF-16 units: count the astral characters in that many units of the text
+          -- with each astral character doubled (one it cuts in half counts once, and is dropped).
+          ELSE rtrim(left(flat, (max_chars - 1)
+                 - CAST(ceil(si_astral_count(left(si_astral_doubled(left(flat, max_chars - 1)), max_chars - 1)) / 2) AS INTEGER)), ' ') || '…' END`,
   ],
+  ['si_astral_doubled', 's', `regexp_replace(s, ${quote(`(${ASTRAL})`)}, '\\1\\1', 'g')`],
   ['si_astral_count', 's', `length(regexp_replace(s, ${quote(`[^\\x{10000}-\\x{10FFFF}]`)}, '', 'g'))`],
   ['si_utf16_length', 's', `length(s) + si_astral_count(s)`],
 

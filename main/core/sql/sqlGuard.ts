@@ -52,7 +52,8 @@ export function selectProblems(serialized: string): string[] {
       const table = String(node.table_name ?? '');
       const qualified = Boolean(node.schema_name) || Boolean(node.catalog_name);
       if (qualified || (!READABLE.has(table.toLowerCase()) && !cteNames.has(table.toLowerCase()))) {
-        problems.add(`sql may read only ${RECORDS_RELATION}, ${SESSIONS_RELATION} and its own CTEs, not "${[node.catalog_name, node.schema_name, table].filter(Boolean).join('.')}"`);
+        const name = [node.catalog_name, node.schema_name, table].filter(Boolean).join('.');
+        problems.add(`sql may read only ${RECORDS_RELATION}, ${SESSIONS_RELATION} and its own CTEs, not "${name}"`);
       }
     } else if (node.type === 'TABLE_FUNCTION') {
       const fn = node.function as Node | undefined;

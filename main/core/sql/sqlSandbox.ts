@@ -166,7 +166,9 @@ function emptyRecords(columns: Record<string, string>): string {
 /** The sessions relation over these sessions (session key, malformed lines), as a query. */
 export function sessionsRelation(sessions: [string, number][]): string {
   if (sessions.length === 0) return 'SELECT CAST(NULL AS VARCHAR) AS session_file, CAST(NULL AS BIGINT) AS malformed_lines WHERE false';
-  return `SELECT CAST(session_file AS VARCHAR) AS session_file, CAST(malformed_lines AS BIGINT) AS malformed_lines FROM (VALUES ${sessions.map(([key, malformed]) => `(${literal(key)}, ${malformed})`).join(', ')}) AS s(session_file, malformed_lines)`;
+  const rows = sessions.map(([key, malformed]) => `(${literal(key)}, ${malformed})`).join(', ');
+  return `SELECT CAST(session_file AS VARCHAR) AS session_file, CAST(malformed_lines AS BIGINT) AS malformed_lines
+    FROM (VALUES ${rows}) AS s(session_file, malformed_lines)`;
 }
 
 function firstLine(message: string): string {
