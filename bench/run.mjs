@@ -155,7 +155,7 @@ const check = (name, ok, detail) => ({ name, ok: Boolean(ok), detail });
 
 async function tokenTotalsCheck(db, c, label) {
   const [row] = await siQuery(db, `SELECT sum(input_tokens)::BIGINT AS input, sum(output_tokens)::BIGINT AS output,
-    sum(cache_creation_input_tokens)::BIGINT AS cache_creation, sum(cache_read_input_tokens)::BIGINT AS cache_read, sum(messages)::BIGINT AS messages FROM token_usage`);
+    sum(cache_creation_input_tokens)::BIGINT AS cache_creation, sum(cache_read_input_tokens)::BIGINT AS cache_read, count(*)::BIGINT AS messages FROM token_usage`);
   const want = { input: c.stats.tokens.input, output: c.stats.tokens.output, cache_creation: c.stats.tokens.cacheCreation, cache_read: c.stats.tokens.cacheRead, messages: c.stats.uniqueMessages };
   const got = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
   const ok = Object.keys(want).every((k) => got[k] === want[k]);

@@ -11,8 +11,7 @@ async function viewExists(db: Database, name: string): Promise<boolean> {
 
 /**
  * Charts from the built-in processors' views, where those processors have run: tool calls (and failed
- * ones) per day and tool, tokens and cost per day and model. A session's tokens are dated by its first
- * record (session_summaries) when the summary processor ran, else by the run that processed them.
+ * ones) per day and tool, tokens and cost per day and model.
  */
 export async function dashboard(db: Database, days: number): Promise<Dashboard> {
   const usage = await viewExists(db, 'usage_events');
@@ -28,17 +27,12 @@ export async function dashboard(db: Database, days: number): Promise<Dashboard> 
     : [];
   let tokensByDay: Dashboard['tokensByDay'] = [];
   if (tokens) {
-    const dated = (await viewExists(db, 'session_summaries'))
-      ? `LEFT JOIN session_summaries s USING (session_file)`
-      : `LEFT JOIN (SELECT NULL::VARCHAR AS session_file, NULL::TIMESTAMP AS first_at) s USING (session_file)`;
+    // Each message is dated by its own time (UTC days here; reports give any time zone).
     const rows = await db.all(`
-      WITH dated AS (
-        SELECT t.*, coalesce(s.first_at, st.processed_at) AS dated_at FROM token_usage t ${dated}
-        LEFT JOIN session_processor_state st ON st.processor_name = 'tokens' AND st.session_file = t.session_file)
-      SELECT ${DAY('dated_at')} AS day, model,
+      SELECT ${DAY('"timestamp"')} AS day, model,
         sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cache_creation_input_tokens) AS cache_creation,
         sum(cache_read_input_tokens) AS cache_read, sum(cost_usd) AS cost
-      FROM dated WHERE dated_at >= (SELECT max(dated_at) FROM dated) - ${window}
+      FROM token_usage WHERE "timestamp" >= (SELECT max("timestamp") FROM token_usage) - ${window}
       GROUP BY 1, 2 ORDER BY day, model`);
     tokensByDay = rows.map((r) => ({
       day: String(r.day),

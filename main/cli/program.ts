@@ -1,7 +1,8 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { Engine } from '../core/engine.js';
+import { Command, Option } from 'commander';
+import type { Engine } from '../core/engine.js';
 import { UsageError } from '../core/errors.js';
-import { defaultSessionRoot, defaultStateTarget } from '../core/paths.js';
+import { collect, common, resolveState, seconds, positiveSeconds, wholeNumber, withEngine, type CommonOptions } from './commonOptions.js';
+import { reportCommand } from './report.js';
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_BUDGET_SECONDS, type RunOptions } from '../core/runner/runner.js';
 import type { RunStats } from '../core/runner/stats.js';
 import type { JsonRow } from '../core/store/jsonRows.js';
@@ -13,54 +14,6 @@ import { PluginPool } from '../core/host/pool.js';
 import type { PluginReport } from '../core/plugins/loader.js';
 import type { ServeOptions } from './serve.js';
 
-interface CommonOptions {
-  state?: string;
-  db?: string;
-  json?: boolean;
-  sessions: string;
-  plugins: string[];
-  builtins: boolean;
-  /** Plugin processes (run only; default one per core). */
-  workers?: number;
-}
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-function wholeNumber(min: number) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`must be a whole number of at least ${min}`);
-    return n;
-  };
-}
-
-function positiveSeconds(value: string) {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number of seconds greater than 0');
-  return n;
-}
-
-function seconds(value: string) {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds (fractions allowed), at least 0');
-  return n;
-}
-
-/** --state (or its older name --db): a DuckDB file or a postgres:// URL. */
-function stateOptions(command: Command): Command {
-  return command
-    .option('--state <file|url>', 'state store: a DuckDB file, or postgres://user@host/db for a team store (default: $SESSION_INSPECTOR_STATE, else state.duckdb in the app data folder)')
-    .option('--db <file>', 'the same as --state (its older name)');
-}
-
-/** The store the user named; --state and --db together are refused rather than one silently winning. */
-function resolveState(options: { state?: string; db?: string }): string {
-  if (options.state !== undefined && options.db !== undefined && options.state !== options.db) {
-    throw new UsageError('--state and --db name the same store: give only one');
-  }
-  return options.state ?? options.db ?? defaultStateTarget();
-}
-
 /** The limits of a processor run, and how it runs (plugin processes, team-store leases): `run` and `watch`. */
 function runLimits(command: Command): Command {
   return command
@@ -69,34 +22,6 @@ function runLimits(command: Command): Command {
     .addOption(new Option('--max-attempts <n>', `failures on the same content before quarantine (default ${DEFAULT_MAX_ATTEMPTS})`).argParser(wholeNumber(1)))
     .option('--workers <n>', 'plugin processes (default: one per core)', wholeNumber(1))
     .addOption(new Option('--lease-seconds <sec>', `team store: how long a claimed session stays this runner's without renewal (default ${DEFAULT_LEASE_SECONDS})`).argParser(positiveSeconds));
-}
-
-/** --state and --json on every command; --sessions and --plugins on those that read sessions or load plugins. */
-function common(command: Command, withSessions: boolean): Command {
-  stateOptions(command).option('--json', 'print machine-readable JSON on stdout');
-  if (withSessions) {
-    command
-      .option('--sessions <dir>', 'session root (default: $SESSION_DATA_DIR, else $CLAUDE_CONFIG_DIR/projects, else ~/.claude/projects)', defaultSessionRoot())
-      .option('--plugins <path>', 'a plugin folder, or a folder of plugin folders (repeatable)', collect, [])
-      .option('--no-builtins', 'do not load the built-in plugins/ folder');
-  }
-  return command;
-}
-
-async function withEngine<T>(options: CommonOptions, fn: (engine: Engine) => Promise<T>, toRun = false): Promise<T> {
-  const engine = await Engine.open({
-    toRun,
-    state: resolveState(options),
-    sessions: options.sessions ?? defaultSessionRoot(),
-    plugins: options.plugins ?? [],
-    builtins: options.builtins ?? true,
-    workers: options.workers,
-  });
-  try {
-    return await fn(engine);
-  } finally {
-    await engine.close();
-  }
 }
 
 /** Plugin load problems go to stderr on every command that loads plugins; they never stop the others. */
@@ -383,6 +308,8 @@ export function buildProgram(): Command {
         else process.stdout.write(`removed ${removed.sessions} orphaned session(s): ${removed.stateRows} state row(s), ${removed.items} item(s)\n`);
       });
     });
+
+  reportCommand(program);
 
   common(program.command('query').description('run read-only SQL over the state database and the processors\' views'), false)
     .argument('<sql>', 'one or more SELECT statements; the last one\'s rows are printed')

@@ -1,13 +1,14 @@
 // @ts-check
-// tokens: one item per (session, model): API messages and token totals, each message counted once, priced
-// with the bundled, dated table in prices.json. A SQL processor: DuckDB reads only the fields below.
+// tokens: one item per billed API message: when it started, its model, its four token counts and its
+// list-price cost (the bundled, dated table in prices.json). Reports group these by each message's own
+// time, in any time zone. A SQL processor: DuckDB reads only the fields below.
 //
 // One API response is written as one line per content block, each repeating `message.usage` (earlier lines
 // of a streamed response may carry a smaller output_tokens). A message is (message.id, requestId), counted
-// once with its line of the largest output_tokens (the first such line on a tie), and with the model of its
-// first line; a line with neither id counts on its own. Lines Claude Code writes itself (model
-// `<synthetic>`) and assistant lines without a usage object are not API usage. A token count that is not a
-// positive JSON number counts as 0. These are the rules of the SDK's ApiMessageCollector.
+// once with its line of the largest output_tokens (the first such line on a tie), and with the model, time,
+// cwd and sidechain flag of its first line; a line with neither id counts on its own. Lines Claude Code
+// writes itself (model `<synthetic>`) and assistant lines without a usage object are not API usage. A token
+// count that is not a positive JSON number counts as 0. These are the rules of the SDK's ApiMessageCollector.
 import { definePlugin } from 'session-inspector/plugin';
 import { loadBundledPrices } from './pricing.js';
 
@@ -50,7 +51,7 @@ WITH prices (pattern, prefix, position, input, output, write_5m, write_1h, read,
 ),
 assistant_lines AS (
   -- usage must be an object (then so is message); a record that is not an object has no type
-  SELECT session_file, line_no, message, requestId, json_transform(message.usage, '${USAGE_SHAPE}') AS u
+  SELECT session_file, line_no, message, requestId, timestamp, cwd, isSidechain, json_transform(message.usage, '${USAGE_SHAPE}') AS u
   FROM records
   WHERE type = 'assistant' AND json_type(message.usage) = 'OBJECT'
 ),
@@ -59,8 +60,10 @@ usage_lines AS (
     session_file,
     line_no,
     nullif(${text('message.model')}, '') AS model,
-    CASE WHEN coalesce(${text('message.id')}, '') = '' AND coalesce(${text('requestId')}, '') = '' THEN 'line:' || line_no
-         ELSE 'msg:' || coalesce(${text('message.id')}, '') || ':' || coalesce(${text('requestId')}, '') END AS message_key,
+    -- NULL when the line has neither id: such a line is a message of its own.
+    CASE WHEN coalesce(${text('message.id')}, '') <> '' OR coalesce(${text('requestId')}, '') <> ''
+         THEN coalesce(${text('message.id')}, '') || ':' || coalesce(${text('requestId')}, '') END AS message_key,
+    {'timestamp': iso_timestamp(timestamp), 'cwd': string_field(cwd), 'sidechain': json_true(isSidechain)} AS first,
     ${count('u.input_tokens')} AS input,
     ${count('u.output_tokens')} AS output,
     ${count('u.cache_creation_input_tokens')} AS cache_creation,
@@ -73,10 +76,12 @@ messages AS (
   SELECT
     session_file,
     arg_min_null(model, line_no) AS model, -- the first line's model, even when it names none
+    arg_min(first, line_no) AS first,
+    message_key,
     min(line_no) AS first_line,
     arg_max({'input': input, 'output': output, 'cache_creation': cache_creation, 'cache_creation_1h': least(cache_creation, cache_creation_1h), 'cache_read': cache_read}, (output, -line_no)) AS t
   FROM usage_lines
-  GROUP BY session_file, message_key
+  GROUP BY session_file, message_key, CASE WHEN message_key IS NULL THEN line_no END
 ),
 models AS (
   -- The id as the table spells it: Bedrock and Vertex ids and Claude Code's context suffix name Anthropic models.
@@ -91,7 +96,7 @@ priced AS (
 ),
 costed AS (
   SELECT
-    m.session_file, m.model, m.first_line, m.t,
+    m.session_file, m.model, m.message_key, m.first, m.first_line, m.t,
     CASE WHEN pr.p IS NULL THEN NULL
          WHEN pr.p.long_above IS NOT NULL AND m.t.input + m.t.cache_creation + m.t.cache_read > pr.p.long_above THEN
            m.t.input * pr.p.long_input + m.t.output * pr.p.long_output + (m.t.cache_creation - m.t.cache_creation_1h) * pr.p.long_write_5m
@@ -104,33 +109,43 @@ costed AS (
 )
 SELECT
   session_file,
+  message_key,
+  first.timestamp AS timestamp,
   model,
-  count(*) AS messages,
-  sum(t.input) AS input_tokens,
-  sum(t.output) AS output_tokens,
-  sum(t.cache_creation) AS cache_creation_input_tokens,
-  sum(t.cache_read) AS cache_read_input_tokens,
-  -- Exact decimal sums, then nano-dollars; an unpriced model (or none) has no cost, never 0.
-  CASE WHEN count(micro_usd) = count(*) THEN CAST(round(sum(micro_usd), 3) * 1000 AS BIGINT) / 1e9 END AS cost_usd
+  t.input AS input_tokens,
+  t.output AS output_tokens,
+  t.cache_creation AS cache_creation_input_tokens,
+  t.cache_creation_1h AS cache_creation_1h_input_tokens,
+  t.cache_read AS cache_read_input_tokens,
+  -- Exact decimals, then whole nano-dollars; an unpriced model (or none) has no cost, never 0.
+  CAST(round(micro_usd, 3) * 1000 AS BIGINT) / 1e9 AS cost_usd,
+  first.sidechain AS sidechain,
+  first.cwd AS cwd,
+  first_line AS line_no
 FROM costed
-GROUP BY session_file, model
-ORDER BY session_file, min(first_line)
+ORDER BY session_file, first_line
 `;
 
 export default definePlugin({
   name: 'tokens',
   // Bump when prices.json changes, so stored costs are recomputed.
-  version: `2+prices.${prices.as_of}`,
+  version: `3+prices.${prices.as_of}`,
   view: {
     name: 'token_usage',
     columns: {
+      // (message.id:requestId); NULL for a line with neither, which is a message of its own.
+      message_key: 'VARCHAR',
+      timestamp: 'TIMESTAMP', // UTC
       model: 'VARCHAR',
-      messages: 'BIGINT',
       input_tokens: 'BIGINT',
       output_tokens: 'BIGINT',
       cache_creation_input_tokens: 'BIGINT',
+      cache_creation_1h_input_tokens: 'BIGINT',
       cache_read_input_tokens: 'BIGINT',
       cost_usd: 'DOUBLE',
+      sidechain: 'BOOLEAN',
+      cwd: 'VARCHAR',
+      line_no: 'BIGINT',
     },
   },
   // Only lines carrying a usage object can count (an assistant line's `"usage":{…}` key is written
@@ -139,6 +154,9 @@ export default definePlugin({
   columns: {
     type: 'VARCHAR',
     requestId: 'JSON',
+    timestamp: 'JSON',
+    cwd: 'JSON',
+    isSidechain: 'JSON',
     // JSON, not typed fields: the rules above tell a string from a number, and an object from anything else.
     message: 'STRUCT(id JSON, model JSON, usage JSON)',
   },

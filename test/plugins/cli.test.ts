@@ -45,10 +45,10 @@ test('cli: the built-in processors run by default and their views hold typed row
     assert.deepEqual(rows.map(key).sort(), direct.map(key).sort(), view.name);
   }
 
-  const [totals] = await cli('query', 'SELECT sum(messages)::INTEGER AS messages, count(*) FILTER (WHERE cost_usd IS NULL)::INTEGER AS unpriced FROM token_usage', '--db', db, '--json');
+  const [totals] = await cli('query', 'SELECT count(*)::INTEGER AS messages, count(*) FILTER (WHERE cost_usd IS NULL)::INTEGER AS unpriced FROM token_usage', '--db', db, '--json');
   const tokens = await loadProcessor('tokens');
   let messages = 0;
-  for (const file of files) for (const row of (await runProcessor<any>(tokens, file)).items) messages += row.messages;
+  for (const file of files) messages += (await runProcessor<any>(tokens, file)).items.length;
   assert.deepEqual(totals, { messages, unpriced: 0 });
 });
 
@@ -80,6 +80,7 @@ test('cli: view totals over a generated corpus equal its stats', { skip: GENERAT
     await query('SELECT sum(input_tokens)::BIGINT AS input, sum(output_tokens)::BIGINT AS output, sum(cache_creation_input_tokens)::BIGINT AS "cacheCreation", sum(cache_read_input_tokens)::BIGINT AS "cacheRead" FROM token_usage'),
     stats.tokens,
   );
+  assert.deepEqual(await query('SELECT count(*)::INTEGER AS n FROM token_usage'), { n: stats.uniqueMessages }, 'one token_usage row per billed message');
   assert.deepEqual(await query("SELECT count(*)::INTEGER AS n FROM usage_events WHERE event_type = 'tool'"), { n: Object.values(stats.tools as Record<string, number>).reduce((a, b) => a + b, 0) });
   assert.deepEqual(await query("SELECT count(*)::INTEGER AS n FROM tool_errors WHERE kind = 'tool_result'"), { n: stats.toolErrors });
   assert.deepEqual(await query('SELECT count(*)::INTEGER AS n FROM secret_findings'), { n: 0 });

@@ -72,7 +72,12 @@ test('fixtures: tokens per model equal a whole-file regrouping, and costs equal 
     }
     const { items, warnings } = await runProcessor<any>(tokens, file);
     assert.deepEqual(warnings, [], file);
-    const actual = new Map(items.map((r) => [r.model, [r.messages, r.input_tokens, r.output_tokens, r.cache_creation_input_tokens, r.cache_read_input_tokens]]));
+    const actual = new Map<string, number[]>();
+    for (const r of items) {
+      const sums = actual.get(r.model) ?? [0, 0, 0, 0, 0];
+      const values = [1, r.input_tokens, r.output_tokens, r.cache_creation_input_tokens, r.cache_read_input_tokens];
+      actual.set(r.model, sums.map((sum, i) => sum + values[i]));
+    }
     assert.deepEqual(actual, expected, file);
     actualCost += items.reduce((sum, r) => sum + r.cost_usd, 0);
   }

@@ -25,7 +25,7 @@ const usage = (input: number, output: number, cacheCreation = 0, cacheRead = 0, 
   ...extra,
 });
 
-test('tokens: each (message.id, requestId) counted once with its largest output_tokens line, priced per message', async () => {
+test('tokens: one item per (message.id, requestId), with its largest output_tokens line and its first line\'s time, cwd and sidechain flag, priced', async () => {
   const tokens = await loadProcessor('tokens');
   const a = { id: 'msg_a', requestId: 'req_a', model: SONNET45 };
   const file = writeSession([
@@ -52,15 +52,35 @@ test('tokens: each (message.id, requestId) counted once with its largest output_
   const { items, warnings } = await runProcessor<Record<string, unknown>>(tokens, file);
   // Sonnet 4.5 ($3 in, $15 out, $3.75 5m write, $6 1h write, $0.30 read):
   //   msg_a/req_a 100*3 + 40*15 + 600*3.75 + 400*6 + 2000*0.3 = 6150; msg_a/req_b 50*3 + 10*15 = 300;
-  //   msg_c 10*3 + 20*15 = 330; two keyless lines 2 * (3 + 15) = 36. Total 6816 micro-dollars.
+  //   msg_c 10*3 + 20*15 = 330; each keyless line 3 + 15 = 18 micro-dollars.
   // Sonnet 4: msg_l (long) 150000*6 + 1000*22.5 + 40000*7.5 + 20000*0.6 = 1234500; msg_s 1000*3 + 100*15 = 4500.
-  // Haiku 4.5 ($1/$5): 1000 + 5000 = 6000.
+  // Haiku 4.5 ($1/$5): 1000 + 5000 = 6000. NOISE is lines 1-10.
+  const cwd = '/home/alice/code/app';
+  const message = (key: string | null, seconds: number, model: string | null, t: number[], cost: number | null, line: number, more: { sidechain?: boolean; cwd?: string | null } = {}) => ({
+    message_key: key,
+    timestamp: at(seconds),
+    model,
+    input_tokens: t[0],
+    output_tokens: t[1],
+    cache_creation_input_tokens: t[2] ?? 0,
+    cache_creation_1h_input_tokens: t[3] ?? 0,
+    cache_read_input_tokens: t[4] ?? 0,
+    cost_usd: cost,
+    sidechain: more.sidechain ?? false,
+    cwd: more.cwd === undefined ? cwd : more.cwd,
+    line_no: line,
+  });
   const expected = [
-    { model: SONNET45, messages: 5, input_tokens: 162, output_tokens: 72, cache_creation_input_tokens: 1000, cache_read_input_tokens: 2000, cost_usd: 0.006816 },
-    { model: 'gpt-5', messages: 1, input_tokens: 7, output_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cost_usd: null },
-    { model: null, messages: 1, input_tokens: 5, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cost_usd: null },
-    { model: 'claude-sonnet-4-20250514', messages: 2, input_tokens: 151_000, output_tokens: 1100, cache_creation_input_tokens: 40_000, cache_read_input_tokens: 20_000, cost_usd: 1.239 },
-    { model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', messages: 1, input_tokens: 1000, output_tokens: 1000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cost_usd: 0.006 },
+    message('msg_a:req_a', 0, SONNET45, [100, 40, 1000, 400, 2000], 0.00615, 11),
+    message('msg_a:req_b', 3, SONNET45, [50, 10], 0.0003, 14),
+    message('msg_c:req_c', 4, SONNET45, [10, 20], 0.00033, 15, { sidechain: true }),
+    message(null, 5, SONNET45, [1, 1], 0.000018, 16, { cwd: null }),
+    message(null, 6, SONNET45, [1, 1], 0.000018, 17, { cwd: null }),
+    message('msg_u:req_u', 8, 'gpt-5', [7, 3], null, 19),
+    message('msg_n:req_n', 9, null, [5, 5], null, 20, { cwd: null }),
+    message('msg_l:req_l', 10, 'claude-sonnet-4-20250514', [150_000, 1000, 40_000, 0, 20_000], 1.2345, 21),
+    message('msg_s:req_s', 11, 'claude-sonnet-4-20250514', [1000, 100], 0.0045, 22),
+    message('msg_h:req_h', 12, 'us.anthropic.claude-haiku-4-5-20251001-v1:0', [1000, 1000], 0.006, 23),
   ];
   assert.deepEqual(items, expected);
   // An unpriced model, or none, has a null cost (never 0); as a SQL processor it has no log to say so.
@@ -78,16 +98,21 @@ test('tokens: the view and the version name the price table date', async () => {
   const tokens = await loadProcessor('tokens');
   const { loadBundledPrices } = await importPluginModule<Pricing>('tokens', 'pricing.js');
   const asOf = loadBundledPrices().as_of;
-  assert.equal(tokens.version, `2+prices.${asOf}`);
+  assert.equal(tokens.version, `3+prices.${asOf}`);
   assert.equal(tokens.view?.name, 'token_usage');
   assert.deepEqual(tokens.view?.columns, {
+    message_key: 'VARCHAR',
+    timestamp: 'TIMESTAMP',
     model: 'VARCHAR',
-    messages: 'BIGINT',
     input_tokens: 'BIGINT',
     output_tokens: 'BIGINT',
     cache_creation_input_tokens: 'BIGINT',
+    cache_creation_1h_input_tokens: 'BIGINT',
     cache_read_input_tokens: 'BIGINT',
     cost_usd: 'DOUBLE',
+    sidechain: 'BOOLEAN',
+    cwd: 'VARCHAR',
+    line_no: 'BIGINT',
   });
 });
 
@@ -147,21 +172,20 @@ test('tokens: counts follow the SDK collector: a non-number or negative count is
     assistantLine('w2', 5, { id: 'msg_w', requestId: 'req_w', model: SONNET45, usage: { input_tokens: 4, output_tokens: 2 } }, [text('d')]),
   ];
   const { items } = await runProcessor<Record<string, unknown>>(tokens, writeSession(records));
-  const collector = new ApiMessageCollector({ firstLine: false });
+  const collector = new ApiMessageCollector();
   for (const record of records) collector.observe(record);
-  const byModel = new Map<string | null, { input: number; output: number; cacheCreation: number; cacheRead: number; messages: number }>();
-  for (const message of collector.messages()) {
-    const sum = byModel.get(message.model) ?? { input: 0, output: 0, cacheCreation: 0, cacheRead: 0, messages: 0 };
-    sum.input += message.tokens.input;
-    sum.output += message.tokens.output;
-    sum.cacheCreation += message.tokens.cacheCreation;
-    sum.cacheRead += message.tokens.cacheRead;
-    sum.messages++;
-    byModel.set(message.model, sum);
-  }
   assert.deepEqual(
-    items.map(({ model, messages, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens }) => ({ model, messages, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens })),
-    [...byModel].map(([model, t]) => ({ model, messages: t.messages, input_tokens: t.input, output_tokens: t.output, cache_creation_input_tokens: t.cacheCreation, cache_read_input_tokens: t.cacheRead })),
+    items.map(({ message_key, timestamp, model, input_tokens, output_tokens, cache_creation_input_tokens, cache_creation_1h_input_tokens, cache_read_input_tokens }) => ({ message_key, timestamp, model, input_tokens, output_tokens, cache_creation_input_tokens, cache_creation_1h_input_tokens, cache_read_input_tokens })),
+    [...collector.messages()].map((m) => ({
+      message_key: m.key,
+      timestamp: m.timestamp,
+      model: m.model,
+      input_tokens: m.tokens.input,
+      output_tokens: m.tokens.output,
+      cache_creation_input_tokens: m.tokens.cacheCreation,
+      cache_creation_1h_input_tokens: m.tokens.cacheCreation1h,
+      cache_read_input_tokens: m.tokens.cacheRead,
+    })),
   );
   // msg_x: the first line (output 7.9 floors to 7, ties with the second line: the first is kept).
   assert.equal(items[0].input_tokens, 0);

@@ -1,0 +1,43 @@
+import { UsageError } from '../errors.js';
+import { checkTimeZone, parseDay, systemTimeZone, WEEK_STARTS, type WeekStart } from './calendar.js';
+import { REPORT_KINDS, type ReportKind, type ReportOptions } from './usageReport.js';
+
+/** A report request as a person types it (CLI flags, the app's pickers); each field is checked by name. */
+export interface ReportRequest {
+  timezone?: string;
+  since?: string;
+  until?: string;
+  project?: string;
+  last?: number;
+  order?: string;
+  weekStart?: string;
+}
+
+export function checkReportKind(kind: string): ReportKind {
+  if (!(REPORT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`report "${kind}": choose one of ${REPORT_KINDS.join(', ')}`);
+  return kind as ReportKind;
+}
+
+/** Checked options; bad input names its flag (`--timezone`, `--since`, ...), so the CLI exits 2 with it. */
+export function reportOptions(request: ReportRequest, nowMs = Date.now()): ReportOptions {
+  const since = request.since === undefined ? undefined : parseDay(request.since, '--since');
+  const until = request.until === undefined ? undefined : parseDay(request.until, '--until');
+  if (since !== undefined && until !== undefined && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
+  const order = request.order ?? 'asc';
+  if (order !== 'asc' && order !== 'desc') throw new UsageError(`--order: "${order}" must be asc or desc`);
+  const weekStart = (request.weekStart ?? 'sunday').toLowerCase();
+  if (!(WEEK_STARTS as string[]).includes(weekStart)) throw new UsageError(`--week-start: "${request.weekStart}" must be one of ${WEEK_STARTS.join(', ')}`);
+  if (request.last !== undefined && (!Number.isInteger(request.last) || request.last < 1)) throw new UsageError('--last must be a whole number of at least 1');
+  if (request.project !== undefined && request.project.trim() === '') throw new UsageError('--project must name a project');
+  return {
+    timeZone: request.timezone === undefined ? systemTimeZone() : checkTimeZone(request.timezone),
+    since,
+    until,
+    project: request.project,
+    last: request.last,
+    order,
+    orderGiven: request.order !== undefined,
+    weekStart: weekStart as WeekStart,
+    nowMs,
+  };
+}

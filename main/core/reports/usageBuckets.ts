@@ -1,0 +1,104 @@
+import type { Database } from '../store/database.js';
+
+/**
+ * Reports read the tokens processor's messages (view `token_usage`, one row per billed message) summed per
+ * session, project folder (`cwd`), model and quarter-hour of UTC. A quarter-hour is the finest grain any
+ * report needs: every time zone's offset and every daylight-saving change is a whole number of quarter
+ * hours, so a bucket lies within one local day in every zone; and a 5-hour block starts on a whole UTC hour,
+ * so a bucket lies within one block (see blocks.ts for the gaps). Summing in the store keeps a report's cost
+ * independent of how many messages there are, and the same SQL runs on DuckDB and PostgreSQL.
+ */
+export interface UsageBucket {
+  sessionFile: string;
+  /** The records' working folder; null when the messages' lines carry none. */
+  cwd: string | null;
+  /** null when the messages name no model. */
+  model: string | null;
+  /** Start of the quarter-hour, ms since the epoch (UTC). */
+  bucketMs: number;
+  /** The file line of the bucket's first message in its file (orders models as ccusage lists them). */
+  firstLine: number;
+  /** Times of the first and last message in the bucket, ms since the epoch. */
+  firstMs: number;
+  lastMs: number;
+  messages: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  /** USD at the bundled prices; `unpricedMessages` of the messages had no price and add nothing here. */
+  cost: number;
+  unpricedMessages: number;
+  sidechainMessages: number;
+  /** The session file is gone (Claude Code's cleanup); its messages stay in the store until `orphans remove`. */
+  deleted: boolean;
+}
+
+export const QUARTER_HOUR_MS = 15 * 60 * 1000;
+
+/** The tokens processor's view; a store where it never ran has none. */
+const VIEW = 'token_usage';
+
+/**
+ * A message copied into several files (a resumed session repeats the history it continues) is billed once:
+ * across the whole store each (message.id, requestId) counts once, in the copy with the largest output
+ * (the most complete line of a streamed response), then the earliest, then by file and line.
+ */
+const BUCKETS_SQL = `
+WITH billed AS (
+  SELECT t.*, row_number() OVER (
+      PARTITION BY coalesce(t.message_key, t.session_file || ':' || CAST(t.line_no AS VARCHAR))
+      ORDER BY t.output_tokens DESC, t."timestamp", t.session_file, t.line_no) AS copy
+  FROM ${VIEW} t
+  WHERE t."timestamp" IS NOT NULL
+)
+SELECT
+  b.session_file, b.cwd, b.model,
+  CAST(floor(date_part('epoch', b."timestamp") / 900) AS BIGINT) AS bucket,
+  CAST(round(date_part('epoch', min(b."timestamp")) * 1000) AS BIGINT) AS first_ms,
+  CAST(round(date_part('epoch', max(b."timestamp")) * 1000) AS BIGINT) AS last_ms,
+  min(b.line_no) AS first_line,
+  count(*) AS messages,
+  sum(b.input_tokens) AS input, sum(b.output_tokens) AS output,
+  sum(b.cache_creation_input_tokens) AS cache_creation, sum(b.cache_read_input_tokens) AS cache_read,
+  coalesce(sum(b.cost_usd), 0) AS cost,
+  count(*) - count(b.cost_usd) AS unpriced,
+  count(*) FILTER (WHERE b.sidechain) AS sidechain,
+  bool_or(o.session_file IS NOT NULL) AS deleted
+FROM billed b
+LEFT JOIN orphaned_sessions o ON o.session_file = b.session_file
+WHERE b.copy = 1
+GROUP BY b.session_file, b.cwd, b.model, 4`;
+
+/** Messages without a usable time cannot be placed in any period; reports count them apart. */
+const UNDATED_SQL = `SELECT count(*) AS n FROM ${VIEW} WHERE "timestamp" IS NULL`;
+
+export async function tokensViewExists(db: Database): Promise<boolean> {
+  const rows = await db.all('SELECT 1 FROM information_schema.tables WHERE table_name = $name AND table_schema = current_schema()', { name: VIEW });
+  return rows.length > 0;
+}
+
+export async function loadUsageBuckets(db: Database): Promise<{ buckets: UsageBucket[]; undatedMessages: number }> {
+  if (!(await tokensViewExists(db))) return { buckets: [], undatedMessages: 0 };
+  const rows = await db.all(BUCKETS_SQL);
+  const buckets = rows.map((r) => ({
+    sessionFile: String(r.session_file),
+    cwd: r.cwd === null ? null : String(r.cwd),
+    model: r.model === null ? null : String(r.model),
+    bucketMs: Number(r.bucket) * QUARTER_HOUR_MS,
+    firstLine: Number(r.first_line),
+    firstMs: Number(r.first_ms),
+    lastMs: Number(r.last_ms),
+    messages: Number(r.messages),
+    inputTokens: Number(r.input),
+    outputTokens: Number(r.output),
+    cacheCreationTokens: Number(r.cache_creation),
+    cacheReadTokens: Number(r.cache_read),
+    cost: Number(r.cost),
+    unpricedMessages: Number(r.unpriced),
+    sidechainMessages: Number(r.sidechain),
+    deleted: r.deleted === true,
+  }));
+  const [undated] = await db.all(UNDATED_SQL);
+  return { buckets, undatedMessages: Number(undated?.n ?? 0) };
+}

@@ -1,0 +1,226 @@
+import { usageBlocks, BLOCK_MS } from './blocks.js';
+import { monthOf, weekOf, ZoneCalendar, type WeekStart } from './calendar.js';
+import type { Database } from '../store/database.js';
+import { loadUsageBuckets, type UsageBucket } from './usageBuckets.js';
+import { addTo, emptyTotals, UsageTally, type UsageRowFields, type UsageTotals } from './usageTally.js';
+
+export const REPORT_KINDS = ['daily', 'weekly', 'monthly', 'session', 'blocks', 'projects'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
+export interface ReportOptions {
+  /** IANA zone of the days, weeks and months (and of --since/--until). */
+  timeZone: string;
+  /** Inclusive local days, YYYY-MM-DD. */
+  since?: string;
+  until?: string;
+  /** A project: its folder name, its full path (the records' cwd) or Claude Code's encoded folder. */
+  project?: string;
+  /** Only the newest N rows. */
+  last?: number;
+  order: 'asc' | 'desc';
+  /** --order was given (sessions and projects list the costliest first unless asked otherwise). */
+  orderGiven: boolean;
+  weekStart: WeekStart;
+  /** The time a block is judged active against (ms since the epoch). */
+  nowMs: number;
+}
+
+/** Where a report's numbers come from, and what it had to leave out. */
+export interface ReportMeta {
+  timeZone: string;
+  since: string | null;
+  until: string | null;
+  project: string | null;
+  /** Messages with no usable time: in no period, so in no report. */
+  undatedMessages: number;
+}
+
+export interface PeriodRow extends UsageRowFields {
+  date?: string;
+  week?: string;
+  month?: string;
+}
+
+export interface SessionRow extends UsageRowFields {
+  /** The file name without `.jsonl`, as ccusage names sessions. */
+  sessionId: string;
+  /** Claude Code's project folder (the first folder under the root), as ccusage shows it. */
+  projectPath: string;
+  sessionFile: string;
+  /** The records' working folder. */
+  cwd: string | null;
+  /** The session's file is gone (Claude Code's cleanup); its usage is kept. */
+  deleted: boolean;
+}
+
+export interface ProjectRow extends UsageRowFields {
+  /** The last folder of the project's path, for display. */
+  project: string;
+  /** The records' cwd; Claude Code's encoded folder when no record carries one. */
+  projectPath: string;
+}
+
+export interface BlockRow {
+  id: string;
+  startTime: string;
+  endTime: string;
+  actualEndTime: string | null;
+  isActive: boolean;
+  isGap: boolean;
+  entries: number;
+  tokenCounts: { inputTokens: number; outputTokens: number; cacheCreationInputTokens: number; cacheReadInputTokens: number };
+  totalTokens: number;
+  costUSD: number;
+  models: string[];
+  /** For the active block: tokens and USD per minute so far, and where the block ends at that rate. */
+  burnRate: { tokensPerMinute: number; costPerHour: number } | null;
+  projection: { totalTokens: number; totalCost: number; remainingMinutes: number } | null;
+  unpricedMessages: number;
+  sessions: number;
+  deletedSessions: number;
+}
+
+export type UsageReport =
+  | { kind: 'daily'; daily: PeriodRow[]; totals: UsageTotals; meta: ReportMeta }
+  | { kind: 'weekly'; weekly: PeriodRow[]; totals: UsageTotals; meta: ReportMeta }
+  | { kind: 'monthly'; monthly: PeriodRow[]; totals: UsageTotals; meta: ReportMeta }
+  | { kind: 'session'; sessions: SessionRow[]; totals: UsageTotals; meta: ReportMeta }
+  | { kind: 'projects'; projects: ProjectRow[]; totals: UsageTotals; meta: ReportMeta }
+  | { kind: 'blocks'; blocks: BlockRow[]; totals: UsageTotals; meta: ReportMeta };
+
+/** Claude Code's project folder of a session key (`<folder>/<session>.jsonl`). */
+export const groupOf = (sessionFile: string): string => sessionFile.split('/')[0];
+const sessionIdOf = (sessionFile: string): string => sessionFile.split('/').pop()!.replace(/\.jsonl$/, '');
+const lastFolder = (path: string): string => path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || path;
+
+/** Whether a bucket belongs to the project the user named (`--project`). */
+function inProject(b: UsageBucket, project: string): boolean {
+  return b.cwd === project || (b.cwd !== null && lastFolder(b.cwd) === project) || groupOf(b.sessionFile) === project;
+}
+
+/** Every report, from the same buckets: the CLI and the app both call this. */
+export function buildReport(kind: ReportKind, all: UsageBucket[], options: ReportOptions, undatedMessages: number): UsageReport {
+  const calendar = new ZoneCalendar(options.timeZone);
+  const buckets = all.filter((b) => {
+    if (options.project !== undefined && !inProject(b, options.project)) return false;
+    const day = calendar.day(b.bucketMs);
+    return (options.since === undefined || day >= options.since) && (options.until === undefined || day <= options.until);
+  });
+  const totals = emptyTotals();
+  for (const b of buckets) addTo(totals, b);
+  const meta: ReportMeta = { timeZone: options.timeZone, since: options.since ?? null, until: options.until ?? null, project: options.project ?? null, undatedMessages };
+  switch (kind) {
+    case 'daily':
+      return { kind, daily: periods(buckets, calendar, options, (ms) => calendar.day(ms), 'date'), totals, meta };
+    case 'weekly':
+      return { kind, weekly: periods(buckets, calendar, options, (ms) => weekOf(calendar.day(ms), options.weekStart), 'week'), totals, meta };
+    case 'monthly':
+      return { kind, monthly: periods(buckets, calendar, options, (ms) => monthOf(calendar.day(ms)), 'month'), totals, meta };
+    case 'session':
+      return { kind, sessions: sessionRows(buckets, calendar, options), totals, meta };
+    case 'projects':
+      return { kind, projects: projectRows(buckets, calendar, options), totals, meta };
+    case 'blocks':
+      return { kind, blocks: blockRows(buckets, options), totals, meta };
+  }
+}
+
+function tallyBy(buckets: UsageBucket[], keyOf: (b: UsageBucket) => string, calendar: ZoneCalendar): Map<string, UsageTally> {
+  const tallies = new Map<string, UsageTally>();
+  for (const b of buckets) {
+    const key = keyOf(b);
+    let tally = tallies.get(key);
+    if (!tally) tallies.set(key, (tally = new UsageTally()));
+    tally.add(b, calendar.day(b.bucketMs));
+  }
+  return tallies;
+}
+
+/** Rows in time order: --last keeps the newest N, --order desc puts the newest first. */
+function inTimeOrder<T>(ascending: T[], options: ReportOptions): T[] {
+  const kept = options.last === undefined ? ascending : ascending.slice(Math.max(0, ascending.length - options.last));
+  return options.order === 'desc' ? kept.reverse() : kept;
+}
+
+/**
+ * Sessions and projects: --last keeps the N with the most recent activity; then the costliest come first,
+ * as ccusage lists sessions (--order asc: the cheapest first).
+ */
+function byCost<T extends { totalCost: number; lastActivity: string }>(rows: T[], options: ReportOptions): T[] {
+  const recent = options.last === undefined ? rows : [...rows].sort((a, b) => b.lastActivity.localeCompare(a.lastActivity)).slice(0, options.last);
+  const sorted = [...recent].sort((a, b) => b.totalCost - a.totalCost);
+  return options.order === 'asc' && options.orderGiven ? sorted.reverse() : sorted;
+}
+
+function periods(buckets: UsageBucket[], calendar: ZoneCalendar, options: ReportOptions, periodOf: (ms: number) => string, field: 'date' | 'week' | 'month'): PeriodRow[] {
+  const tallies = [...tallyBy(buckets, (b) => periodOf(b.bucketMs), calendar)].sort(([a], [b]) => (a < b ? -1 : 1));
+  return inTimeOrder(tallies.map(([key, tally]) => ({ [field]: key, ...tally.fields() })), options);
+}
+
+function sessionRows(buckets: UsageBucket[], calendar: ZoneCalendar, options: ReportOptions): SessionRow[] {
+  const cwds = new Map<string, string | null>();
+  const deleted = new Set<string>();
+  for (const b of buckets) {
+    if (b.cwd !== null || !cwds.has(b.sessionFile)) cwds.set(b.sessionFile, b.cwd ?? cwds.get(b.sessionFile) ?? null);
+    if (b.deleted) deleted.add(b.sessionFile);
+  }
+  const rows = [...tallyBy(buckets, (b) => b.sessionFile, calendar)].map(([file, tally]) => ({
+    sessionId: sessionIdOf(file),
+    projectPath: groupOf(file),
+    ...tally.fields(),
+    sessionFile: file,
+    cwd: cwds.get(file) ?? null,
+    deleted: deleted.has(file),
+  }));
+  return byCost(rows, options);
+}
+
+function projectRows(buckets: UsageBucket[], calendar: ZoneCalendar, options: ReportOptions): ProjectRow[] {
+  const rows = [...tallyBy(buckets, (b) => b.cwd ?? groupOf(b.sessionFile), calendar)].map(([path, tally]) => ({ project: lastFolder(path), projectPath: path, ...tally.fields() }));
+  return byCost(rows, options);
+}
+
+function blockRows(buckets: UsageBucket[], options: ReportOptions): BlockRow[] {
+  // Gaps sit by their start, which can be after the next block's (floored) start, as ccusage sorts them.
+  const blocks = usageBlocks(buckets).sort((a, b) => a.startMs - b.startMs);
+  const rows = blocks.map((block): BlockRow => {
+    const f = block.isGap ? undefined : block.tally.fields();
+    const lastMs = block.tally.lastMs;
+    const isActive = !block.isGap && options.nowMs - lastMs < BLOCK_MS && options.nowMs < block.endMs;
+    const minutes = f ? Math.max(1, (lastMs - block.tally.firstMs) / 60_000) : 0;
+    const remainingMinutes = Math.max(0, (block.endMs - options.nowMs) / 60_000);
+    return {
+      id: block.isGap ? `gap-${new Date(block.startMs).toISOString()}` : new Date(block.startMs).toISOString(),
+      startTime: new Date(block.startMs).toISOString(),
+      endTime: new Date(block.endMs).toISOString(),
+      actualEndTime: f ? f.lastActivity : null,
+      isActive,
+      isGap: block.isGap,
+      entries: f?.messages ?? 0,
+      tokenCounts: {
+        inputTokens: f?.inputTokens ?? 0,
+        outputTokens: f?.outputTokens ?? 0,
+        cacheCreationInputTokens: f?.cacheCreationTokens ?? 0,
+        cacheReadInputTokens: f?.cacheReadTokens ?? 0,
+      },
+      totalTokens: f?.totalTokens ?? 0,
+      costUSD: f?.totalCost ?? 0,
+      models: f?.modelsUsed ?? [],
+      burnRate: isActive && f ? { tokensPerMinute: f.totalTokens / minutes, costPerHour: (f.totalCost / minutes) * 60 } : null,
+      projection:
+        isActive && f
+          ? { totalTokens: Math.round(f.totalTokens + (f.totalTokens / minutes) * remainingMinutes), totalCost: f.totalCost + (f.totalCost / minutes) * remainingMinutes, remainingMinutes: Math.round(remainingMinutes) }
+          : null,
+      unpricedMessages: f?.unpricedMessages ?? 0,
+      sessions: f?.sessions ?? 0,
+      deletedSessions: f?.deletedSessions ?? 0,
+    };
+  });
+  return inTimeOrder(rows, options);
+}
+
+/** A report from the store as it is (callers bring `tokens` up to date first when they want to). */
+export async function readUsageReport(db: Database, kind: ReportKind, options: ReportOptions): Promise<UsageReport> {
+  const { buckets, undatedMessages } = await loadUsageBuckets(db);
+  return buildReport(kind, buckets, options, undatedMessages);
+}
