@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Engine } from '../../main/core/engine.js';
 import { tempDir } from '../helpers.js';
+import { readUsageReport, REPORT_KINDS } from '../../main/core/reports/usageReport.js';
+import { reportOptions } from '../../main/core/reports/reportOptions.js';
 import { writeCorpus } from '../faults/corpus.js';
 import { freshDatabase, postgresSkipReason, testPostgresUrl } from '../support/postgres.js';
 
@@ -16,7 +18,18 @@ async function contents(engine: Engine) {
     // The typed views read the same items the same way on both (TRY_CAST on one, si_try_* on the other).
     tokens: await db.all('SELECT model, sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cache_read_input_tokens) AS cache_read, count(*) AS n FROM token_usage GROUP BY model ORDER BY model'),
     tools: await db.all("SELECT tool_name, count(*) AS calls, count(*) FILTER (WHERE is_error) AS failed FROM usage_events WHERE event_type = 'tool' GROUP BY tool_name ORDER BY tool_name"),
+    // Reports run the same SQL on both; sums of costs may differ in the last bits, so they are rounded.
+    reports: await Promise.all(
+      REPORT_KINDS.map(async (kind) => roundCosts(await readUsageReport(db, kind, reportOptions({ timezone: 'Asia/Kolkata' }, Date.parse('2030-01-01'))))),
+    ),
   };
+}
+
+function roundCosts(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : Number(value.toFixed(9));
+  if (Array.isArray(value)) return value.map(roundCosts);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundCosts(v)]));
+  return value;
 }
 
 test('DuckDB and PostgreSQL end with identical state, items and views for the same corpus (every built-in processor)', { timeout: 300_000 }, async (t) => {
@@ -40,5 +53,6 @@ test('DuckDB and PostgreSQL end with identical state, items and views for the sa
   }
   const [duck, postgres] = results;
   assert.ok(duck.items.length > 1000 && duck.tokens.length > 0 && duck.tools.length > 0, 'the comparison covers real data');
+  assert.ok((duck.reports[0] as { daily: unknown[] }).daily.length > 0, 'the reports have rows');
   assert.deepEqual(postgres, duck);
 });

@@ -5,10 +5,11 @@ export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
 }
 
-/** An IANA zone name as Intl knows it; anything else is refused naming the flag. */
+/** An IANA zone name Intl knows, as the user spelled it (ICU would rename Asia/Kolkata to Asia/Calcutta). */
 export function checkTimeZone(zone: string, flag = '--timezone'): string {
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
   } catch {
     throw new UsageError(`${flag}: "${zone}" is not an IANA time zone (e.g. UTC, Europe/Berlin, Asia/Kolkata)`);
   }

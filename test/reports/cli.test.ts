@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, tempDir, writeSession } from '../helpers.js';
+
+/** An API message line as Claude Code writes it. */
+function message(id: string, at: string, output: number, extra: Record<string, unknown> = {}) {
+  return {
+    type: 'assistant', uuid: `u-${id}`, timestamp: at, requestId: `req_${id}`, cwd: '/home/alice/code/shop', sessionId: 's',
+    message: { id: `msg_${id}`, role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: 'ok' }], usage: { input_tokens: 10, output_tokens: output } },
+    ...extra,
+  };
+}
+
+function setup() {
+  const dir = tempDir('si-report-');
+  const root = join(dir, 'sessions');
+  const state = join(dir, 'state.duckdb');
+  // 23:50 UTC is the next day in Kolkata (+05:30); the copy in b.jsonl (a resumed session) counts once.
+  writeSession(root, '-home-alice-code-shop/a.jsonl', [message('1', '2025-09-01T10:00:00.000Z', 100), message('2', '2025-09-01T23:50:00.000Z', 200)]);
+  writeSession(root, '-home-alice-code-shop/b.jsonl', [message('2', '2025-09-01T23:50:00.000Z', 200), message('3', '2025-09-03T09:00:00.000Z', 400)]);
+  writeSession(root, '-home-bob-docs/c.jsonl', [message('4', '2025-09-03T12:00:00.000Z', 800, { cwd: '/home/bob/docs' })]);
+  const report = async (...args: string[]) => {
+    const result = await runCli(['report', ...args, '--sessions', root, '--state', state]);
+    return { ...result, json: result.code === 0 && args.includes('--json') ? JSON.parse(result.stdout) : undefined };
+  };
+  return { root, state, report };
+}
+
+const outputs = (rows: { outputTokens: number }[]) => rows.map((r) => r.outputTokens);
+
+test('report: days follow --timezone, a copied message counts once, projects group by cwd', async () => {
+  const { report } = setup();
+  const utc = await report('daily', '--json', '--timezone', 'UTC');
+  assert.deepEqual(utc.json.daily.map((r: { date: string }) => r.date), ['2025-09-01', '2025-09-03']);
+  assert.deepEqual(outputs(utc.json.daily), [300, 1200]);
+  assert.equal(utc.json.totals.messages, 4);
+  const kolkata = await report('daily', '--json', '--timezone', 'Asia/Kolkata', '--order', 'desc');
+  assert.deepEqual(kolkata.json.daily.map((r: { date: string }) => r.date), ['2025-09-03', '2025-09-02', '2025-09-01']);
+  assert.deepEqual(outputs(kolkata.json.daily), [1200, 200, 100]);
+  const since = await report('daily', '--json', '--timezone', 'Asia/Kolkata', '--since', '20250902', '--until', '2025-09-02');
+  assert.deepEqual(outputs(since.json.daily), [200]);
+  const projects = await report('projects', '--json');
+  // The costliest first: docs' one message has more output than shop's three.
+  assert.deepEqual(projects.json.projects.map((p: { project: string; projectPath: string; sessions: number }) => [p.project, p.projectPath, p.sessions]), [
+    ['docs', '/home/bob/docs', 1],
+    ['shop', '/home/alice/code/shop', 2],
+  ]);
+  const shop = await report('monthly', '--json', '--project', 'shop');
+  assert.deepEqual(outputs(shop.json.monthly), [700]);
+  const table = await report('weekly', '--breakdown', '--timezone', 'UTC');
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /2025-08-31/);
+  assert.match(table.stdout, /└ claude-sonnet-4-5-20250929/);
+});
+
+test('report: a deleted session stays in every report, marked, until orphans remove', async () => {
+  const { root, state, report } = setup();
+  assert.equal((await report('session', '--json')).json.sessions.length, 3);
+  rmSync(join(root, '-home-bob-docs', 'c.jsonl'));
+  const after = await report('session', '--json');
+  const c = after.json.sessions.find((s: { sessionId: string }) => s.sessionId === 'c');
+  assert.equal(c.deleted, true);
+  assert.equal(c.outputTokens, 800);
+  const daily = await report('daily', '--json', '--timezone', 'UTC');
+  assert.deepEqual(daily.json.daily.map((r: { deletedSessions: number }) => r.deletedSessions), [0, 1]);
+  assert.equal(daily.json.totals.outputTokens, 1500);
+  const removed = await runCli(['orphans', 'remove', '--all', '--state', state]);
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.equal((await report('daily', '--json', '--timezone', 'UTC')).json.totals.outputTokens, 700);
+});
+
+test('report: --no-update reports the store as it is; without it, changed sessions are brought up to date', async () => {
+  const { root, report } = setup();
+  assert.equal((await report('monthly', '--json')).json.totals.outputTokens, 1500);
+  writeSession(root, '-home-bob-docs/d.jsonl', [message('5', '2025-09-04T12:00:00.000Z', 5)]);
+  assert.equal((await report('monthly', '--json', '--no-update')).json.totals.outputTokens, 1500);
+  assert.equal((await report('monthly', '--json')).json.totals.outputTokens, 1505);
+});
+
+test('report: bad input exits 2 naming the flag, and the store is left as it was', async () => {
+  const { report } = setup();
+  assert.equal((await report('daily', '--json')).code, 0);
+  for (const [args, message] of [
+    [['daily', '--timezone', 'Mars/Olympus'], /--timezone: "Mars\/Olympus" is not an IANA time zone/],
+    [['daily', '--since', '2025-13-01'], /--since: "2025-13-01" is not a date/],
+    [['daily', '--since', '2025-09-03', '--until', '2025-09-01'], /--since 2025-09-03 is after --until 2025-09-01/],
+    [['hourly'], /report "hourly": choose one of daily, weekly, monthly, session, blocks, projects/],
+    [['daily', '--last', '0'], /--last/],
+    [['daily', '--order', 'sideways'], /--order/],
+  ] as const) {
+    const result = await report(...args);
+    assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+  }
+  assert.equal((await report('daily', '--json', '--no-update')).json.totals.messages, 4);
+});
