@@ -44,7 +44,7 @@ function parseArgs(argv) {
     else if (a === '--quiet') o.quiet = true;
     else if (a === '--scale-max') o.scaleMax = Number(value());
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: node bench/run.mjs [--reps N] [--only T1,T2,T3,T4,T5,T6,T7] [--smoke] [--cache DIR] [--json FILE] [--no-install] [--ccusage18-reps N] [--scale-max 2000|20000|100000]\n');
+      process.stdout.write('usage: node bench/run.mjs [--reps N] [--only T1,T2,T3,T4,T5,T6,T7,T8] [--smoke] [--cache DIR] [--json FILE] [--no-install] [--ccusage18-reps N] [--scale-max 2000|20000|100000]\n');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -236,6 +236,37 @@ async function t2() {
   });
 }
 
+/**
+ * T8: a usage report answered from stored state (issue 16) against ccusage re-reading every transcript.
+ * The state is brought up to date once first; `report` then runs its usual incremental update (a no-op),
+ * and `--no-update` shows what the query alone costs. Totals must equal the generator's.
+ */
+async function t8() {
+  const c = getCorpus('a');
+  log(`T8 report daily from stored state vs ccusage, ${c.files} sessions`);
+  const env = { ...process.env, CLAUDE_CONFIG_DIR: claudeConfigFor(c) };
+  const ref20 = opts.smoke ? { missing: 'skipped in --smoke' } : ccusage(CCUSAGE_20);
+  const db = freshDb();
+  await siRun(c.root, db, ['--processor', 'tokens']);
+  const report = (...extra) => () => measure(process.execPath, [CLI, 'report', 'daily', '--json', '--timezone', 'UTC', '--sessions', c.root, '--db', db, ...extra], { env: SI_ENV });
+  const sides = [];
+  if (ref20.command) sides.push({ name: 'ccusage20', run: () => measure(ref20.command, ref20.args, { env }) });
+  sides.push({ name: 'si-report', run: report() }, { name: 'si-report-no-update', run: report('--no-update') });
+  const m = await alternate(sides, opts.reps, log);
+  const totals = JSON.parse(m['si-report'].last.stdout).totals;
+  const t = c.stats.tokens;
+  const checks = [check('report totals equal the generator\'s --stats', totals.inputTokens === t.input && totals.outputTokens === t.output && totals.cacheCreationTokens === t.cacheCreation && totals.cacheReadTokens === t.cacheRead && totals.messages === c.stats.uniqueMessages, totals)];
+  dropDb(db);
+  const ratio = ref20.command ? m['si-report'].medianS / m.ccusage20.medianS : null;
+  results.targets.push({
+    id: 'T8', title: 'usage report from stored state', corpus: c.name,
+    reference: ref20.command ? { name: `ccusage ${CCUSAGE_20} claude daily --json --offline`, ...strip(m.ccusage20) } : { name: `ccusage ${CCUSAGE_20}`, missing: ref20.missing },
+    subject: { name: 'report daily --json (incremental update first)', ...strip(m['si-report']) },
+    extraReference: { name: 'report daily --json --no-update', ...strip(m['si-report-no-update']) },
+    ratio: r3(ratio), goal: 'ratio <= 0.1', met: ratio === null ? null : ratio <= 0.1, checks,
+  });
+}
+
 /** T6 (and the database T3/T4 start from): cold runs at three sizes of the same session shape. */
 async function t6() {
   const points = [];
@@ -353,6 +384,7 @@ try {
     else dropDb(prepared.db);
   }
   if (wants('T5')) await t5(t1Subject);
+  if (wants('T8')) await t8();
   if (wants('T7')) results.targets.push(await teamTarget({ repo: REPO, cli: CLI, env: SI_ENV, corpus: getCorpus('a'), reps: opts.reps, log }));
 } catch (error) {
   failed = true;
