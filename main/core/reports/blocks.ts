@@ -17,19 +17,22 @@ export interface UsageBlock {
 
 /**
  * Splits time into 5-hour blocks the way ccusage does: a block starts at its first message's time floored
- * to the UTC hour, and a message starts a new block when it comes 5 hours or more after the block's start
- * or after the previous message. When messages are more than 5 hours apart, the quiet time between the
- * first block's window and the next message is a gap block.
+ * to the UTC hour, and a message starts a new block when it comes more than 5 hours after the block's
+ * start or after the previous message. When messages are more than 5 hours apart, the quiet time from 5
+ * hours after the last message to the next message is a gap block.
  *
- * Buckets stand for their messages exactly: every message of a quarter-hour bucket falls in one block,
- * because blocks start on whole hours, and the messages inside a bucket are under 15 minutes apart.
+ * Buckets stand for their messages exactly: a block's 5 hours end on a quarter-hour q, and a message
+ * exactly at q still belongs to it, so those messages have buckets of their own (onBoundary); the others of
+ * a quarter-hour all lie after q or all before the next one, and are under 15 minutes apart.
  */
 export function usageBlocks(buckets: UsageBucket[]): UsageBlock[] {
+  // Messages exactly on a quarter-hour come before the rest of it.
   const slots = new Map<number, UsageBucket[]>();
   for (const b of buckets) {
-    const slot = slots.get(b.bucketMs);
+    const key = b.bucketMs * 2 + (b.onBoundary ? 0 : 1);
+    const slot = slots.get(key);
     if (slot) slot.push(b);
-    else slots.set(b.bucketMs, [b]);
+    else slots.set(key, [b]);
   }
   const blocks: UsageBlock[] = [];
   let current: UsageBlock | undefined;
@@ -37,7 +40,7 @@ export function usageBlocks(buckets: UsageBucket[]): UsageBlock[] {
   for (const start of [...slots.keys()].sort((a, b) => a - b)) {
     const slot = slots.get(start)!;
     const firstMs = Math.min(...slot.map((b) => b.firstMs));
-    if (!current || firstMs - current.startMs >= BLOCK_MS || firstMs - lastMs >= BLOCK_MS) {
+    if (!current || firstMs - current.startMs > BLOCK_MS || firstMs - lastMs > BLOCK_MS) {
       if (current && firstMs - lastMs > BLOCK_MS) {
         blocks.push({ startMs: lastMs + BLOCK_MS, endMs: firstMs, isGap: true, tally: new UsageTally() });
       }

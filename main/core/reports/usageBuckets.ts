@@ -16,6 +16,11 @@ export interface UsageBucket {
   model: string | null;
   /** Start of the quarter-hour, ms since the epoch (UTC). */
   bucketMs: number;
+  /**
+   * The bucket holds the messages exactly at bucketMs: a day starts at such an instant but a block's 5 hours
+   * end on it, so these messages are kept apart from the rest of the quarter-hour (see blocks.ts).
+   */
+  onBoundary: boolean;
   /** The file line of the bucket's first message in its file (orders models as ccusage lists them). */
   firstLine: number;
   /** Times of the first and last message in the bucket, ms since the epoch. */
@@ -55,6 +60,7 @@ WITH billed AS (
 SELECT
   b.session_file, b.cwd, b.model,
   CAST(floor(date_part('epoch', b."timestamp") / 900) AS BIGINT) AS bucket,
+  CAST(round(date_part('epoch', b."timestamp") * 1000) AS BIGINT) % 900000 = 0 AS on_boundary,
   CAST(round(date_part('epoch', min(b."timestamp")) * 1000) AS BIGINT) AS first_ms,
   CAST(round(date_part('epoch', max(b."timestamp")) * 1000) AS BIGINT) AS last_ms,
   min(b.line_no) AS first_line,
@@ -68,7 +74,7 @@ SELECT
 FROM billed b
 LEFT JOIN orphaned_sessions o ON o.session_file = b.session_file
 WHERE b.copy = 1
-GROUP BY b.session_file, b.cwd, b.model, 4`;
+GROUP BY b.session_file, b.cwd, b.model, 4, 5`;
 
 /** Messages without a usable time cannot be placed in any period; reports count them apart. */
 const UNDATED_SQL = `SELECT count(*) AS n FROM ${VIEW} WHERE "timestamp" IS NULL`;
@@ -86,6 +92,7 @@ export async function loadUsageBuckets(db: Database): Promise<{ buckets: UsageBu
     cwd: r.cwd === null ? null : String(r.cwd),
     model: r.model === null ? null : String(r.model),
     bucketMs: Number(r.bucket) * QUARTER_HOUR_MS,
+    onBoundary: r.on_boundary === true,
     firstLine: Number(r.first_line),
     firstMs: Number(r.first_ms),
     lastMs: Number(r.last_ms),

@@ -73,9 +73,10 @@ export interface BlockRow {
   costUSD: number;
   models: string[];
   /** For the active block: tokens and USD per minute so far, and where the block ends at that rate. */
-  burnRate: { tokensPerMinute: number; costPerHour: number } | null;
+  burnRate: { tokensPerMinute: number; tokensPerMinuteForIndicator: number; costPerHour: number } | null;
   projection: { totalTokens: number; totalCost: number; remainingMinutes: number } | null;
   unpricedMessages: number;
+  sidechainMessages: number;
   sessions: number;
   deletedSessions: number;
 }
@@ -91,6 +92,11 @@ export type UsageReport =
 /** Claude Code's project folder of a session key (`<folder>/<session>.jsonl`). */
 export const groupOf = (sessionFile: string): string => sessionFile.split('/')[0];
 const sessionIdOf = (sessionFile: string): string => sessionFile.split('/').pop()!.replace(/\.jsonl$/, '');
+/**
+ * The session a file's usage belongs to: Claude Code keeps a session's subagent transcripts in
+ * `<project>/<session>/subagents/`, and they count as that session's (as in ccusage).
+ */
+export const sessionOf = (sessionFile: string): string => sessionFile.replace(/^([^/]+\/[^/]+)\/subagents\/[^/]+\.jsonl$/, '$1.jsonl');
 const lastFolder = (path: string): string => path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || path;
 
 /** Whether a bucket belongs to the project the user named (`--project`). */
@@ -101,28 +107,38 @@ function inProject(b: UsageBucket, project: string): boolean {
 /** Every report, from the same buckets: the CLI and the app both call this. */
 export function buildReport(kind: ReportKind, all: UsageBucket[], options: ReportOptions, undatedMessages: number): UsageReport {
   const calendar = new ZoneCalendar(options.timeZone);
-  const buckets = all.filter((b) => {
-    if (options.project !== undefined && !inProject(b, options.project)) return false;
-    const day = calendar.day(b.bucketMs);
+  const inRange = (ms: number) => {
+    const day = calendar.day(ms);
     return (options.since === undefined || day >= options.since) && (options.until === undefined || day <= options.until);
-  });
+  };
+  const ofProject = all.filter((b) => options.project === undefined || inProject(b, options.project));
+  if (kind === 'blocks') {
+    // Blocks are cut from all messages, then kept by the local day they start on (as ccusage does):
+    // cutting only the messages in range would move the blocks' starts.
+    const blocks = inTimeOrder(blockRows(ofProject, options).filter((b) => inRange(Date.parse(b.startTime))), options);
+    const totals = emptyTotals();
+    for (const b of blocks) addTo(totals, { inputTokens: b.tokenCounts.inputTokens, outputTokens: b.tokenCounts.outputTokens, cacheCreationTokens: b.tokenCounts.cacheCreationInputTokens, cacheReadTokens: b.tokenCounts.cacheReadInputTokens, cost: b.costUSD, messages: b.entries, unpricedMessages: b.unpricedMessages, sidechainMessages: b.sidechainMessages });
+    return { kind, blocks, totals, meta: meta(options, undatedMessages) };
+  }
+  const buckets = ofProject.filter((b) => inRange(b.bucketMs));
   const totals = emptyTotals();
   for (const b of buckets) addTo(totals, b);
-  const meta: ReportMeta = { timeZone: options.timeZone, since: options.since ?? null, until: options.until ?? null, project: options.project ?? null, undatedMessages };
   switch (kind) {
     case 'daily':
-      return { kind, daily: periods(buckets, calendar, options, (ms) => calendar.day(ms), 'date'), totals, meta };
+      return { kind, daily: periods(buckets, calendar, options, (ms) => calendar.day(ms), 'date'), totals, meta: meta(options, undatedMessages) };
     case 'weekly':
-      return { kind, weekly: periods(buckets, calendar, options, (ms) => weekOf(calendar.day(ms), options.weekStart), 'week'), totals, meta };
+      return { kind, weekly: periods(buckets, calendar, options, (ms) => weekOf(calendar.day(ms), options.weekStart), 'week'), totals, meta: meta(options, undatedMessages) };
     case 'monthly':
-      return { kind, monthly: periods(buckets, calendar, options, (ms) => monthOf(calendar.day(ms)), 'month'), totals, meta };
+      return { kind, monthly: periods(buckets, calendar, options, (ms) => monthOf(calendar.day(ms)), 'month'), totals, meta: meta(options, undatedMessages) };
     case 'session':
-      return { kind, sessions: sessionRows(buckets, calendar, options), totals, meta };
+      return { kind, sessions: sessionRows(buckets, calendar, options), totals, meta: meta(options, undatedMessages) };
     case 'projects':
-      return { kind, projects: projectRows(buckets, calendar, options), totals, meta };
-    case 'blocks':
-      return { kind, blocks: blockRows(buckets, options), totals, meta };
+      return { kind, projects: projectRows(buckets, calendar, options), totals, meta: meta(options, undatedMessages) };
   }
+}
+
+function meta(options: ReportOptions, undatedMessages: number): ReportMeta {
+  return { timeZone: options.timeZone, since: options.since ?? null, until: options.until ?? null, project: options.project ?? null, undatedMessages };
 }
 
 function tallyBy(buckets: UsageBucket[], keyOf: (b: UsageBucket) => string, calendar: ZoneCalendar): Map<string, UsageTally> {
@@ -146,9 +162,13 @@ function inTimeOrder<T>(ascending: T[], options: ReportOptions): T[] {
  * Sessions and projects: --last keeps the N with the most recent activity; then the costliest come first,
  * as ccusage lists sessions (--order asc: the cheapest first).
  */
-function byCost<T extends { totalCost: number; lastActivity: string }>(rows: T[], options: ReportOptions): T[] {
-  const recent = options.last === undefined ? rows : [...rows].sort((a, b) => b.lastActivity.localeCompare(a.lastActivity)).slice(0, options.last);
-  const sorted = [...recent].sort((a, b) => b.totalCost - a.totalCost);
+function byCost<T extends { totalCost: number; lastActivity: string }>(rows: T[], options: ReportOptions, keyOf: (row: T) => string): T[] {
+  // Ties go to the most recent, then by name: the order must not depend on the order rows came in.
+  const newest = (a: T, b: T) => b.lastActivity.localeCompare(a.lastActivity) || (keyOf(a) < keyOf(b) ? -1 : 1);
+  const recent = options.last === undefined ? rows : [...rows].sort(newest).slice(0, options.last);
+  // Costs are whole nano-dollars per message; sums of doubles differ in the last bits with summing order.
+  const nano = (row: T) => Math.round(row.totalCost * 1e9);
+  const sorted = [...recent].sort((a, b) => nano(b) - nano(a) || newest(a, b));
   return options.order === 'asc' && options.orderGiven ? sorted.reverse() : sorted;
 }
 
@@ -161,10 +181,11 @@ function sessionRows(buckets: UsageBucket[], calendar: ZoneCalendar, options: Re
   const cwds = new Map<string, string | null>();
   const deleted = new Set<string>();
   for (const b of buckets) {
-    if (b.cwd !== null || !cwds.has(b.sessionFile)) cwds.set(b.sessionFile, b.cwd ?? cwds.get(b.sessionFile) ?? null);
-    if (b.deleted) deleted.add(b.sessionFile);
+    const session = sessionOf(b.sessionFile);
+    if (b.cwd !== null || !cwds.has(session)) cwds.set(session, b.cwd ?? cwds.get(session) ?? null);
+    if (b.deleted) deleted.add(session);
   }
-  const rows = [...tallyBy(buckets, (b) => b.sessionFile, calendar)].map(([file, tally]) => ({
+  const rows = [...tallyBy(buckets, (b) => sessionOf(b.sessionFile), calendar)].map(([file, tally]) => ({
     sessionId: sessionIdOf(file),
     projectPath: groupOf(file),
     ...tally.fields(),
@@ -172,23 +193,25 @@ function sessionRows(buckets: UsageBucket[], calendar: ZoneCalendar, options: Re
     cwd: cwds.get(file) ?? null,
     deleted: deleted.has(file),
   }));
-  return byCost(rows, options);
+  return byCost(rows, options, (r) => r.sessionFile);
 }
 
 function projectRows(buckets: UsageBucket[], calendar: ZoneCalendar, options: ReportOptions): ProjectRow[] {
   const rows = [...tallyBy(buckets, (b) => b.cwd ?? groupOf(b.sessionFile), calendar)].map(([path, tally]) => ({ project: lastFolder(path), projectPath: path, ...tally.fields() }));
-  return byCost(rows, options);
+  return byCost(rows, options, (r) => r.projectPath);
 }
 
+/** Every block and gap, in time order. */
 function blockRows(buckets: UsageBucket[], options: ReportOptions): BlockRow[] {
   // Gaps sit by their start, which can be after the next block's (floored) start, as ccusage sorts them.
   const blocks = usageBlocks(buckets).sort((a, b) => a.startMs - b.startMs);
   const rows = blocks.map((block): BlockRow => {
     const f = block.isGap ? undefined : block.tally.fields();
-    const lastMs = block.tally.lastMs;
-    const isActive = !block.isGap && options.nowMs - lastMs < BLOCK_MS && options.nowMs < block.endMs;
-    const minutes = f ? Math.max(1, (lastMs - block.tally.firstMs) / 60_000) : 0;
-    const remainingMinutes = Math.max(0, (block.endMs - options.nowMs) / 60_000);
+    const isActive = f !== undefined && options.nowMs - block.tally.lastMs < BLOCK_MS && options.nowMs < block.endMs;
+    // The rate over the block's activity so far (none when it is a single instant), projected to its end.
+    const minutes = f ? (block.tally.lastMs - block.tally.firstMs) / 60_000 : 0;
+    const rate = isActive && f && minutes > 0 ? { perMinute: f.totalTokens / minutes, costPerHour: (f.totalCost / minutes) * 60 } : null;
+    const remainingMinutes = Math.round((block.endMs - options.nowMs) / 60_000);
     return {
       id: block.isGap ? `gap-${new Date(block.startMs).toISOString()}` : new Date(block.startMs).toISOString(),
       startTime: new Date(block.startMs).toISOString(),
@@ -206,17 +229,22 @@ function blockRows(buckets: UsageBucket[], options: ReportOptions): BlockRow[] {
       totalTokens: f?.totalTokens ?? 0,
       costUSD: f?.totalCost ?? 0,
       models: f?.modelsUsed ?? [],
-      burnRate: isActive && f ? { tokensPerMinute: f.totalTokens / minutes, costPerHour: (f.totalCost / minutes) * 60 } : null,
+      burnRate: rate && f ? { tokensPerMinute: rate.perMinute, tokensPerMinuteForIndicator: (f.inputTokens + f.outputTokens) / minutes, costPerHour: rate.costPerHour } : null,
       projection:
-        isActive && f
-          ? { totalTokens: Math.round(f.totalTokens + (f.totalTokens / minutes) * remainingMinutes), totalCost: f.totalCost + (f.totalCost / minutes) * remainingMinutes, remainingMinutes: Math.round(remainingMinutes) }
+        rate && f
+          ? {
+              totalTokens: Math.round(f.totalTokens + rate.perMinute * remainingMinutes),
+              totalCost: Math.round((f.totalCost + (rate.costPerHour / 60) * remainingMinutes) * 100) / 100,
+              remainingMinutes,
+            }
           : null,
       unpricedMessages: f?.unpricedMessages ?? 0,
+      sidechainMessages: f?.sidechainMessages ?? 0,
       sessions: f?.sessions ?? 0,
       deletedSessions: f?.deletedSessions ?? 0,
     };
   });
-  return inTimeOrder(rows, options);
+  return rows;
 }
 
 /** A report from the store as it is (callers bring `tokens` up to date first when they want to). */

@@ -62,8 +62,11 @@ export interface Database {
   /** Runs fn while no other process changes the schema (migrations, views): PostgreSQL's advisory lock. */
   withSchemaLock<T>(fn: () => Promise<T>): Promise<T>;
 
-  /** SQL reading `item`'s field as `type`; NULL when the value does not convert (items are not trusted). */
-  itemField(field: string, type: string): string;
+  /**
+   * A SELECT of one processor's items as typed columns (session_file, item_index, then `columns`): a value
+   * that does not convert reads as NULL (items are not trusted). Names and types were validated.
+   */
+  typedItems(processor: string, columns: Record<string, string>): string;
   /** Up to `limit` rows of SQL that can only read; anything that writes is refused. */
   readOnlyTable(sql: string, limit: number): Promise<QueryTable>;
   /** All rows of one read-only query as objects (the CLI's `query`). */

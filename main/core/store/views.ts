@@ -24,8 +24,7 @@ async function replaceViews(db: Database, processors: { name: string; view?: Pro
       continue;
     }
     claimed.set(view.name, processor.name);
-    const columns = Object.entries(view.columns).map(([field, type]) => `${db.itemField(field, type)} AS "${field}"`);
-    const body = `AS SELECT session_file, item_index, ${columns.join(', ')} FROM processor_items WHERE processor_name = '${processor.name}'`;
+    const body = `AS ${db.typedItems(processor.name, view.columns)}`;
     try {
       await db.run(`CREATE OR REPLACE VIEW "${view.name}" ${body}`).catch(async () => {
         // PostgreSQL replaces a view only when its columns stay the same; a new processor version may change them.

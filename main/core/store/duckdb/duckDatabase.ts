@@ -75,12 +75,17 @@ export class DuckDatabase extends SerialConnection implements Database {
     return fn();
   }
 
-  itemField(field: string, type: string): string {
-    const path = `'$."${field}"'`;
-    if (type === 'JSON') return `json_extract(item, ${path})`;
-    if (type === 'VARCHAR') return `json_extract_string(item, ${path})`;
-    if (type === 'VARCHAR[]') return `TRY_CAST(json_extract(item, ${path}) AS VARCHAR[])`;
-    return `TRY_CAST(json_extract_string(item, ${path}) AS ${type})`;
+  typedItems(processor: string, columns: Record<string, string>): string {
+    // One json_transform parses each item once for all its columns (a json_extract per column parses it
+    // once per column: 3x slower over token_usage); both read a value that does not convert as NULL.
+    // JSON columns keep json_extract, which reads a JSON null as 'null' as PostgreSQL's `->` does.
+    const fields = Object.entries(columns);
+    const typed = fields.filter(([, type]) => type !== 'JSON');
+    const shape = JSON.stringify(Object.fromEntries(typed.map(([field, type]) => [field, type === 'VARCHAR[]' ? ['VARCHAR'] : type])));
+    const select = fields.map(([field, type]) => (type === 'JSON' ? `json_extract(item, '$."${field}"')` : `j."${field}"`) + ` AS "${field}"`);
+    const transformed = typed.length > 0 ? `, json_transform(item, '${shape}') AS j` : '';
+    return `SELECT session_file, item_index, ${select.join(', ')}
+      FROM (SELECT session_file, item_index, item${transformed} FROM processor_items WHERE processor_name = '${processor}')`;
   }
 
   readOnlyTable(sql: string, limit: number) {

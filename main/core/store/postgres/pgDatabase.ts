@@ -87,12 +87,16 @@ export class PostgresDatabase extends SerialConnection implements Database {
     }
   }
 
-  itemField(field: string, type: string): string {
-    const key = `'${field}'`; // a validated lower-case identifier
-    if (type === 'JSON') return `(item->${key})`;
-    if (type === 'VARCHAR') return `(item->>${key})`;
-    if (type === 'VARCHAR[]') return `si_try_varchar_array(item->${key})`;
-    return `si_try_${type.toLowerCase()}(item->>${key})`;
+  typedItems(processor: string, columns: Record<string, string>): string {
+    const field = (name: string, type: string) => {
+      const key = `'${name}'`; // a validated lower-case identifier
+      if (type === 'JSON') return `(item->${key})`;
+      if (type === 'VARCHAR') return `(item->>${key})`;
+      if (type === 'VARCHAR[]') return `si_try_varchar_array(item->${key})`;
+      return `si_try_${type.toLowerCase()}(item->>${key})`;
+    };
+    const select = Object.entries(columns).map(([name, type]) => `${field(name, type)} AS "${name}"`);
+    return `SELECT session_file, item_index, ${select.join(', ')} FROM processor_items WHERE processor_name = '${processor}'`;
   }
 
   /** Read through a cursor in a READ ONLY transaction: the server refuses any write, and only a page is fetched. */
