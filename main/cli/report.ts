@@ -17,6 +17,7 @@ interface ReportFlags extends CommonOptions {
   order?: string;
   weekStart?: string;
   breakdown?: boolean;
+  instances?: boolean;
   update: boolean;
 }
 
@@ -32,6 +33,7 @@ export function reportCommand(program: Command): void {
     .option('--last <n>', 'only the newest N rows', wholeNumber(1))
     .option('--order <asc|desc>', 'oldest first (asc, default) or newest first')
     .option('--week-start <day>', 'first day of a week (default sunday, as ccusage)')
+    .option('--instances', 'also split by the machine that processed each session (team stores; JSON: instances)')
     .option('--no-update', 'report the store as it is, without first running tokens over changed sessions')
     .action(async (kindArgument: string, flags: ReportFlags) => {
       const kind = checkReportKind(kindArgument);
@@ -40,7 +42,12 @@ export function reportCommand(program: Command): void {
         if (flags.update) await updateTokens(engine);
         const report = await readUsageReport(engine.store.db, kind, options);
         if (flags.json) printJson(reportJson(report));
-        else printReport(report, options, flags.breakdown === true);
+        else if (report.instances) {
+          for (const [host, rows] of Object.entries(report.instances)) {
+            process.stdout.write(`${host}\n`);
+            printReport({ ...report, [rowsKey(report)]: rows, instances: undefined } as UsageReport, options, flags.breakdown === true);
+          }
+        } else printReport(report, options, flags.breakdown === true);
       }, flags.update);
     });
 }
@@ -63,6 +70,8 @@ async function updateTokens(engine: Engine): Promise<void> {
     process.stderr.write(`note: ${error.message}; reporting what the store holds\n`);
   }
 }
+
+const rowsKey = (report: UsageReport) => (report.kind === 'session' ? 'sessions' : report.kind);
 
 /** ccusage's JSON (top-level key per report plus `totals`), with our fields added and our metadata under `meta`. */
 function reportJson(report: UsageReport): Record<string, unknown> {
@@ -89,7 +98,10 @@ function printReport(report: UsageReport, options: ReportOptions, breakdown: boo
       table.push([...label(r), r.modelsUsed.join(', '), ...amounts(r, usd(r.totalCost, r.unpricedMessages))]);
       if (breakdown) for (const m of r.modelBreakdowns) table.push(breakdownLine(m, head.length));
     }
-    table.push([...head.map((_, i) => (i === 0 ? 'Total' : '')), '', ...amounts(report.totals, usd(report.totals.totalCost, report.totals.unpricedMessages))]);
+    // The total of the rows shown (with --last or per machine, less than the report's totals).
+    const total = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalCost: 0, unpricedMessages: 0 };
+    for (const r of rows) for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += r[key];
+    table.push([...head.map((_, i) => (i === 0 ? 'Total' : '')), '', ...amounts(total, usd(total.totalCost, total.unpricedMessages))]);
     return table;
   };
   let table: Table.Table;

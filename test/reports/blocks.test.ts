@@ -8,7 +8,7 @@ function message(iso: string, output = 1, sessionFile = 's/a.jsonl'): UsageBucke
   const at = Date.parse(iso);
   return {
     sessionFile, cwd: null, model: 'claude-sonnet-4-5', bucketMs: Math.floor(at / QUARTER_HOUR_MS) * QUARTER_HOUR_MS, onBoundary: at % QUARTER_HOUR_MS === 0, firstLine: 1, firstMs: at, lastMs: at,
-    messages: 1, inputTokens: 0, outputTokens: output, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 0, unpricedMessages: 0, sidechainMessages: 0, deleted: false,
+    messages: 1, inputTokens: 0, outputTokens: output, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 0, unpricedMessages: 0, sidechainMessages: 0, deleted: false, host: null,
   };
 }
 

@@ -96,3 +96,19 @@ test('report: bad input exits 2 naming the flag, and the store is left as it was
   }
   assert.equal((await report('daily', '--json', '--no-update')).json.totals.messages, 4);
 });
+
+test('report --instances splits usage by the machine that processed each session', async () => {
+  const { root, state } = setup();
+  const as = (host: string, ...args: string[]) => runCli([...args, '--sessions', root, '--state', state], { env: { SESSION_INSPECTOR_HOST: host } });
+  assert.equal((await as('laptop', 'run', '--processor', 'tokens')).code, 0);
+  writeSession(root, '-home-bob-docs/d.jsonl', [message('5', '2025-09-04T12:00:00.000Z', 5)]);
+  const result = await as('build-server', 'report', 'daily', '--json', '--timezone', 'UTC', '--instances');
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout);
+  assert.deepEqual(Object.keys(report.instances), ['build-server', 'laptop']);
+  assert.deepEqual(report.instances['build-server'].map((r: { date: string; outputTokens: number }) => [r.date, r.outputTokens]), [['2025-09-04', 5]]);
+  assert.deepEqual(report.instances.laptop.map((r: { date: string; outputTokens: number }) => [r.date, r.outputTokens]), [['2025-09-01', 300], ['2025-09-03', 1200]]);
+  assert.equal(report.daily.length, 3, 'the rows of all machines are there too');
+  const table = await as('build-server', 'report', 'monthly', '--instances', '--no-update');
+  assert.match(table.stdout, /^build-server\n[\s\S]*\nlaptop\n/);
+});

@@ -11,6 +11,7 @@ export interface ReportRequest {
   last?: number;
   order?: string;
   weekStart?: string;
+  instances?: boolean;
 }
 
 export function checkReportKind(kind: string): ReportKind {
@@ -38,6 +39,7 @@ export function reportOptions(request: ReportRequest, nowMs = Date.now()): Repor
     order,
     orderGiven: request.order !== undefined,
     weekStart: weekStart as WeekStart,
+    instances: request.instances === true,
     nowMs,
   };
 }

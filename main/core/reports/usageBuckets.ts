@@ -37,6 +37,8 @@ export interface UsageBucket {
   sidechainMessages: number;
   /** The session file is gone (Claude Code's cleanup); its messages stay in the store until `orphans remove`. */
   deleted: boolean;
+  /** The machine whose runner processed the session (null for sessions processed before hosts were recorded). */
+  host: string | null;
 }
 
 export const QUARTER_HOUR_MS = 15 * 60 * 1000;
@@ -70,11 +72,13 @@ SELECT
   coalesce(sum(b.cost_usd), 0) AS cost,
   count(*) - count(b.cost_usd) AS unpriced,
   count(*) FILTER (WHERE b.sidechain) AS sidechain,
-  bool_or(o.session_file IS NOT NULL) AS deleted
+  bool_or(o.session_file IS NOT NULL) AS deleted,
+  st.host
 FROM billed b
 LEFT JOIN orphaned_sessions o ON o.session_file = b.session_file
+LEFT JOIN session_processor_state st ON st.processor_name = 'tokens' AND st.session_file = b.session_file
 WHERE b.copy = 1
-GROUP BY b.session_file, b.cwd, b.model, 4, 5`;
+GROUP BY b.session_file, b.cwd, b.model, 4, 5, st.host`;
 
 /** Messages without a usable time cannot be placed in any period; reports count them apart. */
 const UNDATED_SQL = `SELECT count(*) AS n FROM ${VIEW} WHERE "timestamp" IS NULL`;
@@ -105,6 +109,7 @@ export async function loadUsageBuckets(db: Database): Promise<{ buckets: UsageBu
     unpricedMessages: Number(r.unpriced),
     sidechainMessages: Number(r.sidechain),
     deleted: r.deleted === true,
+    host: r.host === null || r.host === undefined ? null : String(r.host),
   }));
   const [undated] = await db.all(UNDATED_SQL);
   return { buckets, undatedMessages: Number(undated?.n ?? 0) };

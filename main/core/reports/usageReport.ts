@@ -23,7 +23,12 @@ export interface ReportOptions {
   weekStart: WeekStart;
   /** The time a block is judged active against (ms since the epoch). */
   nowMs: number;
+  /** Also split the rows by the machine that processed each session (`instances`). */
+  instances?: boolean;
 }
+
+/** Name of the machine for sessions processed before machines were recorded. */
+export const UNKNOWN_HOST = 'unknown';
 
 /** Where a report's numbers come from, and what it had to leave out. */
 export interface ReportMeta {
@@ -81,13 +86,19 @@ export interface BlockRow {
   deletedSessions: number;
 }
 
+/** With `instances`, the same rows per machine (by host name) beside the rows of all machines together. */
+type Split<T> = { instances?: Record<string, T[]> };
+
 export type UsageReport =
-  | { kind: 'daily'; daily: PeriodRow[]; totals: UsageTotals; meta: ReportMeta }
-  | { kind: 'weekly'; weekly: PeriodRow[]; totals: UsageTotals; meta: ReportMeta }
-  | { kind: 'monthly'; monthly: PeriodRow[]; totals: UsageTotals; meta: ReportMeta }
-  | { kind: 'session'; sessions: SessionRow[]; totals: UsageTotals; meta: ReportMeta }
-  | { kind: 'projects'; projects: ProjectRow[]; totals: UsageTotals; meta: ReportMeta }
-  | { kind: 'blocks'; blocks: BlockRow[]; totals: UsageTotals; meta: ReportMeta };
+  | ({ kind: 'daily'; daily: PeriodRow[]; totals: UsageTotals; meta: ReportMeta } & Split<PeriodRow>)
+  | ({ kind: 'weekly'; weekly: PeriodRow[]; totals: UsageTotals; meta: ReportMeta } & Split<PeriodRow>)
+  | ({ kind: 'monthly'; monthly: PeriodRow[]; totals: UsageTotals; meta: ReportMeta } & Split<PeriodRow>)
+  | ({ kind: 'session'; sessions: SessionRow[]; totals: UsageTotals; meta: ReportMeta } & Split<SessionRow>)
+  | ({ kind: 'projects'; projects: ProjectRow[]; totals: UsageTotals; meta: ReportMeta } & Split<ProjectRow>)
+  | ({ kind: 'blocks'; blocks: BlockRow[]; totals: UsageTotals; meta: ReportMeta } & Split<BlockRow>);
+
+/** The key of a report's rows. */
+const ROWS_KEY = { daily: 'daily', weekly: 'weekly', monthly: 'monthly', session: 'sessions', projects: 'projects', blocks: 'blocks' } as const;
 
 /** Claude Code's project folder of a session key (`<folder>/<session>.jsonl`). */
 export const groupOf = (sessionFile: string): string => sessionFile.split('/')[0];
@@ -106,6 +117,19 @@ function inProject(b: UsageBucket, project: string): boolean {
 
 /** Every report, from the same buckets: the CLI and the app both call this. */
 export function buildReport(kind: ReportKind, all: UsageBucket[], options: ReportOptions, undatedMessages: number): UsageReport {
+  const report = buildRows(kind, all, options, undatedMessages);
+  if (!options.instances) return report;
+  const hosts = [...new Set(all.map((b) => b.host ?? UNKNOWN_HOST))].sort();
+  const instances = Object.fromEntries(
+    hosts.map((host) => {
+      const own = buildRows(kind, all.filter((b) => (b.host ?? UNKNOWN_HOST) === host), options, 0);
+      return [host, (own as Record<string, unknown>)[ROWS_KEY[kind]]];
+    }),
+  );
+  return { ...report, instances } as UsageReport;
+}
+
+function buildRows(kind: ReportKind, all: UsageBucket[], options: ReportOptions, undatedMessages: number): UsageReport {
   const calendar = new ZoneCalendar(options.timeZone);
   const inRange = (ms: number) => {
     const day = calendar.day(ms);

@@ -105,6 +105,15 @@ export const MIGRATIONS: Migration[] = [
         PRIMARY KEY (processor_name, session_file))`);
     },
   },
+  {
+    version: 5,
+    description: 'the machine that processed each session, so reports can split usage by machine (team stores)',
+    async up(db) {
+      if (!(await columnExists(db, 'session_processor_state', 'host'))) {
+        await db.run('ALTER TABLE session_processor_state ADD COLUMN host VARCHAR');
+      }
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { ColumnSpec, Connection, SqlValue } from './database.js';
 import type { SessionOutcome } from './types.js';
 
@@ -6,7 +7,13 @@ import type { SessionOutcome } from './types.js';
 
 /** A state row's new values on conflict: the whole row is replaced. */
 export const REPLACE_STATE =
-  'username = excluded.username, processed_at = excluded.processed_at, items_extracted = excluded.items_extracted, file_hash = excluded.file_hash, processor_version = excluded.processor_version';
+  'username = excluded.username, processed_at = excluded.processed_at, items_extracted = excluded.items_extracted, file_hash = excluded.file_hash, processor_version = excluded.processor_version, host = excluded.host';
+
+/**
+ * The machine writing state rows: on a team store, reports split usage by it (`report --instances`).
+ * SESSION_INSPECTOR_HOST names it where the host name says nothing (containers, CI runners).
+ */
+export const THIS_HOST = process.env.SESSION_INSPECTOR_HOST || hostname();
 
 const STAGED_COLUMNS: ColumnSpec[] = [
   { name: 'processor_name', type: 'VARCHAR' },
@@ -89,9 +96,10 @@ export async function writeOutcomes(db: Connection, groups: OutcomeGroup[], maxA
   }
   await db.run(
     `INSERT INTO session_processor_state
-       (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version)
-     SELECT processor_name, session_file, username, read_at, items_extracted, file_hash, processor_version FROM staged_outcomes WHERE outcome = 'ok'
+       (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version, host)
+     SELECT processor_name, session_file, username, read_at, items_extracted, file_hash, processor_version, $host::VARCHAR FROM staged_outcomes WHERE outcome = 'ok'
      ON CONFLICT (processor_name, session_file) DO UPDATE SET ${REPLACE_STATE}`,
+    { host: THIS_HOST },
   );
   for (const table of ['session_processor_failures', 'processor_items']) await db.run(`DELETE FROM ${table} WHERE ${inStaged(table)}`);
   if (anyStaged) {
