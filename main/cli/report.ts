@@ -18,6 +18,7 @@ interface ReportFlags extends CommonOptions {
   weekStart?: string;
   breakdown?: boolean;
   instances?: boolean;
+  prices?: string;
   update: boolean;
 }
 
@@ -34,6 +35,7 @@ export function reportCommand(program: Command): void {
     .option('--order <asc|desc>', 'oldest first (asc, default) or newest first')
     .option('--week-start <day>', 'first day of a week (default sunday, as ccusage)')
     .option('--instances', 'also split by the machine that processed each session (team stores; JSON: instances)')
+    .option('--prices <file>', 'reprice with this table: LiteLLM\'s JSON shape, or plugins/tokens/prices.json\'s (default: the costs stored with the bundled table)')
     .option('--no-update', 'report the store as it is, without first running tokens over changed sessions')
     .action(async (kindArgument: string, flags: ReportFlags) => {
       const kind = checkReportKind(kindArgument);
@@ -130,7 +132,7 @@ function printReport(report: UsageReport, options: ReportOptions, breakdown: boo
       break;
   }
   process.stdout.write(`${table.toString()}\n`);
-  const notes = [`times in ${options.timeZone}`];
+  const notes = [`times in ${options.timeZone}`, `prices: ${report.meta.prices}`];
   if (report.totals.unpricedMessages > 0) notes.push(`${count(report.totals.unpricedMessages)} message(s) of models with no price are counted in tokens, not in cost`);
   if (report.meta.undatedMessages > 0) notes.push(`${count(report.meta.undatedMessages)} message(s) without a usable timestamp are in no period`);
   process.stdout.write(`${notes.join('; ')}\n`);

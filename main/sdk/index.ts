@@ -10,3 +10,4 @@ export * from './apiMessages.js';
 export * from './time.js';
 export * from './text.js';
 export * from './walk.js';
+export * from './pricing.js';

@@ -1,4 +1,4 @@
-// Agreement with ccusage 20.0.24 (a dev dependency): every row of every report has exactly its token
+// Agreement with ccusage 20.0.24 (installed from npm into a cache on first use): every row of every report has exactly its token
 // counts, models and order, and costs within 0.5%, in UTC and in a half-hour zone. The generated corpus
 // comes from the seeded generator beside the repository; the real transcripts show the two documented
 // differences (docs/reports.md).
@@ -9,11 +9,12 @@ import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { fixturesDir, fixturesMissing, repoRoot, runCli, tempDir } from '../helpers.js';
+import { ccusageCli } from '../support/ccusage.js';
 
 const run = promisify(execFile);
-const ccusageCli = join(repoRoot, 'node_modules', 'ccusage', 'src', 'cli.js');
+const reference = ccusageCli();
 const generator = resolve(repoRoot, '..', 'shared', 'bench', 'gen-sessions.mjs');
-const skipCcusage = existsSync(ccusageCli) ? false : `ccusage is not installed at ${ccusageCli} (npm install installs it as a dev dependency)`;
+const skipCcusage = typeof reference === 'string' ? false : reference.missing;
 const skipGenerated = skipCcusage || (existsSync(generator) ? false : `the corpus generator is not at ${generator}`);
 
 const TOP = { daily: 'daily', weekly: 'weekly', monthly: 'monthly', session: 'sessions', blocks: 'blocks' } as const;
@@ -21,7 +22,7 @@ const KEY = { daily: 'date', weekly: 'week', monthly: 'month', session: 'session
 type Kind = keyof typeof TOP;
 
 async function ccusage(configDir: string, kind: Kind, timeZone: string): Promise<any> {
-  const { stdout } = await run(process.execPath, [ccusageCli, 'claude', kind, '--json', '--offline', '--timezone', timeZone], {
+  const { stdout } = await run(process.execPath, [reference as string, 'claude', kind, '--json', '--offline', '--timezone', timeZone], {
     env: { PATH: process.env.PATH, HOME: tempDir('ccusage-home-'), CLAUDE_CONFIG_DIR: configDir, TZ: 'UTC' },
     maxBuffer: 64 * 1024 * 1024,
   });

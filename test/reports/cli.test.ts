@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir, writeSession } from '../helpers.js';
+import { repoRoot, runCli, tempDir, writeSession } from '../helpers.js';
 
 /** An API message line as Claude Code writes it. */
 function message(id: string, at: string, output: number, extra: Record<string, unknown> = {}) {
@@ -111,4 +111,61 @@ test('report --instances splits usage by the machine that processed each session
   assert.equal(report.daily.length, 3, 'the rows of all machines are there too');
   const table = await as('build-server', 'report', 'monthly', '--instances', '--no-update');
   assert.match(table.stdout, /^build-server\n[\s\S]*\nlaptop\n/);
+});
+
+test('report --prices reprices every message: the bundled table again gives the stored costs, a LiteLLM table its own', async () => {
+  const { root, report } = setup();
+  const usage = (input: number, output: number, cacheCreation = 0, cacheRead = 0, oneHour = 0) => ({
+    input_tokens: input, output_tokens: output, cache_creation_input_tokens: cacheCreation, cache_read_input_tokens: cacheRead,
+    ...(oneHour ? { cache_creation: { ephemeral_1h_input_tokens: oneHour } } : {}),
+  });
+  const call = (id: string, model: string, u: Record<string, unknown>) => ({ ...message(id, '2025-09-05T10:00:00.000Z', 0), message: { id: `msg_${id}`, model, content: [], usage: u } });
+  writeSession(root, '-home-alice-code-shop/e.jsonl', [
+    call('l', 'claude-sonnet-4-20250514', usage(150_000, 1000, 40_000, 20_000, 10_000)), // above Sonnet 4's 200K: long-prompt rates
+    call('h', 'us.anthropic.claude-haiku-4-5-20251001-v1:0', usage(1000, 1000, 500, 0, 500)),
+    call('g', 'gpt-5', usage(7, 3)),
+  ]);
+  const costs = (r: { sessions: { sessionId: string; totalCost: number; unpricedMessages: number }[] }) => r.sessions.map((s) => [s.sessionId, Number(s.totalCost.toFixed(9)), s.unpricedMessages]).sort();
+  const first = await report('session', '--json');
+  assert.equal(first.code, 0, first.stderr);
+  const stored = first.json;
+  const bundled = await report('session', '--json', '--no-update', '--prices', join(repoRoot, 'plugins', 'tokens', 'prices.json'));
+  assert.equal(bundled.code, 0, bundled.stderr);
+  assert.deepEqual(costs(bundled.json), costs(stored));
+  assert.match(bundled.json.meta.prices, /prices\.json \(as of \d{4}-\d{2}-\d{2}\)/);
+
+  // LiteLLM's shape: USD per token; Sonnet 4.5 at twice its list price, Haiku 4.5 without cache rates (derived).
+  const litellm = join(root, '..', 'litellm.json');
+  writeFileSync(litellm, JSON.stringify({
+    'claude-sonnet-4-5-20250929': { input_cost_per_token: 6e-6, output_cost_per_token: 3e-5, cache_creation_input_token_cost: 7.5e-6, cache_read_input_token_cost: 6e-7, litellm_provider: 'anthropic' },
+    'anthropic/claude-haiku-4-5-20251001': { input_cost_per_token: 1e-6, output_cost_per_token: 5e-6 },
+    'bedrock/anthropic.claude-3-haiku': { input_cost_per_token: 1, output_cost_per_token: 1 },
+    sample_spec: { max_tokens: 'set to max_output_tokens' },
+  }));
+  const second = await report('session', '--json', '--no-update', '--prices', litellm);
+  assert.equal(second.code, 0, second.stderr);
+  const repriced = second.json;
+  const byId = new Map(repriced.sessions.map((s: { sessionId: string }) => [s.sessionId, s]));
+  const before = new Map(stored.sessions.map((s: { sessionId: string }) => [s.sessionId, s]));
+  // a.jsonl holds only Sonnet 4.5 messages: twice the stored cost.
+  assert.ok(Math.abs((byId.get('a') as any).totalCost - 2 * (before.get('a') as any).totalCost) < 1e-9);
+  // e.jsonl: Haiku 4.5 = 1000*1 + 1000*5 + 500 one-hour writes * 2 = 7000 micro-dollars; Sonnet 4 and gpt-5 have no price here.
+  const e = byId.get('e') as any;
+  assert.ok(Math.abs(e.totalCost - 0.007) < 1e-12, String(e.totalCost));
+  assert.equal(e.unpricedMessages, 2);
+  assert.deepEqual(e.modelBreakdowns.map((m: { modelName: string; cost: number | null }) => [m.modelName, m.cost === null ? null : Number(m.cost.toFixed(9))]), [
+    ['us.anthropic.claude-haiku-4-5-20251001-v1:0', 0.007],
+    ['claude-sonnet-4-20250514', null],
+    ['gpt-5', null],
+  ]);
+
+  for (const [content, problem] of [['{ not json', /not JSON/], ['{"models": [{"match": ""}], "as_of": "2025-01-01"}', /"match" must be a model id/], ['{"x": {"input_cost_per_token": "free"}}', /no model with input_cost_per_token/]] as const) {
+    writeFileSync(litellm, content);
+    const bad = await report('daily', '--no-update', '--prices', litellm);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, new RegExp(`--prices ${litellm.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .*${problem.source}`));
+  }
+  const missing = await report('daily', '--no-update', '--prices', join(root, 'nope.json'));
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /--prices .*nope\.json: ENOENT/);
 });

@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import { readPriceTable, type PriceTable } from '../../sdk/pricing.js';
 import { UsageError } from '../errors.js';
 import { checkTimeZone, parseDay, systemTimeZone, WEEK_STARTS, type WeekStart } from './calendar.js';
 import { REPORT_KINDS, type ReportKind, type ReportOptions } from './usageReport.js';
@@ -12,6 +14,8 @@ export interface ReportRequest {
   order?: string;
   weekStart?: string;
   instances?: boolean;
+  /** A price table file: this project's shape or LiteLLM's. */
+  prices?: string;
 }
 
 export function checkReportKind(kind: string): ReportKind {
@@ -40,6 +44,22 @@ export function reportOptions(request: ReportRequest, nowMs = Date.now()): Repor
     orderGiven: request.order !== undefined,
     weekStart: weekStart as WeekStart,
     instances: request.instances === true,
+    prices: request.prices === undefined ? undefined : { file: request.prices, table: loadPriceFile(request.prices) },
     nowMs,
   };
+}
+
+/** A price table file, either shape; a LiteLLM table is dated by the file's modification day. */
+function loadPriceFile(file: string): PriceTable {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--prices ${file}: ${error instanceof SyntaxError ? `not JSON (${error.message})` : (error as Error).message}`);
+  }
+  try {
+    return readPriceTable(value, new Date(statSync(file).mtimeMs).toISOString().slice(0, 10));
+  } catch (error) {
+    throw new UsageError(`--prices ${file}: ${(error as Error).message}`);
+  }
 }

@@ -1,3 +1,4 @@
+import { findPrice, type PriceTable, type Rates } from '../../sdk/pricing.js';
 import type { Database } from '../store/database.js';
 
 /**
@@ -51,8 +52,8 @@ const VIEW = 'token_usage';
  * across the whole store each (message.id, requestId) counts once, in the copy with the largest output
  * (the most complete line of a streamed response), then the earliest, then by file and line.
  */
-const BUCKETS_SQL = `
-WITH billed AS (
+const bucketsSql = (prices = '', cost = 'b.cost_usd') => `
+WITH ${prices}billed AS (
   SELECT t.*, row_number() OVER (
       PARTITION BY coalesce(t.message_key, t.session_file || ':' || CAST(t.line_no AS VARCHAR))
       ORDER BY t.output_tokens DESC, t."timestamp", t.session_file, t.line_no) AS copy
@@ -69,14 +70,15 @@ SELECT
   count(*) AS messages,
   sum(b.input_tokens) AS input, sum(b.output_tokens) AS output,
   sum(b.cache_creation_input_tokens) AS cache_creation, sum(b.cache_read_input_tokens) AS cache_read,
-  coalesce(sum(b.cost_usd), 0) AS cost,
-  count(*) - count(b.cost_usd) AS unpriced,
+  coalesce(sum(${cost}), 0) AS cost,
+  count(*) - count(${cost}) AS unpriced,
   count(*) FILTER (WHERE b.sidechain) AS sidechain,
   bool_or(o.session_file IS NOT NULL) AS deleted,
   st.host
 FROM billed b
 LEFT JOIN orphaned_sessions o ON o.session_file = b.session_file
 LEFT JOIN session_processor_state st ON st.processor_name = 'tokens' AND st.session_file = b.session_file
+${prices ? 'LEFT JOIN prices p ON p.model = b.model' : ''}
 WHERE b.copy = 1
 GROUP BY b.session_file, b.cwd, b.model, 4, 5, st.host`;
 
@@ -88,9 +90,41 @@ export async function tokensViewExists(db: Database): Promise<boolean> {
   return rows.length > 0;
 }
 
-export async function loadUsageBuckets(db: Database): Promise<{ buckets: UsageBucket[]; undatedMessages: number }> {
+const RATE_COLUMNS = ['input', 'output', 'write_5m', 'write_1h', 'read'];
+
+/**
+ * Repricing with another table (`report --prices`): each model the store holds is matched in JavaScript by
+ * the SDK's rule, and its rates join the messages as plain values, so the SQL stays the same on both
+ * backends. The cost of each message is then its tokens times those rates, as messageCost() computes it.
+ */
+async function repricing(db: Database, table: PriceTable): Promise<{ cte: string; cost: string }> {
+  const models = (await db.all(`SELECT DISTINCT model FROM ${VIEW} WHERE model IS NOT NULL`)).map((r) => String(r.model));
+  const number = (n: number | undefined) => `CAST(${n === undefined ? 'NULL' : String(n)} AS DOUBLE PRECISION)`;
+  const text = (s: string | null) => (s === null ? 'CAST(NULL AS VARCHAR)' : `CAST('${s.replaceAll("'", "''")}' AS VARCHAR)`);
+  const rates = (r: Rates | undefined) => [r?.input, r?.output, r?.cache_write_5m, r?.cache_write_1h, r?.cache_read].map(number).join(', ');
+  // One row that matches nothing keeps VALUES valid when no model has a price.
+  const rows = [`(${text(null)}, ${rates(undefined)}, ${number(undefined)}, ${rates(undefined)})`];
+  for (const model of models) {
+    const entry = findPrice(table, model);
+    if (entry) rows.push(`(${text(model)}, ${rates(entry)}, ${number(entry.long_prompt?.above_tokens)}, ${rates(entry.long_prompt)})`);
+  }
+  const columns = ['model', ...RATE_COLUMNS, 'long_above', ...RATE_COLUMNS.map((c) => `long_${c}`)];
+  const priced = (prefix: string) =>
+    `(b.input_tokens * p.${prefix}input + b.output_tokens * p.${prefix}output + (b.cache_creation_input_tokens - b.cache_creation_1h_input_tokens) * p.${prefix}write_5m
+      + b.cache_creation_1h_input_tokens * p.${prefix}write_1h + b.cache_read_input_tokens * p.${prefix}read) / 1e6`;
+  return {
+    cte: `prices (${columns.join(', ')}) AS (VALUES ${rows.join(',\n')}),\n`,
+    cost: `CASE WHEN p.model IS NULL THEN NULL
+      WHEN p.long_above IS NOT NULL AND b.input_tokens + b.cache_creation_input_tokens + b.cache_read_input_tokens > p.long_above THEN ${priced('long_')}
+      ELSE ${priced('')} END`,
+  };
+}
+
+/** `prices`: reprice every message with this table instead of the costs `tokens` stored (the bundled table's). */
+export async function loadUsageBuckets(db: Database, prices?: PriceTable): Promise<{ buckets: UsageBucket[]; undatedMessages: number }> {
   if (!(await tokensViewExists(db))) return { buckets: [], undatedMessages: 0 };
-  const rows = await db.all(BUCKETS_SQL);
+  const sql = prices ? await repricing(db, prices).then(({ cte, cost }) => bucketsSql(cte, cost)) : bucketsSql();
+  const rows = await db.all(sql);
   const buckets = rows.map((r) => ({
     sessionFile: String(r.session_file),
     cwd: r.cwd === null ? null : String(r.cwd),

@@ -1,5 +1,6 @@
 import { usageBlocks, BLOCK_MS } from './blocks.js';
 import { monthOf, weekOf, ZoneCalendar, type WeekStart } from './calendar.js';
+import type { PriceTable } from '../../sdk/pricing.js';
 import type { Database } from '../store/database.js';
 import { loadUsageBuckets, type UsageBucket } from './usageBuckets.js';
 import { addTo, emptyTotals, UsageTally, type UsageRowFields, type UsageTotals } from './usageTally.js';
@@ -25,6 +26,8 @@ export interface ReportOptions {
   nowMs: number;
   /** Also split the rows by the machine that processed each session (`instances`). */
   instances?: boolean;
+  /** Reprice with this table (`--prices FILE`) instead of the costs stored with the bundled one. */
+  prices?: { file: string; table: PriceTable };
 }
 
 /** Name of the machine for sessions processed before machines were recorded. */
@@ -38,6 +41,8 @@ export interface ReportMeta {
   project: string | null;
   /** Messages with no usable time: in no period, so in no report. */
   undatedMessages: number;
+  /** The price table of the costs: `bundled` (stored when tokens ran), or the file given with --prices and its date. */
+  prices: string;
 }
 
 export interface PeriodRow extends UsageRowFields {
@@ -162,7 +167,8 @@ function buildRows(kind: ReportKind, all: UsageBucket[], options: ReportOptions,
 }
 
 function meta(options: ReportOptions, undatedMessages: number): ReportMeta {
-  return { timeZone: options.timeZone, since: options.since ?? null, until: options.until ?? null, project: options.project ?? null, undatedMessages };
+  const prices = options.prices ? `${options.prices.file} (as of ${options.prices.table.as_of})` : 'bundled';
+  return { timeZone: options.timeZone, since: options.since ?? null, until: options.until ?? null, project: options.project ?? null, undatedMessages, prices };
 }
 
 function tallyBy(buckets: UsageBucket[], keyOf: (b: UsageBucket) => string, calendar: ZoneCalendar): Map<string, UsageTally> {
@@ -273,6 +279,6 @@ function blockRows(buckets: UsageBucket[], options: ReportOptions): BlockRow[] {
 
 /** A report from the store as it is (callers bring `tokens` up to date first when they want to). */
 export async function readUsageReport(db: Database, kind: ReportKind, options: ReportOptions): Promise<UsageReport> {
-  const { buckets, undatedMessages } = await loadUsageBuckets(db);
+  const { buckets, undatedMessages } = await loadUsageBuckets(db, options.prices?.table);
   return buildReport(kind, buckets, options, undatedMessages);
 }
