@@ -70,7 +70,8 @@ SELECT
   count(*) AS messages,
   sum(b.input_tokens) AS input, sum(b.output_tokens) AS output,
   sum(b.cache_creation_input_tokens) AS cache_creation, sum(b.cache_read_input_tokens) AS cache_read,
-  coalesce(sum(${cost}), 0) AS cost,
+  -- Whole nano-dollars (each message's cost is one): an exact sum, the same whatever the order of rows.
+  coalesce(sum(CAST(round((${cost}) * 1e9) AS BIGINT)), 0) AS cost_nano,
   count(*) - count(${cost}) AS unpriced,
   count(*) FILTER (WHERE b.sidechain) AS sidechain,
   bool_or(o.session_file IS NOT NULL) AS deleted,
@@ -80,7 +81,8 @@ LEFT JOIN orphaned_sessions o ON o.session_file = b.session_file
 LEFT JOIN session_processor_state st ON st.processor_name = 'tokens' AND st.session_file = b.session_file
 ${prices ? 'LEFT JOIN prices p ON p.model = b.model' : ''}
 WHERE b.copy = 1
-GROUP BY b.session_file, b.cwd, b.model, 4, 5, st.host`;
+GROUP BY b.session_file, b.cwd, b.model, 4, 5, st.host
+ORDER BY b.session_file, 4, 5, b.model, b.cwd`;
 
 /** Messages without a usable time cannot be placed in any period; reports count them apart. */
 const UNDATED_SQL = `SELECT count(*) AS n FROM ${VIEW} WHERE "timestamp" IS NULL`;
@@ -139,7 +141,7 @@ export async function loadUsageBuckets(db: Database, prices?: PriceTable): Promi
     outputTokens: Number(r.output),
     cacheCreationTokens: Number(r.cache_creation),
     cacheReadTokens: Number(r.cache_read),
-    cost: Number(r.cost),
+    cost: Number(r.cost_nano) / 1e9,
     unpricedMessages: Number(r.unpriced),
     sidechainMessages: Number(r.sidechain),
     deleted: r.deleted === true,
