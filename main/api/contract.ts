@@ -268,12 +268,11 @@ export interface ExportResult {
   savedTo: string | null;
 }
 
+/** Tool usage charts of the runs view (tokens and cost are the usage page's: `usage/report`). */
 export interface Dashboard {
-  /** Which built-in processors' data is present. */
+  /** Whether the built-in usage processor's data is present. */
   usage: boolean;
-  tokens: boolean;
   toolsByDay: { day: string; tool: string; calls: number; errors: number }[];
-  tokensByDay: { day: string; model: string; inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number; costUsd: number | null }[];
 }
 
 /**
