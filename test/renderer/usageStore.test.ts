@@ -53,13 +53,14 @@ test('usage format: a model without a price reads "no price", never $0; deleted 
 });
 
 test('usage CSV: the rows shown, quoted where needed, an unpriced row with an empty cost', () => {
-  const rows = [row('2025-09-01', [['claude-a', 10, 0.5], ['claude-b', 5, 0.25]], { deletedSessions: 1 }), row('2025-09-02', [['local "x"', 7, null]])];
+  const rows = [row('2025-09-01', [['claude-a', 10, 0.5], ['claude-b', 5, 0.25]], { deletedSessions: 1 }), row('2025-09-02', [['local "x"', 7, null]]), row('2025-09-03', [['claude-a', 1, 2.2783322999999998]])];
   const csv = usageCsv(rows);
   assert.equal(
     csv,
     'period,models,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,total_tokens,cost_usd,messages,unpriced_messages,sessions,deleted_sessions\r\n' +
       '2025-09-01,"claude-a, claude-b",15,0,0,0,15,0.75,2,0,1,1\r\n' +
-      '2025-09-02,"local ""x""",7,0,0,0,7,,1,1,1,0\r\n',
+      '2025-09-02,"local ""x""",7,0,0,0,7,,1,1,1,0\r\n' +
+      '2025-09-03,claude-a,1,0,0,0,1,2.2783323,1,0,1,0\r\n',
   );
   assert.equal(usageCsvFileName('daily', 'Asia/Kolkata', null), 'usage-daily-Asia-Kolkata.csv');
   assert.equal(usageCsvFileName('monthly', 'UTC', '/home/me/my project/'), 'usage-monthly-UTC-my-project.csv');

@@ -50,6 +50,8 @@ export function StackedBarChart({ title, periods, series, format, axisFormat, he
       title,
       width: Math.max(200, el.clientWidth),
       height,
+      // Charts of one page share a cursor: pointing at a period in one shows its values in both legends.
+      cursor: { sync: { key: 'usage-periods' } },
       scales: {
         x: { time: false, range: (_u, min, max) => [min - pad, max + pad] },
         // Bars stand on zero (uPlot would start the axis near the smallest bar).

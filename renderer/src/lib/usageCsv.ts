@@ -16,7 +16,9 @@ function field(value: string | number): string {
 
 /**
  * One line per row. `cost_usd` is the priced messages' cost, empty when none of the row's messages has a
- * price (an empty cell, never 0); `unpriced_messages` says how many were left out of it.
+ * price (an empty cell, never 0); `unpriced_messages` says how many were left out of it. Each message's
+ * cost is stored in whole nano-dollars, so a sum is written to 9 decimals: the digits past them are only
+ * the noise of adding doubles, which changes with the order the store returns them in.
  */
 export function usageCsv(rows: UsagePeriodRow[]): string {
   const lines = [COLUMNS.join(',')];
@@ -25,7 +27,7 @@ export function usageCsv(rows: UsagePeriodRow[]): string {
     lines.push(
       [
         periodOf(r), r.modelsUsed.join(', '), r.inputTokens, r.outputTokens, r.cacheCreationTokens, r.cacheReadTokens, r.totalTokens,
-        priced ? r.totalCost : '', r.messages, r.unpricedMessages, r.sessions, r.deletedSessions,
+        priced ? Number(r.totalCost.toFixed(9)) : '', r.messages, r.unpricedMessages, r.sessions, r.deletedSessions,
       ]
         .map(field)
         .join(','),

@@ -13,7 +13,9 @@ import { useApp } from '../StoreContext.js';
 
 const UNIT = { daily: 'day', weekly: 'week', monthly: 'month' } as const;
 const costLegend = (n: number) => usd(n);
-const costAxis = (n: number) => `$${compactCount(n)}`;
+// Three significant digits: the ticks of a cheap project's chart are fractions of a cent.
+const costAxisFormat = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumSignificantDigits: 3 });
+const costAxis = (n: number) => costAxisFormat.format(n);
 
 /** Saves text as a file through the browser's download (Electron asks where with its save dialog). */
 function download(fileName: string, text: string): void {
