@@ -251,6 +251,8 @@ test('usage page: the report module\'s numbers, in any time zone, with CSV expor
     await page.click('#nav-runs');
     await page.locator('.runs-view button.link-button:has-text("Usage")').waitFor(WAIT);
     assert.equal(await page.locator('[aria-label^="Tokens per day"], [aria-label^="Cost per day"]').count(), 0, 'token charts are on the Usage page only');
+    await page.locator('.runs-view .chart .uplot').first().waitFor(WAIT);
+    await screenshot(page, 'runs-dark');
     await page.locator('.runs-view button.link-button:has-text("Usage")').click();
     await page.locator('[data-testid=usage-table]').waitFor(WAIT);
     await page.selectOption('select[aria-label="Theme"]', 'light');
