@@ -10,12 +10,11 @@ async function viewExists(db: Database, name: string): Promise<boolean> {
 }
 
 /**
- * Charts from the built-in processors' views, where those processors have run: tool calls (and failed
- * ones) per day and tool, tokens and cost per day and model.
+ * Charts from the built-in usage processor's view, where it has run: tool calls (and failed ones) per day
+ * and tool. Tokens and cost are charted from the report module (`usage/report`), in the user's time zone.
  */
 export async function dashboard(db: Database, days: number): Promise<Dashboard> {
   const usage = await viewExists(db, 'usage_events');
-  const tokens = await viewExists(db, 'token_usage');
   // The window ends at the newest data, not today: an archive of last year's sessions still charts.
   const window = `INTERVAL '${Math.floor(days)} days'`;
   const toolsByDay = usage
@@ -25,26 +24,7 @@ export async function dashboard(db: Database, days: number): Promise<Dashboard> 
           GROUP BY 1, 2 ORDER BY day, calls DESC`)
       ).map((r) => ({ day: String(r.day), tool: String(r.tool), calls: Number(r.calls), errors: Number(r.errors) }))
     : [];
-  let tokensByDay: Dashboard['tokensByDay'] = [];
-  if (tokens) {
-    // Each message is dated by its own time (UTC days here; reports give any time zone).
-    const rows = await db.all(`
-      SELECT ${DAY('"timestamp"')} AS day, model,
-        sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cache_creation_input_tokens) AS cache_creation,
-        sum(cache_read_input_tokens) AS cache_read, sum(cost_usd) AS cost
-      FROM token_usage WHERE "timestamp" >= (SELECT max("timestamp") FROM token_usage) - ${window}
-      GROUP BY 1, 2 ORDER BY day, model`);
-    tokensByDay = rows.map((r) => ({
-      day: String(r.day),
-      model: String(r.model ?? '(unknown)'),
-      inputTokens: Number(r.input ?? 0),
-      outputTokens: Number(r.output ?? 0),
-      cacheCreationTokens: Number(r.cache_creation ?? 0),
-      cacheReadTokens: Number(r.cache_read ?? 0),
-      costUsd: r.cost === null ? null : Number(r.cost),
-    }));
-  }
-  return { usage, tokens, toolsByDay, tokensByDay };
+  return { usage, toolsByDay };
 }
 
 /** Sessions processed and errors per day and processor, from the stats of finished runs. */

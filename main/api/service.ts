@@ -14,6 +14,7 @@ import { dashboard, runTimeline } from './dashboard.js';
 import { RunManager, apiRunEvent } from './runManager.js';
 import { Scheduler } from '../core/scheduler/scheduler.js';
 import { readTranscript } from './transcript.js';
+import { usageReport } from './usageReport.js';
 import { validateArgs } from './validation.js';
 import * as rows from './rows.js';
 
@@ -434,6 +435,7 @@ export class ApiService {
     },
 
     'dashboard/get': async ({ days }) => dashboard(this.engine.store.db, days ?? 30),
+    'usage/report': async (request) => usageReport(this.engine.store.db, request),
   };
 
   private async afterPluginChange(): Promise<void> {

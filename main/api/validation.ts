@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PROCESSOR_NAME } from '../core/plugins/processorSchema.js';
-import { PROCESSOR_STATUSES, type ArgsOf, type MethodName } from './contract.js';
+import { PROCESSOR_STATUSES, USAGE_REPORT_KINDS, USAGE_WEEK_STARTS, type ArgsOf, type MethodName } from './contract.js';
 
 /**
  * Every method's arguments, checked in main before anything runs: wrong types, missing or extra fields
@@ -78,6 +78,20 @@ export const schemas: { [M in MethodName]: z.ZodType<ArgsOf<M>> } = {
   'query/catalog': empty,
   'query/export': z.object({ sql, format: z.enum(['csv', 'parquet']) }).strict(),
   'dashboard/get': z.object({ days: z.number().int().min(1).max(3650).optional() }).strict(),
+  // Shapes only: the values (a real zone, a real date, since before until) are checked by the report
+  // module's own rules, the ones the CLI's flags go through.
+  'usage/report': z
+    .object({
+      kind: z.enum(USAGE_REPORT_KINDS),
+      timezone: z.string().max(100).optional(),
+      since: z.string().max(32).optional(),
+      until: z.string().max(32).optional(),
+      project: z.string().max(4096).optional(),
+      last: z.number().optional(),
+      order: z.enum(['asc', 'desc']).optional(),
+      weekStart: z.enum(USAGE_WEEK_STARTS).optional(),
+    })
+    .strict(),
 };
 
 /** The arguments, checked; or a message naming every bad field. */

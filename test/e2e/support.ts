@@ -84,12 +84,14 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function openBrowser(url: string, viewport = { width: 1400, height: 900 }): Promise<Browser> {
+/** `timezoneId`: the zone the page sees as its own (default: this machine's). */
+export async function openBrowser(url: string, viewport = { width: 1400, height: 900 }, timezoneId?: string): Promise<Browser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'si-e2e-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
     viewport,
+    ...(timezoneId ? { timezoneId } : {}),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
   const page = context.pages()[0] ?? (await context.newPage());

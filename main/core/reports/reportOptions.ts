@@ -23,19 +23,28 @@ export function checkReportKind(kind: string): ReportKind {
   return kind as ReportKind;
 }
 
-/** Checked options; bad input names its flag (`--timezone`, `--since`, ...), so the CLI exits 2 with it. */
-export function reportOptions(request: ReportRequest, nowMs = Date.now()): ReportOptions {
-  const since = request.since === undefined ? undefined : parseDay(request.since, '--since');
-  const until = request.until === undefined ? undefined : parseDay(request.until, '--until');
-  if (since !== undefined && until !== undefined && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
+/** How a message names a field: a person fixes what they typed, a CLI flag or an API field. */
+export type FieldName = (field: keyof ReportRequest) => string;
+
+/** `weekStart` -> `--week-start`. */
+export const cliFlag: FieldName = (field) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/**
+ * Checked options; bad input names its field as `name` spells it (the CLI's flags by default, so the CLI
+ * exits 2 with `--timezone`, `--since`, ...; the app's API passes its own field names).
+ */
+export function reportOptions(request: ReportRequest, nowMs = Date.now(), name: FieldName = cliFlag): ReportOptions {
+  const since = request.since === undefined ? undefined : parseDay(request.since, name('since'));
+  const until = request.until === undefined ? undefined : parseDay(request.until, name('until'));
+  if (since !== undefined && until !== undefined && since > until) throw new UsageError(`${name('since')} ${since} is after ${name('until')} ${until}`);
   const order = request.order ?? 'asc';
-  if (order !== 'asc' && order !== 'desc') throw new UsageError(`--order: "${order}" must be asc or desc`);
+  if (order !== 'asc' && order !== 'desc') throw new UsageError(`${name('order')}: "${order}" must be asc or desc`);
   const weekStart = (request.weekStart ?? 'sunday').toLowerCase();
-  if (!(WEEK_STARTS as string[]).includes(weekStart)) throw new UsageError(`--week-start: "${request.weekStart}" must be one of ${WEEK_STARTS.join(', ')}`);
-  if (request.last !== undefined && (!Number.isInteger(request.last) || request.last < 1)) throw new UsageError('--last must be a whole number of at least 1');
-  if (request.project !== undefined && request.project.trim() === '') throw new UsageError('--project must name a project');
+  if (!(WEEK_STARTS as string[]).includes(weekStart)) throw new UsageError(`${name('weekStart')}: "${request.weekStart}" must be one of ${WEEK_STARTS.join(', ')}`);
+  if (request.last !== undefined && (!Number.isInteger(request.last) || request.last < 1)) throw new UsageError(`${name('last')} must be a whole number of at least 1`);
+  if (request.project !== undefined && request.project.trim() === '') throw new UsageError(`${name('project')} must name a project`);
   return {
-    timeZone: request.timezone === undefined ? systemTimeZone() : checkTimeZone(request.timezone),
+    timeZone: request.timezone === undefined ? systemTimeZone() : checkTimeZone(request.timezone, name('timezone')),
     since,
     until,
     project: request.project,

@@ -1,5 +1,5 @@
 // The window: header, navigation, the current view, the session drawer, notices and plugin drops.
-import { useEffect } from 'react';
+import { useLayoutEffect } from 'react';
 import { useApp } from '../StoreContext.js';
 import { FolderPicker } from './FolderPicker.js';
 import { Header } from './Header.js';
@@ -11,13 +11,16 @@ import { TrustPrompt } from './TrustPrompt.js';
 import { SessionsView } from '../views/SessionsView.js';
 import { StateView } from '../views/StateView.js';
 import { RunsView } from '../views/RunsView.js';
+import { UsageView } from '../views/UsageView.js';
 import { PluginsView } from '../views/PluginsView.js';
 import { QueryView } from '../views/QueryView.js';
 import { SettingsView } from '../views/SettingsView.js';
 
 function useThemeAttribute(): void {
   const theme = useApp((s) => s.theme);
-  useEffect(() => {
+  // A layout effect runs before every component's effects: charts that read the theme's colours in theirs
+  // already see the new theme.
+  useLayoutEffect(() => {
     // 'system' leaves the attribute off: the stylesheet follows prefers-color-scheme.
     if (theme === 'system') document.documentElement.removeAttribute('data-theme');
     else document.documentElement.setAttribute('data-theme', theme);
@@ -33,6 +36,8 @@ function CurrentView() {
       return <StateView />;
     case 'runs':
       return <RunsView />;
+    case 'usage':
+      return <UsageView />;
     case 'plugins':
       return <PluginsView />;
     case 'query':

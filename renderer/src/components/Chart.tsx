@@ -3,6 +3,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { fillDays } from '../lib/days.js';
+import { useApp } from '../StoreContext.js';
 
 export interface ChartSeries {
   label: string;
@@ -17,7 +18,9 @@ function cssVar(name: string, fallback: string): string {
 
 export function Chart({ title, days, series, height = 220, bars = false }: { title: string; days: string[]; series: ChartSeries[]; height?: number; bars?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
-  const theme = document.documentElement.getAttribute('data-theme');
+  // Colours are read from the theme's CSS variables when the chart is built: build again when it changes
+  // (the attribute itself is only set after this render, so reading it here would see the old theme).
+  const theme = useApp((s) => s.theme);
 
   useEffect(() => {
     const el = ref.current;

@@ -6,6 +6,7 @@ const LABELS: Record<ViewName, string> = {
   sessions: 'Sessions',
   state: 'State table',
   runs: 'Runs',
+  usage: 'Usage',
   plugins: 'Plugins',
   query: 'SQL',
   settings: 'Settings',

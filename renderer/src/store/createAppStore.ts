@@ -8,6 +8,7 @@ import { createRunsSlice } from './runsSlice.js';
 import { createSessionsSlice } from './sessionsSlice.js';
 import { createStateTableSlice } from './stateTableSlice.js';
 import type { Store, StoreDeps } from './types.js';
+import { createUsageSlice } from './usageSlice.js';
 
 export type AppStore = StoreApi<Store>;
 
@@ -20,5 +21,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createStateTableSlice(set, get, deps),
     ...createPluginsSlice(set, get, deps),
     ...createQuerySlice(set, get, deps),
+    ...createUsageSlice(set, get, deps),
   }));
 }

@@ -6,7 +6,7 @@ import type { AppStore } from './createAppStore.js';
 /** Minimum time between two refreshes of the same data caused by events, in ms. */
 export const REFRESH_COALESCE_MS = 400;
 
-type RefreshKind = 'sessions' | 'state' | 'runs' | 'processors';
+type RefreshKind = 'sessions' | 'state' | 'runs' | 'processors' | 'usage';
 
 export interface EventBinding {
   apply(event: ApiEvent): void;
@@ -34,6 +34,8 @@ export function bindEvents(store: AppStore, coalesceMs = REFRESH_COALESCE_MS): E
         if (s.view === 'runs') work.push(s.loadDashboard());
       }
       if (kind === 'processors') work.push(s.loadProcessors());
+      // The usage report reads every stored message: only where it is on screen.
+      if (kind === 'usage' && s.view === 'usage') work.push(s.loadUsage());
     }
     await Promise.all(work);
   }
@@ -53,10 +55,11 @@ export function bindEvents(store: AppStore, coalesceMs = REFRESH_COALESCE_MS): E
         case 'run-finished':
           s.applyRunFinished(event.processor, event.stats);
           if (event.stats.error) s.notify('error', `${event.processor}: ${event.stats.error}`);
-          schedule('sessions', 'state', 'runs', 'processors');
+          schedule('sessions', 'state', 'runs', 'processors', 'usage');
           break;
         case 'state-changed':
-          schedule('sessions', 'state');
+          // Also a switch of store, and orphans found gone (their usage is counted as from deleted files).
+          schedule('sessions', 'state', 'usage');
           break;
         case 'sessions-changed':
           schedule('sessions');

@@ -8,8 +8,9 @@ import type { RunsSliceState } from './runsSlice.js';
 import type { StateTableSliceState } from './stateTableSlice.js';
 import type { PluginsSliceState } from './pluginsSlice.js';
 import type { QuerySliceState } from './querySlice.js';
+import type { UsageSliceState } from './usageSlice.js';
 
-export type Store = AppSliceState & SessionsSliceState & DetailSliceState & RunsSliceState & StateTableSliceState & PluginsSliceState & QuerySliceState;
+export type Store = AppSliceState & SessionsSliceState & DetailSliceState & RunsSliceState & StateTableSliceState & PluginsSliceState & QuerySliceState & UsageSliceState;
 
 /** localStorage in the page; a Map-backed fake in unit tests. */
 export interface KeyValueStorage {
