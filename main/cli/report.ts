@@ -35,7 +35,7 @@ export function reportCommand(program: Command): void {
     .option('--order <asc|desc>', 'oldest first (asc, default) or newest first')
     .option('--week-start <day>', 'first day of a week (default sunday, as ccusage)')
     .option('--instances', 'also split by the machine that processed each session (team stores; JSON: instances)')
-    .option('--prices <file>', 'reprice with this table: LiteLLM\'s JSON shape, or plugins/tokens/prices.json\'s (default: the costs stored with the bundled table)')
+    .option('--prices <file>', 'reprice with this table, in LiteLLM\'s JSON shape or prices.json\'s (default: the costs stored with the bundled table)')
     .option('--no-update', 'report the store as it is, without first running tokens over changed sessions')
     .action(async (kindArgument: string, flags: ReportFlags) => {
       const kind = checkReportKind(kindArgument);
@@ -90,7 +90,11 @@ function amounts(r: { inputTokens: number; outputTokens: number; cacheCreationTo
   return [count(r.inputTokens), count(r.outputTokens), count(r.cacheCreationTokens), count(r.cacheReadTokens), count(total), cost];
 }
 
-const breakdownLine = (m: ModelBreakdown, width: number) => [`  └ ${m.modelName}`, ...Array(width).fill(''), ...amounts(m, m.cost === null ? 'no price' : `$${m.cost.toFixed(2)}`)];
+const breakdownLine = (m: ModelBreakdown, width: number) => [
+  `  └ ${m.modelName}`,
+  ...Array(width).fill(''),
+  ...amounts(m, m.cost === null ? 'no price' : `$${m.cost.toFixed(2)}`),
+];
 
 function printReport(report: UsageReport, options: ReportOptions, breakdown: boolean): void {
   const amountsHead = ['Input', 'Output', 'Cache create', 'Cache read', 'Total tokens', 'Cost (USD)'];
@@ -133,7 +137,8 @@ function printReport(report: UsageReport, options: ReportOptions, breakdown: boo
   }
   process.stdout.write(`${table.toString()}\n`);
   const notes = [`times in ${options.timeZone}`, `prices: ${report.meta.prices}`];
-  if (report.totals.unpricedMessages > 0) notes.push(`${count(report.totals.unpricedMessages)} message(s) of models with no price are counted in tokens, not in cost`);
+  const unpriced = report.totals.unpricedMessages;
+  if (unpriced > 0) notes.push(`${count(unpriced)} message(s) of models with no price are counted in tokens, not in cost`);
   if (report.meta.undatedMessages > 0) notes.push(`${count(report.meta.undatedMessages)} message(s) without a usable timestamp are in no period`);
   process.stdout.write(`${notes.join('; ')}\n`);
 }
@@ -142,15 +147,24 @@ function blocksTable(blocks: BlockRow[], options: ReportOptions, amountsHead: st
   const table = new Table({ head: ['Block start', 'Status', 'Models', ...amountsHead], style: { head: [], border: [], compact: true } });
   for (const b of blocks) {
     const t = b.tokenCounts;
-    const status = b.isGap ? `gap until ${localTime(b.endTime, options)}` : b.isActive ? `active, ${b.projection?.remainingMinutes ?? 0} min left` : `${b.entries} messages`;
-    const cells = amounts({ inputTokens: t.inputTokens, outputTokens: t.outputTokens, cacheCreationTokens: t.cacheCreationInputTokens, cacheReadTokens: t.cacheReadInputTokens }, b.isGap ? '' : usd(b.costUSD, b.unpricedMessages));
+    const status = b.isGap
+      ? `gap until ${localTime(b.endTime, options)}`
+      : b.isActive
+        ? `active, ${b.projection?.remainingMinutes ?? 0} min left`
+        : `${b.entries} messages`;
+    const cells = amounts(
+      { inputTokens: t.inputTokens, outputTokens: t.outputTokens, cacheCreationTokens: t.cacheCreationInputTokens, cacheReadTokens: t.cacheReadInputTokens },
+      b.isGap ? '' : usd(b.costUSD, b.unpricedMessages),
+    );
     table.push([localTime(b.startTime, options), status, b.models.join(', '), ...cells]);
     if (b.burnRate && b.projection) {
-      table.push(['', `burn rate ${count(Math.round(b.burnRate.tokensPerMinute))} tokens/min, $${b.burnRate.costPerHour.toFixed(2)}/h; projected ${count(b.projection.totalTokens)} tokens, $${b.projection.totalCost.toFixed(2)}`, '', '', '', '', '', '', '']);
+      const rate = `burn rate ${count(Math.round(b.burnRate.tokensPerMinute))} tokens/min, $${b.burnRate.costPerHour.toFixed(2)}/h`;
+      const projected = `projected ${count(b.projection.totalTokens)} tokens, $${b.projection.totalCost.toFixed(2)}`;
+      table.push(['', `${rate}; ${projected}`, ...Array(7).fill('')]);
     }
   }
   return table;
 }
 
 const localTime = (iso: string, options: ReportOptions) =>
-  new Intl.DateTimeFormat('sv-SE', { timeZone: options.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  new Intl.DateTimeFormat('sv-SE', { timeZone: options.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));

@@ -49,7 +49,9 @@ export function parsePriceTable(value: unknown): PriceTable {
     const long = entry?.long_prompt as Record<string, unknown> | undefined;
     if (long !== undefined) {
       checkRates(long, `${where}.long_prompt`);
-      if (!Number.isInteger(long.above_tokens) || (long.above_tokens as number) <= 0) throw new Error(`${where}.long_prompt: "above_tokens" must be a positive integer`);
+      if (!Number.isInteger(long.above_tokens) || (long.above_tokens as number) <= 0) {
+        throw new Error(`${where}.long_prompt: "above_tokens" must be a positive integer`);
+      }
     }
   });
   return table as PriceTable;
@@ -67,7 +69,9 @@ const LITELLM_LONG_ABOVE = 200_000;
  * rate (5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x).
  */
 export function priceTableFromLiteLLM(value: unknown, asOf: string): PriceTable {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('price table: expected an object of models (LiteLLM\'s shape) or { as_of, models }');
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error('price table: expected an object of models (LiteLLM\'s shape) or { as_of, models }');
+  }
   const perMillion = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n * 1e6 : undefined);
   const models: PriceEntry[] = [];
   const seen = new Set<string>();

@@ -36,6 +36,7 @@ test('a fresh database gets every table at the latest schema version', async () 
     'processor_runs',
     'schema_version',
     'session_claims',
+    'session_hosts',
     'session_processor_failures',
     'session_processor_state',
     'state_audit',

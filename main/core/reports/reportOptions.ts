@@ -40,8 +40,12 @@ export function reportOptions(request: ReportRequest, nowMs = Date.now(), name: 
   const order = request.order ?? 'asc';
   if (order !== 'asc' && order !== 'desc') throw new UsageError(`${name('order')}: "${order}" must be asc or desc`);
   const weekStart = (request.weekStart ?? 'sunday').toLowerCase();
-  if (!(WEEK_STARTS as string[]).includes(weekStart)) throw new UsageError(`${name('weekStart')}: "${request.weekStart}" must be one of ${WEEK_STARTS.join(', ')}`);
-  if (request.last !== undefined && (!Number.isInteger(request.last) || request.last < 1)) throw new UsageError(`${name('last')} must be a whole number of at least 1`);
+  if (!(WEEK_STARTS as string[]).includes(weekStart)) {
+    throw new UsageError(`${name('weekStart')}: "${request.weekStart}" must be one of ${WEEK_STARTS.join(', ')}`);
+  }
+  if (request.last !== undefined && (!Number.isInteger(request.last) || request.last < 1)) {
+    throw new UsageError(`${name('last')} must be a whole number of at least 1`);
+  }
   if (request.project !== undefined && request.project.trim() === '') throw new UsageError(`${name('project')} must name a project`);
   return {
     timeZone: request.timezone === undefined ? systemTimeZone() : checkTimeZone(request.timezone, name('timezone')),

@@ -75,13 +75,13 @@ SELECT
   count(*) - count(${cost}) AS unpriced,
   count(*) FILTER (WHERE b.sidechain) AS sidechain,
   bool_or(o.session_file IS NOT NULL) AS deleted,
-  st.host
+  h.host
 FROM billed b
 LEFT JOIN orphaned_sessions o ON o.session_file = b.session_file
-LEFT JOIN session_processor_state st ON st.processor_name = 'tokens' AND st.session_file = b.session_file
+LEFT JOIN session_hosts h ON h.session_file = b.session_file
 ${prices ? 'LEFT JOIN prices p ON p.model = b.model' : ''}
 WHERE b.copy = 1
-GROUP BY b.session_file, b.cwd, b.model, 4, 5, st.host
+GROUP BY b.session_file, b.cwd, b.model, 4, 5, h.host
 ORDER BY b.session_file, 4, 5, b.model, b.cwd`;
 
 /** Messages without a usable time cannot be placed in any period; reports count them apart. */
@@ -112,7 +112,8 @@ async function repricing(db: Database, table: PriceTable): Promise<{ cte: string
   }
   const columns = ['model', ...RATE_COLUMNS, 'long_above', ...RATE_COLUMNS.map((c) => `long_${c}`)];
   const priced = (prefix: string) =>
-    `(b.input_tokens * p.${prefix}input + b.output_tokens * p.${prefix}output + (b.cache_creation_input_tokens - b.cache_creation_1h_input_tokens) * p.${prefix}write_5m
+    `(b.input_tokens * p.${prefix}input + b.output_tokens * p.${prefix}output
+      + (b.cache_creation_input_tokens - b.cache_creation_1h_input_tokens) * p.${prefix}write_5m
       + b.cache_creation_1h_input_tokens * p.${prefix}write_1h + b.cache_read_input_tokens * p.${prefix}read) / 1e6`;
   return {
     cte: `prices (${columns.join(', ')}) AS (VALUES ${rows.join(',\n')}),\n`,

@@ -146,17 +146,30 @@ function buildRows(kind: ReportKind, all: UsageBucket[], options: ReportOptions,
     // cutting only the messages in range would move the blocks' starts.
     const blocks = inTimeOrder(blockRows(ofProject, options).filter((b) => inRange(Date.parse(b.startTime))), options);
     const totals = emptyTotals();
-    for (const b of blocks) addTo(totals, { inputTokens: b.tokenCounts.inputTokens, outputTokens: b.tokenCounts.outputTokens, cacheCreationTokens: b.tokenCounts.cacheCreationInputTokens, cacheReadTokens: b.tokenCounts.cacheReadInputTokens, cost: b.costUSD, messages: b.entries, unpricedMessages: b.unpricedMessages, sidechainMessages: b.sidechainMessages });
+    for (const b of blocks) {
+      const t = b.tokenCounts;
+      addTo(totals, {
+        inputTokens: t.inputTokens,
+        outputTokens: t.outputTokens,
+        cacheCreationTokens: t.cacheCreationInputTokens,
+        cacheReadTokens: t.cacheReadInputTokens,
+        cost: b.costUSD,
+        messages: b.entries,
+        unpricedMessages: b.unpricedMessages,
+        sidechainMessages: b.sidechainMessages,
+      });
+    }
     return { kind, blocks, totals, meta: meta(options, undatedMessages) };
   }
   const buckets = ofProject.filter((b) => inRange(b.bucketMs));
+  const week = (ms: number) => weekOf(calendar.day(ms), options.weekStart);
   const totals = emptyTotals();
   for (const b of buckets) addTo(totals, b);
   switch (kind) {
     case 'daily':
       return { kind, daily: periods(buckets, calendar, options, (ms) => calendar.day(ms), 'date'), totals, meta: meta(options, undatedMessages) };
     case 'weekly':
-      return { kind, weekly: periods(buckets, calendar, options, (ms) => weekOf(calendar.day(ms), options.weekStart), 'week'), totals, meta: meta(options, undatedMessages) };
+      return { kind, weekly: periods(buckets, calendar, options, week, 'week'), totals, meta: meta(options, undatedMessages) };
     case 'monthly':
       return { kind, monthly: periods(buckets, calendar, options, (ms) => monthOf(calendar.day(ms)), 'month'), totals, meta: meta(options, undatedMessages) };
     case 'session':
@@ -202,7 +215,9 @@ function byCost<T extends { totalCost: number; lastActivity: string }>(rows: T[]
   return options.order === 'asc' && options.orderGiven ? sorted.reverse() : sorted;
 }
 
-function periods(buckets: UsageBucket[], calendar: ZoneCalendar, options: ReportOptions, periodOf: (ms: number) => string, field: 'date' | 'week' | 'month'): PeriodRow[] {
+type PeriodField = 'date' | 'week' | 'month';
+
+function periods(buckets: UsageBucket[], calendar: ZoneCalendar, options: ReportOptions, periodOf: (ms: number) => string, field: PeriodField): PeriodRow[] {
   const tallies = [...tallyBy(buckets, (b) => periodOf(b.bucketMs), calendar)].sort(([a], [b]) => (a < b ? -1 : 1));
   return inTimeOrder(tallies.map(([key, tally]) => ({ [field]: key, ...tally.fields() })), options);
 }
@@ -227,7 +242,8 @@ function sessionRows(buckets: UsageBucket[], calendar: ZoneCalendar, options: Re
 }
 
 function projectRows(buckets: UsageBucket[], calendar: ZoneCalendar, options: ReportOptions): ProjectRow[] {
-  const rows = [...tallyBy(buckets, (b) => b.cwd ?? groupOf(b.sessionFile), calendar)].map(([path, tally]) => ({ project: lastFolder(path), projectPath: path, ...tally.fields() }));
+  const tallies = tallyBy(buckets, (b) => b.cwd ?? groupOf(b.sessionFile), calendar);
+  const rows = [...tallies].map(([path, tally]) => ({ project: lastFolder(path), projectPath: path, ...tally.fields() }));
   return byCost(rows, options, (r) => r.projectPath);
 }
 
@@ -259,7 +275,10 @@ function blockRows(buckets: UsageBucket[], options: ReportOptions): BlockRow[] {
       totalTokens: f?.totalTokens ?? 0,
       costUSD: f?.totalCost ?? 0,
       models: f?.modelsUsed ?? [],
-      burnRate: rate && f ? { tokensPerMinute: rate.perMinute, tokensPerMinuteForIndicator: (f.inputTokens + f.outputTokens) / minutes, costPerHour: rate.costPerHour } : null,
+      burnRate:
+        rate && f
+          ? { tokensPerMinute: rate.perMinute, tokensPerMinuteForIndicator: (f.inputTokens + f.outputTokens) / minutes, costPerHour: rate.costPerHour }
+          : null,
       projection:
         rate && f
           ? {

@@ -54,7 +54,8 @@ export class UsageTally {
     const name = b.model ?? UNKNOWN_MODEL;
     let model = this.models.get(name);
     if (!model) {
-      model = { modelName: name, inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 0, messages: 0, priced: 0, seenAt: [day, b.sessionFile, b.firstLine] };
+      const zero = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 0, messages: 0, priced: 0 };
+      model = { modelName: name, ...zero, seenAt: [day, b.sessionFile, b.firstLine] };
       this.models.set(name, model);
     } else if (before([day, b.sessionFile, b.firstLine], model.seenAt)) {
       model.seenAt = [day, b.sessionFile, b.firstLine];
@@ -101,10 +102,16 @@ type SeenAt = [string, string, number];
 const before = (a: SeenAt, b: SeenAt) => (a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2]);
 
 export function emptyTotals(): UsageTotals {
-  return { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0, messages: 0, unpricedMessages: 0, sidechainMessages: 0 };
+  const tokens = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0 };
+  return { ...tokens, totalCost: 0, messages: 0, unpricedMessages: 0, sidechainMessages: 0 };
 }
 
-export function addTo(totals: UsageTotals, b: Pick<UsageBucket, 'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens' | 'cost' | 'messages' | 'unpricedMessages' | 'sidechainMessages'>): void {
+type Amounts = Pick<
+  UsageBucket,
+  'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens' | 'cost' | 'messages' | 'unpricedMessages' | 'sidechainMessages'
+>;
+
+export function addTo(totals: UsageTotals, b: Amounts): void {
   totals.inputTokens += b.inputTokens;
   totals.outputTokens += b.outputTokens;
   totals.cacheCreationTokens += b.cacheCreationTokens;

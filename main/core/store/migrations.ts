@@ -107,11 +107,13 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 5,
-    description: 'the machine that processed each session, so reports can split usage by machine (team stores)',
+    description: 'the machine that last processed each session, so reports can split usage by machine (team stores)',
     async up(db) {
-      if (!(await columnExists(db, 'session_processor_state', 'host'))) {
-        await db.run('ALTER TABLE session_processor_state ADD COLUMN host VARCHAR');
-      }
+      // A table of its own: the state table keeps the original pipeline's columns, which it may insert by position.
+      await db.run(`CREATE TABLE IF NOT EXISTS session_hosts (
+        session_file VARCHAR PRIMARY KEY,
+        host VARCHAR NOT NULL,
+        processed_at TIMESTAMP NOT NULL)`);
     },
   },
 ];

@@ -109,6 +109,7 @@ export class OrphanStore {
       await db.run(`DELETE FROM session_processor_failures ${inRemoved}`);
       const items = (await db.all(`SELECT count(*) AS n FROM processor_items ${inRemoved}`))[0].n;
       await db.run(`DELETE FROM processor_items ${inRemoved}`);
+      await db.run(`DELETE FROM session_hosts ${inRemoved}`);
       const removed = (await db.all(`DELETE FROM orphaned_sessions ${inRemoved} RETURNING 1`)).length;
       return { sessions: removed, stateRows, items: Number(items) };
     });

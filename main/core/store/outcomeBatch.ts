@@ -7,7 +7,16 @@ import type { SessionOutcome } from './types.js';
 
 /** A state row's new values on conflict: the whole row is replaced. */
 export const REPLACE_STATE =
-  'username = excluded.username, processed_at = excluded.processed_at, items_extracted = excluded.items_extracted, file_hash = excluded.file_hash, processor_version = excluded.processor_version, host = excluded.host';
+  'username = excluded.username, processed_at = excluded.processed_at, items_extracted = excluded.items_extracted, file_hash = excluded.file_hash, processor_version = excluded.processor_version';
+
+/** Records this machine as the last to process the sessions `processed` selects (session_file, read_at). */
+export function recordHost(db: Connection, processed: string, params: Record<string, SqlValue> = {}): Promise<void> {
+  return db.run(
+    `INSERT INTO session_hosts (session_file, host, processed_at) SELECT session_file, $host::VARCHAR, read_at FROM (${processed}) AS p
+     ON CONFLICT (session_file) DO UPDATE SET host = excluded.host, processed_at = excluded.processed_at`,
+    { ...params, host: THIS_HOST },
+  );
+}
 
 /**
  * The machine writing state rows: on a team store, reports split usage by it (`report --instances`).
@@ -96,11 +105,11 @@ export async function writeOutcomes(db: Connection, groups: OutcomeGroup[], maxA
   }
   await db.run(
     `INSERT INTO session_processor_state
-       (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version, host)
-     SELECT processor_name, session_file, username, read_at, items_extracted, file_hash, processor_version, $host::VARCHAR FROM staged_outcomes WHERE outcome = 'ok'
+       (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version)
+     SELECT processor_name, session_file, username, read_at, items_extracted, file_hash, processor_version FROM staged_outcomes WHERE outcome = 'ok'
      ON CONFLICT (processor_name, session_file) DO UPDATE SET ${REPLACE_STATE}`,
-    { host: THIS_HOST },
   );
+  await recordHost(db, "SELECT session_file, max(read_at) AS read_at FROM staged_outcomes WHERE outcome = 'ok' GROUP BY session_file");
   for (const table of ['session_processor_failures', 'processor_items']) await db.run(`DELETE FROM ${table} WHERE ${inStaged(table)}`);
   if (anyStaged) {
     // Staged items of the successes still held, then the staging rows of every outcome of this batch.

@@ -1,6 +1,6 @@
 import { openDatabase, type Database } from './database.js';
 import { migrate } from './migrations.js';
-import { REPLACE_STATE, STAGED_ITEM_COLUMNS, THIS_HOST, writeOutcomes, type LostOutcome, type OutcomeGroup } from './outcomeBatch.js';
+import { recordHost, REPLACE_STATE, STAGED_ITEM_COLUMNS, writeOutcomes, type LostOutcome, type OutcomeGroup } from './outcomeBatch.js';
 import { SCANNED, stageScan } from './scanStage.js';
 import { LEGACY_VERSION, staleSql } from '../dueRule.js';
 import type { SessionEntry } from '../sessionFile.js';
@@ -306,13 +306,14 @@ export class StateStore {
         );
         await db.run(
           `INSERT INTO session_processor_state
-             (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version, host)
+             (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version)
            SELECT $processor::VARCHAR, $session::VARCHAR, $username::VARCHAR, $readAt::TIMESTAMP,
-             (SELECT count(*) FROM processor_items WHERE processor_name = $processor AND session_file = $session), $hash::VARCHAR, $version::VARCHAR, $host::VARCHAR
+             (SELECT count(*) FROM processor_items WHERE processor_name = $processor AND session_file = $session), $hash::VARCHAR, $version::VARCHAR
            ON CONFLICT (processor_name, session_file) DO UPDATE SET ${REPLACE_STATE}`,
-          { ...key, username: entry.username, readAt: entry.readAt.toISOString(), hash: entry.fileHash, version, host: THIS_HOST },
+          { ...key, username: entry.username, readAt: entry.readAt.toISOString(), hash: entry.fileHash, version },
         );
         await db.run('DELETE FROM session_processor_failures WHERE processor_name = $processor AND session_file = $session', key);
+        await recordHost(db, 'SELECT $session::VARCHAR AS session_file, $readAt::TIMESTAMP AS read_at', { session: entry.sessionKey, readAt: entry.readAt.toISOString() });
         await db.run(
           `INSERT INTO state_audit ("at", action, processor_name, session_file, before, after)
            SELECT now()::TIMESTAMP, 'mark-processed', $processor::VARCHAR, $session::VARCHAR, $before::JSON, to_json(s)
