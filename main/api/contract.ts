@@ -275,6 +275,35 @@ export interface Dashboard {
   toolsByDay: { day: string; tool: string; calls: number; errors: number }[];
 }
 
+/** Health of each loaded processor (main/core/health.ts): what `status --check` and `/metrics` report. */
+export interface ProcessorHealthView {
+  processor: string;
+  cadence_minutes: number;
+  last_run_started_at: string | null;
+  last_run_finished_at: string | null;
+  last_run_seconds: number | null;
+  next_due_at: string;
+  overdue: boolean;
+  failing: boolean;
+  stuck: boolean;
+  quarantined: number;
+  oldest_quarantined_at: string | null;
+  healthy: boolean;
+}
+
+export interface HealthProblemView {
+  kind: 'overdue' | 'failing' | 'stuck' | 'quarantined' | 'runner-stopped';
+  /** null for a runner's problem (team store). */
+  processor: string | null;
+  /** What is wrong and what to do, in one line. */
+  message: string;
+}
+
+export interface HealthReport {
+  processors: ProcessorHealthView[];
+  problems: HealthProblemView[];
+}
+
 /**
  * Usage and cost reports: the report module `session-inspector report` prints (main/core/reports), read by
  * the app through `usage/report`. The shapes are ccusage's JSON plus our fields; main returns the module's
@@ -446,6 +475,8 @@ export interface ApiMethods {
   'query/export': { args: { sql: string; format: 'csv' | 'parquet' }; result: ExportResult };
 
   'dashboard/get': { args: { days?: number }; result: Dashboard };
+  /** Overdue, failing or stuck processors, quarantined sessions, stopped runners: the header's badge. */
+  'health/get': { args: Record<string, never>; result: HealthReport };
 
   /** A usage and cost report from the stored tokens, as `session-inspector report <kind> --json` gives it (plus `kind`). */
   'usage/report': { args: UsageReportRequest; result: UsageReport };

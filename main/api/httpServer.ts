@@ -16,6 +16,8 @@ export interface HttpServerOptions {
   port: number;
   /** The built renderer (index.html and its assets). */
   staticDir: string;
+  /** `/metrics` (behind the token): Prometheus' text format. */
+  metrics?: () => Promise<string>;
 }
 
 export interface RunningServer {
@@ -90,6 +92,14 @@ export async function startHttpServer(api: ApiEndpoint, options: HttpServerOptio
       const download = /^\/api\/download\/([\w-]+)$/.exec(url.pathname);
       if (download && req.method === 'GET') return serveDownload(res, download[1]);
       return send(res, 404, { ok: false, error: { code: 'not-found', message: `no API endpoint ${req.method} ${url.pathname}` } });
+    }
+    if (url.pathname === '/metrics' && options.metrics) {
+      if (!hasToken(req, url)) return plain(res, 401, 'missing or wrong token: send Authorization: Bearer <token> (the token in the address Session Inspector printed)');
+      if (req.method !== 'GET') return plain(res, 405, 'method not allowed');
+      res.setHeader('Cache-Control', 'no-store');
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(await options.metrics());
+      return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed');
     return serveStatic(res, url.pathname);

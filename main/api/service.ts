@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join, resolve } from 'node:path';
 import { BusyError, UsageError, errorMessage } from '../core/errors.js';
 import { Engine, type EngineOptions } from '../core/engine.js';
+import { prometheusMetrics } from '../core/healthMetrics.js';
 import { defaultSessionRoot, defaultStateTarget, userDataDir } from '../core/paths.js';
 import { isPostgresUrl } from '../core/store/database.js';
 import { describePostgresUrl } from '../core/store/postgres/url.js';
@@ -97,6 +98,11 @@ export class ApiService {
     const service = new ApiService(engine, options, settingsFile);
     await service.attach(engine, options.sessions ?? service.settings.sessionRoot ?? (existsSync(defaultSessionRoot()) ? defaultSessionRoot() : null));
     return service;
+  }
+
+  /** The store's status and health in Prometheus' text format (browser mode's `/metrics`). */
+  async metrics(): Promise<string> {
+    return prometheusMetrics(await this.engine.status(), await this.engine.health());
   }
 
   async close(): Promise<void> {
@@ -435,6 +441,7 @@ export class ApiService {
     },
 
     'dashboard/get': async ({ days }) => dashboard(this.engine.store.db, days ?? 30),
+    'health/get': async () => this.engine.health(),
     'usage/report': async (request) => usageReport(this.engine.store.db, request),
   };
 

@@ -78,6 +78,7 @@ export const schemas: { [M in MethodName]: z.ZodType<ArgsOf<M>> } = {
   'query/catalog': empty,
   'query/export': z.object({ sql, format: z.enum(['csv', 'parquet']) }).strict(),
   'dashboard/get': z.object({ days: z.number().int().min(1).max(3650).optional() }).strict(),
+  'health/get': z.object({}).strict(),
   // Shapes only: the values (a real zone, a real date, since before until) are checked by the report
   // module's own rules, the ones the CLI's flags go through.
   'usage/report': z

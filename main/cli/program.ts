@@ -3,6 +3,7 @@ import type { Engine } from '../core/engine.js';
 import { UsageError } from '../core/errors.js';
 import { collect, common, resolveState, seconds, positiveSeconds, wholeNumber, withEngine, type CommonOptions } from './commonOptions.js';
 import { reportCommand } from './report.js';
+import { statusCommand } from './status.js';
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_BUDGET_SECONDS, type RunOptions } from '../core/runner/runner.js';
 import type { RunStats } from '../core/runner/stats.js';
 import type { JsonRow } from '../core/store/jsonRows.js';
@@ -122,19 +123,7 @@ export function buildProgram(): Command {
       }, true);
     });
 
-  common(program.command('status').description('per processor: sessions processed, failed, quarantined, pending and the last run; on a team store, also the runners holding leases'), true)
-    .action(async (options) => {
-      await withEngine(options, async (engine) => {
-        const rows = await engine.status((message) => process.stderr.write(`note: ${message}; pending counts are not shown\n`));
-        printRows(rows, options.json, ['processor_name', 'loaded', 'version', 'processed', 'pending', 'failed', 'quarantined', 'items_extracted', 'last_run_at']);
-        // On a team store, who is working right now (notes on stderr keep --json output as it was).
-        if (engine.store.db.shared) {
-          for (const r of await engine.store.activeRunners()) {
-            process.stderr.write(`note: runner ${r.runner_id} holds ${r.sessions} session lease(s), since ${r.since}, until ${r.lease_until}\n`);
-          }
-        }
-      });
-    });
+  statusCommand(program);
 
   const plugins = program.command('plugins').description('list, install, approve, enable, disable, scaffold and validate plugins');
   common(plugins.command('list', { isDefault: true }).description('every plugin: folder, version, processors, content hash, approval, enabled, load errors'), true)

@@ -40,7 +40,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     },
   });
   try {
-    server = await startHttpServer(service, { port: options.port, staticDir: join(packageRoot(), 'dist', 'renderer') });
+    server = await startHttpServer(service, { port: options.port, staticDir: join(packageRoot(), 'dist', 'renderer'), metrics: () => service.metrics() });
   } catch (error) {
     await service.close();
     throw error;

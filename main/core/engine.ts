@@ -21,6 +21,8 @@ import { selectCandidates } from './runner/candidates.js';
 import { SqlEngine } from './sql/sqlEngine.js';
 import { RunService } from './runService.js';
 import type { RunEvent } from './runEvents.js';
+import { checkHealth, DEFAULT_THRESHOLDS, type Health, type HealthThresholds } from './health.js';
+import { CadenceSettings, resolveCadence } from './scheduler/cadence.js';
 
 export interface EngineOptions {
   /** The state store: a DuckDB file, or a postgres:// URL (team mode). */
@@ -311,6 +313,14 @@ export class Engine {
     return [...rows.values()]
       .map((row): JsonRow => ({ ...row, loaded: row.loaded ?? false, version: row.version ?? null, pending: row.pending ?? null }))
       .sort((a, b) => (String(a.processor_name) < String(b.processor_name) ? -1 : 1));
+  }
+
+  /** Health of every loaded processor at `now`, each judged against its cadence as the scheduler resolves it. */
+  async health(now = new Date(), thresholds: HealthThresholds = DEFAULT_THRESHOLDS): Promise<Health> {
+    const { processors } = await this.plugins();
+    const settings = new CadenceSettings(join(this.home, 'schedule.json'));
+    const cadences = processors.map((p) => ({ name: p.name, cadenceMinutes: resolveCadence(p, settings).minutes }));
+    return checkHealth(this.store.db, cadences, now, thresholds);
   }
 
   /** Hashes the sessions as they are now and records them as processed by the processor's current version. */
