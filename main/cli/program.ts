@@ -228,6 +228,15 @@ export function buildProgram(): Command {
     .action(async (options) => {
       if (Boolean(options.all) === options.session.length > 0) throw new UsageError('state reset needs either --session KEY... or --all (not both)');
       await withEngine(options, async (engine) => {
+        // A typo must not read as "reset 0 state rows": an unknown processor or key is refused by name.
+        const known = await engine.store.knownProcessors();
+        if (!known.includes(options.processor)) {
+          throw new UsageError(`--processor ${options.processor}: the store has no state, failures or runs of it (it has: ${known.join(', ') || 'none'})`);
+        }
+        const missing = options.all ? [] : await engine.store.keysWithoutState(options.processor, options.session);
+        if (missing.length > 0) {
+          throw new UsageError(`--session ${missing.join(', ')}: ${options.processor} has no state row for it (see \`session-inspector state list --processor ${options.processor}\`)`);
+        }
         const count = await engine.store.resetState(options.processor, options.all ? 'all' : options.session);
         if (options.json) printJson({ processor: options.processor, reset: count });
         else process.stdout.write(`reset ${count} state row(s) of ${options.processor}\n`);

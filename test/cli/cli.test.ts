@@ -148,6 +148,22 @@ test('exit 2 for bad usage, naming the flag or path', async () => {
   }
 });
 
+test('state reset refuses an unknown processor or session key by name instead of resetting nothing', async () => {
+  const s = setup();
+  assert.equal((await runCli(s.withSessions('run', '--processor', 'count'))).code, 0);
+  for (const [args, message] of [
+    [['--processor', 'cuont', '--all'], /--processor cuont: the store has no state, failures or runs of it \(it has: count\)/],
+    [['--processor', 'count', '--session', '../../etc/passwd'], /--session \.\.\/\.\.\/etc\/passwd: count has no state row for it/],
+    [['--processor', 'count', '--session', 'alice/a.jsonl', '--session', 'alice/typo.jsonl'], /--session alice\/typo\.jsonl: count has no state row/],
+  ] as const) {
+    const result = await runCli(s.args('state', 'reset', ...args));
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, message);
+  }
+  const rows = JSON.parse((await runCli(s.args('state', 'list', '--processor', 'count', '--json'))).stdout);
+  assert.equal(rows.length, 3, 'nothing was reset');
+});
+
 test('exit 3 when another process holds the database, naming it', async () => {
   const s = setup();
   await runCli(s.withSessions('run', '--processor', 'count'));

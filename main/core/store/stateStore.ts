@@ -279,6 +279,20 @@ export class StateStore {
       ORDER BY n.processor_name`);
   }
 
+  /** Processors the store has state, failures or runs of (loaded now or not). */
+  async knownProcessors(): Promise<string[]> {
+    const rows = await this.db.all(`SELECT processor_name FROM session_processor_state UNION SELECT processor_name FROM session_processor_failures
+      UNION SELECT processor_name FROM processor_runs ORDER BY 1`);
+    return rows.map((r) => String(r.processor_name));
+  }
+
+  /** Of `keys`, those the processor has no state row for. */
+  async keysWithoutState(processor: string, keys: string[]): Promise<string[]> {
+    const rows = await this.db.all('SELECT session_file FROM session_processor_state WHERE processor_name = $processor AND session_file = ANY($keys::VARCHAR[])', { processor, keys });
+    const found = new Set(rows.map((r) => String(r.session_file)));
+    return keys.filter((key) => !found.has(key));
+  }
+
   /** Deletes state rows so the sessions are processed again; items stay until the new result replaces them. */
   async resetState(processor: string, sessions: string[] | 'all'): Promise<number> {
     return this.db.transaction(async (db) => {
