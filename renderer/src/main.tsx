@@ -7,6 +7,7 @@ import { createApiClient } from './api/client.js';
 import { pickTransport } from './api/pickTransport.js';
 import { createAppStore } from './store/createAppStore.js';
 import { bindEvents } from './store/events.js';
+import { pollHealth } from './store/healthSlice.js';
 import { StoreProvider } from './StoreContext.js';
 import { App } from './components/App.js';
 
@@ -18,8 +19,10 @@ api.subscribe((event) => events.apply(event));
 void (async () => {
   await store.getState().loadInfo();
   const s = store.getState();
-  await Promise.all([s.loadProcessors(), s.loadActiveRuns(), s.loadPlugins()]);
+  await Promise.all([s.loadProcessors(), s.loadActiveRuns(), s.loadPlugins(), s.loadHealth()]);
 })();
+// The window lives as long as the page: the timer is never stopped.
+pollHealth(store);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

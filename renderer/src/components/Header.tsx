@@ -1,6 +1,7 @@
 import { THEMES, type ThemeChoice } from '../store/appSlice.js';
 import { useApp } from '../StoreContext.js';
 import { ActiveRunsStrip } from './ActiveRunsStrip.js';
+import { HealthBadge } from './HealthBadge.js';
 
 export function Header() {
   const info = useApp((s) => s.info);
@@ -18,6 +19,7 @@ export function Header() {
       {info?.sessionRootError && <span className="error-text" role="alert">{info.sessionRootError}</span>}
       <span className="spacer" />
       <ActiveRunsStrip />
+      <HealthBadge />
       <label className="theme-switch">
         Theme{' '}
         <select aria-label="Theme" value={theme} onChange={(e) => setTheme(e.target.value as ThemeChoice)}>

@@ -15,6 +15,13 @@ export function SessionFilters() {
   const setFilter = useApp((s) => s.setSessionFilter);
   const refresh = useApp((s) => s.refreshSessions);
   const [text, setText] = useState(filter.text ?? '');
+  // A filter changed elsewhere (the health badge's links clear the text) replaces what is typed here;
+  // otherwise the debounce below would put the old text back.
+  const [shownText, setShownText] = useState(filter.text ?? '');
+  if ((filter.text ?? '') !== shownText) {
+    setShownText(filter.text ?? '');
+    setText(filter.text ?? '');
+  }
 
   useEffect(() => {
     if ((filter.text ?? '') === text) return;

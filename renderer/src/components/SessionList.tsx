@@ -108,6 +108,7 @@ export function SessionList() {
       {error && <div className="error-text" role="alert">{error}</div>}
       <div
         ref={scrollRef}
+        id="session-list"
         className="list-scroll"
         tabIndex={0}
         role="listbox"

@@ -2,6 +2,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createAppSlice } from './appSlice.js';
 import { createDetailSlice } from './detailSlice.js';
+import { createHealthSlice } from './healthSlice.js';
 import { createPluginsSlice } from './pluginsSlice.js';
 import { createQuerySlice } from './querySlice.js';
 import { createRunsSlice } from './runsSlice.js';
@@ -22,5 +23,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createPluginsSlice(set, get, deps),
     ...createQuerySlice(set, get, deps),
     ...createUsageSlice(set, get, deps),
+    ...createHealthSlice(set, get, deps),
   }));
 }

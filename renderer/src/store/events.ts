@@ -6,7 +6,7 @@ import type { AppStore } from './createAppStore.js';
 /** Minimum time between two refreshes of the same data caused by events, in ms. */
 export const REFRESH_COALESCE_MS = 400;
 
-type RefreshKind = 'sessions' | 'state' | 'runs' | 'processors' | 'usage';
+type RefreshKind = 'sessions' | 'state' | 'runs' | 'processors' | 'usage' | 'health';
 
 export interface EventBinding {
   apply(event: ApiEvent): void;
@@ -36,6 +36,8 @@ export function bindEvents(store: AppStore, coalesceMs = REFRESH_COALESCE_MS): E
       if (kind === 'processors') work.push(s.loadProcessors());
       // The usage report reads every stored message: only where it is on screen.
       if (kind === 'usage' && s.view === 'usage') work.push(s.loadUsage());
+      // The header's badge is always on screen.
+      if (kind === 'health') work.push(s.loadHealth());
     }
     await Promise.all(work);
   }
@@ -55,18 +57,20 @@ export function bindEvents(store: AppStore, coalesceMs = REFRESH_COALESCE_MS): E
         case 'run-finished':
           s.applyRunFinished(event.processor, event.stats);
           if (event.stats.error) s.notify('error', `${event.processor}: ${event.stats.error}`);
-          schedule('sessions', 'state', 'runs', 'processors', 'usage');
+          schedule('sessions', 'state', 'runs', 'processors', 'usage', 'health');
           break;
         case 'state-changed':
           // Also a switch of store, and orphans found gone (their usage is counted as from deleted files).
-          schedule('sessions', 'state', 'usage');
+          // Health too: a reset or rerun clears quarantined sessions, another store has other runs.
+          schedule('sessions', 'state', 'usage', 'health');
           break;
         case 'sessions-changed':
           schedule('sessions');
           break;
         case 'plugins-changed':
           s.setPluginList(event.plugins);
-          schedule('processors', 'sessions');
+          // Only loaded processors are judged: one enabled or removed changes the report.
+          schedule('processors', 'sessions', 'health');
           break;
       }
     },

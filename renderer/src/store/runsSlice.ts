@@ -10,6 +10,8 @@ export interface RunsData {
   /** The last finished run per processor seen since the window opened (for the processors table). */
   finished: Record<string, RunStatsJson>;
   history: RunRecord[];
+  /** The processor whose runs the history shows; '' for all. */
+  historyProcessor: string;
   timeline: RunTimelinePoint[];
   dashboard: Dashboard | null;
   error: string | null;
@@ -20,6 +22,8 @@ export interface RunsSliceState {
   loadProcessors(): Promise<void>;
   loadActiveRuns(): Promise<void>;
   loadRunHistory(): Promise<void>;
+  /** Shows one processor's runs in the history ('' for all) and reads them. */
+  setRunHistoryProcessor(processor: string): void;
   loadDashboard(): Promise<void>;
   /** Starts runs; reports processors that were already running instead of starting them twice. */
   startRun(args: ArgsOf<'runs/start'>): Promise<{ started: string[]; alreadyRunning: string[] } | null>;
@@ -36,9 +40,11 @@ export const CHART_DAYS = 60;
 export const createRunsSlice: SliceCreator<RunsSliceState> = (set, get, { api }) => {
   const patch = (p: Partial<RunsData>) => set({ runs: { ...get().runs, ...p } });
   const fail = (error: unknown) => patch({ error: errorMessage(error) });
+  // A slower answer for the processor shown before must not replace the one chosen since.
+  let historyRequest = 0;
 
   return {
-    runs: { processors: [], active: {}, finished: {}, history: [], timeline: [], dashboard: null, error: null },
+    runs: { processors: [], active: {}, finished: {}, history: [], historyProcessor: '', timeline: [], dashboard: null, error: null },
 
     async loadProcessors() {
       try {
@@ -58,12 +64,22 @@ export const createRunsSlice: SliceCreator<RunsSliceState> = (set, get, { api })
     },
 
     async loadRunHistory() {
+      const ticket = ++historyRequest;
+      const processor = get().runs.historyProcessor;
       try {
-        const [history, timeline] = await Promise.all([api.call('runs/history', { limit: HISTORY_LIMIT }), api.call('runs/timeline', { days: CHART_DAYS })]);
-        patch({ history, timeline, error: null });
+        const [history, timeline] = await Promise.all([
+          api.call('runs/history', { limit: HISTORY_LIMIT, ...(processor ? { processor } : {}) }),
+          api.call('runs/timeline', { days: CHART_DAYS }),
+        ]);
+        if (ticket === historyRequest) patch({ history, timeline, error: null });
       } catch (error) {
-        fail(error);
+        if (ticket === historyRequest) fail(error);
       }
+    },
+
+    setRunHistoryProcessor(processor) {
+      patch({ historyProcessor: processor });
+      void get().loadRunHistory();
     },
 
     async loadDashboard() {

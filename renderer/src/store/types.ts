@@ -9,8 +9,9 @@ import type { StateTableSliceState } from './stateTableSlice.js';
 import type { PluginsSliceState } from './pluginsSlice.js';
 import type { QuerySliceState } from './querySlice.js';
 import type { UsageSliceState } from './usageSlice.js';
+import type { HealthSliceState } from './healthSlice.js';
 
-export type Store = AppSliceState & SessionsSliceState & DetailSliceState & RunsSliceState & StateTableSliceState & PluginsSliceState & QuerySliceState & UsageSliceState;
+export type Store = AppSliceState & SessionsSliceState & DetailSliceState & RunsSliceState & StateTableSliceState & PluginsSliceState & QuerySliceState & UsageSliceState & HealthSliceState;
 
 /** localStorage in the page; a Map-backed fake in unit tests. */
 export interface KeyValueStorage {

@@ -15,6 +15,9 @@ export function RunsView() {
   const loadDashboard = useApp((s) => s.loadDashboard);
   const loadActiveRuns = useApp((s) => s.loadActiveRuns);
   const startRun = useApp((s) => s.startRun);
+  const processors = useApp((s) => s.runs.processors);
+  const historyProcessor = useApp((s) => s.runs.historyProcessor);
+  const setHistoryProcessor = useApp((s) => s.setRunHistoryProcessor);
 
   useEffect(() => {
     void loadRunHistory();
@@ -51,7 +54,17 @@ export function RunsView() {
       <h3>Sessions processed and errors per day</h3>
       <Chart title="Sessions processed and errors" days={chart.days} series={chart.series} bars />
       <DashboardCharts />
-      <h3>Run history</h3>
+      <div className="row">
+        {/* Focused by the health badge's "Runs of …" link (tabIndex -1: reachable by script, not by Tab). */}
+        <h3 id="run-history-title" tabIndex={-1}>Run history</h3>
+        <select aria-label="Run history of" value={historyProcessor} onChange={(e) => setHistoryProcessor(e.target.value)}>
+          <option value="">All processors</option>
+          {/* A processor no longer loaded keeps its runs: the one chosen stays selectable. */}
+          {[...new Set([...processors.map((p) => p.name), ...(historyProcessor ? [historyProcessor] : [])])].map((name) => (
+            <option key={name} value={name}>{name}</option>
+          ))}
+        </select>
+      </div>
       <RunHistoryTable />
     </section>
   );
