@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { CONTENT_SECURITY_POLICY } from './contentSecurityPolicy.js';
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -43,7 +44,6 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
 };
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 /**
  * Browser mode: the same renderer and the same API over HTTP (calls) and server-sent events (events).
@@ -150,7 +150,7 @@ export async function startHttpServer(api: ApiEndpoint, options: HttpServerOptio
     const inside = relative(root, wanted);
     if (inside.startsWith('..') || isAbsolute(inside)) return plain(res, 404, 'not found');
     const file = existsSync(wanted) && statSync(wanted).isFile() ? wanted : join(root, 'index.html');
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-cache' });
+    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'Cache-Control': 'no-cache' });
     createReadStream(file).pipe(res);
   }
 

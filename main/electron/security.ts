@@ -1,6 +1,7 @@
 // The desktop window's navigation rules, as plain functions so they are tested under Node without Electron.
 // (Its webPreferences are written out in main.ts, where the Electron security scan can see them.)
 import { pathToFileURL } from 'node:url';
+import { META_POLICY } from '../api/contentSecurityPolicy.js';
 
 /** The renderer may only ever show our own index.html (hash routes included). */
 export function isAppUrl(url: string, indexHtmlPath: string): boolean {
@@ -23,6 +24,5 @@ export function isSafeExternalUrl(url: string): boolean {
   }
 }
 
-/** The Content-Security-Policy of the window (also in renderer/index.html as a meta tag). */
-export const WINDOW_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+/** The Content-Security-Policy of the window: renderer/index.html's meta tag. */
+export const WINDOW_CSP = META_POLICY;

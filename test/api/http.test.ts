@@ -54,7 +54,7 @@ test('browser mode binds to loopback only and refuses calls without the token, f
     assert.equal((await raw(server.port, { path: '/api/events', headers: { Host: host } })).status, 401);
     const index = await raw(server.port, { path: '/', headers: { Host: host } });
     assert.equal(index.status, 200);
-    assert.match(String(index.headers['content-security-policy']), /default-src 'self'; script-src 'self'/);
+    assert.match(String(index.headers['content-security-policy']), /default-src 'self'; script-src 'self'.*frame-ancestors 'none'/);
     const traversal = await raw(server.port, { path: '/..%2f..%2f..%2fetc%2fpasswd', headers: { Host: host } });
     assert.ok(!traversal.body.includes('root:'), 'no file outside the renderer folder is served');
   } finally {

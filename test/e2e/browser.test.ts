@@ -274,5 +274,7 @@ test('browser mode: the whole audit loop in real Chromium', { skip, timeout: 300
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid=session-detail]', { state: 'detached', timeout: 10_000 });
     assert.deepEqual(browser.pageErrors, []);
+    // The policy's frame-ancestors comes as a header, never in the meta tag (where browsers log an error).
+    assert.deepEqual(browser.consoleErrors.filter((m) => /Content Security Policy/i.test(m)), []);
   });
 });

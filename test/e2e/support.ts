@@ -80,6 +80,8 @@ export interface Browser {
   page: Page;
   /** Page errors and dialogs seen so far (a dialog would mean transcript text ran as code). */
   pageErrors: string[];
+  /** Errors the page logged to the console (a Content-Security-Policy problem shows up there). */
+  consoleErrors: string[];
   dialogs: string[];
   close(): Promise<void>;
 }
@@ -97,7 +99,11 @@ export async function openBrowser(url: string, viewport = { width: 1400, height:
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors: string[] = [];
   const dialogs: string[] = [];
+  const consoleErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
   page.on('dialog', (d) => {
     dialogs.push(`${d.type()}: ${d.message()}`);
     void d.dismiss();
@@ -107,6 +113,7 @@ export async function openBrowser(url: string, viewport = { width: 1400, height:
     context,
     page,
     pageErrors,
+    consoleErrors,
     dialogs,
     async close() {
       await context.close();

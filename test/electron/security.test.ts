@@ -58,6 +58,11 @@ test('navigation stays on our page; only http(s) links leave for the system brow
   }
   assert.match(WINDOW_CSP, /default-src 'self'; script-src 'self'/);
   assert.doesNotMatch(WINDOW_CSP, /unsafe-eval/);
+  // index.html's meta tag is the window's policy; frame-ancestors, which a meta tag cannot carry (browsers
+  // log an error for it), stays in browser mode's header only.
+  const meta = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(readFileSync(join(repoRoot, 'renderer', 'index.html'), 'utf8'));
+  assert.equal(meta?.[1], WINDOW_CSP);
+  assert.doesNotMatch(WINDOW_CSP, /frame-ancestors/);
 });
 
 test('the preload exposes exactly one object, the API transport, on namespaced channels', async () => {
