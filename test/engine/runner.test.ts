@@ -96,6 +96,27 @@ stateTest('rule 2: same hash and version after hashing is skipped, and skips nev
   assert.deepEqual(counts(stats), { scanned: 4, processed: 1, skipped: 3, capped: 0, errors: 0, quarantined: 0, vanished: 0, items_extracted: 2 });
 });
 
+stateTest('rule 2: a skipped session stores its new read time, so a touched but unchanged file is hashed once, not on every run', async (backend) => {
+  const h = new Harness(2, backend).plugin('count', countingPlugin('count'));
+  const files = [1, 2].map((n) => writeSession(h.root, `alice/${n}.jsonl`, session(n)));
+  await h.run('count');
+  const before = await (await h.open()).store.listState();
+  await sleep(100);
+  const touched = Date.now();
+  setMtime(files[0], touched); // touched, content unchanged
+  await sleep(100); // the next read is safely after the touch (rule 1's 50 ms window)
+  const second = await h.run('count');
+  assert.deepEqual([second.scanned, second.skipped, second.processed], [1, 1, 0]);
+  assert.ok(second.bytes_read > 0, 'the touched file was hashed once');
+  const after = await (await h.open()).store.listState();
+  const at = (rows: typeof before, key: string) => Date.parse(String(rows.find((r) => r.session_file === key)!.processed_at));
+  assert.ok(at(after, 'alice/1.jsonl') > touched, 'the read time moved past the touch');
+  assert.equal(at(after, 'alice/2.jsonl'), at(before, 'alice/2.jsonl'), 'an untouched session keeps its row');
+  assert.deepEqual(after.map((r) => [r.file_hash, r.items_extracted]), before.map((r) => [r.file_hash, r.items_extracted]));
+  const third = await h.run('count');
+  assert.deepEqual([third.scanned, third.bytes_read], [0, 0], 'not hashed again');
+});
+
 stateTest('rule 3: maxSessionsPerRun caps processor calls (failures count); the rest are capped, unread, and next in line', async (backend) => {
   const h = new Harness(2, backend).plugin('picky', `export default { name: 'picky', processSession(s) { if (s.sessionKey.includes('bad')) throw new Error('nope'); return { items: [] }; } };`);
   writeSession(h.root, 'a/1-bad.jsonl', session(1));

@@ -77,8 +77,12 @@ export class ProcessorRun {
     this.stats.bytes_read += bytesRead;
     switch (outcome.kind) {
       case 'skipped':
+        // Rule 2 makes the hash-equal skip safe; storing this read time ends the rehashing of a file that was
+        // touched but not changed (its mtime is now older than the stored read time).
         this.stats.skipped++;
-        return this.release(entry.sessionKey);
+        if (fileHash === null) return this.release(entry.sessionKey);
+        this.pending.push({ kind: 'unchanged', sessionKey: entry.sessionKey, username: entry.username, readAt, fileHash });
+        return;
       case 'quarantined':
         this.stats.quarantined++;
         return this.release(entry.sessionKey);

@@ -79,7 +79,8 @@ export async function writeOutcomes(db: Connection, groups: OutcomeGroup[], maxA
   for (const { processor, version, outcomes, released = [] } of groups) {
     for (const o of outcomes) {
       const processed = o.kind === 'processed';
-      staged.push([processor, version, o.sessionKey, o.username, o.readAt.toISOString(), o.fileHash, processed ? 'ok' : 'failed', processed ? o.itemsCount : 0, processed ? null : o.error, true, (processed && o.staged?.attempt) || null]);
+      const outcome = processed ? 'ok' : o.kind;
+      staged.push([processor, version, o.sessionKey, o.username, o.readAt.toISOString(), o.fileHash, outcome, processed ? o.itemsCount : 0, o.kind === 'failed' ? o.error : null, true, (processed && o.staged?.attempt) || null]);
     }
     // Decided without an outcome to store (skipped, vanished…): staged only so that their claims end here.
     if (runnerId !== undefined) for (const key of released) staged.push([processor, version, key, null, null, null, 'released', 0, null, true, null]);
@@ -96,7 +97,7 @@ export async function writeOutcomes(db: Connection, groups: OutcomeGroup[], maxA
       { runner: runnerId },
     );
     await db.run(`DELETE FROM session_claims WHERE runner_id = $runner AND ${inStaged('session_claims', 'true')}`, { runner: runnerId });
-    lost = (await db.all("SELECT processor_name, session_file FROM staged_outcomes WHERE NOT held AND outcome <> 'released' ORDER BY processor_name, session_file")).map(
+    lost = (await db.all("SELECT processor_name, session_file FROM staged_outcomes WHERE NOT held AND outcome NOT IN ('released', 'unchanged') ORDER BY processor_name, session_file")).map(
       (row) => ({ processor: String(row.processor_name), sessionKey: String(row.session_file) }),
     );
     // A lost outcome's staged items go with it.
@@ -110,6 +111,15 @@ export async function writeOutcomes(db: Connection, groups: OutcomeGroup[], maxA
      ON CONFLICT (processor_name, session_file) DO UPDATE SET ${REPLACE_STATE}`,
   );
   await recordHost(db, "SELECT session_file, max(read_at) AS read_at FROM staged_outcomes WHERE outcome = 'ok' GROUP BY session_file");
+  // An unchanged session keeps its row; its read time moves on (never back), if the row is still the one
+  // that was compared: the same content and version (on a shared store another runner may have changed it).
+  await db.run(
+    `UPDATE session_processor_state SET processed_at = s.read_at FROM staged_outcomes s
+     WHERE s.outcome = 'unchanged' AND s.held AND s.processor_name = session_processor_state.processor_name
+       AND s.session_file = session_processor_state.session_file AND s.file_hash = session_processor_state.file_hash
+       AND s.processor_version IS NOT DISTINCT FROM session_processor_state.processor_version
+       AND (session_processor_state.processed_at IS NULL OR session_processor_state.processed_at < s.read_at)`,
+  );
   for (const table of ['session_processor_failures', 'processor_items']) await db.run(`DELETE FROM ${table} WHERE ${inStaged(table)}`);
   if (anyStaged) {
     // Staged items of the successes still held, then the staging rows of every outcome of this batch.

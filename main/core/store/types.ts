@@ -39,7 +39,9 @@ export type SessionOutcome =
       /** The other items, in order, numbered after the staged ones. */
       itemsJson: string[];
     }
-  | { kind: 'failed'; sessionKey: string; username: string; readAt: Date; fileHash: string | null; error: string };
+  | { kind: 'failed'; sessionKey: string; username: string; readAt: Date; fileHash: string | null; error: string }
+  /** Hashed and found as stored (skipped): only the read time moves on, so the file is not hashed again. */
+  | { kind: 'unchanged'; sessionKey: string; username: string; readAt: Date; fileHash: string };
 
 export interface StateFilter {
   processor?: string[];
