@@ -492,6 +492,8 @@ export type ApiEvent =
   | { type: 'run-finished'; processor: string; stats: RunStatsJson }
   | { type: 'state-changed'; processors: string[] }
   | { type: 'sessions-changed' }
+  /** The session folder or the store changed (the desktop menu, another window): the header shows it. */
+  | { type: 'info-changed'; info: AppInfo }
   | { type: 'plugins-changed'; plugins: PluginInfo[] };
 
 export type ApiErrorCode = 'invalid' | 'busy' | 'not-found' | 'conflict' | 'unavailable' | 'internal';

@@ -259,15 +259,22 @@ export class ApiService {
     this.emit({ type: 'state-changed', processors: [] });
   }
 
+  /** Every window learns of a new folder or store, whoever changed it (the desktop menu has no window state). */
+  private async infoChanged(): Promise<C.AppInfo> {
+    const info = await this.info();
+    this.emit({ type: 'info-changed', info });
+    return info;
+  }
+
   private readonly handlers: C.ApiHandlers = {
     'app/info': async () => this.info(),
     'app/setStateStore': async ({ target }) => {
       await this.switchStore(target);
-      return this.info();
+      return this.infoChanged();
     },
     'app/setSessionRoot': async ({ path }) => {
       await this.useRoot(path, true);
-      return this.info();
+      return this.infoChanged();
     },
     'app/pickFolder': async () => {
       if (!this.options.pickFolder) throw new UsageError('no folder dialog in browser mode: type or paste the folder path');

@@ -220,3 +220,14 @@ test('runs can target everything a filter matches (a bulk rerun over a filter, n
   const both = await api.service.handle('runs/start', { sessions: ['bob/s01.jsonl'], filter: { group: 'bob' } });
   assert.ok(!both.ok && /sessions or a filter, not both/.test(both.error.message));
 });
+
+test('a new session folder is pushed to every window (info-changed), whoever chose it: the desktop menu calls the API with no window', async () => {
+  const api = await openService({ seed });
+  const other = tempDir('si-api-other-');
+  writeSession(other, 'carol/x.jsonl', [userRecord('hi')]);
+  const info = await api.call('app/setSessionRoot', { path: other });
+  const pushed = api.events.filter((e) => e.type === 'info-changed');
+  assert.equal(pushed.length, 1);
+  assert.deepEqual(pushed[0], { type: 'info-changed', info });
+  assert.equal(info.sessionRoot, other);
+});

@@ -107,6 +107,18 @@ test('events: a run that failed as a whole is shown; plugins-changed replaces th
   events.dispose();
 });
 
+test('events: info-changed (a folder chosen from the desktop menu) updates the header without a reload', async () => {
+  const { store, transport } = makeStore({ 'app/info': () => ({ ...INFO, sessionRoot: '/old' }) });
+  const events = bindEvents(store, 60_000);
+  transport.subscribe((e) => events.apply(e));
+  await store.getState().loadInfo();
+  assert.equal(store.getState().info?.sessionRoot, '/old');
+  transport.emit({ type: 'info-changed', info: { ...INFO, sessionRoot: '/new', recentRoots: ['/old'] } });
+  assert.equal(store.getState().info?.sessionRoot, '/new');
+  assert.equal(store.getState().choosingFolder, false);
+  events.dispose();
+});
+
 test('plugins: install shows the trust prompt first, then installs exactly the inspected folder with approval', async () => {
   const preview = { path: '/plugins/extra', name: 'extra', version: '2.0.0', processors: ['extra'], contentHash: 'sha256:abc', problems: [] };
   const { store, transport } = makeStore({

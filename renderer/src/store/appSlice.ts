@@ -26,6 +26,8 @@ export interface AppSliceState {
   theme: ThemeChoice;
   notices: Notice[];
   loadInfo(): Promise<void>;
+  /** main says the folder or the store changed (the desktop menu, another window). */
+  applyInfo(info: AppInfo): void;
   setSessionRoot(path: string): Promise<boolean>;
   /** A DuckDB file or a postgres:// URL; false (with a notice) when main kept the current store. */
   setStateStore(target: string): Promise<boolean>;
@@ -60,6 +62,13 @@ export const createAppSlice: SliceCreator<AppSliceState> = (set, get, { api, sto
     } catch (error) {
       set({ infoError: errorMessage(error) });
     }
+  },
+
+  applyInfo(info) {
+    if (JSON.stringify(info) === JSON.stringify(get().info)) return;
+    const folderChanged = info.sessionRoot !== get().info?.sessionRoot || info.stateStore.location !== get().info?.stateStore.location;
+    set({ info, infoError: null });
+    if (folderChanged && info.sessionRoot !== null && info.sessionRootError === null) set({ choosingFolder: false });
   },
 
   async setSessionRoot(path) {

@@ -67,6 +67,9 @@ export function bindEvents(store: AppStore, coalesceMs = REFRESH_COALESCE_MS): E
         case 'sessions-changed':
           schedule('sessions');
           break;
+        case 'info-changed':
+          s.applyInfo(event.info);
+          break;
         case 'plugins-changed':
           s.setPluginList(event.plugins);
           // Only loaded processors are judged: one enabled or removed changes the report.
