@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Engine } from '../../main/core/engine.js';
-import { tempDir } from '../helpers.js';
+import { repoRoot, tempDir } from '../helpers.js';
 import { readUsageReport, REPORT_KINDS } from '../../main/core/reports/usageReport.js';
 import { reportOptions } from '../../main/core/reports/reportOptions.js';
 import { writeCorpus } from '../faults/corpus.js';
@@ -22,6 +22,8 @@ async function contents(engine: Engine) {
     reports: await Promise.all(
       REPORT_KINDS.map(async (kind) => roundCosts(await readUsageReport(db, kind, reportOptions({ timezone: 'Asia/Kolkata' }, Date.parse('2030-01-01'))))),
     ),
+    // Repricing joins the rates as typed VALUES, which each backend must accept the same way.
+    repriced: roundCosts(await readUsageReport(db, 'session', reportOptions({ timezone: 'UTC', prices: join(repoRoot, 'plugins', 'tokens', 'prices.json') }))),
   };
 }
 
@@ -54,5 +56,7 @@ test('DuckDB and PostgreSQL end with identical state, items and views for the sa
   const [duck, postgres] = results;
   assert.ok(duck.items.length > 1000 && duck.tokens.length > 0 && duck.tools.length > 0, 'the comparison covers real data');
   assert.ok((duck.reports[0] as { daily: unknown[] }).daily.length > 0, 'the reports have rows');
+  const repriced = duck.repriced as { totals: { totalCost: number }; meta: { prices: string } };
+  assert.ok(repriced.totals.totalCost > 0 && /prices\.json/.test(repriced.meta.prices), 'the repriced report has costs');
   assert.deepEqual(postgres, duck);
 });
