@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { Engine } from './engine.js';
+import type { PluginPool } from './host/pool.js';
 import { BusyError, errorMessage } from './errors.js';
 import type { LoadedProcessor } from './plugins/loader.js';
 import { ProgressThrottle, type RunEvent, type RunProgressEvent } from './runEvents.js';
-import type { RunOptions } from './runner/runner.js';
+import type { Runner, RunOptions } from './runner/runner.js';
+import type { StateStore } from './store/stateStore.js';
 import { emptyStats, type RunStats } from './runner/stats.js';
 import type { ScanResult } from './scan.js';
 import type { SessionEntry } from './sessionFile.js';
 import type { OrphanChanges } from './store/orphanStore.js';
+
+/** What a run needs of the engine (the Engine itself; an interface here keeps the two modules acyclic). */
+export interface RunHost {
+  readonly store: StateStore;
+  readonly pool: PluginPool;
+  readonly runner: Runner;
+  scanSessions(now?: Date, scanning?: Promise<ScanResult>): Promise<ScanResult & OrphanChanges>;
+}
 
 /** The caps of a run (`run`'s flags, `watch`'s, the scheduler's). */
 export type RunLimits = Pick<RunOptions, 'maxSessionsPerRun' | 'timeBudgetSeconds' | 'maxAttempts' | 'leaseSeconds'>;
@@ -75,7 +84,7 @@ export class RunService {
   private readonly active = new Map<string, Active>();
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engine: RunHost) {}
 
   isRunning(processor: string): boolean {
     return this.active.has(processor);

@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import type { UsagePeriodRow, UsageTotals } from '../../main/api/contract.js';
 import { reportOptions } from '../../main/core/reports/reportOptions.js';
 import { readUsageReport, type ReportKind } from '../../main/core/reports/usageReport.js';
-import { openDatabase } from '../../main/core/store/database.js';
+import { openDatabase } from '../../main/core/store/openDatabase.js';
 import { fixturesDir, fixturesMissing, runCli, writeSession } from '../helpers.js';
 import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server } from './support.js';
 

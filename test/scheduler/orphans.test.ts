@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DuckDatabase } from '../../main/core/store/duckdb/duckDatabase.js';
-import { openDatabase } from '../../main/core/store/database.js';
+import { openDatabase } from '../../main/core/store/openDatabase.js';
 import { freshState, stateTest, type Backend } from '../engine/harness.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, readSchemaVersion } from '../../main/core/store/migrations.js';
 import { OrphanStore } from '../../main/core/store/orphanStore.js';

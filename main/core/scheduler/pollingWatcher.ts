@@ -1,7 +1,7 @@
 import { errorMessage } from '../errors.js';
 import { scanSessionRoot } from '../scan.js';
 import type { Clock, ClockTimer } from './clock.js';
-import type { SessionChanges } from './sessionWatcher.js';
+import type { SessionChanges } from './sessionChanges.js';
 
 /**
  * The fallback when the platform cannot watch the root (inotify watch limit, no native watcher): a

@@ -3,6 +3,7 @@ import { UsageError, errorMessage } from '../errors.js';
 import type { Clock } from './clock.js';
 import type { WatchMode } from './events.js';
 import { PollingWatcher } from './pollingWatcher.js';
+import type { SessionChanges } from './sessionChanges.js';
 
 /**
  * Why @parcel/watcher, measured on Linux (Node 20) over 100,000 sessions in 20,200 folders laid out like
@@ -19,13 +20,7 @@ import { PollingWatcher } from './pollingWatcher.js';
  * fails (ENOSPC) and the watcher falls back to polling, and says so (a `watch` event with the reason).
  */
 
-/** What a batch of file events amounts to. */
-export interface SessionChanges {
-  /** A session file (or a folder) was created, or a session file written to. */
-  upserted: boolean;
-  /** Something was deleted (a session file, or a folder that may have held some). */
-  deleted: boolean;
-}
+export type { SessionChanges } from './sessionChanges.js';
 
 /** auto: native, else polling; native: native or fail; poll: polling only; off: no watching (cadence only). */
 export type WatchSetting = 'auto' | 'native' | 'poll' | 'off';

@@ -1,8 +1,17 @@
 // The SQL that turns session lines into the rows of `records`, and the rules of records() it encodes. A
 // batch (sqlBatch.ts) runs it over the files DuckDB reads itself or over the chunks Node hands it.
 import type { DuckDBAppender } from '@duckdb/node-api';
-import type { SqlProcessorSpec } from './sqlBatch.js';
 import { listLiteral, literal } from './sqlGuard.js';
+import type { CheckedSql } from './sqlSandbox.js';
+
+/** A SQL processor as a batch runs it. */
+export interface SqlProcessorSpec {
+  name: string;
+  checked: CheckedSql;
+  linesContaining?: string[];
+  /** Per query over a batch (a batch is far less work than the one session a JavaScript limit is for). */
+  timeoutMs: number;
+}
 
 /** Content Node hands DuckDB: chunks of whole lines (text, or bytes DuckDB decodes), or a line too long to hold. */
 export const FED_TABLE = 'CREATE OR REPLACE TEMP TABLE si_fed (session_file VARCHAR, first_line INTEGER, content BLOB, text VARCHAR, oversized BOOLEAN)';

@@ -12,17 +12,10 @@ export type { KnownRead } from './fileReads.js';
 import { RECORDS_RELATION, SESSIONS_RELATION, ident, listLiteral, literal } from './sqlGuard.js';
 import {
   FED_LINES_SQL, FED_TABLE, MALFORMED, RECORD, SURROGATE_ESCAPE, type ParseGroup,
-  appendFedRow, directLinesSql, parseGroups, parsedLinesSql, wellFormedLine,
+  appendFedRow, directLinesSql, parseGroups, parsedLinesSql, wellFormedLine, type SqlProcessorSpec,
 } from './recordsSql.js';
 
-/** A SQL processor as a batch runs it. */
-export interface SqlProcessorSpec {
-  name: string;
-  checked: CheckedSql;
-  linesContaining?: string[];
-  /** Per query over a batch (a batch is far less work than the one session a JavaScript limit is for). */
-  timeoutMs: number;
-}
+export type { SqlProcessorSpec } from './recordsSql.js';
 
 /** One SQL processor due for a session of a batch. */
 export interface SqlDue {

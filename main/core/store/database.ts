@@ -87,13 +87,3 @@ export function isPostgresUrl(target: string): boolean {
 export function isNewStoreFile(target: string): boolean {
   return !isPostgresUrl(target) && !existsSync(target);
 }
-
-/** Opens the store a user named: a postgres:// URL or a DuckDB file. */
-export async function openDatabase(target: string): Promise<Database> {
-  if (isPostgresUrl(target)) {
-    const { PostgresDatabase } = await import('./postgres/pgDatabase.js');
-    return PostgresDatabase.open(target);
-  }
-  const { DuckDatabase } = await import('./duckdb/duckDatabase.js');
-  return DuckDatabase.open(target);
-}

@@ -1,4 +1,5 @@
-import { openDatabase, type Database } from './database.js';
+import type { Database } from './database.js';
+import { openDatabase } from './openDatabase.js';
 import { migrate } from './migrations.js';
 import { recordHost, REPLACE_STATE, STAGED_ITEM_COLUMNS, writeOutcomes, type LostOutcome, type OutcomeGroup } from './outcomeBatch.js';
 import { SCANNED, stageScan } from './scanStage.js';
