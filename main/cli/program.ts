@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { collect, common, resolveState, seconds, positiveSeconds, wholeNumber, withEngine, type CommonOptions } from './commonOptions.js';
 import { reportCommand } from './report.js';
 import { statusCommand } from './status.js';
+import { findingsCommand } from './findings.js';
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_BUDGET_SECONDS, type RunOptions } from '../core/runner/runner.js';
 import type { RunStats } from '../core/runner/stats.js';
 import type { JsonRow } from '../core/store/jsonRows.js';
@@ -308,6 +309,7 @@ export function buildProgram(): Command {
     });
 
   reportCommand(program);
+  findingsCommand(program);
 
   common(program.command('query').description('run read-only SQL over the state database and the processors\' views'), false)
     .argument('<sql>', 'one or more SELECT statements; the last one\'s rows are printed')

@@ -31,6 +31,7 @@ test('a fresh database gets every table at the latest schema version', async () 
   const store = await StateStore.open(file);
   await store.close();
   assert.deepEqual(await tables(file), [
+    'finding_reviews',
     'orphaned_sessions',
     'processor_items',
     'processor_runs',

@@ -4,7 +4,7 @@ export const PROCESSOR_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 export const VIEW_COLUMN_TYPES = ['VARCHAR', 'BOOLEAN', 'INTEGER', 'BIGINT', 'DOUBLE', 'TIMESTAMP', 'DATE', 'JSON', 'VARCHAR[]'] as const;
 /** Names a view may not take: the host's own tables. */
-const RESERVED = new Set(['session_processor_state', 'session_processor_failures', 'processor_items', 'processor_runs', 'state_audit', 'schema_version', 'orphaned_sessions', 'session_hosts']);
+const RESERVED = new Set(['session_processor_state', 'session_processor_failures', 'processor_items', 'processor_runs', 'state_audit', 'schema_version', 'orphaned_sessions', 'session_hosts', 'finding_reviews']);
 
 type ProcessSession = (session: Session, ctx: ProcessContext) => ProcessorResult | void | Promise<ProcessorResult | void>;
 

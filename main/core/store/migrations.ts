@@ -116,6 +116,20 @@ export const MIGRATIONS: Migration[] = [
         processed_at TIMESTAMP NOT NULL)`);
     },
   },
+  {
+    version: 6,
+    description: 'review status of findings (secrets, tool errors): an auditor marks each open, confirmed, false-positive or fixed',
+    async up(db) {
+      // Keyed by the finding's id, which stays the same when a session is reprocessed and finds it again.
+      await db.run(`CREATE TABLE IF NOT EXISTS finding_reviews (
+        finding_id VARCHAR PRIMARY KEY,
+        processor_name VARCHAR NOT NULL,
+        session_file VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        note VARCHAR,
+        reviewed_at TIMESTAMP NOT NULL)`);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -14,9 +14,16 @@ export class NotFoundError extends Error {}
 
 const STATE_COLUMNS = 'processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version';
 
-/** The table whose rows an audited action changed. */
-function tableOf(action: string): 'session_processor_state' | 'session_processor_failures' {
-  return action === 'rerun' ? 'session_processor_failures' : 'session_processor_state';
+/** The table an audited action changed, and how to find its row there. */
+function rowOf(entry: JsonRow): { table: string; where: string; key: Record<string, string> } {
+  const action = String(entry.action);
+  if (action === 'review') {
+    // A finding's review: one row per finding, whose id the images carry.
+    const image = JSON.parse(String(entry.after ?? entry.before)) as { finding_id: string };
+    return { table: 'finding_reviews', where: 'finding_id = $id', key: { id: image.finding_id } };
+  }
+  const table = action === 'rerun' ? 'session_processor_failures' : 'session_processor_state';
+  return { table, where: 'processor_name = $processor AND session_file = $session', key: { processor: String(entry.processor_name), session: String(entry.session_file) } };
 }
 
 export interface StateChanges {
@@ -101,15 +108,14 @@ export async function undoChange(db: Database, auditId: number): Promise<number>
     if (action.startsWith('undo:')) throw new UsageError(`change #${auditId} is an undo; undo is not undone (make the change again instead)`);
     const [done] = await c.all('SELECT audit_id FROM state_audit WHERE action = $action', { action: `undo:${auditId}` });
     if (done) throw new ConflictError(`change #${auditId} was already undone (by #${done.audit_id})`, null);
-    const table = tableOf(action);
-    const key = { processor: String(entry.processor_name), session: String(entry.session_file) };
-    const [current] = await c.all(`SELECT to_json(t)::VARCHAR AS row FROM ${table} t WHERE processor_name = $processor AND session_file = $session`, key);
+    const { table, where, key } = rowOf(entry);
+    const [current] = await c.all(`SELECT to_json(t)::VARCHAR AS row FROM ${table} t WHERE ${where}`, key);
     const same = (a: unknown, b: unknown) => JSON.stringify(a === null || a === undefined ? null : JSON.parse(String(a))) === JSON.stringify(b === null || b === undefined ? null : JSON.parse(String(b)));
     const changedAgain = () => new ConflictError(`the row of change #${auditId} changed again since (a run or a later edit): undo the later change first, or edit the row`, null);
     if (!same(current?.row ?? null, entry.after)) throw changedAgain();
     if (current) {
       // Compare-and-delete: the row must still be the one just compared (a shared store has other writers).
-      const deleted = await c.all(`DELETE FROM ${table} WHERE processor_name = $processor AND session_file = $session AND to_json(${table})::VARCHAR = $row RETURNING 1`, { ...key, row: String(current.row) });
+      const deleted = await c.all(`DELETE FROM ${table} WHERE ${where} AND to_json(${table})::VARCHAR = $row RETURNING 1`, { ...key, row: String(current.row) });
       if (deleted.length === 0) throw changedAgain();
     }
     if (entry.before !== null) {
@@ -124,9 +130,9 @@ export async function undoChange(db: Database, auditId: number): Promise<number>
     const [audit] = await c.all(
       `INSERT INTO state_audit ("at", action, processor_name, session_file, before, after)
        VALUES (now()::TIMESTAMP, $action::VARCHAR, $processor::VARCHAR, $session::VARCHAR, $before::JSON,
-         (SELECT to_json(t) FROM ${table} t WHERE processor_name = $processor::VARCHAR AND session_file = $session::VARCHAR))
+         (SELECT to_json(t) FROM ${table} t WHERE ${where}))
        RETURNING audit_id`,
-      { ...key, action: `undo:${auditId}`, before: current ? String(current.row) : null },
+      { ...key, processor: String(entry.processor_name), session: String(entry.session_file), action: `undo:${auditId}`, before: current ? String(current.row) : null },
     );
     return Number(audit.audit_id);
   });

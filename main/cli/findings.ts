@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { listFindings, markFinding, REVIEW_STATUSES } from '../core/findings.js';
+import { collect, common, withEngine } from './commonOptions.js';
+import { printJson, printTable } from './output.js';
+
+export function findingsCommand(program: Command): void {
+  const findings = program.command('findings').description('leaked secrets and tool errors across all sessions, with their review status (docs/findings.md)');
+  common(findings.command('list', { isDefault: true }).description('every finding, newest first: id, session, line, kind, status (false positives only with --all)'), false)
+    .option('--kind <kind>', 'one kind (github_token, tool_result, …) or category (secret, tool_error)')
+    .option('--session <key>', 'one session')
+    .option('--all', 'also findings marked false-positive')
+    .action(async (options) => {
+      await withEngine(options, async (engine) => {
+        const rows = await listFindings(engine.store.db, { kind: options.kind, session: options.session, all: options.all === true });
+        if (options.json) printJson(rows);
+        else printTable(rows, ['id', 'status', 'kind', 'session_file', 'line_no', 'summary', 'occurred_at', 'note'], 'no findings (have the secrets and errors processors run?)');
+      });
+    });
+  common(findings.command('mark').description(`set a finding's review status: ${REVIEW_STATUSES.join(', ')} (audited; undo it from the app's history)`), false)
+    .argument('<id>', 'the finding id (findings list shows it)')
+    .argument('<status>', REVIEW_STATUSES.join(' | '))
+    .option('--note <text>', 'why (kept with the status)', collect, [])
+    .action(async (id: string, status: string, options) => {
+      await withEngine(options, async (engine) => {
+        const note = options.note.length > 0 ? options.note.join('\n') : null;
+        const marked = await markFinding(engine.store.db, id, status, note);
+        if (options.json) printJson(marked);
+        else process.stdout.write(`${id}: ${marked.status}${note ? ` (${note})` : ''}\n`);
+      });
+    });
+}

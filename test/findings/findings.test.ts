@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine } from '../../main/core/engine.js';
+import { listFindings, markFinding } from '../../main/core/findings.js';
+import { undoChange } from '../../main/core/store/stateEdits.js';
+import { runCli, tempDir, writeSession } from '../helpers.js';
+import { freshState, stateTest } from '../engine/harness.js';
+import { test } from 'node:test';
+
+// A token the secrets scanner accepts (random, so no placeholder rule skips it), built at run time.
+const token = `${'ghp'}_${'q7Rz2KpX9mWv4TyL8nBd3HcF6sJg1AeQ0uYo'}`;
+
+function seed(root: string): string {
+  return writeSession(root, 'alice/s.jsonl', [
+    { type: 'user', uuid: 'u1', timestamp: '2025-09-01T10:00:00.000Z', cwd: '/home/alice/app', message: { role: 'user', content: `deploy with ${token} please` } },
+    { type: 'assistant', uuid: 'a1', timestamp: '2025-09-01T10:00:05.000Z', requestId: 'r1', message: { id: 'm1', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'make' } }], usage: { input_tokens: 1, output_tokens: 1 } } },
+    { type: 'user', uuid: 'u2', timestamp: '2025-09-01T10:00:09.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'make: *** No rule to make target', is_error: true }] } },
+  ]);
+}
+
+stateTest('findings: secrets and tool errors in one list with stable ids; a review survives reprocessing, is audited and undone', async (backend) => {
+  const dir = tempDir('si-findings-');
+  const root = join(dir, 'sessions');
+  const file = seed(root);
+  const engine = await Engine.open({ state: await freshState(backend, dir), sessions: root, builtins: true, workers: 1, home: join(dir, 'home') });
+  try {
+    await engine.run(['secrets', 'errors']);
+    const db = engine.store.db;
+    const found = await listFindings(db);
+    assert.deepEqual(found.map((f) => [f.category, f.kind, f.session_file, f.line_no, f.status]), [
+      ['tool_error', 'tool_result', 'alice/s.jsonl', 3, 'open'],
+      ['secret', 'github_token', 'alice/s.jsonl', 1, 'open'],
+    ]);
+    assert.ok(!JSON.stringify(found).includes(token), 'no finding holds the secret');
+    const secret = found[1];
+    await markFinding(db, String(secret.id), 'false-positive', 'a revoked demo token');
+    assert.deepEqual((await listFindings(db)).map((f) => f.category), ['tool_error'], 'false positives are hidden');
+    const all = await listFindings(db, { all: true, kind: 'secret' });
+    assert.deepEqual(all.map((f) => [f.id, f.status, f.note]), [[secret.id, 'false-positive', 'a revoked demo token']]);
+
+    // Reprocessed (the session grew), the same secret is found again under the same id, its review kept.
+    appendFileSync(file, `${JSON.stringify({ type: 'user', uuid: 'u3', timestamp: '2025-09-01T10:01:00.000Z', message: { role: 'user', content: 'thanks' } })}\n`);
+    const [secrets] = await engine.run(['secrets']);
+    assert.equal(secrets.processed, 1);
+    assert.deepEqual((await listFindings(db, { all: true, kind: 'github_token' })).map((f) => [f.id, f.status]), [[secret.id, 'false-positive']]);
+
+    await markFinding(db, String(secret.id), 'confirmed', null);
+    const history = await db.all("SELECT audit_id, before, after FROM state_audit WHERE action = 'review' ORDER BY audit_id");
+    assert.equal(history.length, 2);
+    assert.equal((history[1].after as { status: string }).status, 'confirmed');
+    await undoChange(db, Number(history[1].audit_id));
+    assert.equal((await listFindings(db, { all: true, kind: 'secret' }))[0].status, 'false-positive', 'undo restores the earlier review');
+    await undoChange(db, Number(history[0].audit_id));
+    assert.equal((await listFindings(db, { kind: 'secret' }))[0].status, 'open', 'undoing the first review leaves none');
+
+    await assert.rejects(markFinding(db, String(secret.id), 'maybe', null), /status "maybe": choose one of open, confirmed, false-positive, fixed/);
+    await assert.rejects(markFinding(db, 'ffffffffffffffff', 'fixed', null), /no finding ffffffffffffffff/);
+  } finally {
+    await engine.close();
+  }
+});
+
+test('findings CLI: list as a table or JSON, mark with a note, bad input exits 2 naming it', async () => {
+  const dir = tempDir('si-findings-cli-');
+  const root = join(dir, 'sessions');
+  seed(root);
+  const state = join(dir, 'state.duckdb');
+  assert.equal((await runCli(['run', '--processor', 'secrets', '--processor', 'errors', '--sessions', root, '--state', state])).code, 0);
+  const listed = JSON.parse((await runCli(['findings', 'list', '--json', '--state', state])).stdout);
+  assert.equal(listed.length, 2);
+  const id = listed.find((f: { category: string }) => f.category === 'secret').id;
+  const marked = await runCli(['findings', 'mark', id, 'fixed', '--note', 'rotated', '--state', state]);
+  assert.equal(marked.code, 0, marked.stderr);
+  assert.equal(marked.stdout, `${id}: fixed (rotated)\n`);
+  const table = await runCli(['findings', '--state', state, '--kind', 'secret']);
+  assert.match(table.stdout, new RegExp(`${id} │ fixed`));
+  for (const [args, message] of [
+    [['findings', 'mark', id, 'maybe'], /status "maybe"/],
+    [['findings', 'mark', 'nope', 'fixed'], /no finding nope/],
+  ] as const) {
+    const result = await runCli([...args, '--state', state]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, message);
+  }
+});
