@@ -304,6 +304,27 @@ export interface HealthReport {
   problems: HealthProblemView[];
 }
 
+/** A leaked secret or a tool error, with its review (main/core/findings.ts; docs/findings.md). */
+export interface Finding {
+  /** Stable: the same thing found again in the same place (after reprocessing) keeps it. */
+  id: string;
+  category: 'secret' | 'tool_error';
+  processor: string;
+  kind: string;
+  session_file: string;
+  /** The file's 1-based line, as the transcript view numbers it. */
+  line_no: number;
+  /** A secret's redacted preview (never the secret), or a tool error's text. */
+  summary: string | null;
+  occurred_at: string | null;
+  status: FindingStatus;
+  note: string | null;
+  reviewed_at: string | null;
+}
+
+export const FINDING_STATUSES = ['open', 'confirmed', 'false-positive', 'fixed'] as const;
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
+
 /**
  * Usage and cost reports: the report module `session-inspector report` prints (main/core/reports), read by
  * the app through `usage/report`. The shapes are ccusage's JSON plus our fields; main returns the module's
@@ -475,6 +496,10 @@ export interface ApiMethods {
   'query/export': { args: { sql: string; format: 'csv' | 'parquet' }; result: ExportResult };
 
   'dashboard/get': { args: { days?: number }; result: Dashboard };
+  /** Findings newest first; false positives only with `all`. */
+  'findings/list': { args: { kind?: string; session?: string; all?: boolean; limit?: number }; result: Finding[] };
+  /** Sets a finding's review (audited; `state/undo` undoes it). */
+  'findings/mark': { args: { id: string; status: FindingStatus; note?: string }; result: Finding };
   /** Overdue, failing or stuck processors, quarantined sessions, stopped runners: the header's badge. */
   'health/get': { args: Record<string, never>; result: HealthReport };
 

@@ -16,6 +16,7 @@ import { RunManager, apiRunEvent } from './runManager.js';
 import { Scheduler } from '../core/scheduler/scheduler.js';
 import { readTranscript } from './transcript.js';
 import { usageReport } from './usageReport.js';
+import { findingsList, findingsMark } from './findings.js';
 import { validateArgs } from './validation.js';
 import * as rows from './rows.js';
 
@@ -449,6 +450,8 @@ export class ApiService {
 
     'dashboard/get': async ({ days }) => dashboard(this.engine.store.db, days ?? 30),
     'health/get': async () => this.engine.health(),
+    'findings/list': async (args) => findingsList(this.engine.store.db, args),
+    'findings/mark': async (args) => findingsMark(this.engine.store.db, args),
     'usage/report': async (request) => usageReport(this.engine.store.db, request),
   };
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PROCESSOR_NAME } from '../core/plugins/processorSchema.js';
-import { PROCESSOR_STATUSES, USAGE_REPORT_KINDS, USAGE_WEEK_STARTS, type ArgsOf, type MethodName } from './contract.js';
+import { FINDING_STATUSES, PROCESSOR_STATUSES, USAGE_REPORT_KINDS, USAGE_WEEK_STARTS, type ArgsOf, type MethodName } from './contract.js';
 
 /**
  * Every method's arguments, checked in main before anything runs: wrong types, missing or extra fields
@@ -79,6 +79,10 @@ export const schemas: { [M in MethodName]: z.ZodType<ArgsOf<M>> } = {
   'query/export': z.object({ sql, format: z.enum(['csv', 'parquet']) }).strict(),
   'dashboard/get': z.object({ days: z.number().int().min(1).max(3650).optional() }).strict(),
   'health/get': z.object({}).strict(),
+  'findings/list': z
+    .object({ kind: z.string().max(100).optional(), session: sessionKey.optional(), all: z.boolean().optional(), limit: z.number().int().min(1).max(100_000).optional() })
+    .strict(),
+  'findings/mark': z.object({ id: z.string().regex(/^[0-9a-f]{16}$/, 'must be a finding id'), status: z.enum(FINDING_STATUSES), note: z.string().max(10_000).optional() }).strict(),
   // Shapes only: the values (a real zone, a real date, since before until) are checked by the report
   // module's own rules, the ones the CLI's flags go through.
   'usage/report': z

@@ -13,7 +13,7 @@ export function findingsCommand(program: Command): void {
       await withEngine(options, async (engine) => {
         const rows = await listFindings(engine.store.db, { kind: options.kind, session: options.session, all: options.all === true });
         if (options.json) printJson(rows);
-        else printTable(rows, ['id', 'status', 'kind', 'session_file', 'line_no', 'summary', 'occurred_at', 'note'], 'no findings (have the secrets and errors processors run?)');
+        else printTable(rows.map((f) => ({ ...f })), ['id', 'status', 'kind', 'session_file', 'line_no', 'summary', 'occurred_at', 'note'], 'no findings (have the secrets and errors processors run?)');
       });
     });
   common(findings.command('mark').description(`set a finding's review status: ${REVIEW_STATUSES.join(', ')} (audited; undo it from the app's history)`), false)

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UsageError } from './errors.js';
 import type { Database } from './store/database.js';
-import type { JsonRow } from './store/jsonRows.js';
 
 /**
  * Findings an auditor acts on: the leaked secrets and the tool errors the built-in processors find, one
@@ -36,6 +35,20 @@ const SOURCES: FindingSource[] = [
   },
 ];
 
+export interface FindingRow {
+  id: string;
+  category: FindingSource['category'];
+  processor: string;
+  kind: string;
+  session_file: string;
+  line_no: number;
+  summary: string | null;
+  occurred_at: string | null;
+  status: ReviewStatus;
+  note: string | null;
+  reviewed_at: string | null;
+}
+
 export interface FindingFilter {
   kind?: string;
   session?: string;
@@ -56,7 +69,7 @@ async function existingSources(db: Database): Promise<FindingSource[]> {
 }
 
 /** Every finding (newest first), with its review; ids are computed here, from the stored items. */
-export async function listFindings(db: Database, filter: FindingFilter = {}): Promise<JsonRow[]> {
+export async function listFindings(db: Database, filter: FindingFilter = {}): Promise<FindingRow[]> {
   const sources = await existingSources(db);
   if (sources.length === 0) return [];
   const union = sources
@@ -86,18 +99,19 @@ export async function listFindings(db: Database, filter: FindingFilter = {}): Pr
   const findings = rows.map((r) => {
     const id = findingId(String(r.processor), String(r.session_file), String(r.kind ?? ''), String(r.anchor ?? ''), String(r.summary ?? ''));
     const review = reviews.get(id);
+    const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
     return {
       id,
-      category: r.category,
-      processor: r.processor,
-      kind: r.kind,
-      session_file: r.session_file,
-      line_no: r.line_no,
-      summary: r.summary,
-      occurred_at: r.occurred_at,
+      category: r.category as FindingRow['category'],
+      processor: String(r.processor),
+      kind: String(r.kind ?? ''),
+      session_file: String(r.session_file),
+      line_no: Number(r.line_no),
+      summary: text(r.summary),
+      occurred_at: text(r.occurred_at),
       status: (review?.status as ReviewStatus | undefined) ?? 'open',
-      note: review?.note ?? null,
-      reviewed_at: review?.reviewed_at ?? null,
+      note: text(review?.note),
+      reviewed_at: text(review?.reviewed_at),
       sortAt: String(r.session_at ?? ''),
     };
   });
@@ -109,7 +123,7 @@ export async function listFindings(db: Database, filter: FindingFilter = {}): Pr
 }
 
 /** Sets a finding's review (audited, undoable with `state undo`); refuses an unknown id or status by name. */
-export async function markFinding(db: Database, id: string, status: string, note: string | null): Promise<JsonRow> {
+export async function markFinding(db: Database, id: string, status: string, note: string | null): Promise<FindingRow> {
   if (!(REVIEW_STATUSES as readonly string[]).includes(status)) throw new UsageError(`status "${status}": choose one of ${REVIEW_STATUSES.join(', ')}`);
   const finding = (await listFindings(db, { all: true })).find((f) => f.id === id);
   if (!finding) throw new UsageError(`no finding ${id}: see \`session-inspector findings list --all\``);
@@ -128,6 +142,6 @@ export async function markFinding(db: Database, id: string, status: string, note
       { ...key, before: before ? String(before.row) : null },
     );
     const [row] = await c.all('SELECT finding_id, status, note, reviewed_at FROM finding_reviews WHERE finding_id = $id', key);
-    return { ...finding, status: row.status, note: row.note, reviewed_at: row.reviewed_at };
+    return { ...finding, status: status as ReviewStatus, note, reviewed_at: String(row.reviewed_at) };
   });
 }

@@ -7,6 +7,7 @@ import { undoChange } from '../../main/core/store/stateEdits.js';
 import { runCli, tempDir, writeSession } from '../helpers.js';
 import { freshState, stateTest } from '../engine/harness.js';
 import { test } from 'node:test';
+import { openService } from '../api/harness.js';
 
 // A token the secrets scanner accepts (random, so no placeholder rule skips it), built at run time.
 const token = `${'ghp'}_${'q7Rz2KpX9mWv4TyL8nBd3HcF6sJg1AeQ0uYo'}`;
@@ -83,4 +84,20 @@ test('findings CLI: list as a table or JSON, mark with a note, bad input exits 2
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, message);
   }
+});
+
+test('findings API: list and mark through the contract; a bad id or status is refused naming the field', async () => {
+  const api = await openService();
+  assert.deepEqual(await api.call('findings/list', {}), [], 'no findings before the processors ran');
+  for (const [args, message] of [
+    [{ id: 'nope', status: 'fixed' }, /id: must be a finding id/],
+    [{ id: '0123456789abcdef', status: 'maybe' }, /status/],
+  ] as const) {
+    const response = await api.service.handle('findings/mark', args);
+    assert.equal(response.ok, false);
+    if (!response.ok) assert.match(response.error.message, message);
+  }
+  const unknown = await api.service.handle('findings/mark', { id: '0123456789abcdef', status: 'fixed' });
+  assert.equal(unknown.ok, false);
+  if (!unknown.ok) assert.match(unknown.error.message, /no finding 0123456789abcdef/);
 });
