@@ -16,7 +16,7 @@ export function findingsCommand(program: Command): void {
         else printTable(rows.map((f) => ({ ...f })), ['id', 'status', 'kind', 'session_file', 'line_no', 'summary', 'occurred_at', 'note'], 'no findings (have the secrets and errors processors run?)');
       });
     });
-  common(findings.command('mark').description(`set a finding's review status: ${REVIEW_STATUSES.join(', ')} (audited; undo it from the app's history)`), false)
+  common(findings.command('mark').description(`set a finding's review status: ${REVIEW_STATUSES.join(', ')} (audited; state undo reverts it)`), false)
     .argument('<id>', 'the finding id (findings list shows it)')
     .argument('<status>', REVIEW_STATUSES.join(' | '))
     .option('--note <text>', 'why (kept with the status)', collect, [])

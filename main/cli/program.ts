@@ -5,6 +5,7 @@ import { collect, common, resolveState, seconds, positiveSeconds, wholeNumber, w
 import { reportCommand } from './report.js';
 import { statusCommand } from './status.js';
 import { findingsCommand } from './findings.js';
+import { ConflictError, listAudit, NotFoundError, undoChange } from '../core/store/stateEdits.js';
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_BUDGET_SECONDS, type RunOptions } from '../core/runner/runner.js';
 import type { RunStats } from '../core/runner/stats.js';
 import type { JsonRow } from '../core/store/jsonRows.js';
@@ -220,6 +221,28 @@ export function buildProgram(): Command {
     .action(async (options) => {
       await withEngine(options, async (engine) => {
         printRows(await engine.store.listState({ processor: options.processor, session: options.session }), options.json);
+      });
+    });
+  common(state.command('history').description('the audit trail of manual changes (resets, marks, edits, reviews, undos), newest first'), false)
+    .option('--limit <n>', 'at most this many entries (default 50)', wholeNumber(1), 50)
+    .action(async (options) => {
+      await withEngine(options, async (engine) => {
+        printRows(await listAudit(engine.store.db, options.limit), options.json, ['audit_id', 'at', 'action', 'processor_name', 'session_file', 'undone_by']);
+      });
+    });
+  common(state.command('undo').description('undo one change of the history, if its row has not changed since'), false)
+    .argument('<audit-id>', 'the change (state history shows its audit_id)', wholeNumber(1))
+    .action(async (auditId: number, options) => {
+      await withEngine(options, async (engine) => {
+        try {
+          const undoneBy = await undoChange(engine.store.db, auditId);
+          if (options.json) printJson({ undone: auditId, by: undoneBy });
+          else process.stdout.write(`undid change #${auditId} (recorded as #${undoneBy})\n`);
+        } catch (error) {
+          // Nothing to undo, or the row moved on since: the user's input, named, not a crash.
+          if (error instanceof NotFoundError || error instanceof ConflictError) throw new UsageError(error.message);
+          throw error;
+        }
       });
     });
   common(state.command('reset').description('forget that sessions were processed, so the next run processes them again'), false)

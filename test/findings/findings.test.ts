@@ -76,6 +76,16 @@ test('findings CLI: list as a table or JSON, mark with a note, bad input exits 2
   assert.equal(marked.stdout, `${id}: fixed (rotated)\n`);
   const table = await runCli(['findings', '--state', state, '--kind', 'secret']);
   assert.match(table.stdout, new RegExp(`${id} │ fixed`));
+  // The review is in the history, and undone from the CLI as from the app.
+  const [review] = JSON.parse((await runCli(['state', 'history', '--json', '--state', state])).stdout);
+  assert.equal(review.action, 'review');
+  const undo = await runCli(['state', 'undo', String(review.audit_id), '--state', state]);
+  assert.equal(undo.code, 0, undo.stderr);
+  assert.match(undo.stdout, new RegExp(`^undid change #${review.audit_id} \\(recorded as #\\d+\\)`));
+  assert.equal(JSON.parse((await runCli(['findings', 'list', '--json', '--kind', 'secret', '--state', state])).stdout)[0].status, 'open');
+  const again = await runCli(['state', 'undo', String(review.audit_id), '--state', state]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /was already undone/);
   for (const [args, message] of [
     [['findings', 'mark', id, 'maybe'], /status "maybe"/],
     [['findings', 'mark', 'nope', 'fixed'], /no finding nope/],
