@@ -9,6 +9,7 @@ import { PluginDropTarget } from './PluginDropTarget.js';
 import { SessionDetail } from './SessionDetail.js';
 import { TrustPrompt } from './TrustPrompt.js';
 import { SessionsView } from '../views/SessionsView.js';
+import { FindingsView } from '../views/FindingsView.js';
 import { StateView } from '../views/StateView.js';
 import { RunsView } from '../views/RunsView.js';
 import { UsageView } from '../views/UsageView.js';
@@ -32,6 +33,8 @@ function CurrentView() {
   switch (view) {
     case 'sessions':
       return <SessionsView />;
+    case 'findings':
+      return <FindingsView />;
     case 'state':
       return <StateView />;
     case 'runs':

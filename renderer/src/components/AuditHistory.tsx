@@ -1,6 +1,28 @@
 // Every manual state change, newest first, each undoable once.
+import type { AuditEntry } from '../../../main/api/contract.js';
 import { formatTime } from '../lib/format.js';
 import { useApp } from '../StoreContext.js';
+
+/** A finding's review (a `finding_reviews` row), as the review and undo entries carry it. */
+interface ReviewImage {
+  finding_id: string;
+  status?: string;
+  note?: string | null;
+}
+
+function reviewOf(entry: AuditEntry): { before: ReviewImage | null; after: ReviewImage | null } | null {
+  const image = (v: unknown) => (v !== null && typeof v === 'object' && typeof (v as ReviewImage).finding_id === 'string' ? (v as ReviewImage) : null);
+  const before = image(entry.before);
+  const after = image(entry.after);
+  return before || after ? { before, after } : null;
+}
+
+/** A review in a few words: no review is a finding still open. */
+function reviewSummary(review: ReviewImage | null): string {
+  if (!review) return 'open (no review)';
+  const status = review.status ?? '?';
+  return review.note ? `${status}: "${review.note.length > 80 ? `${review.note.slice(0, 80)}…` : review.note}"` : status;
+}
 
 /** A short, readable form of a before/after value (state rows, failure rows, or anything else). */
 function summary(value: unknown): string {
@@ -23,19 +45,27 @@ export function AuditHistory() {
       <h3>History</h3>
       {history.length === 0 && <p className="muted">No manual changes yet.</p>}
       <ol className="plain-list">
-        {history.map((h) => (
-          <li key={h.auditId} className="audit-entry" data-audit={h.auditId} data-action={h.action}>
-            <div>
-              <strong>{h.action}</strong> {h.processor} <span className="col-key">{h.sessionKey}</span>
-            </div>
-            <div className="muted">{formatTime(h.at)} · {summary(h.before)} → {summary(h.after)}</div>
-            {h.undoneBy !== null ? (
-              <span className="muted">undone (#{h.undoneBy})</span>
-            ) : (
-              <button type="button" onClick={() => void undo(h.auditId)}>Undo</button>
-            )}
-          </li>
-        ))}
+        {history.map((h) => {
+          const review = reviewOf(h);
+          const finding = review ? (review.after ?? review.before)!.finding_id : null;
+          return (
+            <li key={h.auditId} className="audit-entry" data-audit={h.auditId} data-action={h.action}>
+              <div>
+                <strong>{h.action}</strong> {h.processor} <span className="col-key">{h.sessionKey}</span>
+                {finding && <span className="muted"> · finding <code>{finding}</code></span>}
+              </div>
+              <div className="muted audit-change">
+                {formatTime(h.at)} · {review ? `${reviewSummary(review.before)} → ${reviewSummary(review.after)}` : `${summary(h.before)} → ${summary(h.after)}`}
+              </div>
+              {h.undoneBy !== null ? (
+                <span className="muted">undone (#{h.undoneBy})</span>
+              ) : h.action.startsWith('undo:') ? null : (
+                // An undo is not undone (main refuses it): the change is made again instead.
+                <button type="button" onClick={() => void undo(h.auditId)} aria-label={`Undo change #${h.auditId}`}>Undo</button>
+              )}
+            </li>
+          );
+        })}
       </ol>
     </aside>
   );

@@ -4,6 +4,7 @@ import { useApp } from '../StoreContext.js';
 
 const LABELS: Record<ViewName, string> = {
   sessions: 'Sessions',
+  findings: 'Findings',
   state: 'State table',
   runs: 'Runs',
   usage: 'Usage',

@@ -3,7 +3,7 @@ import type { AppInfo } from '../../../main/api/contract.js';
 import { errorMessage } from '../api/client.js';
 import type { SliceCreator } from './types.js';
 
-export const VIEWS = ['sessions', 'state', 'runs', 'usage', 'plugins', 'query', 'settings'] as const;
+export const VIEWS = ['sessions', 'findings', 'state', 'runs', 'usage', 'plugins', 'query', 'settings'] as const;
 export type ViewName = (typeof VIEWS)[number];
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export const THEMES: readonly ThemeChoice[] = ['system', 'light', 'dark'];

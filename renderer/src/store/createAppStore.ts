@@ -2,6 +2,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createAppSlice } from './appSlice.js';
 import { createDetailSlice } from './detailSlice.js';
+import { createFindingsSlice } from './findingsSlice.js';
 import { createHealthSlice } from './healthSlice.js';
 import { createPluginsSlice } from './pluginsSlice.js';
 import { createQuerySlice } from './querySlice.js';
@@ -24,5 +25,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createQuerySlice(set, get, deps),
     ...createUsageSlice(set, get, deps),
     ...createHealthSlice(set, get, deps),
+    ...createFindingsSlice(set, get, deps),
   }));
 }

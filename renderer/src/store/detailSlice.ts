@@ -1,10 +1,16 @@
-// The open session: its per-processor detail and a readable transcript, read in pages.
+// The open session: its per-processor detail and a readable transcript, read in pages, from the start or
+// (opened at a finding) from just before one line, which the transcript view scrolls to and highlights.
 import type { SessionDetail, TranscriptEntry } from '../../../main/api/contract.js';
 import { errorMessage } from '../api/client.js';
 import type { SliceCreator } from './types.js';
 
 /** Transcript entries per 'sessions/transcript' call. */
 export const TRANSCRIPT_PAGE = 300;
+/**
+ * Lines read before the line a session is opened at: enough to show what led to it (the tool call before
+ * its failed result) without reading the file from line 1 when the line is far down.
+ */
+export const CONTEXT_LINES = 10;
 
 export interface DetailData {
   key: string | null;
@@ -14,32 +20,41 @@ export interface DetailData {
   malformedLines: number;
   loadingTranscript: boolean;
   error: string | null;
+  /** The line the session was opened at (a finding's), shown highlighted; null when opened from the start. */
+  highlightLine: number | null;
+  /** The first line read: lines before it are not shown (1 when the transcript was read from the start). */
+  firstLine: number;
 }
 
 export interface DetailSliceState {
   detail: DetailData;
-  openSession(sessionKey: string): Promise<void>;
+  /** `at.line`: read from a few lines before that line, and highlight it. */
+  openSession(sessionKey: string, at?: { line: number }): Promise<void>;
   closeSession(): void;
   refreshDetail(): Promise<void>;
   loadMoreTranscript(): Promise<void>;
+  /** Reads the transcript again from line 1 (opened at a line, the lines before were skipped); the highlight stays. */
+  readTranscriptFromStart(): Promise<void>;
 }
 
-const EMPTY: DetailData = { key: null, data: null, entries: [], nextLine: null, malformedLines: 0, loadingTranscript: false, error: null };
+const EMPTY: DetailData = { key: null, data: null, entries: [], nextLine: null, malformedLines: 0, loadingTranscript: false, error: null, highlightLine: null, firstLine: 1 };
 
 export const createDetailSlice: SliceCreator<DetailSliceState> = (set, get, { api }) => {
-  async function loadTranscript(sessionKey: string, fromLine: number | undefined): Promise<void> {
+  /** Reads a page from `fromLine`: appended to what is shown, or replacing it (a fresh read). */
+  async function loadTranscript(sessionKey: string, fromLine: number, append: boolean): Promise<void> {
     set({ detail: { ...get().detail, loadingTranscript: true } });
     try {
-      const page = await api.call('sessions/transcript', { sessionKey, ...(fromLine ? { fromLine } : {}), limit: TRANSCRIPT_PAGE });
+      const page = await api.call('sessions/transcript', { sessionKey, ...(fromLine > 1 ? { fromLine } : {}), limit: TRANSCRIPT_PAGE });
       const current = get().detail;
       if (current.key !== sessionKey) return;
       set({
         detail: {
           ...current,
-          entries: fromLine ? [...current.entries, ...page.entries] : page.entries,
+          entries: append ? [...current.entries, ...page.entries] : page.entries,
           nextLine: page.nextLine,
-          malformedLines: current.malformedLines + page.malformedLines,
+          malformedLines: (append ? current.malformedLines : 0) + page.malformedLines,
           loadingTranscript: false,
+          ...(append ? {} : { firstLine: fromLine }),
         },
       });
     } catch (error) {
@@ -60,9 +75,11 @@ export const createDetailSlice: SliceCreator<DetailSliceState> = (set, get, { ap
   return {
     detail: EMPTY,
 
-    async openSession(sessionKey) {
-      set({ detail: { ...EMPTY, key: sessionKey } });
-      await Promise.all([loadDetail(sessionKey), loadTranscript(sessionKey, undefined)]);
+    async openSession(sessionKey, at) {
+      const highlightLine = at ? at.line : null;
+      const fromLine = at ? Math.max(1, at.line - CONTEXT_LINES) : 1;
+      set({ detail: { ...EMPTY, key: sessionKey, highlightLine, firstLine: fromLine } });
+      await Promise.all([loadDetail(sessionKey), loadTranscript(sessionKey, fromLine, false)]);
     },
 
     closeSession() {
@@ -76,7 +93,12 @@ export const createDetailSlice: SliceCreator<DetailSliceState> = (set, get, { ap
 
     async loadMoreTranscript() {
       const { key, nextLine, loadingTranscript } = get().detail;
-      if (key && nextLine !== null && !loadingTranscript) await loadTranscript(key, nextLine);
+      if (key && nextLine !== null && !loadingTranscript) await loadTranscript(key, nextLine, true);
+    },
+
+    async readTranscriptFromStart() {
+      const { key, loadingTranscript } = get().detail;
+      if (key && !loadingTranscript) await loadTranscript(key, 1, false);
     },
   };
 };

@@ -6,7 +6,7 @@ import type { AppStore } from './createAppStore.js';
 /** Minimum time between two refreshes of the same data caused by events, in ms. */
 export const REFRESH_COALESCE_MS = 400;
 
-type RefreshKind = 'sessions' | 'state' | 'runs' | 'processors' | 'usage' | 'health';
+type RefreshKind = 'sessions' | 'state' | 'runs' | 'processors' | 'usage' | 'health' | 'findings';
 
 export interface EventBinding {
   apply(event: ApiEvent): void;
@@ -38,6 +38,8 @@ export function bindEvents(store: AppStore, coalesceMs = REFRESH_COALESCE_MS): E
       if (kind === 'usage' && s.view === 'usage') work.push(s.loadUsage());
       // The header's badge is always on screen.
       if (kind === 'health') work.push(s.loadHealth());
+      // Findings are built from every session's items: only where they are on screen (the page loads on opening).
+      if (kind === 'findings' && s.view === 'findings') work.push(s.loadFindings());
     }
     await Promise.all(work);
   }
@@ -57,12 +59,13 @@ export function bindEvents(store: AppStore, coalesceMs = REFRESH_COALESCE_MS): E
         case 'run-finished':
           s.applyRunFinished(event.processor, event.stats);
           if (event.stats.error) s.notify('error', `${event.processor}: ${event.stats.error}`);
-          schedule('sessions', 'state', 'runs', 'processors', 'usage', 'health');
+          schedule('sessions', 'state', 'runs', 'processors', 'usage', 'health', 'findings');
           break;
         case 'state-changed':
           // Also a switch of store, and orphans found gone (their usage is counted as from deleted files).
           // Health too: a reset or rerun clears quarantined sessions, another store has other runs.
-          schedule('sessions', 'state', 'usage', 'health');
+          // Findings: a reset drops a session's items, an undone review changes a finding's status.
+          schedule('sessions', 'state', 'usage', 'health', 'findings');
           break;
         case 'sessions-changed':
           schedule('sessions');

@@ -10,8 +10,9 @@ import type { PluginsSliceState } from './pluginsSlice.js';
 import type { QuerySliceState } from './querySlice.js';
 import type { UsageSliceState } from './usageSlice.js';
 import type { HealthSliceState } from './healthSlice.js';
+import type { FindingsSliceState } from './findingsSlice.js';
 
-export type Store = AppSliceState & SessionsSliceState & DetailSliceState & RunsSliceState & StateTableSliceState & PluginsSliceState & QuerySliceState & UsageSliceState & HealthSliceState;
+export type Store = AppSliceState & SessionsSliceState & DetailSliceState & RunsSliceState & StateTableSliceState & PluginsSliceState & QuerySliceState & UsageSliceState & HealthSliceState & FindingsSliceState;
 
 /** localStorage in the page; a Map-backed fake in unit tests. */
 export interface KeyValueStorage {
