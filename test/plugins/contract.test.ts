@@ -15,6 +15,7 @@ const BUILT_IN: Record<string, string[]> = {
   errors: ['errors'],
   summary: ['summary'],
   secrets: ['secrets'],
+  audit: ['destructive-commands'],
 };
 
 test('plugins/ holds exactly the built-in plugin folders listed here', () => {
