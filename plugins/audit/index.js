@@ -4,5 +4,6 @@
 // with the cases it gets wrong.
 import { definePlugin } from 'session-inspector/plugin';
 import { destructiveCommands } from './destructiveCommands.js';
+import { outsideWrites } from './outsideWrites.js';
 
-export default definePlugin([destructiveCommands]);
+export default definePlugin([destructiveCommands, outsideWrites]);

@@ -76,6 +76,21 @@ export function projectFolder(firstCwd, sessionKey) {
 }
 
 /**
+ * `value` made absolute against `base` (a record's cwd) and normalised, in its own style (a Windows path
+ * keeps its case and backslashes, for people to read); null when it is relative and there is no base.
+ * Compare the result through pathKey.
+ * @param {string} value
+ * @param {string | null} base
+ */
+export function resolvePath(value, base) {
+  if (WINDOWS_PATH.test(value)) return path.win32.normalize(value);
+  if (value.startsWith('/')) return trimSlash(path.posix.normalize(value));
+  if (base === null) return null;
+  if (WINDOWS_PATH.test(base)) return path.win32.join(base, value);
+  return trimSlash(path.posix.join(base, value));
+}
+
+/**
  * True when `child` lies strictly inside `parent` (both keys).
  * @param {string} child
  * @param {string} parent

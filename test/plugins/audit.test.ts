@@ -14,7 +14,7 @@ import { assistantLine, at, NOISE, toolUse, userLine } from './lines.js';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const PROJECT = '/home/alice/code/app'; // the cwd lines.ts gives every hand-written line
 const CALL = { id: 'msg_1', requestId: 'req_1' };
-const PROCESSORS = ['destructive-commands'];
+const PROCESSORS = ['destructive-commands', 'outside-writes'];
 
 interface PathsModule {
   projectFolder(firstCwd: string, sessionKey: string): string;
@@ -231,6 +231,82 @@ test('destructive-commands: declares the destructive_commands view', async () =>
   });
 });
 
+test('outside-writes: file tools writing outside the first cwd, with where they land', async () => {
+  const processor = await loadProcessor('outside-writes', 'audit');
+  const write = (uuid: string, seconds: number, id: string, tool: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    assistantLine(uuid, seconds, CALL, [toolUse(id, tool, input)], extra);
+  const lines: unknown[] = [
+    ...NOISE,
+    userLine('u1', 0, 'go'),
+    write('a1', 1, 'w1', 'Write', { file_path: `${PROJECT}/src/index.ts`, content: 'x' }),
+    write('a2', 2, 'w2', 'Edit', { file_path: '/home/alice/.bashrc', old_string: 'a', new_string: 'b' }),
+    write('a3', 3, 'w3', 'Write', { file_path: '/tmp/scratch/notes.md', content: 'x' }),
+    write('a4', 4, 'w4', 'Write', { file_path: '/home/alice/.claude/plans/quiet-fox.md', content: 'plan' }),
+    write('a5', 5, 'w5', 'MultiEdit', { file_path: `${PROJECT}/../app-other/x.ts`, edits: [] }), // .. escapes
+    write('a6', 6, 'w6', 'NotebookEdit', { notebook_path: '/srv/notebooks/a.ipynb', new_source: '' }),
+    write('a7', 7, 'w7', 'Write', { file_path: `${PROJECT}2/x.ts`, content: '' }), // a sibling sharing the prefix
+    // The shell is in src (after a cd): a write elsewhere in the project is still inside it.
+    write('a8', 8, 'w8', 'Write', { file_path: `${PROJECT}/README.md`, content: '' }, { cwd: `${PROJECT}/src` }),
+    write('a9', 9, 'w9', 'Write', { file_path: 'relative/out.txt', content: '' }, { cwd: '/tmp' }),
+    write('a10', 10, 'w10', 'Read', { file_path: '/etc/passwd' }),
+    write('a11', 11, 'w11', 'Write', { file_path: 42 }),
+    write('a12', 12, 'w12', 'Edit', { file_path: `${PROJECT}/./src/../lib/a.ts` }, { isSidechain: true }),
+  ];
+  const lineOf = (uuid: string) => lines.findIndex((line) => (line as { uuid?: string }).uuid === uuid) + 1;
+  const { items } = await runProcessor(processor, writeSession(lines));
+  const item = (uuid: string, seconds: number, id: string, tool: string, filePath: string, scope: string) => ({
+    path: filePath,
+    scope,
+    tool_name: tool,
+    tool_use_id: id,
+    project_dir: PROJECT,
+    is_sidechain: false,
+    occurred_at: at(seconds),
+    line_no: lineOf(uuid),
+  });
+  assert.deepEqual(items, [
+    item('a2', 2, 'w2', 'Edit', '/home/alice/.bashrc', 'outside'),
+    item('a3', 3, 'w3', 'Write', '/tmp/scratch/notes.md', 'temp'),
+    item('a4', 4, 'w4', 'Write', '/home/alice/.claude/plans/quiet-fox.md', 'claude'),
+    item('a5', 5, 'w5', 'MultiEdit', '/home/alice/code/app-other/x.ts', 'outside'),
+    item('a6', 6, 'w6', 'NotebookEdit', '/srv/notebooks/a.ipynb', 'outside'),
+    item('a7', 7, 'w7', 'Write', '/home/alice/code/app2/x.ts', 'outside'),
+    item('a9', 9, 'w9', 'Write', '/tmp/relative/out.txt', 'temp'),
+  ]);
+});
+
+test('outside-writes: Windows paths compare without case, and a session without any cwd has no findings', async () => {
+  const processor = await loadProcessor('outside-writes', 'audit');
+  const windows = 'C:\\Users\\Carol\\src\\app';
+  const lines = [
+    assistantLine('a1', 0, CALL, [toolUse('w1', 'Write', { file_path: 'c:\\users\\carol\\SRC\\app\\main.py' })], { cwd: windows }),
+    assistantLine('a2', 1, CALL, [toolUse('w2', 'Write', { file_path: 'C:\\Users\\Carol\\AppData\\Local\\Temp\\x.txt' })], { cwd: windows }),
+    assistantLine('a3', 2, CALL, [toolUse('w3', 'Edit', { file_path: 'D:\\data\\x.csv' })], { cwd: windows }),
+  ];
+  const { items } = await runProcessor<any>(processor, writeSession(lines));
+  assert.deepEqual(items.map((i) => [i.path, i.scope, i.project_dir, i.line_no]), [
+    ['C:\\Users\\Carol\\AppData\\Local\\Temp\\x.txt', 'temp', windows, 2],
+    ['D:\\data\\x.csv', 'outside', windows, 3],
+  ]);
+  const noCwd = [assistantLine('a1', 0, CALL, [toolUse('w1', 'Write', { file_path: '/etc/hosts' })], { cwd: undefined })];
+  assert.deepEqual((await runProcessor(processor, writeSession(noCwd))).items, []);
+});
+
+test('outside-writes: a subagent file starting in a subfolder is judged against the project it belongs to', async () => {
+  const writes = await loadProcessor('outside-writes', 'audit');
+  const file = writeSession([assistantLine('a1', 0, CALL, [toolUse('w1', 'Write', { file_path: `${PROJECT}/README.md`, content: '' })], { cwd: `${PROJECT}/src`, isSidechain: true })], 'agent-1.jsonl');
+  assert.deepEqual((await runProcessor(writes, file, '-home-alice-code-app/agent-1.jsonl')).items, []);
+  // Outside Claude Code's layout the first cwd is all there is to go by.
+  assert.deepEqual((await runProcessor<any>(writes, file, 'copied/agent-1.jsonl')).items.map((i) => [i.path, i.scope, i.project_dir]), [[`${PROJECT}/README.md`, 'outside', `${PROJECT}/src`]]);
+});
+
+test('outside-writes: declares the outside_writes view', async () => {
+  assert.deepEqual((await loadProcessor('outside-writes', 'audit')).view, {
+    name: 'outside_writes',
+    columns: { path: 'VARCHAR', scope: 'VARCHAR', tool_name: 'VARCHAR', tool_use_id: 'VARCHAR', project_dir: 'VARCHAR', is_sidechain: 'BOOLEAN', occurred_at: 'TIMESTAMP', line_no: 'BIGINT' },
+  });
+});
+
 const run = promisify(execFile);
 
 async function cli(...args: string[]): Promise<any> {
@@ -283,9 +359,17 @@ test('audit: through the CLI, each view holds what its processor finds', async (
     ['-home-alice-code-app/s1.jsonl', 'git_reset_hard', 'origin/main', PROJECT, 3],
     ['-home-alice-code-app/s1.jsonl', 'rm_rf_outside', '/home/alice/old-app', PROJECT, 3],
   ]);
+  assert.deepEqual(rows.outside_writes.map((r) => [r.path, r.scope, r.project_dir, r.line_no]), [['/tmp/notes.md', 'temp', PROJECT, 4]]);
 });
 
 test('audit: over the real transcripts the views exist and hold what the processors find', { skip: fixturesDir() === null ? NO_FIXTURES : undefined }, async () => {
   const sessions = fixturesDir()!;
-  await runAndCompare(sessions, path.join(tempDir('audit-fixtures'), 'state.duckdb'));
+  const rows = await runAndCompare(sessions, path.join(tempDir('audit-fixtures'), 'state.duckdb'));
+  // The shell of fe5e1c67 wanders into todo-app/ and todo-app/types/ while files are written all over
+  // /path/to/Demo: judged against the first cwd, none of those writes is outside the project.
+  const wandering = sessionFiles(sessions).find((file) => path.basename(file).startsWith('fe5e1c67'));
+  assert.ok(wandering, 'sample-project/fe5e1c67-….jsonl is among the fixtures');
+  const cwds = new Set(fs.readFileSync(wandering, 'utf8').split('\n').flatMap((line) => (line.includes('"cwd"') ? [JSON.parse(line).cwd] : [])));
+  assert.ok(cwds.has('/path/to/Demo/todo-app/types'), 'the session does change folders');
+  assert.deepEqual(rows.outside_writes.filter((r) => r.session_file.includes('fe5e1c67')), []);
 });

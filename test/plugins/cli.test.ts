@@ -21,6 +21,7 @@ const PROCESSORS: [name: string, plugin: string][] = [
   ['summary', 'summary'],
   ['secrets', 'secrets'],
   ['destructive-commands', 'audit'],
+  ['outside-writes', 'audit'],
 ];
 
 async function cli(...args: string[]): Promise<any> {
