@@ -5,5 +5,6 @@
 import { definePlugin } from 'session-inspector/plugin';
 import { destructiveCommands } from './destructiveCommands.js';
 import { outsideWrites } from './outsideWrites.js';
+import { permissionBypass } from './permissionBypass.js';
 
-export default definePlugin([destructiveCommands, outsideWrites]);
+export default definePlugin([destructiveCommands, outsideWrites, permissionBypass]);

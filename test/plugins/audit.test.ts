@@ -14,7 +14,7 @@ import { assistantLine, at, NOISE, toolUse, userLine } from './lines.js';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const PROJECT = '/home/alice/code/app'; // the cwd lines.ts gives every hand-written line
 const CALL = { id: 'msg_1', requestId: 'req_1' };
-const PROCESSORS = ['destructive-commands', 'outside-writes'];
+const PROCESSORS = ['destructive-commands', 'outside-writes', 'permission-bypass'];
 
 interface PathsModule {
   projectFolder(firstCwd: string, sessionKey: string): string;
@@ -307,6 +307,70 @@ test('outside-writes: declares the outside_writes view', async () => {
   });
 });
 
+test('permission-bypass: each switch into a bypassing mode once, CLI flags and settings the agent wrote', async () => {
+  const processor = await loadProcessor('permission-bypass', 'audit');
+  const mode = (uuid: string, seconds: number, permissionMode: string, extra: Record<string, unknown> = {}) => userLine(uuid, seconds, 'next', { permissionMode, ...extra });
+  const bash = (uuid: string, seconds: number, id: string, command: string) => assistantLine(uuid, seconds, CALL, [toolUse(id, 'Bash', { command })]);
+  const lines: unknown[] = [
+    ...NOISE,
+    { type: 'permission-mode', permissionMode: 'default', sessionId: 'sess-1' },
+    mode('u1', 1, 'default'),
+    mode('u2', 2, 'acceptEdits'),
+    mode('u3', 3, 'acceptEdits'), // no change: reported once
+    mode('u4', 4, 'plan'),
+    mode('u5', 5, 'bypassPermissions'),
+    // A subagent in its own mode is followed apart: no switch back and forth on the main chain.
+    mode('s1', 6, 'default', { isSidechain: true }),
+    mode('u6', 7, 'bypassPermissions'),
+    mode('s2', 8, 'default', { isSidechain: true }),
+    { type: 'permission-mode', permissionMode: 'default', sessionId: 'sess-1' },
+    { type: 'permission-mode', permissionMode: 'auto', sessionId: 'sess-1', timestamp: at(9) },
+    mode('u7', 10, 'dontAsk'),
+    mode('u8', 11, 'somethingNew'),
+    { type: 'system', subtype: 'init', permissionMode: 'bypassPermissions', uuid: 'init', timestamp: at(12) },
+    bash('b1', 13, 'c1', 'claude --dangerously-skip-permissions -p "fix the tests"'),
+    bash('b2', 14, 'c2', 'cd sub && npx -y @anthropic-ai/claude-code --permission-mode=acceptEdits'),
+    bash('b3', 15, 'c3', 'grep -rn -- --dangerously-skip-permissions docs/'),
+    bash('b4', 16, 'c4', 'echo "run claude --dangerously-skip-permissions"'),
+    bash('b5', 17, 'c5', 'claude --permission-mode plan'),
+    assistantLine('w1', 18, CALL, [toolUse('e1', 'Write', { file_path: `${PROJECT}/.claude/settings.local.json`, content: '{\n  "permissions": { "defaultMode": "bypassPermissions" }\n}' })]),
+    assistantLine('w2', 19, CALL, [toolUse('e2', 'Edit', { file_path: '/home/alice/.claude/settings.json', old_string: '"defaultMode": "default"', new_string: '"defaultMode": "acceptEdits"' })]),
+    assistantLine('w3', 20, CALL, [toolUse('e3', 'Write', { file_path: `${PROJECT}/docs/settings.md`, content: '"defaultMode": "bypassPermissions"' })]),
+    assistantLine('w4', 21, CALL, [toolUse('e4', 'Edit', { file_path: `${PROJECT}/.claude/settings.json`, old_string: 'x', new_string: '"defaultMode": "plan"' })]),
+  ];
+  const lineOf = (key: string) => lines.findIndex((line) => (line as { uuid?: string; timestamp?: string }).uuid === key || (line as { timestamp?: string }).timestamp === key) + 1;
+  const { items } = await runProcessor<any>(processor, writeSession(lines));
+  const row = (kind: string, modeName: string, previous: string | null, recordType: string, tool: string | null, id: string | null, detail: string | null, seconds: number, line: number, sidechain = false) => ({
+    kind,
+    mode: modeName,
+    previous_mode: previous,
+    record_type: recordType,
+    tool_name: tool,
+    tool_use_id: id,
+    detail,
+    is_sidechain: sidechain,
+    occurred_at: at(seconds),
+    line_no: line,
+  });
+  assert.deepEqual(items, [
+    row('mode_change', 'acceptEdits', 'default', 'user', null, null, null, 2, lineOf('u2')),
+    row('mode_change', 'bypassPermissions', 'plan', 'user', null, null, null, 5, lineOf('u5')),
+    row('mode_change', 'auto', 'default', 'permission-mode', null, null, null, 9, lineOf(at(9))),
+    row('mode_change', 'bypassPermissions', 'somethingNew', 'system', null, null, null, 12, lineOf('init')),
+    row('cli_flag', 'bypassPermissions', null, 'assistant', 'Bash', 'c1', 'claude --dangerously-skip-permissions -p "fix the tests"', 13, lineOf('b1')),
+    row('cli_flag', 'acceptEdits', null, 'assistant', 'Bash', 'c2', 'cd sub && npx -y @anthropic-ai/claude-code --permission-mode=acceptEdits', 14, lineOf('b2')),
+    row('settings_write', 'bypassPermissions', null, 'assistant', 'Write', 'e1', `${PROJECT}/.claude/settings.local.json`, 18, lineOf('w1')),
+    row('settings_write', 'acceptEdits', null, 'assistant', 'Edit', 'e2', '/home/alice/.claude/settings.json', 19, lineOf('w2')),
+  ]);
+});
+
+test('permission-bypass: declares the permission_bypass view', async () => {
+  assert.deepEqual((await loadProcessor('permission-bypass', 'audit')).view, {
+    name: 'permission_bypass',
+    columns: { kind: 'VARCHAR', mode: 'VARCHAR', previous_mode: 'VARCHAR', record_type: 'VARCHAR', tool_name: 'VARCHAR', tool_use_id: 'VARCHAR', detail: 'VARCHAR', is_sidechain: 'BOOLEAN', occurred_at: 'TIMESTAMP', line_no: 'BIGINT' },
+  });
+});
+
 const run = promisify(execFile);
 
 async function cli(...args: string[]): Promise<any> {
@@ -360,6 +424,8 @@ test('audit: through the CLI, each view holds what its processor finds', async (
     ['-home-alice-code-app/s1.jsonl', 'rm_rf_outside', '/home/alice/old-app', PROJECT, 3],
   ]);
   assert.deepEqual(rows.outside_writes.map((r) => [r.path, r.scope, r.project_dir, r.line_no]), [['/tmp/notes.md', 'temp', PROJECT, 4]]);
+  // The permission-mode record carries no cwd or uuid; it is read although the processor selects lines.
+  assert.deepEqual(rows.permission_bypass.map((r) => [r.kind, r.mode, r.previous_mode, r.record_type, r.line_no]), [['mode_change', 'bypassPermissions', null, 'permission-mode', 1]]);
 });
 
 test('audit: over the real transcripts the views exist and hold what the processors find', { skip: fixturesDir() === null ? NO_FIXTURES : undefined }, async () => {

@@ -22,6 +22,7 @@ const PROCESSORS: [name: string, plugin: string][] = [
   ['secrets', 'secrets'],
   ['destructive-commands', 'audit'],
   ['outside-writes', 'audit'],
+  ['permission-bypass', 'audit'],
 ];
 
 async function cli(...args: string[]): Promise<any> {

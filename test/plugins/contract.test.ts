@@ -15,7 +15,7 @@ const BUILT_IN: Record<string, string[]> = {
   errors: ['errors'],
   summary: ['summary'],
   secrets: ['secrets'],
-  audit: ['destructive-commands', 'outside-writes'],
+  audit: ['destructive-commands', 'outside-writes', 'permission-bypass'],
 };
 
 test('plugins/ holds exactly the built-in plugin folders listed here', () => {
