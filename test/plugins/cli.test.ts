@@ -13,7 +13,17 @@ import { generateCorpus, GENERATOR_MISSING } from './corpus.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const run = promisify(execFile);
-const PROCESSORS = ['usage', 'tokens', 'errors', 'summary', 'secrets'];
+/** Every built-in processor, with the plugin folder it is in. */
+const PROCESSORS: [name: string, plugin: string][] = [
+  ['usage', 'usage'],
+  ['tokens', 'tokens'],
+  ['errors', 'errors'],
+  ['summary', 'summary'],
+  ['secrets', 'secrets'],
+  ['destructive-commands', 'audit'],
+  ['outside-writes', 'audit'],
+  ['permission-bypass', 'audit'],
+];
 
 async function cli(...args: string[]): Promise<any> {
   // A private per-user data folder, so the real user's plugins never take part.
@@ -26,12 +36,12 @@ test('cli: the built-in processors run by default and their views hold typed row
   const sessions = fixturesDir()!;
   const db = path.join(tempDir('cli'), 'state.duckdb');
   const runs: any[] = await cli('run', '--sessions', sessions, '--db', db, '--json');
-  assert.deepEqual(runs.map((r) => r.processor).sort(), [...PROCESSORS].sort());
+  assert.deepEqual(runs.map((r) => r.processor).sort(), PROCESSORS.map(([name]) => name).sort());
   const files = sessionFiles(sessions);
   for (const r of runs) assert.equal(r.errors, 0, `${r.processor}: ${JSON.stringify(r.errors_detail)}`);
 
-  for (const name of PROCESSORS) {
-    const processor = await loadProcessor(name);
+  for (const [name, plugin] of PROCESSORS) {
+    const processor = await loadProcessor(name, plugin);
     const view = processor.view!;
     const columns: any[] = await cli('query', `DESCRIBE ${view.name}`, '--db', db, '--json');
     const declared = Object.entries(view.columns).map(([column, type]) => [column, type]);

@@ -3,20 +3,41 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadProcessor, repoRoot, writeSession } from './support.js';
+import { importPluginModule, loadProcessor, repoRoot, writeSession } from './support.js';
 import { SessionFile } from '../../main/core/sessionFile.js';
 import { SqlEngine } from '../../main/core/sql/sqlEngine.js';
 import { parseProcessor } from '../../main/core/plugins/processorSchema.js';
 
-const BUILT_IN = ['usage', 'tokens', 'errors', 'summary', 'secrets'];
+/** Each built-in plugin folder and the processors it exports, in order. */
+const BUILT_IN: Record<string, string[]> = {
+  usage: ['usage'],
+  tokens: ['tokens'],
+  errors: ['errors'],
+  summary: ['summary'],
+  secrets: ['secrets'],
+  audit: ['destructive-commands', 'outside-writes', 'permission-bypass'],
+};
 
-for (const name of BUILT_IN) {
-  test(`${name}: a plugin folder declaring its processor, with a typed view, that stops when aborted`, async () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'plugins', name, 'package.json'), 'utf8'));
-    assert.equal(manifest.name, `session-inspector-${name}`);
+test('plugins/ holds exactly the built-in plugin folders listed here', () => {
+  const folders = fs.readdirSync(path.join(repoRoot(), 'plugins'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  assert.deepEqual(folders.sort(), Object.keys(BUILT_IN).sort());
+});
+
+for (const [plugin, names] of Object.entries(BUILT_IN)) {
+  test(`${plugin}: a plugin folder declaring the processors it exports`, async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'plugins', plugin, 'package.json'), 'utf8'));
+    assert.equal(manifest.name, `session-inspector-${plugin}`);
     assert.equal(manifest.type, 'module');
-    assert.deepEqual(manifest.sessionInspector, { apiVersion: 1, processors: [name] });
-    const processor = await loadProcessor(name);
+    assert.deepEqual(manifest.sessionInspector, { apiVersion: 1, processors: names });
+    const module = await importPluginModule<{ default: unknown }>(plugin, 'index.js');
+    const exported = Array.isArray(module.default) ? module.default : [module.default];
+    assert.deepEqual(exported.map((p: { name: string }) => p.name), names);
+  });
+}
+
+for (const [plugin, names] of Object.entries(BUILT_IN)) for (const name of names) {
+  test(`${name}: a processor with a typed view that stops when aborted`, async () => {
+    const processor = await loadProcessor(name, plugin);
     assert.equal(processor.name, name);
     assert.match(processor.view?.name ?? '', /^[a-z_]+$/);
     assert.ok(Object.keys(processor.view?.columns ?? {}).length > 0);

@@ -50,10 +50,17 @@ function builtinSnapshot(name: string): Promise<string> {
   return dir;
 }
 
-/** Imports a built-in plugin's entry as the host would, and returns its single processor (of either kind). */
-export async function loadProcessor(name: string): Promise<Processor | SqlProcessor> {
-  const module = await importPluginModule<{ default: Processor | SqlProcessor }>(name, 'index.js');
-  return module.default;
+/**
+ * Imports a built-in plugin's entry as the host would, and returns one of its processors (of either
+ * kind): the one named `name`, from the plugin folder `plugin` (by default the folder of that name, for
+ * the plugins that export a single processor).
+ */
+export async function loadProcessor(name: string, plugin = name): Promise<Processor | SqlProcessor> {
+  const module = await importPluginModule<{ default: Processor | SqlProcessor | (Processor | SqlProcessor)[] }>(plugin, 'index.js');
+  const exported = Array.isArray(module.default) ? module.default : [module.default];
+  const processor = exported.find((candidate) => candidate.name === name);
+  if (!processor) throw new Error(`plugins/${plugin}/index.js exports no processor named ${name} (it has ${exported.map((p) => p.name).join(', ')})`);
+  return processor;
 }
 
 /** Imports another module of a built-in plugin (e.g. the price table code). */
@@ -82,10 +89,14 @@ export interface RunResult<T> {
   malformedLines: number;
 }
 
-/** Runs one processor over one file the way the host does, collecting what it logs. */
-export async function runProcessor<T = Record<string, unknown>>(processor: Processor | SqlProcessor, file: string): Promise<RunResult<T>> {
+/**
+ * Runs one processor over one file the way the host does, collecting what it logs. `sessionKey` is the
+ * session's path under its root as the host gives it to a JavaScript processor (default: the file's
+ * name; a SQL processor's session is always keyed by the file's name).
+ */
+export async function runProcessor<T = Record<string, unknown>>(processor: Processor | SqlProcessor, file: string, sessionKey = path.basename(file)): Promise<RunResult<T>> {
   if ('sql' in processor) return runSqlProcessor<T>(processor, file);
-  const session = await SessionFile.open({ path: file, sessionKey: path.basename(file), username: 'test', sizeBytes: 0, mtimeMs: 0 });
+  const session = await SessionFile.open({ path: file, sessionKey, username: 'test', sizeBytes: 0, mtimeMs: 0 });
   const warnings: string[] = [];
   const log = { info: () => {}, warn: (message: string) => warnings.push(message), error: (message: string) => warnings.push(message) };
   try {
