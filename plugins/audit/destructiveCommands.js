@@ -2,9 +2,10 @@
 // destructive-commands: one item per destructive command in the agent's Bash calls (the rules are in
 // destructiveRules.js): rm -rf outside the project, force pushes, git reset --hard, git clean -f, SQL
 // DROP/TRUNCATE given to a database client, world-writable chmod, a download piped into a shell.
-import { asObject, isAssistantRecord, isoTimestamp, oneLine, stringField, toolUses } from 'session-inspector/plugin';
+import { oneLine } from 'session-inspector/plugin';
 import { destructiveFindings } from './destructiveRules.js';
-import { pathKey, projectFolder } from './paths.js';
+import { pathKey } from './paths.js';
+import { toolCallsInProject } from './toolCalls.js';
 
 /** Excerpts are for lists and one-line reading: a 5 KB script must not become a 5 KB cell. */
 const MAX_EXCERPT_CHARS = 200;
@@ -32,34 +33,18 @@ export const destructiveCommands = {
     },
   },
   async processSession(session, ctx) {
-    /** The session's project folder, from its first non-empty cwd (paths.js says why not each record's). */
-    /** @type {string | null} */
-    let project = null;
-    for await (const record of session.records()) {
-      ctx.signal.throwIfAborted();
-      const object = asObject(record);
-      if (!object) continue;
-      const cwd = stringField(object, 'cwd');
-      if (project === null && cwd !== null) project = projectFolder(cwd, session.sessionKey);
-      if (!isAssistantRecord(record)) continue;
-      for (const use of toolUses(record)) {
-        const command = use.input?.command;
-        if (use.name !== 'Bash' || typeof command !== 'string') continue;
-        for (const finding of destructiveFindings(command, cwd === null ? null : pathKey(cwd), project === null ? null : pathKey(project))) {
-          ctx.emit({
-            rule: finding.rule,
-            detail: finding.detail === null ? null : oneLine(finding.detail, MAX_EXCERPT_CHARS),
-            target: finding.target === null ? null : oneLine(finding.target, MAX_EXCERPT_CHARS),
-            scope: finding.scope,
-            command: oneLine(finding.source, MAX_EXCERPT_CHARS),
-            tool_name: use.name,
-            tool_use_id: use.id,
-            project_dir: project,
-            is_sidechain: record.isSidechain === true,
-            occurred_at: isoTimestamp(record.timestamp),
-            line_no: session.lineNo,
-          });
-        }
+    for await (const { use, cwd, project, where } of toolCallsInProject(session, ctx.signal)) {
+      const command = use.input?.command;
+      if (use.name !== 'Bash' || typeof command !== 'string') continue;
+      for (const finding of destructiveFindings(command, cwd === null ? null : pathKey(cwd), project === null ? null : pathKey(project))) {
+        ctx.emit({
+          rule: finding.rule,
+          detail: finding.detail === null ? null : oneLine(finding.detail, MAX_EXCERPT_CHARS),
+          target: finding.target === null ? null : oneLine(finding.target, MAX_EXCERPT_CHARS),
+          scope: finding.scope,
+          command: oneLine(finding.source, MAX_EXCERPT_CHARS),
+          ...where,
+        });
       }
     }
     return {};

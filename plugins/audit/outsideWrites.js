@@ -2,8 +2,9 @@
 // outside-writes: one item per file the agent wrote or edited outside the session's project (Write,
 // Edit, MultiEdit, NotebookEdit), with where it lies: a temporary folder, Claude Code's own ~/.claude,
 // or elsewhere (paths.js).
-import { asObject, isAssistantRecord, isoTimestamp, oneLine, stringField, toolUses } from 'session-inspector/plugin';
-import { outsideScope, pathKey, projectFolder, resolvePath } from './paths.js';
+import { oneLine } from 'session-inspector/plugin';
+import { outsideScope, pathKey, resolvePath } from './paths.js';
+import { toolCallsInProject } from './toolCalls.js';
 
 /** Paths are shown whole up to this length, then cut with an ellipsis. */
 const MAX_PATH_CHARS = 300;
@@ -36,36 +37,17 @@ export const outsideWrites = {
     },
   },
   async processSession(session, ctx) {
-    /** The session's project folder, from its first non-empty cwd (paths.js says why not each record's). */
-    /** @type {string | null} */
-    let project = null;
-    for await (const record of session.records()) {
-      ctx.signal.throwIfAborted();
-      const object = asObject(record);
-      if (!object) continue;
-      const cwd = stringField(object, 'cwd');
-      if (project === null && cwd !== null) project = projectFolder(cwd, session.sessionKey);
+    for await (const { use, cwd, project, where } of toolCallsInProject(session, ctx.signal)) {
       // Without a project nothing can be outside it: a file is never the root or a home folder itself.
-      if (project === null || !isAssistantRecord(record)) continue;
-      for (const use of toolUses(record)) {
-        const field = WRITE_TOOLS.get(use.name);
-        const written = field === undefined ? undefined : use.input?.[field];
-        if (typeof written !== 'string' || written === '') continue;
-        // Claude Code's file tools ask for absolute paths; a relative one is read from the record's cwd.
-        const resolved = resolvePath(written, cwd ?? project);
-        const scope = resolved === null ? null : outsideScope(pathKey(resolved), pathKey(project));
-        if (resolved === null || scope === null) continue;
-        ctx.emit({
-          path: oneLine(resolved, MAX_PATH_CHARS),
-          scope,
-          tool_name: use.name,
-          tool_use_id: use.id,
-          project_dir: project,
-          is_sidechain: record.isSidechain === true,
-          occurred_at: isoTimestamp(record.timestamp),
-          line_no: session.lineNo,
-        });
-      }
+      if (project === null) continue;
+      const field = WRITE_TOOLS.get(use.name);
+      const written = field === undefined ? undefined : use.input?.[field];
+      if (typeof written !== 'string' || written === '') continue;
+      // Claude Code's file tools ask for absolute paths; a relative one is read from the record's cwd.
+      const resolved = resolvePath(written, cwd ?? project);
+      const scope = resolved === null ? null : outsideScope(pathKey(resolved), pathKey(project));
+      if (resolved === null || scope === null) continue;
+      ctx.emit({ path: oneLine(resolved, MAX_PATH_CHARS), scope, ...where });
     }
     return {};
   },

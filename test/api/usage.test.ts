@@ -10,7 +10,7 @@ import { openService } from './harness.js';
 import { stateTest } from '../engine/harness.js';
 
 /** One billed API message: its own message.id and requestId, so the store's dedup keeps every one. */
-function billed(id: string, timestamp: string, model: string, usage: { input: number; output: number; cacheRead?: number }, cwd = '/work/shop') {
+function billed(id: string, timestamp: string, model: string, usage: { input: number; output: number; cacheRead?: number }, cwd = '/home/alice/shop') {
   return {
     type: 'assistant',
     uuid: `u-${id}`,
@@ -31,7 +31,7 @@ function seed(root: string) {
     billed('b1', '2025-09-02T01:00:00.000Z', SONNET, { input: 200, output: 20 }),
     billed('b2', '2025-09-02T01:05:00.000Z', UNPRICED, { input: 7, output: 3 }),
   ]);
-  writeSession(root, 'garden/c.jsonl', [billed('c1', '2025-09-02T02:00:00.000Z', SONNET, { input: 1, output: 1 }, '/work/garden')]);
+  writeSession(root, 'garden/c.jsonl', [billed('c1', '2025-09-02T02:00:00.000Z', SONNET, { input: 1, output: 1 }, '/home/alice/garden')]);
 }
 
 stateTest('usage/report: the report module over the stored tokens, in any time zone, unpriced and deleted sessions counted', async (backend) => {
@@ -71,7 +71,7 @@ stateTest('usage/report: the report module over the stored tokens, in any time z
   assert.deepEqual(garden.monthly.map((r) => [r.month, r.totalTokens]), [['2025-09', 2]]);
   const projects = await api.call('usage/report', { kind: 'projects', timezone: 'UTC' });
   assert.ok(projects.kind === 'projects');
-  assert.deepEqual(projects.projects.map((p) => p.projectPath).sort(), ['/work/garden', '/work/shop']);
+  assert.deepEqual(projects.projects.map((p) => p.projectPath).sort(), ['/home/alice/garden', '/home/alice/shop']);
   const blocks = await api.call('usage/report', { kind: 'blocks', timezone: 'UTC', last: 1 });
   assert.ok(blocks.kind === 'blocks');
   assert.deepEqual(blocks.blocks.map((b) => [b.startTime, b.isActive, b.totalTokens]), [['2025-09-01T23:00:00.000Z', false, 1342]]);

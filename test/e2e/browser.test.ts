@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { fixturesMissing } from '../helpers.js';
 import { HOSTILE_KEY, fixFlakyPlugin, writeFlakyPlugin, writeInstallablePlugin, writeSessionRoot } from './fixtures.js';
-import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server } from './support.js';
+import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server, stepper } from './support.js';
 
 // In-page callbacks run in Chromium; the root tsconfig has no DOM types (this is Node code), so they see these.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -66,17 +66,7 @@ async function showSession(text: string) {
 }
 
 test('browser mode: the whole audit loop in real Chromium', { skip, timeout: 300_000 }, async (t) => {
-  let failed: string | null = null;
-  const step = (name: string, fn: () => Promise<void>) =>
-    t.test(name, { skip: failed ? `an earlier step failed: ${failed}` : false }, async () => {
-      try {
-        await fn();
-      } catch (error) {
-        failed = name;
-        await screenshot(page, `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => {});
-        throw error;
-      }
-    });
+  const step = stepper(t, page);
 
   await step('the token moves from the address bar to sessionStorage', async () => {
     await page.waitForSelector('#folder-path', WAIT);

@@ -13,12 +13,11 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Finding } from '../../main/api/contract.js';
 import { runCli, writeSession } from '../helpers.js';
-import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server } from './support.js';
+import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server, stepper, setTheme, textContrast } from './support.js';
 
 // In-page callbacks run in Chromium; the root tsconfig has no DOM types (this is Node code), so they see these.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
-declare const getComputedStyle: any;
 
 const skip = chromiumMissing || rendererMissing;
 const WAIT = { timeout: 60_000 };
@@ -94,48 +93,9 @@ async function waitForRows(ids: string[]): Promise<void> {
 const row = (id: string) => page.locator(`.finding-row[data-finding="${id}"]`);
 const kindChip = (kind: string) => page.locator(`.findings-filters button[data-kind="${kind}"]`);
 
-/** WCAG contrast of an element's text on the first opaque background behind it. */
-async function contrast(selector: string): Promise<number> {
-  return page.evaluate((sel) => {
-    const element = document.querySelector(sel);
-    if (!element) throw new Error(`nothing matches ${sel}`);
-    const rgba = (css: string) => css.match(/[\d.]+/g)!.map(Number);
-    let behind = element;
-    while (behind && (rgba(getComputedStyle(behind).backgroundColor)[3] ?? 1) === 0) behind = behind.parentElement;
-    const lum = (css: string) => {
-      const [r, g, b] = rgba(css).slice(0, 3).map((v: number) => {
-        const c = v / 255;
-        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-      });
-      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    };
-    // Text drawn at less than full opacity (its own or an ancestor's) is blended into what is behind it.
-    let opacity = 1;
-    for (let e = element; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
-    const bg = rgba(getComputedStyle(behind ?? document.body).backgroundColor);
-    const fg = rgba(getComputedStyle(element).color).map((v: number, i: number) => (i < 3 ? v * opacity + bg[i] * (1 - opacity) : v));
-    const [hi, lo] = [lum(`rgb(${fg.slice(0, 3).join(',')})`), lum(`rgb(${bg.slice(0, 3).join(',')})`)].sort((a, b) => b - a);
-    return (hi + 0.05) / (lo + 0.05);
-  }, selector);
-}
-
-async function setTheme(theme: 'light' | 'dark'): Promise<void> {
-  await page.selectOption('select[aria-label=Theme]', theme);
-  await page.waitForFunction((t) => document.documentElement.getAttribute('data-theme') === t, theme, WAIT);
-}
 
 test('findings page: secrets and tool errors listed, filtered, reviewed, undone and opened at their line', { skip, timeout: 300_000 }, async (t) => {
-  let failed: string | null = null;
-  const step = (name: string, fn: () => Promise<void>) =>
-    t.test(name, { skip: failed ? `an earlier step failed: ${failed}` : false }, async () => {
-      try {
-        await fn();
-      } catch (error) {
-        failed = name;
-        await screenshot(page, `failed-findings-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => {});
-        throw error;
-      }
-    });
+  const step = stepper(t, page, 'findings-');
   let secret: Finding;
   let aliceError: Finding;
   let bobError: Finding;
@@ -258,7 +218,7 @@ test('findings page: secrets and tool errors listed, filtered, reviewed, undone 
     // The review's notice would cover the record in the screenshots (it fades after a few seconds anyway).
     for (const dismiss of await page.getByRole('button', { name: 'Dismiss' }).all()) await dismiss.click();
     for (const theme of ['light', 'dark'] as const) {
-      await setTheme(theme);
+      await setTheme(page, theme);
       for (const selector of [
         '.finding-row.selected .col-summary',
         '.finding-row.selected .finding-status-open',
@@ -269,7 +229,7 @@ test('findings page: secrets and tool errors listed, filtered, reviewed, undone 
         '.finding-detail .error-block',
         '.finding-detail .muted',
       ]) {
-        const ratio = await contrast(selector);
+        const ratio = await textContrast(page, selector);
         assert.ok(ratio >= 4.5, `${theme}: ${selector} at ${ratio.toFixed(2)}:1`);
       }
       await screenshot(page, `findings-transcript-${theme}`);
@@ -282,13 +242,13 @@ test('findings page: secrets and tool errors listed, filtered, reviewed, undone 
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.waitForFunction(() => document.querySelectorAll('.finding-row .finding-status-fixed').length === 1, undefined, WAIT);
     for (const status of ['confirmed', 'fixed', 'open']) {
-      const ratio = await contrast(`.finding-row .finding-status-${status}`);
+      const ratio = await textContrast(page, `.finding-row .finding-status-${status}`);
       assert.ok(ratio >= 4.5, `dark: ${status} at ${ratio.toFixed(2)}:1`);
     }
     await screenshot(page, 'findings-list-dark');
-    await setTheme('light');
+    await setTheme(page, 'light');
     for (const status of ['confirmed', 'fixed', 'open']) {
-      const ratio = await contrast(`.finding-row .finding-status-${status}`);
+      const ratio = await textContrast(page, `.finding-row .finding-status-${status}`);
       assert.ok(ratio >= 4.5, `light: ${status} at ${ratio.toFixed(2)}:1`);
     }
     await screenshot(page, 'findings-list-light');

@@ -11,12 +11,11 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Page } from 'playwright-core';
 import { countingPlugin, runCli, userRecord, writePlugin, writeSession } from '../helpers.js';
-import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server } from './support.js';
+import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server, stepper, setTheme, textContrast } from './support.js';
 
 // In-page callbacks run in Chromium; the root tsconfig has no DOM types (this is Node code), so they see these.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
-declare const getComputedStyle: any;
 
 const skip = chromiumMissing || rendererMissing;
 const WAIT = { timeout: 60_000 };
@@ -72,40 +71,9 @@ async function badgeSays(label: string): Promise<void> {
   assert.equal((await badge().innerText()).trim(), label);
 }
 
-/** WCAG contrast of the badge's text on its own background (opaque in both themes). */
-async function badgeContrast(): Promise<number> {
-  return page.evaluate(() => {
-    const style = getComputedStyle(document.querySelector('[data-testid=health-badge]'));
-    const rgb = (css: string) => css.match(/[\d.]+/g)!.slice(0, 3).map(Number);
-    const lum = (css: string) => {
-      const [r, g, b] = rgb(css).map((v: number) => {
-        const c = v / 255;
-        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-      });
-      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    };
-    const [hi, lo] = [lum(style.color), lum(style.backgroundColor)].sort((a, b) => b - a);
-    return (hi + 0.05) / (lo + 0.05);
-  });
-}
-
-async function setTheme(theme: 'light' | 'dark'): Promise<void> {
-  await page.selectOption('select[aria-label=Theme]', theme);
-  await page.waitForFunction((t) => document.documentElement.getAttribute('data-theme') === t, theme, WAIT);
-}
 
 test('health badge: an overdue processor is counted, explained and linked to its fix; a run clears it', { skip, timeout: 300_000 }, async (t) => {
-  let failed: string | null = null;
-  const step = (name: string, fn: () => Promise<void>) =>
-    t.test(name, { skip: failed ? `an earlier step failed: ${failed}` : false }, async () => {
-      try {
-        await fn();
-      } catch (error) {
-        failed = name;
-        await screenshot(page, `failed-health-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => {});
-        throw error;
-      }
-    });
+  const step = stepper(t, page, 'health-');
 
   await step('main judges the store overdue (the CLI\'s rules over the aged run)', async () => {
     const report = await server.call('health/get', {});
@@ -117,8 +85,8 @@ test('health badge: an overdue processor is counted, explained and linked to its
     await badgeSays('1 problem');
     assert.match((await badge().getAttribute('class')) ?? '', /health-problems/);
     for (const theme of ['light', 'dark'] as const) {
-      await setTheme(theme);
-      const ratio = await badgeContrast();
+      await setTheme(page, theme);
+      const ratio = await textContrast(page, '[data-testid=health-badge]');
       assert.ok(ratio >= 4.5, `${theme}: contrast ${ratio.toFixed(2)}:1`);
     }
   });
@@ -145,7 +113,7 @@ test('health badge: an overdue processor is counted, explained and linked to its
   });
 
   await step('"Scheduler settings" opens Settings at the scheduler: the cadence the rules used, and no background runs', async () => {
-    await setTheme('light');
+    await setTheme(page, 'light');
     await badge().click();
     await panel().waitFor(WAIT);
     await screenshot(page, 'health-panel-light');
@@ -181,8 +149,8 @@ test('health badge: an overdue processor is counted, explained and linked to its
     assert.deepEqual((await server.call('health/get', {})).problems, []);
     assert.equal(await page.locator('table[aria-label="Run history"] tbody tr[data-processor=count]').count(), 2, 'the new run is in the history');
     for (const theme of ['light', 'dark'] as const) {
-      await setTheme(theme);
-      const ratio = await badgeContrast();
+      await setTheme(page, theme);
+      const ratio = await textContrast(page, '[data-testid=health-badge]');
       assert.ok(ratio >= 4.5, `${theme}: contrast ${ratio.toFixed(2)}:1`);
       await badge().click();
       await page.locator('[data-testid=health-panel] >> text=The one loaded processor is healthy').waitFor(WAIT);

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { ApiResponse, ArgsOf, MethodName, ResultOf } from '../../main/api/contract.js';
 import { repoRoot } from '../helpers.js';
@@ -125,4 +126,57 @@ export async function openBrowser(url: string, viewport = { width: 1400, height:
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(artifactsDir, { recursive: true });
   await page.screenshot({ path: join(artifactsDir, `${name}.png`) });
+}
+
+/**
+ * The steps of one end-to-end test as subtests: after a step fails the rest are skipped (they would only
+ * fail on the state it left), and a screenshot of the page is kept as `failed-<prefix><step>.png`.
+ */
+export function stepper(t: TestContext, page: Page, prefix = ''): (name: string, fn: () => Promise<void>) => Promise<void> {
+  let failed: string | null = null;
+  return (name, fn) =>
+    t.test(name, { skip: failed ? `an earlier step failed: ${failed}` : false }, async () => {
+      try {
+        await fn();
+      } catch (error) {
+        failed = name;
+        await screenshot(page, `failed-${prefix}${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => {});
+        throw error;
+      }
+    });
+}
+
+/** Switches the app's theme from the header and waits until the page has applied it. */
+export async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  await page.selectOption('select[aria-label=Theme]', theme);
+  await page.waitForFunction((t) => document.documentElement.getAttribute('data-theme') === t, theme, { timeout: 60_000 });
+}
+
+// Browser globals, for the functions page.evaluate runs in the page (the tests compile without the DOM library).
+declare const document: any;
+declare const getComputedStyle: any;
+
+/** WCAG contrast of an element's text on the first opaque background behind it (its own, or an ancestor's). */
+export async function textContrast(page: Page, selector: string): Promise<number> {
+  return page.evaluate((sel) => {
+    const element = document.querySelector(sel);
+    if (!element) throw new Error(`nothing matches ${sel}`);
+    const rgba = (css: string) => css.match(/[\d.]+/g)!.map(Number);
+    let behind = element;
+    while (behind && (rgba(getComputedStyle(behind).backgroundColor)[3] ?? 1) === 0) behind = behind.parentElement;
+    const lum = (css: string) => {
+      const [r, g, b] = rgba(css).slice(0, 3).map((v: number) => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    // Text drawn at less than full opacity (its own or an ancestor's) is blended into what is behind it.
+    let opacity = 1;
+    for (let e = element; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+    const bg = rgba(getComputedStyle(behind ?? document.body).backgroundColor);
+    const fg = rgba(getComputedStyle(element).color).map((v: number, i: number) => (i < 3 ? v * opacity + bg[i] * (1 - opacity) : v));
+    const [hi, lo] = [lum(`rgb(${fg.slice(0, 3).join(',')})`), lum(`rgb(${bg.slice(0, 3).join(',')})`)].sort((a, b) => b - a);
+    return (hi + 0.05) / (lo + 0.05);
+  }, selector);
 }

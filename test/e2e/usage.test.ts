@@ -13,7 +13,7 @@ import { reportOptions } from '../../main/core/reports/reportOptions.js';
 import { readUsageReport, type ReportKind } from '../../main/core/reports/usageReport.js';
 import { openDatabase } from '../../main/core/store/openDatabase.js';
 import { fixturesDir, fixturesMissing, runCli, writeSession } from '../helpers.js';
-import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server } from './support.js';
+import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server, stepper } from './support.js';
 
 // In-page callbacks run in Chromium; the root tsconfig has no DOM types (this is Node code), so they see these.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -133,17 +133,7 @@ async function assertTableIs(want: { rows: UsagePeriodRow[]; totals: UsageTotals
 }
 
 test('usage page: the report module\'s numbers, in any time zone, with CSV export', { skip, timeout: 300_000 }, async (t) => {
-  let failed: string | null = null;
-  const step = (name: string, fn: () => Promise<void>) =>
-    t.test(name, { skip: failed ? `an earlier step failed: ${failed}` : false }, async () => {
-      try {
-        await fn();
-      } catch (error) {
-        failed = name;
-        await screenshot(page, `failed-usage-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => {});
-        throw error;
-      }
-    });
+  const step = stepper(t, page, 'usage-');
 
   await step('the store holds what the test needs: a deleted session, an unpriced model, days that move with the zone', async () => {
     assert.ok(expected.utc.rows.some((r) => r.deletedSessions > 0), 'a row with a session from a deleted file');

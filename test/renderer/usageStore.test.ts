@@ -94,8 +94,8 @@ test('usage store: opens in the browser\'s time zone and asks for the report, th
   assert.deepEqual(transport.callsOf('usage/report').find((a) => a.kind === 'daily'), { kind: 'daily', timezone: browserTimeZone() });
   assert.equal(store.getState().usage.block?.startTime, '2025-09-01T10:00:00.000Z', 'a gap sorted after the latest block is skipped');
 
-  await store.getState().changeUsage({ kind: 'weekly', project: '/work/shop' });
-  assert.deepEqual(transport.callsOf('usage/report').at(-1), { kind: 'weekly', timezone: browserTimeZone(), project: '/work/shop', weekStart: 'sunday' });
+  await store.getState().changeUsage({ kind: 'weekly', project: '/home/alice/shop' });
+  assert.deepEqual(transport.callsOf('usage/report').at(-1), { kind: 'weekly', timezone: browserTimeZone(), project: '/home/alice/shop', weekStart: 'sunday' });
 });
 
 test('usage store: a refused time zone keeps the last good one and shows why; a late answer never replaces a newer one', async () => {
