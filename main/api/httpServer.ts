@@ -94,7 +94,9 @@ export async function startHttpServer(api: ApiEndpoint, options: HttpServerOptio
       return send(res, 404, { ok: false, error: { code: 'not-found', message: `no API endpoint ${req.method} ${url.pathname}` } });
     }
     if (url.pathname === '/metrics' && options.metrics) {
-      if (!hasToken(req, url)) return plain(res, 401, 'missing or wrong token: send Authorization: Bearer <token> (the token in the address Session Inspector printed)');
+      if (!hasToken(req, url)) {
+        return plain(res, 401, 'missing or wrong token: send Authorization: Bearer <token> (the token in the address Session Inspector printed)');
+      }
       if (req.method !== 'GET') return plain(res, 405, 'method not allowed');
       res.setHeader('Cache-Control', 'no-store');
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });

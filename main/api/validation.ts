@@ -80,9 +80,16 @@ export const schemas: { [M in MethodName]: z.ZodType<ArgsOf<M>> } = {
   'dashboard/get': z.object({ days: z.number().int().min(1).max(3650).optional() }).strict(),
   'health/get': z.object({}).strict(),
   'findings/list': z
-    .object({ kind: z.string().max(100).optional(), session: sessionKey.optional(), all: z.boolean().optional(), limit: z.number().int().min(1).max(100_000).optional() })
+    .object({
+      kind: z.string().max(100).optional(),
+      session: sessionKey.optional(),
+      all: z.boolean().optional(),
+      limit: z.number().int().min(1).max(100_000).optional(),
+    })
     .strict(),
-  'findings/mark': z.object({ id: z.string().regex(/^[0-9a-f]{16}$/, 'must be a finding id'), status: z.enum(FINDING_STATUSES), note: z.string().max(10_000).optional() }).strict(),
+  'findings/mark': z
+    .object({ id: z.string().regex(/^[0-9a-f]{16}$/, 'must be a finding id'), status: z.enum(FINDING_STATUSES), note: z.string().max(10_000).optional() })
+    .strict(),
   // Shapes only: the values (a real zone, a real date, since before until) are checked by the report
   // module's own rules, the ones the CLI's flags go through.
   'usage/report': z

@@ -5,15 +5,17 @@ import { printJson, printTable } from './output.js';
 
 export function findingsCommand(program: Command): void {
   const findings = program.command('findings').description('leaked secrets and tool errors across all sessions, with their review status (docs/findings.md)');
-  common(findings.command('list', { isDefault: true }).description('every finding, newest first: id, session, line, kind, status (false positives only with --all)'), false)
+  const list = findings.command('list', { isDefault: true });
+  common(list.description('every finding, newest first: id, session, line, kind, status (false positives only with --all)'), false)
     .option('--kind <kind>', 'one kind (github_token, tool_result, …) or category (secret, tool_error)')
     .option('--session <key>', 'one session')
     .option('--all', 'also findings marked false-positive')
     .action(async (options) => {
       await withEngine(options, async (engine) => {
         const rows = await listFindings(engine.store.db, { kind: options.kind, session: options.session, all: options.all === true });
+        const columns = ['id', 'status', 'kind', 'session_file', 'line_no', 'summary', 'occurred_at', 'note'];
         if (options.json) printJson(rows);
-        else printTable(rows.map((f) => ({ ...f })), ['id', 'status', 'kind', 'session_file', 'line_no', 'summary', 'occurred_at', 'note'], 'no findings (have the secrets and errors processors run?)');
+        else printTable(rows.map((f) => ({ ...f })), columns, 'no findings (have the secrets and errors processors run?)');
       });
     });
   common(findings.command('mark').description(`set a finding's review status: ${REVIEW_STATUSES.join(', ')} (audited; state undo reverts it)`), false)

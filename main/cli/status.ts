@@ -23,10 +23,12 @@ const problemsOf = (h: ProcessorHealth) =>
 
 export function statusCommand(program: Command): void {
   common(program.command('status'), true)
-    .description('per processor: sessions processed, failed, quarantined, pending, the last run and its health; on a team store, also the runners holding leases')
-    .option('--check', 'print one line per problem (overdue, failing, stuck, quarantined sessions, a stopped runner); exit 1 if any, 0 if all are healthy')
-    .addOption(new Option('--format <format>', 'table (default), json (as --json), or prometheus (text exposition format)').choices(['table', 'json', 'prometheus']))
-    .option('--grace-factor <n>', `overdue when the last run started more than this many cadences ago (default ${DEFAULT_THRESHOLDS.graceFactor})`, positiveNumber)
+    .description(
+      'per processor: sessions processed, failed, quarantined, pending, the last run and its health; on a team store, also the runners holding leases',
+    )
+    .option('--check', 'one line per problem (overdue, failing, stuck, quarantined sessions, a stopped runner); exit 1 if any, 0 if healthy')
+    .addOption(new Option('--format <format>', 'table (default), json (as --json), or prometheus (text exposition)').choices(['table', 'json', 'prometheus']))
+    .option('--grace-factor <n>', `overdue after this many cadences without a run starting (default ${DEFAULT_THRESHOLDS.graceFactor})`, positiveNumber)
     .action(async (options) => {
       await withEngine(options, async (engine) => {
         const thresholds = { ...DEFAULT_THRESHOLDS, ...(options.graceFactor ? { graceFactor: options.graceFactor } : {}) };
@@ -51,7 +53,8 @@ export function statusCommand(program: Command): void {
             const h = byName.get(String(row.processor_name));
             return { ...row, health: h ? (h.healthy ? 'healthy' : problemsOf(h)) : '' };
           });
-          printTable(table, ['processor_name', 'loaded', 'version', 'processed', 'pending', 'failed', 'quarantined', 'items_extracted', 'last_run_at', 'health']);
+          const columns = ['processor_name', 'loaded', 'version', 'processed', 'pending', 'failed', 'quarantined', 'items_extracted', 'last_run_at'];
+          printTable(table, [...columns, 'health']);
           for (const p of health.problems) process.stderr.write(`note: ${p.kind}: ${p.message}\n`);
         }
         // On a team store, who is working right now (notes on stderr keep --json output as it was).

@@ -92,7 +92,8 @@ export async function checkHealth(
   const quarantine = new Map(
     (
       await db.all(
-        'SELECT processor_name, count(*) AS n, epoch_ms(min(first_failed_at)) AS oldest FROM session_processor_failures WHERE quarantined GROUP BY processor_name',
+        `SELECT processor_name, count(*) AS n, epoch_ms(min(first_failed_at)) AS oldest
+         FROM session_processor_failures WHERE quarantined GROUP BY processor_name`,
       )
     ).map((r) => [String(r.processor_name), { count: num(r.n), oldest: r.oldest === null ? null : num(r.oldest) }]),
   );
@@ -108,7 +109,8 @@ export async function checkHealth(
     const overdue = !latest || nowMs - latest.started > thresholds.graceFactor * cadenceMs;
     if (!latest) found('overdue', 'has never run: start `session-inspector watch` (or the app), or run it from cron');
     else if (overdue) {
-      found('overdue', `last run started ${minutes(nowMs - latest.started)} ago, its cadence is ${processor.cadenceMinutes} min: is \`watch\` (or the app, or cron) still running?`);
+      const since = `last run started ${minutes(nowMs - latest.started)} ago, its cadence is ${processor.cadenceMinutes} min`;
+      found('overdue', `${since}: is \`watch\` (or the app, or cron) still running?`);
     }
 
     // Stuck: the latest run is still going, far longer than the usual. An unfinished run that is not the
@@ -117,7 +119,8 @@ export async function checkHealth(
     const limit = Math.max(thresholds.stuckMinMinutes * 60_000, thresholds.stuckFactor * usual);
     const stuck = latest !== undefined && latest.finished === null && nowMs - latest.started > limit;
     if (stuck) {
-      found('stuck', `a run started ${minutes(nowMs - latest.started)} ago has not finished (usually ${minutes(usual)}): stop it, or find the process that died, then run again`);
+      const running = `a run started ${minutes(nowMs - latest.started)} ago has not finished (usually ${minutes(usual)})`;
+      found('stuck', `${running}: stop it, or find the process that died, then run again`);
     }
 
     let failing = false;
@@ -135,7 +138,8 @@ export async function checkHealth(
 
     const q = quarantine.get(name) ?? { count: 0, oldest: null };
     if (q.count > 0) {
-      found('quarantined', `${q.count} session(s) quarantined since ${iso(q.oldest)}: fix the cause, then \`session-inspector rerun --failed --processor ${name}\``);
+      const waiting = `${q.count} session(s) quarantined since ${iso(q.oldest)}`;
+      found('quarantined', `${waiting}: fix the cause, then \`session-inspector rerun --failed --processor ${name}\``);
     }
 
     return {
@@ -166,7 +170,9 @@ export async function checkHealth(
       problems.push({
         kind: 'runner-stopped',
         processor: null,
-        message: `runner ${String(r.runner_id)} stopped renewing its leases on ${num(r.sessions)} session(s) at ${iso(num(r.expired))}: other runners take them over; check that machine`,
+        message:
+          `runner ${String(r.runner_id)} stopped renewing its leases on ${num(r.sessions)} session(s) at ${iso(num(r.expired))}: ` +
+          'other runners take them over; check that machine',
       });
     }
   }

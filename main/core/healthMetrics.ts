@@ -24,7 +24,8 @@ export function prometheusMetrics(status: JsonRow[], health: Health): string {
     }
     metric('session_inspector_items', 'Items the processor extracted (stored).', { processor }, Number(row.items_extracted ?? 0));
     const stats = row.last_run_stats as { errors?: number } | null;
-    metric('session_inspector_last_run_failures', 'Sessions that failed in the latest run.', { processor }, typeof stats?.errors === 'number' ? stats.errors : null);
+    const failures = typeof stats?.errors === 'number' ? stats.errors : null;
+    metric('session_inspector_last_run_failures', 'Sessions that failed in the latest run.', { processor }, failures);
   }
   for (const h of health.processors) {
     const processor = h.processor;
