@@ -54,6 +54,18 @@ export interface StatusCell {
   itemsExtracted: number | null;
 }
 
+/** The sessions list's columns (main/core/sessions/sessionColumns.ts holds each one's query). */
+export type SessionColumnId = 'title' | 'project' | 'branch' | 'started' | 'duration' | 'messages' | 'cost' | 'errors' | 'secrets' | 'path' | 'size' | 'modified';
+
+export interface SessionColumnInfo {
+  id: SessionColumnId;
+  label: string;
+  kind: 'text' | 'count' | 'usd' | 'seconds' | 'bytes' | 'time';
+  /** The processor whose results fill the column (empty until it has run on the session); null: the scan knows it. */
+  processor: string | null;
+  description: string;
+}
+
 export interface SessionRow {
   sessionKey: string;
   /** The project or user folder (first path segment). */
@@ -61,6 +73,31 @@ export interface SessionRow {
   sizeBytes: number;
   modifiedAt: string;
   statuses: StatusCell[];
+  /**
+   * What the processors found (null until the column's processor has run on the session, or while it is
+   * not loaded): see SessionColumnInfo.
+   */
+  title: string | null;
+  /** The last folder of the records' cwd, else the encoded project folder. */
+  project: string;
+  /** The records' cwd, else the encoded project folder. */
+  projectPath: string;
+  branch: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationS: number | null;
+  messages: number | null;
+  prompts: number | null;
+  replies: number | null;
+  costUsd: number | null;
+  /** Billed messages whose model has no price (they add nothing to costUsd). */
+  unpricedMessages: number | null;
+  toolErrors: number | null;
+  secrets: number | null;
+  /** The session this subagent transcript belongs to, when it was scanned too. */
+  parentSession: string | null;
+  /** Subagent transcripts listed under this session. */
+  subagents: number;
 }
 
 export interface SessionFilter {
@@ -68,25 +105,43 @@ export interface SessionFilter {
   status?: ProcessorStatus[];
   processor?: string;
   group?: string;
-  /** Substring of the session key. */
+  /** Substring of the title, the project's path or the session key (case-insensitive). */
   text?: string;
+  /** A project: its name (last folder), its full path or its encoded folder. */
+  project?: string;
+  /** Sessions that started at or after / before these instants (ISO-8601); not yet summarized ones by their file's mtime. */
+  startedFrom?: string;
+  startedTo?: string;
+  /** Sessions in which `secrets` / `errors` found something. */
+  has?: ('secrets' | 'errors')[];
 }
 
-export type SessionSortKey = 'sessionKey' | 'group' | 'size' | 'modified';
+export type SessionSortKey = SessionColumnId;
 
 export interface SessionQuery extends SessionFilter {
   offset: number;
   /** At most 500 rows a page: the list is paged in DuckDB, never loaded whole. */
   limit: number;
   sort?: { by: SessionSortKey; dir: 'asc' | 'desc' };
+  /** List this session's subagent transcripts instead of the top-level sessions (filters then do not apply). */
+  parent?: string;
+}
+
+export interface SessionProject {
+  name: string;
+  path: string;
+  sessions: number;
 }
 
 export interface SessionPage {
   total: number;
   offset: number;
   rows: SessionRow[];
+  columns: SessionColumnInfo[];
   /** All groups under the root, for the filter. */
   groups: string[];
+  /** Every project of the listed sessions, for the filter. */
+  projects: SessionProject[];
   /** Sessions per status across the whole (unfiltered) list, per processor. */
   counts: Record<string, Record<ProcessorStatus, number>>;
 }

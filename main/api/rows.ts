@@ -7,15 +7,17 @@ import type { RunProgressEvent } from '../core/runEvents.js';
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+/** ms since the epoch as an ISO-8601 instant. */
+const time = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
 
-/** A scanned session with one status cell per loaded processor; `running` marks the session a run is on. */
+/** A listed session (sessions/sessionIndex.ts) with one status cell per loaded processor; `running` marks the session a run is on. */
 export function session(row: JsonRow, cells: JsonRow[], running: Map<string, string>): C.SessionRow {
   const key = String(row.session_file);
   return {
     sessionKey: key,
     group: String(row.username),
-    sizeBytes: Number(row.size_bytes),
-    modifiedAt: new Date(Number(row.mtime_ms)).toISOString(),
+    sizeBytes: Number(row.size),
+    modifiedAt: new Date(Number(row.modified)).toISOString(),
     statuses: cells
       .filter((c) => c.session_file === key)
       .map((c) => ({
@@ -26,6 +28,22 @@ export function session(row: JsonRow, cells: JsonRow[], running: Map<string, str
         processedAt: str(c.processed_at),
         itemsExtracted: num(c.items_extracted),
       })),
+    title: str(row.title),
+    project: String(row.project),
+    projectPath: String(row.project_path),
+    branch: str(row.branch),
+    startedAt: time(row.started),
+    endedAt: time(row.ended_ms),
+    durationS: num(row.duration),
+    messages: num(row.messages),
+    prompts: num(row.prompts),
+    replies: num(row.replies),
+    costUsd: num(row.cost),
+    unpricedMessages: num(row.unpriced_messages),
+    toolErrors: num(row.errors),
+    secrets: num(row.secrets),
+    parentSession: str(row.root) !== key ? str(row.root) : null,
+    subagents: Number(row.subagents ?? 0),
   };
 }
 

@@ -8,7 +8,12 @@ import { isPostgresUrl } from '../core/store/database.js';
 import { describePostgresUrl } from '../core/store/postgres/url.js';
 import { pluginContentHash } from '../core/plugins/contentHash.js';
 import { ManifestError, readManifest } from '../core/plugins/manifest.js';
-import { SessionIndex } from '../core/store/sessionIndex.js';
+import { SessionIndex } from '../core/sessions/sessionIndex.js';
+import { SESSION_COLUMNS, type SessionColumnId } from '../core/sessions/sessionColumns.js';
+
+// The contract spells the sessions list's column ids out for the renderer; the compiler holds them equal to core's.
+const sameColumnIds: [C.SessionColumnId] extends [SessionColumnId] ? ([SessionColumnId] extends [C.SessionColumnId] ? true : never) : never = true;
+void sameColumnIds;
 import { ConflictError, NotFoundError, listAudit, undoChange, updateState } from '../core/store/stateEdits.js';
 import type * as C from './contract.js';
 import { dashboard, runTimeline } from './dashboard.js';
@@ -295,7 +300,9 @@ export class ApiService {
         total: page.total,
         offset: query.offset,
         rows: page.rows.map((r) => rows.session(r, page.cells, running)),
+        columns: SESSION_COLUMNS,
         groups: await this.index.groups(),
+        projects: await this.index.projects(),
         counts,
       };
     },

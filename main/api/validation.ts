@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROCESSOR_NAME } from '../core/plugins/processorSchema.js';
+import { SESSION_COLUMN_IDS } from '../core/sessions/sessionColumns.js';
 import { FINDING_STATUSES, PROCESSOR_STATUSES, USAGE_REPORT_KINDS, USAGE_WEEK_STARTS, type ArgsOf, type MethodName } from './contract.js';
 
 /**
@@ -22,6 +23,10 @@ const filter = {
   processor: processor.optional(),
   group: z.string().max(4096).optional(),
   text: z.string().max(4096).optional(),
+  project: z.string().min(1).max(4096).optional(),
+  startedFrom: z.string().datetime({ offset: true }).optional(),
+  startedTo: z.string().datetime({ offset: true }).optional(),
+  has: z.array(z.enum(['secrets', 'errors'])).max(2).optional(),
 };
 const target = z.union([
   z.object({ sessions: z.array(sessionKey).min(1).max(100_000) }).strict(),
@@ -40,7 +45,8 @@ export const schemas: { [M in MethodName]: z.ZodType<ArgsOf<M>> } = {
       ...filter,
       offset: z.number().int().min(0),
       limit: z.number().int().min(1).max(500),
-      sort: z.object({ by: z.enum(['sessionKey', 'group', 'size', 'modified']), dir: z.enum(['asc', 'desc']) }).strict().optional(),
+      sort: z.object({ by: z.enum(SESSION_COLUMN_IDS), dir: z.enum(['asc', 'desc']) }).strict().optional(),
+      parent: sessionKey.optional(),
     })
     .strict() as z.ZodType<ArgsOf<'sessions/list'>>,
   'sessions/get': z.object({ sessionKey }).strict(),

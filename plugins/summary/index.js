@@ -1,12 +1,14 @@
 // @ts-check
 // summary: one item per session: when it ran, how much was said, which models, where (cwd, branch),
-// with which Claude Code version, and a title (Claude Code's own summary line, else the first prompt).
+// with which Claude Code version, and a title (Claude Code's own summary line, else the first prompt, else,
+// in a subagent's transcript, the task it was given).
 import {
   definePlugin,
   ApiMessageCollector,
   asObject,
   isHumanPrompt,
   isSummaryRecord,
+  isTypedText,
   isUserRecord,
   isoTimestamp,
   oneLine,
@@ -32,7 +34,8 @@ function promptTitle(text) {
 
 export default definePlugin({
   name: 'summary',
-  version: '1',
+  // 2: a subagent's transcript is titled by the task it was given.
+  version: '2',
   // A 1 GB session takes about 40 s on a 2-core machine, more when it is busy: the default minute would fail it.
   timeoutMs: 600_000,
   view: {
@@ -60,6 +63,7 @@ export default definePlugin({
     /** @type {string | null} */ let version = null;
     /** @type {string | null} */ let summaryTitle = null;
     /** @type {string | null} */ let promptTitleText = null;
+    /** @type {string | null} */ let taskTitle = null;
     let firstMs = Infinity;
     let lastMs = -Infinity;
     let userTurns = 0;
@@ -90,6 +94,9 @@ export default definePlugin({
         if (isHumanPrompt(record)) {
           userTurns++;
           promptTitleText ??= promptTitle(userText(record)) || null;
+        } else if (object.isSidechain === true && object.isMeta !== true && isTypedText(userText(record))) {
+          // A subagent's transcript has no human prompt: its title is the task its session gave it.
+          taskTitle ??= oneLine(userText(record), MAX_TITLE_CHARS) || null;
         }
       }
       messages.observe(record);
@@ -114,7 +121,7 @@ export default definePlugin({
           version,
           sidechain_messages: sidechain,
           malformed_lines: session.malformedLines, // final only once records() is exhausted
-          title: summaryTitle ?? promptTitleText,
+          title: summaryTitle ?? promptTitleText ?? taskTitle,
         },
       ],
     };

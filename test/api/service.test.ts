@@ -51,7 +51,7 @@ stateTest('the session list is paged, filtered and sorted in the database, with 
   assert.deepEqual(first.groups, ['alice', 'bob']);
   assert.deepEqual(first.rows[0].statuses.map((s) => [s.processor, s.status]), [['count', 'pending'], ['picky', 'pending']]);
   assert.equal((await api.call('sessions/list', { offset: 10, limit: 5 })).rows.length, 3);
-  const bob = await api.call('sessions/list', { offset: 0, limit: 50, group: 'bob', sort: { by: 'sessionKey', dir: 'desc' } });
+  const bob = await api.call('sessions/list', { offset: 0, limit: 50, group: 'bob', sort: { by: 'path', dir: 'desc' } });
   assert.equal(bob.total, 7);
   assert.equal(bob.rows[0].sessionKey, 'bob/s11.jsonl');
   assert.equal((await api.call('sessions/list', { offset: 0, limit: 50, text: 'S0' })).total, 10);

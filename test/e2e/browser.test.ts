@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { fixturesMissing } from '../helpers.js';
-import { HOSTILE_KEY, fixFlakyPlugin, writeFlakyPlugin, writeInstallablePlugin, writeSessionRoot } from './fixtures.js';
+import { HOSTILE_KEY, SUBAGENT_KEYS, fixFlakyPlugin, writeFlakyPlugin, writeInstallablePlugin, writeSessionRoot } from './fixtures.js';
 import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server, stepper } from './support.js';
 
 // In-page callbacks run in Chromium; the root tsconfig has no DOM types (this is Node code), so they see these.
@@ -107,7 +107,8 @@ test('browser mode: the whole audit loop in real Chromium', { skip, timeout: 300
     assert.equal(await chip(HOSTILE_KEY, 'flaky').getAttribute('data-status'), 'failed');
     assert.equal(await chip(HOSTILE_KEY, 'usage').getAttribute('data-status'), 'processed');
     await page.fill('input[aria-label="Filter sessions by text"]', '');
-    await page.waitForSelector(`[data-testid=session-total]:has-text("${sessionCount} sessions")`, WAIT);
+    // summary has run: the two subagent transcripts are listed under their session now.
+    await page.waitForSelector(`[data-testid=session-total]:has-text("${sessionCount - SUBAGENT_KEYS.length} sessions")`, WAIT);
     await screenshot(page, 'sessions');
   });
 

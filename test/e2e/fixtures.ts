@@ -4,6 +4,12 @@ import { join } from 'node:path';
 import { assistantRecord, fixturesDir, userRecord, writePlugin, writeSession } from '../helpers.js';
 
 export const HOSTILE_KEY = 'hostile/evil.jsonl';
+/**
+ * The fixtures' subagent transcripts (older flat layout: their records' sessionId names the parent); once
+ * `summary` has read them, the list shows them under that session instead of as sessions of their own.
+ */
+export const SUBAGENT_PARENT = 'sample-project/5c0375b4-57a5-4f26-b12d-d022ee4e51b7.jsonl';
+export const SUBAGENT_KEYS = ['sample-project/agent-test-hash-123.jsonl', 'sample-project/agent-test-hash-456.jsonl'];
 /** Each payload would set window.__pwned or open a dialog if it were ever treated as HTML or followed. */
 export const IMG_PAYLOAD = `<img src=x onerror="window.__pwned='img';alert('img')">`;
 export const SCRIPT_PAYLOAD = `<script>window.__pwned='script';alert('script')</script>`;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { ActiveRun, AppInfo, PluginInfo, RunStatsJson } from '../../main/api/contract.js';
 import { THEME_STORAGE_KEY, VIEW_STORAGE_KEY } from '../../renderer/src/store/appSlice.js';
 import { bindEvents } from '../../renderer/src/store/events.js';
-import { ApiRefusal, MemoryStorage, makeStore, settle } from './fakeTransport.js';
+import { ApiRefusal, MemoryStorage, emptySessionPage, makeStore, settle } from './fakeTransport.js';
 
 const INFO: AppInfo = { version: '0.1.0', mode: 'browser', sessionRoot: null, sessionRootError: null, defaultSessionRoot: '/home/u/.claude/projects', defaultRootExists: true, recentRoots: [], stateStore: { backend: 'duckdb', location: '/tmp/x.duckdb', shared: false }, canPickFolder: false };
 
@@ -62,7 +62,7 @@ const STATS: RunStatsJson = { processor: 'usage', run_id: 'r', scanned: 10, proc
 
 test('events: progress is applied at once; finished runs and changes refresh what is on screen, coalesced', async () => {
   const { store, transport } = makeStore({
-    'sessions/list': (q) => ({ total: 0, offset: q.offset, rows: [], groups: [], counts: {} }),
+    'sessions/list': emptySessionPage,
     'runs/history': () => [],
     'runs/timeline': () => [],
     'processors/list': () => [],

@@ -1,6 +1,6 @@
 // A fake of the transport boundary (ApiTransport) for the renderer's client and store tests: handlers per
 // method, a log of every call, events pushed by hand. Our own code (client, store) is never faked.
-import type { ApiEvent, ApiResponse, ApiTransport, ArgsOf, MethodName, ResultOf } from '../../main/api/contract.js';
+import type { ApiEvent, ApiResponse, ApiTransport, ArgsOf, MethodName, ResultOf, SessionPage, SessionQuery, SessionRow } from '../../main/api/contract.js';
 import { createApiClient } from '../../renderer/src/api/client.js';
 import { createAppStore } from '../../renderer/src/store/createAppStore.js';
 import type { KeyValueStorage } from '../../renderer/src/store/types.js';
@@ -73,3 +73,34 @@ export function deferred<T>() {
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
+
+/** A listed session as main returns one before any processor ran on it; `fields` fill in the rest. */
+export function sessionRow(fields: Partial<SessionRow> & Pick<SessionRow, 'sessionKey'>): SessionRow {
+  const group = fields.sessionKey.split('/')[0];
+  return {
+    group,
+    sizeBytes: 0,
+    modifiedAt: new Date(0).toISOString(),
+    statuses: [],
+    title: null,
+    project: group,
+    projectPath: group,
+    branch: null,
+    startedAt: null,
+    endedAt: null,
+    durationS: null,
+    messages: null,
+    prompts: null,
+    replies: null,
+    costUsd: null,
+    unpricedMessages: null,
+    toolErrors: null,
+    secrets: null,
+    parentSession: null,
+    subagents: 0,
+    ...fields,
+  };
+}
+
+/** A sessions page with nothing in it. */
+export const emptySessionPage = (q: SessionQuery): SessionPage => ({ total: 0, offset: q.offset, rows: [], columns: [], groups: [], projects: [], counts: {} });

@@ -11,7 +11,7 @@ import { CONTEXT_LINES } from '../../renderer/src/store/detailSlice.js';
 import { bindEvents } from '../../renderer/src/store/events.js';
 import { FINDINGS_LIMIT } from '../../renderer/src/store/findingsSlice.js';
 import { tempDir, writeSession } from '../helpers.js';
-import { ApiRefusal, deferred, makeStore } from './fakeTransport.js';
+import { ApiRefusal, deferred, emptySessionPage, makeStore, sessionRow } from './fakeTransport.js';
 
 function finding(id: string, fields: Partial<Finding> = {}): Finding {
   return {
@@ -199,7 +199,7 @@ test('findings store: a review is sent with its note; a false positive leaves th
 test('findings store: a finding opens its transcript from a few lines before its line, highlighted; "read from line 1" keeps the highlight', async () => {
   const entry = (line: number): TranscriptEntry => ({ line, kind: 'user', text: `line ${line}`, toolName: null, isError: false, timestamp: null, sidechain: false });
   const { store, transport } = makeStore({
-    'sessions/get': ({ sessionKey }) => ({ session: { sessionKey, group: 'bob', sizeBytes: 1, modifiedAt: '2025-09-01T00:00:00.000Z', statuses: [] }, path: `/data/${sessionKey}`, processors: [] }),
+    'sessions/get': ({ sessionKey }) => ({ session: sessionRow({ sessionKey, sizeBytes: 1, modifiedAt: '2025-09-01T00:00:00.000Z' }), path: `/data/${sessionKey}`, processors: [] }),
     'sessions/transcript': ({ fromLine, limit }) => {
       const from = fromLine ?? 1;
       const count = Math.min(limit ?? 200, 1000 - from + 1);
@@ -234,7 +234,7 @@ test('findings store: read again after runs and state changes (an undone review)
   const fake = fakeFindings([SECRET]);
   const { store, transport } = makeStore({
     ...fake.handlers,
-    'sessions/list': (q) => ({ total: 0, offset: q.offset, rows: [], groups: [], counts: {} }),
+    'sessions/list': emptySessionPage,
     'runs/history': () => [],
     'processors/list': () => [],
     'health/get': () => ({ processors: [], problems: [] }),

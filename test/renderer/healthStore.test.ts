@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { HealthProblemView, HealthReport, ProcessorHealthView } from '../../main/api/contract.js';
 import { bindEvents } from '../../renderer/src/store/events.js';
 import { healthFixes, healthLabel, pollHealth } from '../../renderer/src/store/healthSlice.js';
-import { ApiRefusal, deferred, makeStore, settle } from './fakeTransport.js';
+import { ApiRefusal, deferred, emptySessionPage, makeStore, settle } from './fakeTransport.js';
 
 function processor(name: string, problems: Partial<ProcessorHealthView> = {}): ProcessorHealthView {
   const overdue = problems.overdue ?? false;
@@ -79,7 +79,7 @@ test('health: loadHealth shows the report; a failed read keeps the last one besi
 test('health: read again after a run finishes, a state change and a plugin change (coalesced), not on session scans', async () => {
   const { store, transport } = makeStore({
     'health/get': () => WELL,
-    'sessions/list': (q) => ({ total: 0, offset: q.offset, rows: [], groups: [], counts: {} }),
+    'sessions/list': emptySessionPage,
     'runs/history': () => [],
     'runs/timeline': () => [],
     'processors/list': () => [],
@@ -124,7 +124,7 @@ test('health: the timer reads the report on its own until stopped (overdue comes
 
 test('health: a fix opens its view, filtered to the processor', async () => {
   const { store, transport } = makeStore({
-    'sessions/list': (q) => ({ total: 0, offset: q.offset, rows: [], groups: [], counts: {} }),
+    'sessions/list': emptySessionPage,
     'runs/history': () => [],
     'runs/timeline': () => [],
   });
@@ -136,7 +136,7 @@ test('health: a fix opens its view, filtered to the processor', async () => {
   s().followHealthFix(failed);
   await settle();
   assert.equal(s().view, 'sessions');
-  assert.deepEqual(transport.callsOf('sessions/list').at(-1), { processor: 'count', status: ['failed', 'quarantined'], sort: { by: 'modified', dir: 'desc' }, offset: 0, limit: 200 }, 'text and group filters cleared');
+  assert.deepEqual(transport.callsOf('sessions/list').at(-1), { processor: 'count', status: ['failed', 'quarantined'], sort: { by: 'started', dir: 'desc' }, offset: 0, limit: 200 }, 'text and group filters cleared');
 
   s().followHealthFix(runs);
   await settle();

@@ -2,17 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SessionPage, SessionQuery, SessionRow } from '../../main/api/contract.js';
 import { MAX_CACHED_PAGES, SESSION_PAGE_SIZE, sessionAt } from '../../renderer/src/store/sessionsSlice.js';
-import { deferred, makeStore, settle } from './fakeTransport.js';
+import { deferred, makeStore, sessionRow, settle } from './fakeTransport.js';
 
 const TOTAL = 100_000;
 function row(i: number): SessionRow {
-  return {
+  return sessionRow({
     sessionKey: `g${i % 200}/s${String(i).padStart(6, '0')}.jsonl`,
-    group: `g${i % 200}`,
     sizeBytes: i,
     modifiedAt: new Date(Date.UTC(2025, 8, 1) + i * 1000).toISOString(),
     statuses: [{ processor: 'usage', status: i % 10 === 0 ? 'failed' : 'processed', attempts: i % 10 === 0 ? 1 : null, lastError: null, processedAt: null, itemsExtracted: 1 }],
-  };
+  });
 }
 const ALL = Array.from({ length: TOTAL }, (_, i) => row(i));
 
@@ -24,7 +23,7 @@ function listSessions(q: SessionQuery): SessionPage {
   if (q.group) rows = rows.filter((r) => r.group === q.group);
   if (q.status?.length) rows = rows.filter((r) => r.statuses.some((s) => q.status!.includes(s.status)));
   if (q.sort?.by === 'size' && q.sort.dir === 'desc') rows = [...rows].reverse();
-  return { total: rows.length, offset: q.offset, rows: rows.slice(q.offset, q.offset + q.limit), groups: ['g0', 'g1'], counts: { usage: { processed: 90_000, stale: 0, pending: 0, running: 0, failed: 10_000, quarantined: 0 } } };
+  return { total: rows.length, offset: q.offset, rows: rows.slice(q.offset, q.offset + q.limit), columns: [], groups: ['g0', 'g1'], projects: [], counts: { usage: { processed: 90_000, stale: 0, pending: 0, running: 0, failed: 10_000, quarantined: 0 } } };
 }
 
 test('sessions: only the pages around the visible rows are fetched and kept, at 100,000 sessions', async () => {

@@ -50,6 +50,22 @@ export class ZoneCalendar {
     }
     return day;
   }
+
+  /**
+   * The first instant of a local day (ms since the epoch). Every offset and daylight-saving change is a whole
+   * number of quarter-hours, so a day starts on one: the first quarter-hour, within 15 hours of UTC
+   * midnight, whose local date is `day` (dates only grow with time, so a binary search finds it).
+   */
+  startOf(day: string): number {
+    let low = Math.floor((Date.parse(`${day}T00:00:00Z`) - 15 * 3_600_000) / 900_000);
+    let high = low + (30 * 3_600_000) / 900_000;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if (this.day(middle * 900_000) < day) low = middle + 1;
+      else high = middle;
+    }
+    return low * 900_000;
+  }
 }
 
 /** The month of a YYYY-MM-DD day, as YYYY-MM. */

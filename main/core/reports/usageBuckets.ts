@@ -45,18 +45,23 @@ export interface UsageBucket {
 export const QUARTER_HOUR_MS = 15 * 60 * 1000;
 
 /** The tokens processor's view; a store where it never ran has none. */
-const VIEW = 'token_usage';
+export const TOKENS_VIEW = 'token_usage';
+const VIEW = TOKENS_VIEW;
 
 /**
  * A message copied into several files (a resumed session repeats the history it continues) is billed once:
  * across the whole store each (message.id, requestId) counts once, in the copy with the largest output
- * (the most complete line of a streamed response), then the earliest, then by file and line.
+ * (the most complete line of a streamed response), then the earliest, then by file and line. `copy` is 1
+ * on the billed copy of each message of `t` (rows of the tokens view with a time); the sessions list's
+ * costs (sessions/sessionFacts.ts) bill by this rule too.
  */
+export const billingKeySql = (t: string) => `coalesce(${t}.message_key, ${t}.session_file || ':' || CAST(${t}.line_no AS VARCHAR))`;
+export const billedCopySql = (t: string) =>
+  `row_number() OVER (PARTITION BY ${billingKeySql(t)} ORDER BY ${t}.output_tokens DESC, ${t}."timestamp", ${t}.session_file, ${t}.line_no)`;
+
 const bucketsSql = (prices = '', cost = 'b.cost_usd') => `
 WITH ${prices}billed AS (
-  SELECT t.*, row_number() OVER (
-      PARTITION BY coalesce(t.message_key, t.session_file || ':' || CAST(t.line_no AS VARCHAR))
-      ORDER BY t.output_tokens DESC, t."timestamp", t.session_file, t.line_no) AS copy
+  SELECT t.*, ${billedCopySql('t')} AS copy
   FROM ${VIEW} t
   WHERE t."timestamp" IS NOT NULL
 )
@@ -87,7 +92,8 @@ ORDER BY b.session_file, 4, 5, b.model, b.cwd`;
 /** Messages without a usable time cannot be placed in any period; reports count them apart. */
 const UNDATED_SQL = `SELECT count(*) AS n FROM ${VIEW} WHERE "timestamp" IS NULL`;
 
-export async function tokensViewExists(db: Database): Promise<boolean> {
+/** `db`: the store, or a connection of it inside a transaction. */
+export async function tokensViewExists(db: Pick<Database, 'all'>): Promise<boolean> {
   const rows = await db.all('SELECT 1 FROM information_schema.tables WHERE table_name = $name AND table_schema = current_schema()', { name: VIEW });
   return rows.length > 0;
 }

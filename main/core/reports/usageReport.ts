@@ -4,6 +4,7 @@ import type { PriceTable } from '../../sdk/pricing.js';
 import type { Database } from '../store/database.js';
 import { loadUsageBuckets, type UsageBucket } from './usageBuckets.js';
 import { addTo, emptyTotals, UsageTally, type UsageRowFields, type UsageTotals } from './usageTally.js';
+import { groupOf, inProject, lastFolder, parentSessionOf } from '../sessions/projects.js';
 
 export const REPORT_KINDS = ['daily', 'weekly', 'monthly', 'session', 'blocks', 'projects'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
@@ -105,20 +106,15 @@ export type UsageReport =
 /** The key of a report's rows. */
 const ROWS_KEY = { daily: 'daily', weekly: 'weekly', monthly: 'monthly', session: 'sessions', projects: 'projects', blocks: 'blocks' } as const;
 
-/** Claude Code's project folder of a session key (`<folder>/<session>.jsonl`). */
-export const groupOf = (sessionFile: string): string => sessionFile.split('/')[0];
-const sessionIdOf = (sessionFile: string): string => sessionFile.split('/').pop()!.replace(/\.jsonl$/, '');
 /**
- * The session a file's usage belongs to: Claude Code keeps a session's subagent transcripts in
- * `<project>/<session>/subagents/`, and they count as that session's (as in ccusage).
+ * The session a file's usage belongs to: a subagent's transcript in `<project>/<session>/subagents/` counts
+ * as its session's, as in ccusage (the older flat layout is told apart only by its records, which reports do not read).
  */
-export const sessionOf = (sessionFile: string): string => sessionFile.replace(/^([^/]+\/[^/]+)\/subagents\/[^/]+\.jsonl$/, '$1.jsonl');
-const lastFolder = (path: string): string => path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || path;
+const sessionOf = (sessionFile: string): string => parentSessionOf(sessionFile, null) ?? sessionFile;
+const sessionIdOf = (sessionFile: string): string => sessionFile.split('/').pop()!.replace(/\.jsonl$/, '');
 
 /** Whether a bucket belongs to the project the user named (`--project`). */
-function inProject(b: UsageBucket, project: string): boolean {
-  return b.cwd === project || (b.cwd !== null && lastFolder(b.cwd) === project) || groupOf(b.sessionFile) === project;
-}
+const inReportProject = (b: UsageBucket, project: string): boolean => inProject(b.sessionFile, b.cwd, project);
 
 /** Every report, from the same buckets: the CLI and the app both call this. */
 export function buildReport(kind: ReportKind, all: UsageBucket[], options: ReportOptions, undatedMessages: number): UsageReport {
@@ -140,7 +136,7 @@ function buildRows(kind: ReportKind, all: UsageBucket[], options: ReportOptions,
     const day = calendar.day(ms);
     return (options.since === undefined || day >= options.since) && (options.until === undefined || day <= options.until);
   };
-  const ofProject = all.filter((b) => options.project === undefined || inProject(b, options.project));
+  const ofProject = all.filter((b) => options.project === undefined || inReportProject(b, options.project));
   if (kind === 'blocks') {
     // Blocks are cut from all messages, then kept by the local day they start on (as ccusage does):
     // cutting only the messages in range would move the blocks' starts.

@@ -65,8 +65,9 @@ export interface Database {
   /**
    * A SELECT of one processor's items as typed columns (session_file, item_index, then `columns`): a value
    * that does not convert reads as NULL (items are not trusted). Names and types were validated.
+   * `sessionsTable` keeps only the sessions listed in that table's `session_file` column, before any item is parsed.
    */
-  typedItems(processor: string, columns: Record<string, string>): string;
+  typedItems(processor: string, columns: Record<string, string>, sessionsTable?: string): string;
   /** Up to `limit` rows of SQL that can only read; anything that writes is refused. */
   readOnlyTable(sql: string, limit: number): Promise<QueryTable>;
   /** All rows of one read-only query as objects (the CLI's `query`). */
@@ -87,3 +88,6 @@ export function isPostgresUrl(target: string): boolean {
 export function isNewStoreFile(target: string): boolean {
   return !isPostgresUrl(target) && !existsSync(target);
 }
+
+/** The condition typedItems adds to keep only the sessions listed in a table. */
+export const onlySessionsIn = (table: string | undefined): string => (table ? ` AND session_file IN (SELECT session_file FROM ${table})` : '');

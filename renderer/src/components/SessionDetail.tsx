@@ -60,14 +60,18 @@ export function SessionDetail() {
   return (
     <aside ref={ref} className="drawer" aria-label={`Session ${key}`} tabIndex={-1} data-testid="session-detail">
       <div className="drawer-head">
-        <h2 title={key}>{key}</h2>
+        <h2 title={data?.session.title ?? key}>{data?.session.title ?? key}</h2>
         <button type="button" className="icon-button" aria-label="Close session" onClick={close}>×</button>
       </div>
       {error && <p className="error-text" role="alert">{error}</p>}
       {data && (
         <>
           <p className="muted">
-            {data.session.group} · {formatBytes(data.session.sizeBytes)} · modified {formatTime(data.session.modifiedAt)} · <code>{data.path}</code>
+            <span title={data.session.projectPath}>{data.session.project}</span>
+            {data.session.branch && ` · ${data.session.branch}`}
+            {data.session.startedAt && ` · started ${formatTime(data.session.startedAt)}`}
+            {data.session.costUsd !== null && ` · $${data.session.costUsd.toFixed(2)}`} · {formatBytes(data.session.sizeBytes)} · modified{' '}
+            {formatTime(data.session.modifiedAt)} · <code>{data.path}</code>
           </p>
           <h3>Processors</h3>
           {data.processors.length === 0 && <p className="muted">No processors are loaded.</p>}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { PROCESSOR_STATUSES, type ProcessorStatus } from '../../../main/api/contract.js';
+import { dayBefore, dayOf, startOfDay } from '../lib/days.js';
 import { formatCount } from '../lib/format.js';
 import { useApp } from '../StoreContext.js';
 
@@ -10,6 +11,7 @@ export function SessionFilters() {
   const filter = useApp((s) => s.sessions.filter);
   const counts = useApp((s) => s.sessions.counts);
   const groups = useApp((s) => s.sessions.groups);
+  const projects = useApp((s) => s.sessions.projects);
   const total = useApp((s) => s.sessions.total);
   const processors = useApp((s) => s.runs.processors);
   const setFilter = useApp((s) => s.setSessionFilter);
@@ -30,6 +32,7 @@ export function SessionFilters() {
   }, [text, filter.text, setFilter]);
 
   const statuses = filter.status ?? [];
+  const has = filter.has ?? [];
   function toggleStatus(status: ProcessorStatus) {
     setFilter({ status: statuses.includes(status) ? statuses.filter((s) => s !== status) : [...statuses, status] });
   }
@@ -39,7 +42,35 @@ export function SessionFilters() {
 
   return (
     <div className="filters" role="search">
-      <input type="search" aria-label="Filter sessions by text" placeholder="Filter by session path…" value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
+      <input type="search" aria-label="Filter sessions by text" placeholder="Filter by title, project or path…" value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
+      <select aria-label="Project" value={filter.project ?? ''} onChange={(e) => setFilter({ project: e.target.value || undefined })}>
+        <option value="">All projects</option>
+        {projects.map((p) => (
+          // Two projects with one folder name (~/a/app, ~/b/app) are told apart by their paths.
+          <option key={p.path} value={p.path} title={p.path}>
+            {projects.some((q) => q.name === p.name && q.path !== p.path) ? `${p.name} (${p.path})` : p.name} · {formatCount(p.sessions)}
+          </option>
+        ))}
+      </select>
+      <label className="date-filter">
+        From <input type="date" aria-label="Started from" value={dayOf(filter.startedFrom)} onChange={(e) => setFilter({ startedFrom: startOfDay(e.target.value) })} />
+      </label>
+      <label className="date-filter">
+        to <input type="date" aria-label="Started until" value={dayBefore(filter.startedTo)} onChange={(e) => setFilter({ startedTo: startOfDay(e.target.value, 1) })} />
+      </label>
+      <div className="has-filter" role="group" aria-label="Found">
+        {(['secrets', 'errors'] as const).map((finding) => (
+          <button
+            key={finding}
+            type="button"
+            className={`chip ${has.includes(finding) ? 'chip-on' : 'chip-off'}`}
+            aria-pressed={has.includes(finding)}
+            onClick={() => setFilter({ has: has.includes(finding) ? has.filter((f) => f !== finding) : [...has, finding] })}
+          >
+            has {finding === 'errors' ? 'tool errors' : 'secrets'}
+          </button>
+        ))}
+      </div>
       <select aria-label="Processor" value={filter.processor ?? ''} onChange={(e) => setFilter({ processor: e.target.value || undefined })}>
         <option value="">All processors</option>
         {processors.map((p) => <option key={p.name} value={p.name}>{p.name}</option>)}

@@ -2,21 +2,14 @@
 // them are in memory; 'sessions/list' pages the rest in DuckDB.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
-import type { SessionSortKey } from '../../../main/api/contract.js';
-import { sessionAt } from '../store/sessionsSlice.js';
+import type { SessionColumnInfo } from '../../../main/api/contract.js';
+import { visibleAt, visibleCount } from '../store/sessionsSlice.js';
 import { useApp, useAppStore } from '../StoreContext.js';
+import { SessionColumnsMenu } from './SessionColumnsMenu.js';
 import { SessionListRow } from './SessionListRow.js';
 
 /** Row height in px (fixed: measuring 100,000 rows is what virtualisation avoids). */
 export const ROW_HEIGHT = 34;
-
-const COLUMNS: { key: SessionSortKey | null; label: string; className: string }[] = [
-  { key: 'sessionKey', label: 'Session', className: 'col-key' },
-  { key: 'group', label: 'Group', className: 'col-group' },
-  { key: 'size', label: 'Size', className: 'col-size' },
-  { key: 'modified', label: 'Modified', className: 'col-time' },
-  { key: null, label: 'Processors', className: 'col-chips' },
-];
 
 export function SessionList() {
   const store = useAppStore();
@@ -27,10 +20,14 @@ export function SessionList() {
   const cursor = useApp((s) => s.sessions.cursor);
   const sort = useApp((s) => s.sessions.sort);
   const error = useApp((s) => s.sessions.error);
+  const allColumns = useApp((s) => s.sessions.columns);
+  const shownColumns = useApp((s) => s.sessions.shownColumns);
+  const expansions = useApp((s) => s.sessions.expansions);
   const setSort = useApp((s) => s.setSessionSort);
   const scrollRef = useRef<HTMLDivElement>(null);
 
-  const count = total ?? 0;
+  const columns = shownColumns.flatMap((id) => allColumns.filter((c) => c.id === id));
+  const count = total === null ? 0 : visibleCount(store.getState().sessions);
   const virtualizer = useVirtualizer({ count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
@@ -41,7 +38,7 @@ export function SessionList() {
   }, [total, generation, pages, store]);
   useEffect(() => {
     if (count > 0) store.getState().ensureSessionRows(first, last);
-  }, [first, last, count, generation, store]);
+  }, [first, last, count, generation, expansions, store]);
   useEffect(() => {
     scrollRef.current?.scrollTo({ top: 0 });
   }, [generation]);
@@ -70,8 +67,18 @@ export function SessionList() {
       case 'End': move(count - 1, e); break;
       case ' ': s.selectSession(cursor, 'toggle'); break;
       case 'Enter': {
-        const row = sessionAt(s.sessions, cursor);
+        const row = visibleAt(s.sessions, cursor).row;
         if (row) void s.openSession(row.sessionKey);
+        break;
+      }
+      // Subagent transcripts open under their session as in a tree: right shows them, left hides them.
+      case 'ArrowRight':
+      case 'ArrowLeft': {
+        const { row, depth, top } = visibleAt(s.sessions, cursor);
+        const open = s.sessions.expansions.some((x) => x.parent === row?.sessionKey);
+        if (depth === 1 && e.key === 'ArrowLeft') move(top + s.sessions.expansions.filter((x) => x.at < top).reduce((n, x) => n + (x.rows?.length ?? 0), 0), e);
+        else if (row && depth === 0 && open === (e.key === 'ArrowLeft')) void s.toggleSubagents(cursor);
+        else return;
         break;
       }
       case 'Escape': s.setSessionSelection([]); break;
@@ -87,23 +94,39 @@ export function SessionList() {
 
   function onRowOpen(index: number) {
     const s = store.getState();
-    const row = sessionAt(s.sessions, index);
+    const row = visibleAt(s.sessions, index).row;
     if (row) void s.openSession(row.sessionKey);
+  }
+
+  function onToggle(index: number) {
+    void store.getState().toggleSubagents(index);
+  }
+
+  function sortBy(column: SessionColumnInfo) {
+    // A new column starts from what people look for first: the newest, the largest, A to Z.
+    const first = column.kind === 'text' ? 'asc' : 'desc';
+    setSort({ by: column.id, dir: sort.by === column.id ? (sort.dir === 'asc' ? 'desc' : 'asc') : first });
   }
 
   return (
     <div className="session-list">
       <div className="list-head" role="presentation">
         <span className="col-check" />
-        {COLUMNS.map((c) =>
-          c.key ? (
-            <button key={c.label} type="button" className={`${c.className} sort-button`} aria-label={`Sort by ${c.label}`} onClick={() => setSort({ by: c.key!, dir: sort.by === c.key && sort.dir === 'asc' ? 'desc' : 'asc' })}>
-              {c.label}{sort.by === c.key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
-            </button>
-          ) : (
-            <span key={c.label} className={c.className}>{c.label}</span>
-          ),
-        )}
+        {columns.map((c) => (
+          <button
+            key={c.id}
+            type="button"
+            className={`col-${c.id} sort-button`}
+            aria-label={`Sort by ${c.label}`}
+            aria-pressed={sort.by === c.id}
+            title={c.description}
+            onClick={() => sortBy(c)}
+          >
+            {c.label}{sort.by === c.id ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+          </button>
+        ))}
+        <span className="col-status">Processors</span>
+        <SessionColumnsMenu />
       </div>
       {error && <div className="error-text" role="alert">{error}</div>}
       <div
@@ -121,17 +144,21 @@ export function SessionList() {
         {total === 0 && <div className="empty muted">No sessions match.</div>}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
-            const row = sessionAt(store.getState().sessions, item.index);
+            const { row, depth } = visibleAt(store.getState().sessions, item.index);
             return (
               <SessionListRow
                 key={item.key}
                 index={item.index}
                 top={item.start}
                 row={row}
+                depth={depth}
+                columns={columns}
+                expanded={row ? expansions.some((x) => x.parent === row.sessionKey) : false}
                 selected={row ? selected.has(row.sessionKey) : false}
                 active={item.index === cursor}
                 onClick={onRowClick}
                 onOpen={onRowOpen}
+                onToggle={onToggle}
               />
             );
           })}

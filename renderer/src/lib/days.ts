@@ -15,3 +15,24 @@ export function fillDays(days: Iterable<string>, minDays = 7): string[] {
   for (let t = first; t <= last; t += DAY_MS) out.push(new Date(t).toISOString().slice(0, 10));
   return out;
 }
+
+/** The instant a local day ('YYYY-MM-DD' from a date input) starts, plus `addDays`, as ISO-8601; undefined for ''. */
+export function startOfDay(day: string, addDays = 0): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return undefined;
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + addDays).toISOString();
+}
+
+const localDay = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
+/** The local day an instant falls on, for a date input; '' for none. */
+export function dayOf(iso: string | undefined): string {
+  return iso ? localDay(new Date(iso)) : '';
+}
+
+/** The local day before an instant (an exclusive end shown as the last day included); '' for none. */
+export function dayBefore(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return localDay(new Date(d.getFullYear(), d.getMonth(), d.getDate() - 1));
+}

@@ -83,7 +83,7 @@ export const createHealthSlice: SliceCreator<HealthSliceState> = (set, get, { ap
       const s = get();
       if (fix.kind === 'failed-sessions') {
         // The whole list of that processor's failures: a leftover text or group filter would hide some.
-        s.setSessionFilter({ processor: fix.processor, status: ['failed', 'quarantined'], group: undefined, text: undefined });
+        s.setSessionFilter({ processor: fix.processor, status: ['failed', 'quarantined'], group: undefined, text: undefined, project: undefined, startedFrom: undefined, startedTo: undefined, has: undefined });
         s.setView('sessions');
       } else if (fix.kind === 'runs') {
         s.setRunHistoryProcessor(fix.processor);

@@ -1,8 +1,9 @@
 // The sessions list: paged in DuckDB by 'sessions/list' (offset/limit ≤ 500), held here only as the pages
 // around what is on screen, so 100,000 sessions cost a few hundred rows of memory.
-import type { ProcessorStatus, SessionFilter, SessionPage, SessionRow, SessionSortKey } from '../../../main/api/contract.js';
+import type { ProcessorStatus, SessionColumnId, SessionColumnInfo, SessionFilter, SessionPage, SessionProject, SessionRow, SessionSortKey } from '../../../main/api/contract.js';
 import { errorMessage } from '../api/client.js';
-import type { SliceCreator } from './types.js';
+import { DEFAULT_SESSION_COLUMNS } from '../lib/sessionCells.js';
+import type { KeyValueStorage, SliceCreator } from './types.js';
 
 /** Rows per 'sessions/list' call (the contract allows at most 500). */
 export const SESSION_PAGE_SIZE = 200;
@@ -14,9 +15,23 @@ export interface SessionSort {
   dir: 'asc' | 'desc';
 }
 
+/** A session whose subagent transcripts are shown under it: `at` is its index among the top-level rows. */
+export interface Expansion {
+  parent: string;
+  at: number;
+  /** null while loading. */
+  rows: SessionRow[] | null;
+}
+
 export interface SessionsData {
   filter: SessionFilter;
   sort: SessionSort;
+  /** Every column main offers, and the ones shown, in the user's order (remembered). */
+  columns: SessionColumnInfo[];
+  shownColumns: SessionColumnId[];
+  projects: SessionProject[];
+  /** Sorted by `at`. Cleared when the filter or the sort changes. */
+  expansions: Expansion[];
   /** Bumped on every filter/sort change: answers to an older generation are dropped. */
   generation: number;
   /** null until the first page of this generation arrives. */
@@ -28,7 +43,7 @@ export interface SessionsData {
   selection: string[];
   /** The last row clicked or moved to without shift: the start of a shift range. */
   anchor: number | null;
-  /** Keyboard focus in the list (row index). */
+  /** Keyboard focus in the list (index among the visible rows, subagents included). */
   cursor: number;
   error: string | null;
 }
@@ -46,10 +61,45 @@ export interface SessionsSliceState {
   selectSession(index: number, mode: SelectMode): void;
   setSessionSelection(keys: string[]): void;
   setSessionCursor(index: number): void;
+  /** Shows or hides the subagent transcripts of the session at visible index `index`. */
+  toggleSubagents(index: number): Promise<void>;
+  /** Which columns are shown, in order (remembered across starts). */
+  setShownColumns(columns: SessionColumnId[]): void;
 }
 
+/** The top-level row at `index` (among sessions, not counting the subagent rows shown under some). */
 export function sessionAt(data: SessionsData, index: number): SessionRow | undefined {
   return data.pages[Math.floor(index / SESSION_PAGE_SIZE)]?.[index % SESSION_PAGE_SIZE];
+}
+
+/** How many rows the list shows: the sessions plus the subagent transcripts expanded under some. */
+export function visibleCount(data: SessionsData): number {
+  return (data.total ?? 0) + data.expansions.reduce((n, e) => n + (e.rows?.length ?? 0), 0);
+}
+
+/** The row at visible index `index`: a session (depth 0) or one of its subagents (depth 1); `top` is the session's index. */
+export function visibleAt(data: SessionsData, index: number): { row: SessionRow | undefined; depth: 0 | 1; top: number } {
+  let before = 0;
+  for (const e of data.expansions) {
+    const parentIndex = e.at + before;
+    if (index <= parentIndex) break;
+    const n = e.rows?.length ?? 0;
+    if (index <= parentIndex + n) return { row: e.rows![index - parentIndex - 1], depth: 1, top: e.at };
+    before += n;
+  }
+  return { row: sessionAt(data, index - before), depth: 0, top: index - before };
+}
+
+const COLUMNS_STORAGE_KEY = 'session-inspector.sessionColumns';
+
+function readShownColumns(storage: KeyValueStorage): SessionColumnId[] {
+  try {
+    const value: unknown = JSON.parse(storage.getItem(COLUMNS_STORAGE_KEY) ?? 'null');
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as SessionColumnId[];
+  } catch {
+    // a damaged preference falls back to the default
+  }
+  return DEFAULT_SESSION_COLUMNS;
 }
 
 function cleanFilter(filter: SessionFilter): SessionFilter {
@@ -58,10 +108,14 @@ function cleanFilter(filter: SessionFilter): SessionFilter {
   if (filter.processor) out.processor = filter.processor;
   if (filter.group) out.group = filter.group;
   if (filter.text && filter.text.trim()) out.text = filter.text.trim();
+  if (filter.project) out.project = filter.project;
+  if (filter.startedFrom) out.startedFrom = filter.startedFrom;
+  if (filter.startedTo) out.startedTo = filter.startedTo;
+  if (filter.has && filter.has.length > 0) out.has = [...filter.has];
   return out;
 }
 
-export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, { api }) => {
+export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, { api, storage }) => {
   /** Page loads in flight, by `${generation}:${page}`. */
   const inFlight = new Set<string>();
   /** The centre of the last requested range, to decide which pages to drop. */
@@ -81,7 +135,7 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
       const lastPage = Math.max(0, Math.ceil(result.total / SESSION_PAGE_SIZE) - 1);
       for (const key of Object.keys(pages).map(Number)) if (key > lastPage) delete pages[key];
       evict(pages);
-      set({ sessions: { ...current, pages, total: result.total, groups: result.groups, counts: result.counts, error: null } });
+      set({ sessions: { ...current, pages, total: result.total, columns: result.columns, groups: result.groups, projects: result.projects, counts: result.counts, error: null } });
     } catch (error) {
       const current = get().sessions;
       if (current.generation === generation) set({ sessions: { ...current, error: errorMessage(error) } });
@@ -100,15 +154,36 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
   function restart(patch: Partial<SessionsData>): void {
     const current = get().sessions;
     const generation = current.generation + 1;
-    set({ sessions: { ...current, ...patch, generation, total: null, pages: {}, selection: [], anchor: null, cursor: 0, error: null } });
+    set({ sessions: { ...current, ...patch, generation, total: null, pages: {}, expansions: [], selection: [], anchor: null, cursor: 0, error: null } });
     focusPage = 0;
     void loadPage(0, generation);
+  }
+
+  /** Reads the subagents of an expanded session (again, after a refresh); drops the expansion if the session moved. */
+  async function loadExpansion(parent: string, generation: number): Promise<void> {
+    const { sort } = get().sessions;
+    try {
+      const result = await api.call('sessions/list', { parent, sort, offset: 0, limit: 500 });
+      const current = get().sessions;
+      if (current.generation !== generation) return;
+      const expansions = current.expansions
+        .filter((e) => e.parent !== parent || [parent, undefined].includes(sessionAt(current, e.at)?.sessionKey))
+        .map((e) => (e.parent === parent ? { ...e, rows: result.rows } : e));
+      set({ sessions: { ...current, expansions } });
+    } catch (error) {
+      const current = get().sessions;
+      if (current.generation === generation) set({ sessions: { ...current, expansions: current.expansions.filter((e) => e.parent !== parent), error: errorMessage(error) } });
+    }
   }
 
   return {
     sessions: {
       filter: {},
-      sort: { by: 'modified', dir: 'desc' },
+      sort: { by: 'started', dir: 'desc' },
+      columns: [],
+      shownColumns: readShownColumns(storage),
+      projects: [],
+      expansions: [],
       generation: 0,
       total: null,
       pages: {},
@@ -129,9 +204,11 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
     },
 
     ensureSessionRows(start, end) {
-      const { generation, pages, total } = get().sessions;
-      const last = total === null ? end : Math.min(end, total - 1);
-      const first = Math.max(0, start);
+      const data = get().sessions;
+      const { generation, pages, total } = data;
+      // Visible indexes to session indexes: the subagent rows shown in between are not paged.
+      const first = Math.max(0, visibleAt(data, Math.max(0, start)).top);
+      const last = total === null ? end : Math.min(visibleAt(data, end).top, total - 1);
       focusPage = Math.floor((first + Math.max(first, last)) / 2 / SESSION_PAGE_SIZE);
       for (let page = Math.floor(first / SESSION_PAGE_SIZE); page <= Math.floor(Math.max(first, last) / SESSION_PAGE_SIZE); page++) {
         if (!pages[page]) void loadPage(page, generation);
@@ -139,14 +216,17 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
     },
 
     async refreshSessions() {
-      const { generation, pages } = get().sessions;
+      const { generation, pages, expansions } = get().sessions;
       const loaded = Object.keys(pages).map(Number);
-      await Promise.all((loaded.length > 0 ? loaded : [0]).map((page) => loadPage(page, generation)));
+      await Promise.all([
+        ...(loaded.length > 0 ? loaded : [0]).map((page) => loadPage(page, generation)),
+        ...expansions.map((e) => loadExpansion(e.parent, generation)),
+      ]);
     },
 
     selectSession(index, mode) {
       const data = get().sessions;
-      const row = sessionAt(data, index);
+      const row = visibleAt(data, index).row;
       if (!row) return;
       let selection: string[];
       let anchor = data.anchor;
@@ -163,7 +243,7 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
         const keys = new Set(data.selection);
         // Only loaded rows can join a range (the list is never loaded whole); ranges are as long as the screen.
         for (let i = from; i <= to; i++) {
-          const r = sessionAt(data, i);
+          const r = visibleAt(data, i).row;
           if (r) keys.add(r.sessionKey);
         }
         selection = [...keys];
@@ -177,10 +257,28 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
 
     setSessionCursor(index) {
       const data = get().sessions;
-      const max = data.total === null ? 0 : Math.max(0, data.total - 1);
+      const max = Math.max(0, visibleCount(data) - 1);
       const cursor = Math.max(0, Math.min(max, index));
       // Moving without shift also moves the anchor: the next shift-move selects from here (as in list boxes).
       set({ sessions: { ...data, cursor, anchor: cursor } });
+    },
+
+    async toggleSubagents(index) {
+      const data = get().sessions;
+      const { row, depth, top } = visibleAt(data, index);
+      if (!row || depth !== 0 || row.subagents === 0) return;
+      if (data.expansions.some((e) => e.parent === row.sessionKey)) {
+        set({ sessions: { ...data, expansions: data.expansions.filter((e) => e.parent !== row.sessionKey) } });
+        return;
+      }
+      const expansions = [...data.expansions, { parent: row.sessionKey, at: top, rows: null }].sort((a, b) => a.at - b.at);
+      set({ sessions: { ...data, expansions } });
+      await loadExpansion(row.sessionKey, data.generation);
+    },
+
+    setShownColumns(columns) {
+      storage.setItem(COLUMNS_STORAGE_KEY, JSON.stringify(columns));
+      set({ sessions: { ...get().sessions, shownColumns: [...columns] } });
     },
   };
 };

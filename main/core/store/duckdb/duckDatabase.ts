@@ -4,6 +4,7 @@ import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBValue } fr
 import { duckdb } from '../commonjs.js';
 import { BusyError, UsageError, errorMessage } from '../../errors.js';
 import type { ColumnSpec, Connection, Database, SqlParams, SqlValue } from '../database.js';
+import { onlySessionsIn } from '../database.js';
 import { SerialConnection } from '../serialConnection.js';
 import { toJsonRows } from '../jsonRows.js';
 import { schemaCatalog } from '../catalog.js';
@@ -75,7 +76,7 @@ export class DuckDatabase extends SerialConnection implements Database {
     return fn();
   }
 
-  typedItems(processor: string, columns: Record<string, string>): string {
+  typedItems(processor: string, columns: Record<string, string>, sessionsTable?: string): string {
     // One json_transform parses each item once for all its columns (a json_extract per column parses it
     // once per column: 3x slower over token_usage); both read a value that does not convert as NULL.
     // JSON columns keep json_extract, which reads a JSON null as 'null' as PostgreSQL's `->` does.
@@ -85,7 +86,7 @@ export class DuckDatabase extends SerialConnection implements Database {
     const select = fields.map(([field, type]) => (type === 'JSON' ? `json_extract(item, '$."${field}"')` : `j."${field}"`) + ` AS "${field}"`);
     const transformed = typed.length > 0 ? `, json_transform(item, '${shape}') AS j` : '';
     return `SELECT session_file, item_index, ${select.join(', ')}
-      FROM (SELECT session_file, item_index, item${transformed} FROM processor_items WHERE processor_name = '${processor}')`;
+      FROM (SELECT session_file, item_index, item${transformed} FROM processor_items WHERE processor_name = '${processor}'${onlySessionsIn(sessionsTable)})`;
   }
 
   readOnlyTable(sql: string, limit: number) {

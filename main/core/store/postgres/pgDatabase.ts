@@ -6,6 +6,7 @@ import { duckdb } from '../commonjs.js';
 import { UsageError, errorMessage } from '../../errors.js';
 import { schemaCatalog } from '../catalog.js';
 import type { ColumnSpec, Connection, Database, QueryTable, SqlParams } from '../database.js';
+import { onlySessionsIn } from '../database.js';
 import type { Json, JsonRow } from '../jsonRows.js';
 import { SerialConnection } from '../serialConnection.js';
 import { connectPostgres } from './connect.js';
@@ -87,7 +88,7 @@ export class PostgresDatabase extends SerialConnection implements Database {
     }
   }
 
-  typedItems(processor: string, columns: Record<string, string>): string {
+  typedItems(processor: string, columns: Record<string, string>, sessionsTable?: string): string {
     const field = (name: string, type: string) => {
       const key = `'${name}'`; // a validated lower-case identifier
       if (type === 'JSON') return `(item->${key})`;
@@ -96,7 +97,7 @@ export class PostgresDatabase extends SerialConnection implements Database {
       return `si_try_${type.toLowerCase()}(item->>${key})`;
     };
     const select = Object.entries(columns).map(([name, type]) => `${field(name, type)} AS "${name}"`);
-    return `SELECT session_file, item_index, ${select.join(', ')} FROM processor_items WHERE processor_name = '${processor}'`;
+    return `SELECT session_file, item_index, ${select.join(', ')} FROM processor_items WHERE processor_name = '${processor}'${onlySessionsIn(sessionsTable)}`;
   }
 
   /** Read through a cursor in a READ ONLY transaction: the server refuses any write, and only a page is fetched. */

@@ -1,0 +1,70 @@
+// Which columns the sessions list shows and in what order: a checkbox and two move buttons per column,
+// all reachable by keyboard; the choice is remembered (sessionsSlice.setShownColumns).
+import { useEffect, useRef, useState } from 'react';
+import type { SessionColumnId } from '../../../main/api/contract.js';
+import { DEFAULT_SESSION_COLUMNS } from '../lib/sessionCells.js';
+import { useApp } from '../StoreContext.js';
+
+export function SessionColumnsMenu() {
+  const columns = useApp((s) => s.sessions.columns);
+  const shown = useApp((s) => s.sessions.shownColumns);
+  const setShown = useApp((s) => s.setShownColumns);
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: globalThis.MouseEvent) => {
+      if (!ref.current?.contains(e.target as Node)) setOpen(false);
+    };
+    window.addEventListener('mousedown', onDown);
+    return () => window.removeEventListener('mousedown', onDown);
+  }, [open]);
+
+  // Shown columns first, in their order, then the hidden ones in main's order.
+  const ordered = [...shown.flatMap((id) => columns.filter((c) => c.id === id)), ...columns.filter((c) => !shown.includes(c.id))];
+  const toggle = (id: SessionColumnId) => setShown(shown.includes(id) ? shown.filter((c) => c !== id) : [...shown, id]);
+  const moveBy = (id: SessionColumnId, by: -1 | 1) => {
+    const i = shown.indexOf(id);
+    const j = i + by;
+    if (i < 0 || j < 0 || j >= shown.length) return;
+    const next = [...shown];
+    [next[i], next[j]] = [next[j], next[i]];
+    setShown(next);
+  };
+
+  return (
+    <div className="columns-menu" ref={ref}>
+      <button type="button" className="icon-button" aria-haspopup="true" aria-expanded={open} aria-label="Choose columns" title="Choose columns" onClick={() => setOpen(!open)}>
+        ⚙
+      </button>
+      {open && (
+        <div
+          className="columns-popover"
+          role="group"
+          aria-label="Columns"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') {
+              e.stopPropagation();
+              setOpen(false);
+            }
+          }}
+        >
+          {ordered.map((c) => {
+            const index = shown.indexOf(c.id);
+            return (
+              <div key={c.id} className="columns-item" data-column={c.id}>
+                <label title={c.description}>
+                  <input type="checkbox" checked={index >= 0} onChange={() => toggle(c.id)} /> {c.label}
+                </label>
+                <button type="button" className="icon-button" aria-label={`Move ${c.label} left`} disabled={index <= 0} onClick={() => moveBy(c.id, -1)}>↑</button>
+                <button type="button" className="icon-button" aria-label={`Move ${c.label} right`} disabled={index < 0 || index === shown.length - 1} onClick={() => moveBy(c.id, 1)}>↓</button>
+              </div>
+            );
+          })}
+          <button type="button" className="link-button" onClick={() => setShown(DEFAULT_SESSION_COLUMNS)}>Reset columns</button>
+        </div>
+      )}
+    </div>
+  );
+}
