@@ -304,17 +304,21 @@ export interface HealthReport {
   problems: HealthProblemView[];
 }
 
-/** A leaked secret or a tool error, with its review (main/core/findings.ts; docs/findings.md). */
+/** What a finding is: a leaked secret, a tool error, or one of the audit processors' findings. */
+export const FINDING_CATEGORIES = ['secret', 'tool_error', 'destructive_command', 'outside_write', 'permission_bypass'] as const;
+export type FindingCategory = (typeof FINDING_CATEGORIES)[number];
+
+/** A leaked secret, a tool error or an audit finding, with its review (main/core/findings.ts; docs/findings.md). */
 export interface Finding {
   /** Stable: the same thing found again in the same place (after reprocessing) keeps it. */
   id: string;
-  category: 'secret' | 'tool_error';
+  category: FindingCategory;
   processor: string;
   kind: string;
   session_file: string;
   /** The file's 1-based line, as the transcript view numbers it. */
   line_no: number;
-  /** A secret's redacted preview (never the secret), or a tool error's text. */
+  /** A secret's redacted preview (never the secret), a tool error's text, a command, a path, a mode switch. */
   summary: string | null;
   occurred_at: string | null;
   status: FindingStatus;

@@ -3,18 +3,24 @@ import { UsageError } from './errors.js';
 import type { Database } from './store/database.js';
 
 /**
- * Findings an auditor acts on: the leaked secrets and the tool errors the built-in processors find, one
- * list across all sessions, each with a review status. A finding's id is derived from what it is (the
- * processor, the session, its kind, where in the record it sits and what it shows), so reprocessing a
- * session that finds the same thing again keeps its id, and its review.
+ * Findings an auditor acts on: the leaked secrets, the tool errors and the audit processors' findings
+ * (destructive commands, writes outside the project, permission bypasses), one list across all sessions,
+ * each with a review status. A finding's id is derived from what it is (the processor, the session, its
+ * kind, where in the record it sits and what it shows), so reprocessing a session that finds the same
+ * thing again keeps its id, and its review.
  */
 export const REVIEW_STATUSES = ['open', 'confirmed', 'false-positive', 'fixed'] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
+export const FINDING_CATEGORIES = ['secret', 'tool_error', 'destructive_command', 'outside_write', 'permission_bypass'] as const;
+export type FindingCategory = (typeof FINDING_CATEGORIES)[number];
+
+/** One processor's view as a source of findings: each a SQL expression over its rows. */
 interface FindingSource {
   processor: string;
   view: string;
-  category: 'secret' | 'tool_error';
+  category: FindingCategory;
+  kind: string;
   /** Where in its session the finding sits, stably: a record uuid and field, or a tool call's id. */
   anchor: string;
   /** What it shows (never a secret: secrets' previews are redacted by their processor). */
@@ -23,14 +29,32 @@ interface FindingSource {
   at: string;
 }
 
+/** The tool call a row is about, else its line: what keeps two findings of one kind in one session apart. */
+const CALL_OR_LINE = "coalesce(tool_use_id, 'line ' || CAST(line_no AS VARCHAR))";
+
 const SOURCES: FindingSource[] = [
-  { processor: 'secrets', view: 'secret_findings', category: 'secret', anchor: "coalesce(location, '')", summary: 'preview', at: 'CAST(NULL AS TIMESTAMP)' },
+  { processor: 'secrets', view: 'secret_findings', category: 'secret', kind: 'kind', anchor: "coalesce(location, '')", summary: 'preview', at: 'CAST(NULL AS TIMESTAMP)' },
   {
     processor: 'errors',
     view: 'tool_errors',
     category: 'tool_error',
+    kind: 'kind',
     anchor: "coalesce(tool_use_id, event_uuid, 'line ' || CAST(line_no AS VARCHAR))",
     summary: 'error_text',
+    at: 'occurred_at',
+  },
+  // One command can hit several rules and targets: the rule is the kind, the target tells them apart.
+  { processor: 'destructive-commands', view: 'destructive_commands', category: 'destructive_command', kind: 'rule', anchor: `${CALL_OR_LINE} || ':' || coalesce(target, '')`, summary: 'command', at: 'occurred_at' },
+  { processor: 'outside-writes', view: 'outside_writes', category: 'outside_write', kind: 'scope', anchor: CALL_OR_LINE, summary: 'path', at: 'occurred_at' },
+  {
+    processor: 'permission-bypass',
+    view: 'permission_bypass',
+    category: 'permission_bypass',
+    kind: 'mode',
+    anchor: `${CALL_OR_LINE} || ':' || kind`,
+    summary: `CASE kind WHEN 'mode_change' THEN 'switched to ' || mode || ' from ' || coalesce(previous_mode, 'the start')
+      WHEN 'cli_flag' THEN 'started Claude Code in ' || mode || ': ' || coalesce(detail, '')
+      ELSE 'wrote ' || mode || ' into ' || coalesce(detail, 'a settings file') END`,
     at: 'occurred_at',
   },
 ];
@@ -74,8 +98,8 @@ export async function listFindings(db: Database, filter: FindingFilter = {}): Pr
   if (sources.length === 0) return [];
   const union = sources
     .map(
-      (s) => `SELECT '${s.category}' AS category, '${s.processor}' AS processor, f.session_file, f.kind, f.line_no, ${s.anchor} AS anchor,
-        ${s.summary} AS summary, ${s.at} AS occurred_at
+      (s) => `SELECT '${s.category}' AS category, '${s.processor}' AS processor, f.session_file, CAST(${s.kind} AS VARCHAR) AS kind, f.line_no,
+        ${s.anchor} AS anchor, CAST(${s.summary} AS VARCHAR) AS summary, CAST(${s.at} AS TIMESTAMP) AS occurred_at
       FROM ${s.view} f`,
     )
     .join('\nUNION ALL\n');
@@ -115,9 +139,11 @@ export async function listFindings(db: Database, filter: FindingFilter = {}): Pr
       sortAt: String(r.session_at ?? ''),
     };
   });
+  // The same thing twice in one place (a command naming one target twice) is one finding: one id, one review.
+  const seen = new Set<string>();
   return findings
-    .filter((f) => filter.all || f.status !== 'false-positive')
-    .sort((a, b) => b.sortAt.localeCompare(a.sortAt) || String(a.session_file).localeCompare(String(b.session_file)) || Number(b.line_no) - Number(a.line_no))
+    .filter((f) => (filter.all || f.status !== 'false-positive') && !seen.has(f.id) && seen.add(f.id))
+    .sort((a, b) => b.sortAt.localeCompare(a.sortAt) || a.session_file.localeCompare(b.session_file) || b.line_no - a.line_no || a.id.localeCompare(b.id))
     .slice(0, filter.limit ?? Number.MAX_SAFE_INTEGER)
     .map(({ sortAt: _sortAt, ...f }) => f);
 }

@@ -4,7 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { FINDING_STATUSES, type Finding, type FindingStatus } from '../../../main/api/contract.js';
 import { formatTime } from '../lib/format.js';
-import { CATEGORY_SINGULAR, STATUS_HINT, STATUS_LABEL } from '../lib/findingLabels.js';
+import { CATEGORY_SINGULAR, STATUS_HINT, STATUS_LABEL, SUMMARY_LABEL } from '../lib/findingLabels.js';
 import { projectOf } from '../lib/findingsFilter.js';
 import { useApp } from '../StoreContext.js';
 
@@ -92,8 +92,8 @@ export function FindingDetail() {
         </>
       ) : (
         <>
-          <h4>Error</h4>
-          <pre className="error-block" data-testid="finding-summary">{finding.summary ?? '(no text)'}</pre>
+          <h4>{SUMMARY_LABEL[finding.category]}</h4>
+          <pre className={finding.category === 'tool_error' ? 'error-block' : 'finding-preview'} data-testid="finding-summary">{finding.summary ?? '(no text)'}</pre>
         </>
       )}
       <div className="row">
