@@ -5,6 +5,7 @@ import { collect, common, resolveState, seconds, positiveSeconds, wholeNumber, w
 import { reportCommand } from './report.js';
 import { statusCommand } from './status.js';
 import { findingsCommand } from './findings.js';
+import { secretsCommand } from './secrets.js';
 import { ConflictError, listAudit, NotFoundError, undoChange } from '../core/store/stateEdits.js';
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_BUDGET_SECONDS, type RunOptions } from '../core/runner/runner.js';
 import type { RunStats } from '../core/runner/stats.js';
@@ -333,6 +334,7 @@ export function buildProgram(): Command {
 
   reportCommand(program);
   findingsCommand(program);
+  secretsCommand(program);
 
   common(program.command('query').description('run read-only SQL over the state database and the processors\' views'), false)
     .argument('<sql>', 'one or more SELECT statements; the last one\'s rows are printed')

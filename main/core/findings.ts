@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UsageError } from './errors.js';
-import type { Database } from './store/database.js';
+import type { Connection, Database } from './store/database.js';
 
 /**
  * Findings an auditor acts on: the leaked secrets, the tool errors and the audit processors' findings
@@ -154,20 +154,82 @@ export async function markFinding(db: Database, id: string, status: string, note
   const finding = (await listFindings(db, { all: true })).find((f) => f.id === id);
   if (!finding) throw new UsageError(`no finding ${id}: see \`session-inspector findings list --all\``);
   return db.transaction(async (c) => {
-    const key = { id };
-    const [before] = await c.all('SELECT to_json(r)::VARCHAR AS row FROM finding_reviews r WHERE finding_id = $id', key);
-    await c.run(
-      `INSERT INTO finding_reviews (finding_id, processor_name, session_file, status, note, reviewed_at)
-       VALUES ($id, $processor, $session, $status, $note, now()::TIMESTAMP)
-       ON CONFLICT (finding_id) DO UPDATE SET status = excluded.status, note = excluded.note, reviewed_at = excluded.reviewed_at`,
-      { ...key, processor: String(finding.processor), session: String(finding.session_file), status, note },
-    );
-    await c.run(
-      `INSERT INTO state_audit ("at", action, processor_name, session_file, before, after)
-       SELECT now()::TIMESTAMP, 'review', processor_name, session_file, $before::JSON, to_json(r) FROM finding_reviews r WHERE finding_id = $id`,
-      { ...key, before: before ? String(before.row) : null },
-    );
-    const [row] = await c.all('SELECT finding_id, status, note, reviewed_at FROM finding_reviews WHERE finding_id = $id', key);
-    return { ...finding, status: status as ReviewStatus, note, reviewed_at: String(row.reviewed_at) };
+    const reviewedAt = await writeReview(c, { id, processor: finding.processor, session: finding.session_file }, status as ReviewStatus, note);
+    return { ...finding, status: status as ReviewStatus, note, reviewed_at: reviewedAt };
+  });
+}
+
+/** Stores a review inside the caller's transaction, audited as action `review` (before and after); returns its reviewed_at. */
+export async function writeReview(c: Connection, finding: { id: string; processor: string; session: string }, status: ReviewStatus, note: string | null): Promise<string> {
+  const key = { id: finding.id };
+  const [before] = await c.all('SELECT to_json(r)::VARCHAR AS row FROM finding_reviews r WHERE finding_id = $id', key);
+  await c.run(
+    `INSERT INTO finding_reviews (finding_id, processor_name, session_file, status, note, reviewed_at)
+     VALUES ($id, $processor, $session, $status, $note, now()::TIMESTAMP)
+     ON CONFLICT (finding_id) DO UPDATE SET status = excluded.status, note = excluded.note, reviewed_at = excluded.reviewed_at`,
+    { ...key, processor: finding.processor, session: finding.session, status, note },
+  );
+  await c.run(
+    `INSERT INTO state_audit ("at", action, processor_name, session_file, before, after)
+     SELECT now()::TIMESTAMP, 'review', processor_name, session_file, $before::JSON, to_json(r) FROM finding_reviews r WHERE finding_id = $id`,
+    { ...key, before: before ? String(before.row) : null },
+  );
+  const [row] = await c.all('SELECT reviewed_at FROM finding_reviews WHERE finding_id = $id', key);
+  return String(row.reviewed_at);
+}
+
+/** A secret finding with where its secret sits: what redaction and the app's reveal need (never the secret). */
+export interface SecretSpanRow {
+  id: string;
+  session_file: string;
+  line_no: number;
+  kind: string;
+  preview: string;
+  location: string;
+  /** Null for findings of the secrets processor before version 3, which did not record them. */
+  field_path: string | null;
+  span_start: number | null;
+  span_end: number | null;
+  span_sha256: string | null;
+  status: ReviewStatus;
+  note: string | null;
+}
+
+const SPAN_COLUMNS = ['span_start', 'span_end', 'span_sha256'];
+
+/** The secret findings of some sessions (all when null), by file and line, with their ids as listFindings computes them. */
+export async function listSecretSpans(db: Database, sessions: string[] | null): Promise<SecretSpanRow[]> {
+  const source = SOURCES.find((s) => s.category === 'secret')!;
+  if (!(await existingSources(db)).includes(source)) return [];
+  const columns = new Set(
+    (await db.all('SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND table_schema = current_schema()', [source.view])).map((r) => String(r.column_name)),
+  );
+  // A view made by an older secrets processor has no span columns: its findings cannot be redacted yet.
+  const spans = SPAN_COLUMNS.map((c) => (columns.has(c) ? c : `NULL AS ${c}`)).join(', ');
+  const rows = await db.all(
+    `SELECT session_file, line_no, ${source.kind} AS kind, ${source.anchor} AS anchor, ${source.summary} AS summary, location, field_path, ${spans}
+     FROM ${source.view} ${sessions === null ? '' : 'WHERE session_file = ANY($sessions::VARCHAR[])'} ORDER BY session_file, line_no`,
+    sessions === null ? {} : { sessions },
+  );
+  const reviews = new Map((await db.all('SELECT finding_id, status, note FROM finding_reviews')).map((r) => [String(r.finding_id), r]));
+  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return rows.map((r) => {
+    const id = findingId(source.processor, String(r.session_file), String(r.kind ?? ''), String(r.anchor ?? ''), String(r.summary ?? ''));
+    const review = reviews.get(id);
+    return {
+      id,
+      session_file: String(r.session_file),
+      line_no: Number(r.line_no),
+      kind: String(r.kind ?? ''),
+      preview: String(r.summary ?? ''),
+      location: String(r.location ?? ''),
+      field_path: text(r.field_path),
+      span_start: number(r.span_start),
+      span_end: number(r.span_end),
+      span_sha256: text(r.span_sha256),
+      status: (review?.status as ReviewStatus | undefined) ?? 'open',
+      note: text(review?.note),
+    };
   });
 }
