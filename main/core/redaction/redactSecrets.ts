@@ -10,7 +10,7 @@ import type { Database } from '../store/database.js';
 import { THIS_HOST } from '../store/outcomeBatch.js';
 import { sameVersion, versionOf, type FileVersion } from './atomicFile.js';
 import { claimedBy, recordRedaction, redactedIds, settleReadTime } from './redactionStore.js';
-import { prepareRedaction, redactionMark, type SecretTarget, type Verdict } from './redactSession.js';
+import { prepareRedaction, redactionMark, secretTarget, type Verdict } from './redactSession.js';
 
 /** Claude Code appends to a session while it runs: a file written this recently may be written again any moment. */
 export const RECENT_WRITE_MS = 10 * 60_000;
@@ -86,10 +86,6 @@ async function selectFindings(db: Database, sessions: Map<string, SessionEntry>,
   return { rows, explicit: true };
 }
 
-function targetOf(r: SecretSpanRow): SecretTarget {
-  return { id: r.id, lineNo: r.line_no, kind: r.kind, location: r.location, fieldPath: r.field_path, spanStart: r.span_start, spanEnd: r.span_end, spanSha256: r.span_sha256 };
-}
-
 /**
  * Redacts the selected secret findings (dry run unless `apply`). A session written to in the last 10
  * minutes, held by a runner, or gone is refused, as is a finding whose line changed since it was
@@ -148,7 +144,7 @@ export async function redactSecrets(db: Database, scanned: SessionEntry[], selec
 
 /** One session: verdicts only (dry run), or the file replaced and the store updated in one transaction. */
 async function redactOne(db: Database, entry: SessionEntry, found: SecretSpanRow[], options: RedactOptions): Promise<{ verdicts: Verdict[]; items: number; warning: string | null }> {
-  const targets = found.map(targetOf);
+  const targets = found.map(secretTarget);
   const prepared = prepareRedaction(entry.path, targets, { write: options.apply });
   if (!options.apply || !prepared.commit) {
     prepared.abort();

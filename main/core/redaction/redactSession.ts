@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { spanDigest, stringAtPath } from '../../sdk/spans.js';
+import type { SecretSpanRow } from '../findings.js';
 import { MAX_LINE_BYTES } from '../sessionFile.js';
 import { PendingFile, removeLeftovers, versionOf, type FileVersion } from './atomicFile.js';
 import { occursIn, replaceInJsonText } from './jsonText.js';
@@ -20,6 +21,11 @@ export interface SecretTarget {
   spanStart: number | null;
   spanEnd: number | null;
   spanSha256: string | null;
+}
+
+/** A stored secret finding as a target. */
+export function secretTarget(r: SecretSpanRow): SecretTarget {
+  return { id: r.id, lineNo: r.line_no, kind: r.kind, location: r.location, fieldPath: r.field_path, spanStart: r.span_start, spanEnd: r.span_end, spanSha256: r.span_sha256 };
 }
 
 export type Verdict = { id: string; ok: true } | { id: string; ok: false; reason: string };
