@@ -71,7 +71,7 @@ export function RedactDialog({ target, title, onClose }: { target: { findings: s
           </p>
           <Rows report={done} />
           <div className="row end">
-            <button type="button" className="primary" onClick={onClose}>Close</button>
+            <button type="button" className="primary" onClick={onClose}>Done</button>
           </div>
         </>
       ) : (
