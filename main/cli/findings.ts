@@ -4,7 +4,9 @@ import { collect, common, withEngine } from './commonOptions.js';
 import { printJson, printTable } from './output.js';
 
 export function findingsCommand(program: Command): void {
-  const findings = program.command('findings').description('leaked secrets, tool errors and audit findings across all sessions, with their review status (docs/findings.md)');
+  const findings = program
+    .command('findings')
+    .description('leaked secrets, tool errors and audit findings across all sessions, with their review status (docs/findings.md)');
   const list = findings.command('list', { isDefault: true });
   common(list.description('every finding, newest first: id, session, line, kind, status (false positives only with --all)'), false)
     .option('--kind <kind>', `one kind (github_token, tool_result, rm_rf_outside, …) or category (${FINDING_CATEGORIES.join(', ')})`)

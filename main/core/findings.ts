@@ -33,7 +33,15 @@ interface FindingSource {
 const CALL_OR_LINE = "coalesce(tool_use_id, 'line ' || CAST(line_no AS VARCHAR))";
 
 const SOURCES: FindingSource[] = [
-  { processor: 'secrets', view: 'secret_findings', category: 'secret', kind: 'kind', anchor: "coalesce(location, '')", summary: 'preview', at: 'CAST(NULL AS TIMESTAMP)' },
+  {
+    processor: 'secrets',
+    view: 'secret_findings',
+    category: 'secret',
+    kind: 'kind',
+    anchor: "coalesce(location, '')",
+    summary: 'preview',
+    at: 'CAST(NULL AS TIMESTAMP)',
+  },
   {
     processor: 'errors',
     view: 'tool_errors',
@@ -44,7 +52,15 @@ const SOURCES: FindingSource[] = [
     at: 'occurred_at',
   },
   // One command can hit several rules and targets: the rule is the kind, the target tells them apart.
-  { processor: 'destructive-commands', view: 'destructive_commands', category: 'destructive_command', kind: 'rule', anchor: `${CALL_OR_LINE} || ':' || coalesce(target, '')`, summary: 'command', at: 'occurred_at' },
+  {
+    processor: 'destructive-commands',
+    view: 'destructive_commands',
+    category: 'destructive_command',
+    kind: 'rule',
+    anchor: `${CALL_OR_LINE} || ':' || coalesce(target, '')`,
+    summary: 'command',
+    at: 'occurred_at',
+  },
   { processor: 'outside-writes', view: 'outside_writes', category: 'outside_write', kind: 'scope', anchor: CALL_OR_LINE, summary: 'path', at: 'occurred_at' },
   {
     processor: 'permission-bypass',
@@ -160,7 +176,12 @@ export async function markFinding(db: Database, id: string, status: string, note
 }
 
 /** Stores a review inside the caller's transaction, audited as action `review` (before and after); returns its reviewed_at. */
-export async function writeReview(c: Connection, finding: { id: string; processor: string; session: string }, status: ReviewStatus, note: string | null): Promise<string> {
+export async function writeReview(
+  c: Connection,
+  finding: { id: string; processor: string; session: string },
+  status: ReviewStatus,
+  note: string | null,
+): Promise<string> {
   const key = { id: finding.id };
   const [before] = await c.all('SELECT to_json(r)::VARCHAR AS row FROM finding_reviews r WHERE finding_id = $id', key);
   await c.run(
@@ -201,9 +222,8 @@ const SPAN_COLUMNS = ['span_start', 'span_end', 'span_sha256'];
 export async function listSecretSpans(db: Database, sessions: string[] | null): Promise<SecretSpanRow[]> {
   const source = SOURCES.find((s) => s.category === 'secret')!;
   if (!(await existingSources(db)).includes(source)) return [];
-  const columns = new Set(
-    (await db.all('SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND table_schema = current_schema()', [source.view])).map((r) => String(r.column_name)),
-  );
+  const described = await db.all('SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND table_schema = current_schema()', [source.view]);
+  const columns = new Set(described.map((r) => String(r.column_name)));
   // A view made by an older secrets processor has no span columns: its findings cannot be redacted yet.
   const spans = SPAN_COLUMNS.map((c) => (columns.has(c) ? c : `NULL AS ${c}`)).join(', ');
   const rows = await db.all(

@@ -147,7 +147,8 @@ test('redaction and reveal in the app: masked in the transcript, revealed on a c
     const entries = page.locator('.audit-entry[data-action=redact]');
     await entries.first().waitFor(WAIT);
     assert.equal(await entries.count(), 2);
-    assert.match(await entries.first().innerText(), new RegExp(`redact secrets bob/b\\.jsonl · finding ${bobSecret.id}[\\s\\S]*github_token at line 2 replaced by \\[REDACTED\\] · by \\S+@\\S+ \\(app\\)`));
+    const said = new RegExp(`redact secrets bob/b\\.jsonl · finding ${bobSecret.id}[\\s\\S]*github_token at line 2 replaced by \\[REDACTED\\] · by \\S+@\\S+ \\(app\\)`);
+    assert.match(await entries.first().innerText(), said);
     assert.equal(await entries.first().getByRole('button').count(), 0, 'a redaction offers no undo');
     assert.ok(!(await page.content()).includes(TOKEN) && !(await page.content()).includes(OTHER));
   });

@@ -20,7 +20,13 @@ test('API: the transcript masks secrets, reveal reads one on demand, redact dry-
         { type: 'user', uuid: 'u1', timestamp: '2025-09-01T10:00:00.000Z', message: { role: 'user', content: `deploy with ${TOKEN} please` } },
         {
           type: 'assistant', uuid: 'a1', timestamp: '2025-09-01T10:00:01.000Z', requestId: 'r1',
-          message: { id: 'm1', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: `printf '-----BEGIN RSA PRIVATE KEY-----\n${KEY_BODY}\n-----END RSA PRIVATE KEY-----' > k` } }], usage: { input_tokens: 1, output_tokens: 1 } },
+          message: {
+            id: 'm1',
+            role: 'assistant',
+            model: 'claude-sonnet-4-5',
+            content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: `printf '-----BEGIN RSA PRIVATE KEY-----\n${KEY_BODY}\n-----END RSA PRIVATE KEY-----' > k` } }],
+            usage: { input_tokens: 1, output_tokens: 1 },
+          },
         },
       ]);
       utimesSync(file, hourAgo, hourAgo);

@@ -23,7 +23,10 @@ function session(dir: string, filler: number): { file: string; target: SecretTar
   writeFileSync(file, `${lines.join('\n')}\n`);
   const location = 'u1:message.content';
   const start = content.indexOf(TOKEN);
-  return { file, target: { id: 'f1', lineNo: filler + 1, kind: 'github_token', location, fieldPath: 'message.content', spanStart: start, spanEnd: start + TOKEN.length, spanSha256: spanDigest(location, TOKEN) } };
+  const target = {
+    id: 'f1', lineNo: filler + 1, kind: 'github_token', location, fieldPath: 'message.content', spanStart: start, spanEnd: start + TOKEN.length, spanSha256: spanDigest(location, TOKEN),
+  };
+  return { file, target };
 }
 
 test('atomic replace: a write that fails leaves the original whole and nothing beside it', () => {
@@ -32,7 +35,13 @@ test('atomic replace: a write that fails leaves the original whole and nothing b
   const original = readFileSync(file);
   let writes = 0;
   assert.throws(
-    () => redactSession(file, [target], { apply: true, writeBuffer: () => { if (++writes > 1) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }); } }),
+    () =>
+      redactSession(file, [target], {
+        apply: true,
+        writeBuffer: () => {
+          if (++writes > 1) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        },
+      }),
     /ENOSPC/,
   );
   assert.deepEqual(readFileSync(file), original);

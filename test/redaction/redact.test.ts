@@ -23,8 +23,20 @@ function seed(root: string, key = 'alice/s.jsonl'): string {
   const output = `export GITHUB_TOKEN=${TOKEN}\nDB_PASSWORD=${PASSWORD}\n"quoted" é → ok`;
   const file = writeSession(root, key, [
     { type: 'user', uuid: 'u1', timestamp: '2025-09-01T10:00:00.000Z', cwd: '/home/alice/app', message: { role: 'user', content: `deploy with ${TOKEN} please` } },
-    { type: 'user', uuid: 'u2', timestamp: '2025-09-01T10:00:01.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: output, is_error: true }] }, toolUseResult: { stdout: output, n: 1.0 } },
-    { type: 'assistant', uuid: 'a1', timestamp: '2025-09-01T10:00:02.000Z', requestId: 'r1', message: { id: 'm1', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'done' }], usage: { input_tokens: 1, output_tokens: 1 } } },
+    {
+      type: 'user',
+      uuid: 'u2',
+      timestamp: '2025-09-01T10:00:01.000Z',
+      message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: output, is_error: true }] },
+      toolUseResult: { stdout: output, n: 1.0 },
+    },
+    {
+      type: 'assistant',
+      uuid: 'a1',
+      timestamp: '2025-09-01T10:00:02.000Z',
+      requestId: 'r1',
+      message: { id: 'm1', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'done' }], usage: { input_tokens: 1, output_tokens: 1 } },
+    },
     { type: 'user', uuid: 'u3', timestamp: '2025-09-01T10:00:03.000Z', message: { role: 'user', content: `and ${OTHER}` } },
   ]);
   chmodSync(file, 0o640);
@@ -58,7 +70,12 @@ stateTest('secrets redact: a dry run changes nothing; --apply redacts the file a
   try {
     await engine.run(PROCESSORS);
     const secrets = await listSecretSpans(engine.store.db, null);
-    assert.deepEqual(secrets.map((s) => [s.line_no, s.kind, s.preview]), [[1, 'github_token', 'ghp_…Yo'], [2, 'github_token', 'ghp_…Yo'], [2, 'generic_secret', 'Kp9x…Tw'], [4, 'github_token', 'ghp_…Yz']]);
+    assert.deepEqual(secrets.map((s) => [s.line_no, s.kind, s.preview]), [
+      [1, 'github_token', 'ghp_…Yo'],
+      [2, 'github_token', 'ghp_…Yo'],
+      [2, 'generic_secret', 'Kp9x…Tw'],
+      [4, 'github_token', 'ghp_…Yz'],
+    ]);
     const before = await storeImage(engine);
     const mtime = statSync(file).mtimeMs;
 
@@ -153,7 +170,7 @@ test('secrets redact: a session written to in the last 10 minutes is refused by 
   const forced = await runCli(['secrets', 'redact', '--session', 'alice/s.jsonl', '--apply', '--force', '--sessions', root, '--state', state]);
   assert.equal(forced.code, 2, 'one finding was refused');
   assert.match(forced.stdout, /redacted 3 secret\(s\) in 1 session\(s\)/);
-  assert.match(forced.stderr, /^refused: alice\/s\.jsonl line 4 \(github_token ghp_…Yz\): line 4 no longer holds the secret found there: the line changed since it was processed/m);
+  assert.match(forced.stderr, /^refused: alice\/s\.jsonl line 4 \(github_token ghp_…Yz\): line 4 no longer holds the secret found there: it changed since it was processed/m);
   const text = readFileSync(file, 'utf8');
   assert.ok(!text.includes(TOKEN));
   assert.ok(text.includes('Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0KkLlMm'), 'the changed line is left as it is');

@@ -2,7 +2,9 @@
 // file's mode, and renamed over it. A crash at any point leaves either the old file or the new one whole,
 // never a mix; a failure before the rename removes what was written.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import {
+  closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { errnoCode } from '../errors.js';
 

@@ -68,21 +68,36 @@ export function whoAmI(): string {
 }
 
 /** The findings the selection names, checked: an unknown session or id is refused by name before anything happens. */
-async function selectFindings(db: Database, sessions: Map<string, SessionEntry>, selection: RedactSelection): Promise<{ rows: SecretSpanRow[]; explicit: boolean }> {
-  const given = [selection.sessions?.length ? '--session' : null, selection.findings?.length ? '--finding' : null, selection.all ? '--all' : null].filter((x) => x !== null);
-  if (given.length !== 1) throw new UsageError(`secrets redact needs exactly one of --session KEY..., --finding ID... or --all${given.length > 1 ? ` (not ${given.join(' and ')})` : ''}`);
+async function selectFindings(
+  db: Database,
+  sessions: Map<string, SessionEntry>,
+  selection: RedactSelection,
+): Promise<{ rows: SecretSpanRow[]; explicit: boolean }> {
+  const flags = [selection.sessions?.length ? '--session' : null, selection.findings?.length ? '--finding' : null, selection.all ? '--all' : null];
+  const given = flags.filter((x) => x !== null);
+  if (given.length !== 1) {
+    const both = given.length > 1 ? ` (not ${given.join(' and ')})` : '';
+    throw new UsageError(`secrets redact needs exactly one of --session KEY..., --finding ID... or --all${both}`);
+  }
   if (selection.all) return { rows: await listSecretSpans(db, null), explicit: false };
   if (selection.sessions?.length) {
     const keys = [...new Set(selection.sessions)];
     const rows = await listSecretSpans(db, keys);
     const unknown = keys.filter((key) => !sessions.has(key) && !rows.some((r) => r.session_file === key));
-    if (unknown.length > 0) throw new UsageError(`--session ${unknown.join(', ')}: no such session in the session folder, and no secret found in it (see \`session-inspector findings list --kind secret\`)`);
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `--session ${unknown.join(', ')}: no such session in the session folder, and no secret found in it ` +
+          '(see `session-inspector findings list --kind secret`)',
+      );
+    }
     return { rows, explicit: false };
   }
   const ids = [...new Set(selection.findings)];
   const rows = (await listSecretSpans(db, null)).filter((r) => ids.includes(r.id));
   const unknown = ids.filter((id) => !rows.some((r) => r.id === id));
-  if (unknown.length > 0) throw new UsageError(`--finding ${unknown.join(', ')}: no secret finding has this id (see \`session-inspector findings list --kind secret --all\`)`);
+  if (unknown.length > 0) {
+    throw new UsageError(`--finding ${unknown.join(', ')}: no secret finding has this id (see \`session-inspector findings list --kind secret --all\`)`);
+  }
   return { rows, explicit: true };
 }
 
@@ -103,7 +118,9 @@ export async function redactSecrets(db: Database, scanned: SessionEntry[], selec
   const bySession = new Map<string, SecretSpanRow[]>();
   for (const r of rows) {
     if (done.has(r.id)) report.rows.push(row(r, 'skipped', 'already redacted'));
-    else if (r.status === 'false-positive' && !explicit) report.rows.push(row(r, 'skipped', 'marked false-positive (name it with --finding to redact it anyway)'));
+    else if (r.status === 'false-positive' && !explicit) {
+      report.rows.push(row(r, 'skipped', 'marked false-positive (name it with --finding to redact it anyway)'));
+    }
     else bySession.set(r.session_file, [...(bySession.get(r.session_file) ?? []), r]);
   }
   const now = options.now ?? Date.now;
@@ -143,7 +160,12 @@ export async function redactSecrets(db: Database, scanned: SessionEntry[], selec
 }
 
 /** One session: verdicts only (dry run), or the file replaced and the store updated in one transaction. */
-async function redactOne(db: Database, entry: SessionEntry, found: SecretSpanRow[], options: RedactOptions): Promise<{ verdicts: Verdict[]; items: number; warning: string | null }> {
+async function redactOne(
+  db: Database,
+  entry: SessionEntry,
+  found: SecretSpanRow[],
+  options: RedactOptions,
+): Promise<{ verdicts: Verdict[]; items: number; warning: string | null }> {
   const targets = found.map(secretTarget);
   const prepared = prepareRedaction(entry.path, targets, { write: options.apply });
   if (!options.apply || !prepared.commit) {
@@ -179,7 +201,8 @@ async function redactOne(db: Database, entry: SessionEntry, found: SecretSpanRow
     prepared.abort();
     if (written === null) throw error;
     // The file is redacted; the store is as it was: the next run processes the session again (and finds nothing).
-    return { verdicts: prepared.verdicts, items: 0, warning: `redacted, but the store could not record it (${errorMessage(error)}): the next run processes the session again` };
+    const warning = `redacted, but the store could not record it (${errorMessage(error)}): the next run processes the session again`;
+    return { verdicts: prepared.verdicts, items: 0, warning };
   }
 }
 

@@ -25,10 +25,22 @@ export interface SecretTarget {
 
 /** A stored secret finding as a target. */
 export function secretTarget(r: SecretSpanRow): SecretTarget {
-  return { id: r.id, lineNo: r.line_no, kind: r.kind, location: r.location, fieldPath: r.field_path, spanStart: r.span_start, spanEnd: r.span_end, spanSha256: r.span_sha256 };
+  return {
+    id: r.id,
+    lineNo: r.line_no,
+    kind: r.kind,
+    location: r.location,
+    fieldPath: r.field_path,
+    spanStart: r.span_start,
+    spanEnd: r.span_end,
+    spanSha256: r.span_sha256,
+  };
 }
 
 export type Verdict = { id: string; ok: true } | { id: string; ok: false; reason: string };
+
+const refused = (target: SecretTarget, reason: string): Verdict => ({ id: target.id, ok: false, reason });
+const CHANGED = 'it changed since it was processed';
 
 /** What replaces a secret: its kind stays readable, and `[` cannot start a secret any detector accepts, so a rescan finds nothing. */
 export function redactionMark(kind: string): string {
@@ -51,7 +63,7 @@ export function locateSecret(record: unknown, target: SecretTarget): { value: st
     return { reason: 'found by an older secrets processor, which did not record where the secret sits: run `session-inspector run --processor secrets` first' };
   }
   const text = stringAtPath(record, fieldPath);
-  const changed = { reason: `line ${target.lineNo} no longer holds the secret found there: the line changed since it was processed; run the secrets processor again` };
+  const changed = { reason: `line ${target.lineNo} no longer holds the secret found there: ${CHANGED}; run the secrets processor again` };
   if (text === undefined) return changed;
   const length = spanEnd - spanStart;
   const at = text.slice(spanStart, spanEnd);
@@ -77,12 +89,12 @@ function parseLine(text: string): { ok: true; record: unknown } | { ok: false } 
 /** The verdicts on one line's targets, and its new text where any was redacted; `values` gets each secret taken out, by finding id. */
 function redactLine(text: string, targets: SecretTarget[], values: Map<string, string>): { verdicts: Verdict[]; text: string | null } {
   const parsed = parseLine(text);
-  if (!parsed.ok) return { verdicts: targets.map((t) => ({ id: t.id, ok: false, reason: `line ${t.lineNo} is not valid JSON now: it changed since it was processed` })), text: null };
+  if (!parsed.ok) return { verdicts: targets.map((t) => refused(t, `line ${t.lineNo} is not valid JSON now: ${CHANGED}`)), text: null };
   const verdicts: Verdict[] = [];
   let found: { target: SecretTarget; value: string }[] = [];
   for (const target of targets) {
     const located = locateSecret(parsed.record, target);
-    if ('reason' in located) verdicts.push({ id: target.id, ok: false, reason: located.reason });
+    if ('reason' in located) verdicts.push(refused(target, located.reason));
     else found.push({ target, value: located.value });
   }
   let result: { text: string; record: unknown } | null = null;
@@ -92,7 +104,7 @@ function redactLine(text: string, targets: SecretTarget[], values: Map<string, s
     const replaced = replaceInJsonText(text, found.map((f) => ({ value: f.value, replacement: redactionMark(f.target.kind) })));
     const reparsed = parseLine(replaced.text);
     if (!reparsed.ok) {
-      for (const f of found) verdicts.push({ id: f.target.id, ok: false, reason: `redacting line ${f.target.lineNo} would not leave valid JSON: not redacted` });
+      for (const f of found) verdicts.push(refused(f.target, `redacting line ${f.target.lineNo} would not leave valid JSON: not redacted`));
       found = [];
       break;
     }
@@ -102,7 +114,8 @@ function redactLine(text: string, targets: SecretTarget[], values: Map<string, s
       break;
     }
     for (const f of left) {
-      verdicts.push({ id: f.target.id, ok: false, reason: `line ${f.target.lineNo} also holds the secret written with unusual JSON escapes: it cannot be replaced in place, so it was not redacted` });
+      const why = 'also holds the secret written with unusual JSON escapes: it cannot be replaced in place, so it was not redacted';
+      verdicts.push(refused(f.target, `line ${f.target.lineNo} ${why}`));
     }
     found = found.filter((f) => !left.includes(f));
   }
@@ -178,7 +191,7 @@ export function prepareRedaction(path: string, targets: SecretTarget[], options:
     };
     const finishLine = (newline: boolean) => {
       const wanted = byLine.get(lineNo)!;
-      if (oversized) verdicts.push(...wanted.map((t): Verdict => ({ id: t.id, ok: false, reason: `line ${lineNo} is longer than ${MAX_LINE_BYTES} bytes: not redacted` })));
+      if (oversized) verdicts.push(...wanted.map((t) => refused(t, `line ${lineNo} is longer than ${MAX_LINE_BYTES} bytes: not redacted`)));
       else {
         const whole = Buffer.concat(line);
         const bom = lineNo === 1 && whole.length >= 3 && whole[0] === 0xef && whole[1] === 0xbb && whole[2] === 0xbf ? 3 : 0;
@@ -223,7 +236,7 @@ export function prepareRedaction(path: string, targets: SecretTarget[], options:
     // The last line, without a '\n' (a live append may be cut off: then it is not valid JSON, and refused).
     if (byLine.has(lineNo) && (lineBytes > 0 || oversized)) finishLine(false);
     for (const t of targets) {
-      if (!verdicts.some((v) => v.id === t.id)) verdicts.push({ id: t.id, ok: false, reason: `line ${t.lineNo} is past the end of the file: it changed since it was processed` });
+      if (!verdicts.some((v) => v.id === t.id)) verdicts.push(refused(t, `line ${t.lineNo} is past the end of the file: ${CHANGED}`));
     }
     const file = pending;
     const result: PreparedRedaction = {
@@ -251,7 +264,11 @@ const NEWLINE = Buffer.from('\n');
  * Redacts one session file (or a copy of it: the archive's) in one go: with `apply`, the redacted file
  * replaces it atomically, keeping its mode; without, only the verdicts are worked out and nothing is written.
  */
-export function redactSession(path: string, targets: SecretTarget[], options: { apply: boolean; writeBuffer?: PrepareOptions['writeBuffer'] }): { verdicts: Verdict[]; written: FileVersion | null } {
+export function redactSession(
+  path: string,
+  targets: SecretTarget[],
+  options: { apply: boolean; writeBuffer?: PrepareOptions['writeBuffer'] },
+): { verdicts: Verdict[]; written: FileVersion | null } {
   const prepared = prepareRedaction(path, targets, { write: options.apply, writeBuffer: options.writeBuffer });
   const written = prepared.commit ? prepared.commit() : null;
   return { verdicts: prepared.verdicts, written };
@@ -286,7 +303,7 @@ export function readSecret(path: string, target: SecretTarget): { value: string 
       }
     }
     if (lineNo === target.lineNo && line.length > 0) return locateInLine(Buffer.concat(line), target);
-    return { reason: `line ${target.lineNo} is past the end of the file: it changed since it was processed` };
+    return { reason: `line ${target.lineNo} is past the end of the file: ${CHANGED}` };
   } finally {
     closeSync(fd);
   }
@@ -295,6 +312,6 @@ export function readSecret(path: string, target: SecretTarget): { value: string 
 function locateInLine(bytes: Buffer, target: SecretTarget): { value: string } | { reason: string } {
   const bom = target.lineNo === 1 && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const parsed = parseLine(bytes.toString('utf8', bom));
-  if (!parsed.ok) return { reason: `line ${target.lineNo} is not valid JSON now: it changed since it was processed` };
+  if (!parsed.ok) return { reason: `line ${target.lineNo} is not valid JSON now: ${CHANGED}` };
   return locateSecret(parsed.record, target);
 }

@@ -51,7 +51,10 @@ export async function redactedIds(db: Database, sessions: string[] | null): Prom
 
 /** Processors a runner holds a live lease on this session for (team store): it may be reading the file now. */
 export async function claimedBy(db: Database, session: string): Promise<string[]> {
-  const rows = await db.all('SELECT processor_name FROM session_claims WHERE session_file = $session AND lease_expires_at > now()::TIMESTAMP ORDER BY 1', { session });
+  const rows = await db.all(
+    'SELECT processor_name FROM session_claims WHERE session_file = $session AND lease_expires_at > now()::TIMESTAMP ORDER BY 1',
+    { session },
+  );
   return rows.map((r) => String(r.processor_name));
 }
 
@@ -91,9 +94,9 @@ export async function recordRedaction(c: Connection, r: RedactionRecord): Promis
  * rule's slack: the next run then does not even hash it.
  */
 export async function settleReadTime(c: Connection, session: string, md5After: string, readAt: Date): Promise<void> {
-  const at = readAt.toISOString();
-  await c.run('UPDATE session_processor_state SET processed_at = $at::TIMESTAMP WHERE session_file = $session AND file_hash = $after', { session, after: md5After, at });
-  await c.run('UPDATE session_processor_failures SET last_read_at = $at::TIMESTAMP WHERE session_file = $session AND file_hash = $after', { session, after: md5After, at });
+  const params = { session, after: md5After, at: readAt.toISOString() };
+  await c.run('UPDATE session_processor_state SET processed_at = $at::TIMESTAMP WHERE session_file = $session AND file_hash = $after', params);
+  await c.run('UPDATE session_processor_failures SET last_read_at = $at::TIMESTAMP WHERE session_file = $session AND file_hash = $after', params);
 }
 
 /**

@@ -55,7 +55,8 @@ export function AuditHistory() {
         {history.map((h) => {
           const review = reviewOf(h);
           const redaction = h.action === 'redact';
-          const finding = review ? (review.after ?? review.before)!.finding_id : redaction ? String((h.after as { finding_id?: string } | null)?.finding_id ?? '') : null;
+          const redacted = redaction ? String((h.after as { finding_id?: string } | null)?.finding_id ?? '') : null;
+          const finding = review ? (review.after ?? review.before)!.finding_id : redacted;
           return (
             <li key={h.auditId} className="audit-entry" data-audit={h.auditId} data-action={h.action}>
               <div>
@@ -64,7 +65,11 @@ export function AuditHistory() {
               </div>
               <div className="muted audit-change">
                 {formatTime(h.at)} ·{' '}
-                {redaction ? redactionSummary(h) : review ? `${reviewSummary(review.before)} → ${reviewSummary(review.after)}` : `${summary(h.before)} → ${summary(h.after)}`}
+                {redaction
+                  ? redactionSummary(h)
+                  : review
+                    ? `${reviewSummary(review.before)} → ${reviewSummary(review.after)}`
+                    : `${summary(h.before)} → ${summary(h.after)}`}
               </div>
               {h.undoneBy !== null ? (
                 <span className="muted">undone (#{h.undoneBy})</span>

@@ -96,7 +96,9 @@ export function FindingDetail() {
       ) : (
         <>
           <h4>{SUMMARY_LABEL[finding.category]}</h4>
-          <pre className={finding.category === 'tool_error' ? 'error-block' : 'finding-preview'} data-testid="finding-summary">{finding.summary ?? '(no text)'}</pre>
+          <pre className={finding.category === 'tool_error' ? 'error-block' : 'finding-preview'} data-testid="finding-summary">
+            {finding.summary ?? '(no text)'}
+          </pre>
         </>
       )}
       <div className="row">

@@ -67,7 +67,8 @@ export function RedactDialog({ target, title, onClose }: { target: { findings: s
       {done ? (
         <>
           <p role="status" data-testid="redact-done">
-            Redacted {done.rows.filter((r) => r.outcome === 'redacted').length} secret(s){done.items > 0 ? `; ${done.items} stored item(s) that held one rewritten` : ''}.
+            Redacted {done.rows.filter((r) => r.outcome === 'redacted').length} secret(s)
+            {done.items > 0 ? `; ${done.items} stored item(s) that held one rewritten` : ''}.
           </p>
           <Rows report={done} />
           <div className="row end">
@@ -80,11 +81,15 @@ export function RedactDialog({ target, title, onClose }: { target: { findings: s
             Each secret is replaced by <code>[REDACTED:kind]</code> in its session file, which is replaced whole (nothing else in it changes).
             This cannot be undone; the findings are marked fixed. Rotate a key that may still be valid: redacting the transcript does not.
           </p>
-          {plan === null ? <p className="muted">{busy ? 'Working out what would change…' : 'Could not work out what would change.'}</p> : <Rows report={plan} />}
+          {plan === null ? (
+            <p className="muted">{busy ? 'Working out what would change…' : 'Could not work out what would change.'}</p>
+          ) : (
+            <Rows report={plan} />
+          )}
           {forceable && (
             <label className="redact-force">
-              <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} disabled={busy} /> Also redact sessions written to in the last 10 minutes
-              (Claude Code may still be appending to them: close it first)
+              <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} disabled={busy} />
+              {' '}Also redact sessions written to in the last 10 minutes (Claude Code may still be appending to them: close it first)
             </label>
           )}
           <div className="row end">

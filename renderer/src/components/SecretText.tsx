@@ -27,7 +27,13 @@ function SecretMark({ secret, masked }: { secret: TranscriptSecret; masked: stri
       ) : (
         <span className="secret-value" data-testid="secret-value">{value}</span>
       )}
-      <button type="button" className="link-button secret-toggle" onClick={(e) => void toggle(e)} disabled={busy} aria-label={`${value === null ? 'Reveal' : 'Hide'} the ${secret.kind}`}>
+      <button
+        type="button"
+        className="link-button secret-toggle"
+        onClick={(e) => void toggle(e)}
+        disabled={busy}
+        aria-label={`${value === null ? 'Reveal' : 'Hide'} the ${secret.kind}`}
+      >
         {value === null ? 'Reveal' : 'Hide'}
       </button>
     </mark>

@@ -17,7 +17,10 @@ function Text({ text, secrets }: { text: string; secrets?: TranscriptSecret[] })
   const cut = secrets?.find((s) => s.start < CLIP && s.end > CLIP)?.end ?? CLIP;
   return (
     <details className="clipped">
-      <summary><pre className="transcript-text"><SecretText text={text} secrets={secrets} to={cut} /></pre><span className="muted">… {text.length - cut} more characters (show all)</span></summary>
+      <summary>
+        <pre className="transcript-text"><SecretText text={text} secrets={secrets} to={cut} /></pre>
+        <span className="muted">… {text.length - cut} more characters (show all)</span>
+      </summary>
       <pre className="transcript-text"><SecretText text={text} secrets={secrets} from={cut} /></pre>
     </details>
   );

@@ -104,5 +104,6 @@ export function findingChoices(items: readonly Finding[], sessionRoot: string | 
     kinds[f.category]?.add(f.kind);
   }
   const sorted = (s: Set<string>) => [...s].sort((a, b) => a.localeCompare(b));
-  return { projects: sorted(projects), processors: sorted(processors), kinds: Object.fromEntries(FINDING_CATEGORIES.map((c) => [c, sorted(kinds[c])])) as Record<FindingCategory, string[]> };
+  const kindsSorted = Object.fromEntries(FINDING_CATEGORIES.map((c) => [c, sorted(kinds[c])])) as Record<FindingCategory, string[]>;
+  return { projects: sorted(projects), processors: sorted(processors), kinds: kindsSorted };
 }

@@ -42,7 +42,16 @@ export interface DetailSliceState {
 }
 
 const EMPTY: DetailData = {
-  key: null, data: null, entries: [], nextLine: null, malformedLines: 0, loadingTranscript: false, error: null, highlightLine: null, highlightFinding: null, firstLine: 1,
+  key: null,
+  data: null,
+  entries: [],
+  nextLine: null,
+  malformedLines: 0,
+  loadingTranscript: false,
+  error: null,
+  highlightLine: null,
+  highlightFinding: null,
+  firstLine: 1,
 };
 
 export const createDetailSlice: SliceCreator<DetailSliceState> = (set, get, { api }) => {

@@ -153,7 +153,8 @@ export const createFindingsSlice: SliceCreator<FindingsSliceState> = (set, get, 
         if (report.applied) {
           const redacted = report.rows.filter((r) => r.outcome === 'redacted');
           const refused = report.rows.filter((r) => r.outcome === 'refused').length;
-          get().notify(refused > 0 ? 'error' : 'info', `Redacted ${redacted.length} secret(s)${refused > 0 ? `; ${refused} refused (see why in the dialog)` : ''}.`);
+          const why = refused > 0 ? `; ${refused} refused (see why in the dialog)` : '';
+          get().notify(refused > 0 ? 'error' : 'info', `Redacted ${redacted.length} secret(s)${why}.`);
           await get().loadFindings();
           const open = get().detail.key;
           if (open && redacted.some((r) => r.session_file === open)) await get().reloadSession();
