@@ -231,11 +231,14 @@ export async function listSecretSpans(db: Database, sessions: string[] | null): 
      FROM ${source.view} ${sessions === null ? '' : 'WHERE session_file = ANY($sessions::VARCHAR[])'} ORDER BY session_file, line_no`,
     sessions === null ? {} : { sessions },
   );
-  const reviews = new Map((await db.all('SELECT finding_id, status, note FROM finding_reviews')).map((r) => [String(r.finding_id), r]));
+  const ids = rows.map((r) => findingId(source.processor, String(r.session_file), String(r.kind ?? ''), String(r.anchor ?? ''), String(r.summary ?? '')));
+  // Only these findings' reviews: a transcript page asks for one session's, and the table holds every finding's.
+  const reviewed = ids.length === 0 ? [] : await db.all('SELECT finding_id, status, note FROM finding_reviews WHERE finding_id = ANY($ids::VARCHAR[])', { ids });
+  const reviews = new Map(reviewed.map((r) => [String(r.finding_id), r]));
   const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
   const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-  return rows.map((r) => {
-    const id = findingId(source.processor, String(r.session_file), String(r.kind ?? ''), String(r.anchor ?? ''), String(r.summary ?? ''));
+  return rows.map((r, i) => {
+    const id = ids[i];
     const review = reviews.get(id);
     return {
       id,

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { Engine } from '../../main/core/engine.js';
 import { listFindings, listSecretSpans } from '../../main/core/findings.js';
 import { undoChange } from '../../main/core/store/stateEdits.js';
-import { runCli, tempDir, writeSession } from '../helpers.js';
+import { countingPlugin, runCli, sleep, tempDir, writePlugin, writeSession } from '../helpers.js';
 import { freshState, stateTest } from '../engine/harness.js';
 
 // Tokens the secrets scanner accepts (random, so no placeholder rule skips them), built at run time.
@@ -233,6 +233,29 @@ test('secrets redact: one finding, then the rest of its string (the secret moved
     const named = await engine.redactSecrets({ findings: [second.id] }, { apply: true, via: 'test' });
     assert.deepEqual(named.rows.map((r) => [r.outcome, r.reason]), [['redacted', null]], 'found again where the first redaction moved it');
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).message.content, 'first [REDACTED:github_token] then [REDACTED:github_token] end');
+  } finally {
+    await engine.close();
+  }
+});
+
+test('secrets redact: refused while a run is in progress (a run that read the file before would store what it read)', async () => {
+  const dir = tempDir('si-redact-busy-');
+  const root = join(dir, 'sessions');
+  seed(root);
+  const plugins = join(dir, 'plugins');
+  writePlugin(plugins, 'slow', countingPlugin('slow', { before: 'await new Promise((r) => setTimeout(r, 3000));' }));
+  const engine = await Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, plugins: [plugins], builtins: true, workers: 1, home: join(dir, 'home') });
+  try {
+    await engine.run(['secrets']);
+    const running = engine.run(['slow']);
+    while (engine.runs.list().length === 0) await sleep(20);
+    await assert.rejects(engine.redactSecrets({ all: true }, { apply: true, via: 'test' }), (error: Error) => {
+      assert.equal(error.name, 'BusyError');
+      assert.match(error.message, /processors slow are running: redact when they finish, or cancel them/);
+      return true;
+    });
+    assert.equal((await engine.redactSecrets({ all: true }, { apply: false, via: 'test' })).rows.length, 4, 'a dry run is not refused');
+    await running;
   } finally {
     await engine.close();
   }
