@@ -46,3 +46,29 @@ test('jsonText: encodeJsonString, occursIn over keys and strings, replaceInValue
   assert.equal(occursIn({ a: 1, b: [null, true] }, 'secret'), false);
   assert.deepEqual(replaceInValue({ a: ['my secret', { secret: 'secret secret' }], n: 1 }, [R('secret')]), { a: ['my [X]', { '[X]': '[X] [X]' }], n: 1 });
 });
+
+test('jsonText: on 5,000 generated JSON.stringify texts, replacing in the text equals replacing in the parsed value', () => {
+  let seed = 11;
+  const next = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const ALPHABET = ['a', 'b', 'c', '"', '\\', '\n', '\u0001', 'é', '→', '😀', 'n', 'u', '0', ' ', '/'];
+  const secrets = ['ab"c', 'b\\n', 'c\n😀', 'nu0'];
+  const text = (): string => {
+    let out = '';
+    const n = Math.floor(next() * 12);
+    for (let i = 0; i < n; i++) out += next() < 0.25 ? secrets[Math.floor(next() * secrets.length)] : ALPHABET[Math.floor(next() * ALPHABET.length)];
+    return out;
+  };
+  const value = (depth: number): unknown => {
+    const r = next();
+    if (depth > 2 || r < 0.4) return text();
+    if (r < 0.5) return Math.floor(next() * 1000);
+    if (r < 0.75) return Array.from({ length: Math.floor(next() * 4) }, () => value(depth + 1));
+    return Object.fromEntries(Array.from({ length: Math.floor(next() * 4) }, () => [text(), value(depth + 1)]));
+  };
+  for (let i = 0; i < 5000; i++) {
+    const parsed = { root: value(0) };
+    const wanted = secrets.filter(() => next() < 0.6).map((s) => R(s, `[R${s.length}]`));
+    const replaced = replaceInJsonText(JSON.stringify(parsed), wanted).text;
+    assert.deepEqual(JSON.parse(replaced), replaceInValue(parsed, wanted), `case ${i}: ${JSON.stringify(parsed)}`);
+  }
+});
