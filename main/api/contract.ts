@@ -195,6 +195,8 @@ export interface TranscriptEntry {
   isError: boolean;
   timestamp: string | null;
   sidechain: boolean;
+  /** Secrets found in the text, each shown as its masked preview (see TranscriptSecret). */
+  secrets?: TranscriptSecret[];
 }
 
 export interface TranscriptPage {
@@ -359,17 +361,21 @@ export interface HealthReport {
   problems: HealthProblemView[];
 }
 
-/** A leaked secret or a tool error, with its review (main/core/findings.ts; docs/findings.md). */
+/** What a finding is: a leaked secret, a tool error, or one of the audit processors' findings. */
+export const FINDING_CATEGORIES = ['secret', 'tool_error', 'destructive_command', 'outside_write', 'permission_bypass'] as const;
+export type FindingCategory = (typeof FINDING_CATEGORIES)[number];
+
+/** A leaked secret, a tool error or an audit finding, with its review (main/core/findings.ts; docs/findings.md). */
 export interface Finding {
   /** Stable: the same thing found again in the same place (after reprocessing) keeps it. */
   id: string;
-  category: 'secret' | 'tool_error';
+  category: FindingCategory;
   processor: string;
   kind: string;
   session_file: string;
   /** The file's 1-based line, as the transcript view numbers it. */
   line_no: number;
-  /** A secret's redacted preview (never the secret), or a tool error's text. */
+  /** A secret's redacted preview (never the secret), a tool error's text, a command, a path, a mode switch. */
   summary: string | null;
   occurred_at: string | null;
   status: FindingStatus;
@@ -379,6 +385,37 @@ export interface Finding {
 
 export const FINDING_STATUSES = ['open', 'confirmed', 'false-positive', 'fixed'] as const;
 export type FindingStatus = (typeof FINDING_STATUSES)[number];
+
+/** One secret finding in a redaction (`secrets/redact`; main/core/redaction): what happened to it, never the secret. */
+export interface RedactionRow {
+  finding_id: string;
+  session_file: string;
+  line_no: number;
+  kind: string;
+  /** The redacted preview. */
+  preview: string;
+  outcome: 'redacted' | 'would-redact' | 'refused' | 'skipped';
+  /** Why it was refused or skipped (or what went wrong after it was redacted); null when all went well. */
+  reason: string | null;
+  /** Refused only because its session was written to recently: `force` redacts it. */
+  forceable: boolean;
+}
+
+export interface RedactReport {
+  /** The files were changed (false: a dry run). */
+  applied: boolean;
+  rows: RedactionRow[];
+  /** Stored items of any processor that held a redacted secret, rewritten. */
+  items: number;
+}
+
+/** Where a transcript entry's text shows a secret finding's masked preview instead of the secret ([start, end) of `text`). */
+export interface TranscriptSecret {
+  findingId: string;
+  kind: string;
+  start: number;
+  end: number;
+}
 
 /**
  * Usage and cost reports: the report module `session-inspector report` prints (main/core/reports), read by
@@ -555,6 +592,13 @@ export interface ApiMethods {
   'findings/list': { args: { kind?: string; session?: string; all?: boolean; limit?: number }; result: Finding[] };
   /** Sets a finding's review (audited; `state/undo` undoes it). */
   'findings/mark': { args: { id: string; status: FindingStatus; note?: string }; result: Finding };
+  /**
+   * Redacts secret findings (by id, or all of some sessions) in their files and the store: a dry run unless
+   * `apply`; `force` takes sessions written to in the last 10 minutes too. Refused while a run is in progress.
+   */
+  'secrets/redact': { args: { findings?: string[]; sessions?: string[]; apply: boolean; force?: boolean }; result: RedactReport };
+  /** A secret finding's value, read from its file on this call (the reveal button): never logged, stored or put in an error. */
+  'secrets/reveal': { args: { id: string }; result: { value: string } };
   /** Overdue, failing or stuck processors, quarantined sessions, stopped runners: the header's badge. */
   'health/get': { args: Record<string, never>; result: HealthReport };
 

@@ -21,7 +21,8 @@ import { RunManager, apiRunEvent } from './runManager.js';
 import { Scheduler } from '../core/scheduler/scheduler.js';
 import { readTranscript } from './transcript.js';
 import { usageReport } from './usageReport.js';
-import { findingsList, findingsMark } from './findings.js';
+import { findingsList, findingsMark, secretsRedact, secretsReveal } from './findings.js';
+import { listSecretSpans } from '../core/findings.js';
 import { validateArgs } from './validation.js';
 import * as rows from './rows.js';
 
@@ -223,6 +224,12 @@ export class ApiService {
     };
   }
 
+  /** The file of a session the list knows (found by a scan, so under the root and no link followed); null otherwise. */
+  private async sessionPath(sessionKey: string): Promise<string | null> {
+    const { row } = await this.index.get(sessionKey);
+    return row ? join(this.engine.options.sessions, ...sessionKey.split('/')) : null;
+  }
+
   private async targetKeys(target: C.SessionTarget): Promise<string[]> {
     return 'sessions' in target ? target.sessions : this.index.keys(target.filter);
   }
@@ -329,9 +336,9 @@ export class ApiService {
       return { session: rows.session(row, cells, this.runs.currentSessions()), path: join(this.engine.options.sessions, ...sessionKey.split('/')), processors };
     },
     'sessions/transcript': async ({ sessionKey, fromLine, limit }) => {
-      const { row } = await this.index.get(sessionKey);
-      if (!row) throw new NotFoundError(`no session ${sessionKey} (refresh the list?)`);
-      return readTranscript(join(this.engine.options.sessions, ...sessionKey.split('/')), fromLine ?? 1, limit ?? 200);
+      const path = await this.sessionPath(sessionKey);
+      if (path === null) throw new NotFoundError(`no session ${sessionKey} (refresh the list?)`);
+      return readTranscript(path, fromLine ?? 1, limit ?? 200, await listSecretSpans(this.engine.store.db, [sessionKey]));
     },
     'sessions/refresh': async () => ({ total: await this.rescan() }),
 
@@ -459,6 +466,15 @@ export class ApiService {
     'health/get': async () => this.engine.health(),
     'findings/list': async (args) => findingsList(this.engine.store.db, args),
     'findings/mark': async (args) => findingsMark(this.engine.store.db, args),
+    'secrets/redact': async (args) => {
+      const report = await secretsRedact(this.engine, args);
+      if (report.applied && report.rows.some((r) => r.outcome === 'redacted')) {
+        await this.rescan();
+        this.emit({ type: 'state-changed', processors: ['secrets'] });
+      }
+      return report;
+    },
+    'secrets/reveal': async ({ id }) => secretsReveal(this.engine.store.db, id, (key) => this.sessionPath(key)),
     'usage/report': async (request) => usageReport(this.engine.store.db, request),
   };
 

@@ -1,7 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { asObject, contentBlocks, isTextBlock, isToolResultBlock, isToolUseBlock, toolResultText } from '../sdk/index.js';
-import type { TranscriptEntry, TranscriptPage } from './contract.js';
+import type { SecretSpanRow } from '../core/findings.js';
+import { encodeJsonString } from '../core/redaction/jsonText.js';
+import { locateSecret, secretTarget } from '../core/redaction/redactSession.js';
+import type { TranscriptEntry, TranscriptPage, TranscriptSecret } from './contract.js';
 
 /** Long texts are cut for the preview; the file itself is the full record. */
 const MAX_TEXT = 4_000;
@@ -9,9 +12,13 @@ const MAX_TEXT = 4_000;
 /**
  * A readable page of a transcript from `fromLine` (1-based): user and assistant turns, thinking, tool
  * calls and results (the UI collapses them), summaries and system lines. Streamed line by line; stops as
- * soon as the page is full. Everything is returned as plain text for the UI to render as text.
+ * soon as the page is full. Everything is returned as plain text for the UI to render as text. The
+ * session's secret findings (`secrets`) are found again on their lines and shown as their masked previews:
+ * the secret itself reaches the UI only through `secrets/reveal`.
  */
-export async function readTranscript(path: string, fromLine: number, limit: number): Promise<TranscriptPage> {
+export async function readTranscript(path: string, fromLine: number, limit: number, secrets: SecretSpanRow[] = []): Promise<TranscriptPage> {
+  const secretsByLine = new Map<number, SecretSpanRow[]>();
+  for (const s of secrets) secretsByLine.set(s.line_no, [...(secretsByLine.get(s.line_no) ?? []), s]);
   const entries: TranscriptEntry[] = [];
   let line = 0;
   let malformedLines = 0;
@@ -33,7 +40,9 @@ export async function readTranscript(path: string, fromLine: number, limit: numb
         malformedLines++;
         continue;
       }
-      entries.push(...entriesOf(record, line));
+      const read = entriesOf(record, line);
+      const onLine = secretsByLine.get(line);
+      entries.push(...(onLine ? maskSecrets(read, record, onLine) : read).map(clip));
     }
   } finally {
     lines.close();
@@ -62,5 +71,52 @@ function entriesOf(value: unknown, line: number): TranscriptEntry[] {
 }
 
 function entry(line: number, kind: TranscriptEntry['kind'], text: string, toolName: string | null): TranscriptEntry {
-  return { line, kind, text: text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}… (${text.length - MAX_TEXT} more characters)` : text, toolName, isError: false, timestamp: null, sidechain: false };
+  return { line, kind, text, toolName, isError: false, timestamp: null, sidechain: false };
+}
+
+/** The entry with its text cut at MAX_TEXT (before a masked secret that the cut would split), and the secrets before the cut. */
+function clip(e: TranscriptEntry): TranscriptEntry {
+  if (e.text.length <= MAX_TEXT) return e;
+  const split = e.secrets?.find((s) => s.start < MAX_TEXT && s.end > MAX_TEXT);
+  const cut = split ? split.start : MAX_TEXT;
+  const secrets = e.secrets?.filter((s) => s.end <= cut);
+  return { ...e, text: `${e.text.slice(0, cut)}… (${e.text.length - cut} more characters)`, ...(e.secrets ? { secrets } : {}) };
+}
+
+/**
+ * Each secret of the line that is still where it was found, replaced in the entries' texts by its masked
+ * preview, as it is written there: as is in text, JSON-escaped in a tool call's input (shown as JSON).
+ */
+function maskSecrets(entries: TranscriptEntry[], record: unknown, secrets: SecretSpanRow[]): TranscriptEntry[] {
+  const forms: { text: string; secret: SecretSpanRow }[] = [];
+  for (const secret of secrets) {
+    const located = locateSecret(record, secretTarget(secret));
+    if (!('value' in located)) continue;
+    for (const text of new Set([located.value, encodeJsonString(located.value)])) forms.push({ text, secret });
+  }
+  if (forms.length === 0) return entries;
+  forms.sort((a, b) => b.text.length - a.text.length); // the longer form first where two start at one place
+  return entries.map((e) => {
+    const parts: string[] = [];
+    const spans: TranscriptSecret[] = [];
+    let length = 0;
+    let from = 0;
+    for (;;) {
+      let best: { at: number; form: (typeof forms)[number] } | null = null;
+      for (const form of forms) {
+        const at = e.text.indexOf(form.text, from);
+        if (at !== -1 && (best === null || at < best.at)) best = { at, form };
+      }
+      if (best === null) break;
+      const before = e.text.slice(from, best.at);
+      parts.push(before, best.form.secret.preview);
+      length += before.length;
+      spans.push({ findingId: best.form.secret.id, kind: best.form.secret.kind, start: length, end: length + best.form.secret.preview.length });
+      length += best.form.secret.preview.length;
+      from = best.at + best.form.text.length;
+    }
+    if (spans.length === 0) return e;
+    parts.push(e.text.slice(from));
+    return { ...e, text: parts.join(''), secrets: spans };
+  });
 }

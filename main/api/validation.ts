@@ -32,6 +32,7 @@ const target = z.union([
   z.object({ sessions: z.array(sessionKey).min(1).max(100_000) }).strict(),
   z.object({ filter: z.object(filter).strict() }).strict(),
 ]);
+const findingId = z.string().regex(/^[0-9a-f]{16}$/, 'must be a finding id');
 const path = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'must not contain NUL');
 const sql = z.string().min(1).max(100_000);
 
@@ -94,8 +95,18 @@ export const schemas: { [M in MethodName]: z.ZodType<ArgsOf<M>> } = {
     })
     .strict(),
   'findings/mark': z
-    .object({ id: z.string().regex(/^[0-9a-f]{16}$/, 'must be a finding id'), status: z.enum(FINDING_STATUSES), note: z.string().max(10_000).optional() })
+    .object({ id: findingId, status: z.enum(FINDING_STATUSES), note: z.string().max(10_000).optional() })
     .strict(),
+  'secrets/redact': z
+    .object({
+      findings: z.array(findingId).min(1).max(100_000).optional(),
+      sessions: z.array(sessionKey).min(1).max(100_000).optional(),
+      apply: z.boolean(),
+      force: z.boolean().optional(),
+    })
+    .strict()
+    .refine((a) => (a.findings === undefined) !== (a.sessions === undefined), 'give findings or sessions, one of them') as z.ZodType<ArgsOf<'secrets/redact'>>,
+  'secrets/reveal': z.object({ id: findingId }).strict(),
   // Shapes only: the values (a real zone, a real date, since before until) are checked by the report
   // module's own rules, the ones the CLI's flags go through.
   'usage/report': z

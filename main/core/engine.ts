@@ -1,6 +1,6 @@
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { UsageError } from './errors.js';
+import { BusyError, UsageError } from './errors.js';
 import { builtinPluginsDir, userDataDir } from './paths.js';
 import { loadPlugins, type LoadedProcessor, type PluginReport, type PluginSet, type PluginSource } from './plugins/loader.js';
 import { installPlugin, type InstalledPlugin } from './plugins/install.js';
@@ -23,6 +23,7 @@ import { RunService } from './runService.js';
 import type { RunEvent } from './runEvents.js';
 import { checkHealth, DEFAULT_THRESHOLDS, type Health, type HealthThresholds } from './health.js';
 import { CadenceSettings, resolveCadence } from './scheduler/cadence.js';
+import { redactSecrets, type RedactOptions, type RedactReport, type RedactSelection } from './redaction/redactSecrets.js';
 
 export interface EngineOptions {
   /** The state store: a DuckDB file, or a postgres:// URL (team mode). */
@@ -321,6 +322,15 @@ export class Engine {
     const settings = new CadenceSettings(join(this.home, 'schedule.json'));
     const cadences = processors.map((p) => ({ name: p.name, cadenceMinutes: resolveCadence(p, settings).minutes }));
     return checkHealth(this.store.db, cadences, now, thresholds);
+  }
+
+  /** Redacts secret findings in their session files and the store (dry run unless `apply`): redaction/redactSecrets.ts. */
+  async redactSecrets(selection: RedactSelection, options: RedactOptions): Promise<RedactReport> {
+    // A run in flight may have read a session before its redaction and store what it read after it.
+    const running = this.runs.list().map((r) => r.processor);
+    if (options.apply && running.length > 0) throw new BusyError(`processors ${running.join(', ')} are running: redact when they finish, or cancel them`);
+    const { sessions } = await this.scan();
+    return redactSecrets(this.store.db, sessions, selection, options);
   }
 
   /** Hashes the sessions as they are now and records them as processed by the processor's current version. */

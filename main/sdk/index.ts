@@ -10,4 +10,5 @@ export * from './apiMessages.js';
 export * from './time.js';
 export * from './text.js';
 export * from './walk.js';
+export * from './spans.js';
 export * from './pricing.js';

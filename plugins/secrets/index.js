@@ -1,11 +1,17 @@
 // @ts-check
 // secrets: an offline audit of credentials that ended up in a transcript (pasted, printed by a command,
-// read from a .env file…). Items never hold a secret: only its kind, where it is, and a redacted preview.
-import { definePlugin, asObject, walkStrings } from 'session-inspector/plugin';
+// read from a .env file…). Items never hold a secret: only its kind, where it is, a redacted preview, and
+// its span with a digest, so `secrets redact` and the app's reveal can find it in the file again.
+import { definePlugin, asObject, spanDigest, walkStrings } from 'session-inspector/plugin';
 import { scanProperty, scanText } from './scan.js';
 
 /**
- * @typedef {{ kind: string, location: string, record_uuid: string | null, field_path: string, preview: string, line_no: number }} SecretFinding
+ * span_start and span_end: the secret's text in the string at field_path, in UTF-16 code units; span_sha256:
+ * spanDigest(location, that text).
+ * @typedef {{
+ *   kind: string, location: string, record_uuid: string | null, field_path: string, preview: string, line_no: number,
+ *   span_start: number, span_end: number, span_sha256: string
+ * }} SecretFinding
  */
 
 /** First 4 and last 2 characters: enough to recognise which key it was, useless to anyone who reads it. */
@@ -28,8 +34,8 @@ const DATA_URL = /^data:[\w/+.-]+;base64,/;
 
 export default definePlugin({
   name: 'secrets',
-  // 2: line_no (the file line) replaces line (the position among parsed records).
-  version: '2',
+  // 3: span_start, span_end and span_sha256, so a finding can be redacted and revealed.
+  version: '3',
   // A 1 GB session takes about 40 s on a 2-core machine, more when it is busy: the default minute would fail it.
   timeoutMs: 600_000,
   view: {
@@ -41,6 +47,9 @@ export default definePlugin({
       field_path: 'VARCHAR',
       preview: 'VARCHAR',
       line_no: 'BIGINT',
+      span_start: 'INTEGER',
+      span_end: 'INTEGER',
+      span_sha256: 'VARCHAR',
     },
   },
   async processSession(session, ctx) {
@@ -60,19 +69,27 @@ export default definePlugin({
           const found = scanText(entry.text);
           const property = found.length === 0 ? scanProperty(entry.key, entry.text) : null;
           if (property) found.push(property);
-          for (const { kind, secret } of found) {
-            if (seen.has(secret)) continue;
-            seen.add(secret);
+          for (const { kind, secret, start, end } of found) {
+            // By the text as found: a redaction replaces that text wherever it occurs in the line.
+            const span = entry.text.slice(start, end);
+            if (seen.has(span)) continue;
+            seen.add(span);
             const path = entry.path();
+            const location = `${recordUuid ?? `line ${lineNo}`}:${path}`;
             // Final when found: handed over at once, never all held.
-            ctx.emit({
+            /** @type {SecretFinding} */
+            const finding = {
               kind,
-              location: `${recordUuid ?? `line ${lineNo}`}:${path}`,
+              location,
               record_uuid: recordUuid,
               field_path: path,
               preview: redact(secret),
               line_no: lineNo,
-            });
+              span_start: start,
+              span_end: end,
+              span_sha256: spanDigest(location, span),
+            };
+            ctx.emit(finding);
           }
         },
         { skip: isBinaryField },

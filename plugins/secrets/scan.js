@@ -4,7 +4,11 @@
 import { DETECTORS, passes } from './detectors.js';
 import { findAssignments, isSecretName, looksLikeSecretValue, assignmentKind } from './assignments.js';
 
-/** @typedef {{ kind: string, secret: string }} Finding */
+/**
+ * `secret` is what the finding is about (a private key's base64 body); [start, end) is the text it was
+ * found as, in UTF-16 code units of the scanned string: the span a redaction replaces.
+ * @typedef {{ kind: string, secret: string, start: number, end: number }} Finding
+ */
 
 /**
  * Each detector's pattern starts with one of its `prefixes` (literal, case-sensitive). One scan for all of
@@ -43,12 +47,12 @@ export function scanText(text) {
       if (raw === undefined || !passes(detector, raw)) continue;
       const start = match.index + match[0].indexOf(raw);
       claimed.push([start, start + raw.length]);
-      findings.push({ kind: detector.kind, secret: detector.normalize ? detector.normalize(raw) : raw });
+      findings.push({ kind: detector.kind, secret: detector.normalize ? detector.normalize(raw) : raw, start, end: start + raw.length });
     }
   }
   for (const found of findAssignments(text)) {
     if (claimed.some(([start, end]) => found.start < end && start < found.end)) continue;
-    findings.push({ kind: found.kind, secret: found.secret });
+    findings.push({ kind: found.kind, secret: found.secret, start: found.start, end: found.end });
   }
   return findings;
 }
@@ -62,7 +66,7 @@ export function scanText(text) {
  */
 export function scanProperty(key, value) {
   if (typeof key !== 'string' || !isSecretName(key) || !looksLikeSecretValue(value)) return null;
-  return { kind: assignmentKind(key, value), secret: value };
+  return { kind: assignmentKind(key, value), secret: value, start: 0, end: value.length };
 }
 
 /**

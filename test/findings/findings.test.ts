@@ -111,3 +111,43 @@ test('findings API: list and mark through the contract; a bad id or status is re
   assert.equal(unknown.ok, false);
   if (!unknown.ok) assert.match(unknown.error.message, /no finding 0123456789abcdef/);
 });
+
+test('findings: the audit processors\' rows are findings too (destructive commands, outside writes, permission bypasses), with stable ids', async () => {
+  const dir = tempDir('si-findings-audit-');
+  const root = join(dir, 'sessions');
+  const call = (uuid: string, id: string, name: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    type: 'assistant', uuid, timestamp: '2025-09-02T08:00:00.000Z', cwd: '/home/alice/app', requestId: `r-${uuid}`,
+    message: { id: `m-${uuid}`, role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'tool_use', id, name, input }], usage: { input_tokens: 1, output_tokens: 1 } },
+    ...extra,
+  });
+  const file = writeSession(root, 'alice/audit.jsonl', [
+    { type: 'user', uuid: 'u1', timestamp: '2025-09-02T08:00:00.000Z', cwd: '/home/alice/app', permissionMode: 'bypassPermissions', message: { role: 'user', content: 'go' } },
+    call('a1', 'toolu_rm', 'Bash', { command: 'rm -rf /srv/data && rm -rf /srv/data' }),
+    call('a2', 'toolu_write', 'Write', { file_path: '/etc/hosts', content: '127.0.0.1 x' }),
+  ]);
+  const engine = await Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, builtins: true, workers: 1, home: join(dir, 'home') });
+  try {
+    await engine.run(['destructive-commands', 'outside-writes', 'permission-bypass']);
+    const found = await listFindings(engine.store.db);
+    assert.deepEqual(found.map((f) => [f.category, f.processor, f.kind, f.line_no, f.summary, f.occurred_at !== null]), [
+      ['outside_write', 'outside-writes', 'outside', 3, '/etc/hosts', true],
+      ['destructive_command', 'destructive-commands', 'rm_rf_outside', 2, 'rm -rf /srv/data', true],
+      ['permission_bypass', 'permission-bypass', 'bypassPermissions', 1, 'switched to bypassPermissions from the start', true],
+    ], 'the same target twice in one command is one finding');
+    assert.deepEqual((await listFindings(engine.store.db, { kind: 'destructive_command' })).map((f) => f.id), [found[1].id], '--kind takes the category');
+    await markFinding(engine.store.db, found[1].id, 'confirmed', 'wiped the shared data');
+
+    // Reprocessed (the session grew, the processors' versions are the same), each keeps its id and review.
+    appendFileSync(file, `${JSON.stringify({ type: 'user', uuid: 'u9', timestamp: '2025-09-02T08:01:00.000Z', message: { role: 'user', content: 'thanks' } })}\n`);
+    const stats = await engine.run(['destructive-commands', 'outside-writes', 'permission-bypass']);
+    assert.deepEqual(stats.map((s) => s.processed), [1, 1, 1]);
+    const again = await listFindings(engine.store.db);
+    assert.deepEqual(again.map((f) => f.id), found.map((f) => f.id));
+    assert.deepEqual([again[1].status, again[1].note], ['confirmed', 'wiped the shared data']);
+  } finally {
+    await engine.close();
+  }
+  const cli = await runCli(['findings', 'list', '--kind', 'outside_write', '--json', '--state', join(dir, 'state.duckdb')]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.deepEqual(JSON.parse(cli.stdout).map((f: { kind: string; summary: string }) => [f.kind, f.summary]), [['outside', '/etc/hosts']]);
+});

@@ -17,6 +17,8 @@ import {
   toolUses,
   truncateUtf8,
   walkStrings,
+  stringAtPath,
+  spanDigest,
   type UserRecord,
 } from '../../main/sdk/index.js';
 
@@ -58,6 +60,18 @@ test('walkStrings visits every string with its path, skipping what it is told to
     { skip: (parent, key) => key === 'data' && parent.type === 'base64' },
   );
   assert.deepEqual(seen, ['a=x', 'b[0].c=y', 'b[0]["d-e"]=z', 'image.type=base64']);
+});
+
+test('stringAtPath finds the string a walkStrings path names; spanDigest is salted by where the span was found', () => {
+  const record = { a: 'x', b: [{ c: 'y', 'd-e': 'z', 'f.g': 'w' }], '': { '[0]': 'v' } };
+  const paths: string[] = [];
+  walkStrings(record, (entry) => paths.push(entry.path()));
+  assert.deepEqual(paths.map((p) => stringAtPath(record, p)), ['x', 'y', 'z', 'w', 'v']);
+  assert.equal(stringAtPath(record, 'b[0]'), undefined, 'not a string');
+  assert.equal(stringAtPath(record, 'nope'), undefined);
+  assert.match(spanDigest('u1:a', 'x'), /^[0-9a-f]{64}$/);
+  assert.notEqual(spanDigest('u1:a', 'x'), spanDigest('u2:a', 'x'));
+  assert.notEqual(spanDigest('u1:a', 'x'), spanDigest('u1:ax', ''), 'location and span are kept apart');
 });
 
 test('content helpers tolerate malformed blocks', () => {

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { spanDigest, stringAtPath } from '../../main/sdk/index.js';
 import { loadProcessor, runProcessor, writeSession } from './support.js';
 import { assistantLine, NOISE, text, toolResult, toolUse, userLine } from './lines.js';
 import { seeded } from '../faults/corpus.js';
@@ -49,6 +51,14 @@ test('secrets: finds each provider key, private keys and high-entropy assignment
     assistantLine('a5', 9, { id: 'm5', requestId: 'r5' }, [toolUse('t7', 'Bash', { command: `printf '${escapedRsaKey}' > ~/.ssh/id_rsa` })]),
   ]);
   const { items } = await runProcessor<Record<string, unknown>>(secrets, file);
+  // Each item holds where its secret's text sits in its string, and a digest of that text, never the text.
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const spans = items.map(({ span_start, span_end, span_sha256, ...rest }) => {
+    const text = stringAtPath(JSON.parse(lines[Number(rest.line_no) - 1]), String(rest.field_path))!;
+    const span = text.slice(Number(span_start), Number(span_end));
+    assert.equal(span_sha256, spanDigest(String(rest.location), span), `${rest.location}: the digest is of the span, salted with the location`);
+    return { item: rest, span };
+  });
   const finding = (kind: string, uuid: string, fieldPath: string, secret: string, record: number) => ({
     kind,
     location: `${uuid}:${fieldPath}`,
@@ -57,7 +67,7 @@ test('secrets: finds each provider key, private keys and high-entropy assignment
     preview: preview(secret),
     line_no: record + 2,
   });
-  assert.deepEqual(items, [
+  assert.deepEqual(spans.map((s) => s.item), [
     finding('anthropic_api_key', 'u1', 'message.content', anthropicKey, 1),
     finding('openai_api_key', 'a1', 'message.content[0].input.command', openaiKey, 2),
     finding('aws_access_key_id', 'r1', 'toolUseResult.file.content', awsKeyId, 3),
@@ -70,6 +80,11 @@ test('secrets: finds each provider key, private keys and high-entropy assignment
     finding('generic_secret', 'a3', 'message.content[0].input.data.api_token', apiToken, 8),
     finding('bearer_token', 'a4', 'message.content[0].input.command', bearer, 9),
     finding('private_key', 'a5', 'message.content[0].input.command', rsaBody, 10),
+  ]);
+  // The span is the text as found: a private key's whole block (up to its END line), a bearer token without "Bearer".
+  assert.deepEqual(spans.map((s) => s.span), [
+    anthropicKey, openaiKey, awsKeyId, awsSecret, githubToken, slackToken, slackWebhook,
+    privateKey.slice(0, privateKey.indexOf('-----END')), dbPassword, apiToken, bearer, escapedRsaKey.slice(0, escapedRsaKey.indexOf('-----END')),
   ]);
   const stored = JSON.stringify(items);
   for (const secret of [anthropicKey, openaiKey, awsKeyId, awsSecret, githubToken, slackToken, slackWebhook, keyBody, rsaBody, dbPassword, apiToken, bearer]) {
@@ -122,7 +137,10 @@ test('secrets: declares the secret_findings view', async () => {
   const secrets = await loadProcessor('secrets');
   assert.deepEqual(secrets.view, {
     name: 'secret_findings',
-    columns: { kind: 'VARCHAR', location: 'VARCHAR', record_uuid: 'VARCHAR', field_path: 'VARCHAR', preview: 'VARCHAR', line_no: 'BIGINT' },
+    columns: {
+      kind: 'VARCHAR', location: 'VARCHAR', record_uuid: 'VARCHAR', field_path: 'VARCHAR', preview: 'VARCHAR', line_no: 'BIGINT',
+      span_start: 'INTEGER', span_end: 'INTEGER', span_sha256: 'VARCHAR',
+    },
   });
 });
 

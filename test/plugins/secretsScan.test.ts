@@ -1,12 +1,13 @@
 // The secrets scan is optimised (prefix-gated detectors, operator-first assignment hints); these tests
 // compare it with the plain definition it must equal: every detector's global regex and ASSIGNMENT's
-// exec loop over every string, on generated strings built to hit every prefix, operator and near miss.
+// exec loop over every string, on generated strings built to hit every prefix, operator and near miss,
+// each finding with the span of text it was found as.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { importPluginModule } from './support.js';
 import { seeded } from '../faults/corpus.js';
 
-interface Finding { kind: string; secret: string }
+interface Finding { kind: string; secret: string; start: number; end: number }
 interface Detector { kind: string; pattern: RegExp; secretGroup?: number; normalize?: (s: string) => string; prefixes: string[] }
 interface ScanModule { scanText(text: string): Finding[]; detectorsFor(text: string): Set<number> }
 interface DetectorsModule { DETECTORS: Detector[]; passes(d: Detector, secret: string): boolean }
@@ -69,7 +70,7 @@ test('secrets: the optimised scan finds exactly what every detector and the assi
         if (raw === undefined || !passes(detector, raw)) continue;
         const start = match.index + match[0].indexOf(raw);
         claimed.push([start, start + raw.length]);
-        findings.push({ kind: detector.kind, secret: detector.normalize ? detector.normalize(raw) : raw });
+        findings.push({ kind: detector.kind, secret: detector.normalize ? detector.normalize(raw) : raw, start, end: start + raw.length });
       }
     }
     const assignment = new RegExp(a.ASSIGNMENT.source, a.ASSIGNMENT.flags);
@@ -78,7 +79,7 @@ test('secrets: the optimised scan finds exactly what every detector and the assi
       const end = match.index + whole.length;
       const start = end - value.length;
       if (!a.looksLikeSecretValue(value) || claimed.some(([s, e]) => start < e && s < end)) continue;
-      findings.push({ kind: a.assignmentKind(name, value), secret: value });
+      findings.push({ kind: a.assignmentKind(name, value), secret: value, start, end });
     }
     return findings;
   };

@@ -95,7 +95,7 @@ test('findings filter: kind takes a kind or a category; counts beside each filte
   assert.deepEqual(findingChoices(all, '/data/projects'), {
     projects: ['alice', 'bob'],
     processors: ['errors', 'secrets'],
-    kinds: { secret: ['aws_access_key_id', 'github_token'], tool_error: ['api_error_message', 'tool_result'] },
+    kinds: { secret: ['aws_access_key_id', 'github_token'], tool_error: ['api_error_message', 'tool_result'], destructive_command: [], outside_write: [], permission_bypass: [] },
   });
 });
 

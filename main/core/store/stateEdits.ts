@@ -12,6 +12,9 @@ export class ConflictError extends Error {
 /** Thrown when an edit names a row, or an audit entry, that does not exist. */
 export class NotFoundError extends Error {}
 
+/** The audit action of a redacted secret (main/core/redaction): recorded, never undone. */
+export const REDACT_ACTION = 'redact';
+
 const STATE_COLUMNS = 'processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version';
 
 /** The table an audited action changed, and how to find its row there. */
@@ -106,6 +109,7 @@ export async function undoChange(db: Database, auditId: number): Promise<number>
     if (!entry) throw new NotFoundError(`no change #${auditId} in the history`);
     const action = String(entry.action);
     if (action.startsWith('undo:')) throw new UsageError(`change #${auditId} is an undo; undo is not undone (make the change again instead)`);
+    if (action === REDACT_ACTION) throw new UsageError(`change #${auditId} is a redaction: the secret is gone from the file, and nothing keeps it to put back`);
     const [done] = await c.all('SELECT audit_id FROM state_audit WHERE action = $action', { action: `undo:${auditId}` });
     if (done) throw new ConflictError(`change #${auditId} was already undone (by #${done.audit_id})`, null);
     const { table, where, key } = rowOf(entry);

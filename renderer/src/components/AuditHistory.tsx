@@ -1,4 +1,4 @@
-// Every manual state change, newest first, each undoable once.
+// Every manual state change, newest first, each undoable once (a redaction is recorded, never undone).
 import type { AuditEntry } from '../../../main/api/contract.js';
 import { formatTime } from '../lib/format.js';
 import { useApp } from '../StoreContext.js';
@@ -10,7 +10,14 @@ interface ReviewImage {
   note?: string | null;
 }
 
+/** What a redaction's audit row says: which finding, where, and who (never the secret). */
+function redactionSummary(entry: AuditEntry): string {
+  const after = (entry.after ?? {}) as { line_no?: number; kind?: string; by?: string; via?: string };
+  return `${after.kind ?? 'secret'} at line ${after.line_no ?? '?'} replaced by [REDACTED] · by ${after.by ?? '?'} (${after.via ?? '?'})`;
+}
+
 function reviewOf(entry: AuditEntry): { before: ReviewImage | null; after: ReviewImage | null } | null {
+  if (entry.action === 'redact') return null;
   const image = (v: unknown) => (v !== null && typeof v === 'object' && typeof (v as ReviewImage).finding_id === 'string' ? (v as ReviewImage) : null);
   const before = image(entry.before);
   const after = image(entry.after);
@@ -47,7 +54,9 @@ export function AuditHistory() {
       <ol className="plain-list">
         {history.map((h) => {
           const review = reviewOf(h);
-          const finding = review ? (review.after ?? review.before)!.finding_id : null;
+          const redaction = h.action === 'redact';
+          const redacted = redaction ? String((h.after as { finding_id?: string } | null)?.finding_id ?? '') : null;
+          const finding = review ? (review.after ?? review.before)!.finding_id : redacted;
           return (
             <li key={h.auditId} className="audit-entry" data-audit={h.auditId} data-action={h.action}>
               <div>
@@ -55,11 +64,16 @@ export function AuditHistory() {
                 {finding && <span className="muted"> · finding <code>{finding}</code></span>}
               </div>
               <div className="muted audit-change">
-                {formatTime(h.at)} · {review ? `${reviewSummary(review.before)} → ${reviewSummary(review.after)}` : `${summary(h.before)} → ${summary(h.after)}`}
+                {formatTime(h.at)} ·{' '}
+                {redaction
+                  ? redactionSummary(h)
+                  : review
+                    ? `${reviewSummary(review.before)} → ${reviewSummary(review.after)}`
+                    : `${summary(h.before)} → ${summary(h.after)}`}
               </div>
               {h.undoneBy !== null ? (
                 <span className="muted">undone (#{h.undoneBy})</span>
-              ) : h.action.startsWith('undo:') ? null : (
+              ) : h.action.startsWith('undo:') || redaction ? null : (
                 // An undo is not undone (main refuses it): the change is made again instead.
                 <button type="button" onClick={() => void undo(h.auditId)} aria-label={`Undo change #${h.auditId}`}>Undo</button>
               )}

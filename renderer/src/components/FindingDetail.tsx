@@ -1,10 +1,12 @@
 // The selected finding: what and where it is, its review (status and note, saved with `findings/mark`,
 // audited in main and undone from the State table's history), and a way into its transcript at its line.
-// A secret is shown only by its kind and redacted preview: the item never holds the secret itself.
+// A secret is shown only by its kind and redacted preview: the item never holds the secret itself. A
+// secret can be redacted in its file from here (RedactDialog).
 import { useState, type FormEvent } from 'react';
+import { RedactDialog } from './RedactDialog.js';
 import { FINDING_STATUSES, type Finding, type FindingStatus } from '../../../main/api/contract.js';
 import { formatTime } from '../lib/format.js';
-import { CATEGORY_SINGULAR, STATUS_HINT, STATUS_LABEL } from '../lib/findingLabels.js';
+import { CATEGORY_SINGULAR, STATUS_HINT, STATUS_LABEL, SUMMARY_LABEL } from '../lib/findingLabels.js';
 import { projectOf } from '../lib/findingsFilter.js';
 import { useApp } from '../StoreContext.js';
 
@@ -49,6 +51,7 @@ export function FindingDetail() {
   const sessionRoot = useApp((s) => s.info?.sessionRoot ?? null);
   const openFinding = useApp((s) => s.openFinding);
   const setView = useApp((s) => s.setView);
+  const [redacting, setRedacting] = useState<string | null>(null);
 
   if (!finding) {
     return (
@@ -88,17 +91,23 @@ export function FindingDetail() {
         <>
           <h4>Redacted preview</h4>
           <pre className="finding-preview" data-testid="finding-summary">{finding.summary ?? '(none)'}</pre>
-          <p className="muted">Only this preview is stored, never the secret; the transcript shows the line as the file has it, secret included.</p>
+          <p className="muted">Only this preview is stored, never the secret; the transcript shows it masked, and reveals it on a click.</p>
         </>
       ) : (
         <>
-          <h4>Error</h4>
-          <pre className="error-block" data-testid="finding-summary">{finding.summary ?? '(no text)'}</pre>
+          <h4>{SUMMARY_LABEL[finding.category]}</h4>
+          <pre className={finding.category === 'tool_error' ? 'error-block' : 'finding-preview'} data-testid="finding-summary">
+            {finding.summary ?? '(no text)'}
+          </pre>
         </>
       )}
       <div className="row">
         <button type="button" onClick={() => void openFinding(finding)}>Open transcript at line {finding.line_no}</button>
+        {secret && <button type="button" onClick={() => setRedacting(finding.id)}>Redact in the file…</button>}
       </div>
+      {redacting === finding.id && (
+        <RedactDialog target={{ findings: [finding.id] }} title={`Redact this ${finding.kind}?`} onClose={() => setRedacting(null)} />
+      )}
       <ReviewForm key={`${finding.id} ${finding.reviewed_at ?? ''}`} finding={finding} />
       <p className="muted">
         Reviews are audited: undo one from the{' '}

@@ -92,7 +92,7 @@ export function FindingList() {
           <div className="empty muted">
             {anyLoaded
               ? 'No findings match these filters.'
-              : 'No findings: no secret or tool error has been found, or the secrets and errors processors have not run yet (Runs, or session-inspector run --processor secrets --processor errors).'}
+              : 'No findings: nothing has been found, or the secrets, errors and audit processors have not run yet (Runs, or session-inspector run).'}
           </div>
         )}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>

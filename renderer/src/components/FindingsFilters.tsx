@@ -41,7 +41,8 @@ export function FindingsFilters() {
     <div className="findings-filters" role="search" aria-label="Filter findings">
       <div className="status-filter" role="group" aria-label="Kind">
         <KindChip value={null} label="All" count={all} />
-        {FINDING_CATEGORIES.map((category) => (
+        {/* A category none of the loaded findings is in has no chip: five empty groups would crowd the row. */}
+        {FINDING_CATEGORIES.filter((c) => choices.kinds[c].length > 0 || filter.kind === c).map((category) => (
           <span key={category} className="kind-group">
             <KindChip value={category} label={CATEGORY_LABEL[category]} count={counts.byCategory[category] ?? 0} />
             {choices.kinds[category].map((kind) => (

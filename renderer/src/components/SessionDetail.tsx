@@ -1,8 +1,10 @@
-// The open session: per-processor state, the failure's error text, the extracted items, the transcript.
-import { useEffect, useRef } from 'react';
+// The open session: per-processor state, the failure's error text, the extracted items, the transcript,
+// and (when the secrets processor found any) a way to redact its secrets in the file.
+import { useEffect, useRef, useState } from 'react';
 import type { SessionProcessorDetail } from '../../../main/api/contract.js';
 import { formatBytes, formatCount, formatTime } from '../lib/format.js';
 import { useApp } from '../StoreContext.js';
+import { RedactDialog } from './RedactDialog.js';
 import { StatusChip } from './StatusChip.js';
 import { TranscriptView } from './TranscriptView.js';
 
@@ -45,6 +47,7 @@ export function SessionDetail() {
   const error = useApp((s) => s.detail.error);
   const close = useApp((s) => s.closeSession);
   const ref = useRef<HTMLElement>(null);
+  const [redacting, setRedacting] = useState(false);
 
   useEffect(() => {
     if (!key) return;
@@ -57,6 +60,7 @@ export function SessionDetail() {
   }, [key, close]);
 
   if (!key) return null;
+  const secrets = data?.processors.find((p) => p.processor === 'secrets')?.itemsTotal ?? 0;
   return (
     <aside ref={ref} className="drawer" aria-label={`Session ${key}`} tabIndex={-1} data-testid="session-detail">
       <div className="drawer-head">
@@ -73,6 +77,13 @@ export function SessionDetail() {
             {data.session.costUsd !== null && ` · $${data.session.costUsd.toFixed(2)}`} · {formatBytes(data.session.sizeBytes)} · modified{' '}
             {formatTime(data.session.modifiedAt)} · <code>{data.path}</code>
           </p>
+          {secrets > 0 && (
+            <div className="row">
+              <span className="muted">The secrets processor found {secrets} secret(s) in this session.</span>
+              <button type="button" onClick={() => setRedacting(true)}>Redact secrets…</button>
+            </div>
+          )}
+          {redacting && <RedactDialog target={{ sessions: [key] }} title={`Redact the secrets in ${key}?`} onClose={() => setRedacting(false)} />}
           <h3>Processors</h3>
           {data.processors.length === 0 && <p className="muted">No processors are loaded.</p>}
           {data.processors.map((p) => <ProcessorDetail key={p.processor} p={p} sessionKey={key} />)}

@@ -1,20 +1,27 @@
 // A readable transcript. Its text is untrusted (anything a model or a tool printed): it is rendered only
 // as React text children, never as HTML, and nothing in it is turned into a link. Opened at a line (a
-// finding's), that line's entries are highlighted, opened and scrolled to once they are read.
+// finding's), that line's entries are highlighted, opened and scrolled to once they are read. Secrets the
+// secrets processor found arrive masked from main and are revealed one at a time, on a click (SecretText).
 import { useEffect, useRef } from 'react';
-import type { TranscriptEntry } from '../../../main/api/contract.js';
+import type { TranscriptEntry, TranscriptSecret } from '../../../main/api/contract.js';
+import { SecretText } from './SecretText.js';
 import { formatTime } from '../lib/format.js';
 import { useApp } from '../StoreContext.js';
 
 /** Characters of one entry shown before "show all" (a tool result can be megabytes). */
 const CLIP = 4000;
 
-function Text({ text }: { text: string }) {
-  if (text.length <= CLIP) return <pre className="transcript-text">{text}</pre>;
+function Text({ text, secrets }: { text: string; secrets?: TranscriptSecret[] }) {
+  if (text.length <= CLIP) return <pre className="transcript-text"><SecretText text={text} secrets={secrets} /></pre>;
+  // Cut where no masked secret is split.
+  const cut = secrets?.find((s) => s.start < CLIP && s.end > CLIP)?.end ?? CLIP;
   return (
     <details className="clipped">
-      <summary><pre className="transcript-text">{text.slice(0, CLIP)}</pre><span className="muted">… {text.length - CLIP} more characters (show all)</span></summary>
-      <pre className="transcript-text">{text.slice(CLIP)}</pre>
+      <summary>
+        <pre className="transcript-text"><SecretText text={text} secrets={secrets} to={cut} /></pre>
+        <span className="muted">… {text.length - cut} more characters (show all)</span>
+      </summary>
+      <pre className="transcript-text"><SecretText text={text} secrets={secrets} from={cut} /></pre>
     </details>
   );
 }
@@ -51,14 +58,14 @@ function Entry({ entry, highlighted }: { entry: TranscriptEntry; highlighted: bo
     return (
       <details className={className} data-line={entry.line} open={highlighted || undefined} {...mark}>
         <summary>{head}</summary>
-        <Text text={entry.text} />
+        <Text text={entry.text} secrets={entry.secrets} />
       </details>
     );
   }
   return (
     <div className={className} data-line={entry.line} {...mark}>
       <div className="entry-head">{head}</div>
-      <Text text={entry.text} />
+      <Text text={entry.text} secrets={entry.secrets} />
     </div>
   );
 }

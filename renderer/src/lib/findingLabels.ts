@@ -17,6 +17,26 @@ export const STATUS_HINT: Record<FindingStatus, string> = {
   fixed: 'dealt with (rotated, repaired)',
 };
 
-export const CATEGORY_LABEL: Record<FindingCategory, string> = { secret: 'Secrets', tool_error: 'Tool errors' };
+export const CATEGORY_LABEL: Record<FindingCategory, string> = {
+  secret: 'Secrets',
+  tool_error: 'Tool errors',
+  destructive_command: 'Destructive commands',
+  outside_write: 'Writes outside the project',
+  permission_bypass: 'Permission bypasses',
+};
 /** One finding's category, in a sentence ("Secret: github_token"). */
-export const CATEGORY_SINGULAR: Record<FindingCategory, string> = { secret: 'Secret', tool_error: 'Tool error' };
+export const CATEGORY_SINGULAR: Record<FindingCategory, string> = {
+  secret: 'Secret',
+  tool_error: 'Tool error',
+  destructive_command: 'Destructive command',
+  outside_write: 'Write outside the project',
+  permission_bypass: 'Permission bypass',
+};
+/** What a finding's summary is, as the detail's heading over it. */
+export const SUMMARY_LABEL: Record<FindingCategory, string> = {
+  secret: 'Redacted preview',
+  tool_error: 'Error',
+  destructive_command: 'Command',
+  outside_write: 'Path written',
+  permission_bypass: 'What happened',
+};

@@ -2,10 +2,9 @@
 // page and its tests share it. Filtering happens here rather than in main because main computes every
 // finding's id and review on each call anyway (main/core/findings.ts): one load, then every filter change is
 // instant and the counts beside each filter stay right.
-import type { Finding, FindingStatus } from '../../../main/api/contract.js';
+import { FINDING_CATEGORIES, type Finding, type FindingCategory, type FindingStatus } from '../../../main/api/contract.js';
 
-export type FindingCategory = Finding['category'];
-export const FINDING_CATEGORIES: readonly FindingCategory[] = ['secret', 'tool_error'];
+export { FINDING_CATEGORIES, type FindingCategory };
 
 export interface FindingsFilter {
   /** A kind (`github_token`) or a category (`secret`), as `findings list --kind` takes either; null for all. */
@@ -98,12 +97,13 @@ export function filterFindings(items: readonly Finding[], filter: FindingsFilter
 export function findingChoices(items: readonly Finding[], sessionRoot: string | null): { projects: string[]; processors: string[]; kinds: Record<FindingCategory, string[]> } {
   const projects = new Set<string>();
   const processors = new Set<string>();
-  const kinds: Record<FindingCategory, Set<string>> = { secret: new Set(), tool_error: new Set() };
+  const kinds = Object.fromEntries(FINDING_CATEGORIES.map((c) => [c, new Set<string>()])) as Record<FindingCategory, Set<string>>;
   for (const f of items) {
     projects.add(projectOf(f.session_file, sessionRoot));
     processors.add(f.processor);
     kinds[f.category]?.add(f.kind);
   }
   const sorted = (s: Set<string>) => [...s].sort((a, b) => a.localeCompare(b));
-  return { projects: sorted(projects), processors: sorted(processors), kinds: { secret: sorted(kinds.secret), tool_error: sorted(kinds.tool_error) } };
+  const kindsSorted = Object.fromEntries(FINDING_CATEGORIES.map((c) => [c, sorted(kinds[c])])) as Record<FindingCategory, string[]>;
+  return { projects: sorted(projects), processors: sorted(processors), kinds: kindsSorted };
 }

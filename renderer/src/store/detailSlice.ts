@@ -22,22 +22,37 @@ export interface DetailData {
   error: string | null;
   /** The line the session was opened at (a finding's), shown highlighted; null when opened from the start. */
   highlightLine: number | null;
+  /** The finding it was opened for: a secret's masked span on that line is marked as the one. */
+  highlightFinding: string | null;
   /** The first line read: lines before it are not shown (1 when the transcript was read from the start). */
   firstLine: number;
 }
 
 export interface DetailSliceState {
   detail: DetailData;
-  /** `at.line`: read from a few lines before that line, and highlight it. */
-  openSession(sessionKey: string, at?: { line: number }): Promise<void>;
+  /** `at.line`: read from a few lines before that line, and highlight it (and the finding's secret, `at.finding`). */
+  openSession(sessionKey: string, at?: { line: number; finding?: string }): Promise<void>;
   closeSession(): void;
   refreshDetail(): Promise<void>;
   loadMoreTranscript(): Promise<void>;
   /** Reads the transcript again from line 1 (opened at a line, the lines before were skipped); the highlight stays. */
   readTranscriptFromStart(): Promise<void>;
+  /** Reads the detail and the transcript again from where it was read (the file changed: a redaction). */
+  reloadSession(): Promise<void>;
 }
 
-const EMPTY: DetailData = { key: null, data: null, entries: [], nextLine: null, malformedLines: 0, loadingTranscript: false, error: null, highlightLine: null, firstLine: 1 };
+const EMPTY: DetailData = {
+  key: null,
+  data: null,
+  entries: [],
+  nextLine: null,
+  malformedLines: 0,
+  loadingTranscript: false,
+  error: null,
+  highlightLine: null,
+  highlightFinding: null,
+  firstLine: 1,
+};
 
 export const createDetailSlice: SliceCreator<DetailSliceState> = (set, get, { api }) => {
   /** Reads a page from `fromLine`: appended to what is shown, or replacing it (a fresh read). */
@@ -78,7 +93,7 @@ export const createDetailSlice: SliceCreator<DetailSliceState> = (set, get, { ap
     async openSession(sessionKey, at) {
       const highlightLine = at ? at.line : null;
       const fromLine = at ? Math.max(1, at.line - CONTEXT_LINES) : 1;
-      set({ detail: { ...EMPTY, key: sessionKey, highlightLine, firstLine: fromLine } });
+      set({ detail: { ...EMPTY, key: sessionKey, highlightLine, highlightFinding: at?.finding ?? null, firstLine: fromLine } });
       await Promise.all([loadDetail(sessionKey), loadTranscript(sessionKey, fromLine, false)]);
     },
 
@@ -99,6 +114,11 @@ export const createDetailSlice: SliceCreator<DetailSliceState> = (set, get, { ap
     async readTranscriptFromStart() {
       const { key, loadingTranscript } = get().detail;
       if (key && !loadingTranscript) await loadTranscript(key, 1, false);
+    },
+
+    async reloadSession() {
+      const { key, firstLine } = get().detail;
+      if (key) await Promise.all([loadDetail(key), loadTranscript(key, firstLine, false)]);
     },
   };
 };

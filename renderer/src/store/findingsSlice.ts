@@ -1,6 +1,6 @@
 // The Findings page: every leaked secret and tool error main lists (`findings/list`), filtered here, one of
 // them selected for review (`findings/mark`, audited and undoable in main) and opened in its transcript.
-import type { Finding, FindingStatus } from '../../../main/api/contract.js';
+import type { Finding, FindingStatus, RedactReport } from '../../../main/api/contract.js';
 import { errorMessage } from '../api/client.js';
 import { NO_FINDINGS_FILTER, filterFindings, findingChoices, type FindingCategory, type FindingCounts, type FindingsFilter } from '../lib/findingsFilter.js';
 import type { SliceCreator } from './types.js';
@@ -45,6 +45,13 @@ export interface FindingsSliceState {
   markFinding(id: string, status: FindingStatus, note: string): Promise<string | null>;
   /** Opens the finding's session with its transcript read from just before its line, that line highlighted. */
   openFinding(finding: Finding): Promise<void>;
+  /**
+   * Redacts secret findings (some by id, or all of some sessions) through `secrets/redact`: a dry run unless
+   * `apply`. Applied, the findings and the open session are read again. Null when main refused (noticed).
+   */
+  redactSecrets(target: { findings: string[] } | { sessions: string[] }, apply: boolean, force: boolean): Promise<RedactReport | null>;
+  /** A secret's value for the reveal button, read from its file now; the caller keeps it only while shown. Null when unreadable (noticed). */
+  revealSecret(id: string): Promise<string | null>;
 }
 
 const EMPTY_COUNTS: FindingCounts = { byKind: {}, byCategory: {}, byStatus: {}, undatedOutside: 0 };
@@ -76,7 +83,7 @@ export const createFindingsSlice: SliceCreator<FindingsSliceState> = (set, get, 
       filter: NO_FINDINGS_FILTER,
       visible: [],
       counts: EMPTY_COUNTS,
-      choices: { projects: [], processors: [], kinds: { secret: [], tool_error: [] } },
+      choices: { projects: [], processors: [], kinds: findingChoices([], null).kinds },
       selectedId: null,
       cursor: -1,
       loading: false,
@@ -137,7 +144,35 @@ export const createFindingsSlice: SliceCreator<FindingsSliceState> = (set, get, 
     },
 
     async openFinding(finding) {
-      await get().openSession(finding.session_file, { line: finding.line_no });
+      await get().openSession(finding.session_file, { line: finding.line_no, finding: finding.id });
+    },
+
+    async redactSecrets(target, apply, force) {
+      try {
+        const report = await api.call('secrets/redact', { ...target, apply, ...(force ? { force } : {}) });
+        if (report.applied) {
+          const redacted = report.rows.filter((r) => r.outcome === 'redacted');
+          const refused = report.rows.filter((r) => r.outcome === 'refused').length;
+          const why = refused > 0 ? `; ${refused} refused (see why in the dialog)` : '';
+          get().notify(refused > 0 ? 'error' : 'info', `Redacted ${redacted.length} secret(s)${why}.`);
+          await get().loadFindings();
+          const open = get().detail.key;
+          if (open && redacted.some((r) => r.session_file === open)) await get().reloadSession();
+        }
+        return report;
+      } catch (error) {
+        get().notify('error', errorMessage(error));
+        return null;
+      }
+    },
+
+    async revealSecret(id) {
+      try {
+        return (await api.call('secrets/reveal', { id })).value;
+      } catch (error) {
+        get().notify('error', errorMessage(error));
+        return null;
+      }
     },
   };
 };
