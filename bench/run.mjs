@@ -268,32 +268,36 @@ async function t8() {
 }
 
 /**
- * T9: the sessions list over the largest scale corpus (issue 20), as the app starts: a fresh process scans,
- * indexes, brings the columns' cache up to date and reads the first page, then times each sort and filter.
- * The cache is built once first (the first list after an upgrade); sorting by file time, a column the scan
- * knows, is the reference every other sort and filter is compared with.
+ * T9: the sessions list over the largest scale corpus (issue 20), as the app starts: a fresh process lists
+ * the last scan at once (first rows), scans the folder and refreshes, then times each sort and filter. The
+ * first probe builds the store's list and columns' cache (as the first start after an upgrade does); sorting
+ * by file time, a column the scan knows, is the reference every other sort and filter is compared with.
  */
 async function t9(prepared) {
   const { c, db } = prepared;
-  const probe = async () => JSON.parse((await measure(process.execPath, [join(REPO, 'bench', 'lib', 'sessionsProbe.mjs'), db, c.root], { env: SI_ENV })).stdout);
-  log(`T9 sessions list over ${c.files} sessions: building the columns' cache`);
+  const probe = async () => JSON.parse((await measure(process.execPath, [join(REPO, 'bench', 'lib', 'sessionsProbe.mjs'), db, c.root, HOME], { env: SI_ENV })).stdout);
+  log(`T9 sessions list over ${c.files} sessions: building the list and the columns' cache`);
   const built = performance.now();
   await probe();
   const buildS = (performance.now() - built) / 1000;
   const runs = [];
   for (let i = 0; i < opts.reps; i++) runs.push(await probe());
-  const firstRowsS = median(runs.map((r) => r.firstRowsS));
+  const firstRowsS = median(runs.map((r) => r.firstRowsS ?? Infinity));
+  const refreshedS = median(runs.map((r) => r.refreshedS));
   const queries = Object.fromEntries(Object.keys(runs[0].queries).map((name) => [name, median(runs.map((r) => r.queries[name]))]));
   const reference = queries['sort modified (scan columns)'];
   const slowest = Math.max(...Object.values(queries));
   // The generated corpus has no subagent transcripts: every file is a session of the list.
-  const checks = [check('the list holds every session', runs.every((r) => r.total === c.files), runs.map((r) => r.total).join(', '))];
+  const checks = [
+    check('the list holds every session', runs.every((r) => r.total === c.files), runs.map((r) => r.total).join(', ')),
+    check('a second start lists the last scan before scanning', runs.every((r) => r.firstRowsS !== null), runs.map((r) => r.firstRowsS)),
+  ];
   results.targets.push({
     id: 'T9', title: 'sessions list: first rows, sorts and filters', corpus: c.name,
     reference: { name: 'page sorted by file time (scan columns)', medianS: r3(reference) },
     subject: { name: 'slowest sort or filter on a processor column', medianS: r3(slowest) },
-    extraReference: { name: 'first rows in a fresh process (scan, index, cache check, page)', medianS: r3(firstRowsS) },
-    cacheBuildS: r3(buildS), queries,
+    extraReference: { name: 'start: first rows (last scan), process start included', medianS: r3(firstRowsS) },
+    refreshedS: r3(refreshedS), cacheBuildS: r3(buildS), queries,
     ratio: r3(slowest / reference), goal: 'first rows <= 1 s, each sort or filter <= 0.5 s', met: firstRowsS <= 1 && slowest <= 0.5, checks,
   });
 }

@@ -29,6 +29,7 @@ export function printReport(results, write) {
     if (t.workers) table.push(['T1 workers', '1 worker', s(t.workers.one.medianS), '2 workers', s(t.workers.two.medianS), n(t.workers.speedup), 'speedup > 1', verdict(t.workers.speedup > 1), '', n(t.workers.one.peakRssMb)]);
     if (t.extraReference) table.push(['', t.extraReference.missing ? `${t.extraReference.name}: ${t.extraReference.missing}` : t.extraReference.name, s(t.extraReference.medianS), '', '', '', '', '', '', n(t.extraReference.peakRssMb)]);
     if (t.queries) for (const [name, seconds] of Object.entries(t.queries)) table.push(['', '', '', name, s(seconds), '', '', '', '', '']);
+    if (t.refreshedS !== undefined) table.push(['', '', '', 'start: the list after the new scan', s(t.refreshedS), '', '', '', '', '']);
     if (t.cacheBuildS !== undefined) table.push(['', '', '', "columns' cache built once (first list after an upgrade)", s(t.cacheBuildS), '', '', '', '', '']);
     if (ref.peakRssMb !== undefined && ref.peakRssMb !== null) table.push(['', `(reference peak RSS ${ref.peakRssMb} MB, ${n(ref.mbps)} MB/s)`, '', '', '', '', '', '', '', '']);
   }

@@ -54,11 +54,16 @@ const RECENT_ROOTS = 8;
  * The API contract implemented over the engine: validation of every call's arguments, errors as values,
  * and events for the renderer. Both transports (Electron IPC, HTTP) call `handle`.
  */
+/** How long the start scan waits for the app's first sessions list before it runs anyway, in ms. */
+const FIRST_LIST_WAIT_MS = 3_000;
+
 export class ApiService {
   private readonly listeners = new Set<(event: C.ApiEvent) => void>();
   private readonly settingsFile: string;
   private settings: AppSettings;
   private rootError: string | null = null;
+  /** Set while the start scan waits for the first list to be answered (scanAfterFirstList). */
+  private startScanPending: (() => void) | null = null;
   private stopWatching: (() => void) | null = null;
   /** Background runs on cadence and on changes; one per session root. */
   private scheduler: Scheduler | null = null;
@@ -186,7 +191,7 @@ export class ApiService {
   /** Scans the root into the session index (stat only, no reads) and tells the renderer. */
   private async rescan(): Promise<number> {
     const { sessions } = await this.engine.scan();
-    await this.index.replaceSessions(sessions);
+    await this.index.replaceSessions(sessions, this.engine.options.sessions);
     this.emit({ type: 'sessions-changed' });
     return sessions.length;
   }
@@ -194,19 +199,51 @@ export class ApiService {
   private async useRoot(path: string, remember: boolean): Promise<void> {
     const root = resolve(path);
     this.engine.setSessionRoot(root);
-    try {
-      await this.rescan();
-      this.rootError = null;
-    } catch (error) {
-      this.rootError = errorMessage(error);
-      await this.index.replaceSessions([]);
-      if (remember) throw error;
+    // At start, a store that holds the last scan of this root lists it at once, and the new scan (a second
+    // at 100,000 sessions, most of it holding the event loop) runs once that first list has been answered;
+    // the list refreshes when it lands.
+    if (!remember && (await this.index.lastScannedRoot()) === root) {
+      this.scanAfterFirstList(root);
+    } else {
+      try {
+        await this.rescan();
+        this.rootError = null;
+      } catch (error) {
+        this.rootError = errorMessage(error);
+        await this.index.replaceSessions([], root);
+        if (remember) throw error;
+      }
     }
     if (remember || !this.settings.sessionRoot) {
       this.settings = { ...this.settings, sessionRoot: root, recentRoots: [root, ...this.settings.recentRoots.filter((r) => r !== root)].slice(0, RECENT_ROOTS) };
       writeSettings(this.settingsFile, this.settings);
     }
     await this.restartScheduler();
+  }
+
+  /** Runs the start scan once the first sessions/list is answered, or after FIRST_LIST_WAIT_MS without one. */
+  private scanAfterFirstList(root: string): void {
+    const start = () => {
+      clearTimeout(timer);
+      this.startScanPending = null;
+      void this.rescan()
+        .then(
+          () => (this.rootError = null),
+          async (error) => {
+            this.rootError = errorMessage(error);
+            await this.index.replaceSessions([], root);
+            await this.infoChanged();
+            await this.restartScheduler();
+          },
+        )
+        .catch(() => undefined); // the service closed meanwhile
+    };
+    const timer = setTimeout(start, FIRST_LIST_WAIT_MS);
+    timer.unref();
+    this.startScanPending = () => {
+      this.startScanPending = null;
+      setImmediate(start);
+    };
   }
 
   private info(): C.AppInfo {
@@ -303,7 +340,7 @@ export class ApiService {
         counts[processor] ??= { processed: 0, stale: 0, pending: 0, running: 0, failed: 0, quarantined: 0 };
         counts[processor][row.status as C.ProcessorStatus] = Number(row.n);
       }
-      return {
+      const answer = {
         total: page.total,
         offset: query.offset,
         rows: page.rows.map((r) => rows.session(r, page.cells, running)),
@@ -312,6 +349,8 @@ export class ApiService {
         projects: await this.index.projects(),
         counts,
       };
+      this.startScanPending?.();
+      return answer;
     },
     'sessions/get': async ({ sessionKey }) => {
       const { row, cells } = await this.index.get(sessionKey);

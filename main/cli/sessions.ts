@@ -47,7 +47,7 @@ export function sessionsCommand(program: Command): void {
       await withEngine(flags, async (engine) => {
         const index = new SessionIndex(engine.store.db);
         const [{ sessions }, { processors }] = await Promise.all([engine.scan(), engine.plugins()]);
-        await index.replaceSessions(sessions);
+        await index.replaceSessions(sessions, engine.options.sessions);
         await index.replaceProcessors(processors);
         const page = await index.page(query);
         const rows = page.rows.map((row) => sessionJson(row, page.cells));

@@ -8,8 +8,10 @@ import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SessionQuery, SessionRow, UsageSessionRow } from '../../main/api/contract.js';
-import { fixturesMissing } from '../helpers.js';
+import { fixturesMissing, userRecord, writeSession } from '../helpers.js';
 import { openService } from '../api/harness.js';
+import { SessionIndex } from '../../main/core/sessions/sessionIndex.js';
+import { openDatabase } from '../../main/core/store/openDatabase.js';
 import { stateTest, type Backend } from '../engine/harness.js';
 import { SUBAGENT_KEYS, SUBAGENT_PARENT } from '../e2e/fixtures.js';
 import { CWD, message, seed } from './fixture.js';
@@ -116,4 +118,25 @@ stateTest('sessions list: each column from its processor, costs billed as `repor
   const reset = byKey(await allRows(api, { project: 'docs-site' })).get('-home-carol-src-docs-site/first.jsonl')!;
   assert.equal(reset.title, 'Fix the broken links on the install page');
   assert.equal(reset.statuses.find((s) => s.processor === 'summary')?.status, 'pending');
+});
+
+test('a DuckDB store keeps the last scan: a second start lists it at once, then the new scan when it lands', async () => {
+  const first = await openService({ seed: (root) => writeSession(root, 'alice/a.jsonl', [userRecord('first')]) });
+  const state = join(first.dir, 'state.duckdb');
+  assert.equal((await first.call('sessions/list', { offset: 0, limit: 10 })).total, 1);
+  await first.service.close();
+  writeSession(first.root, 'alice/b.jsonl', [userRecord('second')]);
+
+  // What the next start finds in the store before it scans: the last scan of that root, ready to list.
+  const db = await openDatabase(state);
+  const index = new SessionIndex(db);
+  assert.equal(await index.lastScannedRoot(), first.root);
+  assert.deepEqual((await index.page({ offset: 0, limit: 10 })).rows.map((r) => r.session_file), ['alice/a.jsonl']);
+  await db.close();
+
+  // The app answers its first list from it, then scans; the list follows when the scan lands.
+  const again = await openService({ state, sessions: first.root });
+  assert.deepEqual((await again.call('sessions/list', { offset: 0, limit: 10 })).rows.map((r) => r.sessionKey), ['alice/a.jsonl']);
+  await again.waitFor((e) => e.type === 'sessions-changed');
+  assert.deepEqual((await again.call('sessions/list', { offset: 0, limit: 10, sort: { by: 'path', dir: 'asc' } })).rows.map((r) => r.sessionKey), ['alice/a.jsonl', 'alice/b.jsonl']);
 });

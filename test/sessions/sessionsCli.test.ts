@@ -95,7 +95,7 @@ test('sessions: the DuckDB store keeps the columns between runs, and rebuilds a 
   const connection = await instance.connect();
   await connection.run("UPDATE cache_session_facts SET title = 'stale'");
   assert.equal((await (await connection.runAndReadAll('SELECT count(*) AS n FROM cache_session_facts')).getRowObjectsJS())[0].n, 3n, 'the cache outlived the process');
-  await connection.run('UPDATE cache_session_facts_version SET version = version + 100');
+  await connection.run('UPDATE cache_session_facts_meta SET version = version + 100');
   connection.closeSync();
   instance.closeSync();
   assert.deepEqual(await titles(), ['Task number 0', 'Task number 1', 'Task number 2']);

@@ -23,7 +23,8 @@ const SOURCES = 'cache_session_fact_sources';
 /** Every billed-message candidate of the tokens processor, typed: billing (which copy of a message counts) runs here without parsing JSON. */
 const COPIES = 'cache_token_copies';
 const COSTS = 'cache_session_costs';
-const VERSION = 'cache_session_facts_version';
+/** One row: the version of this code that wrote the cache, and the fingerprint of the results it reflects. */
+const META = 'cache_session_facts_meta';
 /** The sessions whose facts a refresh recomputes, and for costs the messages and sessions that involves (temp tables on both backends). */
 const CHANGED = 'facts_changed';
 const TOUCHED = 'facts_touched_messages';
@@ -107,15 +108,16 @@ const sourceList = FACT_SOURCES.map((p) => `'${p}'`).join(', ');
  * sums, so an unchanged fingerprint spares comparing every result with the cache (an aggregate of one
  * column is a tenth of that join's cost at 100,000 sessions).
  */
-const FINGERPRINT_SQL = `SELECT count(*) AS n, sum(items_extracted) AS items, sum(epoch_ms(processed_at)) AS at
-  FROM session_processor_state WHERE processor_name IN (${sourceList})`;
+export const resultsFingerprintSql = (where = 'true') => `SELECT count(*) AS n, sum(items_extracted) AS items, sum(epoch_ms(processed_at)) AS at
+  FROM session_processor_state WHERE ${where}`;
+const FINGERPRINT_SQL = resultsFingerprintSql(`processor_name IN (${sourceList})`);
 
 /** Bump when what the cache holds changes meaning: a DuckDB store's cache of another version is rebuilt. */
 const CACHE_VERSION = 1;
 
 export class SessionFacts {
   private ready = false;
-  private fingerprint = '';
+  private known = '';
 
   constructor(private readonly db: Database) {}
 
@@ -123,15 +125,22 @@ export class SessionFacts {
   async refresh(): Promise<boolean> {
     await this.ensureTables();
     const fingerprint = JSON.stringify(await this.db.all(FINGERPRINT_SQL));
-    if (fingerprint === this.fingerprint) return false;
-    const changed = await this.compare();
-    this.fingerprint = fingerprint;
+    if (fingerprint === this.known) return false;
+    const changed = await this.compare(fingerprint);
+    this.known = fingerprint;
     return changed;
   }
 
+  /** The fingerprint of the results the cache reflects ('' before the first refresh). */
+  get fingerprint(): string {
+    return this.known;
+  }
+
   /** Recomputes the facts of every session whose results differ from those the cache was built from; true when there were any. */
-  private async compare(): Promise<boolean> {
+  private async compare(fingerprint: string): Promise<boolean> {
     return this.db.transaction(async (c) => {
+      // Stored with the cache it describes: the next process starts from it instead of comparing everything.
+      await c.run(`UPDATE ${META} SET fingerprint = $fingerprint`, { fingerprint });
       await c.run(`DROP TABLE IF EXISTS ${CHANGED}`);
       await c.run(`CREATE TEMP TABLE ${CHANGED} AS
         SELECT DISTINCT coalesce(cur.session_file, old.session_file) AS session_file
@@ -216,20 +225,21 @@ export class SessionFacts {
     // A shared store's cache is per connection (see above); a DuckDB store's outlives the process, so one
     // written by another version of this code is dropped and rebuilt.
     const kind = this.db.shared ? 'TEMP ' : '';
-    if (!this.db.shared && !(await this.hasVersion())) {
-      for (const [name] of [...TABLES, [VERSION]]) await this.db.run(`DROP TABLE IF EXISTS ${name}`);
+    const stored = this.db.shared ? null : await this.storedMeta();
+    if (!this.db.shared && stored?.version !== CACHE_VERSION) {
+      for (const name of [...TABLES.map(([table]) => table), META]) await this.db.run(`DROP TABLE IF EXISTS ${name}`);
     }
     for (const [name, columns] of TABLES) await this.db.run(tableDdl(kind, name, columns));
-    await this.db.run(`CREATE ${kind}TABLE IF NOT EXISTS ${VERSION} (version INTEGER)`);
-    await this.db.run(`DELETE FROM ${VERSION}`);
-    await this.db.run(`INSERT INTO ${VERSION} VALUES (${CACHE_VERSION})`);
+    await this.db.run(`CREATE ${kind}TABLE IF NOT EXISTS ${META} (version INTEGER, fingerprint VARCHAR)`);
+    if (stored?.version === CACHE_VERSION) this.known = stored.fingerprint;
+    else await this.db.run(`INSERT INTO ${META} VALUES (${CACHE_VERSION}, '')`);
     this.ready = true;
   }
 
-  private async hasVersion(): Promise<boolean> {
-    const exists = await this.db.all('SELECT 1 FROM information_schema.tables WHERE table_name = $name', { name: VERSION });
-    if (exists.length === 0) return false;
-    const [row] = await this.db.all(`SELECT max(version) AS v FROM ${VERSION}`);
-    return Number(row?.v) === CACHE_VERSION;
+  private async storedMeta(): Promise<{ version: number; fingerprint: string } | null> {
+    const exists = await this.db.all('SELECT 1 FROM information_schema.tables WHERE table_name = $name', { name: META });
+    if (exists.length === 0) return null;
+    const [row] = await this.db.all(`SELECT version, fingerprint FROM ${META}`);
+    return row ? { version: Number(row.version), fingerprint: String(row.fingerprint ?? '') } : null;
   }
 }

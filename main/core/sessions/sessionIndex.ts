@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { SessionEntry } from '../sessionFile.js';
 import type { ColumnSpec, Database, SqlValue } from '../store/database.js';
 import type { JsonRow } from '../store/jsonRows.js';
 import { staleSql } from '../dueRule.js';
 import { columnSelectSql, loadedProcessorsSql, type SessionColumnId } from './sessionColumns.js';
-import { FACTS_JOIN, SessionFacts } from './sessionFacts.js';
+import { FACTS_JOIN, resultsFingerprintSql, SessionFacts } from './sessionFacts.js';
 
 export type CellStatus = 'processed' | 'stale' | 'pending' | 'failed' | 'quarantined';
 
@@ -40,37 +41,61 @@ export interface IndexPage {
 }
 
 /**
- * The scanned sessions and the loaded processors as temp tables beside the state, so the session list
- * (with one status per processor and the columns of sessionColumns.ts) is filtered, sorted, counted and
- * paged by the database: the UI never holds 100,000 rows. The status rules mirror the runner's candidate
- * rules (stale = it would be a candidate). A subagent's transcript is listed under its session (the
- * `root` of its family), and a filter keeps a session when it or one of its subagents matches.
+ * The scanned sessions and the loaded processors as tables beside the state, so the session list (with one
+ * status per processor and the columns of sessionColumns.ts) is filtered, sorted, counted and paged by the
+ * database: the UI never holds 100,000 rows. The status rules mirror the runner's candidate rules (stale =
+ * it would be a candidate). A subagent's transcript is listed under its session (the `root` of its family),
+ * and a filter keeps a session when it or one of its subagents matches.
+ *
+ * The list is one table, listed_sessions, joined again only when what it is built from changed: the scan,
+ * the loaded processors (each known by a hash) or the processors' results (the facts' fingerprint). On a
+ * DuckDB store these tables are part of the file, so the next start lists sessions at once from the last
+ * scan while the new one runs; on a shared PostgreSQL store they are temporary, one copy per connection.
  */
 export class SessionIndex {
   private readonly facts: SessionFacts;
-  /** listed_sessions matches the scanned sessions, the loaded processors and the facts. */
-  private listedFresh = false;
+  private ready = false;
+  /** What the tables hold now, and what listed_sessions was built from (null: never). */
+  private inputs = { root: '', scan: '', processors: '' };
+  private listedFrom: string | null = null;
+  private projectsMemo: { from: string | null; projects: { name: string; path: string; sessions: number }[] } | null = null;
+  private countsMemo: { from: string; rows: JsonRow[] } | null = null;
 
   constructor(private readonly db: Database) {
     this.facts = new SessionFacts(db);
   }
 
-  async replaceSessions(sessions: SessionEntry[]): Promise<void> {
+  /** The session root of the scan an earlier process left in this (DuckDB) store, or null. */
+  async lastScannedRoot(): Promise<string | null> {
+    await this.ensureTables();
+    return this.inputs.root || null;
+  }
+
+  /** The sessions a scan of `root` found; nothing is written when they are the ones already held. */
+  async replaceSessions(sessions: SessionEntry[], root = ''): Promise<void> {
+    await this.ensureTables();
+    const hash = createHash('sha1');
+    for (const s of sessions) hash.update(`${s.sessionKey}\0${s.sizeBytes}\0${s.mtimeMs}\n`);
+    const scan = hash.digest('hex');
+    if (scan === this.inputs.scan && root === this.inputs.root) return;
     await this.db.transaction(async (c) => {
-      await c.run(CREATE_SCANNED);
       await c.run('DELETE FROM scanned_sessions');
       await c.insertRows('scanned_sessions', SCANNED_COLUMNS, sessions.map((s) => [s.sessionKey, s.username, s.sizeBytes, s.mtimeMs]));
+      await c.run(`UPDATE ${META} SET root = $root, scan = $scan`, { root, scan });
     });
-    this.listedFresh = false;
+    this.inputs = { ...this.inputs, root, scan };
   }
 
   async replaceProcessors(processors: { name: string; version: string }[]): Promise<void> {
+    await this.ensureTables();
+    const loaded = JSON.stringify(processors.map((p) => [p.name, p.version]));
+    if (loaded === this.inputs.processors) return;
     await this.db.transaction(async (c) => {
-      await c.run(CREATE_LOADED);
       await c.run('DELETE FROM loaded_processors');
       await c.insertRows('loaded_processors', LOADED_COLUMNS, processors.map((p) => [p.name, p.version]));
+      await c.run(`UPDATE ${META} SET processors = $loaded`, { loaded });
     });
-    this.listedFresh = false;
+    this.inputs = { ...this.inputs, processors: loaded };
   }
 
   /** One page of sessions (or of one session's subagents) and the status cells of those sessions. */
@@ -118,14 +143,28 @@ export class SessionIndex {
   /** The projects of the listed sessions, by name, with their full paths, for a project picker. */
   async projects(): Promise<{ name: string; path: string; sessions: number }[]> {
     await this.ensureListed();
-    const rows = await this.db.all('SELECT project, project_path, count(*) AS n FROM listed_sessions GROUP BY 1, 2 ORDER BY 1, 2');
-    return rows.map((r) => ({ name: String(r.project), path: String(r.project_path), sessions: Number(r.n) }));
+    if (this.projectsMemo?.from !== this.listedFrom) {
+      const rows = await this.db.all('SELECT project, project_path, count(*) AS n FROM listed_sessions GROUP BY 1, 2 ORDER BY 1, 2');
+      this.projectsMemo = { from: this.listedFrom, projects: rows.map((r) => ({ name: String(r.project), path: String(r.project_path), sessions: Number(r.n) })) };
+    }
+    return this.projectsMemo.projects;
   }
 
-  /** Sessions per processor and status, over the whole list. */
+  /**
+   * Sessions per processor and status, over the whole list: every cell of every session (0.3 s at 100,000),
+   * so counted again only when the scan, the loaded processors, a result or a failure changed.
+   */
   async counts(): Promise<JsonRow[]> {
     await this.ensureTables();
-    return this.db.all(`WITH ${cellsSql()} SELECT processor, status, count(*) AS n FROM cells GROUP BY processor, status`);
+    const [results] = await this.db.all(resultsFingerprintSql());
+    const [failures] = await this.db.all(FAILURES_FINGERPRINT_SQL);
+    const from = JSON.stringify([this.inputs.scan, this.inputs.processors, results, failures]);
+    if (this.countsMemo?.from !== from) {
+      this.countsMemo = { from, rows: await this.db.all(`WITH ${cellsSql()} SELECT processor, status, count(*) AS n FROM cells GROUP BY processor, status`) };
+      // Kept with the list, so the next start counts nothing when nothing changed.
+      await this.db.run(`UPDATE ${META} SET counts = $counts`, { counts: JSON.stringify(this.countsMemo) });
+    }
+    return this.countsMemo.rows;
   }
 
   async total(): Promise<number> {
@@ -141,8 +180,30 @@ export class SessionIndex {
   }
 
   private async ensureTables(): Promise<void> {
-    await this.db.run(CREATE_SCANNED);
-    await this.db.run(CREATE_LOADED);
+    if (this.ready) return;
+    const kind = this.db.shared ? 'TEMP ' : '';
+    const stored = this.db.shared ? undefined : await this.storedMeta();
+    if (stored && stored.version !== LIST_VERSION) for (const table of [...LIST_TABLES, META]) await this.db.run(`DROP TABLE IF EXISTS ${table}`);
+    await this.db.run(`CREATE ${kind}TABLE IF NOT EXISTS scanned_sessions (session_file VARCHAR, username VARCHAR, size_bytes BIGINT, mtime_ms DOUBLE PRECISION)`);
+    await this.db.run(`CREATE ${kind}TABLE IF NOT EXISTS loaded_processors (name VARCHAR, version VARCHAR)`);
+    await this.db.run(`CREATE ${kind}TABLE IF NOT EXISTS ${META} (version INTEGER, root VARCHAR, scan VARCHAR, processors VARCHAR, listed VARCHAR, counts VARCHAR)`);
+    if (stored?.version === LIST_VERSION) {
+      this.inputs = { root: stored.root, scan: stored.scan, processors: stored.processors };
+      this.listedFrom = stored.listed || null;
+      this.countsMemo = stored.counts ? (JSON.parse(stored.counts) as { from: string; rows: JsonRow[] }) : null;
+    } else {
+      await this.db.run(`DELETE FROM ${META}`);
+      await this.db.run(`INSERT INTO ${META} VALUES (${LIST_VERSION}, '', '', '', '', '')`);
+    }
+    this.ready = true;
+  }
+
+  private async storedMeta(): Promise<{ version: number; root: string; scan: string; processors: string; listed: string; counts: string } | undefined> {
+    if ((await this.db.all('SELECT 1 FROM information_schema.tables WHERE table_name = $name', { name: META })).length === 0) return undefined;
+    const [row] = await this.db.all(`SELECT * FROM ${META}`);
+    if (!row) return undefined;
+    const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+    return { version: Number(row.version), root: text(row.root), scan: text(row.scan), processors: text(row.processors), listed: text(row.listed), counts: text(row.counts) };
   }
 
   /**
@@ -152,25 +213,36 @@ export class SessionIndex {
    */
   private async ensureListed(): Promise<void> {
     await this.ensureTables();
-    const factsChanged = await this.facts.refresh();
-    if (this.listedFresh && !factsChanged) return;
+    await this.facts.refresh();
+    const from = JSON.stringify({ scan: this.inputs.scan, processors: this.inputs.processors, facts: this.facts.fingerprint });
+    if (from === this.listedFrom) return;
+    const kind = this.db.shared ? 'TEMP ' : '';
     await this.db.transaction(async (c) => {
       await c.run('DROP TABLE IF EXISTS listed_sessions');
-      await c.run(`CREATE TEMP TABLE listed_sessions AS WITH ${LISTED}, ${KIDS}
+      await c.run(`CREATE ${kind}TABLE listed_sessions AS WITH ${LISTED}, ${KIDS}
         SELECT l.*, coalesce(kids.n, 0) AS subagents FROM listed l LEFT JOIN kids ON kids.root = l.session_file`);
+      await c.run(`UPDATE ${META} SET listed = $from`, { from });
     });
-    this.listedFresh = true;
+    this.listedFrom = from;
   }
 }
 
-const CREATE_SCANNED = 'CREATE TEMP TABLE IF NOT EXISTS scanned_sessions (session_file VARCHAR, username VARCHAR, size_bytes BIGINT, mtime_ms DOUBLE PRECISION)';
+/** What the failures a status reads add to a fingerprint of the results. */
+const FAILURES_FINGERPRINT_SQL = `SELECT count(*) AS n, sum(attempts) AS attempts, count(*) FILTER (WHERE quarantined) AS quarantined,
+  sum(epoch_ms(last_failed_at)) AS at, string_agg(DISTINCT processor_version, ',') AS versions FROM session_processor_failures`;
+
+/** Bump when the list's tables change shape or meaning: a DuckDB store's tables of another version are rebuilt. */
+const LIST_VERSION = 2;
+/** One row: the version that wrote the list's tables, and what they hold (see `inputs`). */
+const META = 'cache_session_list_meta';
+const LIST_TABLES = ['scanned_sessions', 'loaded_processors', 'listed_sessions'];
+
 const SCANNED_COLUMNS: ColumnSpec[] = [
   { name: 'session_file', type: 'VARCHAR' },
   { name: 'username', type: 'VARCHAR' },
   { name: 'size_bytes', type: 'BIGINT' },
   { name: 'mtime_ms', type: 'DOUBLE' },
 ];
-const CREATE_LOADED = 'CREATE TEMP TABLE IF NOT EXISTS loaded_processors (name VARCHAR, version VARCHAR)';
 const LOADED_COLUMNS: ColumnSpec[] = [
   { name: 'name', type: 'VARCHAR' },
   { name: 'version', type: 'VARCHAR' },
