@@ -1,53 +1,61 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { asObject, contentBlocks, isTextBlock, isToolResultBlock, isToolUseBlock, toolResultText } from '../sdk/index.js';
 import type { SecretSpanRow } from '../core/findings.js';
+import { lineStartBefore } from '../core/lineIndex.js';
 import { encodeJsonString } from '../core/redaction/jsonText.js';
 import { locateSecret, secretTarget } from '../core/redaction/redactSession.js';
+import { SessionFile } from '../core/sessionFile.js';
 import type { TranscriptEntry, TranscriptPage, TranscriptSecret } from './contract.js';
 
-/** Long texts are cut for the preview; the file itself is the full record. */
-const MAX_TEXT = 4_000;
+/**
+ * An entry's text is sent whole up to this many characters (the UI shows the first few thousand and the
+ * rest on "show all"); a longer one (a tool result can be hundreds of MB) is cut, saying how much is left.
+ */
+const MAX_TEXT = 1_000_000;
+/** A page ends after this much text, even before `limit` entries, so a page of huge tool results stays small. */
+const PAGE_TEXT = 4_000_000;
 
 /**
- * A readable page of a transcript from `fromLine` (1-based): user and assistant turns, thinking, tool
- * calls and results (the UI collapses them), summaries and system lines. Streamed line by line; stops as
- * soon as the page is full. Everything is returned as plain text for the UI to render as text. The
- * session's secret findings (`secrets`) are found again on their lines and shown as their masked previews:
- * the secret itself reaches the UI only through `secrets/reveal`.
+ * A readable page of a transcript from `fromLine` (1-based, the file's line numbers as every processor
+ * counts them): user and assistant turns, thinking, tool calls and results (the UI collapses them),
+ * summaries and system lines, as plain text for the UI to render as text. It is read with the runner's
+ * reader (SessionFile: the same lines, byte order mark, blank and malformed lines, line size limit), from
+ * the closest remembered line start before `fromLine` (lineIndex.ts), and stops once the page is full.
+ * The session's secret findings (`secrets`) are found again on their lines and shown as their masked
+ * previews: the secret itself reaches the UI only through `secrets/reveal`.
  */
 export async function readTranscript(path: string, fromLine: number, limit: number, secrets: SecretSpanRow[] = []): Promise<TranscriptPage> {
   const secretsByLine = new Map<number, SecretSpanRow[]>();
   for (const s of secrets) secretsByLine.set(s.line_no, [...(secretsByLine.get(s.line_no) ?? []), s]);
   const entries: TranscriptEntry[] = [];
-  let line = 0;
-  let malformedLines = 0;
+  let text = 0;
+  const malformed = new Set<number>();
   let nextLine: number | null = null;
-  const input = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const file = await SessionFile.open({ path, sessionKey: '', username: '', sizeBytes: 0, mtimeMs: 0 });
   try {
-    for await (const text of lines) {
-      line++;
-      if (line < fromLine || !text.trim()) continue;
-      if (entries.length >= limit) {
-        nextLine = line;
-        break;
+    const from = await lineStartBefore(file, fromLine);
+    pages: for await (const batch of file.recordBatches({ from, onMalformed: (line) => malformed.add(line) })) {
+      const [records] = batch.records;
+      const [lineNos] = batch.lineNos;
+      for (let i = 0; i < records.length; i++) {
+        const line = lineNos[i];
+        if (line < fromLine) continue;
+        if (entries.length >= limit || text >= PAGE_TEXT) {
+          nextLine = line;
+          break pages;
+        }
+        const read = entriesOf(records[i], line);
+        const onLine = secretsByLine.get(line);
+        for (const entry of (onLine ? maskSecrets(read, records[i], onLine) : read).map(clip)) {
+          entries.push(entry);
+          text += entry.text.length;
+        }
       }
-      let record: unknown;
-      try {
-        record = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-      } catch {
-        malformedLines++;
-        continue;
-      }
-      const read = entriesOf(record, line);
-      const onLine = secretsByLine.get(line);
-      entries.push(...(onLine ? maskSecrets(read, record, onLine) : read).map(clip));
     }
   } finally {
-    lines.close();
-    input.destroy();
+    await file.close();
   }
+  // Malformed lines of the page: from its first line up to the next page's.
+  const malformedLines = [...malformed].filter((line) => line >= fromLine && (nextLine === null || line < nextLine)).length;
   return { entries, nextLine, malformedLines };
 }
 
@@ -80,7 +88,7 @@ function clip(e: TranscriptEntry): TranscriptEntry {
   const split = e.secrets?.find((s) => s.start < MAX_TEXT && s.end > MAX_TEXT);
   const cut = split ? split.start : MAX_TEXT;
   const secrets = e.secrets?.filter((s) => s.end <= cut);
-  return { ...e, text: `${e.text.slice(0, cut)}… (${e.text.length - cut} more characters)`, ...(e.secrets ? { secrets } : {}) };
+  return { ...e, text: `${e.text.slice(0, cut)}… (${e.text.length - cut} more characters, in the file)`, ...(e.secrets ? { secrets } : {}) };
 }
 
 /**

@@ -41,6 +41,19 @@ export interface PassOptions {
   wanted?: () => boolean;
   /** One selection per consumer group; each batch holds one array of records per group. Default: [null]. */
   groups?: readonly LineSelection[];
+  /**
+   * Start at this line instead of the first (`byte`: where it starts, from a LineIndex): a reader that shows
+   * a page of a big session reads from there. Such a pass does not hash (it does not read the whole file).
+   */
+  from?: LineStart;
+  /** Told the file line of each line that is not JSON. */
+  onMalformed?: (lineNo: number) => void;
+}
+
+/** Where a line starts in a file: its 1-based number and its byte offset. */
+export interface LineStart {
+  lineNo: number;
+  byte: number;
 }
 
 /**
@@ -60,6 +73,8 @@ export class SessionFile implements Session {
   readonly sizeBytes: number;
   /** When the read started: taken before hashing, stored as processed_at. */
   readonly readAt: Date;
+  /** The file's modification time when it was opened, ms since the epoch. */
+  readonly modifiedMs: number;
   /** Malformed lines of the last completed records() pass. */
   malformedLines = 0;
   /** The file line (1-based) of the record records() yielded last; 0 before the first. */
@@ -73,11 +88,12 @@ export class SessionFile implements Session {
   /** The whole content of a small file after its first read (see KEEP_WHOLE_BYTES). */
   private whole: Buffer | undefined;
 
-  private constructor(private readonly fd: number, entry: SessionEntry, size: number, readAt: Date) {
+  private constructor(private readonly fd: number, entry: SessionEntry, size: number, modifiedMs: number, readAt: Date) {
     this.path = entry.path;
     this.sessionKey = entry.sessionKey;
     this.username = entry.username;
     this.sizeBytes = size;
+    this.modifiedMs = modifiedMs;
     this.readAt = readAt;
   }
 
@@ -88,7 +104,7 @@ export class SessionFile implements Session {
     try {
       const stat = fstatSync(fd);
       if (!stat.isFile()) throw Object.assign(new Error(`${entry.path} is not a regular file`), { code: 'EISDIR' });
-      return new SessionFile(fd, entry, stat.size, readAt);
+      return new SessionFile(fd, entry, stat.size, stat.mtimeMs, readAt);
     } catch (error) {
       closeSync(fd);
       throw error;
@@ -150,32 +166,31 @@ export class SessionFile implements Session {
     return length === buffer.length ? buffer : buffer.subarray(0, length);
   }
 
-  /** The content chunk by chunk, hashed on the way (md5() then costs nothing); the event loop turns between chunks. */
-  async *hashedChunks(): AsyncGenerator<Buffer> {
-    const hash = this.digest === undefined ? createHash('md5') : undefined;
+  /**
+   * The content chunk by chunk from byte `from`, hashed on the way when it starts at 0 (md5() then costs
+   * nothing) unless `hash` is false; the event loop turns between chunks.
+   */
+  async *hashedChunks(from = 0, hash = from === 0): AsyncGenerator<Buffer> {
+    const md5 = this.digest === undefined && from === 0 && hash ? createHash('md5') : undefined;
     let turn = performance.now();
-    for (const chunk of this.chunks()) {
+    for (const chunk of this.chunks(from)) {
       if (performance.now() - turn >= YIELD_EVERY_MS) {
         await nextTurn();
         turn = performance.now();
       }
-      hash?.update(chunk);
+      md5?.update(chunk);
       yield chunk;
     }
-    if (hash && this.digest === undefined) this.digest = hash.digest('hex');
+    if (md5 && this.digest === undefined) this.digest = md5.digest('hex');
   }
 
-  private *chunks(): Generator<Buffer> {
+  private *chunks(from: number): Generator<Buffer> {
+    if (!this.whole && this.sizeBytes > 0 && this.sizeBytes <= KEEP_WHOLE_BYTES) this.whole = this.readFromStart(Buffer.allocUnsafe(this.sizeBytes));
     if (this.whole) {
-      yield this.whole;
+      if (from < this.whole.length) yield from === 0 ? this.whole : this.whole.subarray(from);
       return;
     }
-    if (this.sizeBytes > 0 && this.sizeBytes <= KEEP_WHOLE_BYTES) {
-      this.whole = this.readFromStart(Buffer.allocUnsafe(this.sizeBytes));
-      yield this.whole;
-      return;
-    }
-    let position = 0;
+    let position = from;
     while (position < this.sizeBytes) {
       const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, this.sizeBytes - position));
       const bytesRead = readSync(this.fd, buffer, 0, buffer.length, position);
@@ -197,14 +212,16 @@ export class SessionFile implements Session {
     const groups = options.groups ?? [null];
     const lines = new LinePicker(groups);
     const malformed = groups.map(() => 0);
+    const onMalformed = options.onMalformed ?? (() => undefined);
     let carry: Buffer[] = [];
     let carryBytes = 0;
     let oversized = false;
-    let first = true;
+    // A byte order mark can only open the file.
+    let first = (options.from?.byte ?? 0) === 0;
     let out: RecordBatch = emptyBatch(groups.length);
     let any = false;
     /** The line being taken (counted at its end: every '\n', and the last line without one). */
-    let lineNo = 0;
+    let lineNo = (options.from?.lineNo ?? 1) - 1;
     const take = (buffer: Buffer, start: number, end: number, inChunk: boolean): void => {
       if (first) {
         first = false;
@@ -218,6 +235,7 @@ export class SessionFile implements Session {
         value = JSON.parse(buffer.toString('utf8', start, end));
       } catch {
         for (let g = 0; g < groups.length; g++) if (picked & (1 << g)) malformed[g]++;
+        onMalformed(lineNo);
         return;
       }
       for (let g = 0; g < groups.length; g++) {
@@ -229,7 +247,7 @@ export class SessionFile implements Session {
       any = true;
     };
     let parsing = true;
-    for await (const chunk of this.hashedChunks()) {
+    for await (const chunk of this.hashedChunks(options.from?.byte ?? 0)) {
       if (parsing && !wanted()) parsing = false;
       if (!parsing) continue;
       lines.newChunk();
@@ -241,6 +259,7 @@ export class SessionFile implements Session {
         if (carryBytes > 0 || oversized) {
           if (oversized || carryBytes + newline - start > MAX_LINE_BYTES) {
             for (let g = 0; g < groups.length; g++) malformed[g]++;
+            onMalformed(lineNo);
           } else {
             carry.push(chunk.subarray(start, newline));
             const joined = Buffer.concat(carry);
@@ -268,8 +287,10 @@ export class SessionFile implements Session {
       }
     }
     if (!parsing) carry = [];
-    else if (oversized) for (let g = 0; g < groups.length; g++) malformed[g]++;
-    else if (carryBytes > 0) {
+    else if (oversized) {
+      for (let g = 0; g < groups.length; g++) malformed[g]++;
+      onMalformed(lineNo + 1);
+    } else if (carryBytes > 0) {
       lineNo++;
       const joined = Buffer.concat(carry);
       take(joined, 0, joined.length, false); // last line without '\n' (a live append may be cut off)
