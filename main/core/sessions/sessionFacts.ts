@@ -151,11 +151,13 @@ export class SessionFacts {
           OR cur.processed_at IS DISTINCT FROM old.processed_at OR cur.items IS DISTINCT FROM old.items`);
       const [{ n }] = await c.all(`SELECT count(*) AS n FROM ${CHANGED}`);
       if (Number(n) === 0) return false;
+      await this.db.updateStatistics(c, [CHANGED]);
       await this.recomputeFacts(c);
       await this.recomputeCosts(c);
       await c.run(`DELETE FROM ${SOURCES} WHERE session_file IN (SELECT session_file FROM ${CHANGED})`);
       await c.run(`INSERT INTO ${SOURCES} SELECT session_file, processor_name, processed_at, items_extracted FROM session_processor_state
         WHERE processor_name IN (${sourceList}) AND session_file IN (SELECT session_file FROM ${CHANGED})`);
+      await this.db.updateStatistics(c, [FACTS, SOURCES, COPIES, COSTS]);
       return true;
     });
   }
@@ -210,6 +212,7 @@ export class SessionFacts {
     await c.run(`INSERT INTO ${COPIES} SELECT session_file, line_no, ${billingKeySql('t')}, "timestamp", output_tokens, CAST(round(cost_usd * 1e9) AS BIGINT)
       FROM (${tokens}) t WHERE "timestamp" IS NOT NULL`);
     await c.run(`INSERT INTO ${TOUCHED} SELECT message_key FROM ${COPIES} WHERE ${inChanged}`);
+    await this.db.updateStatistics(c, [COPIES, TOUCHED]);
     await c.run(`DROP TABLE IF EXISTS ${AFFECTED}`);
     await c.run(`CREATE TEMP TABLE ${AFFECTED} AS
       SELECT session_file FROM ${COPIES} WHERE message_key IN (SELECT message_key FROM ${TOUCHED}) UNION SELECT session_file FROM ${CHANGED}`);

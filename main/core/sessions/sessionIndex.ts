@@ -82,6 +82,7 @@ export class SessionIndex {
       await c.run('DELETE FROM scanned_sessions');
       await c.insertRows('scanned_sessions', SCANNED_COLUMNS, sessions.map((s) => [s.sessionKey, s.username, s.sizeBytes, s.mtimeMs]));
       await c.run(`UPDATE ${META} SET root = $root, scan = $scan`, { root, scan });
+      await this.db.updateStatistics(c, ['scanned_sessions']);
     });
     this.inputs = { ...this.inputs, root, scan };
   }
@@ -94,6 +95,7 @@ export class SessionIndex {
       await c.run('DELETE FROM loaded_processors');
       await c.insertRows('loaded_processors', LOADED_COLUMNS, processors.map((p) => [p.name, p.version]));
       await c.run(`UPDATE ${META} SET processors = $loaded`, { loaded });
+      await this.db.updateStatistics(c, ['loaded_processors']);
     });
     this.inputs = { ...this.inputs, processors: loaded };
   }
@@ -222,6 +224,7 @@ export class SessionIndex {
       await c.run(`CREATE ${kind}TABLE listed_sessions AS WITH ${LISTED}, ${KIDS}
         SELECT l.*, coalesce(kids.n, 0) AS subagents FROM listed l LEFT JOIN kids ON kids.root = l.session_file`);
       await c.run(`UPDATE ${META} SET listed = $from`, { from });
+      await this.db.updateStatistics(c, ['listed_sessions']);
     });
     this.listedFrom = from;
   }

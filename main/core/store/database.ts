@@ -59,6 +59,11 @@ export interface Database {
   afterMigrations(): Promise<void>;
   /** After a run's last commit: DuckDB checkpoints now (see DuckDatabase.open); PostgreSQL has nothing to do. */
   afterRun(): Promise<void>;
+  /**
+   * After tables were filled in bulk: PostgreSQL's planner knows nothing of a fresh temporary table (no
+   * autovacuum reaches it) and joined 20,000 rows by nested loops; it is told. DuckDB keeps its statistics.
+   */
+  updateStatistics(c: Connection, tables: string[]): Promise<void>;
   /** Runs fn while no other process changes the schema (migrations, views): PostgreSQL's advisory lock. */
   withSchemaLock<T>(fn: () => Promise<T>): Promise<T>;
 

@@ -76,6 +76,10 @@ export class DuckDatabase extends SerialConnection implements Database {
     return fn();
   }
 
+  async updateStatistics(): Promise<void> {
+    // DuckDB keeps the statistics of every table as it is written.
+  }
+
   typedItems(processor: string, columns: Record<string, string>, sessionsTable?: string): string {
     // One json_transform parses each item once for all its columns (a json_extract per column parses it
     // once per column: 3x slower over token_usage); both read a value that does not convert as NULL.

@@ -74,6 +74,10 @@ export class PostgresDatabase extends SerialConnection implements Database {
 
   async afterRun(): Promise<void> {}
 
+  async updateStatistics(c: Connection, tables: string[]): Promise<void> {
+    for (const table of tables) await c.run(`ANALYZE ${table}`);
+  }
+
   afterMigrations(): Promise<void> {
     return this.withSchemaLock(() => this.run(PG_INDEXES));
   }
