@@ -10,7 +10,16 @@ const PAGE = { offset: 0, limit: 200 };
 const seconds = (start) => +((performance.now() - start) / 1000).toFixed(4);
 
 const started = performance.now();
-const service = await ApiService.open({ mode: 'browser', version: 'bench', state, sessions, home, builtins: true, schedule: false, exportTarget: async () => null });
+const service = await ApiService.open({
+  mode: 'browser',
+  version: 'bench',
+  state,
+  sessions,
+  home,
+  builtins: true,
+  schedule: false,
+  exportTarget: async () => null,
+});
 async function list(query) {
   const response = await service.handle('sessions/list', { ...PAGE, ...query });
   if (!response.ok) throw new Error(response.error.message);

@@ -65,7 +65,8 @@ function entriesOf(value: unknown, line: number): TranscriptEntry[] {
   const base = { timestamp: typeof record.timestamp === 'string' ? record.timestamp : null, sidechain: record.isSidechain === true };
   const type = typeof record.type === 'string' ? record.type : '(no type)';
   if (type === 'summary') return [{ ...entry(line, 'summary', String(record.summary ?? ''), null), ...base }];
-  if (type === 'system') return [{ ...entry(line, 'system', String(record.content ?? record.subtype ?? ''), null), ...base, isError: record.level === 'error' }];
+  if (type === 'system')
+    return [{ ...entry(line, 'system', String(record.content ?? record.subtype ?? ''), null), ...base, isError: record.level === 'error' }];
   if (type !== 'user' && type !== 'assistant') return [{ ...entry(line, 'other', type, null), ...base }];
   const out: TranscriptEntry[] = [];
   for (const block of contentBlocks(asObject(record.message))) {

@@ -41,7 +41,10 @@ export function sessionsCommand(program: Command): void {
     .option('--limit <n>', 'at most this many sessions', wholeNumber(1), 50)
     .option('--columns <ids>', `comma-separated columns to show (default: ${DEFAULT_COLUMNS.join(',')}; also status)`)
     .option('--subagents-of <key>', "list one session's subagent transcripts")
-    .addHelpText('after', `\nColumns:\n${SESSION_COLUMNS.map((c) => `  ${c.id.padEnd(9)} ${c.description}${c.processor ? ` (${c.processor})` : ''}`).join('\n')}\n`)
+    .addHelpText(
+      'after',
+      `\nColumns:\n${SESSION_COLUMNS.map((c) => `  ${c.id.padEnd(9)} ${c.description}${c.processor ? ` (${c.processor})` : ''}`).join('\n')}\n`,
+    )
     .action(async (flags: SessionsFlags) => {
       const { query, timeZone, columns } = sessionsQuery(flags);
       await withEngine(flags, async (engine) => {
@@ -72,7 +75,8 @@ export function sessionsQuery(flags: SessionsFlags): { query: IndexQuery; timeZo
   const since = flags.since === undefined ? undefined : parseDay(flags.since, '--since');
   const until = flags.until === undefined ? undefined : parseDay(flags.until, '--until');
   if (since !== undefined && until !== undefined && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
-  if (!(SESSION_COLUMN_IDS as readonly string[]).includes(flags.sort)) throw new UsageError(`--sort "${flags.sort}": choose one of ${SESSION_COLUMN_IDS.join(', ')}`);
+  if (!(SESSION_COLUMN_IDS as readonly string[]).includes(flags.sort))
+    throw new UsageError(`--sort "${flags.sort}": choose one of ${SESSION_COLUMN_IDS.join(', ')}`);
   const order = flags.order ?? 'desc';
   if (order !== 'asc' && order !== 'desc') throw new UsageError(`--order "${order}" must be asc or desc`);
   for (const finding of flags.has) if (!(FINDINGS as string[]).includes(finding)) throw new UsageError(`--has "${finding}": choose ${FINDINGS.join(' or ')}`);
@@ -170,7 +174,9 @@ function display(column: string, row: SessionJson, timeZone: string): string {
     case 'modified':
       return time(row.modifiedAt);
     default:
-      return Object.entries(row.statuses).map(([processor, status]) => `${processor}:${status}`).join(' ');
+      return Object.entries(row.statuses)
+        .map(([processor, status]) => `${processor}:${status}`)
+        .join(' ');
   }
 }
 

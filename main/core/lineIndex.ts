@@ -23,7 +23,8 @@ export async function lineStartBefore(file: SessionFile, lineNo: number): Promis
   if (lineNo <= 1 || file.sizeBytes <= CHECKPOINT_BYTES) return { lineNo: 1, byte: 0 };
   const key = `${file.path}\0${file.sizeBytes}\0${file.modifiedMs}`;
   let checkpoints = remembered.get(key);
-  if (checkpoints) remembered.delete(key); // most recently used last
+  if (checkpoints)
+    remembered.delete(key); // most recently used last
   else checkpoints = await index(file);
   remembered.set(key, checkpoints);
   while (remembered.size > REMEMBERED_FILES) remembered.delete(remembered.keys().next().value!);

@@ -17,7 +17,14 @@ test('transcript: the line numbers every processor uses, on a file with a BOM, C
   const path = join(tempDir('si-transcript-'), 's.jsonl');
   writeFileSync(path, `\uFEFF${user('one')}\r\n\n{not json\n${user('four')}\n   \n${user('six')}`);
   const page = await readTranscript(path, 1, 100);
-  assert.deepEqual(page.entries.map((e) => [e.line, e.text]), [[1, 'one'], [4, 'four'], [6, 'six']]);
+  assert.deepEqual(
+    page.entries.map((e) => [e.line, e.text]),
+    [
+      [1, 'one'],
+      [4, 'four'],
+      [6, 'six'],
+    ],
+  );
   assert.equal(page.malformedLines, 1);
   assert.equal(page.nextLine, null);
 
@@ -45,7 +52,12 @@ test('transcript: a page anywhere in a big session starts near its line, and equ
   const file = await open(path);
   const start = await lineStartBefore(file, 11_000);
   assert.ok(start.lineNo <= 11_000 && start.lineNo > 9_000, `a checkpoint close before line 11,000 (${start.lineNo})`);
-  const expectedByte = Buffer.byteLength(lines.slice(0, start.lineNo - 1).map((l) => `${l}\n`).join(''));
+  const expectedByte = Buffer.byteLength(
+    lines
+      .slice(0, start.lineNo - 1)
+      .map((l) => `${l}\n`)
+      .join(''),
+  );
   assert.equal(start.byte, expectedByte, 'the checkpoint is where its line starts');
   let first: number | null = null;
   for await (const batch of file.recordBatches({ from: start })) {
@@ -67,7 +79,11 @@ test('transcript: a page anywhere in a big session starts near its line, and equ
       if (i % 97 === 0) malformed++;
       else if (i % 89 !== 0) expected.push([i, JSON.parse(lines[i - 1]).message.content]);
     }
-    assert.deepEqual(page.entries.map((e) => [e.line, e.text]), expected, `page from line ${from}`);
+    assert.deepEqual(
+      page.entries.map((e) => [e.line, e.text]),
+      expected,
+      `page from line ${from}`,
+    );
     assert.equal(page.malformedLines, malformed, `malformed lines on the page from ${from}`);
   }
 });

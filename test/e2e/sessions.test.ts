@@ -13,7 +13,18 @@ import type { SessionQuery } from '../../main/api/contract.js';
 import { fixturesMissing } from '../helpers.js';
 import { seed } from '../sessions/fixture.js';
 import { SUBAGENT_KEYS, SUBAGENT_PARENT } from './fixtures.js';
-import { chromiumMissing, openBrowser, rendererMissing, screenshot, setTheme, startServer, stepper, textContrast, type Browser, type Server } from './support.js';
+import {
+  chromiumMissing,
+  openBrowser,
+  rendererMissing,
+  screenshot,
+  setTheme,
+  startServer,
+  stepper,
+  textContrast,
+  type Browser,
+  type Server,
+} from './support.js';
 
 // In-page callbacks run in Chromium; the root tsconfig has no DOM types (this is Node code), so they see these.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -77,25 +88,33 @@ test('sessions list: rows an analyst recognizes, sorted and filtered by main, ke
   await step('before any run, a row shows the file, its size and time, and says the title comes after the first run', async () => {
     await row(FIRST).waitFor(WAIT);
     const title = row(FIRST).locator('.col-title span.muted');
-    assert.match(await title.textContent() ?? '', /^first\.jsonl · .+ · \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
-    assert.match(await title.getAttribute('title') ?? '', /comes after the first run of summary/);
-    assert.match(await row(FIRST).locator('.col-cost').getAttribute('title') ?? '', /comes after the first run of tokens/);
+    assert.match((await title.textContent()) ?? '', /^first\.jsonl · .+ · \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    assert.match((await title.getAttribute('title')) ?? '', /comes after the first run of summary/);
+    assert.match((await row(FIRST).locator('.col-cost').getAttribute('title')) ?? '', /comes after the first run of tokens/);
     assert.equal(await row(FIRST).locator('.col-cost').textContent(), '–', 'never a zero');
   });
 
   await step('after the built-ins ran, rows read as titles and projects, full text and path on hover', async () => {
     const { started } = await server.call('runs/start', {});
     assert.ok(started.includes('summary') && started.includes('tokens'));
-    await page.waitForFunction(() => document.querySelector('.list-row[data-session="-home-carol-src-docs-site/first.jsonl"] .title-text') !== null, undefined, WAIT);
-    await page.waitForFunction(() => ![...document.querySelectorAll('.list-row .chip')].some((c: any) => ['pending', 'running'].includes(c.getAttribute('data-status'))), undefined, WAIT);
+    await page.waitForFunction(
+      () => document.querySelector('.list-row[data-session="-home-carol-src-docs-site/first.jsonl"] .title-text') !== null,
+      undefined,
+      WAIT,
+    );
+    await page.waitForFunction(
+      () => ![...document.querySelectorAll('.list-row .chip')].some((c: any) => ['pending', 'running'].includes(c.getAttribute('data-status'))),
+      undefined,
+      WAIT,
+    );
     const title = row(FIRST).locator('.col-title .title-text');
     assert.equal(await title.textContent(), 'Fix the broken links on the install page');
     assert.equal(await title.getAttribute('title'), 'Fix the broken links on the install page');
     assert.equal(await row(FIRST).locator('.col-project').textContent(), 'docs-site');
     assert.equal(await row(FIRST).locator('.col-project').getAttribute('title'), '/home/carol/src/docs-site');
     assert.equal(await row(FIRST).locator('.col-branch').textContent(), 'main');
-    assert.match(await row(FIRST).locator('.col-cost').textContent() ?? '', /^\$\d+\.\d\d$/);
-    assert.match(await row(FIRST).getAttribute('aria-label') ?? '', /^Fix the broken links on the install page, docs-site, started /);
+    assert.match((await row(FIRST).locator('.col-cost').textContent()) ?? '', /^\$\d+\.\d\d$/);
+    assert.match((await row(FIRST).getAttribute('aria-label')) ?? '', /^Fix the broken links on the install page, docs-site, started /);
     await screenshot(page, 'sessions-list');
   });
 
@@ -147,7 +166,8 @@ test('sessions list: rows an analyst recognizes, sorted and filtered by main, ke
     await page.click('button[aria-label="Choose columns"]');
     await page.locator('.columns-item[data-column=branch] input').uncheck();
     await page.click('button[aria-label="Move Cost left"]');
-    const headers = async () => page.evaluate(() => [...document.querySelectorAll('.list-head .sort-button')].map((b: any) => b.getAttribute('aria-label').replace('Sort by ', '')));
+    const headers = async () =>
+      page.evaluate(() => [...document.querySelectorAll('.list-head .sort-button')].map((b: any) => b.getAttribute('aria-label').replace('Sort by ', '')));
     const chosen = await headers();
     assert.ok(!chosen.includes('Branch'));
     assert.ok(chosen.indexOf('Cost') < chosen.indexOf('Messages'));
@@ -160,16 +180,27 @@ test('sessions list: rows an analyst recognizes, sorted and filtered by main, ke
   await step("a turned-off processor's column is empty, with the reason on hover", async () => {
     await server.call('plugins/setEnabled', { name: 'tokens', enabled: false });
     await page.click('button:has-text("Refresh")');
-    await page.waitForFunction(() => document.querySelector('.list-row[data-session="-home-carol-src-docs-site/first.jsonl"] .col-cost')?.textContent === '–', undefined, WAIT);
-    assert.match(await row(FIRST).locator('.col-cost').getAttribute('title') ?? '', /the tokens processor is not enabled/);
+    await page.waitForFunction(
+      () => document.querySelector('.list-row[data-session="-home-carol-src-docs-site/first.jsonl"] .col-cost')?.textContent === '–',
+      undefined,
+      WAIT,
+    );
+    assert.match((await row(FIRST).locator('.col-cost').getAttribute('title')) ?? '', /the tokens processor is not enabled/);
     await server.call('plugins/setEnabled', { name: 'tokens', enabled: true });
   });
 
   await step('status chips, titles and empty cells meet WCAG AA contrast in both themes', async () => {
     for (const theme of ['dark', 'light'] as const) {
       await setTheme(page, theme);
-      const selectors = ['.list-row .chip[data-status=processed] .chip-status', '.list-row .chip .chip-name', '.list-row .title-text', '.list-row .empty-cell', '.list-head .sort-button'];
-      for (const status of ['failed', 'stale', 'pending', 'quarantined']) if (await page.locator(`.list-row .chip[data-status=${status}]`).count()) selectors.push(`.list-row .chip[data-status=${status}] .chip-status`);
+      const selectors = [
+        '.list-row .chip[data-status=processed] .chip-status',
+        '.list-row .chip .chip-name',
+        '.list-row .title-text',
+        '.list-row .empty-cell',
+        '.list-head .sort-button',
+      ];
+      for (const status of ['failed', 'stale', 'pending', 'quarantined'])
+        if (await page.locator(`.list-row .chip[data-status=${status}]`).count()) selectors.push(`.list-row .chip[data-status=${status}] .chip-status`);
       for (const selector of selectors) {
         if ((await page.locator(selector).count()) === 0) continue;
         const ratio = await textContrast(page, selector);

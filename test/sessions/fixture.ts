@@ -14,12 +14,25 @@ export function message(id: string, at: string, output: number, extra: Record<st
     cwd: CWD,
     gitBranch: 'main',
     requestId: `req-${id}`,
-    message: { id: `msg-${id}`, role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'done' }], usage: { input_tokens: 1000, output_tokens: output } },
+    message: {
+      id: `msg-${id}`,
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      content: [{ type: 'text', text: 'done' }],
+      usage: { input_tokens: 1000, output_tokens: output },
+    },
     ...extra,
   };
 }
 
-const prompt = (text: string, at: string) => ({ type: 'user', uuid: `u-${at}`, timestamp: at, cwd: CWD, gitBranch: 'main', message: { role: 'user', content: text } });
+const prompt = (text: string, at: string) => ({
+  type: 'user',
+  uuid: `u-${at}`,
+  timestamp: at,
+  cwd: CWD,
+  gitBranch: 'main',
+  message: { role: 'user', content: text },
+});
 
 export function seed(root: string): void {
   cpSync(fixturesDir, root, { recursive: true });
@@ -36,4 +49,3 @@ export function seed(root: string): void {
     message('3', '2025-09-02T09:00:10.000Z', 100),
   ]);
 }
-

@@ -41,7 +41,10 @@ stateTest('sessions list: each column from its processor, costs billed as `repor
     assert.equal(row.project, row.sessionKey.split('/')[0], 'the encoded folder until summary has run');
     assert.equal(row.statuses.find((s) => s.processor === 'summary')?.status, 'pending');
   }
-  assert.ok(fresh.some((r) => SUBAGENT_KEYS.includes(r.sessionKey)), 'before summary, a flat subagent transcript is a row of its own');
+  assert.ok(
+    fresh.some((r) => SUBAGENT_KEYS.includes(r.sessionKey)),
+    'before summary, a flat subagent transcript is a row of its own',
+  );
 
   await runAll(api);
   const rows = await allRows(api);
@@ -51,7 +54,13 @@ stateTest('sessions list: each column from its processor, costs billed as `repor
   // Subagents sit under their session.
   assert.equal(rows.length, fresh.length - SUBAGENT_KEYS.length);
   assert.equal(keys.get(SUBAGENT_PARENT)!.subagents, SUBAGENT_KEYS.length);
-  assert.deepEqual(all.filter((r) => r.parentSession === SUBAGENT_PARENT).map((r) => r.sessionKey).sort(), SUBAGENT_KEYS);
+  assert.deepEqual(
+    all
+      .filter((r) => r.parentSession === SUBAGENT_PARENT)
+      .map((r) => r.sessionKey)
+      .sort(),
+    SUBAGENT_KEYS,
+  );
   assert.equal(keys.get(SUBAGENT_KEYS[0])!.title, 'Run the test suite', "a subagent's title is the task it was given");
 
   // summary's columns are its item's fields.
@@ -73,7 +82,10 @@ stateTest('sessions list: each column from its processor, costs billed as `repor
   const reported = new Map((report as { sessions: UsageSessionRow[] }).sessions.map((s) => [s.sessionFile, s.totalCost]));
   for (const row of all) {
     if (row.statuses.find((s) => s.processor === 'tokens')?.status !== 'processed') continue;
-    assert.ok(Math.abs((row.costUsd ?? -1) - (reported.get(row.sessionKey) ?? 0)) < 1e-9, `${row.sessionKey}: list ${row.costUsd}, report ${reported.get(row.sessionKey)}`);
+    assert.ok(
+      Math.abs((row.costUsd ?? -1) - (reported.get(row.sessionKey) ?? 0)) < 1e-9,
+      `${row.sessionKey}: list ${row.costUsd}, report ${reported.get(row.sessionKey)}`,
+    );
   }
   const resumed = keys.get('-home-carol-src-docs-site/resumed.jsonl')!;
   assert.ok(resumed.costUsd! > first.costUsd!, 'message 2 is billed in the resumed copy (longer output)');
@@ -82,15 +94,31 @@ stateTest('sessions list: each column from its processor, costs billed as `repor
   const byCost = await allRows(api, { sort: { by: 'cost', dir: 'desc' } });
   const costs = byCost.map((r) => r.costUsd);
   const priced = costs.filter((c): c is number => c !== null);
-  assert.deepEqual(priced, [...priced].sort((a, b) => b - a));
+  assert.deepEqual(
+    priced,
+    [...priced].sort((a, b) => b - a),
+  );
   assert.ok(costs.indexOf(null) === -1 || costs.slice(costs.indexOf(null)).every((c) => c === null), 'sessions without a cost come last');
-  assert.deepEqual((await allRows(api, { project: 'docs-site' })).map((r) => r.sessionKey).sort(), ['-home-carol-src-docs-site/first.jsonl', '-home-carol-src-docs-site/resumed.jsonl']);
+  assert.deepEqual((await allRows(api, { project: 'docs-site' })).map((r) => r.sessionKey).sort(), [
+    '-home-carol-src-docs-site/first.jsonl',
+    '-home-carol-src-docs-site/resumed.jsonl',
+  ]);
   assert.equal((await allRows(api, { project: CWD })).length, 2, 'by full path');
   assert.equal((await allRows(api, { project: '-home-carol-src-docs-site' })).length, 2, 'by encoded folder');
-  assert.deepEqual((await allRows(api, { text: 'BROKEN LINKS' })).map((r) => r.sessionKey), ['-home-carol-src-docs-site/first.jsonl'], 'titles match, any case');
+  assert.deepEqual(
+    (await allRows(api, { text: 'BROKEN LINKS' })).map((r) => r.sessionKey),
+    ['-home-carol-src-docs-site/first.jsonl'],
+    'titles match, any case',
+  );
   const withErrors = await allRows(api, { has: ['errors'] });
   assert.ok(withErrors.length > 0);
-  assert.deepEqual(withErrors.map((r) => r.sessionKey).sort(), rows.filter((r) => (r.toolErrors ?? 0) > 0).map((r) => r.sessionKey).sort());
+  assert.deepEqual(
+    withErrors.map((r) => r.sessionKey).sort(),
+    rows
+      .filter((r) => (r.toolErrors ?? 0) > 0)
+      .map((r) => r.sessionKey)
+      .sort(),
+  );
   // resumed.jsonl starts with its copy of message 2 (10:30), first.jsonl at 10:00.
   const day = await allRows(api, { startedFrom: '2025-09-01T10:15:00Z', startedTo: '2025-09-02T00:00:00Z' });
   assert.ok(day.some((r) => r.sessionKey.endsWith('resumed.jsonl')) && !day.some((r) => r.sessionKey.endsWith('first.jsonl')));
@@ -111,7 +139,10 @@ stateTest('sessions list: each column from its processor, costs billed as `repor
   await api.call('plugins/setEnabled', { name: 'tokens', enabled: false });
   const off = await allRows(api);
   assert.ok(off.every((r) => r.costUsd === null && !r.statuses.some((s) => s.processor === 'tokens')));
-  assert.ok(off.some((r) => r.title !== null), 'the other columns stay');
+  assert.ok(
+    off.some((r) => r.title !== null),
+    'the other columns stay',
+  );
 
   // A reset keeps what summary found (items stay until its next result), and the row says it is due again.
   await api.call('state/reset', { processor: 'summary', target: { sessions: ['-home-carol-src-docs-site/first.jsonl'] } });
@@ -131,12 +162,21 @@ test('a DuckDB store keeps the last scan: a second start lists it at once, then 
   const db = await openDatabase(state);
   const index = new SessionIndex(db);
   assert.equal(await index.lastScannedRoot(), first.root);
-  assert.deepEqual((await index.page({ offset: 0, limit: 10 })).rows.map((r) => r.session_file), ['alice/a.jsonl']);
+  assert.deepEqual(
+    (await index.page({ offset: 0, limit: 10 })).rows.map((r) => r.session_file),
+    ['alice/a.jsonl'],
+  );
   await db.close();
 
   // The app answers its first list from it, then scans; the list follows when the scan lands.
   const again = await openService({ state, sessions: first.root });
-  assert.deepEqual((await again.call('sessions/list', { offset: 0, limit: 10 })).rows.map((r) => r.sessionKey), ['alice/a.jsonl']);
+  assert.deepEqual(
+    (await again.call('sessions/list', { offset: 0, limit: 10 })).rows.map((r) => r.sessionKey),
+    ['alice/a.jsonl'],
+  );
   await again.waitFor((e) => e.type === 'sessions-changed');
-  assert.deepEqual((await again.call('sessions/list', { offset: 0, limit: 10, sort: { by: 'path', dir: 'asc' } })).rows.map((r) => r.sessionKey), ['alice/a.jsonl', 'alice/b.jsonl']);
+  assert.deepEqual(
+    (await again.call('sessions/list', { offset: 0, limit: 10, sort: { by: 'path', dir: 'asc' } })).rows.map((r) => r.sessionKey),
+    ['alice/a.jsonl', 'alice/b.jsonl'],
+  );
 });

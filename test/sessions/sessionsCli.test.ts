@@ -19,7 +19,13 @@ function seed(root: string): void {
         timestamp: at(i + 10),
         cwd: CWD,
         requestId: `r${i}`,
-        message: { id: `m${i}`, role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'ok' }], usage: { input_tokens: 1000 * (i + 1), output_tokens: 10 } },
+        message: {
+          id: `m${i}`,
+          role: 'assistant',
+          model: 'claude-sonnet-4-5',
+          content: [{ type: 'text', text: 'ok' }],
+          usage: { input_tokens: 1000 * (i + 1), output_tokens: 10 },
+        },
       },
     ]);
   }
@@ -41,10 +47,24 @@ test('sessions: a table and JSON of the columns, sorted and filtered; bad flags 
 
   const json = await runCli(['sessions', ...base, '--json', '--sort', 'cost', '--order', 'desc']);
   assert.equal(json.code, 0, json.stderr);
-  const listed = JSON.parse(json.stdout) as { total: number; sessions: { sessionFile: string; title: string; project: string; branch: string; costUsd: number; toolErrors: number | null }[] };
+  const listed = JSON.parse(json.stdout) as {
+    total: number;
+    sessions: { sessionFile: string; title: string; project: string; branch: string; costUsd: number; toolErrors: number | null }[];
+  };
   assert.equal(listed.total, 3);
-  assert.deepEqual(listed.sessions.map((s) => s.title), ['Task number 2', 'Task number 1', 'Task number 0'], 'costliest first');
-  assert.deepEqual(listed.sessions.map((s) => [s.project, s.branch]), [['billing-api', 'feature-2'], ['billing-api', 'feature-1'], ['billing-api', 'feature-0']]);
+  assert.deepEqual(
+    listed.sessions.map((s) => s.title),
+    ['Task number 2', 'Task number 1', 'Task number 0'],
+    'costliest first',
+  );
+  assert.deepEqual(
+    listed.sessions.map((s) => [s.project, s.branch]),
+    [
+      ['billing-api', 'feature-2'],
+      ['billing-api', 'feature-1'],
+      ['billing-api', 'feature-0'],
+    ],
+  );
   assert.ok(listed.sessions[0].costUsd > listed.sessions[1].costUsd);
   assert.equal(listed.sessions[0].toolErrors, null, 'errors did not run: empty, not 0');
 
@@ -87,14 +107,21 @@ test('sessions: the DuckDB store keeps the columns between runs, and rebuilds a 
   seed(root);
   const base = ['--sessions', root, '--state', state, '--json'];
   assert.equal((await runCli(['run', '--sessions', root, '--state', state, '--processor', 'summary'])).code, 0);
-  const titles = async () => (JSON.parse((await runCli(['sessions', ...base, '--sort', 'title', '--order', 'asc'])).stdout) as { sessions: { title: string }[] }).sessions.map((s) => s.title);
+  const titles = async () =>
+    (JSON.parse((await runCli(['sessions', ...base, '--sort', 'title', '--order', 'asc'])).stdout) as { sessions: { title: string }[] }).sessions.map(
+      (s) => s.title,
+    );
   assert.deepEqual(await titles(), ['Task number 0', 'Task number 1', 'Task number 2']);
 
   // Damage the cache the way an older version's would look: other facts under another version number.
   const instance = await DuckDBInstance.create(state);
   const connection = await instance.connect();
   await connection.run("UPDATE cache_session_facts SET title = 'stale'");
-  assert.equal((await (await connection.runAndReadAll('SELECT count(*) AS n FROM cache_session_facts')).getRowObjectsJS())[0].n, 3n, 'the cache outlived the process');
+  assert.equal(
+    (await (await connection.runAndReadAll('SELECT count(*) AS n FROM cache_session_facts')).getRowObjectsJS())[0].n,
+    3n,
+    'the cache outlived the process',
+  );
   await connection.run('UPDATE cache_session_facts_meta SET version = version + 100');
   connection.closeSync();
   instance.closeSync();

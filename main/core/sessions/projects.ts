@@ -9,7 +9,11 @@
 export const groupOf = (sessionFile: string): string => sessionFile.split('/')[0];
 
 /** The last folder of a path (`/home/carol/src/site/` -> `site`): how people name a project. */
-export const lastFolder = (path: string): string => path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || path;
+export const lastFolder = (path: string): string =>
+  path
+    .replace(/[\\/]+$/, '')
+    .split(/[\\/]/)
+    .pop() || path;
 
 /** A project as the sessions list and the reports name it: the cwd's last folder, else the encoded folder. */
 export function projectOf(sessionFile: string, cwd: string | null): { name: string; path: string } {

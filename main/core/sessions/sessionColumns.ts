@@ -42,7 +42,14 @@ interface ColumnSql extends SessionColumn {
 const ifLoaded = (processor: string, sql: string) => `CASE WHEN lp.${processor} THEN ${sql} END`;
 
 const COLUMNS: ColumnSql[] = [
-  { id: 'title', label: 'Title', kind: 'text', processor: 'summary', description: "Claude Code's summary of the session, else its first prompt", sql: ifLoaded('summary', 'f.title') },
+  {
+    id: 'title',
+    label: 'Title',
+    kind: 'text',
+    processor: 'summary',
+    description: "Claude Code's summary of the session, else its first prompt",
+    sql: ifLoaded('summary', 'f.title'),
+  },
   {
     id: 'project',
     label: 'Project',
@@ -52,10 +59,38 @@ const COLUMNS: ColumnSql[] = [
     // Before summary has run, the scan's encoded folder is all there is to show.
     sql: `coalesce(${ifLoaded('summary', 'f.project')}, s.username)`,
   },
-  { id: 'branch', label: 'Branch', kind: 'text', processor: 'summary', description: 'the git branch the session started on', sql: ifLoaded('summary', 'f.git_branch') },
-  { id: 'started', label: 'Started', kind: 'time', processor: 'summary', description: "the session's first record's time", sql: ifLoaded('summary', 'f.started_ms') },
-  { id: 'duration', label: 'Duration', kind: 'seconds', processor: 'summary', description: 'from the first record to the last', sql: ifLoaded('summary', 'f.duration_s') },
-  { id: 'messages', label: 'Messages', kind: 'count', processor: 'summary', description: 'prompts typed plus replies from the model', sql: ifLoaded('summary', 'f.prompts + f.replies') },
+  {
+    id: 'branch',
+    label: 'Branch',
+    kind: 'text',
+    processor: 'summary',
+    description: 'the git branch the session started on',
+    sql: ifLoaded('summary', 'f.git_branch'),
+  },
+  {
+    id: 'started',
+    label: 'Started',
+    kind: 'time',
+    processor: 'summary',
+    description: "the session's first record's time",
+    sql: ifLoaded('summary', 'f.started_ms'),
+  },
+  {
+    id: 'duration',
+    label: 'Duration',
+    kind: 'seconds',
+    processor: 'summary',
+    description: 'from the first record to the last',
+    sql: ifLoaded('summary', 'f.duration_s'),
+  },
+  {
+    id: 'messages',
+    label: 'Messages',
+    kind: 'count',
+    processor: 'summary',
+    description: 'prompts typed plus replies from the model',
+    sql: ifLoaded('summary', 'f.prompts + f.replies'),
+  },
   {
     id: 'cost',
     label: 'Cost',
@@ -65,7 +100,14 @@ const COLUMNS: ColumnSql[] = [
     sql: ifLoaded('tokens', 'CASE WHEN kt.session_file IS NOT NULL THEN coalesce(k.cost_nano, 0) / 1e9 END'),
   },
   { id: 'errors', label: 'Tool errors', kind: 'count', processor: 'errors', description: 'tool calls that failed', sql: ifLoaded('errors', 'f.tool_errors') },
-  { id: 'secrets', label: 'Secrets', kind: 'count', processor: 'secrets', description: 'credentials found in the transcript', sql: ifLoaded('secrets', 'f.secrets') },
+  {
+    id: 'secrets',
+    label: 'Secrets',
+    kind: 'count',
+    processor: 'secrets',
+    description: 'credentials found in the transcript',
+    sql: ifLoaded('secrets', 'f.secrets'),
+  },
   { id: 'path', label: 'File', kind: 'text', processor: null, description: 'the transcript file under the session folder', sql: 's.session_file' },
   { id: 'size', label: 'Size', kind: 'bytes', processor: null, description: "the transcript file's size", sql: 's.size_bytes' },
   { id: 'modified', label: 'Modified', kind: 'time', processor: null, description: 'when the transcript file was last written', sql: 's.mtime_ms' },

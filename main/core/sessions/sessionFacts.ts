@@ -187,9 +187,20 @@ export class SessionFacts {
         // A summarized session without an item had no records: it has no messages, which is not unknown.
         const messages = (v: unknown) => count(v) ?? (r.summarized === true ? 0 : null);
         return [
-          file, text(r.title), project.name, project.path, cwd, text(r.git_branch) || null,
-          count(r.started_ms), count(r.ended_ms), count(r.duration_s), messages(r.user_turns), messages(r.assistant_messages),
-          count(r.tool_errors), count(r.secrets), parentSessionOf(file, text(r.session_id)),
+          file,
+          text(r.title),
+          project.name,
+          project.path,
+          cwd,
+          text(r.git_branch) || null,
+          count(r.started_ms),
+          count(r.ended_ms),
+          count(r.duration_s),
+          messages(r.user_turns),
+          messages(r.assistant_messages),
+          count(r.tool_errors),
+          count(r.secrets),
+          parentSessionOf(file, text(r.session_id)),
         ];
       }),
     );

@@ -80,7 +80,11 @@ export class SessionIndex {
     if (scan === this.inputs.scan && root === this.inputs.root) return;
     await this.db.transaction(async (c) => {
       await c.run('DELETE FROM scanned_sessions');
-      await c.insertRows('scanned_sessions', SCANNED_COLUMNS, sessions.map((s) => [s.sessionKey, s.username, s.sizeBytes, s.mtimeMs]));
+      await c.insertRows(
+        'scanned_sessions',
+        SCANNED_COLUMNS,
+        sessions.map((s) => [s.sessionKey, s.username, s.sizeBytes, s.mtimeMs]),
+      );
       await c.run(`UPDATE ${META} SET root = $root, scan = $scan`, { root, scan });
       await this.db.updateStatistics(c, ['scanned_sessions']);
     });
@@ -93,7 +97,11 @@ export class SessionIndex {
     if (loaded === this.inputs.processors) return;
     await this.db.transaction(async (c) => {
       await c.run('DELETE FROM loaded_processors');
-      await c.insertRows('loaded_processors', LOADED_COLUMNS, processors.map((p) => [p.name, p.version]));
+      await c.insertRows(
+        'loaded_processors',
+        LOADED_COLUMNS,
+        processors.map((p) => [p.name, p.version]),
+      );
       await c.run(`UPDATE ${META} SET processors = $loaded`, { loaded });
       await this.db.updateStatistics(c, ['loaded_processors']);
     });
@@ -113,13 +121,18 @@ export class SessionIndex {
       params.parent = query.parent;
     } else if (where) rows += ` AND l.session_file IN (SELECT root FROM listed_sessions l ${where})`;
     return this.db.exclusive(async (c) => {
-      const page = await c.all(`${cte}SELECT l.*, count(*) OVER () AS total FROM listed_sessions l WHERE ${rows} ORDER BY ${order} LIMIT $limit OFFSET $offset`, {
-        ...params,
-        limit: query.limit,
-        offset: query.offset,
-      });
+      const page = await c.all(
+        `${cte}SELECT l.*, count(*) OVER () AS total FROM listed_sessions l WHERE ${rows} ORDER BY ${order} LIMIT $limit OFFSET $offset`,
+        {
+          ...params,
+          limit: query.limit,
+          offset: query.offset,
+        },
+      );
       const keys = page.map((r) => String(r.session_file));
-      const cells = keys.length ? await c.all(`WITH ${cellsSql('session_file = ANY($keys::VARCHAR[])')} SELECT * FROM cells ORDER BY session_file, processor`, { keys }) : [];
+      const cells = keys.length
+        ? await c.all(`WITH ${cellsSql('session_file = ANY($keys::VARCHAR[])')} SELECT * FROM cells ORDER BY session_file, processor`, { keys })
+        : [];
       let total = page.length ? Number(page[0].total) : 0;
       if (!page.length && query.offset > 0) {
         const [count] = await c.all(`${cte}SELECT count(*) AS n FROM listed_sessions l WHERE ${rows}`, params);
@@ -147,7 +160,10 @@ export class SessionIndex {
     await this.ensureListed();
     if (this.projectsMemo?.from !== this.listedFrom) {
       const rows = await this.db.all('SELECT project, project_path, count(*) AS n FROM listed_sessions GROUP BY 1, 2 ORDER BY 1, 2');
-      this.projectsMemo = { from: this.listedFrom, projects: rows.map((r) => ({ name: String(r.project), path: String(r.project_path), sessions: Number(r.n) })) };
+      this.projectsMemo = {
+        from: this.listedFrom,
+        projects: rows.map((r) => ({ name: String(r.project), path: String(r.project_path), sessions: Number(r.n) })),
+      };
     }
     return this.projectsMemo.projects;
   }
@@ -186,9 +202,13 @@ export class SessionIndex {
     const kind = this.db.shared ? 'TEMP ' : '';
     const stored = this.db.shared ? undefined : await this.storedMeta();
     if (stored && stored.version !== LIST_VERSION) for (const table of [...LIST_TABLES, META]) await this.db.run(`DROP TABLE IF EXISTS ${table}`);
-    await this.db.run(`CREATE ${kind}TABLE IF NOT EXISTS scanned_sessions (session_file VARCHAR, username VARCHAR, size_bytes BIGINT, mtime_ms DOUBLE PRECISION)`);
+    await this.db.run(
+      `CREATE ${kind}TABLE IF NOT EXISTS scanned_sessions (session_file VARCHAR, username VARCHAR, size_bytes BIGINT, mtime_ms DOUBLE PRECISION)`,
+    );
     await this.db.run(`CREATE ${kind}TABLE IF NOT EXISTS loaded_processors (name VARCHAR, version VARCHAR)`);
-    await this.db.run(`CREATE ${kind}TABLE IF NOT EXISTS ${META} (version INTEGER, root VARCHAR, scan VARCHAR, processors VARCHAR, listed VARCHAR, counts VARCHAR)`);
+    await this.db.run(
+      `CREATE ${kind}TABLE IF NOT EXISTS ${META} (version INTEGER, root VARCHAR, scan VARCHAR, processors VARCHAR, listed VARCHAR, counts VARCHAR)`,
+    );
     if (stored?.version === LIST_VERSION) {
       this.inputs = { root: stored.root, scan: stored.scan, processors: stored.processors };
       this.listedFrom = stored.listed || null;
@@ -205,7 +225,14 @@ export class SessionIndex {
     const [row] = await this.db.all(`SELECT * FROM ${META}`);
     if (!row) return undefined;
     const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-    return { version: Number(row.version), root: text(row.root), scan: text(row.scan), processors: text(row.processors), listed: text(row.listed), counts: text(row.counts) };
+    return {
+      version: Number(row.version),
+      root: text(row.root),
+      scan: text(row.scan),
+      processors: text(row.processors),
+      listed: text(row.listed),
+      counts: text(row.counts),
+    };
   }
 
   /**

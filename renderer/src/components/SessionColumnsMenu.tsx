@@ -35,7 +35,15 @@ export function SessionColumnsMenu() {
 
   return (
     <div className="columns-menu" ref={ref}>
-      <button type="button" className="icon-button" aria-haspopup="true" aria-expanded={open} aria-label="Choose columns" title="Choose columns" onClick={() => setOpen(!open)}>
+      <button
+        type="button"
+        className="icon-button"
+        aria-haspopup="true"
+        aria-expanded={open}
+        aria-label="Choose columns"
+        title="Choose columns"
+        onClick={() => setOpen(!open)}
+      >
         ⚙
       </button>
       {open && (
@@ -57,12 +65,24 @@ export function SessionColumnsMenu() {
                 <label title={c.description}>
                   <input type="checkbox" checked={index >= 0} onChange={() => toggle(c.id)} /> {c.label}
                 </label>
-                <button type="button" className="icon-button" aria-label={`Move ${c.label} left`} disabled={index <= 0} onClick={() => moveBy(c.id, -1)}>↑</button>
-                <button type="button" className="icon-button" aria-label={`Move ${c.label} right`} disabled={index < 0 || index === shown.length - 1} onClick={() => moveBy(c.id, 1)}>↓</button>
+                <button type="button" className="icon-button" aria-label={`Move ${c.label} left`} disabled={index <= 0} onClick={() => moveBy(c.id, -1)}>
+                  ↑
+                </button>
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={`Move ${c.label} right`}
+                  disabled={index < 0 || index === shown.length - 1}
+                  onClick={() => moveBy(c.id, 1)}
+                >
+                  ↓
+                </button>
               </div>
             );
           })}
-          <button type="button" className="link-button" onClick={() => setShown(DEFAULT_SESSION_COLUMNS)}>Reset columns</button>
+          <button type="button" className="link-button" onClick={() => setShown(DEFAULT_SESSION_COLUMNS)}>
+            Reset columns
+          </button>
         </div>
       )}
     </div>

@@ -38,11 +38,18 @@ export function SessionFilters() {
   }
   // Sessions per status for the chosen processor, or summed over processors (a session counts once per processor).
   const countOf = (status: ProcessorStatus) =>
-    filter.processor ? counts[filter.processor]?.[status] ?? 0 : Object.values(counts).reduce((n, c) => n + (c[status] ?? 0), 0);
+    filter.processor ? (counts[filter.processor]?.[status] ?? 0) : Object.values(counts).reduce((n, c) => n + (c[status] ?? 0), 0);
 
   return (
     <div className="filters" role="search">
-      <input type="search" aria-label="Filter sessions by text" placeholder="Filter by title, project or path…" value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
+      <input
+        type="search"
+        aria-label="Filter sessions by text"
+        placeholder="Filter by title, project or path…"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        spellCheck={false}
+      />
       <select aria-label="Project" value={filter.project ?? ''} onChange={(e) => setFilter({ project: e.target.value || undefined })}>
         <option value="">All projects</option>
         {projects.map((p) => (
@@ -53,10 +60,22 @@ export function SessionFilters() {
         ))}
       </select>
       <label className="date-filter">
-        From <input type="date" aria-label="Started from" value={dayOf(filter.startedFrom)} onChange={(e) => setFilter({ startedFrom: startOfDay(e.target.value) })} />
+        From{' '}
+        <input
+          type="date"
+          aria-label="Started from"
+          value={dayOf(filter.startedFrom)}
+          onChange={(e) => setFilter({ startedFrom: startOfDay(e.target.value) })}
+        />
       </label>
       <label className="date-filter">
-        to <input type="date" aria-label="Started until" value={dayBefore(filter.startedTo)} onChange={(e) => setFilter({ startedTo: startOfDay(e.target.value, 1) })} />
+        to{' '}
+        <input
+          type="date"
+          aria-label="Started until"
+          value={dayBefore(filter.startedTo)}
+          onChange={(e) => setFilter({ startedTo: startOfDay(e.target.value, 1) })}
+        />
       </label>
       <div className="has-filter" role="group" aria-label="Found">
         {(['secrets', 'errors'] as const).map((finding) => (
@@ -73,22 +92,40 @@ export function SessionFilters() {
       </div>
       <select aria-label="Processor" value={filter.processor ?? ''} onChange={(e) => setFilter({ processor: e.target.value || undefined })}>
         <option value="">All processors</option>
-        {processors.map((p) => <option key={p.name} value={p.name}>{p.name}</option>)}
+        {processors.map((p) => (
+          <option key={p.name} value={p.name}>
+            {p.name}
+          </option>
+        ))}
       </select>
       <select aria-label="Group" value={filter.group ?? ''} onChange={(e) => setFilter({ group: e.target.value || undefined })}>
         <option value="">All groups</option>
-        {groups.map((g) => <option key={g} value={g}>{g}</option>)}
+        {groups.map((g) => (
+          <option key={g} value={g}>
+            {g}
+          </option>
+        ))}
       </select>
       <div className="status-filter" role="group" aria-label="Status">
         {PROCESSOR_STATUSES.map((status) => (
-          <button key={status} type="button" className={`chip chip-${status} ${statuses.includes(status) ? 'chip-on' : 'chip-off'}`} aria-pressed={statuses.includes(status)} onClick={() => toggleStatus(status)}>
+          <button
+            key={status}
+            type="button"
+            className={`chip chip-${status} ${statuses.includes(status) ? 'chip-on' : 'chip-off'}`}
+            aria-pressed={statuses.includes(status)}
+            onClick={() => toggleStatus(status)}
+          >
             {status} <span className="chip-count">{formatCount(countOf(status))}</span>
           </button>
         ))}
       </div>
       <span className="spacer" />
-      <span className="muted" data-testid="session-total">{total === null ? '…' : `${formatCount(total)} sessions`}</span>
-      <button type="button" onClick={() => void refresh()} title="Read the list again">Refresh</button>
+      <span className="muted" data-testid="session-total">
+        {total === null ? '…' : `${formatCount(total)} sessions`}
+      </span>
+      <button type="button" onClick={() => void refresh()} title="Read the list again">
+        Refresh
+      </button>
     </div>
   );
 }

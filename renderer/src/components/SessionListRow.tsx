@@ -26,7 +26,21 @@ function rowName(row: SessionRow): string {
   return `${what}, ${row.project}, ${when}${row.subagents > 0 ? `, ${row.subagents} subagent transcripts` : ''}`;
 }
 
-function Cell({ column, row, depth, expanded, index, onToggle }: { column: SessionColumnInfo; row: SessionRow; depth: 0 | 1; expanded: boolean; index: number; onToggle(index: number): void }) {
+function Cell({
+  column,
+  row,
+  depth,
+  expanded,
+  index,
+  onToggle,
+}: {
+  column: SessionColumnInfo;
+  row: SessionRow;
+  depth: 0 | 1;
+  expanded: boolean;
+  index: number;
+  onToggle(index: number): void;
+}) {
   const value = cellValue(column.id, row);
   const className = `col-${column.id}`;
   if (column.id === 'title') {
@@ -37,11 +51,17 @@ function Cell({ column, row, depth, expanded, index, onToggle }: { column: Sessi
           {fileName(row.sessionKey)} · {formatBytes(row.sizeBytes)} · {formatTime(row.modifiedAt)}
         </span>
       ) : (
-        <span className="title-text" title={cellHint('title', row)}>{String(value)}</span>
+        <span className="title-text" title={cellHint('title', row)}>
+          {String(value)}
+        </span>
       );
     return (
       <span className={className}>
-        {depth === 1 && <span className="subagent-mark" aria-hidden="true">↳ </span>}
+        {depth === 1 && (
+          <span className="subagent-mark" aria-hidden="true">
+            ↳{' '}
+          </span>
+        )}
         {row.subagents > 0 && depth === 0 && (
           <button
             type="button"
@@ -98,13 +118,27 @@ export const SessionListRow = memo(function SessionListRow({ index, top, row, de
       onClick={(e) => onClick(index, e)}
       onDoubleClick={() => onOpen(index)}
     >
-      <span className="col-check" aria-hidden="true">{selected ? '☑' : '☐'}</span>
+      <span className="col-check" aria-hidden="true">
+        {selected ? '☑' : '☐'}
+      </span>
       {columns.map((column) => (
         <Cell key={column.id} column={column} row={row} depth={depth} expanded={expanded} index={index} onToggle={onToggle} />
       ))}
       <span className="col-status">
-        {row.statuses.map((cell) => <StatusChip key={cell.processor} cell={cell} />)}
-        <button type="button" className="link-button open-button" tabIndex={-1} onClick={(e) => { e.stopPropagation(); onOpen(index); }}>Open</button>
+        {row.statuses.map((cell) => (
+          <StatusChip key={cell.processor} cell={cell} />
+        ))}
+        <button
+          type="button"
+          className="link-button open-button"
+          tabIndex={-1}
+          onClick={(e) => {
+            e.stopPropagation();
+            onOpen(index);
+          }}
+        >
+          Open
+        </button>
       </span>
     </div>
   );

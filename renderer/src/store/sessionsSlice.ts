@@ -1,6 +1,15 @@
 // The sessions list: paged in DuckDB by 'sessions/list' (offset/limit ≤ 500), held here only as the pages
 // around what is on screen, so 100,000 sessions cost a few hundred rows of memory.
-import type { ProcessorStatus, SessionColumnId, SessionColumnInfo, SessionFilter, SessionPage, SessionProject, SessionRow, SessionSortKey } from '../../../main/api/contract.js';
+import type {
+  ProcessorStatus,
+  SessionColumnId,
+  SessionColumnInfo,
+  SessionFilter,
+  SessionPage,
+  SessionProject,
+  SessionRow,
+  SessionSortKey,
+} from '../../../main/api/contract.js';
 import { errorMessage } from '../api/client.js';
 import { DEFAULT_SESSION_COLUMNS } from '../lib/sessionCells.js';
 import type { KeyValueStorage, SliceCreator } from './types.js';
@@ -135,7 +144,18 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
       const lastPage = Math.max(0, Math.ceil(result.total / SESSION_PAGE_SIZE) - 1);
       for (const key of Object.keys(pages).map(Number)) if (key > lastPage) delete pages[key];
       evict(pages);
-      set({ sessions: { ...current, pages, total: result.total, columns: result.columns, groups: result.groups, projects: result.projects, counts: result.counts, error: null } });
+      set({
+        sessions: {
+          ...current,
+          pages,
+          total: result.total,
+          columns: result.columns,
+          groups: result.groups,
+          projects: result.projects,
+          counts: result.counts,
+          error: null,
+        },
+      });
     } catch (error) {
       const current = get().sessions;
       if (current.generation === generation) set({ sessions: { ...current, error: errorMessage(error) } });
@@ -172,7 +192,8 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
       set({ sessions: { ...current, expansions } });
     } catch (error) {
       const current = get().sessions;
-      if (current.generation === generation) set({ sessions: { ...current, expansions: current.expansions.filter((e) => e.parent !== parent), error: errorMessage(error) } });
+      if (current.generation === generation)
+        set({ sessions: { ...current, expansions: current.expansions.filter((e) => e.parent !== parent), error: errorMessage(error) } });
     }
   }
 
