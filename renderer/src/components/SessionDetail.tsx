@@ -46,6 +46,8 @@ export function SessionDetail() {
   const data = useApp((s) => s.detail.data);
   const error = useApp((s) => s.detail.error);
   const close = useApp((s) => s.closeSession);
+  const open = useApp((s) => s.openSession);
+  const subagents = useApp((s) => s.detail.subagents);
   const ref = useRef<HTMLElement>(null);
   const [redacting, setRedacting] = useState(false);
 
@@ -84,6 +86,33 @@ export function SessionDetail() {
             </div>
           )}
           {redacting && <RedactDialog target={{ sessions: [key] }} title={`Redact the secrets in ${key}?`} onClose={() => setRedacting(false)} />}
+          {data.session.parentSession && (
+            <p>
+              A subagent's transcript of{' '}
+              <button type="button" className="link-button" onClick={() => void open(data.session.parentSession!)}>
+                its session
+              </button>
+              .
+            </p>
+          )}
+          {subagents.length > 0 && (
+            <>
+              <h3>Subagents ({subagents.length})</h3>
+              <ul className="subagent-list">
+                {subagents.map((s) => (
+                  <li key={s.sessionKey}>
+                    <button type="button" className="link-button" title={s.sessionKey} onClick={() => void open(s.sessionKey)}>
+                      {s.title ?? s.sessionKey.split('/').pop()}
+                    </button>{' '}
+                    <span className="muted">
+                      {s.startedAt ? formatTime(s.startedAt) : ''}
+                      {s.costUsd !== null ? ` · $${s.costUsd.toFixed(2)}` : ''}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
           <h3>Processors</h3>
           {data.processors.length === 0 && <p className="muted">No processors are loaded.</p>}
           {data.processors.map((p) => <ProcessorDetail key={p.processor} p={p} sessionKey={key} />)}

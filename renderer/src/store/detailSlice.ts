@@ -1,6 +1,6 @@
 // The open session: its per-processor detail and a readable transcript, read in pages, from the start or
 // (opened at a finding) from just before one line, which the transcript view scrolls to and highlights.
-import type { SessionDetail, TranscriptEntry } from '../../../main/api/contract.js';
+import type { SessionDetail, SessionRow, TranscriptEntry } from '../../../main/api/contract.js';
 import { errorMessage } from '../api/client.js';
 import type { SliceCreator } from './types.js';
 
@@ -26,6 +26,8 @@ export interface DetailData {
   highlightFinding: string | null;
   /** The first line read: lines before it are not shown (1 when the transcript was read from the start). */
   firstLine: number;
+  /** The session's subagent transcripts (read when it has any). */
+  subagents: SessionRow[];
 }
 
 export interface DetailSliceState {
@@ -52,6 +54,7 @@ const EMPTY: DetailData = {
   highlightLine: null,
   highlightFinding: null,
   firstLine: 1,
+  subagents: [],
 };
 
 export const createDetailSlice: SliceCreator<DetailSliceState> = (set, get, { api }) => {
@@ -81,7 +84,11 @@ export const createDetailSlice: SliceCreator<DetailSliceState> = (set, get, { ap
   async function loadDetail(sessionKey: string): Promise<void> {
     try {
       const data = await api.call('sessions/get', { sessionKey });
-      if (get().detail.key === sessionKey) set({ detail: { ...get().detail, data, error: null } });
+      const subagents =
+        data.session.subagents > 0
+          ? (await api.call('sessions/list', { parent: sessionKey, offset: 0, limit: 500, sort: { by: 'started', dir: 'asc' } })).rows
+          : [];
+      if (get().detail.key === sessionKey) set({ detail: { ...get().detail, data, subagents, error: null } });
     } catch (error) {
       if (get().detail.key === sessionKey) set({ detail: { ...get().detail, error: errorMessage(error) } });
     }
