@@ -13,9 +13,10 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { alternate, measure, median } from './lib/measure.mjs';
+import { alternate, measure } from './lib/measure.mjs';
 import { corpus, FULL, SMOKE } from './lib/corpora.mjs';
 import { printReport } from './lib/report.mjs';
+import { sessionsListTarget } from './lib/sessionsList.mjs';
 import { teamTarget } from './lib/team.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -267,41 +268,6 @@ async function t8() {
   });
 }
 
-/**
- * T9: the sessions list over the largest scale corpus (issue 20), as the app starts: a fresh process lists
- * the last scan at once (first rows), scans the folder and refreshes, then times each sort and filter. The
- * first probe builds the store's list and columns' cache (as the first start after an upgrade does); sorting
- * by file time, a column the scan knows, is the reference every other sort and filter is compared with.
- */
-async function t9(prepared) {
-  const { c, db } = prepared;
-  const probe = async () => JSON.parse((await measure(process.execPath, [join(REPO, 'bench', 'lib', 'sessionsProbe.mjs'), db, c.root, HOME], { env: SI_ENV })).stdout);
-  log(`T9 sessions list over ${c.files} sessions: building the list and the columns' cache`);
-  const built = performance.now();
-  await probe();
-  const buildS = (performance.now() - built) / 1000;
-  const runs = [];
-  for (let i = 0; i < opts.reps; i++) runs.push(await probe());
-  const firstRowsS = median(runs.map((r) => r.firstRowsS ?? Infinity));
-  const refreshedS = median(runs.map((r) => r.refreshedS));
-  const queries = Object.fromEntries(Object.keys(runs[0].queries).map((name) => [name, median(runs.map((r) => r.queries[name]))]));
-  const reference = queries['sort modified (scan columns)'];
-  const slowest = Math.max(...Object.values(queries));
-  // The generated corpus has no subagent transcripts: every file is a session of the list.
-  const checks = [
-    check('the list holds every session', runs.every((r) => r.total === c.files), runs.map((r) => r.total).join(', ')),
-    check('a second start lists the last scan before scanning', runs.every((r) => r.firstRowsS !== null), runs.map((r) => r.firstRowsS)),
-  ];
-  results.targets.push({
-    id: 'T9', title: 'sessions list: first rows, sorts and filters', corpus: c.name,
-    reference: { name: 'page sorted by file time (scan columns)', medianS: r3(reference) },
-    subject: { name: 'slowest sort or filter on a processor column', medianS: r3(slowest) },
-    extraReference: { name: 'start: first rows (last scan), process start included', medianS: r3(firstRowsS) },
-    refreshedS: r3(refreshedS), cacheBuildS: r3(buildS), queries,
-    ratio: r3(slowest / reference), goal: 'first rows <= 1 s, each sort or filter <= 0.5 s', met: firstRowsS <= 1 && slowest <= 0.5, checks,
-  });
-}
-
 /** T6 (and the database T3/T4 start from): cold runs at three sizes of the same session shape. */
 async function t6() {
   const points = [];
@@ -415,7 +381,7 @@ try {
   if (wants('T2')) await t2();
   if (wants('T6') || wants('T3') || wants('T4') || wants('T9')) {
     const prepared = wants('T6') ? await t6() : await prepareNoop();
-    if (wants('T9')) await t9(prepared);
+    if (wants('T9')) results.targets.push(await sessionsListTarget({ repo: REPO, corpus: prepared.c, db: prepared.db, env: SI_ENV, home: HOME, reps: opts.reps, log }));
     if (wants('T3') || wants('T4')) await t3t4(prepared);
     else dropDb(prepared.db);
   }
