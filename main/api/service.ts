@@ -14,7 +14,7 @@ import { SESSION_COLUMNS, type SessionColumnId } from '../core/sessions/sessionC
 // The contract spells the sessions list's column ids out for the renderer; the compiler holds them equal to core's.
 const sameColumnIds: [C.SessionColumnId] extends [SessionColumnId] ? ([SessionColumnId] extends [C.SessionColumnId] ? true : never) : never = true;
 void sameColumnIds;
-import { ConflictError, NotFoundError, listAudit, undoChange, updateState } from '../core/store/stateEdits.js';
+import { ConflictError, NotFoundError, auditEntry, listAudit, undoChange, updateState } from '../core/store/stateEdits.js';
 import type * as C from './contract.js';
 import { dashboard, runTimeline } from './dashboard.js';
 import { RunManager, apiRunEvent } from './runManager.js';
@@ -447,10 +447,10 @@ export class ApiService {
     },
     'state/history': async ({ limit }) => (await listAudit(this.engine.store.db, limit ?? 200)).map(rows.audit),
     'state/undo': async ({ auditId }) => {
-      const [original] = await this.engine.store.db.all('SELECT processor_name FROM state_audit WHERE audit_id = $id', { id: auditId });
+      const original = await auditEntry(this.engine.store.db, auditId);
       if (original) this.refuseWhileRunning(String(original.processor_name));
       const undoId = await undoChange(this.engine.store.db, auditId);
-      const [entry] = (await listAudit(this.engine.store.db, 10_000)).filter((r) => Number(r.audit_id) === undoId);
+      const entry = (await auditEntry(this.engine.store.db, undoId))!;
       this.emit({ type: 'state-changed', processors: [String(entry.processor_name)] });
       return rows.audit(entry);
     },

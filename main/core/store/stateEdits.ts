@@ -142,12 +142,17 @@ export async function undoChange(db: Database, auditId: number): Promise<number>
   });
 }
 
+/** Audit entries with the entry that undid each (undone_by), for listAudit and auditEntry. */
+const AUDIT_ROWS = `SELECT a.audit_id, a."at", a.action, a.processor_name, a.session_file, a.before, a.after, u.audit_id AS undone_by
+  FROM state_audit a LEFT JOIN state_audit u ON u.action = 'undo:' || CAST(a.audit_id AS VARCHAR)`;
+
 /** The audit trail, newest first, with which entries were undone. */
 export function listAudit(db: Database, limit: number): Promise<JsonRow[]> {
-  return db.all(
-    `SELECT a.audit_id, a."at", a.action, a.processor_name, a.session_file, a.before, a.after, u.audit_id AS undone_by
-     FROM state_audit a LEFT JOIN state_audit u ON u.action = 'undo:' || CAST(a.audit_id AS VARCHAR)
-     ORDER BY a.audit_id DESC LIMIT $limit`,
-    { limit },
-  );
+  return db.all(`${AUDIT_ROWS} ORDER BY a.audit_id DESC LIMIT $limit`, { limit });
+}
+
+/** One entry of the audit trail, as listAudit gives it; null when no entry has that id. */
+export async function auditEntry(db: Database, auditId: number): Promise<JsonRow | null> {
+  const [row] = await db.all(`${AUDIT_ROWS} WHERE a.audit_id = $id ORDER BY u.audit_id LIMIT 1`, { id: auditId });
+  return row ?? null;
 }
