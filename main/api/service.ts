@@ -25,6 +25,7 @@ import { findingsList, findingsMark, secretsRedact, secretsReveal } from './find
 import { listSecretSpans } from '../core/findings.js';
 import { validateArgs } from './validation.js';
 import * as rows from './rows.js';
+import { sessionResults } from '../core/store/sessionResults.js';
 
 export interface ServiceOptions extends Omit<EngineOptions, 'sessions' | 'state'> {
   /** A store named on the command line; otherwise $SESSION_INSPECTOR_STATE, the app's setting, else the default file. */
@@ -49,6 +50,8 @@ interface AppSettings {
 }
 
 const RECENT_ROOTS = 8;
+/** Items a session's detail shows per processor (SessionProcessorDetail.items). */
+const DETAIL_ITEMS = 200;
 
 /**
  * The API contract implemented over the engine: validation of every call's arguments, errors as values,
@@ -355,24 +358,13 @@ export class ApiService {
     'sessions/get': async ({ sessionKey }) => {
       const { row, cells } = await this.index.get(sessionKey);
       if (!row) throw new NotFoundError(`no session ${sessionKey} under ${this.engine.options.sessions || 'the session folder'} (refresh the list?)`);
-      const db = this.engine.store.db;
-      const processors: C.SessionProcessorDetail[] = [];
-      for (const cell of cells) {
-        const key = { processor: String(cell.processor), session: sessionKey };
-        const [state] = await db.all('SELECT * FROM session_processor_state WHERE processor_name = $processor AND session_file = $session', key);
-        const [failure] = await db.all('SELECT * FROM session_processor_failures WHERE processor_name = $processor AND session_file = $session', key);
-        const items = await db.all('SELECT item FROM processor_items WHERE processor_name = $processor AND session_file = $session ORDER BY item_index LIMIT 200', key);
-        const [count] = await db.all('SELECT count(*) AS n FROM processor_items WHERE processor_name = $processor AND session_file = $session', key);
-        processors.push({
-          processor: key.processor,
-          status: rows.session(row, cells, this.runs.currentSessions()).statuses.find((s) => s.processor === key.processor)!.status,
-          state: state ? rows.state(state) : null,
-          failure: failure ? rows.failure(failure) : null,
-          items: items.map((i) => i.item),
-          itemsTotal: Number(count.n),
-        });
-      }
-      return { session: rows.session(row, cells, this.runs.currentSessions()), path: join(this.engine.options.sessions, ...sessionKey.split('/')), processors };
+      const session = rows.session(row, cells, this.runs.currentSessions());
+      const results = await sessionResults(this.engine.store.db, sessionKey, session.statuses.map((s) => s.processor), DETAIL_ITEMS);
+      const processors = session.statuses.map(({ processor, status }): C.SessionProcessorDetail => {
+        const { state, failure, items, itemsTotal } = results.get(processor)!;
+        return { processor, status, state: state ? rows.state(state) : null, failure: failure ? rows.failure(failure) : null, items, itemsTotal };
+      });
+      return { session, path: join(this.engine.options.sessions, ...sessionKey.split('/')), processors };
     },
     'sessions/transcript': async ({ sessionKey, fromLine, limit }) => {
       const path = await this.sessionPath(sessionKey);
