@@ -14,9 +14,10 @@ import { SESSION_COLUMNS, type SessionColumnId } from '../core/sessions/sessionC
 // The contract spells the sessions list's column ids out for the renderer; the compiler holds them equal to core's.
 const sameColumnIds: [C.SessionColumnId] extends [SessionColumnId] ? ([SessionColumnId] extends [C.SessionColumnId] ? true : never) : never = true;
 void sameColumnIds;
-import { ConflictError, NotFoundError, auditEntry, listAudit, undoChange, updateState } from '../core/store/stateEdits.js';
+import { ConflictError, NotFoundError, auditEntry, listAudit, statePage, undoChange, updateState } from '../core/store/stateEdits.js';
 import type * as C from './contract.js';
-import { dashboard, runTimeline } from './dashboard.js';
+import { toolUsage } from '../core/reports/toolUsage.js';
+import { listRuns, runTimeline } from '../core/store/runHistory.js';
 import { RunManager, apiRunEvent } from './runManager.js';
 import { Scheduler } from '../core/scheduler/scheduler.js';
 import { readTranscript } from './transcript.js';
@@ -375,7 +376,7 @@ export class ApiService {
 
     'processors/list': async () => {
       const { processors } = await this.engine.plugins();
-      const lastRuns = new Map((await this.engine.store.db.all('SELECT processor_name, max(started_at) AS at FROM processor_runs GROUP BY processor_name')).map((r) => [String(r.processor_name), r.at as string | null]));
+      const lastRuns = await this.engine.store.lastRunTimes();
       const schedule = new Map(((await this.scheduler?.status()) ?? []).map((s) => [s.processor, s]));
       return processors.map((p) => ({
         name: p.name,
@@ -383,7 +384,7 @@ export class ApiService {
         timeoutMs: p.timeoutMs,
         plugin: p.pluginName,
         view: p.view?.name ?? null,
-        lastRunAt: lastRuns.get(p.name) ?? null,
+        lastRunAt: lastRuns.has(p.name) ? new Date(lastRuns.get(p.name)!).toISOString() : null,
         running: this.runs.isActive(p.name),
         cadenceMinutes: schedule.get(p.name)?.cadenceMinutes ?? p.cadenceMinutes,
         nextRunAt: schedule.get(p.name)?.nextDueAt ?? null,
@@ -394,30 +395,12 @@ export class ApiService {
     // Runs the UI started and the scheduler's alike: they all go through the engine's run service.
     'runs/cancel': async ({ processor }) => ({ cancelled: this.runs.cancel(processor) }),
     'runs/active': async () => this.runs.list(),
-    'runs/history': async ({ limit, processor }) => {
-      const where = processor ? 'WHERE processor_name = $processor' : '';
-      const found = await this.engine.store.db.all(`SELECT * FROM processor_runs ${where} ORDER BY started_at DESC LIMIT $limit`, { limit: limit ?? 200, ...(processor ? { processor } : {}) });
-      return found.map(rows.run);
-    },
+    'runs/history': async ({ limit, processor }) => (await listRuns(this.engine.store.db, { limit: limit ?? 200, processor })).map(rows.run),
     'runs/timeline': async ({ days }) => runTimeline(this.engine.store.db, days ?? 30),
 
-    'state/list': async ({ processor, text, offset, limit }) => {
-      const conditions: string[] = [];
-      const params: Record<string, string | number> = { limit, offset };
-      if (processor) {
-        conditions.push('processor_name = $processor');
-        params.processor = processor;
-      }
-      if (text) {
-        conditions.push('strpos(lower(session_file), lower($text)) > 0');
-        params.text = text;
-      }
-      const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-      const found = await this.engine.store.db.all(
-        `SELECT *, count(*) OVER () AS total FROM session_processor_state ${where} ORDER BY processor_name, session_file LIMIT $limit OFFSET $offset`,
-        params,
-      );
-      return { total: found.length ? Number(found[0].total) : 0, rows: found.map(rows.state) };
+    'state/list': async (query) => {
+      const page = await statePage(this.engine.store.db, query);
+      return { total: page.total, rows: page.rows.map(rows.state) };
     },
     'state/reset': async ({ processor, target }) => {
       this.refuseWhileRunning(processor);
@@ -493,7 +476,7 @@ export class ApiService {
       return { fileName, rows: count, downloadUrl: target.downloadUrl, savedTo: target.downloadUrl ? null : target.path };
     },
 
-    'dashboard/get': async ({ days }) => dashboard(this.engine.store.db, days ?? 30),
+    'dashboard/get': async ({ days }) => toolUsage(this.engine.store.db, days ?? 30),
     'health/get': async () => this.engine.health(),
     'findings/list': async (args) => findingsList(this.engine.store.db, args),
     'findings/mark': async (args) => findingsMark(this.engine.store.db, args),

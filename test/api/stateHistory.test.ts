@@ -39,3 +39,25 @@ stateTest('state/undo: a change older than the newest 10,000 audit entries is un
   await assert.rejects(api.call('state/undo', { auditId: Number(changeId) }), new RegExp(`conflict: change #${changeId} was already undone \\(by #${undo.auditId}\\)`));
   await assert.rejects(api.call('state/undo', { auditId: 99_999_999 }), /not-found: no change #99999999 in the history/);
 });
+
+stateTest('state/list: a page of rows in (processor, session) order, of one processor and holding a text in any case, with the total', async (backend) => {
+  const state = await freshState(backend, tempDir('si-api-state-list-'));
+  const store = await StateStore.open(state);
+  const rows = [...['alice/a', 'alice/b', 'bob/c', 'carol/e', 'dave/ALICE'].map((k) => ['count', `${k}.jsonl`]), ['other', 'alice/a.jsonl'], ['other', 'bob/c.jsonl']];
+  for (const [processor, session] of rows) {
+    await store.db.run(
+      `INSERT INTO session_processor_state (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version)
+       VALUES ($processor, $session, 'u', NULL, 1, NULL, '1')`,
+      { processor, session },
+    );
+  }
+  await store.close();
+  const api = await openService({ state });
+  const page = (args: { processor?: string; text?: string; offset: number; limit: number }) =>
+    api.call('state/list', args).then((p) => [p.total, p.rows.map((r) => `${r.processor}:${r.sessionKey}`)]);
+  assert.deepEqual(await page({ offset: 0, limit: 3 }), [7, ['count:alice/a.jsonl', 'count:alice/b.jsonl', 'count:bob/c.jsonl']]);
+  assert.deepEqual(await page({ offset: 5, limit: 3 }), [7, ['other:alice/a.jsonl', 'other:bob/c.jsonl']]);
+  assert.deepEqual(await page({ processor: 'count', text: 'ALICE', offset: 1, limit: 2 }), [3, ['count:alice/b.jsonl', 'count:dave/ALICE.jsonl']]);
+  assert.deepEqual(await page({ text: 'c.json', offset: 0, limit: 10 }), [2, ['count:bob/c.jsonl', 'other:bob/c.jsonl']]);
+  assert.deepEqual(await page({ processor: 'none', offset: 0, limit: 10 }), [0, []]);
+});
