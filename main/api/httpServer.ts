@@ -85,7 +85,9 @@ export async function startHttpServer(api: ApiEndpoint, options: HttpServerOptio
       if (origin !== undefined && !allowedHosts().has(origin.replace(/^http:\/\//, ''))) {
         return send(res, 403, { ok: false, error: { code: 'invalid', message: `requests from ${origin} are not allowed` } });
       }
-      if (!hasToken(req, url)) return send(res, 401, { ok: false, error: { code: 'invalid', message: 'missing or wrong token: open the address Session Inspector printed' } });
+      if (!hasToken(req, url)) {
+        return send(res, 401, { ok: false, error: { code: 'invalid', message: 'missing or wrong token: open the address Session Inspector printed' } });
+      }
       res.setHeader('Cache-Control', 'no-store');
       if (url.pathname === '/api/call' && req.method === 'POST') return call(req, res);
       if (url.pathname === '/api/events' && req.method === 'GET') return events(req, res);
@@ -117,7 +119,9 @@ export async function startHttpServer(api: ApiEndpoint, options: HttpServerOptio
     } catch (error) {
       return send(res, 400, { ok: false, error: { code: 'invalid', message: `request body: ${(error as Error).message}` } });
     }
-    if (typeof body?.method !== 'string') return send(res, 400, { ok: false, error: { code: 'invalid', message: 'request body needs "method" (a string) and "args"' } });
+    if (typeof body?.method !== 'string') {
+      return send(res, 400, { ok: false, error: { code: 'invalid', message: 'request body needs "method" (a string) and "args"' } });
+    }
     send(res, 200, await api.handle(body.method, body.args ?? {}));
   }
 
@@ -152,7 +156,11 @@ export async function startHttpServer(api: ApiEndpoint, options: HttpServerOptio
     const inside = relative(root, wanted);
     if (inside.startsWith('..') || isAbsolute(inside)) return plain(res, 404, 'not found');
     const file = existsSync(wanted) && statSync(wanted).isFile() ? wanted : join(root, 'index.html');
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'Cache-Control': 'no-cache' });
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'Cache-Control': 'no-cache',
+    });
     createReadStream(file).pipe(res);
   }
 

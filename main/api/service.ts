@@ -1,66 +1,45 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BusyError, UsageError, errorMessage } from '../core/errors.js';
+import { UsageError, errorMessage } from '../core/errors.js';
 import { Engine, type EngineOptions } from '../core/engine.js';
 import { prometheusMetrics } from '../core/healthMetrics.js';
 import { defaultSessionRoot, defaultStateTarget, userDataDir } from '../core/paths.js';
+import { Scheduler } from '../core/scheduler/scheduler.js';
+import { SessionIndex } from '../core/sessions/sessionIndex.js';
 import { isPostgresUrl } from '../core/store/database.js';
 import { describePostgresUrl } from '../core/store/postgres/url.js';
-import { pluginContentHash } from '../core/plugins/contentHash.js';
-import { ManifestError, readManifest } from '../core/plugins/manifest.js';
-import { SessionIndex } from '../core/sessions/sessionIndex.js';
-import { SESSION_COLUMNS, type SessionColumnId } from '../core/sessions/sessionColumns.js';
-
-// The contract spells the sessions list's column ids out for the renderer; the compiler holds them equal to core's.
-const sameColumnIds: [C.SessionColumnId] extends [SessionColumnId] ? ([SessionColumnId] extends [C.SessionColumnId] ? true : never) : never = true;
-void sameColumnIds;
-import { ConflictError, NotFoundError, listAudit, undoChange, updateState } from '../core/store/stateEdits.js';
+import { AppSettingsFile, readAppSettings } from './appSettings.js';
 import type * as C from './contract.js';
-import { dashboard, runTimeline } from './dashboard.js';
-import { RunManager, apiRunEvent } from './runManager.js';
-import { Scheduler } from '../core/scheduler/scheduler.js';
-import { readTranscript } from './transcript.js';
-import { usageReport } from './usageReport.js';
-import { findingsList, findingsMark, secretsRedact, secretsReveal } from './findings.js';
-import { listSecretSpans } from '../core/findings.js';
-import { validateArgs } from './validation.js';
+import { apiHandlers, toApiError } from './handlers.js';
+import type { ApiContext, FaceHooks } from './handlers/context.js';
 import * as rows from './rows.js';
+import { RunManager, apiRunEvent } from './runManager.js';
+import { validateArgs } from './validation.js';
 
-export interface ServiceOptions extends Omit<EngineOptions, 'sessions' | 'state'> {
+export interface ServiceOptions extends Omit<EngineOptions, 'sessions' | 'state'>, FaceHooks {
   /** A store named on the command line; otherwise $SESSION_INSPECTOR_STATE, the app's setting, else the default file. */
   state?: string;
   mode: 'electron' | 'browser';
   /** A session root given on the command line; otherwise the one remembered, else ~/.claude/projects. */
   sessions?: string;
-  /** Electron's native folder dialog. */
-  pickFolder?: () => Promise<string | null>;
-  /** Where an export goes: Electron asks with a save dialog, browser mode makes a download. */
-  exportTarget: (fileName: string) => Promise<{ path: string; downloadUrl: string | null } | null>;
   version: string;
   /** Run processors on their cadence and when sessions change (default true; tests drive runs by hand). */
   schedule?: boolean;
 }
 
-interface AppSettings {
-  sessionRoot: string | null;
-  recentRoots: string[];
-  /** The store chosen in the app: a DuckDB file, or a postgres:// URL without its password. */
-  stateStore: string | null;
-}
-
-const RECENT_ROOTS = 8;
-
-/**
- * The API contract implemented over the engine: validation of every call's arguments, errors as values,
- * and events for the renderer. Both transports (Electron IPC, HTTP) call `handle`.
- */
 /** How long the start scan waits for the app's first sessions list before it runs anyway, in ms. */
 const FIRST_LIST_WAIT_MS = 3_000;
 
+/**
+ * The API contract implemented over the engine. This class owns the lifecycle: the store in use (and the
+ * switch to another), the session folder and its start scan, the scheduler, plugin watching, the app's
+ * settings and the events every window gets. The methods are each domain's, in handlers/ (assembled by
+ * handlers.ts); both transports (Electron IPC, HTTP) call `handle`, which validates the arguments first and
+ * answers with a value or an error a person can act on.
+ */
 export class ApiService {
   private readonly listeners = new Set<(event: C.ApiEvent) => void>();
-  private readonly settingsFile: string;
-  private settings: AppSettings;
+  private readonly settings: AppSettingsFile;
   private rootError: string | null = null;
   /** Set while the start scan waits for the first list to be answered (scanAfterFirstList). */
   private startScanPending: (() => void) | null = null;
@@ -69,13 +48,87 @@ export class ApiService {
   private scheduler: Scheduler | null = null;
   /** Reloads of the plugins after their folders changed, in progress. */
   private readonly pluginSyncs = new Set<Promise<unknown>>();
+  /** Set while switchStore puts the new store in place of the old one. */
+  private swapping: Promise<void> | null = null;
 
   private index!: SessionIndex;
   private runs!: RunManager;
+  private readonly handlers: C.ApiHandlers;
 
   private constructor(private engine: Engine, private readonly options: ServiceOptions, settingsFile: string) {
-    this.settingsFile = settingsFile;
-    this.settings = readSettings(this.settingsFile);
+    this.settings = new AppSettingsFile(settingsFile);
+    this.handlers = apiHandlers(this.context());
+  }
+
+  static async open(options: ServiceOptions): Promise<ApiService> {
+    const settingsFile = join(options.home ?? userDataDir(), 'app-settings.json');
+    const fromEnvironment = Boolean(process.env.SESSION_INSPECTOR_STATE || process.env.SESSION_INSPECTOR_DB);
+    const state = options.state ?? (fromEnvironment ? defaultStateTarget() : (readAppSettings(settingsFile).stateStore ?? defaultStateTarget()));
+    const engine = await Engine.open({ ...options, state, sessions: '' });
+    const service = new ApiService(engine, options, settingsFile);
+    const remembered = service.settings.settings.sessionRoot;
+    await service.attach(engine, options.sessions ?? remembered ?? (existsSync(defaultSessionRoot()) ? defaultSessionRoot() : null));
+    return service;
+  }
+
+  /** One call from a transport: validated, run, and answered with a value or an error a person can act on. */
+  async handle(method: string, args: unknown): Promise<C.ApiResponse<unknown>> {
+    const checked = validateArgs(method as C.MethodName, args);
+    if (!checked.ok) return { ok: false, error: { code: 'invalid', message: checked.message } };
+    const handler = this.handlers[method as C.MethodName] as (a: unknown) => Promise<unknown>;
+    if (this.swapping) await this.swapping;
+    try {
+      return { ok: true, value: await handler(checked.value) };
+    } catch (error) {
+      return { ok: false, error: toApiError(error) };
+    }
+  }
+
+  subscribe(listener: (event: C.ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The store's status and health in Prometheus' text format (browser mode's `/metrics`). */
+  async metrics(): Promise<string> {
+    return prometheusMetrics(await this.engine.status(), await this.engine.health());
+  }
+
+  async close(): Promise<void> {
+    await this.stopPluginWatch();
+    await this.scheduler?.stop();
+    this.runs.cancel();
+    await this.runs.settle();
+    await this.engine.close();
+  }
+
+  /** What the handlers share: the store in use is read at each use, so a switch of store reaches them all. */
+  private context(): ApiContext {
+    const service = this; // the getters' own `this` is the context object
+    return {
+      get engine() {
+        return service.engine;
+      },
+      get index() {
+        return service.index;
+      },
+      get runs() {
+        return service.runs;
+      },
+      face: this.options,
+      emit: (event) => this.emit(event),
+      rescan: () => this.rescan(),
+      listAnswered: () => this.startScanPending?.(),
+      schedule: async () => (await this.scheduler?.status()) ?? [],
+      pluginsChanged: async () => {
+        await this.syncProcessors();
+        await this.emitPlugins();
+      },
+      info: () => this.info(),
+      infoChanged: () => this.infoChanged(),
+      useRoot: (path) => this.useRoot(path, true),
+      switchStore: (target) => this.switchStore(target),
+    };
   }
 
   /** Puts an engine (a state store) to use: session list, runs, plugin watching, the folder and the scheduler. */
@@ -102,27 +155,94 @@ export class ApiService {
     while (this.pluginSyncs.size > 0) await Promise.allSettled([...this.pluginSyncs]);
   }
 
-  static async open(options: ServiceOptions): Promise<ApiService> {
-    const settingsFile = join(options.home ?? userDataDir(), 'app-settings.json');
-    const fromEnvironment = Boolean(process.env.SESSION_INSPECTOR_STATE || process.env.SESSION_INSPECTOR_DB);
-    const state = options.state ?? (fromEnvironment ? defaultStateTarget() : (readSettings(settingsFile).stateStore ?? defaultStateTarget()));
-    const engine = await Engine.open({ ...options, state, sessions: '' });
-    const service = new ApiService(engine, options, settingsFile);
-    await service.attach(engine, options.sessions ?? service.settings.sessionRoot ?? (existsSync(defaultSessionRoot()) ? defaultSessionRoot() : null));
-    return service;
+  /**
+   * Opens the new store first, so a wrong URL or password leaves the current one in use; then stops what
+   * runs on the old one and moves the session list, runs and scheduler over.
+   */
+  private async switchStore(target: string): Promise<void> {
+    const state = isPostgresUrl(target) ? target : resolve(target);
+    let next: Engine;
+    try {
+      next = await Engine.open({ ...this.options, state, sessions: this.engine.options.sessions });
+    } catch (error) {
+      const named = isPostgresUrl(target) ? describePostgresUrl(target) : state;
+      throw new UsageError(`cannot use the state store ${named}: ${errorMessage(error)}; still using ${this.engine.store.db.location}`);
+    }
+    // Calls arriving while the stores are swapped wait for the new one (a run started meanwhile ran on a
+    // store being closed and failed with "database is closed").
+    const swapping = (async () => {
+      await this.stopPluginWatch();
+      await this.scheduler?.stop();
+      this.scheduler = null;
+      this.runs.cancel();
+      await this.runs.settle();
+      await this.engine.close();
+      await this.attach(next, next.options.sessions || null);
+    })();
+    this.swapping = swapping.catch(() => undefined);
+    try {
+      await swapping;
+    } finally {
+      this.swapping = null;
+    }
+    // Never a password on disk: the URL is kept without it (PGPASSWORD or a password file supply it next time).
+    this.settings.rememberStore(isPostgresUrl(state) ? describePostgresUrl(state) : state);
+    this.emit({ type: 'state-changed', processors: [] });
   }
 
-  /** The store's status and health in Prometheus' text format (browser mode's `/metrics`). */
-  async metrics(): Promise<string> {
-    return prometheusMetrics(await this.engine.status(), await this.engine.health());
+  private async useRoot(path: string, remember: boolean): Promise<void> {
+    const root = resolve(path);
+    this.engine.setSessionRoot(root);
+    // At start, a store that holds the last scan of this root lists it at once, and the new scan (a second
+    // at 100,000 sessions, most of it holding the event loop) runs once that first list has been answered;
+    // the list refreshes when it lands.
+    if (!remember && (await this.index.lastScannedRoot()) === root) {
+      this.scanAfterFirstList(root);
+    } else {
+      try {
+        await this.rescan();
+        this.rootError = null;
+      } catch (error) {
+        this.rootError = errorMessage(error);
+        await this.index.replaceSessions([], root);
+        if (remember) throw error;
+      }
+    }
+    if (remember || !this.settings.settings.sessionRoot) this.settings.rememberRoot(root);
+    await this.restartScheduler();
   }
 
-  async close(): Promise<void> {
-    await this.stopPluginWatch();
-    await this.scheduler?.stop();
-    this.runs.cancel();
-    await this.runs.settle();
-    await this.engine.close();
+  /** Runs the start scan once the first sessions/list is answered, or after FIRST_LIST_WAIT_MS without one. */
+  private scanAfterFirstList(root: string): void {
+    const start = () => {
+      clearTimeout(timer);
+      this.startScanPending = null;
+      void this.rescan()
+        .then(
+          () => (this.rootError = null),
+          async (error) => {
+            this.rootError = errorMessage(error);
+            await this.index.replaceSessions([], root);
+            this.infoChanged();
+            await this.restartScheduler();
+          },
+        )
+        .catch(() => undefined); // the service closed meanwhile
+    };
+    const timer = setTimeout(start, FIRST_LIST_WAIT_MS);
+    timer.unref();
+    this.startScanPending = () => {
+      this.startScanPending = null;
+      setImmediate(start);
+    };
+  }
+
+  /** Scans the root into the session index (stat only, no reads) and tells the renderer. */
+  private async rescan(): Promise<number> {
+    const { sessions } = await this.engine.scan();
+    await this.index.replaceSessions(sessions, this.engine.options.sessions);
+    this.emit({ type: 'sessions-changed' });
+    return sessions.length;
   }
 
   /** (Re)starts the scheduler on the current root, forwarding its events to the renderer. */
@@ -151,22 +271,36 @@ export class ApiService {
     }
   }
 
-  subscribe(listener: (event: C.ApiEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  private async syncProcessors(): Promise<void> {
+    const { processors } = await this.engine.plugins();
+    await this.index.replaceProcessors(processors);
   }
 
-  /** One call from a transport: validated, run, and answered with a value or an error a person can act on. */
-  async handle(method: string, args: unknown): Promise<C.ApiResponse<unknown>> {
-    const checked = validateArgs(method as C.MethodName, args);
-    if (!checked.ok) return { ok: false, error: { code: 'invalid', message: checked.message } };
-    const handler = this.handlers[method as C.MethodName] as (a: unknown) => Promise<unknown>;
-    if (this.swapping) await this.swapping;
-    try {
-      return { ok: true, value: await handler(checked.value) };
-    } catch (error) {
-      return { ok: false, error: toApiError(error) };
-    }
+  private async emitPlugins(): Promise<void> {
+    this.emit({ type: 'plugins-changed', plugins: (await this.engine.plugins()).plugins.map(rows.plugin) });
+  }
+
+  private info(): C.AppInfo {
+    const root = this.engine.options.sessions || null;
+    const db = this.engine.store.db;
+    return {
+      version: this.options.version,
+      mode: this.options.mode,
+      sessionRoot: root,
+      sessionRootError: root ? this.rootError : null,
+      defaultSessionRoot: defaultSessionRoot(),
+      defaultRootExists: existsSync(defaultSessionRoot()),
+      recentRoots: this.settings.settings.recentRoots,
+      stateStore: { backend: db.backend, location: db.location, shared: db.shared },
+      canPickFolder: Boolean(this.options.pickFolder),
+    };
+  }
+
+  /** Every window learns of a new folder or store, whoever changed it (the desktop menu has no window state). */
+  private infoChanged(): C.AppInfo {
+    const info = this.info();
+    this.emit({ type: 'info-changed', info });
+    return info;
   }
 
   private emit(event: C.ApiEvent): void {
@@ -178,380 +312,4 @@ export class ApiService {
       }
     }
   }
-
-  private async emitPlugins(): Promise<void> {
-    this.emit({ type: 'plugins-changed', plugins: (await this.engine.plugins()).plugins.map(rows.plugin) });
-  }
-
-  private async syncProcessors(): Promise<void> {
-    const { processors } = await this.engine.plugins();
-    await this.index.replaceProcessors(processors);
-  }
-
-  /** Scans the root into the session index (stat only, no reads) and tells the renderer. */
-  private async rescan(): Promise<number> {
-    const { sessions } = await this.engine.scan();
-    await this.index.replaceSessions(sessions, this.engine.options.sessions);
-    this.emit({ type: 'sessions-changed' });
-    return sessions.length;
-  }
-
-  private async useRoot(path: string, remember: boolean): Promise<void> {
-    const root = resolve(path);
-    this.engine.setSessionRoot(root);
-    // At start, a store that holds the last scan of this root lists it at once, and the new scan (a second
-    // at 100,000 sessions, most of it holding the event loop) runs once that first list has been answered;
-    // the list refreshes when it lands.
-    if (!remember && (await this.index.lastScannedRoot()) === root) {
-      this.scanAfterFirstList(root);
-    } else {
-      try {
-        await this.rescan();
-        this.rootError = null;
-      } catch (error) {
-        this.rootError = errorMessage(error);
-        await this.index.replaceSessions([], root);
-        if (remember) throw error;
-      }
-    }
-    if (remember || !this.settings.sessionRoot) {
-      this.settings = { ...this.settings, sessionRoot: root, recentRoots: [root, ...this.settings.recentRoots.filter((r) => r !== root)].slice(0, RECENT_ROOTS) };
-      writeSettings(this.settingsFile, this.settings);
-    }
-    await this.restartScheduler();
-  }
-
-  /** Runs the start scan once the first sessions/list is answered, or after FIRST_LIST_WAIT_MS without one. */
-  private scanAfterFirstList(root: string): void {
-    const start = () => {
-      clearTimeout(timer);
-      this.startScanPending = null;
-      void this.rescan()
-        .then(
-          () => (this.rootError = null),
-          async (error) => {
-            this.rootError = errorMessage(error);
-            await this.index.replaceSessions([], root);
-            await this.infoChanged();
-            await this.restartScheduler();
-          },
-        )
-        .catch(() => undefined); // the service closed meanwhile
-    };
-    const timer = setTimeout(start, FIRST_LIST_WAIT_MS);
-    timer.unref();
-    this.startScanPending = () => {
-      this.startScanPending = null;
-      setImmediate(start);
-    };
-  }
-
-  private info(): C.AppInfo {
-    const root = this.engine.options.sessions || null;
-    return {
-      version: this.options.version,
-      mode: this.options.mode,
-      sessionRoot: root,
-      sessionRootError: root ? this.rootError : null,
-      defaultSessionRoot: defaultSessionRoot(),
-      defaultRootExists: existsSync(defaultSessionRoot()),
-      recentRoots: this.settings.recentRoots,
-      stateStore: { backend: this.engine.store.db.backend, location: this.engine.store.db.location, shared: this.engine.store.db.shared },
-      canPickFolder: Boolean(this.options.pickFolder),
-    };
-  }
-
-  /** The file of a session the list knows (found by a scan, so under the root and no link followed); null otherwise. */
-  private async sessionPath(sessionKey: string): Promise<string | null> {
-    const { row } = await this.index.get(sessionKey);
-    return row ? join(this.engine.options.sessions, ...sessionKey.split('/')) : null;
-  }
-
-  private async targetKeys(target: C.SessionTarget): Promise<string[]> {
-    return 'sessions' in target ? target.sessions : this.index.keys(target.filter);
-  }
-
-  /** Set while switchStore puts the new store in place of the old one. */
-  private swapping: Promise<void> | null = null;
-
-  /**
-   * Opens the new store first, so a wrong URL or password leaves the current one in use; then stops what
-   * runs on the old one and moves the session list, runs and scheduler over.
-   */
-  private async switchStore(target: string): Promise<void> {
-    const state = isPostgresUrl(target) ? target : resolve(target);
-    let next: Engine;
-    try {
-      next = await Engine.open({ ...this.options, state, sessions: this.engine.options.sessions });
-    } catch (error) {
-      throw new UsageError(`cannot use the state store ${isPostgresUrl(target) ? describePostgresUrl(target) : state}: ${errorMessage(error)}; still using ${this.engine.store.db.location}`);
-    }
-    // Calls arriving while the stores are swapped wait for the new one (a run started meanwhile ran on a
-    // store being closed and failed with "database is closed").
-    const swapping = (async () => {
-      await this.stopPluginWatch();
-      await this.scheduler?.stop();
-      this.scheduler = null;
-      this.runs.cancel();
-      await this.runs.settle();
-      await this.engine.close();
-      await this.attach(next, next.options.sessions || null);
-    })();
-    this.swapping = swapping.catch(() => undefined);
-    try {
-      await swapping;
-    } finally {
-      this.swapping = null;
-    }
-    // Never a password on disk: the URL is kept without it (PGPASSWORD or a password file supply it next time).
-    this.settings = { ...this.settings, stateStore: isPostgresUrl(state) ? describePostgresUrl(state) : state };
-    writeSettings(this.settingsFile, this.settings);
-    this.emit({ type: 'state-changed', processors: [] });
-  }
-
-  /** Every window learns of a new folder or store, whoever changed it (the desktop menu has no window state). */
-  private async infoChanged(): Promise<C.AppInfo> {
-    const info = await this.info();
-    this.emit({ type: 'info-changed', info });
-    return info;
-  }
-
-  private readonly handlers: C.ApiHandlers = {
-    'app/info': async () => this.info(),
-    'app/setStateStore': async ({ target }) => {
-      await this.switchStore(target);
-      return this.infoChanged();
-    },
-    'app/setSessionRoot': async ({ path }) => {
-      await this.useRoot(path, true);
-      return this.infoChanged();
-    },
-    'app/pickFolder': async () => {
-      if (!this.options.pickFolder) throw new UsageError('no folder dialog in browser mode: type or paste the folder path');
-      return { path: await this.options.pickFolder() };
-    },
-
-    'sessions/list': async (query) => {
-      const page = await this.index.page(query);
-      const running = this.runs.currentSessions();
-      const counts: C.SessionPage['counts'] = {};
-      for (const row of await this.index.counts()) {
-        const processor = String(row.processor);
-        counts[processor] ??= { processed: 0, stale: 0, pending: 0, running: 0, failed: 0, quarantined: 0 };
-        counts[processor][row.status as C.ProcessorStatus] = Number(row.n);
-      }
-      const answer = {
-        total: page.total,
-        offset: query.offset,
-        rows: page.rows.map((r) => rows.session(r, page.cells, running)),
-        columns: SESSION_COLUMNS,
-        groups: await this.index.groups(),
-        projects: await this.index.projects(),
-        counts,
-      };
-      this.startScanPending?.();
-      return answer;
-    },
-    'sessions/get': async ({ sessionKey }) => {
-      const { row, cells } = await this.index.get(sessionKey);
-      if (!row) throw new NotFoundError(`no session ${sessionKey} under ${this.engine.options.sessions || 'the session folder'} (refresh the list?)`);
-      const db = this.engine.store.db;
-      const processors: C.SessionProcessorDetail[] = [];
-      for (const cell of cells) {
-        const key = { processor: String(cell.processor), session: sessionKey };
-        const [state] = await db.all('SELECT * FROM session_processor_state WHERE processor_name = $processor AND session_file = $session', key);
-        const [failure] = await db.all('SELECT * FROM session_processor_failures WHERE processor_name = $processor AND session_file = $session', key);
-        const items = await db.all('SELECT item FROM processor_items WHERE processor_name = $processor AND session_file = $session ORDER BY item_index LIMIT 200', key);
-        const [count] = await db.all('SELECT count(*) AS n FROM processor_items WHERE processor_name = $processor AND session_file = $session', key);
-        processors.push({
-          processor: key.processor,
-          status: rows.session(row, cells, this.runs.currentSessions()).statuses.find((s) => s.processor === key.processor)!.status,
-          state: state ? rows.state(state) : null,
-          failure: failure ? rows.failure(failure) : null,
-          items: items.map((i) => i.item),
-          itemsTotal: Number(count.n),
-        });
-      }
-      return { session: rows.session(row, cells, this.runs.currentSessions()), path: join(this.engine.options.sessions, ...sessionKey.split('/')), processors };
-    },
-    'sessions/transcript': async ({ sessionKey, fromLine, limit }) => {
-      const path = await this.sessionPath(sessionKey);
-      if (path === null) throw new NotFoundError(`no session ${sessionKey} (refresh the list?)`);
-      return readTranscript(path, fromLine ?? 1, limit ?? 200, await listSecretSpans(this.engine.store.db, [sessionKey]));
-    },
-    'sessions/refresh': async () => ({ total: await this.rescan() }),
-
-    'processors/list': async () => {
-      const { processors } = await this.engine.plugins();
-      const lastRuns = new Map((await this.engine.store.db.all('SELECT processor_name, max(started_at) AS at FROM processor_runs GROUP BY processor_name')).map((r) => [String(r.processor_name), r.at as string | null]));
-      const schedule = new Map(((await this.scheduler?.status()) ?? []).map((s) => [s.processor, s]));
-      return processors.map((p) => ({
-        name: p.name,
-        version: p.version,
-        timeoutMs: p.timeoutMs,
-        plugin: p.pluginName,
-        view: p.view?.name ?? null,
-        lastRunAt: lastRuns.get(p.name) ?? null,
-        running: this.runs.isActive(p.name),
-        cadenceMinutes: schedule.get(p.name)?.cadenceMinutes ?? p.cadenceMinutes,
-        nextRunAt: schedule.get(p.name)?.nextDueAt ?? null,
-      }));
-    },
-
-    'runs/start': async ({ filter, ...request }) => this.runs.start(filter ? { ...request, sessions: await this.index.keys(filter) } : request),
-    // Runs the UI started and the scheduler's alike: they all go through the engine's run service.
-    'runs/cancel': async ({ processor }) => ({ cancelled: this.runs.cancel(processor) }),
-    'runs/active': async () => this.runs.list(),
-    'runs/history': async ({ limit, processor }) => {
-      const where = processor ? 'WHERE processor_name = $processor' : '';
-      const found = await this.engine.store.db.all(`SELECT * FROM processor_runs ${where} ORDER BY started_at DESC LIMIT $limit`, { limit: limit ?? 200, ...(processor ? { processor } : {}) });
-      return found.map(rows.run);
-    },
-    'runs/timeline': async ({ days }) => runTimeline(this.engine.store.db, days ?? 30),
-
-    'state/list': async ({ processor, text, offset, limit }) => {
-      const conditions: string[] = [];
-      const params: Record<string, string | number> = { limit, offset };
-      if (processor) {
-        conditions.push('processor_name = $processor');
-        params.processor = processor;
-      }
-      if (text) {
-        conditions.push('strpos(lower(session_file), lower($text)) > 0');
-        params.text = text;
-      }
-      const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-      const found = await this.engine.store.db.all(
-        `SELECT *, count(*) OVER () AS total FROM session_processor_state ${where} ORDER BY processor_name, session_file LIMIT $limit OFFSET $offset`,
-        params,
-      );
-      return { total: found.length ? Number(found[0].total) : 0, rows: found.map(rows.state) };
-    },
-    'state/reset': async ({ processor, target }) => {
-      this.refuseWhileRunning(processor);
-      const changed = await this.engine.store.resetState(processor, await this.targetKeys(target));
-      this.emit({ type: 'state-changed', processors: [processor] });
-      return { changed };
-    },
-    'state/markProcessed': async ({ processor, target }) => {
-      this.refuseWhileRunning(processor);
-      const changed = await this.engine.markProcessed(processor, await this.targetKeys(target));
-      this.emit({ type: 'state-changed', processors: [processor] });
-      return { changed };
-    },
-    'state/update': async ({ processor, sessionKey, changes, expected }) => {
-      this.refuseWhileRunning(processor);
-      const row = await updateState(this.engine.store.db, processor, sessionKey, changes, expected);
-      this.emit({ type: 'state-changed', processors: [processor] });
-      return rows.state(row);
-    },
-    'state/history': async ({ limit }) => (await listAudit(this.engine.store.db, limit ?? 200)).map(rows.audit),
-    'state/undo': async ({ auditId }) => {
-      const [original] = await this.engine.store.db.all('SELECT processor_name FROM state_audit WHERE audit_id = $id', { id: auditId });
-      if (original) this.refuseWhileRunning(String(original.processor_name));
-      const undoId = await undoChange(this.engine.store.db, auditId);
-      const [entry] = (await listAudit(this.engine.store.db, 10_000)).filter((r) => Number(r.audit_id) === undoId);
-      this.emit({ type: 'state-changed', processors: [String(entry.processor_name)] });
-      return rows.audit(entry);
-    },
-
-    'plugins/list': async () => (await this.engine.plugins()).plugins.map(rows.plugin),
-    'plugins/inspect': async ({ path }) => {
-      const folder = resolve(path);
-      try {
-        const manifest = await readManifest(folder);
-        return { path: folder, name: manifest.name, version: manifest.version, processors: manifest.declaredProcessors, contentHash: await pluginContentHash(folder), problems: [] };
-      } catch (error) {
-        if (!(error instanceof ManifestError)) throw new UsageError(`cannot read plugin folder ${folder}: ${errorMessage(error)}`);
-        return { path: folder, name: null, version: null, processors: [], contentHash: null, problems: error.problems };
-      }
-    },
-    'plugins/install': async ({ path, approve }) => {
-      const { plugin } = await this.engine.installPlugin(path, approve);
-      await this.afterPluginChange();
-      return rows.plugin(plugin);
-    },
-    'plugins/approve': async ({ name }) => {
-      const plugin = await this.engine.approvePlugin(name);
-      await this.afterPluginChange();
-      return rows.plugin(plugin);
-    },
-    'plugins/setEnabled': async ({ name, enabled }) => {
-      const plugin = await this.engine.setPluginEnabled(name, enabled);
-      await this.afterPluginChange();
-      return rows.plugin(plugin);
-    },
-    'plugins/reload': async () => {
-      const set = await this.engine.reloadPlugins();
-      await this.afterPluginChange();
-      return set.plugins.map(rows.plugin);
-    },
-
-    'query/run': async ({ sql, limit }) => {
-      const started = performance.now();
-      const table = await this.engine.store.db.readOnlyTable(sql, limit ?? 1000);
-      return { ...table, elapsedMs: Math.round(performance.now() - started) };
-    },
-    'query/catalog': async () => this.engine.store.db.catalog(),
-    'query/export': async ({ sql, format }) => {
-      const fileName = `session-inspector-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`;
-      const target = await this.options.exportTarget(fileName);
-      if (!target) return { fileName, rows: 0, downloadUrl: null, savedTo: null };
-      const count = await this.engine.store.db.exportQuery(sql, format, target.path);
-      return { fileName, rows: count, downloadUrl: target.downloadUrl, savedTo: target.downloadUrl ? null : target.path };
-    },
-
-    'dashboard/get': async ({ days }) => dashboard(this.engine.store.db, days ?? 30),
-    'health/get': async () => this.engine.health(),
-    'findings/list': async (args) => findingsList(this.engine.store.db, args),
-    'findings/mark': async (args) => findingsMark(this.engine.store.db, args),
-    'secrets/redact': async (args) => {
-      const report = await secretsRedact(this.engine, args);
-      if (report.applied && report.rows.some((r) => r.outcome === 'redacted')) {
-        await this.rescan();
-        this.emit({ type: 'state-changed', processors: ['secrets'] });
-      }
-      return report;
-    },
-    'secrets/reveal': async ({ id }) => secretsReveal(this.engine.store.db, id, (key) => this.sessionPath(key)),
-    'usage/report': async (request) => usageReport(this.engine.store.db, request),
-  };
-
-  private async afterPluginChange(): Promise<void> {
-    await this.syncProcessors();
-    await this.emitPlugins();
-  }
-
-  /** Edits wait for a running processor: a run writing the same rows could otherwise undo them silently. */
-  private refuseWhileRunning(processor: string): void {
-    if (this.runs.isActive(processor)) throw new BusyError(`processor "${processor}" is running: edit its state when the run ends, or cancel it`);
-  }
-}
-
-function toApiError(error: unknown): C.ApiError {
-  if (error instanceof UsageError) return { code: 'invalid', message: error.message };
-  if (error instanceof BusyError) return { code: 'busy', message: error.message };
-  if (error instanceof NotFoundError) return { code: 'not-found', message: error.message };
-  if (error instanceof ConflictError) return { code: 'conflict', message: error.message };
-  process.stderr.write(`session-inspector: unexpected error in the API: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  return { code: 'internal', message: `unexpected error: ${errorMessage(error)}` };
-}
-
-function readSettings(file: string): AppSettings {
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<AppSettings>;
-    return {
-      sessionRoot: typeof parsed.sessionRoot === 'string' ? parsed.sessionRoot : null,
-      recentRoots: Array.isArray(parsed.recentRoots) ? parsed.recentRoots.filter((r) => typeof r === 'string') : [],
-      stateStore: typeof parsed.stateStore === 'string' ? parsed.stateStore : null,
-    };
-  } catch {
-    return { sessionRoot: null, recentRoots: [], stateStore: null };
-  }
-}
-
-function writeSettings(file: string, settings: AppSettings): void {
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(settings, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
 }

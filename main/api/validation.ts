@@ -12,9 +12,12 @@ const sessionKey = z
   .string()
   .min(1)
   .max(4096)
-  .refine((key) => !key.startsWith('/') && !/^[A-Za-z]:/.test(key) && !key.includes('\\') && !key.split('/').some((part) => part === '..' || part === '.' || part === '') && !key.includes('\0'), {
-    message: 'must be a session key (a relative path under the session folder, like alice/0b1c.jsonl)',
-  });
+  .refine(
+    (key) =>
+      !key.startsWith('/') && !/^[A-Za-z]:/.test(key) && !key.includes('\\') && !key.includes('\0') &&
+      !key.split('/').some((part) => part === '..' || part === '.' || part === ''),
+    { message: 'must be a session key (a relative path under the session folder, like alice/0b1c.jsonl)' },
+  );
 const processor = z.string().regex(PROCESSOR_NAME, 'must be a processor name');
 const status = z.enum(PROCESSOR_STATUSES as [string, ...string[]]);
 const empty = z.object({}).strict();
@@ -55,14 +58,26 @@ export const schemas: { [M in MethodName]: z.ZodType<ArgsOf<M>> } = {
   'sessions/refresh': empty,
   'processors/list': empty,
   'runs/start': z
-    .object({ processors: z.array(processor).optional(), sessions: z.array(sessionKey).max(100_000).optional(), filter: z.object(filter).strict().optional(), failedOnly: z.boolean().optional() })
+    .object({
+      processors: z.array(processor).optional(),
+      sessions: z.array(sessionKey).max(100_000).optional(),
+      filter: z.object(filter).strict().optional(),
+      failedOnly: z.boolean().optional(),
+    })
     .strict()
     .refine((a) => !(a.sessions && a.filter), 'give sessions or a filter, not both') as z.ZodType<ArgsOf<'runs/start'>>,
   'runs/cancel': z.object({ processor: processor.optional() }).strict(),
   'runs/active': empty,
   'runs/history': z.object({ limit: z.number().int().min(1).max(10_000).optional(), processor: processor.optional() }).strict(),
   'runs/timeline': z.object({ days: z.number().int().min(1).max(3650).optional() }).strict(),
-  'state/list': z.object({ processor: processor.optional(), text: z.string().max(4096).optional(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(500) }).strict(),
+  'state/list': z
+    .object({
+      processor: processor.optional(),
+      text: z.string().max(4096).optional(),
+      offset: z.number().int().min(0),
+      limit: z.number().int().min(1).max(500),
+    })
+    .strict(),
   'state/reset': z.object({ processor, target }).strict() as z.ZodType<ArgsOf<'state/reset'>>,
   'state/markProcessed': z.object({ processor, target }).strict() as z.ZodType<ArgsOf<'state/markProcessed'>>,
   'state/update': z

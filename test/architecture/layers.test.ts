@@ -87,3 +87,16 @@ test('layers: no import cycles in main/ (type-only imports count: they tie the m
   for (const file of files) if (!state.has(file)) visit(file);
   assert.deepEqual(cycles, []);
 });
+
+test('layers: the API contract (main/api/contract.ts and its domain files in contract/) imports nothing but itself: the renderer compiles it', () => {
+  const contract = [join(main, 'api', 'contract.ts'), ...files.filter((f) => inside(f, join('api', 'contract')))];
+  assert.ok(contract.length > 1, 'the domain files were found');
+  const wrong: string[] = [];
+  for (const file of contract) {
+    const { local, packages } = graph.get(file)!;
+    for (const dep of local) if (!contract.includes(dep)) wrong.push(`${rel(file)} -> ${rel(dep)}`);
+    for (const pkg of packages) wrong.push(`${rel(file)} -> ${pkg}`);
+    if (/from\s+'node:/.test(readFileSync(file, 'utf8'))) wrong.push(`${rel(file)} -> node:`);
+  }
+  assert.deepEqual(wrong, []);
+});

@@ -96,3 +96,6 @@ export function isNewStoreFile(target: string): boolean {
 
 /** The condition typedItems adds to keep only the sessions listed in a table. */
 export const onlySessionsIn = (table: string | undefined): string => (table ? ` AND session_file IN (SELECT session_file FROM ${table})` : '');
+
+/** A timestamp column's UTC day as YYYY-MM-DD, in SQL both backends run. */
+export const utcDay = (column: string): string => `CAST(CAST(${column} AS DATE) AS VARCHAR)`;

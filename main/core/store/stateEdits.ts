@@ -29,6 +29,34 @@ function rowOf(entry: JsonRow): { table: string; where: string; key: Record<stri
   return { table, where: 'processor_name = $processor AND session_file = $session', key: { processor: String(entry.processor_name), session: String(entry.session_file) } };
 }
 
+/** One page of the state editor: rows of a processor (or all), whose session key holds `text` (any case). */
+export interface StatePageQuery {
+  processor?: string;
+  text?: string;
+  offset: number;
+  limit: number;
+}
+
+/** A page of state rows in (processor, session) order, and how many rows match in all. */
+export async function statePage(db: Database, { processor, text, offset, limit }: StatePageQuery): Promise<{ total: number; rows: JsonRow[] }> {
+  const conditions: string[] = [];
+  const params: Record<string, string | number> = { limit, offset };
+  if (processor) {
+    conditions.push('processor_name = $processor');
+    params.processor = processor;
+  }
+  if (text) {
+    conditions.push('strpos(lower(session_file), lower($text)) > 0');
+    params.text = text;
+  }
+  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+  const rows = await db.all(
+    `SELECT *, count(*) OVER () AS total FROM session_processor_state ${where} ORDER BY processor_name, session_file LIMIT $limit OFFSET $offset`,
+    params,
+  );
+  return { total: rows.length ? Number(rows[0].total) : 0, rows };
+}
+
 export interface StateChanges {
   itemsExtracted?: number;
   /** ISO-8601 with a time zone (UTC stored). */
@@ -142,12 +170,17 @@ export async function undoChange(db: Database, auditId: number): Promise<number>
   });
 }
 
+/** Audit entries with the entry that undid each (undone_by), for listAudit and auditEntry. */
+const AUDIT_ROWS = `SELECT a.audit_id, a."at", a.action, a.processor_name, a.session_file, a.before, a.after, u.audit_id AS undone_by
+  FROM state_audit a LEFT JOIN state_audit u ON u.action = 'undo:' || CAST(a.audit_id AS VARCHAR)`;
+
 /** The audit trail, newest first, with which entries were undone. */
 export function listAudit(db: Database, limit: number): Promise<JsonRow[]> {
-  return db.all(
-    `SELECT a.audit_id, a."at", a.action, a.processor_name, a.session_file, a.before, a.after, u.audit_id AS undone_by
-     FROM state_audit a LEFT JOIN state_audit u ON u.action = 'undo:' || CAST(a.audit_id AS VARCHAR)
-     ORDER BY a.audit_id DESC LIMIT $limit`,
-    { limit },
-  );
+  return db.all(`${AUDIT_ROWS} ORDER BY a.audit_id DESC LIMIT $limit`, { limit });
+}
+
+/** One entry of the audit trail, as listAudit gives it; null when no entry has that id. */
+export async function auditEntry(db: Database, auditId: number): Promise<JsonRow | null> {
+  const [row] = await db.all(`${AUDIT_ROWS} WHERE a.audit_id = $id ORDER BY u.audit_id LIMIT 1`, { id: auditId });
+  return row ?? null;
 }

@@ -42,7 +42,8 @@ async function replaceViews(db: Database, processors: { name: string; view?: Pro
   return problems;
 }
 
-async function viewExists(db: Database, name: string): Promise<boolean> {
+/** Whether the store has a view of that name in its schema (a processor's view, once it was created). */
+export async function viewExists(db: Database, name: string): Promise<boolean> {
   const rows = await db.all('SELECT 1 FROM information_schema.views WHERE table_name = $1 AND table_schema = current_schema()', [name]);
   return rows.length > 0;
 }
