@@ -15,7 +15,7 @@ import { printJson, printTable } from './output.js';
 import { ProgressReporter, progressMode } from './progress.js';
 import { listOrphans } from './orphans.js';
 import { resolve } from 'node:path';
-import { PluginPool } from '../core/host/pool.js';
+import { PluginPool } from '../core/pluginProcesses/pool.js';
 import type { PluginReport } from '../core/plugins/loader.js';
 import type { ServeOptions } from './serve.js';
 

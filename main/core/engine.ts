@@ -8,7 +8,7 @@ import { PluginSettings } from './plugins/pluginSettings.js';
 import { PluginSnapshots } from './plugins/snapshot.js';
 import { validatePlugin } from './plugins/validate.js';
 import { Runner, type RunOptions } from './runner/runner.js';
-import { PluginPool } from './host/pool.js';
+import { PluginPool } from './pluginProcesses/pool.js';
 import type { RunStats } from './runner/stats.js';
 import { scanSessionRoot, type ScanResult } from './scan.js';
 import { SessionFile } from './sessionFile.js';

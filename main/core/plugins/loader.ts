@@ -1,8 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError, errorMessage } from '../errors.js';
-import type { PluginPool } from '../host/pool.js';
-import type { ProcessorDescriptor } from '../host/protocol.js';
+import type { PluginPool } from '../pluginProcesses/pool.js';
+import type { ProcessorDescriptor } from '../pluginProcesses/protocol.js';
 import type { CheckedSql } from '../sql/sqlSandbox.js';
 import type { SqlSpec } from './processorSchema.js';
 import { ManifestError, readManifest } from './manifest.js';

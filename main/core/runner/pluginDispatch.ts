@@ -1,7 +1,7 @@
 import { errorMessage } from '../errors.js';
-import { WorkerDied, type LogSink } from '../host/pluginProcess.js';
-import type { PluginPool } from '../host/pool.js';
-import type { DueProcessor, EarlyOutcome, ProcessorOutcome, SessionTaskResult } from '../host/protocol.js';
+import { WorkerDied, type LogSink } from '../pluginProcesses/pluginProcess.js';
+import type { PluginPool } from '../pluginProcesses/pool.js';
+import type { DueProcessor, EarlyOutcome, ProcessorOutcome, SessionTaskResult } from '../pluginProcesses/protocol.js';
 import { SessionFile, type SessionEntry } from '../sessionFile.js';
 import type { KnownRead } from '../sql/sqlBatch.js';
 import type { StateStore } from '../store/stateStore.js';

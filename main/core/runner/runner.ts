@@ -1,5 +1,5 @@
-import type { LogSink } from '../host/pluginProcess.js';
-import type { PluginPool } from '../host/pool.js';
+import type { LogSink } from '../pluginProcesses/pluginProcess.js';
+import type { PluginPool } from '../pluginProcesses/pool.js';
 import { BusyError, UsageError, errorMessage } from '../errors.js';
 import type { LoadedProcessor } from '../plugins/loader.js';
 import type { SessionEntry } from '../sessionFile.js';

@@ -25,7 +25,7 @@ export const KILL_GRACE_MS = 2_000;
  * a corpus of ordinary sessions, most of it for 100,000 small ones). One queued task was not enough on 2
  * cores: the plugin processes keep both busy, the host gets a turn late, and a process that finished its
  * two small sessions meanwhile waited (2,000 small sessions: 9.8 s with 2, 8.0 s with 4). A task that
- * waits too long behind a long one is withdrawn and given to an idle process (worker/main.ts).
+ * waits too long behind a long one is withdrawn and given to an idle process (pluginSide/main.ts).
  */
 export const TASKS_PER_PROCESS = 4;
 

@@ -2,7 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { guardAgainstHostDeath } from './hostDeathGuard.js';
 import type { EarlyOutcome, HostMessage, Task, WorkerMessage } from './protocol.js';
 
-const WORKER_ENTRY = new URL('./worker/main.js', import.meta.url);
+/** The plugin process's entry (pluginSide/ is the code that runs in it). */
+const ENTRY = new URL('./pluginSide/main.js', import.meta.url);
 /** Extra Node flags for plugin processes, for profiling (`--cpu-prof --cpu-prof-dir=DIR`): NODE_OPTIONS refuses --cpu-prof. */
 const EXTRA_NODE_ARGS = process.env.SESSION_INSPECTOR_PLUGIN_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const PROFILING = EXTRA_NODE_ARGS.length > 0;
@@ -66,7 +67,7 @@ export class PluginProcess {
   readonly ready: Promise<void>;
 
   constructor(private readonly options: PluginProcessOptions) {
-    this.child = fork(WORKER_ENTRY, [], {
+    this.child = fork(ENTRY, [], {
       // An 8 MB young generation (V8's default here is 16): about 15 MB less per process at the same speed
       // on transcripts (4 MB cost 10 % more CPU in scavenges); the peak RSS of a run counts every process.
       execArgv: [`--max-old-space-size=${options.memoryLimitMb}`, '--max-semi-space-size=8', ...EXTRA_NODE_ARGS],
