@@ -12,7 +12,7 @@ const hostile: Record<string, { body: string; error: RegExp; timeoutMs?: number 
   rejects: { body: `return Promise.reject(new Error('rejected on purpose'));`, error: /^rejected on purpose$/ },
   'never-settles': { body: `return new Promise(() => {});`, error: /^timeout after 300 ms$/, timeoutMs: 300 },
   'endless-loop': { body: `for (;;) {}`, error: /^timeout after 300 ms$/, timeoutMs: 300 },
-  'process-exit': { body: `process.exit(3);`, error: /^worker exited with code 3$/ },
+  'process-exit': { body: `process.exit(3);`, error: /^plugin process exited with code 3$/ },
   'heap-grows': { body: `const a = []; for (;;) a.push(new Array(1e6).fill(1.5));`, error: /^out of memory \(limit 128 MB\)$/ },
   'split-bomb': { body: `const s = 'ab,'.repeat(60e6); return { items: [s.split(',').length] };`, error: /^out of memory \(limit 128 MB\)$/ },
   'writes-session': { body: `(await import('node:fs')).writeFileSync(session.path, 'clobbered'); throw new Error('wrote to session.path');`, error: /^wrote to session\.path$/ },

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { guardAgainstHostDeath } from './hostDeathGuard.js';
-import type { EarlyOutcome, HostMessage, Task, WorkerMessage } from './protocol.js';
+import type { EarlyOutcome, HostMessage, Task, PluginProcessMessage } from './protocol.js';
 
 /** The plugin process's entry (pluginSide/ is the code that runs in it). */
 const ENTRY = new URL('./pluginSide/main.js', import.meta.url);
@@ -16,7 +16,7 @@ export interface PluginProcessOptions {
 }
 
 /** The process died or was killed while it held a task. */
-export class WorkerDied extends Error {}
+export class PluginProcessDied extends Error {}
 
 /** The process handed a queued task back unstarted (the task ahead of it ran long); it goes to another process. */
 export class TaskWithdrawn extends Error {}
@@ -85,22 +85,22 @@ export class PluginProcess {
       this.stderrTail = (this.stderrTail + text).slice(-4096);
     });
     this.ready = new Promise((resolve, reject) => {
-      const onMessage = (message: WorkerMessage) => {
+      const onMessage = (message: PluginProcessMessage) => {
         if (message.type === 'ready') {
           this.child.off('message', onMessage);
           resolve();
         }
       };
       this.child.on('message', onMessage);
-      this.child.once('exit', () => reject(new WorkerDied(`plugin process failed to start: ${this.describeExit(null, null)}`)));
+      this.child.once('exit', () => reject(new PluginProcessDied(`plugin process failed to start: ${this.describeExit(null, null)}`)));
     });
     this.ready.catch(() => undefined);
-    this.child.on('message', (message: WorkerMessage) => this.onMessage(message));
+    this.child.on('message', (message: PluginProcessMessage) => this.onMessage(message));
     this.guard = guardAgainstHostDeath(this.child.pid);
     this.child.once('exit', (code, signal) => {
       this.guard.end();
       this.exitReason = this.describeExit(code, signal);
-      for (const pending of this.pending.values()) pending.reject(new WorkerDied(this.exitReason));
+      for (const pending of this.pending.values()) pending.reject(new PluginProcessDied(this.exitReason));
       this.pending.clear();
     });
   }
@@ -120,7 +120,7 @@ export class PluginProcess {
 
   async request<T>(task: Task, hooks: RequestHooks = {}): Promise<T> {
     await this.ready;
-    if (!this.alive) throw new WorkerDied(this.exitReason ?? 'plugin process is gone');
+    if (!this.alive) throw new PluginProcessDied(this.exitReason ?? 'plugin process is gone');
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const aborts = [...(hooks.cancel ?? [])].map(([processor, signal]) => ({ signal, abort: () => this.send({ type: 'abort', id, processor }) }));
@@ -157,7 +157,7 @@ export class PluginProcess {
     if (this.child.connected) this.child.send(message);
   }
 
-  private onMessage(message: WorkerMessage): void {
+  private onMessage(message: PluginProcessMessage): void {
     if (message.type === 'batch') {
       for (const m of message.messages) this.onMessage(m);
       return;
@@ -200,7 +200,7 @@ export class PluginProcess {
     if (/heap out of memory|Reached heap limit|allocation failed|Ineffective mark-compacts/i.test(this.stderrTail)) {
       return `out of memory (limit ${this.options.memoryLimitMb} MB)`;
     }
-    if (signal) return `worker killed by ${signal}`;
-    return `worker exited with code ${code}`;
+    if (signal) return `plugin process killed by ${signal}`;
+    return `plugin process exited with code ${code}`;
   }
 }

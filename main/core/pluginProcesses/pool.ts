@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { PluginProcess, TaskWithdrawn, WorkerDied, type LogSink, type RequestHooks } from './pluginProcess.js';
+import { PluginProcess, TaskWithdrawn, PluginProcessDied, type LogSink, type RequestHooks } from './pluginProcess.js';
 import type { DescribeResult, DescribeTask, SessionTask, SessionTaskResult } from './protocol.js';
 
 export interface PoolOptions {
@@ -79,7 +79,7 @@ export class PluginPool {
    * Runs a session task under two watchdogs once plugin code starts: the longest due processor's limit
    * plus a grace period overall, and, since the process's own timers cannot fire while plugin code blocks
    * its event loop, no heartbeat for the shortest limit plus grace. Either kills the process and the task
-   * rejects with WorkerDied(reason); the runner then retries each processor of the task on its own.
+   * rejects with PluginProcessDied(reason); the runner then retries each processor of the task on its own.
    * `hooks.onItems` receives the items processors emit while the task runs (see RequestHooks.onItems).
    */
   session(task: SessionTask, hooks: SessionHooks): Promise<SessionTaskResult> {
@@ -127,11 +127,11 @@ export class PluginPool {
         return await this.runOnce<T>(task, limits, hooks, state);
       } catch (error) {
         if (error instanceof TaskWithdrawn) {
-          if (this.closed) throw new WorkerDied('plugin pool closed');
+          if (this.closed) throw new PluginProcessDied('plugin pool closed');
           continue; // handed back unstarted: try again, first in line
         }
         // Queued behind a task that got its process killed: it never ran, so it is no failure of its own.
-        if (error instanceof WorkerDied && !state.started && !this.closed && attempt++ < UNSTARTED_RETRIES) continue;
+        if (error instanceof PluginProcessDied && !state.started && !this.closed && attempt++ < UNSTARTED_RETRIES) continue;
         throw error;
       }
     }
@@ -150,7 +150,7 @@ export class PluginPool {
     if (retry) this.serve();
     if (queued) state.waited = true;
     try {
-      if (this.closed) throw new WorkerDied('plugin pool closed');
+      if (this.closed) throw new PluginProcessDied('plugin pool closed');
       if (!slot.process?.alive) slot.process = this.spawn();
       const process = slot.process;
       let total: NodeJS.Timeout | undefined;

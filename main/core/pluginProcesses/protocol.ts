@@ -92,7 +92,7 @@ export type HostMessage =
   /** The host has stored (staged) one 'items' message of the task: the process may send another. */
   | { type: 'items-stored'; id: number };
 
-export type WorkerMessage =
+export type PluginProcessMessage =
   | { type: 'ready' }
   /** Sent every HEARTBEAT_MS while the process's event loop turns: its absence means plugin code blocks it. */
   | { type: 'heartbeat' }
@@ -111,7 +111,7 @@ export type WorkerMessage =
   | { type: 'items'; id: number; processor: string; items: string[] }
   | { type: 'log'; id: number; level: 'info' | 'warn' | 'error'; processor: string | null; message: string }
   /** Several of the above in one write (a result and the next task's start), handled in order. */
-  | { type: 'batch'; messages: WorkerMessage[] };
+  | { type: 'batch'; messages: PluginProcessMessage[] };
 
 export const HEARTBEAT_MS = 200;
 

@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors.js';
-import { WorkerDied, type LogSink } from '../pluginProcesses/pluginProcess.js';
+import { PluginProcessDied, type LogSink } from '../pluginProcesses/pluginProcess.js';
 import type { PluginPool } from '../pluginProcesses/pool.js';
 import type { DueProcessor, EarlyOutcome, ProcessorOutcome, SessionTaskResult } from '../pluginProcesses/protocol.js';
 import { SessionFile, type SessionEntry } from '../sessionFile.js';
@@ -85,13 +85,13 @@ export async function dispatchSession(
   await Promise.all(recording);
   if (result === undefined) {
     await staging.discard(); // an attempt that did not end in a result leaves no items
-    if (failure instanceof WorkerDied && due.length > 1) {
+    if (failure instanceof PluginProcessDied && due.length > 1) {
       const retried = [...open];
       open.clear();
       const reads = await Promise.all(retried.map((run) => dispatchSession(host, entry, [run], onLog, settled, notAfterMs)));
       return reads.find((read) => read !== null) ?? null;
     }
-    // The plugin process died (or our worker code failed): hash here so attempts still track the content.
+    // The plugin process died (or our plugin-side code failed): hash here so attempts still track the content.
     const fileHash = await hashQuietly(entry);
     for (const run of open) {
       run.record(entry, { kind: 'failed', error: errorMessage(failure) }, dispatchedAt, fileHash, 0);

@@ -1,12 +1,12 @@
 // Entry of a plugin process: plugin code runs here, never in the process that owns DuckDB, so a plugin
 // that crashes, exits, loops or exhausts memory takes down only this process.
 import { errorMessage } from '../../errors.js';
-import { HEARTBEAT_MS, type HostMessage, type Task, type WorkerMessage } from '../protocol.js';
+import { HEARTBEAT_MS, type HostMessage, type Task, type PluginProcessMessage } from '../protocol.js';
 import { ItemOutbox } from './itemOutbox.js';
 import { describePlugin } from './modules.js';
 import { runSessionTask } from './sessionTask.js';
 
-const write = (message: WorkerMessage) => {
+const write = (message: PluginProcessMessage) => {
   if (process.connected) process.send?.(message);
 };
 /**
@@ -15,14 +15,14 @@ const write = (message: WorkerMessage) => {
  * follows within the same turn, and both travel in one write. Each write wakes the host, and on 2 cores
  * those wake-ups were a large part of the cost of a small session.
  */
-let outbox: WorkerMessage[] | null = null;
+let outbox: PluginProcessMessage[] | null = null;
 const flush = () => {
   const messages = outbox;
   outbox = null;
   if (messages) write(messages.length === 1 ? messages[0] : { type: 'batch', messages });
 };
 /** Sends now (with anything held back first, in order). */
-const send = (message: WorkerMessage) => {
+const send = (message: PluginProcessMessage) => {
   if (outbox === null) write(message);
   else {
     outbox.push(message);
@@ -30,7 +30,7 @@ const send = (message: WorkerMessage) => {
   }
 };
 /** Sends within this turn of the event loop, together with whatever else is sent in it. */
-const sendSoon = (message: WorkerMessage) => {
+const sendSoon = (message: PluginProcessMessage) => {
   if (outbox !== null) outbox.push(message);
   else {
     outbox = [message];
