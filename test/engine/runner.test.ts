@@ -419,7 +419,7 @@ test('a DuckDB store checkpoints when a run ends (and only every 64 MB of log du
 test('a run on a store file that does not exist yet starts the plugin processes while the store opens; other commands, and runs on an existing store, do not', async () => {
   const dir = tempDir();
   const open = async (file: string, toRun: boolean) => {
-    const engine = await Engine.open({ state: join(dir, file), sessions: dir, builtins: false, workers: 2, home: join(dir, 'home'), toRun });
+    const engine = await Engine.open({ state: join(dir, file), sessions: dir, builtins: false, pluginProcesses: 2, home: join(dir, 'home'), toRun });
     const started = engine.pool.processesStarted;
     await engine.close();
     return started;

@@ -36,7 +36,7 @@ test('each hostile behaviour fails only its own (processor, session), with a cle
   await engine.close();
   // a smaller heap limit keeps the out-of-memory cases quick
   const { Engine } = await import('../../main/core/engine.js');
-  const small = await Engine.open({ state: h.db, sessions: h.root, plugins: [h.pluginsDir], builtins: false, workers: 2, memoryLimitMb: 128 });
+  const small = await Engine.open({ state: h.db, sessions: h.root, plugins: [h.pluginsDir], builtins: false, pluginProcesses: 2, memoryLimitMb: 128 });
   try {
     writeSession(h.root, 'a/1-good.jsonl', session(1));
     const bad = writeSession(h.root, 'a/2-bad.jsonl', session(2));
