@@ -101,3 +101,23 @@ test('plugin console output never reaches stdout; it becomes log lines', async (
   for (let i = 0; i < 40 && !h.logs.some((l) => l.includes('hello from a plugin')); i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(h.logs.some((l) => l === 'info: plugin output: hello from a plugin'), h.logs.join('\n'));
 });
+
+test('a plugin that tampers with its process\'s answers fails its sessions with a reason naming the field; the run goes on', async () => {
+  // Plugin code shares its process with our code: here it rewrites every session result on its way out.
+  const h = new Harness(1).plugin(
+    'forger',
+    `const send = process.send.bind(process);
+    const forge = (m) => m.type === 'batch' ? { ...m, messages: m.messages.map(forge) }
+      : m.type === 'result' && m.result.outcomes ? { ...m, result: { ...m.result, outcomes: { forger: { ...m.result.outcomes.forger, itemsJson: [42] } } } } : m;
+    process.send = (message, ...rest) => send(forge(message), ...rest);
+    export default { name: 'forger', processSession() { return { items: [{ n: 1 }] }; } };`,
+  );
+  writeSession(h.root, 'a/1.jsonl', session(1));
+  writeSession(h.root, 'a/2.jsonl', session(2));
+  const stats = await h.run('forger');
+  assert.deepEqual([stats.processed, stats.errors], [0, 2]);
+  for (const { error } of stats.errors_detail) {
+    assert.equal(error, 'the plugin process answered a session request with a malformed result: result.outcomes.forger.itemsJson[0]: expected a string, got a number');
+  }
+  assert.deepEqual(await h.rows('SELECT count(*)::INTEGER AS n FROM processor_items'), [{ n: 0 }], 'nothing of a malformed result is stored');
+});

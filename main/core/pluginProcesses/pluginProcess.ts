@@ -1,6 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { errorMessage } from '../errors.js';
 import { guardAgainstHostDeath } from './hostDeathGuard.js';
-import type { EarlyOutcome, HostMessage, Task, PluginProcessMessage } from './protocol.js';
+import type { EarlyOutcome, HostMessage, PluginProcessMessage, RequestArgs, RequestKind, RequestResult } from './protocol.js';
+import { checkEarlyOutcome, checkResult } from './resultChecks.js';
 
 /** The plugin process's entry (pluginSide/ is the code that runs in it). */
 const ENTRY = new URL('./pluginSide/main.js', import.meta.url);
@@ -44,7 +46,8 @@ export interface RequestHooks {
 }
 
 interface Pending extends RequestHooks {
-  resolve(value: unknown): void;
+  /** The process answered: its result is checked for the shape of the request's kind (resultChecks.ts). */
+  answer(result: unknown): void;
   reject(error: Error): void;
 }
 
@@ -118,11 +121,12 @@ export class PluginProcess {
     return this.pending.size;
   }
 
-  async request<T>(task: Task, hooks: RequestHooks = {}): Promise<T> {
+  /** Sends a request of `kind`; resolves to that kind's result (see Requests in protocol.ts). */
+  async request<K extends RequestKind>(kind: K, args: RequestArgs<K>, hooks: RequestHooks = {}): Promise<RequestResult<K>> {
     await this.ready;
     if (!this.alive) throw new PluginProcessDied(this.exitReason ?? 'plugin process is gone');
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<RequestResult<K>>((resolve, reject) => {
       const aborts = [...(hooks.cancel ?? [])].map(([processor, signal]) => ({ signal, abort: () => this.send({ type: 'abort', id, processor }) }));
       // One listener per processor of a task, removed when it settles, not one per session ever run.
       const settled = () => {
@@ -130,10 +134,17 @@ export class PluginProcess {
       };
       this.pending.set(id, {
         ...hooks,
-        resolve: (value) => (settled(), resolve(value as T)),
+        answer: (result) => {
+          settled();
+          try {
+            resolve(checkResult(kind, result));
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        },
         reject: (error) => (settled(), reject(error)),
       });
-      this.send({ type: 'task', id, task });
+      this.send<K>({ type: 'request', id, request: { kind, args } });
       for (const { signal, abort } of aborts) {
         if (signal.aborted) abort();
         else signal.addEventListener('abort', abort, { once: true });
@@ -153,7 +164,7 @@ export class PluginProcess {
     this.child.kill('SIGKILL');
   }
 
-  private send(message: HostMessage): void {
+  private send<K extends RequestKind>(message: HostMessage<K>): void {
     if (this.child.connected) this.child.send(message);
   }
 
@@ -179,8 +190,16 @@ export class PluginProcess {
     }
     if (!pending) return;
     if (message.type === 'outcome') {
+      let early: EarlyOutcome;
+      try {
+        early = checkEarlyOutcome(message.outcome);
+      } catch (error) {
+        // The task's result repeats every outcome (and is checked in turn): this one need not count.
+        (pending.onLog ?? this.options.onLog)('warn', message.processor, `early outcome ignored: ${errorMessage(error)}`);
+        return;
+      }
       // After the hooks of the 'items' messages before it, which are called a microtask late.
-      void Promise.resolve().then(() => pending.onOutcome?.(message.processor, message.outcome));
+      void Promise.resolve().then(() => pending.onOutcome?.(message.processor, early));
       return;
     }
     if (message.type === 'phase') {
@@ -190,7 +209,7 @@ export class PluginProcess {
       if (this.running === message.id) this.running = null;
       this.pending.delete(message.id);
       if (message.type === 'withdrawn') pending.reject(new TaskWithdrawn(`task ${message.id} withdrawn unstarted`));
-      else if (message.type === 'result') pending.resolve(message.result);
+      else if (message.type === 'result') pending.answer(message.result);
       else pending.reject(new Error(message.error));
     }
   }

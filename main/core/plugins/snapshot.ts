@@ -3,6 +3,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, re
 import { basename, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DescribeResult } from '../pluginProcesses/protocol.js';
+import { checkResult } from '../pluginProcesses/resultChecks.js';
 import { pluginContentHash } from './contentHash.js';
 
 /**
@@ -59,10 +60,10 @@ export class PluginSnapshots {
    */
   described(hash: string): DescribeResult | null {
     try {
-      const cached = JSON.parse(readFileSync(this.describedFile(hash), 'utf8')) as { host?: string; result?: DescribeResult };
-      return cached.host === hostBuild() && cached.result ? cached.result : null;
+      const cached = JSON.parse(readFileSync(this.describedFile(hash), 'utf8')) as { host?: unknown; result?: unknown } | null;
+      return cached?.host === hostBuild() ? checkResult('describe', cached.result) : null;
     } catch {
-      return null; // none yet, or unreadable: describe again
+      return null; // none yet, unreadable or malformed: describe again
     }
   }
 

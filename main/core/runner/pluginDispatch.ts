@@ -75,8 +75,8 @@ export async function dispatchSession(
   let failure: unknown;
   try {
     // Cancelling aborts only the cancelled processors of this task: others in it, and other runs, go on.
-    const task = { kind: 'session' as const, entry, processors, ...(notAfterMs === undefined ? {} : { notAfterMs }) };
-    result = await host.pool.session(task, { onLog, cancel, onItems: (processor, items) => staging.stage(processor, items), onOutcome });
+    const task = { entry, processors, ...(notAfterMs === undefined ? {} : { notAfterMs }) };
+    result = await host.pool.request('session', task, { onLog, cancel, onItems: (processor, items) => staging.stage(processor, items), onOutcome });
   } catch (error) {
     failure = error;
   } finally {

@@ -1,7 +1,7 @@
 // Entry of a plugin process: plugin code runs here, never in the process that owns DuckDB, so a plugin
 // that crashes, exits, loops or exhausts memory takes down only this process.
 import { errorMessage } from '../../errors.js';
-import { HEARTBEAT_MS, type HostMessage, type Task, type PluginProcessMessage } from '../protocol.js';
+import { HEARTBEAT_MS, type HostMessage, type PluginProcessMessage, type Request, type RequestArgs, type RequestKind, type RequestResult } from '../protocol.js';
 import { ItemOutbox } from './itemOutbox.js';
 import { describePlugin } from './modules.js';
 import { runSessionTask } from './sessionTask.js';
@@ -53,13 +53,22 @@ let queue: Promise<unknown> = Promise.resolve();
 /** A task waiting this long behind another is withdrawn (see 'withdrawn'); ordinary sessions take a few ms. */
 const WITHDRAW_QUEUED_AFTER_MS = 100;
 
-async function handle(id: number, task: Task): Promise<unknown> {
-  if (task.kind === 'describe') {
+/** One handler per kind of request, each bound to return its kind's result (protocol.ts's Requests). */
+const handlers: { [K in RequestKind]: (id: number, args: RequestArgs<K>) => Promise<RequestResult<K>> } = {
+  describe: async (id, { entryUrl }) => {
     send({ type: 'phase', id, phase: 'plugin-code' });
-    const result = await describePlugin(task.entryUrl);
+    const result = await describePlugin(entryUrl);
     send({ type: 'phase', id, phase: 'host-code' });
     return result;
-  }
+  },
+  session: runSession,
+};
+
+function handle<K extends RequestKind>(id: number, request: Request<K>): Promise<RequestResult<K>> {
+  return handlers[request.kind](id, request.args);
+}
+
+async function runSession(id: number, task: RequestArgs<'session'>): Promise<RequestResult<'session'>> {
   const controllers = new Map(task.processors.map((p) => [p.name, new AbortController()]));
   aborts.set(id, controllers);
   const outbox = new ItemOutbox((processor, items) => send({ type: 'items', id, processor, items }));
@@ -100,7 +109,7 @@ process.on('message', (message: HostMessage) => {
     else abortedEarly.set(message.id, (abortedEarly.get(message.id) ?? new Set()).add(message.processor));
     return;
   }
-  const { id, task } = message;
+  const { id, request } = message;
   let started = false;
   let withdrawn = false;
   // Still queued after a while (the task ahead runs long): hand it back, so an idle process can take it.
@@ -113,7 +122,7 @@ process.on('message', (message: HostMessage) => {
     clearTimeout(withdraw);
     if (withdrawn) return;
     started = true;
-    return handle(id, task).then(
+    return handle(id, request).then(
       (result) => sendSoon({ type: 'result', id, result }),
       (error: unknown) => sendSoon({ type: 'error', id, error: errorMessage(error) }),
     );
