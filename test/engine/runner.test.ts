@@ -7,7 +7,7 @@ import { BusyError, UsageError } from '../../main/core/errors.js';
 import { countingPlugin, writeSession, userRecord, assistantRecord, sleep, tempDir } from '../helpers.js';
 import { Engine } from '../../main/core/engine.js';
 import { Harness, counts, stateTest } from './harness.js';
-import { SPLIT_MIN_BYTES } from '../../main/core/runner/runner.js';
+import { SPLIT_MIN_BYTES } from '../../main/core/runner/processorGroups.js';
 
 const md5 = (path: string) => createHash('md5').update(readFileSync(path)).digest('hex');
 const session = (n: number) => [userRecord(`hello ${n}`), assistantRecord(`hi ${n}`)];
