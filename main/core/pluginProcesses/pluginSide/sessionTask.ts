@@ -1,18 +1,13 @@
 import type { ProcessContext, ProcessLog, Session } from '../../../sdk/processor.js';
 import { errnoCode, errorMessage } from '../../errors.js';
-import { SessionFile } from '../../sessionFile.js';
+import type { JsProcessorDefinition } from '../../plugins/processorSchema.js';
+import { SessionFile, type LineSelection } from '../../sessionFile.js';
 import type { DueProcessor, EarlyOutcome, ProcessorOutcome, SessionTask, SessionTaskResult } from '../protocol.js';
-import { ItemOutbox } from './itemOutbox.js';
+import { EarlyOutcomes } from './earlyOutcomes.js';
+import { ItemOutbox, type EmittedItems } from './itemOutbox.js';
 import { processorFrom } from './modules.js';
-import { normalizeResult, ProcessorFailure } from './results.js';
+import { normalizeResult, ProcessorFailure, ProcessorTimeout } from './results.js';
 import { SharedPass } from './sharedPass.js';
-
-/**
- * A processor that ended reports its outcome ahead of the task's result only once the others of its
- * session have run this much longer (ms): most sessions end well within it, and a message per processor
- * and session would cost real time over 100,000 small ones.
- */
-const EARLY_OUTCOME_AFTER_MS = 500;
 
 export interface TaskHooks {
   log(level: 'info' | 'warn' | 'error', processor: string | null, message: string): void;
@@ -73,125 +68,140 @@ export async function runSessionTask(task: SessionTask, hooks: TaskHooks): Promi
   return result;
 }
 
-async function runProcessors(file: SessionFile, due: DueProcessor[], hooks: TaskHooks): Promise<{ outcomes: Record<string, ProcessorOutcome>; tainted: boolean }> {
+async function runProcessors(
+  file: SessionFile,
+  due: DueProcessor[],
+  hooks: TaskHooks,
+): Promise<{ outcomes: Record<string, ProcessorOutcome>; tainted: boolean }> {
   const outbox = hooks.outbox ?? new ItemOutbox(() => undefined, Infinity);
   // Backpressure: no next batch of records while the host has not stored the items already sent.
   const pass = new SharedPass(file, () => outbox.room());
   const outcomes: Record<string, ProcessorOutcome> = {};
   let tainted = false;
-  // A processor that ends while others still run sends its outcome ahead of the result (a quick processor
-  // must not wait for a slow one of the same session) once the others have run EARLY_OUTCOME_AFTER_MS past
-  // the first end, and the read is over (its hash is of exactly what was read).
-  let readStarted!: (reading: Promise<void>) => void;
-  const read = new Promise<void>((resolve) => (readStarted = resolve));
-  read.catch(() => undefined); // a failed read is the result's to report
-  let hashing: Promise<string> | undefined;
-  const early: Promise<void>[] = [];
-  let running = due.length;
-  /** Ended while others run, waiting for the timer; null once it has fired (later ends are sent at once). */
-  let endedWaiting: string[] | null = [];
-  let earlyTimer: NodeJS.Timeout | undefined;
-  const ended = (name: string) => {
-    if (--running === 0) clearTimeout(earlyTimer); // the result carries every outcome
-    else if (!hooks.outcome) return;
-    else if (endedWaiting === null) early.push(sendEarly(name));
-    else {
-      endedWaiting.push(name);
-      earlyTimer ??= setTimeout(() => {
-        for (const waiting of endedWaiting ?? []) early.push(sendEarly(waiting));
-        endedWaiting = null;
-      }, EARLY_OUTCOME_AFTER_MS);
-    }
-  };
-  const sendEarly = async (name: string) => {
-    try {
-      const fileHash = await (hashing ??= read.then(() => file.md5()));
-      await outbox.drainedOf(name); // its items go before the outcome that counts them
-      hooks.outcome?.(name, { outcome: outcomes[name], readAtMs: file.readAt.getTime(), fileHash, bytesRead: file.bytesRead });
-    } catch {
-      // the read failed: the task's result says so
-    }
-  };
+  const early = new EarlyOutcomes(file, outbox, due.length, hooks.outcome);
   hooks.phase('plugin-code');
   // Load every module first, so each processor starts (and subscribes to the shared pass) in the same tick.
-  const definitions = await Promise.all(due.map((p) => processorFrom(p.entryUrl, p.name).catch((error: unknown) => new Error(`cannot load the processor: ${errorMessage(error)}`))));
-  const runs = due.map(async (p, index): Promise<void> => {
-    const log = processorLog(p.name, file.sessionKey, hooks);
-    const controller = new AbortController();
-    const cancel = hooks.cancel.get(p.name);
-    const onCancel = () => controller.abort(new ProcessorFailure('run cancelled'));
-    if (cancel?.aborted) onCancel();
-    else cancel?.addEventListener('abort', onCancel, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    const emitted = outbox.open(p.name);
-    let succeeded = false;
-    try {
-      const processor = definitions[index];
-      if (processor instanceof Error) throw processor;
-      const records = pass.records(p.name, processor.linesContaining ?? null);
-      const session: Session = {
-        path: file.path,
-        sessionKey: file.sessionKey,
-        username: file.username,
-        sizeBytes: file.sizeBytes,
-        records: () => records,
-        get malformedLines() {
-          return pass.malformedLines(p.name) ?? file.malformedLines;
-        },
-        get lineNo() {
-          return pass.lineNo(p.name);
-        },
-      };
-      const limit = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          tainted = true; // it may still be running: the host retires this process after the task
-          controller.abort(new ProcessorFailure(`timeout after ${p.timeoutMs} ms`));
-        }, p.timeoutMs);
-        // Cancelled before it started (its task waited queued here): it stops at its first await.
-        if (controller.signal.aborted) reject(controller.signal.reason);
-        else controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-      });
-      const emit = (item: unknown) => {
-        try {
-          emitted.emit(item);
-        } catch (error) {
-          // Stops the processor even if it catches the throw; the outcome names the item.
-          controller.abort(error);
-          throw error;
-        }
-      };
-      const ctx: ProcessContext = { signal: controller.signal, log, emit };
-      // Called synchronously (a sync throw lands in the catch below), so its first records() call subscribes now.
-      const value = await Promise.race([processor.processSession(session, ctx), limit]);
-      if (emitted.failure) throw emitted.failure;
-      const { itemsCount, itemsJson } = normalizeResult(value, log, emitted.count);
-      const rest = emitted.close();
-      succeeded = true;
-      outcomes[p.name] = { kind: 'processed', itemsCount, itemsStreamed: emitted.sent, itemsJson: rest.length === 0 ? itemsJson : rest.concat(itemsJson), malformedLines: session.malformedLines };
-    } catch (error) {
-      const reason = controller.signal.aborted ? controller.signal.reason : error;
-      outcomes[p.name] = cancel?.aborted && !(reason instanceof ProcessorFailure && reason.message.startsWith('timeout'))
-        ? { kind: 'cancelled' }
-        : { kind: 'failed', error: errorMessage(reason) };
-    } finally {
-      if (!succeeded) emitted.discard();
-      pass.detach(p.name); // done, failed or returned early: the pass must not wait for it
-      clearTimeout(timer);
-      cancel?.removeEventListener('abort', onCancel);
-    }
-    ended(p.name);
+  const definitions = await Promise.all(
+    due.map((p) => processorFrom(p.entryUrl, p.name).catch((error: unknown) => new Error(`cannot load the processor: ${errorMessage(error)}`))),
+  );
+  const shared: Shared = { file, pass, outbox, hooks, onTimeout: () => (tainted = true) };
+  const runs = due.map(async (p, index) => {
+    outcomes[p.name] = await runProcessor(p, definitions[index], shared);
+    early.ended(p.name, outcomes[p.name]);
   });
   // Every processor has had its synchronous start (and subscribed if it iterates at once): read the file.
   await new Promise<void>((resolve) => setImmediate(resolve));
   const reading = pass.run();
-  readStarted(reading);
+  early.reading(reading);
   await Promise.all(runs);
   pass.detach(); // a processor that returned without finishing its records must not hold the pass
   await reading;
-  await Promise.all(early); // they may still be hashing: the result's hash must not start a second read
+  await early.settled();
   await outbox.drained(); // every 'items' message goes before the result that counts them
   hooks.phase('host-code');
   return { outcomes, tainted };
+}
+
+/** What the processors of one session share. */
+interface Shared {
+  file: SessionFile;
+  pass: SharedPass;
+  outbox: ItemOutbox;
+  hooks: TaskHooks;
+  /** A processor timed out: it may still be running, so the host retires this process after the task. */
+  onTimeout(): void;
+}
+
+/**
+ * One processor over the session, under its time limit and its cancel. Plugin code is called before the
+ * first await (a sync throw lands in the catch), so its first records() call subscribes to the shared pass
+ * in the tick every processor of the session starts in.
+ */
+async function runProcessor(
+  p: DueProcessor,
+  definition: JsProcessorDefinition | Error,
+  { file, pass, outbox, hooks, onTimeout }: Shared,
+): Promise<ProcessorOutcome> {
+  const log = processorLog(p.name, file.sessionKey, hooks);
+  const controller = new AbortController();
+  const cancel = hooks.cancel.get(p.name);
+  const onCancel = () => controller.abort(new ProcessorFailure('run cancelled'));
+  if (cancel?.aborted) onCancel();
+  else cancel?.addEventListener('abort', onCancel, { once: true });
+  let limit: TimeLimit | undefined;
+  const emitted = outbox.open(p.name);
+  let succeeded = false;
+  try {
+    if (definition instanceof Error) throw definition;
+    const session = sessionOf(file, pass, p.name, definition.linesContaining ?? null);
+    limit = timeLimit(p.timeoutMs, controller, onTimeout);
+    const ctx: ProcessContext = { signal: controller.signal, log, emit: emitter(emitted, controller) };
+    const value = await Promise.race([definition.processSession(session, ctx), limit.reached]);
+    if (emitted.failure) throw emitted.failure;
+    const { itemsCount, itemsJson } = normalizeResult(value, log, emitted.count);
+    const rest = emitted.close();
+    succeeded = true;
+    const allJson = rest.length === 0 ? itemsJson : rest.concat(itemsJson);
+    return { kind: 'processed', itemsCount, itemsStreamed: emitted.sent, itemsJson: allJson, malformedLines: session.malformedLines };
+  } catch (error) {
+    const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
+    return cancel?.aborted && !(reason instanceof ProcessorTimeout) ? { kind: 'cancelled' } : { kind: 'failed', error: errorMessage(reason) };
+  } finally {
+    if (!succeeded) emitted.discard();
+    pass.detach(p.name); // done, failed or returned early: the pass must not wait for it
+    limit?.clear();
+    cancel?.removeEventListener('abort', onCancel);
+  }
+}
+
+/** The session as one processor sees it: records from the shared pass (only the lines its selection picks). */
+function sessionOf(file: SessionFile, pass: SharedPass, owner: string, selection: LineSelection): Session {
+  const records = pass.records(owner, selection);
+  return {
+    path: file.path,
+    sessionKey: file.sessionKey,
+    username: file.username,
+    sizeBytes: file.sizeBytes,
+    records: () => records,
+    get malformedLines() {
+      return pass.malformedLines(owner) ?? file.malformedLines;
+    },
+    get lineNo() {
+      return pass.lineNo(owner);
+    },
+  };
+}
+
+interface TimeLimit {
+  /** Rejects with the signal's reason once it aborts: at the time limit, on a cancel, on an item that cannot be stored. */
+  reached: Promise<never>;
+  clear(): void;
+}
+
+function timeLimit(timeoutMs: number, controller: AbortController, onTimeout: () => void): TimeLimit {
+  let timer: NodeJS.Timeout | undefined;
+  const reached = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      controller.abort(new ProcessorTimeout(`timeout after ${timeoutMs} ms`));
+    }, timeoutMs);
+    // Cancelled before it started (its task waited queued here): it stops at its first await.
+    if (controller.signal.aborted) reject(controller.signal.reason);
+    else controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  return { reached, clear: () => clearTimeout(timer) };
+}
+
+/** ctx.emit: an item that cannot be stored stops the processor even if it catches the throw; the outcome names the item. */
+function emitter(emitted: EmittedItems, controller: AbortController): (item: unknown) => void {
+  return (item) => {
+    try {
+      emitted.emit(item);
+    } catch (error) {
+      controller.abort(error);
+      throw error;
+    }
+  };
 }
 
 function processorLog(processor: string, sessionKey: string, hooks: TaskHooks): ProcessLog {
