@@ -198,7 +198,9 @@ async function t1() {
     reference: { name: 'floor.mjs --threads 2 --md5 --perline', ...strip(m.floor), mbps: mbps(c.bytes, m.floor.medianS) },
     subject: { name: 'run (all built-ins, 2 plugin processes)', ...strip(m.si), mbps: mbps(c.bytes, m.si.medianS) },
     ratio: r3(ratio), goal: 'ratio <= 1.0 (1.5 at least), peak RSS < 300 MB', met: ratio <= 1.0 && (m.si.peakRssMb ?? 0) < 300, checks,
-    ...(m['si-1-process'] ? { pluginProcesses: { one: strip(m['si-1-process']), two: strip(m.si), speedup: r3(m['si-1-process'].medianS / m.si.medianS) } } : {}),
+    ...(m['si-1-process']
+      ? { pluginProcesses: { one: strip(m['si-1-process']), two: strip(m.si), speedup: r3(m['si-1-process'].medianS / m.si.medianS) } }
+      : {}),
   });
   return m.si;
 }

@@ -27,7 +27,10 @@ export function printReport(results, write) {
       n(t.subject.peakRssMb),
     ]);
     const pp = t.pluginProcesses;
-    if (pp) table.push(['T1 plugin processes', '1 plugin process', s(pp.one.medianS), '2 plugin processes', s(pp.two.medianS), n(pp.speedup), 'speedup > 1', verdict(pp.speedup > 1), '', n(pp.one.peakRssMb)]);
+    if (pp) {
+      const row = ['T1 plugin processes', '1 plugin process', s(pp.one.medianS), '2 plugin processes', s(pp.two.medianS), n(pp.speedup)];
+      table.push([...row, 'speedup > 1', verdict(pp.speedup > 1), '', n(pp.one.peakRssMb)]);
+    }
     if (t.extraReference) table.push(['', t.extraReference.missing ? `${t.extraReference.name}: ${t.extraReference.missing}` : t.extraReference.name, s(t.extraReference.medianS), '', '', '', '', '', '', n(t.extraReference.peakRssMb)]);
     if (t.queries) for (const [name, seconds] of Object.entries(t.queries)) table.push(['', '', '', name, s(seconds), '', '', '', '', '']);
     if (t.refreshedS !== undefined) table.push(['', '', '', 'start: the list after the new scan', s(t.refreshedS), '', '', '', '', '']);

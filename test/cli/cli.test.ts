@@ -156,7 +156,13 @@ test('--plugin-processes sets how many processes run JavaScript processors; --wo
   // Each session's item is the pid of the plugin process that ran it; sessions overlap, so two processes both get work.
   const pids = `export default { name: 'pids', view: { name: 'pids', columns: { pid: 'INTEGER' } },
     async processSession() { await new Promise((r) => setTimeout(r, 50)); return { items: [{ pid: process.pid }] }; } };`;
-  for (const [flags, processes] of [[['--plugin-processes', '1'], 1], [['--workers', '1'], 1], [['--plugin-processes', '2'], 2], [['--workers', '2'], 2]] as const) {
+  const runs = [
+    [['--plugin-processes', '1'], 1],
+    [['--workers', '1'], 1],
+    [['--plugin-processes', '2'], 2],
+    [['--workers', '2'], 2],
+  ] as const;
+  for (const [flags, processes] of runs) {
     const s = setup();
     for (let i = 0; i < 6; i++) writeSession(s.root, `carol/${i}.jsonl`, [userRecord(`session ${i}`)]);
     writePlugin(s.plugins, 'pids', pids);

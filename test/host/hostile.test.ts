@@ -108,7 +108,9 @@ test('a plugin that tampers with its process\'s answers fails its sessions with 
     'forger',
     `const send = process.send.bind(process);
     const forge = (m) => m.type === 'batch' ? { ...m, messages: m.messages.map(forge) }
-      : m.type === 'result' && m.result.outcomes ? { ...m, result: { ...m.result, outcomes: { forger: { ...m.result.outcomes.forger, itemsJson: [42] } } } } : m;
+      : m.type === 'result' && m.result.outcomes
+        ? { ...m, result: { ...m.result, outcomes: { forger: { ...m.result.outcomes.forger, itemsJson: [42] } } } }
+        : m;
     process.send = (message, ...rest) => send(forge(message), ...rest);
     export default { name: 'forger', processSession() { return { items: [{ n: 1 }] }; } };`,
   );
@@ -117,7 +119,8 @@ test('a plugin that tampers with its process\'s answers fails its sessions with 
   const stats = await h.run('forger');
   assert.deepEqual([stats.processed, stats.errors], [0, 2]);
   for (const { error } of stats.errors_detail) {
-    assert.equal(error, 'the plugin process answered a session request with a malformed result: result.outcomes.forger.itemsJson[0]: expected a string, got a number');
+    const reason = 'result.outcomes.forger.itemsJson[0]: expected a string, got a number';
+    assert.equal(error, `the plugin process answered a session request with a malformed result: ${reason}`);
   }
   assert.deepEqual(await h.rows('SELECT count(*)::INTEGER AS n FROM processor_items'), [{ n: 0 }], 'nothing of a malformed result is stored');
 });

@@ -41,18 +41,25 @@ test('result checks: well-formed results of each kind come back as they are', ()
 });
 
 test('result checks: a malformed result is refused, naming the request kind and the first field that is wrong', () => {
+  const describeWith = (change: (d: DescribeResult) => void) => checkResult('describe', changed(described, change));
+  const sessionWith = (change: (s: SessionTaskResult) => void) => checkResult('session', changed(session, change));
   const cases: [() => unknown, RegExp][] = [
     [() => checkResult('describe', null), /answered a describe request with a malformed result: result: expected an object, got null$/],
     [() => checkResult('describe', { processors: {}, errors: [] }), /result\.processors: expected an array, got an object$/],
-    [() => checkResult('describe', changed(described, (d) => Object.assign(d.processors[0], { timeoutMs: '60' }))), /result\.processors\[0\]\.timeoutMs: expected a number, got "60"$/],
-    [() => checkResult('describe', changed(described, (d) => Object.assign(d.processors[0].view!.columns, { n: 'TEXT' }))), /result\.processors\[0\]\.view\.columns\.n: expected one of VARCHAR, .*, got "TEXT"$/],
-    [() => checkResult('describe', changed(described, (d) => d.errors.push(7 as unknown as string))), /result\.errors\[1\]: expected a string, got a number$/],
+    [() => describeWith((d) => Object.assign(d.processors[0], { timeoutMs: '60' })), /result\.processors\[0\]\.timeoutMs: expected a number, got "60"$/],
+    [
+      () => describeWith((d) => Object.assign(d.processors[0].view!.columns, { n: 'TEXT' })),
+      /result\.processors\[0\]\.view\.columns\.n: expected one of VARCHAR, .*, got "TEXT"$/,
+    ],
+    [() => describeWith((d) => d.errors.push(7 as unknown as string)), /result\.errors\[1\]: expected a string, got a number$/],
     [() => checkResult('session', [session]), /answered a session request with a malformed result: result: expected an object, got an array$/],
-    [() => checkResult('session', changed(session, (s) => Object.assign(s, { tainted: 'no' }))), /result\.tainted: expected a boolean, got "no"$/],
-    [() => checkResult('session', changed(session, (s) => Object.assign(s.outcomes, { e: { kind: 'done' } }))), /result\.outcomes\.e\.kind: expected an outcome kind, got "done"$/],
-    [() => checkResult('session', changed(session, (s) => Object.assign(s.outcomes.a, { itemsJson: ['{}', 42] }))), /result\.outcomes\.a\.itemsJson\[1\]: expected a string, got a number$/],
-    [() => checkResult('session', changed(session, (s) => Object.assign(s.outcomes.b, { error: undefined }))), /result\.outcomes\.b\.error: expected a string, got nothing$/],
+    [() => sessionWith((s) => Object.assign(s, { tainted: 'no' })), /result\.tainted: expected a boolean, got "no"$/],
+    [() => sessionWith((s) => Object.assign(s.outcomes, { e: { kind: 'done' } })), /result\.outcomes\.e\.kind: expected an outcome kind, got "done"$/],
+    [() => sessionWith((s) => Object.assign(s.outcomes.a, { itemsJson: ['{}', 42] })), /result\.outcomes\.a\.itemsJson\[1\]: expected a string, got a number$/],
+    [() => sessionWith((s) => Object.assign(s.outcomes.b, { error: undefined })), /result\.outcomes\.b\.error: expected a string, got nothing$/],
     [() => checkEarlyOutcome({ outcome: { kind: 'skipped' }, readAtMs: 1, fileHash: null, bytesRead: 0 }), /outcome\.fileHash: expected a string, got null$/],
   ];
-  for (const [check, message] of cases) assert.throws(check, (error: unknown) => error instanceof MalformedResult && message.test(error.message), String(message));
+  for (const [check, message] of cases) {
+    assert.throws(check, (error: unknown) => error instanceof MalformedResult && message.test(error.message), String(message));
+  }
 });

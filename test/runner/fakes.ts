@@ -26,5 +26,6 @@ export function run(name: string, keys: string[], options: { quarantined?: strin
 
 /** The outcome of a processed session, as the plugin dispatch records it. */
 export function processed(r: ProcessorRun, key: string, items = 1): void {
-  r.record(entry(key), { kind: 'processed', itemsCount: items, itemsStreamed: 0, itemsJson: Array.from({ length: items }, () => '{}'), malformedLines: 0 }, new Date(0), 'hash', 10);
+  const itemsJson = Array.from({ length: items }, () => '{}');
+  r.record(entry(key), { kind: 'processed', itemsCount: items, itemsStreamed: 0, itemsJson, malformedLines: 0 }, new Date(0), 'hash', 10);
 }

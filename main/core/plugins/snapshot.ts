@@ -154,7 +154,10 @@ function hostBuild(): string {
   if (build === undefined) {
     const hash = createHash('md5');
     const sdk = fileURLToPath(new URL('../../sdk/', import.meta.url));
-    const files = [fileURLToPath(new URL('./processorSchema.js', import.meta.url)), fileURLToPath(new URL('../pluginProcesses/pluginSide/modules.js', import.meta.url))];
+    const files = [
+      fileURLToPath(new URL('./processorSchema.js', import.meta.url)),
+      fileURLToPath(new URL('../pluginProcesses/pluginSide/modules.js', import.meta.url)),
+    ];
     for (const name of readdirSync(sdk).sort()) if (name.endsWith('.js')) files.push(join(sdk, name));
     for (const file of files) hash.update(file).update(readFileSync(file));
     build = hash.digest('hex');

@@ -81,7 +81,12 @@ export class CommitPipeline {
 
   /** Takes every pending outcome at once (before its first await: what is recorded meanwhile waits for the next). */
   private async commit(): Promise<void> {
-    const groups = this.runs.map((r) => ({ processor: r.processor.name, version: r.processor.version, outcomes: r.pending.splice(0), released: r.released.splice(0) }));
+    const groups = this.runs.map((r) => ({
+      processor: r.processor.name,
+      version: r.processor.version,
+      outcomes: r.pending.splice(0),
+      released: r.released.splice(0),
+    }));
     for (const r of this.runs) r.pendingItems = 0;
     this.lastCommit = this.now();
     await this.write(groups);

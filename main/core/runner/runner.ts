@@ -84,7 +84,13 @@ export class Runner {
   }
 
   /** Starts each processor's run (its candidates and its processor_runs row), then one pass for all of them. */
-  private async runPass(processors: LoadedProcessor[], sessions: SessionEntry[], options: RunOptions, runs: ProcessorRun[], limits: PassLimits): Promise<RunStats[]> {
+  private async runPass(
+    processors: LoadedProcessor[],
+    sessions: SessionEntry[],
+    options: RunOptions,
+    runs: ProcessorRun[],
+    limits: PassLimits,
+  ): Promise<RunStats[]> {
     for (const processor of processors) {
       const { due, snapshot } = await this.store.dueSnapshot(processor.name, processor.version, sessions);
       const candidates = selectCandidates(due, snapshot, processor.version, options.only ? (options.only.get(processor.name) ?? new Set()) : undefined);

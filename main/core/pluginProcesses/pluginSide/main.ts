@@ -1,7 +1,15 @@
 // Entry of a plugin process: plugin code runs here, never in the process that owns DuckDB, so a plugin
 // that crashes, exits, loops or exhausts memory takes down only this process.
 import { errorMessage } from '../../errors.js';
-import { HEARTBEAT_MS, type HostMessage, type PluginProcessMessage, type Request, type RequestArgs, type RequestKind, type RequestResult } from '../protocol.js';
+import {
+  HEARTBEAT_MS,
+  type HostMessage,
+  type PluginProcessMessage,
+  type Request,
+  type RequestArgs,
+  type RequestKind,
+  type RequestResult,
+} from '../protocol.js';
 import { ItemOutbox } from './itemOutbox.js';
 import { describePlugin } from './modules.js';
 import { runSessionTask } from './sessionTask.js';
