@@ -187,9 +187,9 @@ async function t1() {
   };
   const sides = [
     { name: 'floor', run: () => floorRun(c.root) },
-    { name: 'si', run: cold(['--workers', '2'], 'si') },
+    { name: 'si', run: cold(['--plugin-processes', '2'], 'si') },
   ];
-  if (!opts.smoke) sides.push({ name: 'si-1-worker', run: cold(['--workers', '1'], 'w1') });
+  if (!opts.smoke) sides.push({ name: 'si-1-process', run: cold(['--plugin-processes', '1'], 'w1') });
   const m = await alternate(sides, opts.reps, log);
   const checks = [everyProcessed(m.si.last.stats, c.files, 'cold run'), await tokenTotalsCheck(lastDb.si, c, 'cold run')];
   dbs.forEach(dropDb);
@@ -197,9 +197,11 @@ async function t1() {
   results.targets.push({
     id: 'T1', title: 'cold run, all processors', corpus: c.name,
     reference: { name: 'floor.mjs --threads 2 --md5 --perline', ...strip(m.floor), mbps: mbps(c.bytes, m.floor.medianS) },
-    subject: { name: 'run (all built-ins, 2 workers)', ...strip(m.si), mbps: mbps(c.bytes, m.si.medianS) },
+    subject: { name: 'run (all built-ins, 2 plugin processes)', ...strip(m.si), mbps: mbps(c.bytes, m.si.medianS) },
     ratio: r3(ratio), goal: 'ratio <= 1.0 (1.5 at least), peak RSS < 300 MB', met: ratio <= 1.0 && (m.si.peakRssMb ?? 0) < 300, checks,
-    ...(m['si-1-worker'] ? { workers: { one: strip(m['si-1-worker']), two: strip(m.si), speedup: r3(m['si-1-worker'].medianS / m.si.medianS) } } : {}),
+    ...(m['si-1-process']
+      ? { pluginProcesses: { one: strip(m['si-1-process']), two: strip(m.si), speedup: r3(m['si-1-process'].medianS / m.si.medianS) } }
+      : {}),
   });
   return m.si;
 }

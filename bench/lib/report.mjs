@@ -26,7 +26,11 @@ export function printReport(results, write) {
       n(t.subject.mbps),
       n(t.subject.peakRssMb),
     ]);
-    if (t.workers) table.push(['T1 workers', '1 worker', s(t.workers.one.medianS), '2 workers', s(t.workers.two.medianS), n(t.workers.speedup), 'speedup > 1', verdict(t.workers.speedup > 1), '', n(t.workers.one.peakRssMb)]);
+    const pp = t.pluginProcesses;
+    if (pp) {
+      const row = ['T1 plugin processes', '1 plugin process', s(pp.one.medianS), '2 plugin processes', s(pp.two.medianS), n(pp.speedup)];
+      table.push([...row, 'speedup > 1', verdict(pp.speedup > 1), '', n(pp.one.peakRssMb)]);
+    }
     if (t.extraReference) table.push(['', t.extraReference.missing ? `${t.extraReference.name}: ${t.extraReference.missing}` : t.extraReference.name, s(t.extraReference.medianS), '', '', '', '', '', '', n(t.extraReference.peakRssMb)]);
     if (t.queries) for (const [name, seconds] of Object.entries(t.queries)) table.push(['', '', '', name, s(seconds), '', '', '', '', '']);
     if (t.refreshedS !== undefined) table.push(['', '', '', 'start: the list after the new scan', s(t.refreshedS), '', '', '', '', '']);

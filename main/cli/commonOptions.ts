@@ -11,7 +11,9 @@ export interface CommonOptions {
   sessions: string;
   plugins: string[];
   builtins: boolean;
-  /** Plugin processes (run only; default one per core). */
+  /** Plugin processes (run and watch; default one per core); see resolvePluginProcesses. */
+  pluginProcesses?: number;
+  /** The same as pluginProcesses, by the flag's older name (--workers). */
   workers?: number;
 }
 
@@ -64,6 +66,14 @@ export function common(command: Command, withSessions: boolean): Command {
   return command;
 }
 
+/** --plugin-processes (or its older name --workers); both with different values are refused rather than one silently winning. */
+export function resolvePluginProcesses(options: { pluginProcesses?: number; workers?: number }): number | undefined {
+  if (options.pluginProcesses !== undefined && options.workers !== undefined && options.pluginProcesses !== options.workers) {
+    throw new UsageError('--plugin-processes and --workers set the same number (--workers is its older name): give only one');
+  }
+  return options.pluginProcesses ?? options.workers;
+}
+
 export async function withEngine<T>(options: CommonOptions, fn: (engine: Engine) => Promise<T>, toRun = false): Promise<T> {
   const engine = await Engine.open({
     toRun,
@@ -71,7 +81,7 @@ export async function withEngine<T>(options: CommonOptions, fn: (engine: Engine)
     sessions: options.sessions ?? defaultSessionRoot(),
     plugins: options.plugins ?? [],
     builtins: options.builtins ?? true,
-    workers: options.workers,
+    pluginProcesses: resolvePluginProcesses(options),
   });
   try {
     return await fn(engine);

@@ -15,7 +15,7 @@ import { printJson, printTable } from './output.js';
 import { ProgressReporter, progressMode } from './progress.js';
 import { listOrphans } from './orphans.js';
 import { resolve } from 'node:path';
-import { PluginPool } from '../core/host/pool.js';
+import { PluginPool } from '../core/pluginProcesses/pool.js';
 import type { PluginReport } from '../core/plugins/loader.js';
 import type { ServeOptions } from './serve.js';
 
@@ -25,7 +25,8 @@ function runLimits(command: Command): Command {
     .option('--max-sessions <n>', 'processor calls per processor run; the rest wait for the next run', wholeNumber(0))
     .addOption(new Option('--time-budget <sec>', `seconds per processor run (default ${DEFAULT_TIME_BUDGET_SECONDS})`).argParser(seconds))
     .addOption(new Option('--max-attempts <n>', `failures on the same content before quarantine (default ${DEFAULT_MAX_ATTEMPTS})`).argParser(wholeNumber(1)))
-    .option('--workers <n>', 'plugin processes (default: one per core)', wholeNumber(1))
+    .option('--plugin-processes <n>', 'processes that run JavaScript processors (default: one per core)', wholeNumber(1))
+    .option('--workers <n>', 'the same as --plugin-processes (its older name)', wholeNumber(1))
     .addOption(new Option('--lease-seconds <sec>', `team store: how long a claimed session stays this runner's without renewal (default ${DEFAULT_LEASE_SECONDS})`).argParser(positiveSeconds));
 }
 

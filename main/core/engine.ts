@@ -8,7 +8,7 @@ import { PluginSettings } from './plugins/pluginSettings.js';
 import { PluginSnapshots } from './plugins/snapshot.js';
 import { validatePlugin } from './plugins/validate.js';
 import { Runner, type RunOptions } from './runner/runner.js';
-import { PluginPool } from './host/pool.js';
+import { PluginPool } from './pluginProcesses/pool.js';
 import type { RunStats } from './runner/stats.js';
 import { scanSessionRoot, type ScanResult } from './scan.js';
 import { SessionFile } from './sessionFile.js';
@@ -34,8 +34,8 @@ export interface EngineOptions {
   plugins?: string[];
   /** Load the built-in plugins/ folder (default true). */
   builtins?: boolean;
-  /** Plugin processes (default: one per core). */
-  workers?: number;
+  /** Plugin processes that run JavaScript processors (default: one per core). */
+  pluginProcesses?: number;
   /** Heap limit per plugin process, MB (default 512). */
   memoryLimitMb?: number;
   /** DuckDB's memory limit for SQL processors, MB (default 512). */
@@ -83,7 +83,7 @@ export class Engine {
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
-    const pool = new PluginPool({ size: options.workers, memoryLimitMb: options.memoryLimitMb });
+    const pool = new PluginPool({ size: options.pluginProcesses, memoryLimitMb: options.memoryLimitMb });
     if (options.toRun && isNewStoreFile(options.state)) pool.warm();
     try {
       return new Engine(options, await StateStore.open(options.state), pool);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PluginPool } from './host/pool.js';
+import type { PluginPool } from './pluginProcesses/pool.js';
 import { BusyError, errorMessage } from './errors.js';
 import type { LoadedProcessor } from './plugins/loader.js';
 import { ProgressThrottle, type RunEvent, type RunProgressEvent } from './runEvents.js';

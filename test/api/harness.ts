@@ -19,7 +19,7 @@ export async function openService(options: { plugins?: string[]; builtins?: bool
     plugins: options.plugins ?? [],
     builtins: options.builtins ?? false,
     home: join(dir, 'home'),
-    workers: 2,
+    pluginProcesses: 2,
     schedule: options.schedule ?? false,
     exportTarget: async (fileName) => ({ path: join(dir, fileName), downloadUrl: `/download/${fileName}` }),
   });

@@ -1,6 +1,7 @@
 // The layers of main/, checked on the source (imports and re-exports, static and dynamic, type-only too):
 // the engine knows nothing of its faces, the SDK nothing of the engine, code that runs in plugin processes
-// never loads the store or the validation library, and no module imports itself back through others.
+// never loads the store or the validation library (and nothing else loads that code), and no module imports
+// itself back through others.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -52,19 +53,30 @@ test('layers: only main/electron loads electron', () => {
 });
 
 test('layers: code that runs in plugin processes loads neither the store, DuckDB, PostgreSQL nor zod', () => {
-  // Everything the plugin process's entry reaches, through local imports.
+  // Everything the plugin process's entry (core/pluginProcesses/pluginSide/main.ts) reaches, through local imports.
   const reached = new Set<string>();
   const visit = (file: string) => {
     if (reached.has(file) || !graph.has(file)) return;
     reached.add(file);
     for (const dep of graph.get(file)!.local) visit(dep);
   };
-  visit(join(main, 'core', 'host', 'worker', 'main.ts'));
+  visit(join(main, 'core', 'pluginProcesses', 'pluginSide', 'main.ts'));
   assert.ok(reached.size > 5, 'the plugin process entry was found');
   const wrong: string[] = [];
   for (const file of reached) {
     if (inside(file, join('core', 'store'))) wrong.push(rel(file));
     for (const pkg of graph.get(file)!.packages) if (['zod', '@duckdb/node-api', 'pg'].includes(pkg)) wrong.push(`${rel(file)} -> ${pkg}`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('layers: pluginProcesses/pluginSide/ runs only in plugin processes: no module outside it imports it', () => {
+  // The host forks its entry by path; anything else reaching into it would run plugin-side code in the host.
+  const pluginSide = join('core', 'pluginProcesses', 'pluginSide');
+  const wrong: string[] = [];
+  for (const [file, { local }] of graph) {
+    if (inside(file, pluginSide)) continue;
+    for (const dep of local) if (inside(dep, pluginSide)) wrong.push(`${rel(file)} -> ${rel(dep)}`);
   }
   assert.deepEqual(wrong, []);
 });

@@ -148,6 +148,42 @@ test('exit 2 for bad usage, naming the flag or path', async () => {
   }
 });
 
+test('--plugin-processes sets how many processes run JavaScript processors; --workers, its older name, still works', async () => {
+  const help = await runCli(['run', '--help']);
+  assert.match(help.stdout, /--plugin-processes <n>\s+processes that run JavaScript processors/);
+  assert.match(help.stdout, /--workers <n>\s+the same as --plugin-processes \(its older name\)/);
+  assert.match((await runCli(['watch', '--help'])).stdout, /--plugin-processes <n>[\s\S]*--workers <n>/);
+  // Each session's item is the pid of the plugin process that ran it; sessions overlap, so two processes both get work.
+  const pids = `export default { name: 'pids', view: { name: 'pids', columns: { pid: 'INTEGER' } },
+    async processSession() { await new Promise((r) => setTimeout(r, 50)); return { items: [{ pid: process.pid }] }; } };`;
+  const runs = [
+    [['--plugin-processes', '1'], 1],
+    [['--workers', '1'], 1],
+    [['--plugin-processes', '2'], 2],
+    [['--workers', '2'], 2],
+  ] as const;
+  for (const [flags, processes] of runs) {
+    const s = setup();
+    for (let i = 0; i < 6; i++) writeSession(s.root, `carol/${i}.jsonl`, [userRecord(`session ${i}`)]);
+    writePlugin(s.plugins, 'pids', pids);
+    const run = await runCli(s.withSessions('run', '--processor', 'pids', '--json', ...flags));
+    assert.equal(run.code, 0, run.stderr);
+    const [{ n }] = JSON.parse((await runCli(s.args('query', 'SELECT count(DISTINCT pid) AS n FROM pids', '--json'))).stdout);
+    assert.equal(Number(n), processes, flags.join(' '));
+  }
+  const s = setup();
+  for (const [flags, message] of [
+    [['--plugin-processes', '0'], /--plugin-processes.*must be a whole number of at least 1/],
+    [['--workers', 'two'], /--workers.*must be a whole number of at least 1/],
+    [['--plugin-processes', '1', '--workers', '2'], /--plugin-processes and --workers set the same number \(--workers is its older name\): give only one/],
+  ] as const) {
+    const result = await runCli(s.withSessions('run', ...flags));
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, message);
+  }
+  assert.equal((await runCli(s.withSessions('run', '--plugin-processes', '1', '--workers', '1', '--json'))).code, 0, 'the same number twice is no conflict');
+});
+
 test('state reset refuses an unknown processor or session key by name instead of resetting nothing', async () => {
   const s = setup();
   assert.equal((await runCli(s.withSessions('run', '--processor', 'count'))).code, 0);

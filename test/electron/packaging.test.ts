@@ -32,7 +32,7 @@ test('electron-builder.yml passes electron-builder\'s own schema validation (no 
 test('everything the package includes exists after the build', () => {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { main: string };
   assert.deepEqual(JSON.parse(readFileSync(join(repoRoot, 'dist', 'package.json'), 'utf8')), { type: 'module' });
-  for (const file of [pkg.main, 'dist/main/electron/preload.cjs', 'dist/main/core/host/worker/main.js', 'dist/main/sdk/index.js']) {
+  for (const file of [pkg.main, 'dist/main/electron/preload.cjs', 'dist/main/core/pluginProcesses/pluginSide/main.js', 'dist/main/sdk/index.js']) {
     assert.ok(existsSync(join(repoRoot, file)), `${file} is built`);
   }
   assert.ok(existsSync(join(repoRoot, 'plugins', 'usage', 'package.json')), 'the built-in plugins are there to ship');

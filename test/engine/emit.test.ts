@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ITEM_MESSAGE_ITEMS } from '../../main/core/host/protocol.js';
+import { ITEM_MESSAGE_ITEMS } from '../../main/core/pluginProcesses/protocol.js';
 import { writeSession, userRecord, assistantRecord, sleep } from '../helpers.js';
 import { Harness, stateTest } from './harness.js';
 

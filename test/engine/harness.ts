@@ -36,8 +36,8 @@ export class Harness {
 
   private state: string | undefined;
 
-  /** workers: plugin processes (default 2, what this machine has); memoryLimitMb: their heap limit (default the engine's). */
-  constructor(private readonly workers = 2, readonly backend: Backend = 'duckdb', private readonly memoryLimitMb?: number) {}
+  /** pluginProcesses: plugin processes (default 2, what this machine has); memoryLimitMb: their heap limit (default the engine's). */
+  constructor(private readonly pluginProcesses = 2, readonly backend: Backend = 'duckdb', private readonly memoryLimitMb?: number) {}
 
   plugin(name: string, source: string, pkg: Record<string, unknown> = {}): this {
     writePlugin(this.pluginsDir, name, source, pkg);
@@ -47,7 +47,7 @@ export class Harness {
   async open(): Promise<Engine> {
     if (!this.engine) {
       this.state ??= await freshState(this.backend, this.dir);
-      this.engine = await Engine.open({ state: this.state, sessions: this.root, plugins: [this.pluginsDir], builtins: false, workers: this.workers, ...(this.memoryLimitMb ? { memoryLimitMb: this.memoryLimitMb } : {}) });
+      this.engine = await Engine.open({ state: this.state, sessions: this.root, plugins: [this.pluginsDir], builtins: false, pluginProcesses: this.pluginProcesses, ...(this.memoryLimitMb ? { memoryLimitMb: this.memoryLimitMb } : {}) });
       const engine = this.engine;
       after(() => engine.close());
     }

@@ -46,7 +46,7 @@ test('hostile transcripts: each is processed or fails alone, with malformed line
 test('the built-in processors survive the same transcripts (deep nesting may fail a processor alone, with its reason)', async () => {
   const h = new Harness();
   for (const c of cases) writeSession(h.root, c.key, typeof c.content === 'string' ? c.content : c.content.toString('latin1'));
-  const engine = await (await import('../../main/core/engine.js')).Engine.open({ state: h.db, sessions: h.root, builtins: true, workers: 2, home: join(h.dir, 'home') });
+  const engine = await (await import('../../main/core/engine.js')).Engine.open({ state: h.db, sessions: h.root, builtins: true, pluginProcesses: 2, home: join(h.dir, 'home') });
   try {
     const stats = await engine.run([]);
     for (const s of stats) {

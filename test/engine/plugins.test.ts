@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after } from 'node:test';
 import { loadPlugins as load, type PluginSource } from '../../main/core/plugins/loader.js';
-import { PluginPool } from '../../main/core/host/pool.js';
+import { PluginPool } from '../../main/core/pluginProcesses/pool.js';
 import { PluginSnapshots } from '../../main/core/plugins/snapshot.js';
 import { validatePlugin } from '../../main/core/plugins/validate.js';
 import { UsageError } from '../../main/core/errors.js';

@@ -7,7 +7,7 @@ import { BusyError, UsageError } from '../../main/core/errors.js';
 import { countingPlugin, writeSession, userRecord, assistantRecord, sleep, tempDir } from '../helpers.js';
 import { Engine } from '../../main/core/engine.js';
 import { Harness, counts, stateTest } from './harness.js';
-import { SPLIT_MIN_BYTES } from '../../main/core/runner/runner.js';
+import { SPLIT_MIN_BYTES } from '../../main/core/runner/processorGroups.js';
 
 const md5 = (path: string) => createHash('md5').update(readFileSync(path)).digest('hex');
 const session = (n: number) => [userRecord(`hello ${n}`), assistantRecord(`hi ${n}`)];
@@ -419,7 +419,7 @@ test('a DuckDB store checkpoints when a run ends (and only every 64 MB of log du
 test('a run on a store file that does not exist yet starts the plugin processes while the store opens; other commands, and runs on an existing store, do not', async () => {
   const dir = tempDir();
   const open = async (file: string, toRun: boolean) => {
-    const engine = await Engine.open({ state: join(dir, file), sessions: dir, builtins: false, workers: 2, home: join(dir, 'home'), toRun });
+    const engine = await Engine.open({ state: join(dir, file), sessions: dir, builtins: false, pluginProcesses: 2, home: join(dir, 'home'), toRun });
     const started = engine.pool.processesStarted;
     await engine.close();
     return started;

@@ -24,7 +24,7 @@ stateTest('findings: secrets and tool errors in one list with stable ids; a revi
   const dir = tempDir('si-findings-');
   const root = join(dir, 'sessions');
   const file = seed(root);
-  const engine = await Engine.open({ state: await freshState(backend, dir), sessions: root, builtins: true, workers: 1, home: join(dir, 'home') });
+  const engine = await Engine.open({ state: await freshState(backend, dir), sessions: root, builtins: true, pluginProcesses: 1, home: join(dir, 'home') });
   try {
     await engine.run(['secrets', 'errors']);
     const db = engine.store.db;
@@ -125,7 +125,7 @@ test('findings: the audit processors\' rows are findings too (destructive comman
     call('a1', 'toolu_rm', 'Bash', { command: 'rm -rf /srv/data && rm -rf /srv/data' }),
     call('a2', 'toolu_write', 'Write', { file_path: '/etc/hosts', content: '127.0.0.1 x' }),
   ]);
-  const engine = await Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, builtins: true, workers: 1, home: join(dir, 'home') });
+  const engine = await Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, builtins: true, pluginProcesses: 1, home: join(dir, 'home') });
   try {
     await engine.run(['destructive-commands', 'outside-writes', 'permission-bypass']);
     const found = await listFindings(engine.store.db);

@@ -12,7 +12,7 @@ const hostile: Record<string, { body: string; error: RegExp; timeoutMs?: number 
   rejects: { body: `return Promise.reject(new Error('rejected on purpose'));`, error: /^rejected on purpose$/ },
   'never-settles': { body: `return new Promise(() => {});`, error: /^timeout after 300 ms$/, timeoutMs: 300 },
   'endless-loop': { body: `for (;;) {}`, error: /^timeout after 300 ms$/, timeoutMs: 300 },
-  'process-exit': { body: `process.exit(3);`, error: /^worker exited with code 3$/ },
+  'process-exit': { body: `process.exit(3);`, error: /^plugin process exited with code 3$/ },
   'heap-grows': { body: `const a = []; for (;;) a.push(new Array(1e6).fill(1.5));`, error: /^out of memory \(limit 128 MB\)$/ },
   'split-bomb': { body: `const s = 'ab,'.repeat(60e6); return { items: [s.split(',').length] };`, error: /^out of memory \(limit 128 MB\)$/ },
   'writes-session': { body: `(await import('node:fs')).writeFileSync(session.path, 'clobbered'); throw new Error('wrote to session.path');`, error: /^wrote to session\.path$/ },
@@ -36,7 +36,7 @@ test('each hostile behaviour fails only its own (processor, session), with a cle
   await engine.close();
   // a smaller heap limit keeps the out-of-memory cases quick
   const { Engine } = await import('../../main/core/engine.js');
-  const small = await Engine.open({ state: h.db, sessions: h.root, plugins: [h.pluginsDir], builtins: false, workers: 2, memoryLimitMb: 128 });
+  const small = await Engine.open({ state: h.db, sessions: h.root, plugins: [h.pluginsDir], builtins: false, pluginProcesses: 2, memoryLimitMb: 128 });
   try {
     writeSession(h.root, 'a/1-good.jsonl', session(1));
     const bad = writeSession(h.root, 'a/2-bad.jsonl', session(2));
@@ -100,4 +100,27 @@ test('plugin console output never reaches stdout; it becomes log lines', async (
   // logged asynchronously from the process's stdout pipe
   for (let i = 0; i < 40 && !h.logs.some((l) => l.includes('hello from a plugin')); i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(h.logs.some((l) => l === 'info: plugin output: hello from a plugin'), h.logs.join('\n'));
+});
+
+test('a plugin that tampers with its process\'s answers fails its sessions with a reason naming the field; the run goes on', async () => {
+  // Plugin code shares its process with our code: here it rewrites every session result on its way out.
+  const h = new Harness(1).plugin(
+    'forger',
+    `const send = process.send.bind(process);
+    const forge = (m) => m.type === 'batch' ? { ...m, messages: m.messages.map(forge) }
+      : m.type === 'result' && m.result.outcomes
+        ? { ...m, result: { ...m.result, outcomes: { forger: { ...m.result.outcomes.forger, itemsJson: [42] } } } }
+        : m;
+    process.send = (message, ...rest) => send(forge(message), ...rest);
+    export default { name: 'forger', processSession() { return { items: [{ n: 1 }] }; } };`,
+  );
+  writeSession(h.root, 'a/1.jsonl', session(1));
+  writeSession(h.root, 'a/2.jsonl', session(2));
+  const stats = await h.run('forger');
+  assert.deepEqual([stats.processed, stats.errors], [0, 2]);
+  for (const { error } of stats.errors_detail) {
+    const reason = 'result.outcomes.forger.itemsJson[0]: expected a string, got a number';
+    assert.equal(error, `the plugin process answered a session request with a malformed result: ${reason}`);
+  }
+  assert.deepEqual(await h.rows('SELECT count(*)::INTEGER AS n FROM processor_items'), [{ n: 0 }], 'nothing of a malformed result is stored');
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ItemOutbox } from '../../main/core/host/worker/itemOutbox.js';
-import { ITEM_MESSAGE_ITEMS, ITEM_MESSAGES_IN_FLIGHT } from '../../main/core/host/protocol.js';
+import { ItemOutbox } from '../../main/core/pluginProcesses/pluginSide/itemOutbox.js';
+import { ITEM_MESSAGE_ITEMS, ITEM_MESSAGES_IN_FLIGHT } from '../../main/core/pluginProcesses/protocol.js';
 
 test('item outbox: messages are bounded, at most ITEM_MESSAGES_IN_FLIGHT await the host, and the pass is asked to wait beyond that', async () => {
   const sent: { processor: string; items: string[] }[] = [];

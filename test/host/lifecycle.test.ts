@@ -20,7 +20,7 @@ function setup() {
   const home = join(dir, 'home');
   const root = join(dir, 'sessions');
   writeSession(root, 'alice/a.jsonl', [userRecord('hello')]);
-  const open = () => Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, builtins: false, home, workers: 1 });
+  const open = () => Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, builtins: false, home, pluginProcesses: 1 });
   return { dir, home, root, open };
 }
 
@@ -81,7 +81,14 @@ test('a disabled plugin stays installed but is not loaded or run; enabling bring
   const marker = join(s.dir, 'imported.txt');
   const plugins = join(s.dir, 'cli-plugins');
   writePlugin(plugins, 'switchable', markerPlugin('switchable', marker));
-  const engine = await Engine.open({ state: join(s.dir, 'state.duckdb'), sessions: s.root, builtins: false, home: s.home, plugins: [plugins], workers: 1 });
+  const engine = await Engine.open({
+    state: join(s.dir, 'state.duckdb'),
+    sessions: s.root,
+    builtins: false,
+    home: s.home,
+    plugins: [plugins],
+    pluginProcesses: 1,
+  });
   try {
     const disabled = await engine.setPluginEnabled('switchable', false);
     assert.deepEqual([disabled.enabled, disabled.loaded], [false, false]);
@@ -98,7 +105,14 @@ test('hot reload: a changed plugin is picked up without a restart; a failed relo
   const s = setup();
   const plugins = join(s.dir, 'cli-plugins');
   const folder = writePlugin(plugins, 'live', countingPlugin('live', { version: '1' }));
-  const engine = await Engine.open({ state: join(s.dir, 'state.duckdb'), sessions: s.root, builtins: false, home: s.home, plugins: [plugins], workers: 1 });
+  const engine = await Engine.open({
+    state: join(s.dir, 'state.duckdb'),
+    sessions: s.root,
+    builtins: false,
+    home: s.home,
+    plugins: [plugins],
+    pluginProcesses: 1,
+  });
   const reloads: PluginSet[] = [];
   const stop = engine.watchPlugins((set) => reloads.push(set), 100);
   const waitForReload = async (count: number) => {

@@ -27,7 +27,7 @@ test('a plugin process spinning in an endless loop ends when its host is killed 
   const engineUrl = pathToFileURL(join(repoRoot, 'dist', 'main', 'core', 'engine.js')).href;
   const host = spawn(process.execPath, ['--input-type=module', '-e', `
     const { Engine } = await import(${JSON.stringify(engineUrl)});
-    const engine = await Engine.open({ state: ${JSON.stringify(join(dir, 'db.duckdb'))}, sessions: ${JSON.stringify(join(dir, 'sessions'))}, plugins: [${JSON.stringify(join(dir, 'plugins'))}], builtins: false, workers: 1, home: ${JSON.stringify(join(dir, 'home'))} });
+    const engine = await Engine.open({ state: ${JSON.stringify(join(dir, 'db.duckdb'))}, sessions: ${JSON.stringify(join(dir, 'sessions'))}, plugins: [${JSON.stringify(join(dir, 'plugins'))}], builtins: false, pluginProcesses: 1, home: ${JSON.stringify(join(dir, 'home'))} });
     engine.run([]);
     setTimeout(() => console.log('spinning'), 1000);
     setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });

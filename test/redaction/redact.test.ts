@@ -47,7 +47,7 @@ function seed(root: string, key = 'alice/s.jsonl'): string {
 const PROCESSORS = ['secrets', 'errors', 'usage'];
 
 async function open(dir: string, root: string, state: string) {
-  return Engine.open({ state, sessions: root, builtins: true, workers: 1, home: join(dir, 'home') });
+  return Engine.open({ state, sessions: root, builtins: true, pluginProcesses: 1, home: join(dir, 'home') });
 }
 
 /** What the store holds for a session, to compare before and after. */
@@ -244,7 +244,7 @@ test('secrets redact: refused while a run is in progress (a run that read the fi
   seed(root);
   const plugins = join(dir, 'plugins');
   writePlugin(plugins, 'slow', countingPlugin('slow', { before: 'await new Promise((r) => setTimeout(r, 3000));' }));
-  const engine = await Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, plugins: [plugins], builtins: true, workers: 1, home: join(dir, 'home') });
+  const engine = await Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, plugins: [plugins], builtins: true, pluginProcesses: 1, home: join(dir, 'home') });
   try {
     await engine.run(['secrets']);
     const running = engine.run(['slow']);

@@ -17,7 +17,7 @@ test('remembered sums follow every change of the messages: a run, a reset, a del
   const dir = tempDir('si-remembered-');
   const root = join(dir, 'sessions');
   writeSession(root, 'p/a.jsonl', [line('1', '2025-09-01T10:00:00Z', 10)]);
-  const engine = await Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, builtins: true, workers: 1, home: join(dir, 'home') });
+  const engine = await Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, builtins: true, pluginProcesses: 1, home: join(dir, 'home') });
   try {
     const options = reportOptions({ timezone: 'UTC' });
     const output = async () => (await readUsageReport(engine.store.db, 'daily', options)).totals.outputTokens;

@@ -104,13 +104,13 @@ test('an analyst role that owns nothing opens a store the runners\' role set up:
   await admin.end();
 
   // The runners' role creates everything: tables, functions, index and the built-in processors' views.
-  const runner = await Engine.open({ state: as('si_runner_role'), sessions: root, builtins: true, workers: 2, home: join(dir, 'home') });
+  const runner = await Engine.open({ state: as('si_runner_role'), sessions: root, builtins: true, pluginProcesses: 2, home: join(dir, 'home') });
   await runner.run([]);
   await runner.store.db.run(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO si_analyst_role;
     GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO si_analyst_role`);
   await runner.close();
 
-  const analyst = await Engine.open({ state: as('si_analyst_role'), sessions: root, builtins: true, workers: 1, home: join(dir, 'home') });
+  const analyst = await Engine.open({ state: as('si_analyst_role'), sessions: root, builtins: true, pluginProcesses: 1, home: join(dir, 'home') });
   try {
     const { plugins } = await analyst.plugins();
     assert.deepEqual(plugins.flatMap((p) => p.errors), [], 'no view problem reported for views the analyst does not own');

@@ -43,7 +43,7 @@ test('DuckDB and PostgreSQL end with identical state, items and views for the sa
   t.after(() => pg.drop());
   const results = [];
   for (const state of [join(dir, 'state.duckdb'), pg.url]) {
-    const engine = await Engine.open({ state, sessions: root, builtins: true, workers: 2, home: join(dir, 'home') });
+    const engine = await Engine.open({ state, sessions: root, builtins: true, pluginProcesses: 2, home: join(dir, 'home') });
     try {
       const stats = await engine.run([]);
       assert.ok(stats.length >= 5, 'every built-in processor ran');

@@ -42,7 +42,7 @@ export default {
 function runner(args: { root: string; plugins: string; state: string; env?: NodeJS.ProcessEnv; lease?: number }): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const child = spawn(
     process.execPath,
-    [join(repoRoot, 'bin', 'session-inspector.js'), 'run', '--sessions', args.root, '--state', args.state, '--plugins', args.plugins, '--no-builtins', '--workers', '1', '--json', '--lease-seconds', String(args.lease ?? 60)],
+    [join(repoRoot, 'bin', 'session-inspector.js'), 'run', '--sessions', args.root, '--state', args.state, '--plugins', args.plugins, '--no-builtins', '--plugin-processes', '1', '--json', '--lease-seconds', String(args.lease ?? 60)],
     { env: { ...process.env, SESSION_INSPECTOR_HOME: tempDir('si-home-'), ...args.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';

@@ -1,8 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError, errorMessage } from '../errors.js';
-import type { PluginPool } from '../host/pool.js';
-import type { ProcessorDescriptor } from '../host/protocol.js';
+import type { PluginPool } from '../pluginProcesses/pool.js';
+import type { ProcessorDescriptor } from '../pluginProcesses/protocol.js';
 import type { CheckedSql } from '../sql/sqlSandbox.js';
 import type { SqlSpec } from './processorSchema.js';
 import { ManifestError, readManifest } from './manifest.js';
@@ -53,9 +53,6 @@ export interface PluginSet {
   processors: LoadedProcessor[];
   plugins: PluginReport[];
 }
-
-/** A module whose top level has not settled by then is reported as broken instead of hanging the host. */
-export const IMPORT_TIMEOUT_MS = 10_000;
 
 /** Decides, before any code is loaded, whether a plugin folder may run: its approval and enabled state. */
 export type LoadGate = (folder: string, origin: PluginOrigin, contentHash: string) => { approval: Approval; enabled: boolean };
@@ -115,7 +112,7 @@ export async function loadPlugins(
       let described = snapshots.described(snapshot.hash);
       if (!described) {
         try {
-          described = await pool.describe({ kind: 'describe', entryUrl }, IMPORT_TIMEOUT_MS);
+          described = await pool.request('describe', { entryUrl });
         } catch (error) {
           report.errors.push(`cannot load ${manifest.entry}: ${errorMessage(error)}`);
           continue;

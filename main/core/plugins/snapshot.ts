@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { DescribeResult } from '../host/protocol.js';
+import type { DescribeResult } from '../pluginProcesses/protocol.js';
+import { checkResult } from '../pluginProcesses/resultChecks.js';
 import { pluginContentHash } from './contentHash.js';
 
 /**
@@ -59,10 +60,10 @@ export class PluginSnapshots {
    */
   described(hash: string): DescribeResult | null {
     try {
-      const cached = JSON.parse(readFileSync(this.describedFile(hash), 'utf8')) as { host?: string; result?: DescribeResult };
-      return cached.host === hostBuild() && cached.result ? cached.result : null;
+      const cached = JSON.parse(readFileSync(this.describedFile(hash), 'utf8')) as { host?: unknown; result?: unknown } | null;
+      return cached?.host === hostBuild() ? checkResult('describe', cached.result) : null;
     } catch {
-      return null; // none yet, or unreadable: describe again
+      return null; // none yet, unreadable or malformed: describe again
     }
   }
 
@@ -153,7 +154,10 @@ function hostBuild(): string {
   if (build === undefined) {
     const hash = createHash('md5');
     const sdk = fileURLToPath(new URL('../../sdk/', import.meta.url));
-    const files = [fileURLToPath(new URL('./processorSchema.js', import.meta.url)), fileURLToPath(new URL('../host/worker/modules.js', import.meta.url))];
+    const files = [
+      fileURLToPath(new URL('./processorSchema.js', import.meta.url)),
+      fileURLToPath(new URL('../pluginProcesses/pluginSide/modules.js', import.meta.url)),
+    ];
     for (const name of readdirSync(sdk).sort()) if (name.endsWith('.js')) files.push(join(sdk, name));
     for (const file of files) hash.update(file).update(readFileSync(file));
     build = hash.digest('hex');

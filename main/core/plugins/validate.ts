@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage } from '../errors.js';
-import type { PluginPool } from '../host/pool.js';
-import type { ProcessorDescriptor } from '../host/protocol.js';
-import { IMPORT_TIMEOUT_MS, type SqlChecker } from './loader.js';
+import type { PluginPool } from '../pluginProcesses/pool.js';
+import type { ProcessorDescriptor } from '../pluginProcesses/protocol.js';
+import type { SqlChecker } from './loader.js';
 import { ManifestError, readManifest } from './manifest.js';
 import { PluginSnapshots } from './snapshot.js';
 
@@ -39,7 +39,7 @@ export async function validatePlugin(folder: string, pool: PluginPool, checkSql:
     const snapshot = await new PluginSnapshots(cache).take(folder);
     report.contentHash = snapshot.hash;
     const entryUrl = PluginSnapshots.entryUrl(snapshot.keep(), folder, manifest.entry);
-    const described = await pool.describe({ kind: 'describe', entryUrl }, IMPORT_TIMEOUT_MS);
+    const described = await pool.request('describe', { entryUrl });
     report.processors = described.processors;
     report.problems.push(...described.errors);
     // SQL processors: the query is checked against an empty records relation of the declared columns.

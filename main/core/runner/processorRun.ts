@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LoadedProcessor } from '../plugins/loader.js';
-import type { ProcessorOutcome } from '../host/protocol.js';
+import type { ProcessorOutcome } from '../pluginProcesses/protocol.js';
 import type { SessionEntry } from '../sessionFile.js';
 import type { SessionOutcome } from '../store/types.js';
 import type { Candidate } from './candidates.js';

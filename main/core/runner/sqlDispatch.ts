@@ -1,4 +1,4 @@
-import type { SessionTaskResult } from '../host/protocol.js';
+import type { SessionTaskResult } from '../pluginProcesses/protocol.js';
 import { errorMessage } from '../errors.js';
 import type { SessionEntry } from '../sessionFile.js';
 import { runSqlBatch, type KnownRead, type SqlBatchSession, type SqlProcessorSpec } from '../sql/sqlBatch.js';

@@ -2,7 +2,7 @@ import { sep } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { errnoCode, errorMessage } from '../errors.js';
-import type { ProcessorOutcome, SessionTaskResult } from '../host/protocol.js';
+import type { ProcessorOutcome, SessionTaskResult } from '../pluginProcesses/protocol.js';
 import { SessionFile, type SessionEntry } from '../sessionFile.js';
 import { lineChunks } from '../lineChunks.js';
 import { sessionsRelation, type CheckedSql, type SqlSandbox } from './sqlSandbox.js';

@@ -1,8 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { errorMessage } from '../errors.js';
 import { guardAgainstHostDeath } from './hostDeathGuard.js';
-import type { EarlyOutcome, HostMessage, Task, WorkerMessage } from './protocol.js';
+import type { EarlyOutcome, HostMessage, PluginProcessMessage, RequestArgs, RequestKind, RequestResult } from './protocol.js';
+import { checkEarlyOutcome, checkResult } from './resultChecks.js';
 
-const WORKER_ENTRY = new URL('./worker/main.js', import.meta.url);
+/** The plugin process's entry (pluginSide/ is the code that runs in it). */
+const ENTRY = new URL('./pluginSide/main.js', import.meta.url);
 /** Extra Node flags for plugin processes, for profiling (`--cpu-prof --cpu-prof-dir=DIR`): NODE_OPTIONS refuses --cpu-prof. */
 const EXTRA_NODE_ARGS = process.env.SESSION_INSPECTOR_PLUGIN_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const PROFILING = EXTRA_NODE_ARGS.length > 0;
@@ -15,7 +18,7 @@ export interface PluginProcessOptions {
 }
 
 /** The process died or was killed while it held a task. */
-export class WorkerDied extends Error {}
+export class PluginProcessDied extends Error {}
 
 /** The process handed a queued task back unstarted (the task ahead of it ran long); it goes to another process. */
 export class TaskWithdrawn extends Error {}
@@ -43,7 +46,8 @@ export interface RequestHooks {
 }
 
 interface Pending extends RequestHooks {
-  resolve(value: unknown): void;
+  /** The process answered: its result is checked for the shape of the request's kind (resultChecks.ts). */
+  answer(result: unknown): void;
   reject(error: Error): void;
 }
 
@@ -66,7 +70,7 @@ export class PluginProcess {
   readonly ready: Promise<void>;
 
   constructor(private readonly options: PluginProcessOptions) {
-    this.child = fork(WORKER_ENTRY, [], {
+    this.child = fork(ENTRY, [], {
       // An 8 MB young generation (V8's default here is 16): about 15 MB less per process at the same speed
       // on transcripts (4 MB cost 10 % more CPU in scavenges); the peak RSS of a run counts every process.
       execArgv: [`--max-old-space-size=${options.memoryLimitMb}`, '--max-semi-space-size=8', ...EXTRA_NODE_ARGS],
@@ -84,22 +88,22 @@ export class PluginProcess {
       this.stderrTail = (this.stderrTail + text).slice(-4096);
     });
     this.ready = new Promise((resolve, reject) => {
-      const onMessage = (message: WorkerMessage) => {
+      const onMessage = (message: PluginProcessMessage) => {
         if (message.type === 'ready') {
           this.child.off('message', onMessage);
           resolve();
         }
       };
       this.child.on('message', onMessage);
-      this.child.once('exit', () => reject(new WorkerDied(`plugin process failed to start: ${this.describeExit(null, null)}`)));
+      this.child.once('exit', () => reject(new PluginProcessDied(`plugin process failed to start: ${this.describeExit(null, null)}`)));
     });
     this.ready.catch(() => undefined);
-    this.child.on('message', (message: WorkerMessage) => this.onMessage(message));
+    this.child.on('message', (message: PluginProcessMessage) => this.onMessage(message));
     this.guard = guardAgainstHostDeath(this.child.pid);
     this.child.once('exit', (code, signal) => {
       this.guard.end();
       this.exitReason = this.describeExit(code, signal);
-      for (const pending of this.pending.values()) pending.reject(new WorkerDied(this.exitReason));
+      for (const pending of this.pending.values()) pending.reject(new PluginProcessDied(this.exitReason));
       this.pending.clear();
     });
   }
@@ -117,11 +121,12 @@ export class PluginProcess {
     return this.pending.size;
   }
 
-  async request<T>(task: Task, hooks: RequestHooks = {}): Promise<T> {
+  /** Sends a request of `kind`; resolves to that kind's result (see Requests in protocol.ts). */
+  async request<K extends RequestKind>(kind: K, args: RequestArgs<K>, hooks: RequestHooks = {}): Promise<RequestResult<K>> {
     await this.ready;
-    if (!this.alive) throw new WorkerDied(this.exitReason ?? 'plugin process is gone');
+    if (!this.alive) throw new PluginProcessDied(this.exitReason ?? 'plugin process is gone');
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<RequestResult<K>>((resolve, reject) => {
       const aborts = [...(hooks.cancel ?? [])].map(([processor, signal]) => ({ signal, abort: () => this.send({ type: 'abort', id, processor }) }));
       // One listener per processor of a task, removed when it settles, not one per session ever run.
       const settled = () => {
@@ -129,10 +134,17 @@ export class PluginProcess {
       };
       this.pending.set(id, {
         ...hooks,
-        resolve: (value) => (settled(), resolve(value as T)),
+        answer: (result) => {
+          settled();
+          try {
+            resolve(checkResult(kind, result));
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        },
         reject: (error) => (settled(), reject(error)),
       });
-      this.send({ type: 'task', id, task });
+      this.send<K>({ type: 'request', id, request: { kind, args } });
       for (const { signal, abort } of aborts) {
         if (signal.aborted) abort();
         else signal.addEventListener('abort', abort, { once: true });
@@ -152,11 +164,11 @@ export class PluginProcess {
     this.child.kill('SIGKILL');
   }
 
-  private send(message: HostMessage): void {
+  private send<K extends RequestKind>(message: HostMessage<K>): void {
     if (this.child.connected) this.child.send(message);
   }
 
-  private onMessage(message: WorkerMessage): void {
+  private onMessage(message: PluginProcessMessage): void {
     if (message.type === 'batch') {
       for (const m of message.messages) this.onMessage(m);
       return;
@@ -178,8 +190,16 @@ export class PluginProcess {
     }
     if (!pending) return;
     if (message.type === 'outcome') {
+      let early: EarlyOutcome;
+      try {
+        early = checkEarlyOutcome(message.outcome);
+      } catch (error) {
+        // The task's result repeats every outcome (and is checked in turn): this one need not count.
+        (pending.onLog ?? this.options.onLog)('warn', message.processor, `early outcome ignored: ${errorMessage(error)}`);
+        return;
+      }
       // After the hooks of the 'items' messages before it, which are called a microtask late.
-      void Promise.resolve().then(() => pending.onOutcome?.(message.processor, message.outcome));
+      void Promise.resolve().then(() => pending.onOutcome?.(message.processor, early));
       return;
     }
     if (message.type === 'phase') {
@@ -189,7 +209,7 @@ export class PluginProcess {
       if (this.running === message.id) this.running = null;
       this.pending.delete(message.id);
       if (message.type === 'withdrawn') pending.reject(new TaskWithdrawn(`task ${message.id} withdrawn unstarted`));
-      else if (message.type === 'result') pending.resolve(message.result);
+      else if (message.type === 'result') pending.answer(message.result);
       else pending.reject(new Error(message.error));
     }
   }
@@ -199,7 +219,7 @@ export class PluginProcess {
     if (/heap out of memory|Reached heap limit|allocation failed|Ineffective mark-compacts/i.test(this.stderrTail)) {
       return `out of memory (limit ${this.options.memoryLimitMb} MB)`;
     }
-    if (signal) return `worker killed by ${signal}`;
-    return `worker exited with code ${code}`;
+    if (signal) return `plugin process killed by ${signal}`;
+    return `plugin process exited with code ${code}`;
   }
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { PluginProcess, TaskWithdrawn, WorkerDied, type LogSink, type RequestHooks } from './pluginProcess.js';
-import type { DescribeResult, DescribeTask, SessionTask, SessionTaskResult } from './protocol.js';
+import { PluginProcess, TaskWithdrawn, PluginProcessDied, type LogSink, type RequestHooks } from './pluginProcess.js';
+import type { RequestArgs, RequestKind, RequestResult } from './protocol.js';
 
 export interface PoolOptions {
   /** Plugin processes (default: os.availableParallelism()). */
@@ -13,11 +13,56 @@ export interface PoolOptions {
 
 export const DEFAULT_MEMORY_LIMIT_MB = 512;
 
-/** What the caller of a task hears while it runs (the pool watches the rest: phases, signs of life). */
-export type SessionHooks = Pick<RequestHooks, 'cancel' | 'onItems' | 'onOutcome'> & { onLog: LogSink };
+/**
+ * What the caller of a task hears while it runs (the pool watches the rest: phases, signs of life); logs
+ * not given a sink go to the pool's.
+ */
+export type TaskHooks = Pick<RequestHooks, 'cancel' | 'onItems' | 'onOutcome' | 'onLog'>;
 
 /** Extra time a plugin gets after its own limit (ctx.signal aborted) before its process is killed. */
 export const KILL_GRACE_MS = 2_000;
+
+/** A plugin module whose top level has not settled by then is reported as broken instead of hanging the host. */
+export const LOAD_TIMEOUT_MS = 10_000;
+
+/** The watchdog of one task, armed while its plugin code runs: either limit kills the process, with `reason`. */
+interface Limits {
+  totalMs: number;
+  /** No sign of life for this long: plugin code blocks the process's event loop. */
+  stallMs: number;
+  reason: string;
+}
+
+/** What differs by kind of request: the watchdog, the args a task that starts at once is sent, what retires its process. */
+interface KindRules<K extends RequestKind> {
+  limits(args: RequestArgs<K>): Limits;
+  /** The args as sent when the task starts at once rather than queued behind another in its process. */
+  unqueued(args: RequestArgs<K>): RequestArgs<K>;
+  /** The result says the process must be replaced once its tasks end. */
+  retires(result: RequestResult<K>): boolean;
+}
+
+const RULES: { [K in RequestKind]: KindRules<K> } = {
+  describe: {
+    limits: () => ({ totalMs: LOAD_TIMEOUT_MS, stallMs: LOAD_TIMEOUT_MS, reason: `did not finish loading within ${LOAD_TIMEOUT_MS / 1000} s` }),
+    unqueued: (args) => args,
+    retires: () => false,
+  },
+  session: {
+    // The longest due processor's limit plus a grace period overall, and, since the process's own timers
+    // cannot fire while plugin code blocks its event loop, no heartbeat for the shortest limit plus grace.
+    limits: (task) => {
+      const longest = Math.max(...task.processors.map((p) => p.timeoutMs));
+      const shortest = Math.min(...task.processors.map((p) => p.timeoutMs));
+      const reason = `timeout after ${task.processors.length === 1 ? longest : shortest} ms`;
+      return { totalMs: longest + KILL_GRACE_MS, stallMs: shortest + KILL_GRACE_MS, reason };
+    },
+    // Only a task queued behind another keeps its start deadline; one that starts at once was checked on dispatch.
+    unqueued: (task) => (task.notAfterMs === undefined ? task : { ...task, notAfterMs: undefined }),
+    // A processor timed out and may still be running.
+    retires: (result) => result.tainted,
+  },
+};
 
 /**
  * Tasks a plugin process holds at once: the one it runs and the next ones, queued in the process. Without
@@ -25,7 +70,7 @@ export const KILL_GRACE_MS = 2_000;
  * a corpus of ordinary sessions, most of it for 100,000 small ones). One queued task was not enough on 2
  * cores: the plugin processes keep both busy, the host gets a turn late, and a process that finished its
  * two small sessions meanwhile waited (2,000 small sessions: 9.8 s with 2, 8.0 s with 4). A task that
- * waits too long behind a long one is withdrawn and given to an idle process (worker/main.ts).
+ * waits too long behind a long one is withdrawn and given to an idle process (pluginSide/main.ts).
  */
 export const TASKS_PER_PROCESS = 4;
 
@@ -70,24 +115,15 @@ export class PluginPool {
     this.slots = Array.from({ length: this.size }, () => ({ process: null, retire: false, tasks: 0 }));
   }
 
-  describe(task: DescribeTask, loadTimeoutMs: number): Promise<DescribeResult> {
-    const reason = `did not finish loading within ${loadTimeoutMs / 1000} s`;
-    return this.run<DescribeResult>(task, { totalMs: loadTimeoutMs, stallMs: loadTimeoutMs, reason }, { onLog: this.onLog });
-  }
-
   /**
-   * Runs a session task under two watchdogs once plugin code starts: the longest due processor's limit
-   * plus a grace period overall, and, since the process's own timers cannot fire while plugin code blocks
-   * its event loop, no heartbeat for the shortest limit plus grace. Either kills the process and the task
-   * rejects with WorkerDied(reason); the runner then retries each processor of the task on its own.
+   * Runs a request of `kind` in a plugin process and resolves to that kind's result. Once its plugin code
+   * starts, the kind's watchdog (RULES) runs: past a limit the process is killed and the request rejects
+   * with PluginProcessDied(reason); for a session, the runner then retries each processor on its own.
    * `hooks.onItems` receives the items processors emit while the task runs (see RequestHooks.onItems).
    */
-  session(task: SessionTask, hooks: SessionHooks): Promise<SessionTaskResult> {
-    this.sessionTasks++;
-    const longest = Math.max(...task.processors.map((p) => p.timeoutMs));
-    const shortest = Math.min(...task.processors.map((p) => p.timeoutMs));
-    const reason = `timeout after ${task.processors.length === 1 ? longest : shortest} ms`;
-    return this.run<SessionTaskResult>(task, { totalMs: longest + KILL_GRACE_MS, stallMs: shortest + KILL_GRACE_MS, reason }, hooks);
+  request<K extends RequestKind>(kind: K, args: RequestArgs<K>, hooks: TaskHooks = {}): Promise<RequestResult<K>> {
+    if (kind === 'session') this.sessionTasks++;
+    return this.run(kind, args, { ...hooks, onLog: hooks.onLog ?? this.onLog });
   }
 
   /** Starts every process now, ahead of the tasks it will get (each takes a few hundred ms to start). */
@@ -120,29 +156,31 @@ export class PluginPool {
     }
   }
 
-  private async run<T>(task: DescribeTask | SessionTask, limits: { totalMs: number; stallMs: number; reason: string }, hooks: SessionHooks): Promise<T> {
+  private async run<K extends RequestKind>(kind: K, args: RequestArgs<K>, hooks: TaskHooks): Promise<RequestResult<K>> {
     const state = { started: false, waited: false, withdrawn: false };
     for (let attempt = 0; ; ) {
       try {
-        return await this.runOnce<T>(task, limits, hooks, state);
+        return await this.runOnce(kind, args, hooks, state);
       } catch (error) {
         if (error instanceof TaskWithdrawn) {
-          if (this.closed) throw new WorkerDied('plugin pool closed');
+          if (this.closed) throw new PluginProcessDied('plugin pool closed');
           continue; // handed back unstarted: try again, first in line
         }
         // Queued behind a task that got its process killed: it never ran, so it is no failure of its own.
-        if (error instanceof WorkerDied && !state.started && !this.closed && attempt++ < UNSTARTED_RETRIES) continue;
+        if (error instanceof PluginProcessDied && !state.started && !this.closed && attempt++ < UNSTARTED_RETRIES) continue;
         throw error;
       }
     }
   }
 
-  private async runOnce<T>(
-    task: DescribeTask | SessionTask,
-    limits: { totalMs: number; stallMs: number; reason: string },
-    hooks: SessionHooks,
+  private async runOnce<K extends RequestKind>(
+    kind: K,
+    args: RequestArgs<K>,
+    hooks: TaskHooks,
     state: { started: boolean; waited: boolean; withdrawn: boolean },
-  ): Promise<T> {
+  ): Promise<RequestResult<K>> {
+    const rules: KindRules<K> = RULES[kind];
+    const limits = rules.limits(args);
     // A withdrawn task takes its place back first (its release did not hand the place on), then the rest is handed out.
     const retry = state.withdrawn;
     state.withdrawn = false;
@@ -150,16 +188,14 @@ export class PluginPool {
     if (retry) this.serve();
     if (queued) state.waited = true;
     try {
-      if (this.closed) throw new WorkerDied('plugin pool closed');
+      if (this.closed) throw new PluginProcessDied('plugin pool closed');
       if (!slot.process?.alive) slot.process = this.spawn();
       const process = slot.process;
       let total: NodeJS.Timeout | undefined;
       let stall: NodeJS.Timeout | undefined;
       const kill = () => process.kill(limits.reason);
       try {
-        // Only a task queued behind another keeps its start deadline; one that starts at once was checked on dispatch.
-        const sent = task.kind === 'session' && !state.waited && task.notAfterMs !== undefined ? { ...task, notAfterMs: undefined } : task;
-        const result = await process.request<T>(sent, {
+        const result = await process.request(kind, state.waited ? args : rules.unqueued(args), {
           ...hooks,
           onPhase: (phase) => {
             clearTimeout(total);
@@ -173,7 +209,7 @@ export class PluginPool {
           },
           onAlive: () => stall?.refresh(),
         });
-        if ((result as Partial<SessionTaskResult>).tainted) slot.retire = true;
+        if (rules.retires(result)) slot.retire = true;
         return result;
       } finally {
         clearTimeout(total);

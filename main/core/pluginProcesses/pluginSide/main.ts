@@ -1,12 +1,20 @@
 // Entry of a plugin process: plugin code runs here, never in the process that owns DuckDB, so a plugin
 // that crashes, exits, loops or exhausts memory takes down only this process.
 import { errorMessage } from '../../errors.js';
-import { HEARTBEAT_MS, type HostMessage, type Task, type WorkerMessage } from '../protocol.js';
+import {
+  HEARTBEAT_MS,
+  type HostMessage,
+  type PluginProcessMessage,
+  type Request,
+  type RequestArgs,
+  type RequestKind,
+  type RequestResult,
+} from '../protocol.js';
 import { ItemOutbox } from './itemOutbox.js';
 import { describePlugin } from './modules.js';
 import { runSessionTask } from './sessionTask.js';
 
-const write = (message: WorkerMessage) => {
+const write = (message: PluginProcessMessage) => {
   if (process.connected) process.send?.(message);
 };
 /**
@@ -15,14 +23,14 @@ const write = (message: WorkerMessage) => {
  * follows within the same turn, and both travel in one write. Each write wakes the host, and on 2 cores
  * those wake-ups were a large part of the cost of a small session.
  */
-let outbox: WorkerMessage[] | null = null;
+let outbox: PluginProcessMessage[] | null = null;
 const flush = () => {
   const messages = outbox;
   outbox = null;
   if (messages) write(messages.length === 1 ? messages[0] : { type: 'batch', messages });
 };
 /** Sends now (with anything held back first, in order). */
-const send = (message: WorkerMessage) => {
+const send = (message: PluginProcessMessage) => {
   if (outbox === null) write(message);
   else {
     outbox.push(message);
@@ -30,7 +38,7 @@ const send = (message: WorkerMessage) => {
   }
 };
 /** Sends within this turn of the event loop, together with whatever else is sent in it. */
-const sendSoon = (message: WorkerMessage) => {
+const sendSoon = (message: PluginProcessMessage) => {
   if (outbox !== null) outbox.push(message);
   else {
     outbox = [message];
@@ -53,13 +61,22 @@ let queue: Promise<unknown> = Promise.resolve();
 /** A task waiting this long behind another is withdrawn (see 'withdrawn'); ordinary sessions take a few ms. */
 const WITHDRAW_QUEUED_AFTER_MS = 100;
 
-async function handle(id: number, task: Task): Promise<unknown> {
-  if (task.kind === 'describe') {
+/** One handler per kind of request, each bound to return its kind's result (protocol.ts's Requests). */
+const handlers: { [K in RequestKind]: (id: number, args: RequestArgs<K>) => Promise<RequestResult<K>> } = {
+  describe: async (id, { entryUrl }) => {
     send({ type: 'phase', id, phase: 'plugin-code' });
-    const result = await describePlugin(task.entryUrl);
+    const result = await describePlugin(entryUrl);
     send({ type: 'phase', id, phase: 'host-code' });
     return result;
-  }
+  },
+  session: runSession,
+};
+
+function handle<K extends RequestKind>(id: number, request: Request<K>): Promise<RequestResult<K>> {
+  return handlers[request.kind](id, request.args);
+}
+
+async function runSession(id: number, task: RequestArgs<'session'>): Promise<RequestResult<'session'>> {
   const controllers = new Map(task.processors.map((p) => [p.name, new AbortController()]));
   aborts.set(id, controllers);
   const outbox = new ItemOutbox((processor, items) => send({ type: 'items', id, processor, items }));
@@ -100,7 +117,7 @@ process.on('message', (message: HostMessage) => {
     else abortedEarly.set(message.id, (abortedEarly.get(message.id) ?? new Set()).add(message.processor));
     return;
   }
-  const { id, task } = message;
+  const { id, request } = message;
   let started = false;
   let withdrawn = false;
   // Still queued after a while (the task ahead runs long): hand it back, so an idle process can take it.
@@ -113,7 +130,7 @@ process.on('message', (message: HostMessage) => {
     clearTimeout(withdraw);
     if (withdrawn) return;
     started = true;
-    return handle(id, task).then(
+    return handle(id, request).then(
       (result) => sendSoon({ type: 'result', id, result }),
       (error: unknown) => sendSoon({ type: 'error', id, error: errorMessage(error) }),
     );

@@ -17,8 +17,7 @@ export interface ProcessorDescriptor {
 }
 
 /** Load a plugin module and describe (validate) its processors. */
-export interface DescribeTask {
-  kind: 'describe';
+export interface DescribeArgs {
   entryUrl: string;
 }
 
@@ -40,7 +39,6 @@ export interface DueProcessor {
 
 /** Read one session once and run every due processor over the same records. */
 export interface SessionTask {
-  kind: 'session';
   entry: SessionEntry;
   processors: DueProcessor[];
   /**
@@ -83,20 +81,36 @@ export interface EarlyOutcome {
   bytesRead: number;
 }
 
-export type Task = DescribeTask | SessionTask;
+/**
+ * What the host can ask a plugin process, by kind: what it sends (args) and what comes back (result).
+ * Both sides take their types from this map: the plugin process's handlers (pluginSide/main.ts) must return
+ * the result of their kind, and the host's request (PluginProcess.request, the pool) resolves to it, its
+ * shape checked where it arrives (resultChecks.ts), never cast.
+ */
+export interface Requests {
+  describe: { args: DescribeArgs; result: DescribeResult };
+  session: { args: SessionTask; result: SessionTaskResult };
+}
 
-export type HostMessage =
-  | { type: 'task'; id: number; task: Task }
-  /** Asks one processor of the task to stop (its ctx.signal aborts); the task's other processors go on. */
+export type RequestKind = keyof Requests;
+export type RequestArgs<K extends RequestKind> = Requests[K]['args'];
+export type RequestResult<K extends RequestKind> = Requests[K]['result'];
+/** A request as sent: its kind and its args (with K a union, a union whose kind tells its args). */
+export type Request<K extends RequestKind = RequestKind> = { [P in K]: { kind: P; args: RequestArgs<P> } }[K];
+
+export type HostMessage<K extends RequestKind = RequestKind> =
+  | { type: 'request'; id: number; request: Request<K> }
+  /** Asks one processor of the (session) task to stop (its ctx.signal aborts); the task's other processors go on. */
   | { type: 'abort'; id: number; processor: string }
   /** The host has stored (staged) one 'items' message of the task: the process may send another. */
   | { type: 'items-stored'; id: number };
 
-export type WorkerMessage =
+export type PluginProcessMessage =
   | { type: 'ready' }
   /** Sent every HEARTBEAT_MS while the process's event loop turns: its absence means plugin code blocks it. */
   | { type: 'heartbeat' }
-  | { type: 'result'; id: number; result: unknown }
+  /** The answer to request `id`, of that request's kind (the host checks it: see resultChecks.ts). */
+  | { type: 'result'; id: number; result: RequestResult<RequestKind> }
   | { type: 'error'; id: number; error: string }
   /** The task waited queued behind another too long and was never started: the host gives it to another process. */
   | { type: 'withdrawn'; id: number }
@@ -111,7 +125,7 @@ export type WorkerMessage =
   | { type: 'items'; id: number; processor: string; items: string[] }
   | { type: 'log'; id: number; level: 'info' | 'warn' | 'error'; processor: string | null; message: string }
   /** Several of the above in one write (a result and the next task's start), handled in order. */
-  | { type: 'batch'; messages: WorkerMessage[] };
+  | { type: 'batch'; messages: PluginProcessMessage[] };
 
 export const HEARTBEAT_MS = 200;
 

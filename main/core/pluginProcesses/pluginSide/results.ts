@@ -2,6 +2,9 @@ import type { ProcessLog } from '../../../sdk/processor.js';
 
 export class ProcessorFailure extends Error {}
 
+/** A processor ran past its time limit (a failure even when its run was cancelled meanwhile). */
+export class ProcessorTimeout extends ProcessorFailure {}
+
 export interface NormalizedResult {
   itemsCount: number;
   itemsJson: string[];
