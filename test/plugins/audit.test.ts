@@ -179,7 +179,7 @@ test('destructive-commands: targets are judged from the shell folder of the reco
   assert.deepEqual(judge('rm -rf ~/x ~', '/srv/app', '/srv/app'), [['~/x', 'outside'], ['~', 'home']]);
   assert.deepEqual(judge('rm -rf ~/Library/Caches/x', '/Users/bob/dev/app', '/Users/bob/dev/app'), [['/Users/bob/Library/Caches/x', 'outside']]);
   // A session started in /tmp: /tmp is its project.
-  assert.deepEqual(judge('rm -rf /tmp/work/out', '/tmp/work', '/tmp/work'), []);
+  assert.deepEqual(judge('rm -rf /tmp/job/out', '/tmp/job', '/tmp/job'), []);
 });
 
 test('destructive-commands: one item per finding with its file line, the call and a one-line excerpt', async () => {

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { runCli, tempDir, writeSession } from '../helpers.js';
 
-const CWD = '/home/dana/work/billing-api';
+const CWD = '/home/dana/src/billing-api';
 
 function seed(root: string): void {
   const at = (minute: number) => `2025-09-0${1 + (minute % 2)}T10:${String(minute).padStart(2, '0')}:00.000Z`;
   for (let i = 0; i < 3; i++) {
-    writeSession(root, `-home-dana-work-billing-api/s${i}.jsonl`, [
+    writeSession(root, `-home-dana-src-billing-api/s${i}.jsonl`, [
       { type: 'user', uuid: `u${i}`, timestamp: at(i), cwd: CWD, gitBranch: `feature-${i}`, message: { role: 'user', content: `Task number ${i}` } },
       {
         type: 'assistant',
