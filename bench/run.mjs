@@ -8,7 +8,21 @@
 // --cache (default $TMPDIR/session-inspector-bench). References: ../shared/bench/floor.mjs, `find`, and
 // ccusage 20.0.24 / 18.0.11 installed from npm into the cache (never into the repository).
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +42,17 @@ const CCUSAGE_20 = '20.0.24';
 const CCUSAGE_18 = '18.0.11';
 
 function parseArgs(argv) {
-  const o = { reps: 3, only: null, smoke: false, cache: process.env.SI_BENCH_CACHE ?? join(tmpdir(), 'session-inspector-bench'), json: null, install: true, ccusage18Reps: 1, quiet: false, scaleMax: 100_000 };
+  const o = {
+    reps: 3,
+    only: null,
+    smoke: false,
+    cache: process.env.SI_BENCH_CACHE ?? join(tmpdir(), 'session-inspector-bench'),
+    json: null,
+    install: true,
+    ccusage18Reps: 1,
+    quiet: false,
+    scaleMax: 100_000,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -45,7 +69,9 @@ function parseArgs(argv) {
     else if (a === '--quiet') o.quiet = true;
     else if (a === '--scale-max') o.scaleMax = Number(value());
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: node bench/run.mjs [--reps N] [--only T1,T2,T3,T4,T5,T6,T7,T8,T9] [--smoke] [--cache DIR] [--json FILE] [--no-install] [--ccusage18-reps N] [--scale-max 2000|20000|100000]\n');
+      process.stdout.write(
+        'usage: node bench/run.mjs [--reps N] [--only T1,T2,T3,T4,T5,T6,T7,T8,T9] [--smoke] [--cache DIR] [--json FILE] [--no-install] [--ccusage18-reps N] [--scale-max 2000|20000|100000]\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -59,7 +85,10 @@ function parseArgs(argv) {
 
 const opts = parseArgs(process.argv.slice(2));
 const log = (message) => opts.quiet || process.stderr.write(`${message}\n`);
-for (const [what, path] of [['corpus generator', GEN], ['floor benchmark', FLOOR]]) {
+for (const [what, path] of [
+  ['corpus generator', GEN],
+  ['floor benchmark', FLOOR],
+]) {
   if (!existsSync(path)) {
     process.stderr.write(`bench: the ${what} ${path} is missing (set SI_BENCH_SHARED to the folder holding gen-sessions.mjs and floor.mjs)\n`);
     process.exit(2);
@@ -125,8 +154,14 @@ function ccusage(version) {
     if (!opts.install) return { missing: `not installed (run without --no-install, or npm install --prefix ${dir} ccusage@${version})` };
     log(`installing ccusage@${version} into ${dir}`);
     mkdirSync(dir, { recursive: true });
-    const npm = spawnSync('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', `ccusage@${version}`], { encoding: 'utf8', timeout: 300_000 });
-    if (npm.status !== 0 || !existsSync(pkg)) return { missing: `not installable: npm install ccusage@${version} failed: ${(npm.stderr || npm.error?.message || '').trim().split('\n').slice(-2).join(' ')}` };
+    const npm = spawnSync('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', `ccusage@${version}`], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    if (npm.status !== 0 || !existsSync(pkg))
+      return {
+        missing: `not installable: npm install ccusage@${version} failed: ${(npm.stderr || npm.error?.message || '').trim().split('\n').slice(-2).join(' ')}`,
+      };
   }
   // 20.x ships the native binary in a per-platform package; run it directly so a node wrapper is not timed.
   const native = join(dir, 'node_modules', '@ccusage', `ccusage-${process.platform}-${process.arch}`, 'bin', 'ccusage');
@@ -155,9 +190,18 @@ function claudeConfigFor(c) {
 const check = (name, ok, detail) => ({ name, ok: Boolean(ok), detail });
 
 async function tokenTotalsCheck(db, c, label) {
-  const [row] = await siQuery(db, `SELECT sum(input_tokens)::BIGINT AS input, sum(output_tokens)::BIGINT AS output,
-    sum(cache_creation_input_tokens)::BIGINT AS cache_creation, sum(cache_read_input_tokens)::BIGINT AS cache_read, count(*)::BIGINT AS messages FROM token_usage`);
-  const want = { input: c.stats.tokens.input, output: c.stats.tokens.output, cache_creation: c.stats.tokens.cacheCreation, cache_read: c.stats.tokens.cacheRead, messages: c.stats.uniqueMessages };
+  const [row] = await siQuery(
+    db,
+    `SELECT sum(input_tokens)::BIGINT AS input, sum(output_tokens)::BIGINT AS output,
+    sum(cache_creation_input_tokens)::BIGINT AS cache_creation, sum(cache_read_input_tokens)::BIGINT AS cache_read, count(*)::BIGINT AS messages FROM token_usage`,
+  );
+  const want = {
+    input: c.stats.tokens.input,
+    output: c.stats.tokens.output,
+    cache_creation: c.stats.tokens.cacheCreation,
+    cache_read: c.stats.tokens.cacheRead,
+    messages: c.stats.uniqueMessages,
+  };
   const got = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
   const ok = Object.keys(want).every((k) => got[k] === want[k]);
   return check(`${label}: tokens totals equal the generator's --stats`, ok, ok ? want : { want, got });
@@ -165,12 +209,24 @@ async function tokenTotalsCheck(db, c, label) {
 
 function everyProcessed(stats, files, label) {
   const bad = stats.filter((s) => s.processed !== files || s.errors !== 0);
-  return check(`${label}: every processor processed all ${files} sessions, no errors`, stats.length > 0 && bad.length === 0, bad.map((s) => `${s.processor}: ${s.processed} processed, ${s.errors} errors`).join('; ') || `${stats.length} processors`);
+  return check(
+    `${label}: every processor processed all ${files} sessions, no errors`,
+    stats.length > 0 && bad.length === 0,
+    bad.map((s) => `${s.processor}: ${s.processed} processed, ${s.errors} errors`).join('; ') || `${stats.length} processors`,
+  );
 }
 
 // ---- targets -------------------------------------------------------------------------------------------
 
-const results = { started: new Date().toISOString(), smoke: opts.smoke, reps: opts.reps, scaleMax: opts.scaleMax, machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model, node: process.version, platform: `${process.platform}-${process.arch}` }, corpora: {}, targets: [] };
+const results = {
+  started: new Date().toISOString(),
+  smoke: opts.smoke,
+  reps: opts.reps,
+  scaleMax: opts.scaleMax,
+  machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model, node: process.version, platform: `${process.platform}-${process.arch}` },
+  corpora: {},
+  targets: [],
+};
 const mbps = (bytes, seconds) => +(bytes / 1e6 / seconds).toFixed(1);
 const r3 = (x) => (x === null || x === undefined ? null : +x.toFixed(3));
 
@@ -195,10 +251,15 @@ async function t1() {
   dbs.forEach(dropDb);
   const ratio = m.si.medianS / m.floor.medianS;
   results.targets.push({
-    id: 'T1', title: 'cold run, all processors', corpus: c.name,
+    id: 'T1',
+    title: 'cold run, all processors',
+    corpus: c.name,
     reference: { name: 'floor.mjs --threads 2 --md5 --perline', ...strip(m.floor), mbps: mbps(c.bytes, m.floor.medianS) },
     subject: { name: 'run (all built-ins, 2 plugin processes)', ...strip(m.si), mbps: mbps(c.bytes, m.si.medianS) },
-    ratio: r3(ratio), goal: 'ratio <= 1.0 (1.5 at least), peak RSS < 300 MB', met: ratio <= 1.0 && (m.si.peakRssMb ?? 0) < 300, checks,
+    ratio: r3(ratio),
+    goal: 'ratio <= 1.0 (1.5 at least), peak RSS < 300 MB',
+    met: ratio <= 1.0 && (m.si.peakRssMb ?? 0) < 300,
+    checks,
     ...(m['si-1-process']
       ? { pluginProcesses: { one: strip(m['si-1-process']), two: strip(m.si), speedup: r3(m['si-1-process'].medianS / m.si.medianS) } }
       : {}),
@@ -215,14 +276,30 @@ async function t2() {
   const dbs = [];
   const sides = [];
   if (ref20.command) sides.push({ name: 'ccusage20', run: () => measure(ref20.command, ref20.args, { env }) });
-  sides.push({ name: 'si-tokens', run: async () => { const db = freshDb(); dbs.push(db); return siRun(c.root, db, ['--processor', 'tokens']); } });
+  sides.push({
+    name: 'si-tokens',
+    run: async () => {
+      const db = freshDb();
+      dbs.push(db);
+      return siRun(c.root, db, ['--processor', 'tokens']);
+    },
+  });
   const m = await alternate(sides, opts.reps, log);
   const checks = [await tokenTotalsCheck(dbs.at(-1), c, 'tokens alone')];
   dbs.forEach(dropDb);
   if (ref20.command) {
     const totals = JSON.parse(m.ccusage20.last.stdout).totals ?? {};
     const t = c.stats.tokens;
-    checks.push(check('ccusage 20 totals equal the generator\'s --stats (reference sanity)', totals.inputTokens === t.input && totals.outputTokens === t.output && totals.cacheCreationTokens === t.cacheCreation && totals.cacheReadTokens === t.cacheRead, totals));
+    checks.push(
+      check(
+        "ccusage 20 totals equal the generator's --stats (reference sanity)",
+        totals.inputTokens === t.input &&
+          totals.outputTokens === t.output &&
+          totals.cacheCreationTokens === t.cacheCreation &&
+          totals.cacheReadTokens === t.cacheRead,
+        totals,
+      ),
+    );
   }
   let ccusage18 = { missing: ref18.missing };
   if (ref18.command) {
@@ -231,10 +308,17 @@ async function t2() {
   }
   const ratio = ref20.command ? m['si-tokens'].medianS / m.ccusage20.medianS : null;
   results.targets.push({
-    id: 'T2', title: 'tokens alone', corpus: c.name,
-    reference: ref20.command ? { name: `ccusage ${CCUSAGE_20} claude daily --json --offline`, ...strip(m.ccusage20), mbps: mbps(c.bytes, m.ccusage20.medianS) } : { name: `ccusage ${CCUSAGE_20}`, missing: ref20.missing },
+    id: 'T2',
+    title: 'tokens alone',
+    corpus: c.name,
+    reference: ref20.command
+      ? { name: `ccusage ${CCUSAGE_20} claude daily --json --offline`, ...strip(m.ccusage20), mbps: mbps(c.bytes, m.ccusage20.medianS) }
+      : { name: `ccusage ${CCUSAGE_20}`, missing: ref20.missing },
     subject: { name: 'run --processor tokens', ...strip(m['si-tokens']), mbps: mbps(c.bytes, m['si-tokens'].medianS) },
-    ratio: r3(ratio), goal: 'ratio <= 0.7', met: ratio === null ? null : ratio <= 0.7, checks,
+    ratio: r3(ratio),
+    goal: 'ratio <= 0.7',
+    met: ratio === null ? null : ratio <= 0.7,
+    checks,
     extraReference: { name: `ccusage ${CCUSAGE_18} daily --json --offline`, ...ccusage18 },
   });
 }
@@ -251,22 +335,42 @@ async function t8() {
   const ref20 = opts.smoke ? { missing: 'skipped in --smoke' } : ccusage(CCUSAGE_20);
   const db = freshDb();
   await siRun(c.root, db, ['--processor', 'tokens']);
-  const report = (...extra) => () => measure(process.execPath, [CLI, 'report', 'daily', '--json', '--timezone', 'UTC', '--sessions', c.root, '--db', db, ...extra], { env: SI_ENV });
+  const report =
+    (...extra) =>
+    () =>
+      measure(process.execPath, [CLI, 'report', 'daily', '--json', '--timezone', 'UTC', '--sessions', c.root, '--db', db, ...extra], { env: SI_ENV });
   const sides = [];
   if (ref20.command) sides.push({ name: 'ccusage20', run: () => measure(ref20.command, ref20.args, { env }) });
   sides.push({ name: 'si-report', run: report() }, { name: 'si-report-no-update', run: report('--no-update') });
   const m = await alternate(sides, opts.reps, log);
   const totals = JSON.parse(m['si-report'].last.stdout).totals;
   const t = c.stats.tokens;
-  const checks = [check('report totals equal the generator\'s --stats', totals.inputTokens === t.input && totals.outputTokens === t.output && totals.cacheCreationTokens === t.cacheCreation && totals.cacheReadTokens === t.cacheRead && totals.messages === c.stats.uniqueMessages, totals)];
+  const checks = [
+    check(
+      "report totals equal the generator's --stats",
+      totals.inputTokens === t.input &&
+        totals.outputTokens === t.output &&
+        totals.cacheCreationTokens === t.cacheCreation &&
+        totals.cacheReadTokens === t.cacheRead &&
+        totals.messages === c.stats.uniqueMessages,
+      totals,
+    ),
+  ];
   dropDb(db);
   const ratio = ref20.command ? m['si-report'].medianS / m.ccusage20.medianS : null;
   results.targets.push({
-    id: 'T8', title: 'usage report from stored state', corpus: c.name,
-    reference: ref20.command ? { name: `ccusage ${CCUSAGE_20} claude daily --json --offline`, ...strip(m.ccusage20) } : { name: `ccusage ${CCUSAGE_20}`, missing: ref20.missing },
+    id: 'T8',
+    title: 'usage report from stored state',
+    corpus: c.name,
+    reference: ref20.command
+      ? { name: `ccusage ${CCUSAGE_20} claude daily --json --offline`, ...strip(m.ccusage20) }
+      : { name: `ccusage ${CCUSAGE_20}`, missing: ref20.missing },
     subject: { name: 'report daily --json (incremental update first)', ...strip(m['si-report']) },
     extraReference: { name: 'report daily --json --no-update', ...strip(m['si-report-no-update']) },
-    ratio: r3(ratio), goal: 'ratio <= 0.1', met: ratio === null ? null : ratio <= 0.1, checks,
+    ratio: r3(ratio),
+    goal: 'ratio <= 0.1',
+    met: ratio === null ? null : ratio <= 0.1,
+    checks,
   });
 }
 
@@ -274,20 +378,55 @@ async function t8() {
 async function t6() {
   const points = [];
   let big = null;
-  const sizes = [['s2k', 2_000], ['s20k', 20_000], ['s100k', 100_000]].filter(([, n]) => n <= opts.scaleMax).map(([name]) => name);
+  const sizes = [
+    ['s2k', 2_000],
+    ['s20k', 20_000],
+    ['s100k', 100_000],
+  ]
+    .filter(([, n]) => n <= opts.scaleMax)
+    .map(([name]) => name);
   for (const name of opts.smoke ? ['s100k'] : sizes) {
     const c = getCorpus(name);
     const reps = name === 's2k' ? opts.reps : 1; // a curve: the big sizes once each
     log(`T6 scale: cold run over ${c.files} sessions (${(c.bytes / 1e6).toFixed(0)} MB), ${reps} run(s)`);
     let keep = null;
-    const m = await alternate([{ name: 'si', run: async () => { if (keep) dropDb(keep); keep = freshDb(); return siRun(c.root, keep, NO_BUDGET); } }], reps, log);
+    const m = await alternate(
+      [
+        {
+          name: 'si',
+          run: async () => {
+            if (keep) dropDb(keep);
+            keep = freshDb();
+            return siRun(c.root, keep, NO_BUDGET);
+          },
+        },
+      ],
+      reps,
+      log,
+    );
     const checks = [everyProcessed(m.si.last.stats, c.files, `${name} cold run`)];
-    points.push({ corpus: c.name, sessions: c.files, bytes: c.bytes, ...strip(m.si), usPerSession: Math.round((m.si.medianS * 1e6) / c.files), mbps: mbps(c.bytes, m.si.medianS), checks });
+    points.push({
+      corpus: c.name,
+      sessions: c.files,
+      bytes: c.bytes,
+      ...strip(m.si),
+      usPerSession: Math.round((m.si.medianS * 1e6) / c.files),
+      mbps: mbps(c.bytes, m.si.medianS),
+      checks,
+    });
     if (name === (opts.smoke ? 's100k' : sizes.at(-1))) big = { c, db: keep };
     else dropDb(keep);
   }
   const flatness = points.length > 1 ? points.at(-1).usPerSession / points[0].usPerSession : null;
-  results.targets.push({ id: 'T6', title: 'scale: time per session, cold run', points, ratio: r3(flatness), goal: 'per-session cost flat (largest / 2k ratio <= 1.25)', met: flatness === null ? null : flatness <= 1.25, checks: points.flatMap((p) => p.checks) });
+  results.targets.push({
+    id: 'T6',
+    title: 'scale: time per session, cold run',
+    points,
+    ratio: r3(flatness),
+    goal: 'per-session cost flat (largest / 2k ratio <= 1.25)',
+    met: flatness === null ? null : flatness <= 1.25,
+    checks: points.flatMap((p) => p.checks),
+  });
   return big;
 }
 
@@ -295,37 +434,86 @@ async function t3t4(prepared) {
   const { c, db } = prepared;
   if (wants('T3')) {
     log(`T3 no-op rerun over ${c.files} unchanged sessions vs find`);
-    const m = await alternate([{ name: 'find', run: () => findRun(c.root) }, { name: 'si-noop', run: () => siRun(c.root, db) }], opts.reps, log);
+    const m = await alternate(
+      [
+        { name: 'find', run: () => findRun(c.root) },
+        { name: 'si-noop', run: () => siRun(c.root, db) },
+      ],
+      opts.reps,
+      log,
+    );
     const stats = m['si-noop'].last.stats;
     const checks = [
-      check('no-op rerun: bytes_read is 0 for every processor', stats.length > 0 && stats.every((s) => s.bytes_read === 0), stats.map((s) => `${s.processor}: ${s.bytes_read}`).join(', ')),
-      check('no-op rerun: nothing processed', stats.every((s) => s.processed === 0 && s.errors === 0), stats.map((s) => `${s.processor}: ${s.scanned} scanned`).join(', ')),
+      check(
+        'no-op rerun: bytes_read is 0 for every processor',
+        stats.length > 0 && stats.every((s) => s.bytes_read === 0),
+        stats.map((s) => `${s.processor}: ${s.bytes_read}`).join(', '),
+      ),
+      check(
+        'no-op rerun: nothing processed',
+        stats.every((s) => s.processed === 0 && s.errors === 0),
+        stats.map((s) => `${s.processor}: ${s.scanned} scanned`).join(', '),
+      ),
     ];
     const ratio = m['si-noop'].medianS / m.find.medianS;
-    results.targets.push({ id: 'T3', title: 'no-op rerun', corpus: c.name, reference: { name: "find -printf '%T@ %s'", ...strip(m.find) }, subject: { name: 'run (all built-ins), nothing changed', ...strip(m['si-noop']) }, ratio: r3(ratio), goal: 'bytes_read 0, ratio <= 5', met: ratio <= 5, checks });
+    results.targets.push({
+      id: 'T3',
+      title: 'no-op rerun',
+      corpus: c.name,
+      reference: { name: "find -printf '%T@ %s'", ...strip(m.find) },
+      subject: { name: 'run (all built-ins), nothing changed', ...strip(m['si-noop']) },
+      ratio: r3(ratio),
+      goal: 'bytes_read 0, ratio <= 5',
+      met: ratio <= 5,
+      checks,
+    });
   }
   if (wants('T4')) {
     const target = pickAppendTarget(c.root);
     const original = statSync(target.path).size;
     log(`T4 one appended line to ${target.key} (${original} bytes) among ${c.files}`);
     let appended = 0;
-    const m = await alternate([
-      { name: 'si-noop', run: () => siRun(c.root, db) },
-      {
-        name: 'si-append',
-        run: async () => {
-          appendFileSync(target.path, `${JSON.stringify({ type: 'system', subtype: 'bench', content: `appended line ${++appended}`, timestamp: new Date().toISOString(), uuid: randomUUID() })}\n`);
-          const r = await siRun(c.root, db);
-          r.size = statSync(target.path).size;
-          return r;
+    const m = await alternate(
+      [
+        { name: 'si-noop', run: () => siRun(c.root, db) },
+        {
+          name: 'si-append',
+          run: async () => {
+            appendFileSync(
+              target.path,
+              `${JSON.stringify({ type: 'system', subtype: 'bench', content: `appended line ${++appended}`, timestamp: new Date().toISOString(), uuid: randomUUID() })}\n`,
+            );
+            const r = await siRun(c.root, db);
+            r.size = statSync(target.path).size;
+            return r;
+          },
         },
-      },
-    ], opts.reps, log);
+      ],
+      opts.reps,
+      log,
+    );
     const last = m['si-append'].last;
-    const checks = [check('append: only that session is read, by one shared pass', last.stats.length > 0 && last.stats.every((s) => s.processed === 1 && s.scanned === 1 && s.bytes_read === last.size), last.stats.map((s) => `${s.processor}: ${s.processed} processed, ${s.bytes_read} of ${last.size} bytes`).join(', '))];
+    const checks = [
+      check(
+        'append: only that session is read, by one shared pass',
+        last.stats.length > 0 && last.stats.every((s) => s.processed === 1 && s.scanned === 1 && s.bytes_read === last.size),
+        last.stats.map((s) => `${s.processor}: ${s.processed} processed, ${s.bytes_read} of ${last.size} bytes`).join(', '),
+      ),
+    ];
     truncateSync(target.path, original); // leave the cached corpus as generated (the database is dropped below)
     const ratio = m['si-append'].medianS / m['si-noop'].medianS;
-    results.targets.push({ id: 'T4', title: 'one appended line', corpus: c.name, reference: { name: 'no-op rerun', ...strip(m['si-noop']) }, subject: { name: `run after appending to ${target.key}`, ...strip(m['si-append']) }, ratio: r3(ratio), extraSeconds: r3(m['si-append'].medianS - m['si-noop'].medianS), goal: 'costs the no-op rerun plus that file', met: null, checks });
+    results.targets.push({
+      id: 'T4',
+      title: 'one appended line',
+      corpus: c.name,
+      reference: { name: 'no-op rerun', ...strip(m['si-noop']) },
+      subject: { name: `run after appending to ${target.key}`, ...strip(m['si-append']) },
+      ratio: r3(ratio),
+      extraSeconds: r3(m['si-append'].medianS - m['si-noop'].medianS),
+      goal: 'costs the no-op rerun plus that file',
+      met: null,
+      checks,
+    });
   }
   dropDb(db);
 }
@@ -352,20 +540,37 @@ async function t5(t1Subject) {
   const biggest = c.stats.biggestFile?.bytes ?? c.bytes;
   log(`T5 one big session (${(biggest / 1e6).toFixed(0)} MB)`);
   const dbs = [];
-  const m = await alternate([
-    { name: 'floor', run: () => floorRun(c.root) },
-    { name: 'si', run: async () => { const db = freshDb(); dbs.push(db); return siRun(c.root, db); } },
-  ], opts.reps, log);
+  const m = await alternate(
+    [
+      { name: 'floor', run: () => floorRun(c.root) },
+      {
+        name: 'si',
+        run: async () => {
+          const db = freshDb();
+          dbs.push(db);
+          return siRun(c.root, db);
+        },
+      },
+    ],
+    opts.reps,
+    log,
+  );
   const checks = [everyProcessed(m.si.last.stats, c.files, 'big file')];
   dbs.forEach(dropDb);
   const siMbps = mbps(c.bytes, m.si.medianS);
   const t1Mbps = t1Subject ? mbps(getCorpus('a').bytes, t1Subject.medianS) : null;
   const ratio = t1Mbps ? siMbps / t1Mbps : null;
   results.targets.push({
-    id: 'T5', title: 'one 1 GB session', corpus: c.name,
+    id: 'T5',
+    title: 'one 1 GB session',
+    corpus: c.name,
     reference: { name: 'floor.mjs on the same file', ...strip(m.floor), mbps: mbps(c.bytes, m.floor.medianS) },
     subject: { name: 'run (all built-ins)', ...strip(m.si), mbps: siMbps },
-    ratio: r3(ratio), ratioOf: 'MB/s of this run / MB/s of T1', goal: 'peak RSS < 300 MB, >= 0.8 of T1 MB/s', met: ratio === null ? null : ratio >= 0.8 && (m.si.peakRssMb ?? 0) < 300, checks,
+    ratio: r3(ratio),
+    ratioOf: 'MB/s of this run / MB/s of T1',
+    goal: 'peak RSS < 300 MB, >= 0.8 of T1 MB/s',
+    met: ratio === null ? null : ratio >= 0.8 && (m.si.peakRssMb ?? 0) < 300,
+    checks,
   });
 }
 
@@ -383,7 +588,8 @@ try {
   if (wants('T2')) await t2();
   if (wants('T6') || wants('T3') || wants('T4') || wants('T9')) {
     const prepared = wants('T6') ? await t6() : await prepareNoop();
-    if (wants('T9')) results.targets.push(await sessionsListTarget({ repo: REPO, corpus: prepared.c, db: prepared.db, env: SI_ENV, home: HOME, reps: opts.reps, log }));
+    if (wants('T9'))
+      results.targets.push(await sessionsListTarget({ repo: REPO, corpus: prepared.c, db: prepared.db, env: SI_ENV, home: HOME, reps: opts.reps, log }));
     if (wants('T3') || wants('T4')) await t3t4(prepared);
     else dropDb(prepared.db);
   }

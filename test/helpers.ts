@@ -33,7 +33,13 @@ export function writeSession(root: string, key: string, content: unknown[] | str
 
 /** Small but realistic records. */
 export function userRecord(text: string, extra: Record<string, unknown> = {}) {
-  return { type: 'user', uuid: `u-${text.length}-${Math.random().toString(36).slice(2)}`, timestamp: '2025-09-01T10:00:00.000Z', message: { role: 'user', content: text }, ...extra };
+  return {
+    type: 'user',
+    uuid: `u-${text.length}-${Math.random().toString(36).slice(2)}`,
+    timestamp: '2025-09-01T10:00:00.000Z',
+    message: { role: 'user', content: text },
+    ...extra,
+  };
 }
 
 export function assistantRecord(text: string, extra: Record<string, unknown> = {}) {

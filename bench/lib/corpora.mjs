@@ -24,8 +24,25 @@ export const SMOKE = {
 };
 
 function generatorArgs(spec, out, stats) {
-  const args = ['--out', out, '--dirs', spec.dirs, '--sessions-per-dir', spec.sessionsPerDir, '--mean-lines', spec.meanLines, '--seed', spec.seed,
-    '--malformed-rate', 0.001, '--truncated-tail-rate', 0.01, '--stats', stats, '--quiet'];
+  const args = [
+    '--out',
+    out,
+    '--dirs',
+    spec.dirs,
+    '--sessions-per-dir',
+    spec.sessionsPerDir,
+    '--mean-lines',
+    spec.meanLines,
+    '--seed',
+    spec.seed,
+    '--malformed-rate',
+    0.001,
+    '--truncated-tail-rate',
+    0.01,
+    '--stats',
+    stats,
+    '--quiet',
+  ];
   if (spec.bigFileMb) args.push('--big-file-mb', spec.bigFileMb);
   return args.map(String);
 }

@@ -30,7 +30,7 @@ export function treeRssKb(pid) {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [child, parent] of ppid) if (tree.has(parent) && !tree.has(child)) tree.add(child), (grew = true);
+    for (const [child, parent] of ppid) if (tree.has(parent) && !tree.has(child)) (tree.add(child), (grew = true));
   }
   let kb = 0;
   for (const p of tree) {
@@ -98,7 +98,15 @@ export async function alternate(sides, reps, log) {
   return Object.fromEntries(
     sides.map((s) => {
       const runs = results[s.name];
-      return [s.name, { medianS: median(runs.map((r) => r.ms)) / 1000, runsS: runs.map((r) => +(r.ms / 1000).toFixed(3)), peakRssMb: Math.max(...runs.map((r) => r.peakRssMb ?? 0)) || null, last: runs.at(-1) }];
+      return [
+        s.name,
+        {
+          medianS: median(runs.map((r) => r.ms)) / 1000,
+          runsS: runs.map((r) => +(r.ms / 1000).toFixed(3)),
+          peakRssMb: Math.max(...runs.map((r) => r.peakRssMb ?? 0)) || null,
+          last: runs.at(-1),
+        },
+      ];
     }),
   );
 }

@@ -6,10 +6,16 @@ const n = (x) => (x === null || x === undefined ? '—' : String(x));
 const verdict = (met) => (met === true ? 'yes' : met === false ? 'NO' : '—');
 
 export function printReport(results, write) {
-  const table = new Table({ head: ['target', 'reference', 'ref s', 'subject', 'subj s', 'ratio', 'goal', 'met', 'MB/s', 'peak RSS MB'], style: { head: [], border: [] }, wordWrap: true, colWidths: [22, 30, 8, 30, 8, 7, 24, 5, 8, 8] });
+  const table = new Table({
+    head: ['target', 'reference', 'ref s', 'subject', 'subj s', 'ratio', 'goal', 'met', 'MB/s', 'peak RSS MB'],
+    style: { head: [], border: [] },
+    wordWrap: true,
+    colWidths: [22, 30, 8, 30, 8, 7, 24, 5, 8, 8],
+  });
   for (const t of results.targets) {
     if (t.id === 'T6') {
-      for (const p of t.points) table.push([`T6 ${p.sessions} sessions`, '', '', `${p.usPerSession} µs/session`, s(p.medianS), '', '', '', n(p.mbps), n(p.peakRssMb)]);
+      for (const p of t.points)
+        table.push([`T6 ${p.sessions} sessions`, '', '', `${p.usPerSession} µs/session`, s(p.medianS), '', '', '', n(p.mbps), n(p.peakRssMb)]);
       table.push(['T6 flatness', '', '', 'largest / 2k µs per session', '', n(t.ratio), t.goal, verdict(t.met), '', '']);
       continue;
     }
@@ -31,14 +37,30 @@ export function printReport(results, write) {
       const row = ['T1 plugin processes', '1 plugin process', s(pp.one.medianS), '2 plugin processes', s(pp.two.medianS), n(pp.speedup)];
       table.push([...row, 'speedup > 1', verdict(pp.speedup > 1), '', n(pp.one.peakRssMb)]);
     }
-    if (t.extraReference) table.push(['', t.extraReference.missing ? `${t.extraReference.name}: ${t.extraReference.missing}` : t.extraReference.name, s(t.extraReference.medianS), '', '', '', '', '', '', n(t.extraReference.peakRssMb)]);
+    if (t.extraReference)
+      table.push([
+        '',
+        t.extraReference.missing ? `${t.extraReference.name}: ${t.extraReference.missing}` : t.extraReference.name,
+        s(t.extraReference.medianS),
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        n(t.extraReference.peakRssMb),
+      ]);
     if (t.queries) for (const [name, seconds] of Object.entries(t.queries)) table.push(['', '', '', name, s(seconds), '', '', '', '', '']);
     if (t.refreshedS !== undefined) table.push(['', '', '', 'start: the list after the new scan', s(t.refreshedS), '', '', '', '', '']);
     if (t.cacheBuildS !== undefined) table.push(['', '', '', "columns' cache built once (first list after an upgrade)", s(t.cacheBuildS), '', '', '', '', '']);
-    if (ref.peakRssMb !== undefined && ref.peakRssMb !== null) table.push(['', `(reference peak RSS ${ref.peakRssMb} MB, ${n(ref.mbps)} MB/s)`, '', '', '', '', '', '', '', '']);
+    if (ref.peakRssMb !== undefined && ref.peakRssMb !== null)
+      table.push(['', `(reference peak RSS ${ref.peakRssMb} MB, ${n(ref.mbps)} MB/s)`, '', '', '', '', '', '', '', '']);
   }
-  write(`\nSession Inspector benchmarks (${results.smoke ? 'SMOKE: tiny corpora, timings meaningless' : `median of ${results.reps}, alternated`}; ${results.machine.cpus} cpus, node ${results.machine.node})\n`);
+  write(
+    `\nSession Inspector benchmarks (${results.smoke ? 'SMOKE: tiny corpora, timings meaningless' : `median of ${results.reps}, alternated`}; ${results.machine.cpus} cpus, node ${results.machine.node})\n`,
+  );
   write(table.toString() + '\n');
-  for (const t of results.targets) for (const c of t.checks) write(`${c.ok ? 'ok  ' : 'FAIL'} ${t.id} ${c.name}${c.ok ? '' : `: ${JSON.stringify(c.detail)}`}\n`);
+  for (const t of results.targets)
+    for (const c of t.checks) write(`${c.ok ? 'ok  ' : 'FAIL'} ${t.id} ${c.name}${c.ok ? '' : `: ${JSON.stringify(c.detail)}`}\n`);
   if (results.error) write(`ERROR: ${results.error}\n`);
 }

@@ -10,7 +10,8 @@ const r3 = (x) => (x === null || x === undefined ? null : +x.toFixed(3));
 
 /** Returns a target object for results.targets. */
 export async function sessionsListTarget({ repo, corpus, db, env, home, reps, log }) {
-  const probe = async () => JSON.parse((await measure(process.execPath, [join(repo, 'bench', 'lib', 'sessionsProbe.mjs'), db, corpus.root, home], { env })).stdout);
+  const probe = async () =>
+    JSON.parse((await measure(process.execPath, [join(repo, 'bench', 'lib', 'sessionsProbe.mjs'), db, corpus.root, home], { env })).stdout);
   log(`T9 sessions list over ${corpus.files} sessions: building the list and the columns' cache`);
   const built = performance.now();
   await probe();

@@ -55,7 +55,11 @@ export class ApiService {
   private runs!: RunManager;
   private readonly handlers: C.ApiHandlers;
 
-  private constructor(private engine: Engine, private readonly options: ServiceOptions, settingsFile: string) {
+  private constructor(
+    private engine: Engine,
+    private readonly options: ServiceOptions,
+    settingsFile: string,
+  ) {
     this.settings = new AppSettingsFile(settingsFile);
     this.handlers = apiHandlers(this.context());
   }
@@ -137,7 +141,11 @@ export class ApiService {
     // On a team store an analyst's folder is often not the team's: marking orphans from it would flag the rest.
     engine.setOrphanMarking(!engine.store.db.shared);
     this.index = new SessionIndex(engine.store.db);
-    this.runs = new RunManager(engine, (e) => this.emit(e), async () => void (await this.rescan()));
+    this.runs = new RunManager(
+      engine,
+      (e) => this.emit(e),
+      async () => void (await this.rescan()),
+    );
     await this.syncProcessors();
     if (root) await this.useRoot(root, false).catch(() => undefined);
     this.stopWatching = engine.watchPlugins(() => {

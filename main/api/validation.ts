@@ -14,7 +14,10 @@ const sessionKey = z
   .max(4096)
   .refine(
     (key) =>
-      !key.startsWith('/') && !/^[A-Za-z]:/.test(key) && !key.includes('\\') && !key.includes('\0') &&
+      !key.startsWith('/') &&
+      !/^[A-Za-z]:/.test(key) &&
+      !key.includes('\\') &&
+      !key.includes('\0') &&
       !key.split('/').some((part) => part === '..' || part === '.' || part === ''),
     { message: 'must be a session key (a relative path under the session folder, like alice/0b1c.jsonl)' },
   );
@@ -29,14 +32,18 @@ const filter = {
   project: z.string().min(1).max(4096).optional(),
   startedFrom: z.string().datetime({ offset: true }).optional(),
   startedTo: z.string().datetime({ offset: true }).optional(),
-  has: z.array(z.enum(['secrets', 'errors'])).max(2).optional(),
+  has: z
+    .array(z.enum(['secrets', 'errors']))
+    .max(2)
+    .optional(),
 };
-const target = z.union([
-  z.object({ sessions: z.array(sessionKey).min(1).max(100_000) }).strict(),
-  z.object({ filter: z.object(filter).strict() }).strict(),
-]);
+const target = z.union([z.object({ sessions: z.array(sessionKey).min(1).max(100_000) }).strict(), z.object({ filter: z.object(filter).strict() }).strict()]);
 const findingId = z.string().regex(/^[0-9a-f]{16}$/, 'must be a finding id');
-const path = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'must not contain NUL');
+const path = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'must not contain NUL');
 const sql = z.string().min(1).max(100_000);
 
 export const schemas: { [M in MethodName]: z.ZodType<ArgsOf<M>> } = {
@@ -49,7 +56,10 @@ export const schemas: { [M in MethodName]: z.ZodType<ArgsOf<M>> } = {
       ...filter,
       offset: z.number().int().min(0),
       limit: z.number().int().min(1).max(500),
-      sort: z.object({ by: z.enum(SESSION_COLUMN_IDS), dir: z.enum(['asc', 'desc']) }).strict().optional(),
+      sort: z
+        .object({ by: z.enum(SESSION_COLUMN_IDS), dir: z.enum(['asc', 'desc']) })
+        .strict()
+        .optional(),
       parent: sessionKey.optional(),
     })
     .strict() as z.ZodType<ArgsOf<'sessions/list'>>,
@@ -109,9 +119,7 @@ export const schemas: { [M in MethodName]: z.ZodType<ArgsOf<M>> } = {
       limit: z.number().int().min(1).max(100_000).optional(),
     })
     .strict(),
-  'findings/mark': z
-    .object({ id: findingId, status: z.enum(FINDING_STATUSES), note: z.string().max(10_000).optional() })
-    .strict(),
+  'findings/mark': z.object({ id: findingId, status: z.enum(FINDING_STATUSES), note: z.string().max(10_000).optional() }).strict(),
   'secrets/redact': z
     .object({
       findings: z.array(findingId).min(1).max(100_000).optional(),

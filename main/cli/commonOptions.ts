@@ -42,7 +42,10 @@ export function seconds(value: string) {
 /** --state (or its older name --db): a DuckDB file or a postgres:// URL. */
 export function stateOptions(command: Command): Command {
   return command
-    .option('--state <file|url>', 'state store: a DuckDB file, or postgres://user@host/db for a team store (default: $SESSION_INSPECTOR_STATE, else state.duckdb in the app data folder)')
+    .option(
+      '--state <file|url>',
+      'state store: a DuckDB file, or postgres://user@host/db for a team store (default: $SESSION_INSPECTOR_STATE, else state.duckdb in the app data folder)',
+    )
     .option('--db <file>', 'the same as --state (its older name)');
 }
 

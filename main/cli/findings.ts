@@ -17,7 +17,12 @@ export function findingsCommand(program: Command): void {
         const rows = await listFindings(engine.store.db, { kind: options.kind, session: options.session, all: options.all === true });
         const columns = ['id', 'status', 'kind', 'session_file', 'line_no', 'summary', 'occurred_at', 'note'];
         if (options.json) printJson(rows);
-        else printTable(rows.map((f) => ({ ...f })), columns, 'no findings (have the secrets, errors and audit processors run?)');
+        else
+          printTable(
+            rows.map((f) => ({ ...f })),
+            columns,
+            'no findings (have the secrets, errors and audit processors run?)',
+          );
       });
     });
   common(findings.command('mark').description(`set a finding's review status: ${REVIEW_STATUSES.join(', ')} (audited; state undo reverts it)`), false)

@@ -27,7 +27,12 @@ function runLimits(command: Command): Command {
     .addOption(new Option('--max-attempts <n>', `failures on the same content before quarantine (default ${DEFAULT_MAX_ATTEMPTS})`).argParser(wholeNumber(1)))
     .option('--plugin-processes <n>', 'processes that run JavaScript processors (default: one per core)', wholeNumber(1))
     .option('--workers <n>', 'the same as --plugin-processes (its older name)', wholeNumber(1))
-    .addOption(new Option('--lease-seconds <sec>', `team store: how long a claimed session stays this runner's without renewal (default ${DEFAULT_LEASE_SECONDS})`).argParser(positiveSeconds));
+    .addOption(
+      new Option(
+        '--lease-seconds <sec>',
+        `team store: how long a claimed session stays this runner's without renewal (default ${DEFAULT_LEASE_SECONDS})`,
+      ).argParser(positiveSeconds),
+    );
 }
 
 /** Plugin load problems go to stderr on every command that loads plugins; they never stop the others. */
@@ -37,7 +42,10 @@ async function reportPluginErrors(engine: Engine): Promise<void> {
   }
 }
 
-function runOptions(options: CommonOptions & { maxSessions?: number; timeBudget?: number; maxAttempts?: number; leaseSeconds?: number }, trigger: string): RunOptions {
+function runOptions(
+  options: CommonOptions & { maxSessions?: number; timeBudget?: number; maxAttempts?: number; leaseSeconds?: number },
+  trigger: string,
+): RunOptions {
   const progress = new ProgressReporter(progressMode(options.json));
   return {
     trigger,
@@ -114,41 +122,48 @@ export function buildProgram(): Command {
   runLimits(common(program.command('run').description('run processors over every session that changed since it was processed'), true))
     .option('--processor <name>', 'only this processor (repeatable)', collect, [])
     .action(async (options) => {
-      await withEngine(options, async (engine) => {
-        const stop = cancelOnSignal();
-        try {
-          // The run scans while the plugins load (see Engine.run); their errors are printed once they have loaded.
-          const running = engine.run(options.processor, { ...runOptions(options, 'cli'), signal: stop.signal });
-          running.catch(() => undefined); // awaited below
-          await reportPluginErrors(engine);
-          printStats(await running, options.json);
-        } finally {
-          stop.dispose();
-        }
-      }, true);
+      await withEngine(
+        options,
+        async (engine) => {
+          const stop = cancelOnSignal();
+          try {
+            // The run scans while the plugins load (see Engine.run); their errors are printed once they have loaded.
+            const running = engine.run(options.processor, { ...runOptions(options, 'cli'), signal: stop.signal });
+            running.catch(() => undefined); // awaited below
+            await reportPluginErrors(engine);
+            printStats(await running, options.json);
+          } finally {
+            stop.dispose();
+          }
+        },
+        true,
+      );
     });
 
   statusCommand(program);
 
   const plugins = program.command('plugins').description('list, install, approve, enable, disable, scaffold and validate plugins');
-  common(plugins.command('list', { isDefault: true }).description('every plugin: folder, version, processors, content hash, approval, enabled, load errors'), true)
-    .action(async (options) => {
-      await withEngine(options, async (engine) => {
-        const { plugins: reports, processors } = await engine.plugins();
-        if (options.json) {
-          printJson(reports.map((p) => ({ ...p, processorDetails: processors.filter((x) => x.pluginFolder === p.folder).map(describeProcessor) })));
-          return;
-        }
-        printTable(reports.map(pluginRow), undefined, 'no plugins found');
-      });
+  common(
+    plugins.command('list', { isDefault: true }).description('every plugin: folder, version, processors, content hash, approval, enabled, load errors'),
+    true,
+  ).action(async (options) => {
+    await withEngine(options, async (engine) => {
+      const { plugins: reports, processors } = await engine.plugins();
+      if (options.json) {
+        printJson(reports.map((p) => ({ ...p, processorDetails: processors.filter((x) => x.pluginFolder === p.folder).map(describeProcessor) })));
+        return;
+      }
+      printTable(reports.map(pluginRow), undefined, 'no plugins found');
     });
+  });
   common(plugins.command('install').description('copy a plugin folder into the user plugin folder (unapproved until approved)'), false)
     .argument('<path>', 'the plugin folder')
     .option('--yes', 'approve it now, at its current content')
     .action(async (path: string, options) => {
       await withEngine({ ...options, builtins: true }, async (engine) => {
         const { installed, plugin } = await engine.installPlugin(path, Boolean(options.yes));
-        if (options.json) return printJson({ ...installed, approval: plugin.approval, loaded: plugin.loaded, processors: plugin.processors, errors: plugin.errors });
+        if (options.json)
+          return printJson({ ...installed, approval: plugin.approval, loaded: plugin.loaded, processors: plugin.processors, errors: plugin.errors });
         process.stdout.write(
           [
             `installed ${installed.name} ${installed.version} into ${installed.folder}`,
@@ -170,7 +185,10 @@ export function buildProgram(): Command {
         else printTable([pluginRow(plugin)]);
       });
     });
-  for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [verb, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     common(plugins.command(verb).description(`${verb} a plugin (${enabled ? 'its processors load again' : 'kept installed, its code not loaded'})`), false)
       .argument('<name>', 'plugin name or folder')
       .action(async (name: string, options) => {
@@ -190,7 +208,9 @@ export function buildProgram(): Command {
     .action(async (name: string, options: { dir: string; sql?: boolean }) => {
       const { scaffoldPlugin } = await import('../core/plugins/scaffold.js');
       const folder = scaffoldPlugin(name, options.dir, { sql: options.sql === true });
-      process.stdout.write(`created ${folder}\n  test it:  cd ${folder} && npm test\n  run it:   session-inspector run --plugins ${folder} --processor ${name}\n`);
+      process.stdout.write(
+        `created ${folder}\n  test it:  cd ${folder} && npm test\n  run it:   session-inspector run --plugins ${folder} --processor ${name}\n`,
+      );
     });
   plugins
     .command('validate')
@@ -262,7 +282,9 @@ export function buildProgram(): Command {
         }
         const missing = options.all ? [] : await engine.store.keysWithoutState(options.processor, options.session);
         if (missing.length > 0) {
-          throw new UsageError(`--session ${missing.join(', ')}: ${options.processor} has no state row for it (see \`session-inspector state list --processor ${options.processor}\`)`);
+          throw new UsageError(
+            `--session ${missing.join(', ')}: ${options.processor} has no state row for it (see \`session-inspector state list --processor ${options.processor}\`)`,
+          );
         }
         const count = await engine.store.resetState(options.processor, options.all ? 'all' : options.session);
         if (options.json) printJson({ processor: options.processor, reset: count });
@@ -304,9 +326,18 @@ export function buildProgram(): Command {
       });
     });
 
-  runLimits(common(program.command('watch').description('run processors at their cadence and when sessions change, until interrupted (SIGINT/SIGTERM stop cleanly)'), true))
+  runLimits(
+    common(
+      program.command('watch').description('run processors at their cadence and when sessions change, until interrupted (SIGINT/SIGTERM stop cleanly)'),
+      true,
+    ),
+  )
     .option('--processor <name>', 'only this processor (repeatable)', collect, [])
-    .addOption(new Option('--watch-mode <mode>', 'auto: native watching, else polling; poll; native; off (cadence only)').choices(['auto', 'native', 'poll', 'off']).default('auto'))
+    .addOption(
+      new Option('--watch-mode <mode>', 'auto: native watching, else polling; poll; native; off (cadence only)')
+        .choices(['auto', 'native', 'poll', 'off'])
+        .default('auto'),
+    )
     .addOption(new Option('--debounce <sec>', 'quiet time after a change before the affected processors run (default 2)').argParser(seconds))
     .addOption(new Option('--poll-interval <sec>', 'seconds between scans when polling (default 30)').argParser(seconds))
     .action(async (options) => {
@@ -318,10 +349,12 @@ export function buildProgram(): Command {
     });
 
   const orphans = program.command('orphans').description('sessions whose file was deleted: their state and items are kept until removed');
-  common(orphans.command('list', { isDefault: true }).description('list orphaned sessions (the session root is scanned first when it can be read)'), true)
-    .action(async (options) => {
-      await withEngine(options, async (engine) => printRows(await listOrphans(engine), options.json));
-    });
+  common(
+    orphans.command('list', { isDefault: true }).description('list orphaned sessions (the session root is scanned first when it can be read)'),
+    true,
+  ).action(async (options) => {
+    await withEngine(options, async (engine) => printRows(await listOrphans(engine), options.json));
+  });
   common(orphans.command('remove').description('delete the state, failures and items of orphaned sessions (audited)'), false)
     .option('--session <key>', 'an orphaned session key (repeatable)', collect, [])
     .option('--all', 'every orphaned session')
@@ -339,8 +372,8 @@ export function buildProgram(): Command {
   sessionsCommand(program);
   secretsCommand(program);
 
-  common(program.command('query').description('run read-only SQL over the state database and the processors\' views'), false)
-    .argument('<sql>', 'one or more SELECT statements; the last one\'s rows are printed')
+  common(program.command('query').description("run read-only SQL over the state database and the processors' views"), false)
+    .argument('<sql>', "one or more SELECT statements; the last one's rows are printed")
     .action(async (sql: string, options) => {
       await withEngine(options, async (engine) => {
         printRows(await engine.store.readOnlyQuery(sql), options.json);
@@ -352,7 +385,10 @@ export function buildProgram(): Command {
       .command(name)
       .description(description)
       .option('--port <n>', 'browser mode port (0 picks a free one)', wholeNumber(0), 0)
-      .option('--state <file|url>', 'state store: a DuckDB file, or postgres://user@host/db for a team store (default: $SESSION_INSPECTOR_STATE, the app\'s setting, else state.duckdb in the app data folder)')
+      .option(
+        '--state <file|url>',
+        "state store: a DuckDB file, or postgres://user@host/db for a team store (default: $SESSION_INSPECTOR_STATE, the app's setting, else state.duckdb in the app data folder)",
+      )
       .option('--db <file>', 'the same as --state (its older name)')
       .option('--sessions <dir>', 'session folder (default: the last one chosen in the app, else ~/.claude/projects)')
       .option('--plugins <path>', 'a plugin folder, or a folder of plugin folders (repeatable)', collect, [])
@@ -364,7 +400,9 @@ export function buildProgram(): Command {
         await action({ ...options, state: options.state === undefined && options.db === undefined ? undefined : resolveState(options) });
       });
   // Loaded on use: the server, the app launcher and the watcher are most of the CLI's start-up time.
-  ui('serve', 'run the app in a browser: the UI and its API on 127.0.0.1, with a per-start token in the printed address', async (options) => (await import('./serve.js')).serve(options));
+  ui('serve', 'run the app in a browser: the UI and its API on 127.0.0.1, with a per-start token in the printed address', async (options) =>
+    (await import('./serve.js')).serve(options),
+  );
   ui('app', 'open the desktop app (falls back to browser mode where Electron cannot run)', async (options) => (await import('./launch.js')).launchApp(options));
 
   return program;

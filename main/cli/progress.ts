@@ -22,7 +22,10 @@ export class ProgressReporter {
   private readonly bars = new Map<string, { bar: cliProgress.SingleBar; complete: boolean }>();
   private readonly lastLine = new Map<string, number>();
 
-  constructor(readonly mode: ProgressMode, private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    readonly mode: ProgressMode,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {}
 
   update(p: RunProgress): void {
     if (this.mode === 'bar') this.updateBar(p);

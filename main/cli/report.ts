@@ -28,29 +28,33 @@ export function reportCommand(program: Command): void {
     .argument('<kind>', REPORT_KINDS.join(' | '))
     .option('--since <date>', 'from this local day on (YYYY-MM-DD or YYYYMMDD)')
     .option('--until <date>', 'up to this local day, inclusive')
-    .option('--timezone <zone>', 'IANA time zone of days, weeks and months (default: the system\'s)')
-    .option('--project <name>', 'one project: its folder name, its full path, or Claude Code\'s encoded folder')
+    .option('--timezone <zone>', "IANA time zone of days, weeks and months (default: the system's)")
+    .option('--project <name>', "one project: its folder name, its full path, or Claude Code's encoded folder")
     .option('--breakdown', 'a line per model under each row (JSON always has modelBreakdowns)')
     .option('--last <n>', 'only the newest N rows', wholeNumber(1))
     .option('--order <asc|desc>', 'oldest first (asc, default) or newest first')
     .option('--week-start <day>', 'first day of a week (default sunday, as ccusage)')
     .option('--instances', 'also split by the machine that processed each session (team stores; JSON: instances)')
-    .option('--prices <file>', 'reprice with this table, in LiteLLM\'s JSON shape or prices.json\'s (default: the costs stored with the bundled table)')
+    .option('--prices <file>', "reprice with this table, in LiteLLM's JSON shape or prices.json's (default: the costs stored with the bundled table)")
     .option('--no-update', 'report the store as it is, without first running tokens over changed sessions')
     .action(async (kindArgument: string, flags: ReportFlags) => {
       const kind = checkReportKind(kindArgument);
       const options = reportOptions({ ...flags });
-      await withEngine(flags, async (engine) => {
-        if (flags.update) await updateTokens(engine);
-        const report = await readUsageReport(engine.store.db, kind, options);
-        if (flags.json) printJson(reportJson(report));
-        else if (report.instances) {
-          for (const [host, rows] of Object.entries(report.instances)) {
-            process.stdout.write(`${host}\n`);
-            printReport({ ...report, [rowsKey(report)]: rows, instances: undefined } as UsageReport, options, flags.breakdown === true);
-          }
-        } else printReport(report, options, flags.breakdown === true);
-      }, flags.update);
+      await withEngine(
+        flags,
+        async (engine) => {
+          if (flags.update) await updateTokens(engine);
+          const report = await readUsageReport(engine.store.db, kind, options);
+          if (flags.json) printJson(reportJson(report));
+          else if (report.instances) {
+            for (const [host, rows] of Object.entries(report.instances)) {
+              process.stdout.write(`${host}\n`);
+              printReport({ ...report, [rowsKey(report)]: rows, instances: undefined } as UsageReport, options, flags.breakdown === true);
+            }
+          } else printReport(report, options, flags.breakdown === true);
+        },
+        flags.update,
+      );
     });
 }
 

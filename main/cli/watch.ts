@@ -69,7 +69,9 @@ export async function watchSessions(engine: Engine, options: WatchCommandOptions
     stopRequested();
     throw error;
   }
-  const names = (await scheduler.status()).map((s) => `${s.processor} every ${s.cadenceMinutes} min${s.cadenceSource === 'processor' ? '' : ` (${s.cadenceSource})`}`);
+  const names = (await scheduler.status()).map(
+    (s) => `${s.processor} every ${s.cadenceMinutes} min${s.cadenceSource === 'processor' ? '' : ` (${s.cadenceSource})`}`,
+  );
   progress.log(`watching ${engine.options.sessions}: ${names.join(', ') || 'no processors loaded'}; Ctrl-C to stop`);
   const signal = await stopped;
   progress.log(`session-inspector: ${signal}: stopping (cancelling runs in flight, then closing the database)`);

@@ -70,7 +70,11 @@ export class Engine {
   private readonly settings: PluginSettings;
   private readonly snapshots: PluginSnapshots;
 
-  private constructor(readonly options: EngineOptions, readonly store: StateStore, pool: PluginPool) {
+  private constructor(
+    readonly options: EngineOptions,
+    readonly store: StateStore,
+    pool: PluginPool,
+  ) {
     this.pool = pool;
     this.sql = new SqlEngine({ ...(options.sqlMemoryLimitMb ? { memoryLimitMb: options.sqlMemoryLimitMb } : {}) });
     this.runner = new Runner(store, this.pool, this.sql);
@@ -122,10 +126,23 @@ export class Engine {
   private pluginsLoading: Promise<PluginSet> | undefined;
 
   private async loadAll(): Promise<PluginSet> {
-    const set = await loadPlugins(this.pluginSources(), this.pool, this.snapshots, (spec) => this.sql.check(spec), (folder, origin, contentHash) => ({
-      enabled: this.settings.isEnabled(folder),
-      approval: origin !== 'user' ? 'trusted' : this.settings.isApproved(folder, contentHash) ? 'approved' : this.settings.get(folder).approvedHash ? 'changed' : 'unapproved',
-    }));
+    const set = await loadPlugins(
+      this.pluginSources(),
+      this.pool,
+      this.snapshots,
+      (spec) => this.sql.check(spec),
+      (folder, origin, contentHash) => ({
+        enabled: this.settings.isEnabled(folder),
+        approval:
+          origin !== 'user'
+            ? 'trusted'
+            : this.settings.isApproved(folder, contentHash)
+              ? 'approved'
+              : this.settings.get(folder).approvedHash
+                ? 'changed'
+                : 'unapproved',
+      }),
+    );
     for (const problem of await syncViews(this.store.db, set.processors)) {
       const processor = set.processors.find((p) => problem.startsWith(`processor "${p.name}"`));
       set.plugins.find((p) => p.folder === processor?.pluginFolder)?.errors.push(problem);
@@ -300,7 +317,15 @@ export class Engine {
       onScanError?.(error.message);
     }
     for (const processor of processors) {
-      const row = rows.get(processor.name) ?? { processor_name: processor.name, processed: 0, items_extracted: 0, failed: 0, quarantined: 0, last_run_at: null, last_run_stats: null };
+      const row = rows.get(processor.name) ?? {
+        processor_name: processor.name,
+        processed: 0,
+        items_extracted: 0,
+        failed: 0,
+        quarantined: 0,
+        last_run_at: null,
+        last_run_stats: null,
+      };
       row.loaded = true;
       row.version = processor.version;
       if (sessions) {

@@ -233,7 +233,8 @@ export async function listSecretSpans(db: Database, sessions: string[] | null): 
   );
   const ids = rows.map((r) => findingId(source.processor, String(r.session_file), String(r.kind ?? ''), String(r.anchor ?? ''), String(r.summary ?? '')));
   // Only these findings' reviews: a transcript page asks for one session's, and the table holds every finding's.
-  const reviewed = ids.length === 0 ? [] : await db.all('SELECT finding_id, status, note FROM finding_reviews WHERE finding_id = ANY($ids::VARCHAR[])', { ids });
+  const reviewed =
+    ids.length === 0 ? [] : await db.all('SELECT finding_id, status, note FROM finding_reviews WHERE finding_id = ANY($ids::VARCHAR[])', { ids });
   const reviews = new Map(reviewed.map((r) => [String(r.finding_id), r]));
   const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
   const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));

@@ -115,7 +115,13 @@ export async function checkHealth(
 
     // Stuck: the latest run is still going, far longer than the usual. An unfinished run that is not the
     // latest belonged to a process that died; a later run has taken over.
-    const usual = median(earlier.filter((r) => r.finished !== null).slice(0, RECENT_RUNS).map((r) => r.finished! - r.started)) ?? 0;
+    const usual =
+      median(
+        earlier
+          .filter((r) => r.finished !== null)
+          .slice(0, RECENT_RUNS)
+          .map((r) => r.finished! - r.started),
+      ) ?? 0;
     const limit = Math.max(thresholds.stuckMinMinutes * 60_000, thresholds.stuckFactor * usual);
     const stuck = latest !== undefined && latest.finished === null && nowMs - latest.started > limit;
     if (stuck) {

@@ -12,7 +12,9 @@ export function prometheusMetrics(status: JsonRow[], health: Health): string {
     if (value === null || !Number.isFinite(value)) return;
     let lines = families.get(name);
     if (!lines) families.set(name, (lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`]));
-    const text = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`).join(',');
+    const text = Object.entries(labels)
+      .map(([k, v]) => `${k}="${escape(v)}"`)
+      .join(',');
     lines.push(text ? `${name}{${text}} ${value}` : `${name} ${value}`);
   };
   const seconds = (iso: unknown) => (typeof iso === 'string' ? Date.parse(iso) / 1000 : null);

@@ -40,7 +40,11 @@ export class ProgressThrottle {
   readonly latest = new Map<string, RunProgressEvent>();
   private readonly lastEmitMs = new Map<string, number>();
 
-  constructor(private readonly trigger: string, private readonly emit: (event: RunProgressEvent) => void, private readonly intervalMs = PROGRESS_INTERVAL_MS) {}
+  constructor(
+    private readonly trigger: string,
+    private readonly emit: (event: RunProgressEvent) => void,
+    private readonly intervalMs = PROGRESS_INTERVAL_MS,
+  ) {}
 
   report(progress: RunProgress): void {
     const event: RunProgressEvent = {

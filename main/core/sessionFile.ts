@@ -88,7 +88,13 @@ export class SessionFile implements Session {
   /** The whole content of a small file after its first read (see KEEP_WHOLE_BYTES). */
   private whole: Buffer | undefined;
 
-  private constructor(private readonly fd: number, entry: SessionEntry, size: number, modifiedMs: number, readAt: Date) {
+  private constructor(
+    private readonly fd: number,
+    entry: SessionEntry,
+    size: number,
+    modifiedMs: number,
+    readAt: Date,
+  ) {
     this.path = entry.path;
     this.sessionKey = entry.sessionKey;
     this.username = entry.username;

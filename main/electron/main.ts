@@ -126,7 +126,18 @@ function buildMenu(): Menu {
       ],
     },
     { role: 'editMenu' as const },
-    { label: 'View', submenu: [{ role: 'reload' as const }, { role: 'toggleDevTools' as const }, { type: 'separator' }, { role: 'resetZoom' as const }, { role: 'zoomIn' as const }, { role: 'zoomOut' as const }, { role: 'togglefullscreen' as const }] },
+    {
+      label: 'View',
+      submenu: [
+        { role: 'reload' as const },
+        { role: 'toggleDevTools' as const },
+        { type: 'separator' },
+        { role: 'resetZoom' as const },
+        { role: 'zoomIn' as const },
+        { role: 'zoomOut' as const },
+        { role: 'togglefullscreen' as const },
+      ],
+    },
     { role: 'windowMenu' as const },
   ]);
 }

@@ -70,7 +70,7 @@ const LITELLM_LONG_ABOVE = 200_000;
  */
 export function priceTableFromLiteLLM(value: unknown, asOf: string): PriceTable {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error('price table: expected an object of models (LiteLLM\'s shape) or { as_of, models }');
+    throw new Error("price table: expected an object of models (LiteLLM's shape) or { as_of, models }");
   }
   const perMillion = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n * 1e6 : undefined);
   const models: PriceEntry[] = [];
@@ -111,7 +111,10 @@ export function readPriceTable(value: unknown, asOf: string): PriceTable {
  * ids and Claude Code's context suffix (`[1m]`) name the same models as the Anthropic API ids.
  */
 export function canonicalModelId(model: string): string {
-  let id = model.trim().toLowerCase().replace(/\[[^\]]*\]$/, '');
+  let id = model
+    .trim()
+    .toLowerCase()
+    .replace(/\[[^\]]*\]$/, '');
   const provider = id.lastIndexOf('anthropic.');
   if (provider !== -1) id = id.slice(provider + 'anthropic.'.length);
   return id.replace(/-v\d+(?::\d+)?$/, '').replace('@', '-');

@@ -52,8 +52,7 @@ export interface ProcessorResult {
 }
 
 /** DuckDB column types a processor's typed view may declare. */
-export type ViewColumnType =
-  | 'VARCHAR' | 'BOOLEAN' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'TIMESTAMP' | 'DATE' | 'JSON' | 'VARCHAR[]';
+export type ViewColumnType = 'VARCHAR' | 'BOOLEAN' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'TIMESTAMP' | 'DATE' | 'JSON' | 'VARCHAR[]';
 
 /** A typed DuckDB view over this processor's items (one column per item field, plus session_file). */
 export interface ProcessorView {

@@ -14,9 +14,24 @@ export interface MessageUsage {
   [key: string]: unknown;
 }
 
-export interface TextBlock { type: 'text'; text: string; [key: string]: unknown }
-export interface ThinkingBlock { type: 'thinking'; thinking: string; signature?: string; [key: string]: unknown }
-export interface ToolUseBlock { type: 'tool_use'; id: string; name: string; input?: Record<string, unknown>; [key: string]: unknown }
+export interface TextBlock {
+  type: 'text';
+  text: string;
+  [key: string]: unknown;
+}
+export interface ThinkingBlock {
+  type: 'thinking';
+  thinking: string;
+  signature?: string;
+  [key: string]: unknown;
+}
+export interface ToolUseBlock {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  input?: Record<string, unknown>;
+  [key: string]: unknown;
+}
 export interface ToolResultBlock {
   type: 'tool_result';
   tool_use_id: string;
@@ -26,7 +41,10 @@ export interface ToolResultBlock {
   [key: string]: unknown;
 }
 /** A block of a type this SDK does not model (image, redacted_thinking, server_tool_use…). */
-export interface OtherBlock { type: string; [key: string]: unknown }
+export interface OtherBlock {
+  type: string;
+  [key: string]: unknown;
+}
 export type ContentBlock = TextBlock | ThinkingBlock | ToolUseBlock | ToolResultBlock | OtherBlock;
 
 /** Fields most transcript lines share. Summary records and hand-written files may lack any of them. */
@@ -87,7 +105,10 @@ export interface SystemRecord extends RecordBase {
 }
 
 /** Any other JSON object: file-history-snapshot, progress, attachment, queue-operation, no `type` at all… */
-export interface UnknownRecord { type?: unknown; [key: string]: unknown }
+export interface UnknownRecord {
+  type?: unknown;
+  [key: string]: unknown;
+}
 
 export type ClaudeRecord = UserRecord | AssistantRecord | SummaryRecord | SystemRecord | UnknownRecord;
 

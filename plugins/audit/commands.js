@@ -137,7 +137,7 @@ export function invocation(command, env) {
   while (i < words.length && KEYWORDS.has(literal(words[i]) ?? '')) i++;
   if (i < words.length && NOT_COMMANDS.has(literal(words[i]) ?? '')) return null;
   // `function name {` opens a body whose commands follow on the same line.
-  if (literal(words[i]) === 'function') for (i += 2; KEYWORDS.has(literal(words[i]) ?? ''); ) i++;
+  if (literal(words[i]) === 'function') for (i += 2; KEYWORDS.has(literal(words[i]) ?? '');) i++;
   for (;;) {
     while (isAssignment(words[i])) i++;
     const name = i < words.length ? literal(words[i]) : null;
@@ -369,7 +369,8 @@ function changeState(command, stage, env) {
     // falls through: pushd DIR changes the folder as cd does
     case 'cd': {
       const target = operands[0];
-      if (target === undefined) env.cwd = stage.program === 'cd' ? env.home : null; // pushd alone swaps with a folder we may not know
+      if (target === undefined)
+        env.cwd = stage.program === 'cd' ? env.home : null; // pushd alone swaps with a folder we may not know
       else if (literal(target) === '-') env.cwd = null;
       else {
         const path = pathTarget(target, env);

@@ -242,7 +242,8 @@ function chmodMatches(stage, project) {
     const arg = literal(word);
     if (mode !== null) operands.push(word);
     else if (arg === '-R' || arg === '--recursive' || (shortGroup(arg) && arg?.includes('R') && !/^-[rwxXst]+$/.test(arg ?? ''))) recursive = true;
-    else if (arg?.startsWith('--reference')) return []; // the mode comes from a file
+    else if (arg?.startsWith('--reference'))
+      return []; // the mode comes from a file
     else if (arg !== null && (arg.startsWith('--') || /^-[cfv]+$/.test(arg))) continue;
     else mode = arg ?? wordText(word);
   }
@@ -255,7 +256,31 @@ function chmodMatches(stage, project) {
 }
 
 /** Database clients whose arguments and stdin are SQL (or carry it, as -c / -e / --command). */
-const SQL_CLIENTS = new Set(['psql', 'mysql', 'mariadb', 'sqlite3', 'sqlite', 'duckdb', 'sqlcmd', 'clickhouse', 'clickhouse-client', 'cockroach', 'snowsql', 'bq', 'trino', 'presto', 'spark-sql', 'beeline', 'impala-shell', 'vsql', 'usql', 'pgcli', 'mycli', 'litecli', 'wrangler']);
+const SQL_CLIENTS = new Set([
+  'psql',
+  'mysql',
+  'mariadb',
+  'sqlite3',
+  'sqlite',
+  'duckdb',
+  'sqlcmd',
+  'clickhouse',
+  'clickhouse-client',
+  'cockroach',
+  'snowsql',
+  'bq',
+  'trino',
+  'presto',
+  'spark-sql',
+  'beeline',
+  'impala-shell',
+  'vsql',
+  'usql',
+  'pgcli',
+  'mycli',
+  'litecli',
+  'wrangler',
+]);
 /** Commands that run another command given as their arguments: `docker exec db psql -c …`. */
 const RUNNERS = new Set(['docker', 'podman', 'nerdctl', 'docker-compose', 'kubectl', 'ssh']);
 /** A destructive statement at the start of a statement (after `;` or a line start), comments removed. */
@@ -295,9 +320,49 @@ function sqlMatches(stage, previous) {
 
 /** curl's short options that take a value (the rest of the group, or the next word). */
 const CURL_SHORT_WITH_VALUE = 'AbcCdDeEFHKmoPQrtTuUwxXyYz';
-const CURL_LONG_WITH_VALUE = new Set(['--header', '--data', '--data-raw', '--data-binary', '--data-urlencode', '--user', '--request', '--user-agent', '--referer', '--max-time', '--connect-timeout', '--retry', '--form', '--cookie', '--cookie-jar', '--proto', '--cacert', '--cert', '--key', '--config', '--output-dir', '--write-out', '--proxy', '--resolve', '--range', '--upload-file']);
+const CURL_LONG_WITH_VALUE = new Set([
+  '--header',
+  '--data',
+  '--data-raw',
+  '--data-binary',
+  '--data-urlencode',
+  '--user',
+  '--request',
+  '--user-agent',
+  '--referer',
+  '--max-time',
+  '--connect-timeout',
+  '--retry',
+  '--form',
+  '--cookie',
+  '--cookie-jar',
+  '--proto',
+  '--cacert',
+  '--cert',
+  '--key',
+  '--config',
+  '--output-dir',
+  '--write-out',
+  '--proxy',
+  '--resolve',
+  '--range',
+  '--upload-file',
+]);
 const WGET_SHORT_WITH_VALUE = 'oaeiBtTwPUlADIXQ';
-const WGET_LONG_WITH_VALUE = new Set(['--output-file', '--append-output', '--execute', '--header', '--user', '--password', '--tries', '--timeout', '--directory-prefix', '--user-agent', '--post-data', '--input-file']);
+const WGET_LONG_WITH_VALUE = new Set([
+  '--output-file',
+  '--append-output',
+  '--execute',
+  '--header',
+  '--user',
+  '--password',
+  '--tries',
+  '--timeout',
+  '--directory-prefix',
+  '--user-agent',
+  '--post-data',
+  '--input-file',
+]);
 
 /**
  * When the stage downloads to stdout: { url } (null when the URL is in a variable); null otherwise.

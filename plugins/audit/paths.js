@@ -31,7 +31,13 @@ export const UNKNOWN_HOME = '/~';
 const WINDOWS_PATH = /^[A-Za-z]:[\\/]|^\\\\/;
 /** A home folder and what follows it: /home/x, /Users/x, /root, C:\Users\x (as a key), or ~user. */
 const HOME_PREFIX = /^(\/(?:home|Users)\/[^/]+|\/root|\/[a-z]:\/users\/[^/]+|\/~[^/]*)(\/.*)?$/;
-const TEMP = [/^\/(?:private\/)?(?:var\/)?tmp(?:\/|$)/, /^\/(?:private\/)?var\/folders(?:\/|$)/, /^\/dev\/shm(?:\/|$)/, /^\/[a-z]:\/users\/[^/]+\/appdata\/local\/temp(?:\/|$)/, /^\/[a-z]:\/windows\/temp(?:\/|$)/];
+const TEMP = [
+  /^\/(?:private\/)?(?:var\/)?tmp(?:\/|$)/,
+  /^\/(?:private\/)?var\/folders(?:\/|$)/,
+  /^\/dev\/shm(?:\/|$)/,
+  /^\/[a-z]:\/users\/[^/]+\/appdata\/local\/temp(?:\/|$)/,
+  /^\/[a-z]:\/windows\/temp(?:\/|$)/,
+];
 
 /**
  * A path in the form the rules compare: POSIX, normalised, no trailing separator; a Windows path
@@ -67,7 +73,7 @@ const slug = (/** @type {string} */ value) => value.replace(/[^a-zA-Z0-9]/g, '-'
 export function projectFolder(firstCwd, sessionKey) {
   const folders = new Set(sessionKey.split('/').slice(0, -1).map(slug));
   const api = WINDOWS_PATH.test(firstCwd) ? path.win32 : path.posix;
-  for (let candidate = firstCwd; ; ) {
+  for (let candidate = firstCwd; ;) {
     if (folders.has(slug(candidate))) return candidate;
     const parent = api.dirname(candidate);
     if (parent === candidate) return firstCwd;

@@ -66,7 +66,14 @@ export function settingsModes(use) {
   const file = input.file_path;
   if (typeof file !== 'string' || !SETTINGS_FILE.test(file)) return [];
   /** @type {unknown[]} */
-  const texts = use.name === 'Write' ? [input.content] : use.name === 'Edit' ? [input.new_string] : use.name === 'MultiEdit' && Array.isArray(input.edits) ? input.edits.map((edit) => asObject(edit)?.new_string) : [];
+  const texts =
+    use.name === 'Write'
+      ? [input.content]
+      : use.name === 'Edit'
+        ? [input.new_string]
+        : use.name === 'MultiEdit' && Array.isArray(input.edits)
+          ? input.edits.map((edit) => asObject(edit)?.new_string)
+          : [];
   /** @type {string[]} */
   const modes = [];
   for (const text of texts) {

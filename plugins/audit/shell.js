@@ -152,7 +152,8 @@ class Lexer {
         pos = this.heredocBodies(pos + 1, pendingHeredocs);
         pendingHeredocs = [];
       } else if (c === '\\') {
-        if (text[pos + 1] === '\n') pos += 2; // a line continuation joins the lines
+        if (text[pos + 1] === '\n')
+          pos += 2; // a line continuation joins the lines
         else {
           const w = startWord(pos);
           appendText(w, text[pos + 1] ?? '');

@@ -15,7 +15,12 @@ import { findAssignments, isSecretName, looksLikeSecretValue, assignmentKind } f
  * them tells which detectors can match at all, so a detector's own regex runs only on text holding its
  * prefix: running every detector over every string that mentions "key" or "token" was most of the cost.
  */
-const PREFIXES = new RegExp(DETECTORS.flatMap((d) => d.prefixes).map(escapeRegExp).join('|'), 'g');
+const PREFIXES = new RegExp(
+  DETECTORS.flatMap((d) => d.prefixes)
+    .map(escapeRegExp)
+    .join('|'),
+  'g',
+);
 /** Detector indexes by prefix. */
 const BY_PREFIX = new Map();
 DETECTORS.forEach((d, index) => {

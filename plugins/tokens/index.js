@@ -23,7 +23,8 @@ const priceRows = prices.models
   .map((entry, position) => {
     const wildcard = entry.match.endsWith('*');
     const long = entry.long_prompt;
-    const rates = (/** @type {import('session-inspector/plugin').Rates} */ r) => [r.input, r.output, r.cache_write_5m, r.cache_write_1h, r.cache_read].map(decimal).join(', ');
+    const rates = (/** @type {import('session-inspector/plugin').Rates} */ r) =>
+      [r.input, r.output, r.cache_write_5m, r.cache_write_1h, r.cache_read].map(decimal).join(', ');
     return `(${quote(wildcard ? entry.match.slice(0, -1) : entry.match)}, ${wildcard}, ${position}, ${rates(entry)}, ${long ? long.above_tokens : 'NULL'}, ${long ? rates(long) : 'NULL, NULL, NULL, NULL, NULL'})`;
   })
   .join(',\n    ');

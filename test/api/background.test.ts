@@ -26,10 +26,14 @@ test("the app's Run now of a processor the scheduler is running reports it as al
   const gate = join(plugins, 'gate');
   writePlugin(plugins, 'slow', gatedPlugin('slow', gate, 'alice/a.jsonl'));
   writePlugin(plugins, 'count', countingPlugin('count'));
-  const api = await openService({ plugins: [plugins], schedule: true, seed: (root) => {
-    writeSession(root, 'alice/a.jsonl', [userRecord('hello')]);
-    writeSession(root, 'bob/b.jsonl', [userRecord('hi')]);
-  } });
+  const api = await openService({
+    plugins: [plugins],
+    schedule: true,
+    seed: (root) => {
+      writeSession(root, 'alice/a.jsonl', [userRecord('hello')]);
+      writeSession(root, 'bob/b.jsonl', [userRecord('hi')]);
+    },
+  });
   await waitFor(() => existsSync(`${gate}.started`), 'the scheduled run on the gated session');
   // count shares the scheduler's run (and its gated session) with slow, and finishes on its own.
   await api.waitFor((e) => e.type === 'run-finished' && e.processor === 'count');
@@ -40,7 +44,10 @@ test("the app's Run now of a processor the scheduler is running reports it as al
   const finished = await api.waitFor((e) => e.type === 'run-finished' && e.processor === 'slow');
   assert.ok(finished.type === 'run-finished' && finished.stats.cancelled && finished.stats.errors === 0, JSON.stringify(finished));
   await waitFor(() => api.events.filter((e) => e.type === 'run-finished' && e.processor === 'count').length === 2, "count's run from the app");
-  assert.deepEqual((await api.call('processors/list', {})).map((p) => [p.name, p.running]).sort(), [['count', false], ['slow', false]]);
+  assert.deepEqual((await api.call('processors/list', {})).map((p) => [p.name, p.running]).sort(), [
+    ['count', false],
+    ['slow', false],
+  ]);
   const history = await api.call('runs/history', {});
   assert.deepEqual(history.map((r) => `${r.processor}:${r.trigger}`).sort(), ['count:app', 'count:schedule', 'slow:schedule']);
 });

@@ -6,7 +6,17 @@ import { tempDir } from '../helpers.js';
 import { freshState, type Backend } from '../engine/harness.js';
 
 /** A real ApiService over a temp session root, database and home, with the events it emitted. */
-export async function openService(options: { plugins?: string[]; builtins?: boolean; sessions?: string; schedule?: boolean; seed?: (root: string) => void; backend?: Backend; state?: string } = {}) {
+export async function openService(
+  options: {
+    plugins?: string[];
+    builtins?: boolean;
+    sessions?: string;
+    schedule?: boolean;
+    seed?: (root: string) => void;
+    backend?: Backend;
+    state?: string;
+  } = {},
+) {
   const dir = tempDir('si-api-');
   const root = options.sessions ?? join(dir, 'sessions');
   const exports = join(dir, 'exports');

@@ -8,7 +8,10 @@ import { tempDir, userRecord, writeSession } from '../helpers.js';
 import { openService } from './harness.js';
 
 /** A raw HTTP request (so Host and Origin can be set to anything). */
-function raw(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (res) => {
       let body = '';
@@ -45,7 +48,11 @@ test('browser mode binds to loopback only and refuses calls without the token, f
     assert.equal((await raw(server.port, { method: 'POST', path: '/api/call', headers: json, body })).status, 401);
     assert.equal((await raw(server.port, { method: 'POST', path: '/api/call', headers: { ...json, Authorization: 'Bearer wrong' }, body })).status, 401);
     assert.equal((await raw(server.port, { method: 'POST', path: '/api/call', headers: { ...auth, Origin: 'http://evil.example' }, body })).status, 403);
-    assert.equal((await raw(server.port, { method: 'POST', path: '/api/call', headers: { ...auth, Host: 'evil.example' }, body })).status, 421, 'DNS rebinding: a foreign Host is refused');
+    assert.equal(
+      (await raw(server.port, { method: 'POST', path: '/api/call', headers: { ...auth, Host: 'evil.example' }, body })).status,
+      421,
+      'DNS rebinding: a foreign Host is refused',
+    );
     assert.equal((await raw(server.port, { method: 'POST', path: '/api/call', headers: { ...auth, Origin: `http://${host}` }, body })).status, 200);
     assert.equal((await raw(server.port, { method: 'POST', path: '/api/call', headers: { ...auth, 'Content-Type': 'text/plain' }, body })).status, 415);
     const badJson = await raw(server.port, { method: 'POST', path: '/api/call', headers: auth, body: '{nope' });

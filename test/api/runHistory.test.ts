@@ -10,7 +10,12 @@ function toolCall(id: string, name: string, timestamp: string) {
 }
 
 function toolResult(id: string, isError: boolean, timestamp: string) {
-  return { type: 'user', uuid: `r-${id}`, timestamp, message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: 'out', is_error: isError }] } };
+  return {
+    type: 'user',
+    uuid: `r-${id}`,
+    timestamp,
+    message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: 'out', is_error: isError }] },
+  };
 }
 
 stateTest('runs/history, runs/timeline, dashboard/get and processors/list read the run history and the usage view', async (backend) => {
@@ -35,7 +40,10 @@ stateTest('runs/history, runs/timeline, dashboard/get and processors/list read t
 
   const history = await api.call('runs/history', {});
   assert.deepEqual(history.map((r) => r.processor).sort(), ['picky', 'usage']);
-  assert.ok(history.every((r) => r.trigger === 'app' && r.finishedAt !== null && r.stats?.run_id === r.runId), JSON.stringify(history));
+  assert.ok(
+    history.every((r) => r.trigger === 'app' && r.finishedAt !== null && r.stats?.run_id === r.runId),
+    JSON.stringify(history),
+  );
   const picky = await api.call('runs/history', { processor: 'picky', limit: 1 });
   assert.deepEqual([picky.length, picky[0].processor, picky[0].stats?.processed, picky[0].stats?.errors], [1, 'picky', 1, 1]);
 
@@ -53,7 +61,10 @@ stateTest('runs/history, runs/timeline, dashboard/get and processors/list read t
       { day: '2025-09-01', tool: 'Grep', calls: 1, errors: 0 },
     ],
   });
-  assert.deepEqual((await api.call('dashboard/get', {})).toolsByDay.map((d) => `${d.day} ${d.tool}`), ['2025-08-20 Read', '2025-09-01 Bash', '2025-09-01 Grep']);
+  assert.deepEqual(
+    (await api.call('dashboard/get', {})).toolsByDay.map((d) => `${d.day} ${d.tool}`),
+    ['2025-08-20 Read', '2025-09-01 Bash', '2025-09-01 Grep'],
+  );
 
   const processors = await api.call('processors/list', {});
   for (const run of history) assert.equal(processors.find((p) => p.name === run.processor)?.lastRunAt, run.startedAt, run.processor);

@@ -9,12 +9,17 @@ import { stateTest } from '../engine/harness.js';
 function pluginsDir() {
   const dir = tempDir('si-api-plugins-');
   writePlugin(dir, 'count', countingPlugin('count'));
-  writePlugin(dir, 'picky', `export default { name: 'picky', processSession(s) { if (s.sessionKey.includes('bad')) throw new Error('cannot read this one'); return { items: [{ ok: true }] }; } };`);
+  writePlugin(
+    dir,
+    'picky',
+    `export default { name: 'picky', processSession(s) { if (s.sessionKey.includes('bad')) throw new Error('cannot read this one'); return { items: [{ ok: true }] }; } };`,
+  );
   return dir;
 }
 
 function seed(root: string) {
-  for (let i = 0; i < 12; i++) writeSession(root, `${i % 2 ? 'bob' : 'alice'}/s${String(i).padStart(2, '0')}.jsonl`, [userRecord(`q${i}`), assistantRecord(`a${i}`)]);
+  for (let i = 0; i < 12; i++)
+    writeSession(root, `${i % 2 ? 'bob' : 'alice'}/s${String(i).padStart(2, '0')}.jsonl`, [userRecord(`q${i}`), assistantRecord(`a${i}`)]);
   writeSession(root, 'bob/bad.jsonl', [userRecord('poison')]);
 }
 
@@ -28,7 +33,11 @@ test('arguments are validated in main: wrong types, extra fields, traversal and 
     ['sessions/get', { sessionKey: '/etc/passwd' }, /sessionKey: must be a session key/],
     ['sessions/transcript', { sessionKey: 'a/../../b.jsonl' }, /sessionKey/],
     ['state/reset', { processor: '../x', target: { sessions: ['a.jsonl'] } }, /processor: must be a processor name/],
-    ['state/update', { processor: 'count', sessionKey: 'a.jsonl', changes: { itemsExtracted: '7' }, expected: { itemsExtracted: 0, processedAt: null } }, /changes.itemsExtracted/],
+    [
+      'state/update',
+      { processor: 'count', sessionKey: 'a.jsonl', changes: { itemsExtracted: '7' }, expected: { itemsExtracted: 0, processedAt: null } },
+      /changes.itemsExtracted/,
+    ],
     ['nope/nothing', {}, /unknown method/],
   ];
   for (const [method, args, message] of cases) {
@@ -49,7 +58,13 @@ stateTest('the session list is paged, filtered and sorted in the database, with 
   assert.equal(first.total, 13);
   assert.equal(first.rows.length, 5);
   assert.deepEqual(first.groups, ['alice', 'bob']);
-  assert.deepEqual(first.rows[0].statuses.map((s) => [s.processor, s.status]), [['count', 'pending'], ['picky', 'pending']]);
+  assert.deepEqual(
+    first.rows[0].statuses.map((s) => [s.processor, s.status]),
+    [
+      ['count', 'pending'],
+      ['picky', 'pending'],
+    ],
+  );
   assert.equal((await api.call('sessions/list', { offset: 10, limit: 5 })).rows.length, 3);
   const bob = await api.call('sessions/list', { offset: 0, limit: 50, group: 'bob', sort: { by: 'path', dir: 'desc' } });
   assert.equal(bob.total, 7);
@@ -60,9 +75,15 @@ stateTest('the session list is paged, filtered and sorted in the database, with 
   assert.deepEqual(started.started.sort(), ['count', 'picky']);
   await api.waitFor((e) => e.type === 'run-finished' && e.processor === 'picky');
   await api.waitFor((e) => e.type === 'state-changed');
-  assert.ok(api.events.some((e) => e.type === 'run-progress' && e.run.processor === 'count'), 'progress events');
+  assert.ok(
+    api.events.some((e) => e.type === 'run-progress' && e.run.processor === 'count'),
+    'progress events',
+  );
   const failed = await api.call('sessions/list', { offset: 0, limit: 50, status: ['failed'], processor: 'picky' });
-  assert.deepEqual(failed.rows.map((r) => r.sessionKey), ['bob/bad.jsonl']);
+  assert.deepEqual(
+    failed.rows.map((r) => r.sessionKey),
+    ['bob/bad.jsonl'],
+  );
   const cell = failed.rows[0].statuses.find((s) => s.processor === 'picky')!;
   assert.deepEqual([cell.status, cell.attempts, cell.lastError], ['failed', 1, 'cannot read this one']);
   assert.deepEqual(failed.counts.picky, { processed: 12, stale: 0, pending: 0, running: 0, failed: 1, quarantined: 0 });
@@ -70,7 +91,10 @@ stateTest('the session list is paged, filtered and sorted in the database, with 
   appendFileSync(join(api.root, 'alice/s00.jsonl'), `${JSON.stringify(userRecord('more'))}\n`);
   await api.call('sessions/refresh', {});
   const stale = await api.call('sessions/list', { offset: 0, limit: 50, status: ['stale'], processor: 'count' });
-  assert.deepEqual(stale.rows.map((r) => r.sessionKey), ['alice/s00.jsonl']);
+  assert.deepEqual(
+    stale.rows.map((r) => r.sessionKey),
+    ['alice/s00.jsonl'],
+  );
 
   const detail = await api.call('sessions/get', { sessionKey: 'bob/bad.jsonl' });
   const picky = detail.processors.find((p) => p.processor === 'picky')!;
@@ -82,7 +106,11 @@ stateTest('the session list is paged, filtered and sorted in the database, with 
 
 test('runs: a processor already running is reported, not started twice; cancel stops it without an error row', async () => {
   const dir = tempDir('si-api-plugins-');
-  writePlugin(dir, 'slow', `export default { name: 'slow', async processSession(s, ctx) { await new Promise((r, j) => { const t = setTimeout(r, 400); ctx.signal.addEventListener('abort', () => { clearTimeout(t); j(ctx.signal.reason); }); }); return {}; } };`);
+  writePlugin(
+    dir,
+    'slow',
+    `export default { name: 'slow', async processSession(s, ctx) { await new Promise((r, j) => { const t = setTimeout(r, 400); ctx.signal.addEventListener('abort', () => { clearTimeout(t); j(ctx.signal.reason); }); }); return {}; } };`,
+  );
   const api = await openService({ plugins: [dir] });
   seed(api.root);
   await api.call('sessions/refresh', {});
@@ -112,12 +140,29 @@ stateTest('state edits: validated, refused on a stale view with the current valu
   }
   assert.deepEqual((await api.call('state/list', { processor: 'count', offset: 0, limit: 1 })).rows[0], row, 'nothing written');
 
-  const updated = await api.call('state/update', { processor: 'count', sessionKey: row.sessionKey, changes: { itemsExtracted: 99, processedAt: '2025-01-02T03:04:05Z' }, expected });
+  const updated = await api.call('state/update', {
+    processor: 'count',
+    sessionKey: row.sessionKey,
+    changes: { itemsExtracted: 99, processedAt: '2025-01-02T03:04:05Z' },
+    expected,
+  });
   assert.deepEqual([updated.itemsExtracted, updated.processedAt], [99, '2025-01-02T03:04:05.000Z']);
-  await assert.rejects(api.call('state/update', { processor: 'count', sessionKey: row.sessionKey, changes: { itemsExtracted: 5 }, expected }), /conflict: the row changed since you loaded it \(now items_extracted 99/);
+  await assert.rejects(
+    api.call('state/update', { processor: 'count', sessionKey: row.sessionKey, changes: { itemsExtracted: 5 }, expected }),
+    /conflict: the row changed since you loaded it \(now items_extracted 99/,
+  );
 
   const [latest] = await api.call('state/history', {});
-  assert.deepEqual([latest.action, latest.processor, latest.sessionKey, (latest.before as { items_extracted: number }).items_extracted, (latest.after as { items_extracted: number }).items_extracted], ['update', 'count', row.sessionKey, row.itemsExtracted, 99]);
+  assert.deepEqual(
+    [
+      latest.action,
+      latest.processor,
+      latest.sessionKey,
+      (latest.before as { items_extracted: number }).items_extracted,
+      (latest.after as { items_extracted: number }).items_extracted,
+    ],
+    ['update', 'count', row.sessionKey, row.itemsExtracted, 99],
+  );
   const undo = await api.call('state/undo', { auditId: latest.auditId });
   assert.equal(undo.action, `undo:${latest.auditId}`);
   assert.deepEqual((await api.call('state/list', { processor: 'count', offset: 0, limit: 1 })).rows[0], row, 'restored exactly');
@@ -138,7 +183,11 @@ stateTest('state edits: validated, refused on a stale view with the current valu
   assert.equal(marked.changed, 1);
   const markEntry = (await api.call('state/history', {})).find((h) => h.action === 'mark-processed')!;
   await api.call('state/undo', { auditId: markEntry.auditId });
-  assert.equal((await api.call('sessions/get', { sessionKey: 'bob/s01.jsonl' })).processors.find((p) => p.processor === 'count')?.state, null, 'undo of a mark removes the row it created');
+  assert.equal(
+    (await api.call('sessions/get', { sessionKey: 'bob/s01.jsonl' })).processors.find((p) => p.processor === 'count')?.state,
+    null,
+    'undo of a mark removes the row it created',
+  );
   assert.ok(api.events.some((e) => e.type === 'state-changed'));
 });
 
@@ -147,16 +196,33 @@ test('transcripts come back as plain text, HTML payloads untouched, with line nu
   const payload = '<img src=x onerror="alert(1)"><script>alert(2)</script><a href="javascript:alert(3)">x</a>';
   writeSession(api.root, 'alice/x.jsonl', [
     userRecord(payload),
-    { type: 'assistant', message: { content: [{ type: 'thinking', thinking: 'hmm' }, { type: 'text', text: 'ok' }, { type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'ls' } }] } },
+    {
+      type: 'assistant',
+      message: {
+        content: [
+          { type: 'thinking', thinking: 'hmm' },
+          { type: 'text', text: 'ok' },
+          { type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'ls' } },
+        ],
+      },
+    },
     { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't1', content: 'denied', is_error: true }] } },
     { type: 'file-history-snapshot' },
   ]);
   appendFileSync(join(api.root, 'alice/x.jsonl'), '{broken\n');
   await api.call('sessions/refresh', {});
   const page = await api.call('sessions/transcript', { sessionKey: 'alice/x.jsonl' });
-  assert.deepEqual(page.entries.map((e) => [e.line, e.kind, e.toolName, e.isError]), [
-    [1, 'user', null, false], [2, 'thinking', null, false], [2, 'assistant', null, false], [2, 'tool_use', 'Bash', false], [3, 'tool_result', null, true], [4, 'other', null, false],
-  ]);
+  assert.deepEqual(
+    page.entries.map((e) => [e.line, e.kind, e.toolName, e.isError]),
+    [
+      [1, 'user', null, false],
+      [2, 'thinking', null, false],
+      [2, 'assistant', null, false],
+      [2, 'tool_use', 'Bash', false],
+      [3, 'tool_result', null, true],
+      [4, 'other', null, false],
+    ],
+  );
   assert.equal(page.entries[0].text, payload);
   assert.equal(page.malformedLines, 1);
   const paged = await api.call('sessions/transcript', { sessionKey: 'alice/x.jsonl', limit: 2 });
@@ -168,8 +234,13 @@ test('plugins: inspecting a folder runs none of its code; install with approval 
   const api = await openService();
   seed(api.root);
   const marker = join(api.dir, 'ran.txt');
-  const source = writePlugin(tempDir(), 'dropped', `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'x');
-export default { name: 'dropped', processSession() { return {}; } };`, { sessionInspector: { apiVersion: 1, processors: ['dropped'] } });
+  const source = writePlugin(
+    tempDir(),
+    'dropped',
+    `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'x');
+export default { name: 'dropped', processSession() { return {}; } };`,
+    { sessionInspector: { apiVersion: 1, processors: ['dropped'] } },
+  );
   const preview = await api.call('plugins/inspect', { path: source });
   assert.deepEqual([preview.name, preview.version, preview.processors, preview.problems], ['dropped', '1.0.0', ['dropped'], []]);
   assert.match(preview.contentHash!, /^[0-9a-f]{64}$/);
@@ -192,7 +263,10 @@ stateTest('query console: read-only, typed columns, limited rows; export writes 
   await api.call('runs/start', { processors: ['count'] });
   await api.waitFor((e) => e.type === 'run-finished');
   const result = await api.call('query/run', { sql: 'SELECT session_file, items_extracted FROM session_processor_state ORDER BY 1', limit: 5 });
-  assert.deepEqual(result.columns, [{ name: 'session_file', type: 'VARCHAR' }, { name: 'items_extracted', type: 'INTEGER' }]);
+  assert.deepEqual(result.columns, [
+    { name: 'session_file', type: 'VARCHAR' },
+    { name: 'items_extracted', type: 'INTEGER' },
+  ]);
   assert.equal(result.rows.length, 5);
   assert.equal(result.truncated, true);
   assert.deepEqual(result.rows[0], ['alice/s00.jsonl', 2]);

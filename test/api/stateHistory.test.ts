@@ -36,14 +36,21 @@ stateTest('state/undo: a change older than the newest 10,000 audit entries is un
   const [row] = (await api.call('state/list', { processor: 'count', offset: 0, limit: 1 })).rows;
   assert.deepEqual([row.sessionKey, row.itemsExtracted, row.processedAt], ['alice/a.jsonl', 3, '2025-01-02T03:04:05.000Z']);
   assert.ok(api.events.some((e) => e.type === 'state-changed' && e.processors.includes('count')));
-  await assert.rejects(api.call('state/undo', { auditId: Number(changeId) }), new RegExp(`conflict: change #${changeId} was already undone \\(by #${undo.auditId}\\)`));
+  await assert.rejects(
+    api.call('state/undo', { auditId: Number(changeId) }),
+    new RegExp(`conflict: change #${changeId} was already undone \\(by #${undo.auditId}\\)`),
+  );
   await assert.rejects(api.call('state/undo', { auditId: 99_999_999 }), /not-found: no change #99999999 in the history/);
 });
 
 stateTest('state/list: a page of rows in (processor, session) order, of one processor and holding a text in any case, with the total', async (backend) => {
   const state = await freshState(backend, tempDir('si-api-state-list-'));
   const store = await StateStore.open(state);
-  const rows = [...['alice/a', 'alice/b', 'bob/c', 'carol/e', 'dave/ALICE'].map((k) => ['count', `${k}.jsonl`]), ['other', 'alice/a.jsonl'], ['other', 'bob/c.jsonl']];
+  const rows = [
+    ...['alice/a', 'alice/b', 'bob/c', 'carol/e', 'dave/ALICE'].map((k) => ['count', `${k}.jsonl`]),
+    ['other', 'alice/a.jsonl'],
+    ['other', 'bob/c.jsonl'],
+  ];
   for (const [processor, session] of rows) {
     await store.db.run(
       `INSERT INTO session_processor_state (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version)

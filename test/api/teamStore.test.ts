@@ -49,7 +49,12 @@ test('two analysts on one team store: simultaneous edits of a row never lose an 
   assert.equal(updates.length, 1);
 
   // Bob, now warned, edits from the current value: accepted.
-  const updated = await bob.call('state/update', { processor: 'count', sessionKey: row.sessionKey, changes: { itemsExtracted: 33 }, expected: { itemsExtracted: after.itemsExtracted, processedAt: after.processedAt } });
+  const updated = await bob.call('state/update', {
+    processor: 'count',
+    sessionKey: row.sessionKey,
+    changes: { itemsExtracted: 33 },
+    expected: { itemsExtracted: after.itemsExtracted, processedAt: after.processedAt },
+  });
   assert.equal(updated.itemsExtracted, 33);
 });
 

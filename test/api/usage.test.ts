@@ -17,7 +17,13 @@ function billed(id: string, timestamp: string, model: string, usage: { input: nu
     timestamp,
     cwd,
     requestId: `req_${id}`,
-    message: { id: `msg_${id}`, role: 'assistant', model, content: [{ type: 'text', text: 'ok' }], usage: { input_tokens: usage.input, output_tokens: usage.output, cache_read_input_tokens: usage.cacheRead ?? 0 } },
+    message: {
+      id: `msg_${id}`,
+      role: 'assistant',
+      model,
+      content: [{ type: 'text', text: 'ok' }],
+      usage: { input_tokens: usage.input, output_tokens: usage.output, cache_read_input_tokens: usage.cacheRead ?? 0 },
+    },
   };
 }
 
@@ -51,10 +57,13 @@ stateTest('usage/report: the report module over the stored tokens, in any time z
   const utc = await api.call('usage/report', { kind: 'daily', timezone: 'UTC' });
   assert.equal(utc.kind, 'daily');
   if (utc.kind !== 'daily') return;
-  assert.deepEqual(utc.daily.map((r) => [r.date, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.totalTokens, r.sessions, r.deletedSessions]), [
-    ['2025-09-01', 100, 10, 1000, 1110, 1, 0],
-    ['2025-09-02', 208, 24, 0, 232, 2, deleted],
-  ]);
+  assert.deepEqual(
+    utc.daily.map((r) => [r.date, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.totalTokens, r.sessions, r.deletedSessions]),
+    [
+      ['2025-09-01', 100, 10, 1000, 1110, 1, 0],
+      ['2025-09-02', 208, 24, 0, 232, 2, deleted],
+    ],
+  );
   const second = utc.daily[1];
   assert.equal(second.unpricedMessages, 1);
   assert.ok(second.totalCost > 0, 'the priced messages have a cost');
@@ -64,17 +73,26 @@ stateTest('usage/report: the report module over the stored tokens, in any time z
 
   const kolkata = await api.call('usage/report', { kind: 'daily', timezone: 'Asia/Kolkata' });
   assert.ok(kolkata.kind === 'daily');
-  assert.deepEqual(kolkata.daily.map((r) => [r.date, r.totalTokens, r.sessions, r.deletedSessions]), [['2025-09-02', 1342, 3, deleted]]);
+  assert.deepEqual(
+    kolkata.daily.map((r) => [r.date, r.totalTokens, r.sessions, r.deletedSessions]),
+    [['2025-09-02', 1342, 3, deleted]],
+  );
 
   const garden = await api.call('usage/report', { kind: 'monthly', timezone: 'UTC', project: 'garden' });
   assert.ok(garden.kind === 'monthly');
-  assert.deepEqual(garden.monthly.map((r) => [r.month, r.totalTokens]), [['2025-09', 2]]);
+  assert.deepEqual(
+    garden.monthly.map((r) => [r.month, r.totalTokens]),
+    [['2025-09', 2]],
+  );
   const projects = await api.call('usage/report', { kind: 'projects', timezone: 'UTC' });
   assert.ok(projects.kind === 'projects');
   assert.deepEqual(projects.projects.map((p) => p.projectPath).sort(), ['/home/alice/garden', '/home/alice/shop']);
   const blocks = await api.call('usage/report', { kind: 'blocks', timezone: 'UTC', last: 1 });
   assert.ok(blocks.kind === 'blocks');
-  assert.deepEqual(blocks.blocks.map((b) => [b.startTime, b.isActive, b.totalTokens]), [['2025-09-01T23:00:00.000Z', false, 1342]]);
+  assert.deepEqual(
+    blocks.blocks.map((b) => [b.startTime, b.isActive, b.totalTokens]),
+    [['2025-09-01T23:00:00.000Z', false, 1342]],
+  );
   // JSON-safe: what crosses the boundary survives a JSON round trip unchanged.
   assert.deepEqual(JSON.parse(JSON.stringify(utc)), utc);
 });
@@ -99,7 +117,7 @@ test('usage/report: bad input is refused as invalid, naming the field', async ()
     if (response.ok) continue;
     assert.equal(response.error.code, 'invalid', JSON.stringify(args));
     assert.match(response.error.message, message);
-    assert.doesNotMatch(response.error.message, /--/, 'the API names its fields, not the CLI\'s flags');
+    assert.doesNotMatch(response.error.message, /--/, "the API names its fields, not the CLI's flags");
   }
   // A store where tokens never ran answers with an empty report, not an error.
   const empty = await api.call('usage/report', { kind: 'daily', timezone: 'UTC' });

@@ -21,11 +21,18 @@ function sources(dir: string): string[] {
 /** Every module a file names: relative ones resolved to their .ts source, packages by name. */
 function importsOf(file: string): { local: string[]; packages: string[] } {
   const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/(?:^|\s)(?:import|export)\s[^'";]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|^import\s+'([^']+)'/gm)].map((m) => m[1] ?? m[2] ?? m[3]);
+  const specifiers = [...text.matchAll(/(?:^|\s)(?:import|export)\s[^'";]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|^import\s+'([^']+)'/gm)].map(
+    (m) => m[1] ?? m[2] ?? m[3],
+  );
   const local: string[] = [];
   const packages: string[] = [];
   for (const s of specifiers) {
-    if (s.startsWith('.')) local.push(resolve(dirname(file), s).replace(/\.js$/, '.ts').replace(/\.cjs$/, '.cts'));
+    if (s.startsWith('.'))
+      local.push(
+        resolve(dirname(file), s)
+          .replace(/\.js$/, '.ts')
+          .replace(/\.cjs$/, '.cts'),
+      );
     else if (!s.startsWith('node:')) packages.push(s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]);
   }
   return { local, packages };

@@ -22,6 +22,10 @@ test('bench --smoke: every target runs against its reference and every correctne
   const expectedChecks = [/tokens totals equal/, /bytes_read is 0/, /only that session is read/, /report totals equal/, /the list holds every session/];
   // T7 (team mode) runs where PostgreSQL's server binaries are installed (npm test installs nothing itself).
   if (process.env.SESSION_INSPECTOR_TEST_PG) expectedChecks.push(/2 runners: every session processed exactly once/);
-  for (const expected of expectedChecks) assert.ok(names.some((n) => expected.test(n)), `missing check ${expected}`);
+  for (const expected of expectedChecks)
+    assert.ok(
+      names.some((n) => expected.test(n)),
+      `missing check ${expected}`,
+    );
   assert.match(run.stdout, /T1 cold run/); // the table was printed
 });

@@ -34,7 +34,10 @@ test('run --json prints one stats object per processor, sorted by name; per-sess
   const result = await runCli(s.withSessions('run', '--json'));
   assert.equal(result.code, 0, result.stderr);
   const stats = JSON.parse(result.stdout);
-  assert.deepEqual(stats.map((x: { processor: string }) => x.processor), ['count', 'typed']);
+  assert.deepEqual(
+    stats.map((x: { processor: string }) => x.processor),
+    ['count', 'typed'],
+  );
   assert.deepEqual([stats[0].processed, stats[0].errors, stats[1].processed, stats[1].errors], [3, 0, 2, 1]);
   assert.deepEqual(stats[1].errors_detail, [{ session: 'bob/bad.jsonl', error: 'poisoned session' }]);
   const again = JSON.parse((await runCli(s.withSessions('run', '--json', '--processor', 'count'))).stdout);
@@ -52,7 +55,7 @@ test('human output: a table of stats and the failing sessions, logs on stderr', 
 stateTest('query reads state and typed views as JSON (ISO timestamps, numbers, JSON values) and refuses writes', async (backend) => {
   const s = setup(await freshState(backend, tempDir()));
   await runCli(s.withSessions('run'));
-  const view = await runCli(s.args('query', "SELECT session_file, kind, n, ok, seen_at, tags FROM typed_items ORDER BY session_file", '--json'));
+  const view = await runCli(s.args('query', 'SELECT session_file, kind, n, ok, seen_at, tags FROM typed_items ORDER BY session_file', '--json'));
   assert.equal(view.code, 0, view.stderr);
   assert.deepEqual(JSON.parse(view.stdout), [
     { session_file: 'alice/a.jsonl', kind: 'lines', n: 2, ok: true, seen_at: '2025-09-01T10:00:00.000Z', tags: ['x', 'y'] },
@@ -60,7 +63,12 @@ stateTest('query reads state and typed views as JSON (ISO timestamps, numbers, J
   ]);
   const items = JSON.parse((await runCli(s.args('query', "SELECT item FROM processor_items WHERE processor_name = 'typed' LIMIT 1", '--json'))).stdout);
   assert.equal(items[0].item.kind, 'lines');
-  for (const sql of ['DELETE FROM session_processor_state', 'SELECT 1; DROP TABLE processor_items', "COPY processor_items TO 'x.csv'", "ATTACH 'other.duckdb'"]) {
+  for (const sql of [
+    'DELETE FROM session_processor_state',
+    'SELECT 1; DROP TABLE processor_items',
+    "COPY processor_items TO 'x.csv'",
+    "ATTACH 'other.duckdb'",
+  ]) {
     const refused = await runCli(s.args('query', sql));
     assert.equal(refused.code, 2, sql);
     assert.match(refused.stderr, /query is read-only/, sql);
@@ -76,7 +84,10 @@ stateTest('state list / reset / mark-processed / failures / rerun, with the audi
   const s = setup(await freshState(backend, tempDir()));
   await runCli(s.withSessions('run'));
   const list = JSON.parse((await runCli(s.args('state', 'list', '--processor', 'count', '--json'))).stdout);
-  assert.deepEqual(list.map((r: { session_file: string }) => r.session_file), ['alice/a.jsonl', 'bob/b.jsonl', 'bob/bad.jsonl']);
+  assert.deepEqual(
+    list.map((r: { session_file: string }) => r.session_file),
+    ['alice/a.jsonl', 'bob/b.jsonl', 'bob/bad.jsonl'],
+  );
   assert.match(list[0].processed_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
   const reset = await runCli(s.args('state', 'reset', '--processor', 'count', '--session', 'alice/a.jsonl', '--json'));
@@ -85,12 +96,21 @@ stateTest('state list / reset / mark-processed / failures / rerun, with the audi
   assert.equal(rerunAll[0].processed, 1, 'a reset session is processed again');
 
   const failures = JSON.parse((await runCli(s.args('failures', '--json'))).stdout);
-  assert.deepEqual(failures.map((f: { processor_name: string; session_file: string; attempts: number; last_error: string }) => [f.processor_name, f.session_file, f.attempts, f.last_error]), [
-    ['typed', 'bob/bad.jsonl', 1, 'poisoned session'],
-  ]);
+  assert.deepEqual(
+    failures.map((f: { processor_name: string; session_file: string; attempts: number; last_error: string }) => [
+      f.processor_name,
+      f.session_file,
+      f.attempts,
+      f.last_error,
+    ]),
+    [['typed', 'bob/bad.jsonl', 1, 'poisoned session']],
+  );
 
   const rerun = JSON.parse((await runCli(s.withSessions('rerun', '--failed', '--json'))).stdout);
-  assert.deepEqual(rerun.map((r: { processor: string; scanned: number; errors: number }) => [r.processor, r.scanned, r.errors]), [['typed', 1, 1]]);
+  assert.deepEqual(
+    rerun.map((r: { processor: string; scanned: number; errors: number }) => [r.processor, r.scanned, r.errors]),
+    [['typed', 1, 1]],
+  );
 
   const marked = await runCli(s.withSessions('state', 'mark-processed', '--processor', 'typed', '--session', 'bob/bad.jsonl', '--json'));
   assert.equal(marked.code, 0, marked.stderr);
@@ -99,7 +119,17 @@ stateTest('state list / reset / mark-processed / failures / rerun, with the audi
   const next = JSON.parse((await runCli(s.withSessions('run', '--processor', 'typed', '--json'))).stdout);
   assert.equal(next[0].scanned, 0, 'marked processed: not attempted again');
 
-  const audit = JSON.parse((await runCli(s.args('query', 'SELECT action, processor_name, session_file, before IS NULL AS no_before, after IS NULL AS no_after FROM state_audit ORDER BY audit_id', '--json'))).stdout);
+  const audit = JSON.parse(
+    (
+      await runCli(
+        s.args(
+          'query',
+          'SELECT action, processor_name, session_file, before IS NULL AS no_before, after IS NULL AS no_after FROM state_audit ORDER BY audit_id',
+          '--json',
+        ),
+      )
+    ).stdout,
+  );
   assert.deepEqual(audit, [
     { action: 'reset', processor_name: 'count', session_file: 'alice/a.jsonl', no_before: false, no_after: true },
     { action: 'rerun', processor_name: 'typed', session_file: 'bob/bad.jsonl', no_before: false, no_after: true },
@@ -115,14 +145,24 @@ test('status and plugins list processors, counts and load errors', async () => {
   writePlugin(s.plugins, 'zz-broken', 'export default 42;');
   await runCli(s.withSessions('run', '--processor', 'count'));
   const status = JSON.parse((await runCli(s.withSessions('status', '--json'))).stdout);
-  assert.deepEqual(status.map((r: Record<string, unknown>) => [r.processor_name, r.processed, r.pending, r.failed]), [
-    ['count', 3, 0, 0],
-    ['typed', 0, 3, 0],
-  ]);
+  assert.deepEqual(
+    status.map((r: Record<string, unknown>) => [r.processor_name, r.processed, r.pending, r.failed]),
+    [
+      ['count', 3, 0, 0],
+      ['typed', 0, 3, 0],
+    ],
+  );
   const plugins = await runCli(s.withSessions('plugins', '--json'));
   assert.equal(plugins.code, 0);
   const list = JSON.parse(plugins.stdout);
-  assert.deepEqual(list.map((p: { name: string; processors: string[] }) => [p.name, p.processors]), [['count', ['count']], ['typed', ['typed']], ['zz-broken', []]]);
+  assert.deepEqual(
+    list.map((p: { name: string; processors: string[] }) => [p.name, p.processors]),
+    [
+      ['count', ['count']],
+      ['typed', ['typed']],
+      ['zz-broken', []],
+    ],
+  );
   assert.match(list[2].errors[0], /processor is a number, not a processor object/);
 });
 
@@ -139,7 +179,10 @@ test('exit 2 for bad usage, naming the flag or path', async () => {
     [s.args('frobnicate'), /unknown command/],
     [[...s.withSessions('run'), '--db', join(s.dir, 'other.duckdb')], /--state and --db name the same store: give only one/],
     [s.withSessions('run', '--lease-seconds', '0'), /--lease-seconds.*greater than 0/],
-    [['status', '--state', 'postgres://nobody@127.0.0.1:1/none?sslmode=disable', '--no-builtins'], /cannot connect to the PostgreSQL state store postgres:\/\/nobody@127\.0\.0\.1:1\/none/],
+    [
+      ['status', '--state', 'postgres://nobody@127.0.0.1:1/none?sslmode=disable', '--no-builtins'],
+      /cannot connect to the PostgreSQL state store postgres:\/\/nobody@127\.0\.0\.1:1\/none/,
+    ],
   ];
   for (const [args, message] of cases) {
     const result = await runCli(args);
@@ -203,11 +246,19 @@ test('state reset refuses an unknown processor or session key by name instead of
 test('exit 3 when another process holds the database, naming it', async () => {
   const s = setup();
   await runCli(s.withSessions('run', '--processor', 'count'));
-  const holder = spawn(process.execPath, ['-e', `
+  const holder = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const { DuckDBInstance } = await import('@duckdb/node-api');
     await DuckDBInstance.create(${JSON.stringify(s.db)});
     console.log('holding');
-    setTimeout(() => {}, 20000);`, '--input-type=module'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    setTimeout(() => {}, 20000);`,
+      '--input-type=module',
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
     const result = await runCli(s.withSessions('run'));

@@ -59,10 +59,14 @@ function chip(sessionKey: string, processor: string) {
 async function showSession(text: string) {
   await page.click('#nav-sessions');
   await page.fill('input[aria-label="Filter sessions by text"]', text);
-  await page.waitForFunction((t) => {
-    const rows = [...document.querySelectorAll('.list-row[data-session]')];
-    return rows.length > 0 && rows.every((r) => r.getAttribute('data-session')!.includes(t));
-  }, text, WAIT);
+  await page.waitForFunction(
+    (t) => {
+      const rows = [...document.querySelectorAll('.list-row[data-session]')];
+      return rows.length > 0 && rows.every((r) => r.getAttribute('data-session')!.includes(t));
+    },
+    text,
+    WAIT,
+  );
 }
 
 test('browser mode: the whole audit loop in real Chromium', { skip, timeout: 300_000 }, async (t) => {
@@ -103,10 +107,14 @@ test('browser mode: the whole audit loop in real Chromium', { skip, timeout: 300
     await page.click('#nav-runs');
     await page.click('button:has-text("Run all processors now")');
     await page.click('#nav-sessions');
-    await page.waitForFunction(() => {
-      const chips = [...document.querySelectorAll('.list-row .chip')];
-      return chips.length > 0 && chips.every((c) => ['processed', 'failed'].includes(c.getAttribute('data-status')!));
-    }, undefined, WAIT);
+    await page.waitForFunction(
+      () => {
+        const chips = [...document.querySelectorAll('.list-row .chip')];
+        return chips.length > 0 && chips.every((c) => ['processed', 'failed'].includes(c.getAttribute('data-status')!));
+      },
+      undefined,
+      WAIT,
+    );
     assert.equal(await page.evaluate(() => window.__sawProgress), true, 'live progress was shown while processors ran');
     await showSession('hostile');
     assert.equal(await chip(HOSTILE_KEY, 'flaky').getAttribute('data-status'), 'failed');
@@ -152,9 +160,16 @@ test('browser mode: the whole audit loop in real Chromium', { skip, timeout: 300
     await page.locator('button:has-text("Reload plugins"):not([disabled])').waitFor(WAIT);
     await page.locator('tr[data-processor=flaky] button:has-text("Rerun failed")').click();
     await showSession('hostile');
-    await page.waitForFunction((key) => document.querySelector(`.list-row[data-session="${key}"] .chip[data-processor=flaky]`)?.getAttribute('data-status') === 'processed', HOSTILE_KEY, WAIT);
+    await page.waitForFunction(
+      (key) => document.querySelector(`.list-row[data-session="${key}"] .chip[data-processor=flaky]`)?.getAttribute('data-status') === 'processed',
+      HOSTILE_KEY,
+      WAIT,
+    );
     const history = await server.call('runs/history', { processor: 'flaky', limit: 5 });
-    assert.ok(history.some((r) => r.stats?.processed === 1 && r.stats.errors === 0), 'a rerun processed exactly the failed session');
+    assert.ok(
+      history.some((r) => r.stats?.processed === 1 && r.stats.errors === 0),
+      'a rerun processed exactly the failed session',
+    );
   });
 
   await step('state editor: a bad value is refused in the UI, a stale edit by the server, a good one saved and undone', async () => {
@@ -178,7 +193,12 @@ test('browser mode: the whole audit loop in real Chromium', { skip, timeout: 300
     // Someone else changes the row while the editor is open on the old value: the server refuses the edit.
     await items.locator('button').click();
     await items.locator('input').fill('42');
-    await server.call('state/update', { processor: 'flaky', sessionKey: HOSTILE_KEY, changes: { itemsExtracted: 77 }, expected: { itemsExtracted: original, processedAt: rows.rows[0].processedAt } });
+    await server.call('state/update', {
+      processor: 'flaky',
+      sessionKey: HOSTILE_KEY,
+      changes: { itemsExtracted: 77 },
+      expected: { itemsExtracted: original, processedAt: rows.rows[0].processedAt },
+    });
     await page.waitForTimeout(1000); // the state-changed event refreshes the table meanwhile
     await items.locator('input').press('Enter');
     const refusal = await items.locator('[role=alert]').innerText();
@@ -271,6 +291,9 @@ test('browser mode: the whole audit loop in real Chromium', { skip, timeout: 300
     await page.waitForSelector('[data-testid=session-detail]', { state: 'detached', timeout: 10_000 });
     assert.deepEqual(browser.pageErrors, []);
     // The policy's frame-ancestors comes as a header, never in the meta tag (where browsers log an error).
-    assert.deepEqual(browser.consoleErrors.filter((m) => /Content Security Policy/i.test(m)), []);
+    assert.deepEqual(
+      browser.consoleErrors.filter((m) => /Content Security Policy/i.test(m)),
+      [],
+    );
   });
 });

@@ -13,7 +13,18 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Finding } from '../../main/api/contract.js';
 import { runCli, writeSession } from '../helpers.js';
-import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server, stepper, setTheme, textContrast } from './support.js';
+import {
+  chromiumMissing,
+  openBrowser,
+  rendererMissing,
+  screenshot,
+  startServer,
+  type Browser,
+  type Server,
+  stepper,
+  setTheme,
+  textContrast,
+} from './support.js';
 
 // In-page callbacks run in Chromium; the root tsconfig has no DOM types (this is Node code), so they see these.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -38,8 +49,25 @@ let expected: Finding[];
 
 function failingCall(id: string, at: string, command: string, error: string) {
   return [
-    { type: 'assistant', uuid: `a-${id}`, timestamp: at, requestId: `r-${id}`, message: { id: `m-${id}`, role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'tool_use', id, name: 'Bash', input: { command } }], usage: { input_tokens: 1, output_tokens: 1 } } },
-    { type: 'user', uuid: `u-${id}`, timestamp: at, message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: error, is_error: true }] } },
+    {
+      type: 'assistant',
+      uuid: `a-${id}`,
+      timestamp: at,
+      requestId: `r-${id}`,
+      message: {
+        id: `m-${id}`,
+        role: 'assistant',
+        model: 'claude-sonnet-4-5',
+        content: [{ type: 'tool_use', id, name: 'Bash', input: { command } }],
+        usage: { input_tokens: 1, output_tokens: 1 },
+      },
+    },
+    {
+      type: 'user',
+      uuid: `u-${id}`,
+      timestamp: at,
+      message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: error, is_error: true }] },
+    },
   ];
 }
 
@@ -48,9 +76,20 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'si-e2e-findings-'));
   const root = join(dir, 'sessions');
   const state = join(dir, 'state.duckdb');
-  const filler = Array.from({ length: FILLER }, (_, i) => ({ type: 'user', uuid: `f${i}`, timestamp: '2025-09-01T10:00:01.000Z', message: { role: 'user', content: `step ${i + 2}: keep going` } }));
+  const filler = Array.from({ length: FILLER }, (_, i) => ({
+    type: 'user',
+    uuid: `f${i}`,
+    timestamp: '2025-09-01T10:00:01.000Z',
+    message: { role: 'user', content: `step ${i + 2}: keep going` },
+  }));
   writeSession(root, 'alice/s.jsonl', [
-    { type: 'user', uuid: 'u1', timestamp: '2025-09-01T10:00:00.000Z', cwd: '/home/alice/app', message: { role: 'user', content: `deploy with ${TOKEN} please` } },
+    {
+      type: 'user',
+      uuid: 'u1',
+      timestamp: '2025-09-01T10:00:00.000Z',
+      cwd: '/home/alice/app',
+      message: { role: 'user', content: `deploy with ${TOKEN} please` },
+    },
     ...filler,
     ...failingCall('toolu_1', '2025-09-01T10:00:09.000Z', 'make', 'make: *** No rule to make target'),
   ]);
@@ -73,7 +112,11 @@ async function shownRows(): Promise<{ id: string; line: string; status: string }
   return page.evaluate(() =>
     [...document.querySelectorAll('.finding-row')]
       .sort((a: any, b: any) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')))
-      .map((r: any) => ({ id: r.getAttribute('data-finding'), line: r.querySelector('.col-line').textContent, status: r.querySelector('.col-fstatus').textContent })),
+      .map((r: any) => ({
+        id: r.getAttribute('data-finding'),
+        line: r.querySelector('.col-line').textContent,
+        status: r.querySelector('.col-fstatus').textContent,
+      })),
   );
 }
 
@@ -93,7 +136,6 @@ async function waitForRows(ids: string[]): Promise<void> {
 const row = (id: string) => page.locator(`.finding-row[data-finding="${id}"]`);
 const kindChip = (kind: string) => page.locator(`.findings-filters button[data-kind="${kind}"]`);
 
-
 test('findings page: secrets and tool errors listed, filtered, reviewed, undone and opened at their line', { skip, timeout: 300_000 }, async (t) => {
   const step = stepper(t, page, 'findings-');
   let secret: Finding;
@@ -111,12 +153,19 @@ test('findings page: secrets and tool errors listed, filtered, reviewed, undone 
     assert.equal(bobError.line_no, 2);
   });
 
-  await step('the Findings page lists them in main\'s order with their lines, and counts each kind', async () => {
+  await step("the Findings page lists them in main's order with their lines, and counts each kind", async () => {
     await page.click('#nav-findings');
     assert.equal(await page.getAttribute('#nav-findings', 'aria-current'), 'page');
     await waitForRows(expected.map((f) => f.id));
-    assert.deepEqual(await shownRows(), expected.map((f) => ({ id: f.id, line: String(f.line_no), status: 'open' })));
-    const chips = Object.fromEntries(await Promise.all(['all', 'secret', 'github_token', 'tool_error', 'tool_result'].map(async (k) => [k, (await kindChip(k).innerText()).replace(/\s+/g, ' ')])));
+    assert.deepEqual(
+      await shownRows(),
+      expected.map((f) => ({ id: f.id, line: String(f.line_no), status: 'open' })),
+    );
+    const chips = Object.fromEntries(
+      await Promise.all(
+        ['all', 'secret', 'github_token', 'tool_error', 'tool_result'].map(async (k) => [k, (await kindChip(k).innerText()).replace(/\s+/g, ' ')]),
+      ),
+    );
     assert.deepEqual(chips, { all: 'All 3', secret: 'Secrets 1', github_token: 'github_token 1', tool_error: 'Tool errors 2', tool_result: 'tool_result 2' });
     assert.equal(await page.innerText('[data-testid=findings-total]'), '3 findings');
     assert.ok(!(await page.content()).includes(TOKEN), 'the page never holds the secret');
@@ -170,7 +219,7 @@ test('findings page: secrets and tool errors listed, filtered, reviewed, undone 
     await waitForRows(expected.filter((f) => f.id !== secret.id).map((f) => f.id));
   });
 
-  await step('the State table\'s history shows the review in words, and undoing it lists the secret as open again', async () => {
+  await step("the State table's history shows the review in words, and undoing it lists the secret as open again", async () => {
     await page.click('#nav-state');
     const entry = page.locator('.audit-entry[data-action=review]').first();
     await entry.waitFor(WAIT);
@@ -187,32 +236,39 @@ test('findings page: secrets and tool errors listed, filtered, reviewed, undone 
     assert.equal((await row(secret.id).locator('.col-fstatus').innerText()).trim(), 'open');
   });
 
-  await step('from the keyboard, Enter opens the tool error in its transcript, read from just before line 403, that record highlighted and focused', async () => {
-    await page.focus('#finding-list');
-    await page.keyboard.press('Home');
-    for (let i = 0; i < expected.findIndex((f) => f.id === aliceError.id); i++) await page.keyboard.press('ArrowDown');
-    assert.equal(await page.getAttribute('#finding-list', 'aria-activedescendant'), `finding-row-${expected.findIndex((f) => f.id === aliceError.id)}`);
-    await page.locator(`[data-testid=finding-detail][data-finding="${aliceError.id}"]`).waitFor(WAIT);
-    await page.keyboard.press('Enter');
-    const drawer = page.locator('[data-testid=session-detail]');
-    await drawer.locator('.entry[data-highlight]').waitFor(WAIT);
-    // The session's processors above the transcript are in place: the record stays in view below them.
-    await drawer.locator('.processor-detail[data-processor=errors]').waitFor(WAIT);
-    const lines = await drawer.locator('.entry').evaluateAll((els: any[]) => els.map((e) => Number(e.getAttribute('data-line'))));
-    assert.equal(lines[0], ERROR_LINE - 10, 'read from a few lines before, not from line 1');
-    const highlighted = drawer.locator('.entry[data-highlight]');
-    assert.equal(await highlighted.count(), 1);
-    assert.equal(await highlighted.getAttribute('data-line'), String(ERROR_LINE));
-    assert.match(await highlighted.innerText(), /Tool result[\s\S]*the finding's line[\s\S]*error[\s\S]*line 403[\s\S]*make: \*\*\* No rule to make target/);
-    assert.equal(await highlighted.evaluate((e: any) => e.open), true, 'the collapsed tool result is opened');
-    await page.waitForFunction((line) => document.activeElement?.getAttribute('data-line') === line, String(ERROR_LINE), WAIT);
-    await page.waitForFunction(() => {
-      const entry = document.querySelector('[data-testid=session-detail] .entry[data-highlight]').getBoundingClientRect();
-      const box = document.querySelector('[data-testid=session-detail]').getBoundingClientRect();
-      return entry.top >= box.top && entry.bottom <= box.bottom;
-    }, undefined, WAIT);
-    await drawer.getByText(`Read from line ${ERROR_LINE - 10}`).waitFor(WAIT);
-  });
+  await step(
+    'from the keyboard, Enter opens the tool error in its transcript, read from just before line 403, that record highlighted and focused',
+    async () => {
+      await page.focus('#finding-list');
+      await page.keyboard.press('Home');
+      for (let i = 0; i < expected.findIndex((f) => f.id === aliceError.id); i++) await page.keyboard.press('ArrowDown');
+      assert.equal(await page.getAttribute('#finding-list', 'aria-activedescendant'), `finding-row-${expected.findIndex((f) => f.id === aliceError.id)}`);
+      await page.locator(`[data-testid=finding-detail][data-finding="${aliceError.id}"]`).waitFor(WAIT);
+      await page.keyboard.press('Enter');
+      const drawer = page.locator('[data-testid=session-detail]');
+      await drawer.locator('.entry[data-highlight]').waitFor(WAIT);
+      // The session's processors above the transcript are in place: the record stays in view below them.
+      await drawer.locator('.processor-detail[data-processor=errors]').waitFor(WAIT);
+      const lines = await drawer.locator('.entry').evaluateAll((els: any[]) => els.map((e) => Number(e.getAttribute('data-line'))));
+      assert.equal(lines[0], ERROR_LINE - 10, 'read from a few lines before, not from line 1');
+      const highlighted = drawer.locator('.entry[data-highlight]');
+      assert.equal(await highlighted.count(), 1);
+      assert.equal(await highlighted.getAttribute('data-line'), String(ERROR_LINE));
+      assert.match(await highlighted.innerText(), /Tool result[\s\S]*the finding's line[\s\S]*error[\s\S]*line 403[\s\S]*make: \*\*\* No rule to make target/);
+      assert.equal(await highlighted.evaluate((e: any) => e.open), true, 'the collapsed tool result is opened');
+      await page.waitForFunction((line) => document.activeElement?.getAttribute('data-line') === line, String(ERROR_LINE), WAIT);
+      await page.waitForFunction(
+        () => {
+          const entry = document.querySelector('[data-testid=session-detail] .entry[data-highlight]').getBoundingClientRect();
+          const box = document.querySelector('[data-testid=session-detail]').getBoundingClientRect();
+          return entry.top >= box.top && entry.bottom <= box.bottom;
+        },
+        undefined,
+        WAIT,
+      );
+      await drawer.getByText(`Read from line ${ERROR_LINE - 10}`).waitFor(WAIT);
+    },
+  );
 
   await step('both themes: statuses, the selected row and the highlighted record read at AA contrast', async () => {
     // The review's notice would cover the record in the screenshots (it fades after a few seconds anyway).

@@ -27,9 +27,20 @@ export function writeSessionRoot(root: string): number {
       uuid: 'a-tool',
       timestamp: '2025-09-01T10:00:02.000Z',
       requestId: 'req_2',
-      message: { id: 'msg_2', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: `echo '<svg onload=alert(1)>'` } }], usage: { input_tokens: 3, output_tokens: 2 } },
+      message: {
+        id: 'msg_2',
+        role: 'assistant',
+        model: 'claude-sonnet-4-5',
+        content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: `echo '<svg onload=alert(1)>'` } }],
+        usage: { input_tokens: 3, output_tokens: 2 },
+      },
     },
-    { type: 'user', uuid: 'u-tool', timestamp: '2025-09-01T10:00:03.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: `<svg onload="alert('svg')"></svg>` }] } },
+    {
+      type: 'user',
+      uuid: 'u-tool',
+      timestamp: '2025-09-01T10:00:03.000Z',
+      message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: `<svg onload="alert('svg')"></svg>` }] },
+    },
   ]);
   let count = 0;
   const walk = (dir: string) => {
@@ -69,10 +80,8 @@ export function fixFlakyPlugin(folder: string): void {
 /** A plugin to install through the UI (the same calls as a drop: inspect, then install with approval). */
 export function writeInstallablePlugin(parent: string): string {
   mkdirSync(parent, { recursive: true });
-  return writePlugin(
-    parent,
-    'extra-plugin',
-    `export default { name: 'extra', version: '3', async processSession() { return { items: [] }; } };`,
-    { version: '2.1.0', sessionInspector: { apiVersion: 1, processors: ['extra'] } },
-  );
+  return writePlugin(parent, 'extra-plugin', `export default { name: 'extra', version: '3', async processSession() { return { items: [] }; } };`, {
+    version: '2.1.0',
+    sessionInspector: { apiVersion: 1, processors: ['extra'] },
+  });
 }

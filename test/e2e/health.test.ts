@@ -11,7 +11,18 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Page } from 'playwright-core';
 import { countingPlugin, runCli, userRecord, writePlugin, writeSession } from '../helpers.js';
-import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server, stepper, setTheme, textContrast } from './support.js';
+import {
+  chromiumMissing,
+  openBrowser,
+  rendererMissing,
+  screenshot,
+  startServer,
+  type Browser,
+  type Server,
+  stepper,
+  setTheme,
+  textContrast,
+} from './support.js';
 
 // In-page callbacks run in Chromium; the root tsconfig has no DOM types (this is Node code), so they see these.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -52,7 +63,10 @@ before(async () => {
   assert.equal(run.code, 0, run.stderr);
   await age(state, TWO_DAYS_MINUTES);
   // No background runs: the scheduler would run the overdue processor at start, before the page looks.
-  server = await startServer(['--state', state, '--sessions', root, '--plugins', plugins, '--no-builtins', '--no-schedule'], { ...CADENCE, SESSION_INSPECTOR_HOME: join(dir, 'home') });
+  server = await startServer(['--state', state, '--sessions', root, '--plugins', plugins, '--no-builtins', '--no-schedule'], {
+    ...CADENCE,
+    SESSION_INSPECTOR_HOME: join(dir, 'home'),
+  });
   browser = await openBrowser(server.url);
   page = browser.page;
 });
@@ -71,13 +85,15 @@ async function badgeSays(label: string): Promise<void> {
   assert.equal((await badge().innerText()).trim(), label);
 }
 
-
 test('health badge: an overdue processor is counted, explained and linked to its fix; a run clears it', { skip, timeout: 300_000 }, async (t) => {
   const step = stepper(t, page, 'health-');
 
-  await step('main judges the store overdue (the CLI\'s rules over the aged run)', async () => {
+  await step("main judges the store overdue (the CLI's rules over the aged run)", async () => {
     const report = await server.call('health/get', {});
-    assert.deepEqual(report.problems.map((p) => [p.kind, p.processor]), [['overdue', 'count']]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.kind, p.processor]),
+      [['overdue', 'count']],
+    );
     assert.equal(report.processors[0].cadence_minutes, 10);
   });
 

@@ -64,10 +64,14 @@ test('100,000 sessions: the list holds only a window of rows and scrolls to its 
       el.scrollTop = Math.round((el.scrollHeight - el.clientHeight) * f);
     }, fraction);
     const index = fraction === 1 ? TOTAL - 1 : Math.floor(fraction * (TOTAL - 25));
-    await page.waitForFunction((i) => {
-      const loaded = [...document.querySelectorAll('.list-row[data-session]')].map((r: any) => Number(r.getAttribute('data-index')));
-      return loaded.length > 0 && Math.min(...loaded) <= i + 30 && Math.max(...loaded) >= i;
-    }, index, { timeout: 15_000 });
+    await page.waitForFunction(
+      (i) => {
+        const loaded = [...document.querySelectorAll('.list-row[data-session]')].map((r: any) => Number(r.getAttribute('data-index')));
+        return loaded.length > 0 && Math.min(...loaded) <= i + 30 && Math.max(...loaded) >= i;
+      },
+      index,
+      { timeout: 15_000 },
+    );
     const ms = Date.now() - started;
     rows = await rowsInDom();
     assert.ok(rows <= MAX_ROWS_IN_DOM, `${rows} rows in the DOM at ${fraction}`);

@@ -159,7 +159,10 @@ test('sessions list: rows an analyst recognizes, sorted and filtered by main, ke
     await page.keyboard.press('Enter');
     await page.locator('[data-testid=session-detail]').waitFor(WAIT);
     // The session's detail lists its subagents; one opens, and leads back to its session.
-    await page.locator('.subagent-list li').nth(SUBAGENT_KEYS.length - 1).waitFor(WAIT);
+    await page
+      .locator('.subagent-list li')
+      .nth(SUBAGENT_KEYS.length - 1)
+      .waitFor(WAIT);
     await page.locator('.subagent-list button').first().click();
     await page.locator('[data-testid=session-detail] button:has-text("its session")').click();
     await page.locator('.subagent-list li').first().waitFor(WAIT);

@@ -165,10 +165,12 @@ export async function textContrast(page: Page, selector: string): Promise<number
     let behind = element;
     while (behind && (rgba(getComputedStyle(behind).backgroundColor)[3] ?? 1) === 0) behind = behind.parentElement;
     const lum = (css: string) => {
-      const [r, g, b] = rgba(css).slice(0, 3).map((v: number) => {
-        const c = v / 255;
-        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-      });
+      const [r, g, b] = rgba(css)
+        .slice(0, 3)
+        .map((v: number) => {
+          const c = v / 255;
+          return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+        });
       return 0.2126 * r + 0.7152 * g + 0.0722 * b;
     };
     // Text drawn at less than full opacity (its own or an ancestor's) is blended into what is behind it.

@@ -50,7 +50,13 @@ before(async () => {
       timestamp: '2025-09-05T22:00:00.000Z',
       cwd: '/home/me/offline',
       requestId: 'req_local_1',
-      message: { id: 'msg_local_1', role: 'assistant', model: UNPRICED_MODEL, content: [{ type: 'text', text: 'hi' }], usage: { input_tokens: 1200, output_tokens: 34 } },
+      message: {
+        id: 'msg_local_1',
+        role: 'assistant',
+        model: UNPRICED_MODEL,
+        content: [{ type: 'text', text: 'hi' }],
+        usage: { input_tokens: 1200, output_tokens: 34 },
+      },
     },
   ]);
   const run = async () => {
@@ -93,7 +99,8 @@ interface ShownRow {
 
 async function shownRows(): Promise<{ rows: ShownRow[]; totals: Record<string, string> }> {
   return page.evaluate(() => {
-    const cells = (tr: any) => Object.fromEntries([...tr.querySelectorAll('td[data-col]')].map((td: any) => [td.getAttribute('data-col'), td.textContent.trim()]));
+    const cells = (tr: any) =>
+      Object.fromEntries([...tr.querySelectorAll('td[data-col]')].map((td: any) => [td.getAttribute('data-col'), td.textContent.trim()]));
     const table = document.querySelector('[data-testid=usage-table]');
     return {
       rows: [...table.querySelectorAll('tbody tr')].map((tr: any) => ({ period: tr.getAttribute('data-period'), cells: cells(tr) })),
@@ -115,8 +122,16 @@ async function waitForPeriods(periods: string[]): Promise<void> {
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
-const cost = (r: UsageTotals) => (r.unpricedMessages >= r.messages && r.messages > 0 ? 'no price' : `$${r.totalCost.toFixed(2)}${r.unpricedMessages > 0 ? ' + no price' : ''}`);
-const amounts = (r: UsageTotals) => ({ input: count(r.inputTokens), output: count(r.outputTokens), 'cache-create': count(r.cacheCreationTokens), 'cache-read': count(r.cacheReadTokens), total: count(r.totalTokens), cost: cost(r) });
+const cost = (r: UsageTotals) =>
+  r.unpricedMessages >= r.messages && r.messages > 0 ? 'no price' : `$${r.totalCost.toFixed(2)}${r.unpricedMessages > 0 ? ' + no price' : ''}`;
+const amounts = (r: UsageTotals) => ({
+  input: count(r.inputTokens),
+  output: count(r.outputTokens),
+  'cache-create': count(r.cacheCreationTokens),
+  'cache-read': count(r.cacheReadTokens),
+  total: count(r.totalTokens),
+  cost: cost(r),
+});
 
 /** The table, cell by cell, is the report readUsageReport gives for the same store. */
 async function assertTableIs(want: { rows: UsagePeriodRow[]; totals: UsageTotals }): Promise<void> {
@@ -126,23 +141,37 @@ async function assertTableIs(want: { rows: UsagePeriodRow[]; totals: UsageTotals
     shown.rows,
     want.rows.map((r) => ({
       period: r.date!,
-      cells: { period: r.date!, models: r.modelsUsed.join(', '), ...amounts(r), sessions: r.deletedSessions > 0 ? `${r.sessions} (${r.deletedSessions} deleted)` : String(r.sessions) },
+      cells: {
+        period: r.date!,
+        models: r.modelsUsed.join(', '),
+        ...amounts(r),
+        sessions: r.deletedSessions > 0 ? `${r.sessions} (${r.deletedSessions} deleted)` : String(r.sessions),
+      },
     })),
   );
   assert.deepEqual(shown.totals, amounts(want.totals));
 }
 
-test('usage page: the report module\'s numbers, in any time zone, with CSV export', { skip, timeout: 300_000 }, async (t) => {
+test("usage page: the report module's numbers, in any time zone, with CSV export", { skip, timeout: 300_000 }, async (t) => {
   const step = stepper(t, page, 'usage-');
 
   await step('the store holds what the test needs: a deleted session, an unpriced model, days that move with the zone', async () => {
-    assert.ok(expected.utc.rows.some((r) => r.deletedSessions > 0), 'a row with a session from a deleted file');
-    assert.ok(expected.utc.rows.some((r) => r.unpricedMessages > 0 && r.unpricedMessages === r.messages), 'a row of unpriced messages only');
-    assert.notDeepEqual(expected.kolkata.rows.map((r) => r.date), expected.utc.rows.map((r) => r.date));
+    assert.ok(
+      expected.utc.rows.some((r) => r.deletedSessions > 0),
+      'a row with a session from a deleted file',
+    );
+    assert.ok(
+      expected.utc.rows.some((r) => r.unpricedMessages > 0 && r.unpricedMessages === r.messages),
+      'a row of unpriced messages only',
+    );
+    assert.notDeepEqual(
+      expected.kolkata.rows.map((r) => r.date),
+      expected.utc.rows.map((r) => r.date),
+    );
     assert.equal(expected.kolkata.totals.totalTokens, expected.utc.totals.totalTokens);
   });
 
-  await step('the page opens in the browser\'s time zone', async () => {
+  await step("the page opens in the browser's time zone", async () => {
     await page.click('#nav-usage');
     await page.locator('[data-testid=usage-table] tbody tr').first().waitFor(WAIT);
     assert.equal(await page.inputValue('input[aria-label="Time zone"]'), BROWSER_ZONE);
@@ -154,14 +183,17 @@ test('usage page: the report module\'s numbers, in any time zone, with CSV expor
     await assertTableIs(expected.utc);
     assert.ok(expected.utc.rows.some((r) => r.date === '2025-09-05'));
     const deleted = expected.utc.rows.find((r) => r.deletedSessions > 0)!;
-    assert.equal(await page.locator(`tr[data-period="${deleted.date}"] td[data-col=sessions]`).innerText(), `${deleted.sessions} (${deleted.deletedSessions} deleted)`);
+    assert.equal(
+      await page.locator(`tr[data-period="${deleted.date}"] td[data-col=sessions]`).innerText(),
+      `${deleted.sessions} (${deleted.deletedSessions} deleted)`,
+    );
     const unpriced = expected.utc.rows.find((r) => r.modelsUsed.includes(UNPRICED_MODEL))!;
     assert.equal(await page.locator(`tr[data-period="${unpriced.date}"] td[data-col=cost]`).innerText(), 'no price');
     await page.locator(`text=Not in the cost chart, no price: ${UNPRICED_MODEL}`).waitFor(WAIT);
     assert.equal(await page.locator('.usage-charts .uplot').count(), 2, 'cost and tokens charts');
   });
 
-  await step('in Asia/Kolkata (typed: Chromium lists it only as Asia/Calcutta) the rows move to Kolkata\'s days', async () => {
+  await step("in Asia/Kolkata (typed: Chromium lists it only as Asia/Calcutta) the rows move to Kolkata's days", async () => {
     await page.fill('input[aria-label="Time zone"]', 'Asia/Kolkata');
     await page.press('input[aria-label="Time zone"]', 'Enter');
     await assertTableIs(expected.kolkata);
@@ -190,12 +222,20 @@ test('usage page: the report module\'s numbers, in any time zone, with CSV expor
     assert.equal(file.suggestedFilename(), 'usage-daily-Asia-Kolkata.csv');
     const csv = Buffer.concat(await (await file.createReadStream()).toArray()).toString();
     const [head, ...lines] = csv.trimEnd().split('\r\n');
-    assert.equal(head, 'period,models,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,total_tokens,cost_usd,messages,unpriced_messages,sessions,deleted_sessions');
+    assert.equal(
+      head,
+      'period,models,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,total_tokens,cost_usd,messages,unpriced_messages,sessions,deleted_sessions',
+    );
     const columns = head.split(',');
     // Models are a quoted list; the fields after them are plain numbers (or an empty cost).
     const parsed = lines.map((line) => {
       const m = /^([^,]*),("(?:[^"]|"")*"|[^,]*),(.*)$/.exec(line)!;
-      return Object.fromEntries(columns.slice(2).map((c, i) => [c, m[3].split(',')[i]]).concat([['period', m[1]]]));
+      return Object.fromEntries(
+        columns
+          .slice(2)
+          .map((c, i) => [c, m[3].split(',')[i]])
+          .concat([['period', m[1]]]),
+      );
     });
     assert.deepEqual(
       parsed,

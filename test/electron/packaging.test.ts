@@ -7,7 +7,7 @@ import { repoRoot } from '../helpers.js';
 
 const require = createRequire(join(repoRoot, 'package.json'));
 
-test('electron-builder.yml passes electron-builder\'s own schema validation (no download needed)', async () => {
+test("electron-builder.yml passes electron-builder's own schema validation (no download needed)", async () => {
   const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
     getConfig(dir: string, path: string | null, fromOptions: null): Promise<Record<string, unknown>>;
     validateConfiguration(config: unknown, logger: unknown): Promise<void>;
@@ -23,10 +23,16 @@ test('electron-builder.yml passes electron-builder\'s own schema validation (no 
   assert.ok((config.asarUnpack as string[]).includes('node_modules/@duckdb/**'), 'DuckDB is unpacked from asar');
   // Unpacked files find no package.json of ours above them but dist's own: it must say they are ES modules.
   const files = (config.files as { filter: string[] }[]).flatMap((set) => set.filter);
-  for (const [list, patterns] of [['files', files], ['asarUnpack', config.asarUnpack as string[]]] as const) {
+  for (const [list, patterns] of [
+    ['files', files],
+    ['asarUnpack', config.asarUnpack as string[]],
+  ] as const) {
     assert.ok(patterns.includes('dist/package.json'), `${list} has dist/package.json`);
   }
-  assert.deepEqual((config.extraResources as { from: string; to: string }[]).map((r) => [r.from, r.to]), [['plugins', 'plugins']]);
+  assert.deepEqual(
+    (config.extraResources as { from: string; to: string }[]).map((r) => [r.from, r.to]),
+    [['plugins', 'plugins']],
+  );
 });
 
 test('everything the package includes exists after the build', () => {

@@ -80,9 +80,17 @@ test('the preload exposes exactly one object, the API transport, on namespaced c
     webUtils: { getPathForFile: (file: { path: string }) => file.path },
   };
   const module = { exports: {} };
-  runInNewContext(source, { require: (name: string) => (name === 'electron' ? electron : assert.fail(`the preload requires ${name}`)), module, exports: module.exports });
+  runInNewContext(source, {
+    require: (name: string) => (name === 'electron' ? electron : assert.fail(`the preload requires ${name}`)),
+    module,
+    exports: module.exports,
+  });
   assert.deepEqual(Object.keys(exposed), [BRIDGE_GLOBAL]);
-  const bridge = exposed[BRIDGE_GLOBAL] as { call: (m: string, a: unknown) => Promise<unknown>; subscribe: (l: (e: unknown) => void) => () => void; droppedPath: (f: unknown) => string | null };
+  const bridge = exposed[BRIDGE_GLOBAL] as {
+    call: (m: string, a: unknown) => Promise<unknown>;
+    subscribe: (l: (e: unknown) => void) => () => void;
+    droppedPath: (f: unknown) => string | null;
+  };
   assert.deepEqual(Object.keys(bridge).sort(), ['call', 'droppedPath', 'subscribe']);
   await bridge.call('app/info', {});
   assert.deepEqual(invoked, [[IPC_CALL_CHANNEL, 'app/info', {}]]);

@@ -22,7 +22,10 @@ stateTest('rule 1: the SQL form says stale exactly where the TypeScript form doe
   for (const state of STATES) for (const version of ['1', '2']) for (const mtimeMs of MTIMES) cases.push({ state, version, mtimeMs });
   const text = (value: string | null) => (value === null ? 'CAST(NULL AS VARCHAR)' : `CAST('${value}' AS VARCHAR)`);
   const rows = cases.map(({ state, version, mtimeMs }, i) => {
-    const at = state?.processedAtMs == null ? 'CAST(NULL AS TIMESTAMP)' : `CAST('${new Date(state.processedAtMs).toISOString().replace('T', ' ').replace('Z', '')}' AS TIMESTAMP)`;
+    const at =
+      state?.processedAtMs == null
+        ? 'CAST(NULL AS TIMESTAMP)'
+        : `CAST('${new Date(state.processedAtMs).toISOString().replace('T', ' ').replace('Z', '')}' AS TIMESTAMP)`;
     return `(${i}, ${text(state ? 'a.jsonl' : null)}, ${text(state?.processorVersion ?? null)}, ${at}, ${text(version)}, CAST(${mtimeMs} AS DOUBLE PRECISION))`;
   });
   const result = await db.all(
@@ -31,6 +34,9 @@ stateTest('rule 1: the SQL form says stale exactly where the TypeScript form doe
   );
   assert.equal(result.length, cases.length);
   const expected = cases.map(({ state, version, mtimeMs }) => isStale(state, version, mtimeMs));
-  assert.deepEqual(result.map((r) => r.stale === true), expected);
+  assert.deepEqual(
+    result.map((r) => r.stale === true),
+    expected,
+  );
   assert.ok(expected.includes(true) && expected.includes(false));
 });

@@ -37,7 +37,11 @@ export class Harness {
   private state: string | undefined;
 
   /** pluginProcesses: plugin processes (default 2, what this machine has); memoryLimitMb: their heap limit (default the engine's). */
-  constructor(private readonly pluginProcesses = 2, readonly backend: Backend = 'duckdb', private readonly memoryLimitMb?: number) {}
+  constructor(
+    private readonly pluginProcesses = 2,
+    readonly backend: Backend = 'duckdb',
+    private readonly memoryLimitMb?: number,
+  ) {}
 
   plugin(name: string, source: string, pkg: Record<string, unknown> = {}): this {
     writePlugin(this.pluginsDir, name, source, pkg);
@@ -47,7 +51,14 @@ export class Harness {
   async open(): Promise<Engine> {
     if (!this.engine) {
       this.state ??= await freshState(this.backend, this.dir);
-      this.engine = await Engine.open({ state: this.state, sessions: this.root, plugins: [this.pluginsDir], builtins: false, pluginProcesses: this.pluginProcesses, ...(this.memoryLimitMb ? { memoryLimitMb: this.memoryLimitMb } : {}) });
+      this.engine = await Engine.open({
+        state: this.state,
+        sessions: this.root,
+        plugins: [this.pluginsDir],
+        builtins: false,
+        pluginProcesses: this.pluginProcesses,
+        ...(this.memoryLimitMb ? { memoryLimitMb: this.memoryLimitMb } : {}),
+      });
       const engine = this.engine;
       after(() => engine.close());
     }

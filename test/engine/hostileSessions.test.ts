@@ -13,7 +13,12 @@ const cases: { key: string; content: string | Buffer; records: number; malformed
   { key: 'h/blank-lines.jsonl', content: '\n\n  \n\t\n\r\n', records: 0, malformed: 0 },
   { key: 'h/truncated-tail.jsonl', content: `${good}\n{"type":"assistant","mess`, records: 1, malformed: 1 },
   { key: 'h/malformed-between.jsonl', content: `${good}\nnot json\n{"a":\n${good}\n]\n`, records: 2, malformed: 3 },
-  { key: 'h/invalid-utf8.jsonl', content: Buffer.concat([Buffer.from('{"type":"user","t":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}\n')]), records: 1, malformed: 0 },
+  {
+    key: 'h/invalid-utf8.jsonl',
+    content: Buffer.concat([Buffer.from('{"type":"user","t":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}\n')]),
+    records: 1,
+    malformed: 0,
+  },
   { key: 'h/lone-surrogates.jsonl', content: '{"type":"user","t":"\\ud83d x \\udc00"}\n', records: 1, malformed: 0 },
   { key: 'h/bom.jsonl', content: `\ufeff${good}\n${good}\n`, records: 2, malformed: 0 },
   { key: 'h/crlf.jsonl', content: `${good}\r\n${good}\r\n`, records: 2, malformed: 0 },
@@ -39,14 +44,19 @@ test('hostile transcripts: each is processed or fails alone, with malformed line
   const rows = await h.rows('SELECT session_file, items_extracted FROM session_processor_state');
   const counts = new Map(rows.map((r) => [String(r.session_file), Number(r.items_extracted)]));
   for (const c of cases) assert.equal(counts.get(c.key), c.records, c.key);
-  assert.equal(stats.malformed_lines, cases.reduce((n, c) => n + c.malformed, 0));
+  assert.equal(
+    stats.malformed_lines,
+    cases.reduce((n, c) => n + c.malformed, 0),
+  );
   console.log(`hostile sessions: ${cases.length + 3} tried, ${cases.length} processed, 3 correctly not sessions (folder, link out, loop), 0 lost`);
 });
 
 test('the built-in processors survive the same transcripts (deep nesting may fail a processor alone, with its reason)', async () => {
   const h = new Harness();
   for (const c of cases) writeSession(h.root, c.key, typeof c.content === 'string' ? c.content : c.content.toString('latin1'));
-  const engine = await (await import('../../main/core/engine.js')).Engine.open({ state: h.db, sessions: h.root, builtins: true, pluginProcesses: 2, home: join(h.dir, 'home') });
+  const engine = await (
+    await import('../../main/core/engine.js')
+  ).Engine.open({ state: h.db, sessions: h.root, builtins: true, pluginProcesses: 2, home: join(h.dir, 'home') });
   try {
     const stats = await engine.run([]);
     for (const s of stats) {

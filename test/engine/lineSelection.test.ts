@@ -20,7 +20,10 @@ async function collect(path: string, selection: readonly string[] | null) {
 
 test('a line selection parses only lines holding one of its strings; the hash still covers every byte', async () => {
   const path = join(tempDir(), 's.jsonl');
-  writeFileSync(path, '{"type":"user","t":"usage of tools"}\n{"type":"assistant","usage":{"o":1}}\n{"usage":\n{"x":"\\"usage\\""}\n{"type":"system"}\n{"usage":2}');
+  writeFileSync(
+    path,
+    '{"type":"user","t":"usage of tools"}\n{"type":"assistant","usage":{"o":1}}\n{"usage":\n{"x":"\\"usage\\""}\n{"type":"system"}\n{"usage":2}',
+  );
   const { records, malformed, md5, bytesRead } = await collect(path, ['"usage"']);
   assert.deepEqual(records, [{ type: 'assistant', usage: { o: 1 } }, { usage: 2 }]);
   assert.equal(malformed, 1, 'only the malformed line that was selected counts');
@@ -43,7 +46,15 @@ test('groups of one pass: each gets its own lines and malformed count; a needle 
     batch.records.forEach((records, g) => got[g].push(...records));
     batch.lineNos.forEach((numbers, g) => lineNos[g].push(...numbers));
   }
-  assert.deepEqual(lineNos, [[1, 3], [1, 2, 3, 5], [2, 3, 5]], 'each record with its file line, across the chunk boundary and the malformed line');
+  assert.deepEqual(
+    lineNos,
+    [
+      [1, 3],
+      [1, 2, 3, 5],
+      [2, 3, 5],
+    ],
+    'each record with its file line, across the chunk boundary and the malformed line',
+  );
   await file.close();
   const keys = (records: unknown[]) => records.map((r) => Object.keys(r as object).join(','));
   assert.deepEqual(keys(got[0]), ['p,NEEDLE', 'NEEDLE,other']);

@@ -56,11 +56,36 @@ test("the original pipeline's database (state table without processor_version) o
   const store = await StateStore.open(file);
   const rows = await store.listState();
   assert.deepEqual(rows, [
-    { processor_name: 'usage', session_file: 'alice/a.jsonl', username: 'alice', processed_at: '2025-09-01T10:00:00.000Z', items_extracted: 7, file_hash: 'abc', processor_version: null, orphaned_at: null },
+    {
+      processor_name: 'usage',
+      session_file: 'alice/a.jsonl',
+      username: 'alice',
+      processed_at: '2025-09-01T10:00:00.000Z',
+      items_extracted: 7,
+      file_hash: 'abc',
+      processor_version: null,
+      orphaned_at: null,
+    },
   ]);
   // and it can be written through the normal path
   await store.commitOutcomes(
-    [{ processor: 'usage', version: '1', outcomes: [{ kind: 'processed', sessionKey: 'alice/b.jsonl', username: 'alice', readAt: new Date('2025-09-02T00:00:00Z'), fileHash: 'h', itemsCount: 1, itemsJson: ['{"x":1}'] }] }],
+    [
+      {
+        processor: 'usage',
+        version: '1',
+        outcomes: [
+          {
+            kind: 'processed',
+            sessionKey: 'alice/b.jsonl',
+            username: 'alice',
+            readAt: new Date('2025-09-02T00:00:00Z'),
+            fileHash: 'h',
+            itemsCount: 1,
+            itemsJson: ['{"x":1}'],
+          },
+        ],
+      },
+    ],
     3,
   );
   assert.equal((await store.listState()).length, 2);
@@ -105,7 +130,10 @@ test('a database from a newer release is refused before anything is written', as
   const file = join(tempDir(), 'newer.duckdb');
   await sql(file, 'CREATE TABLE schema_version (version INTEGER NOT NULL)', `INSERT INTO schema_version VALUES (${SCHEMA_VERSION + 1})`);
   const before = readFileSync(file);
-  await assert.rejects(StateStore.open(file), (e: Error) => e instanceof UsageError && /newer than this Session Inspector/.test(e.message) && e.message.includes(file));
+  await assert.rejects(
+    StateStore.open(file),
+    (e: Error) => e instanceof UsageError && /newer than this Session Inspector/.test(e.message) && e.message.includes(file),
+  );
   assert.ok(readFileSync(file).equals(before), 'the file is byte-for-byte unchanged');
   assert.deepEqual(await tables(file), ['schema_version']);
 });

@@ -25,18 +25,28 @@ const loadPlugins = (sources: PluginSource[]) => load(sources, pool, snapshots, 
 test('loads a folder of plugin folders in name order; one module may export several processors', async () => {
   const dir = tempDir();
   writePlugin(dir, 'b-plugin', countingPlugin('beta'));
-  writePlugin(dir, 'a-plugin', `export default [{ name: 'alpha', processSession() {} }, { name: 'alpha-2', version: '3', cadenceMinutes: 5, timeoutMs: 10, processSession() {} }];`);
+  writePlugin(
+    dir,
+    'a-plugin',
+    `export default [{ name: 'alpha', processSession() {} }, { name: 'alpha-2', version: '3', cadenceMinutes: 5, timeoutMs: 10, processSession() {} }];`,
+  );
   mkdirSync(join(dir, 'not-a-plugin-folder')); // no package.json: ignored
   const set = await loadPlugins([{ path: dir, origin: 'cli' }]);
-  assert.deepEqual(set.processors.map((p) => [p.name, p.version, p.cadenceMinutes, p.timeoutMs]), [
-    ['alpha', '1', 10, 60000],
-    ['alpha-2', '3', 5, 10],
-    ['beta', '1', 10, 60000],
-  ]);
-  assert.deepEqual(set.plugins.map((p) => [p.name, p.processors, p.errors]), [
-    ['a-plugin', ['alpha', 'alpha-2'], []],
-    ['b-plugin', ['beta'], []],
-  ]);
+  assert.deepEqual(
+    set.processors.map((p) => [p.name, p.version, p.cadenceMinutes, p.timeoutMs]),
+    [
+      ['alpha', '1', 10, 60000],
+      ['alpha-2', '3', 5, 10],
+      ['beta', '1', 10, 60000],
+    ],
+  );
+  assert.deepEqual(
+    set.plugins.map((p) => [p.name, p.processors, p.errors]),
+    [
+      ['a-plugin', ['alpha', 'alpha-2'], []],
+      ['b-plugin', ['beta'], []],
+    ],
+  );
 });
 
 test('a broken plugin is reported with its path and reason, and every other plugin still loads', async () => {
@@ -57,7 +67,10 @@ test('a broken plugin is reported with its path and reason, and every other plug
   mkdirSync(join(dir, '14-bad-json'));
   writeFileSync(join(dir, '14-bad-json', 'package.json'), '{ nope');
   const set = await loadPlugins([{ path: dir, origin: 'cli' }]);
-  assert.deepEqual(set.processors.map((p) => p.name), ['good']);
+  assert.deepEqual(
+    set.processors.map((p) => p.name),
+    ['good'],
+  );
   const errors = Object.fromEntries(set.plugins.map((p) => [p.folder.split('/').pop(), p.errors.join(' | ')]));
   assert.match(errors['01-syntax'], /01-syntax\/index\.js: cannot load the module: .*(Unexpected|SyntaxError)/);
   assert.match(errors['02-no-export'], /has no default export/);
@@ -76,10 +89,17 @@ test('a broken plugin is reported with its path and reason, and every other plug
 
 test('plugins import the SDK as session-inspector/plugin from any folder', async () => {
   const dir = tempDir();
-  writePlugin(dir, 'sdk-user', `import { definePlugin } from 'session-inspector/plugin';
-export default definePlugin({ name: 'sdk-user', processSession() { return { items: [] }; } });`);
+  writePlugin(
+    dir,
+    'sdk-user',
+    `import { definePlugin } from 'session-inspector/plugin';
+export default definePlugin({ name: 'sdk-user', processSession() { return { items: [] }; } });`,
+  );
   const set = await loadPlugins([{ path: dir, origin: 'cli' }]);
-  assert.deepEqual(set.processors.map((p) => p.name), ['sdk-user']);
+  assert.deepEqual(
+    set.processors.map((p) => p.name),
+    ['sdk-user'],
+  );
 });
 
 test('snapshots: an unchanged folder is not copied again; another build keeps its own folder until unused for a week', async () => {
@@ -108,8 +128,12 @@ test('snapshots: an unchanged folder is not copied again; another build keeps it
 
 test('plugins validate imports the plugin the way a run does: the SDK import resolves, and nothing is left behind', async () => {
   const dir = tempDir();
-  const folder = writePlugin(dir, 'sdk-check', `import { definePlugin } from 'session-inspector/plugin';
-export default definePlugin({ name: 'sdk-check', processSession() { return { items: [] }; } });`);
+  const folder = writePlugin(
+    dir,
+    'sdk-check',
+    `import { definePlugin } from 'session-inspector/plugin';
+export default definePlugin({ name: 'sdk-check', processSession() { return { items: [] }; } });`,
+  );
   const before = readdirSync(tmpdir()).filter((n) => n.startsWith('si-validate-')).length;
   const report = await validatePlugin(folder, pool, checkSql);
   assert.deepEqual([report.problems, report.processors.map((p) => p.name)], [[], ['sdk-check']]);
@@ -119,7 +143,10 @@ export default definePlugin({ name: 'sdk-check', processSession() { return { ite
 
 test('a plugin path given on the command line must exist; a missing built-in folder is simply empty', async () => {
   const dir = tempDir();
-  await assert.rejects(loadPlugins([{ path: join(dir, 'nope'), origin: 'cli' }]), (e: Error) => e instanceof UsageError && /--plugins .*nope does not exist/.test(e.message));
+  await assert.rejects(
+    loadPlugins([{ path: join(dir, 'nope'), origin: 'cli' }]),
+    (e: Error) => e instanceof UsageError && /--plugins .*nope does not exist/.test(e.message),
+  );
   assert.deepEqual((await loadPlugins([{ path: join(dir, 'nope'), origin: 'builtin' }])).processors, []);
 });
 
@@ -127,9 +154,16 @@ test('view declarations are validated: identifiers, known types, no clash with h
   const dir = tempDir();
   writePlugin(dir, 'v1', `export default { name: 'v1', view: { name: 'processor_items', columns: { a: 'VARCHAR' } }, processSession() {} };`);
   writePlugin(dir, 'v2', `export default { name: 'v2', view: { name: 'ok_view', columns: { a: 'TEXT; DROP TABLE x' } }, processSession() {} };`);
-  writePlugin(dir, 'v3', `export default { name: 'v3', view: { name: 'good_view', columns: { a: 'VARCHAR', n: 'INTEGER', tags: 'VARCHAR[]' } }, processSession() {} };`);
+  writePlugin(
+    dir,
+    'v3',
+    `export default { name: 'v3', view: { name: 'good_view', columns: { a: 'VARCHAR', n: 'INTEGER', tags: 'VARCHAR[]' } }, processSession() {} };`,
+  );
   const set = await loadPlugins([{ path: dir, origin: 'cli' }]);
-  assert.deepEqual(set.processors.map((p) => p.name), ['v3']);
+  assert.deepEqual(
+    set.processors.map((p) => p.name),
+    ['v3'],
+  );
   assert.match(set.plugins[0].errors[0], /view.name is the name of a Session Inspector table/);
   assert.match(set.plugins[1].errors[0], /view.columns.a/);
 });
@@ -137,7 +171,12 @@ test('view declarations are validated: identifiers, known types, no clash with h
 test('a snapshot described once is not imported again to be described: the next load starts no plugin code; broken or foreign descriptions are redone', async () => {
   const dir = tempDir();
   const marker = join(tempDir(), 'imports.log');
-  const importsOf = (name: string) => (existsSync(marker) ? readFileSync(marker, 'utf8').split('\n').filter((l) => l === name).length : 0);
+  const importsOf = (name: string) =>
+    existsSync(marker)
+      ? readFileSync(marker, 'utf8')
+          .split('\n')
+          .filter((l) => l === name).length
+      : 0;
   const logImport = (name: string) => `import { appendFileSync } from 'node:fs'; appendFileSync(${JSON.stringify(marker)}, ${JSON.stringify(name)} + '\\n');`;
   writePlugin(dir, 'good', `${logImport('good')}\n${countingPlugin('described-once')}`);
   writePlugin(dir, 'broken', `${logImport('broken')}\nexport default { name: 'Bad Name', processSession() {} };`);

@@ -10,7 +10,15 @@ test('a processor gets every default, and only the fields of the contract', () =
   assert.equal(parsed.kind, 'js');
   assert.deepEqual([parsed.name, parsed.version, parsed.cadenceMinutes, parsed.timeoutMs], ['p', '1', 10, 60_000]);
   const full = parseProcessor(
-    { name: 'q', version: '2', cadenceMinutes: 0.5, timeoutMs: 10, view: { name: 'q_rows', columns: { a: 'VARCHAR', tags: 'VARCHAR[]' } }, linesContaining: ['"usage"'], processSession },
+    {
+      name: 'q',
+      version: '2',
+      cadenceMinutes: 0.5,
+      timeoutMs: 10,
+      view: { name: 'q_rows', columns: { a: 'VARCHAR', tags: 'VARCHAR[]' } },
+      linesContaining: ['"usage"'],
+      processSession,
+    },
     'processor',
   );
   assert.deepEqual(full.view, { name: 'q_rows', columns: { a: 'VARCHAR', tags: 'VARCHAR[]' } });
@@ -65,7 +73,10 @@ test('every problem of a processor is listed at once, each naming its field', ()
 });
 
 test('a SQL processor declares columns and sql instead of processSession; mixing the two or leaving one out is named', () => {
-  const parsed = parseProcessor({ name: 's', columns: { type: 'VARCHAR', requestId: 'VARCHAR' }, sql: 'SELECT session_file FROM records', linesContaining: ['"usage"'] }, 'processor');
+  const parsed = parseProcessor(
+    { name: 's', columns: { type: 'VARCHAR', requestId: 'VARCHAR' }, sql: 'SELECT session_file FROM records', linesContaining: ['"usage"'] },
+    'processor',
+  );
   assert.equal(parsed.kind, 'sql');
   assert.deepEqual(parsed.kind === 'sql' && parsed.sql, { columns: { type: 'VARCHAR', requestId: 'VARCHAR' }, sql: 'SELECT session_file FROM records' });
   const problems = (value: unknown) => {
@@ -76,10 +87,16 @@ test('a SQL processor declares columns and sql instead of processSession; mixing
       return (error as Error).message;
     }
   };
-  assert.match(problems({ name: 's', columns: { type: 'VARCHAR' }, sql: 'SELECT 1', processSession }), /either processSession \(JavaScript\) or sql and columns \(SQL\), not both/);
+  assert.match(
+    problems({ name: 's', columns: { type: 'VARCHAR' }, sql: 'SELECT 1', processSession }),
+    /either processSession \(JavaScript\) or sql and columns \(SQL\), not both/,
+  );
   assert.match(problems({ name: 's', columns: { type: 'VARCHAR' } }), /sql must be a SELECT over records, not undefined/);
   assert.match(problems({ name: 's', sql: 'SELECT 1' }), /columns must be an object/);
   assert.match(problems({ name: 's', columns: {}, sql: 'SELECT 1' }), /columns needs at least one record field/);
-  assert.match(problems({ name: 's', columns: { line_no: 'BIGINT', 'a-b': 'VARCHAR', c: 3 }, sql: 'SELECT 1' }), /columns\.line_no is a column records always has.*columns\.a-b must be a record field name.*columns\.c must be a DuckDB type/);
+  assert.match(
+    problems({ name: 's', columns: { line_no: 'BIGINT', 'a-b': 'VARCHAR', c: 3 }, sql: 'SELECT 1' }),
+    /columns\.line_no is a column records always has.*columns\.a-b must be a record field name.*columns\.c must be a DuckDB type/,
+  );
   assert.match(problems({ name: 's' }), /processSession must be a function \(or declare sql and columns for a SQL processor\)/);
 });

@@ -28,7 +28,10 @@ test('a processor never runs twice at once, whoever starts it: from the start ca
   assert.equal(engine.runs.isRunning('slow'), true);
   await assert.rejects(engine.run(['slow']), (error: unknown) => error instanceof BusyError && /processor "slow" is already running/.test(error.message));
   await waitFor(gate.started, 'the gated session in flight');
-  assert.deepEqual(engine.runs.list().map((r) => [r.processor, r.trigger]), [['slow', 'app']]);
+  assert.deepEqual(
+    engine.runs.list().map((r) => [r.processor, r.trigger]),
+    [['slow', 'app']],
+  );
   assert.deepEqual(engine.runs.cancel(), ['slow']);
   const [stats] = await first.done;
   assert.deepEqual([stats.cancelled, stats.errors], [true, 0]);
@@ -79,8 +82,12 @@ test('progress reaches a face at most once per PROGRESS_INTERVAL_MS per processo
   // The runner reports each session at least twice (dispatched, done): 120+ reports, thinned to the interval.
   assert.ok(progress.length <= Math.ceil(elapsed / PROGRESS_INTERVAL_MS) + 2, `${progress.length} events in ${Math.round(elapsed)} ms`);
   const throttled = progress.filter((e) => e.done !== e.total);
-  for (let i = 1; i < throttled.length; i++) assert.ok(throttled[i].atMs - throttled[i - 1].atMs >= PROGRESS_INTERVAL_MS - 1, 'events at least the interval apart');
-  assert.ok(progress.some((e) => e.etaMs !== null && e.etaMs > 0), 'an ETA while the run goes on');
+  for (let i = 1; i < throttled.length; i++)
+    assert.ok(throttled[i].atMs - throttled[i - 1].atMs >= PROGRESS_INTERVAL_MS - 1, 'events at least the interval apart');
+  assert.ok(
+    progress.some((e) => e.etaMs !== null && e.etaMs > 0),
+    'an ETA while the run goes on',
+  );
 });
 
 test('a run whose scan fails records a failed processor_runs row per processor, whichever face starts it (here the CLI)', async () => {
@@ -90,7 +97,13 @@ test('a run whose scan fails records a failed processor_runs row per processor, 
   renameSync(h.root, `${h.root}-gone`);
   await assert.rejects(engine.run([]), /session root .* does not exist/);
   const rows = await h.rows('SELECT processor_name, trigger, finished_at, stats FROM processor_runs ORDER BY processor_name');
-  assert.deepEqual(rows.map((r) => [r.processor_name, r.trigger, r.finished_at !== null]), [['one', 'cli', true], ['two', 'cli', true]]);
+  assert.deepEqual(
+    rows.map((r) => [r.processor_name, r.trigger, r.finished_at !== null]),
+    [
+      ['one', 'cli', true],
+      ['two', 'cli', true],
+    ],
+  );
   for (const row of rows) assert.match(String((row.stats as unknown as { error: string }).error), /does not exist/);
 });
 
@@ -100,29 +113,44 @@ test('failed-only runs rerun exactly the failed sessions of the processors that 
     .plugin('count', countingPlugin('count'));
   seed(h, 3);
   const engine = await h.open();
-  assert.deepEqual((await engine.run([])).map((s) => [s.processor, s.processed, s.errors]), [['count', 3, 0], ['picky', 2, 1]]);
+  assert.deepEqual(
+    (await engine.run([])).map((s) => [s.processor, s.processed, s.errors]),
+    [
+      ['count', 3, 0],
+      ['picky', 2, 1],
+    ],
+  );
   const events: RunEvent[] = [];
   const rerun = engine.runs.start({ processors: await engine.processors([]), trigger: 'app-rerun', failedOnly: true, onEvent: (e) => events.push(e) });
   assert.deepEqual(rerun.started.sort(), ['count', 'picky']);
   const stats = await rerun.done;
-  assert.deepEqual(stats.map((s) => [s.processor, s.scanned, s.errors]), [['picky', 1, 1]]);
+  assert.deepEqual(
+    stats.map((s) => [s.processor, s.scanned, s.errors]),
+    [['picky', 1, 1]],
+  );
   const finished = events.filter((e): e is Extract<RunEvent, { type: 'run-finished' }> => e.type === 'run-finished');
   const count = finished.find((e) => e.processor === 'count')!;
   assert.deepEqual([count.error, (count.stats as RunStats).scanned, (count.stats as RunStats).run_id], [null, 0, '']);
   const [failure] = await h.rows("SELECT attempts FROM session_processor_failures WHERE processor_name = 'picky'");
   assert.equal(Number(failure.attempts), 1, 'attempts were cleared before the rerun, which failed once more');
   const triggers = await h.rows("SELECT trigger FROM processor_runs WHERE processor_name = 'picky' ORDER BY started_at");
-  assert.deepEqual(triggers.map((r) => r.trigger), ['cli', 'app-rerun']);
+  assert.deepEqual(
+    triggers.map((r) => r.trigger),
+    ['cli', 'app-rerun'],
+  );
 });
 
 test('a quick processor of a shared run finishes, its items stored, and may run again while a slow one still holds a session they share', async () => {
   const h = new Harness();
   const gate = new Gate(join(h.dir, 'gate'));
   h.plugin('slow', gatedPlugin('slow', gate.path, 'u/000.jsonl'));
-  h.plugin('quick', `export default { name: 'quick', async processSession(session, ctx) {
+  h.plugin(
+    'quick',
+    `export default { name: 'quick', async processSession(session, ctx) {
     for await (const record of session.records()) ctx.emit({ type: record.type });
     return { items: [{ last: true }] };
-  } };`);
+  } };`,
+  );
   seed(h, 3);
   const engine = await h.open();
   const events: RunEvent[] = [];
@@ -133,8 +161,16 @@ test('a quick processor of a shared run finishes, its items stored, and may run 
   assert.equal(gate.started(), true);
   const quick = events.find((e): e is Extract<RunEvent, { type: 'run-finished' }> => e.type === 'run-finished' && e.processor === 'quick')!;
   assert.deepEqual([quick.stats?.processed, quick.stats?.items_extracted, quick.error], [3, 6, null]);
-  const items = await h.rows("SELECT item_index, item FROM processor_items WHERE processor_name = 'quick' AND session_file = 'u/000.jsonl' ORDER BY item_index");
-  assert.deepEqual(items.map((r) => [Number(r.item_index), r.item]), [[0, { type: 'user' }], [1, { last: true }]]);
+  const items = await h.rows(
+    "SELECT item_index, item FROM processor_items WHERE processor_name = 'quick' AND session_file = 'u/000.jsonl' ORDER BY item_index",
+  );
+  assert.deepEqual(
+    items.map((r) => [Number(r.item_index), r.item]),
+    [
+      [0, { type: 'user' }],
+      [1, { last: true }],
+    ],
+  );
   const [row] = await h.rows("SELECT finished_at FROM processor_runs WHERE processor_name = 'quick'");
   assert.notEqual(row.finished_at, null, 'its run row is finished while the shared run goes on');
 
@@ -144,5 +180,11 @@ test('a quick processor of a shared run finishes, its items stored, and may run 
 
   gate.open();
   const stats = await run.done;
-  assert.deepEqual(stats.map((s) => [s.processor, s.processed]), [['quick', 3], ['slow', 3]]);
+  assert.deepEqual(
+    stats.map((s) => [s.processor, s.processed]),
+    [
+      ['quick', 3],
+      ['slow', 3],
+    ],
+  );
 });

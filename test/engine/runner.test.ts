@@ -23,17 +23,25 @@ stateTest('first run processes every session: state row, items, hash of the cont
   const stats = await h.run('count');
   assert.deepEqual(counts(stats), { scanned: 2, processed: 2, skipped: 0, capped: 0, errors: 0, quarantined: 0, vanished: 0, items_extracted: 5 });
   assert.equal(stats.bytes_read, statSync(a).size + statSync(join(h.root, 'bob/b.jsonl')).size);
-  const rows = await h.rows('SELECT session_file, username, items_extracted, file_hash, processor_version, epoch_ms(processed_at) AS at FROM session_processor_state ORDER BY 1');
-  assert.deepEqual(rows.map((r) => [r.session_file, r.username, r.items_extracted, r.processor_version]), [
-    ['alice/a.jsonl', 'alice', 2, '1'],
-    ['bob/b.jsonl', 'bob', 3, '1'],
-  ]);
+  const rows = await h.rows(
+    'SELECT session_file, username, items_extracted, file_hash, processor_version, epoch_ms(processed_at) AS at FROM session_processor_state ORDER BY 1',
+  );
+  assert.deepEqual(
+    rows.map((r) => [r.session_file, r.username, r.items_extracted, r.processor_version]),
+    [
+      ['alice/a.jsonl', 'alice', 2, '1'],
+      ['bob/b.jsonl', 'bob', 3, '1'],
+    ],
+  );
   assert.equal(rows[0].file_hash, md5(a));
   // processed_at is the read time: after the run started, not after the processor was called
   const calledAt = Number(/called at (\d+)/.exec(h.logs.find((l) => l.includes('alice/a.jsonl'))!)![1]);
   assert.ok(Number(rows[0].at) >= before - 1 && Number(rows[0].at) <= calledAt, `${rows[0].at} in [${before}, ${calledAt}]`);
   const items = await h.rows("SELECT item_index, item FROM processor_items WHERE session_file = 'alice/a.jsonl' ORDER BY 1");
-  assert.deepEqual(items, [{ item_index: 0, item: { type: 'user' } }, { item_index: 1, item: { type: 'assistant' } }]);
+  assert.deepEqual(items, [
+    { item_index: 0, item: { type: 'user' } },
+    { item_index: 1, item: { type: 'assistant' } },
+  ]);
   const [run] = await h.rows('SELECT processor_name, trigger, finished_at IS NOT NULL AS finished, stats FROM processor_runs');
   assert.equal(run.processor_name, 'count');
   assert.equal(run.finished, true);
@@ -76,7 +84,7 @@ stateTest('rule 1: a changed processor version re-processes every session; rows 
   const a = writeSession(h.root, 'alice/a.jsonl', session(1));
   setMtime(a, Date.now() - 60_000);
   await h.run('count');
-  await h.rows("UPDATE session_processor_state SET processor_version = NULL");
+  await h.rows('UPDATE session_processor_state SET processor_version = NULL');
   assert.equal((await h.run('count')).scanned, 0, 'NULL (pre-version row) matches the default version');
   h.plugin('count', countingPlugin('count', { version: '2' }));
   await h.reopen();
@@ -112,13 +120,19 @@ stateTest('rule 2: a skipped session stores its new read time, so a touched but 
   const at = (rows: typeof before, key: string) => Date.parse(String(rows.find((r) => r.session_file === key)!.processed_at));
   assert.ok(at(after, 'alice/1.jsonl') > touched, 'the read time moved past the touch');
   assert.equal(at(after, 'alice/2.jsonl'), at(before, 'alice/2.jsonl'), 'an untouched session keeps its row');
-  assert.deepEqual(after.map((r) => [r.file_hash, r.items_extracted]), before.map((r) => [r.file_hash, r.items_extracted]));
+  assert.deepEqual(
+    after.map((r) => [r.file_hash, r.items_extracted]),
+    before.map((r) => [r.file_hash, r.items_extracted]),
+  );
   const third = await h.run('count');
   assert.deepEqual([third.scanned, third.bytes_read], [0, 0], 'not hashed again');
 });
 
 stateTest('rule 3: maxSessionsPerRun caps processor calls (failures count); the rest are capped, unread, and next in line', async (backend) => {
-  const h = new Harness(2, backend).plugin('picky', `export default { name: 'picky', processSession(s) { if (s.sessionKey.includes('bad')) throw new Error('nope'); return { items: [] }; } };`);
+  const h = new Harness(2, backend).plugin(
+    'picky',
+    `export default { name: 'picky', processSession(s) { if (s.sessionKey.includes('bad')) throw new Error('nope'); return { items: [] }; } };`,
+  );
   writeSession(h.root, 'a/1-bad.jsonl', session(1));
   for (const n of [2, 3, 4, 5]) writeSession(h.root, `a/${n}.jsonl`, session(n));
   const first = await h.run('picky', { maxSessionsPerRun: 2 });
@@ -132,7 +146,10 @@ stateTest('rule 3: maxSessionsPerRun caps processor calls (failures count); the 
 });
 
 stateTest('rule 4: the time budget is checked before each candidate; the rest are capped, not errors', async (backend) => {
-  const h = new Harness(1, backend).plugin('slow', `export default { name: 'slow', async processSession() { await new Promise((r) => setTimeout(r, 200)); return { items: [] }; } };`);
+  const h = new Harness(1, backend).plugin(
+    'slow',
+    `export default { name: 'slow', async processSession() { await new Promise((r) => setTimeout(r, 200)); return { items: [] }; } };`,
+  );
   for (const n of [1, 2, 3]) writeSession(h.root, `a/${n}.jsonl`, session(n));
   const none = await h.run('slow', { timeBudgetSeconds: 0 });
   assert.deepEqual([none.scanned, none.processed, none.capped, none.errors], [3, 0, 3, 0]);
@@ -143,7 +160,10 @@ stateTest('rule 4: the time budget is checked before each candidate; the rest ar
 });
 
 stateTest('rule 4 with two plugin processes: sessions already dispatched finish, the rest are capped', async (backend) => {
-  const h = new Harness(2, backend).plugin('slow', `export default { name: 'slow', async processSession() { await new Promise((r) => setTimeout(r, 300)); return { items: [] }; } };`);
+  const h = new Harness(2, backend).plugin(
+    'slow',
+    `export default { name: 'slow', async processSession() { await new Promise((r) => setTimeout(r, 300)); return { items: [] }; } };`,
+  );
   for (const n of [1, 2, 3, 4]) writeSession(h.root, `a/${n}.jsonl`, session(n));
   const stats = await h.run('slow', { timeBudgetSeconds: 0.15 });
   assert.deepEqual([stats.processed, stats.capped, stats.errors], [2, 2, 0]);
@@ -153,10 +173,18 @@ stateTest('rule 5: a throw, a rejection or a timeout leaves no state row; the fa
   const h = new Harness(2, backend)
     .plugin('thrower', `export default { name: 'thrower', processSession() { throw new Error('boom: bad record'); } };`)
     .plugin('rejecter', `export default { name: 'rejecter', async processSession() { await null; return Promise.reject(new TypeError('async boom')); } };`)
-    .plugin('sleeper', `export default { name: 'sleeper', timeoutMs: 100, processSession(s, ctx) { return new Promise((resolve) => ctx.signal.addEventListener('abort', () => setTimeout(resolve, 5000))); } };`)
+    .plugin(
+      'sleeper',
+      `export default { name: 'sleeper', timeoutMs: 100, processSession(s, ctx) { return new Promise((resolve) => ctx.signal.addEventListener('abort', () => setTimeout(resolve, 5000))); } };`,
+    )
     .plugin('hangs', `export default { name: 'hangs', timeoutMs: 100, processSession() { return new Promise(() => {}); } };`);
   const a = writeSession(h.root, 'alice/a.jsonl', session(1));
-  for (const [name, error] of [['thrower', 'boom: bad record'], ['rejecter', 'async boom'], ['sleeper', 'timeout after 100 ms'], ['hangs', 'timeout after 100 ms']]) {
+  for (const [name, error] of [
+    ['thrower', 'boom: bad record'],
+    ['rejecter', 'async boom'],
+    ['sleeper', 'timeout after 100 ms'],
+    ['hangs', 'timeout after 100 ms'],
+  ]) {
     const stats = await h.run(name);
     assert.deepEqual([stats.processed, stats.errors], [0, 1], name);
     assert.deepEqual(stats.errors_detail, [{ session: 'alice/a.jsonl', error }], name);
@@ -167,9 +195,12 @@ stateTest('rule 5: a throw, a rejection or a timeout leaves no state row; the fa
 });
 
 stateTest('rule 5: a failure after an earlier success keeps the earlier state and items', async (backend) => {
-  const h = new Harness(2, backend).plugin('flaky', `export default { name: 'flaky', async processSession(s) {
+  const h = new Harness(2, backend).plugin(
+    'flaky',
+    `export default { name: 'flaky', async processSession(s) {
     let n = 0; for await (const r of s.records()) { if (r.fail) throw new Error('cannot handle fail'); n++; }
-    return { items: [{ n }] }; } };`);
+    return { items: [{ n }] }; } };`,
+  );
   const a = writeSession(h.root, 'alice/a.jsonl', session(1));
   setMtime(a, Date.now() - 60_000);
   await h.run('flaky');
@@ -181,9 +212,12 @@ stateTest('rule 5: a failure after an earlier success keeps the earlier state an
 });
 
 stateTest('rule 6: quarantined after 3 failures on the same content, unread until content, version or a rerun changes it', async (backend) => {
-  const h = new Harness(2, backend).plugin('poison', `export default { name: 'poison', version: '1', async processSession(s) {
+  const h = new Harness(2, backend).plugin(
+    'poison',
+    `export default { name: 'poison', version: '1', async processSession(s) {
     for await (const r of s.records()) if (r.poison) throw new Error('poison record');
-    return { items: [] }; } };`);
+    return { items: [] }; } };`,
+  );
   const p = writeSession(h.root, 'alice/p.jsonl', [{ poison: true }]);
   for (let attempt = 1; attempt <= 3; attempt++) {
     const stats = await h.run('poison');
@@ -217,7 +251,10 @@ stateTest('rule 6: quarantined after 3 failures on the same content, unread unti
 });
 
 stateTest('rule 6: a rerun clears attempts and quarantine and runs just those sessions now', async (backend) => {
-  const h = new Harness(2, backend).plugin('poison', `export default { name: 'poison', processSession(s) { if (s.sessionKey.startsWith('p')) throw new Error('poison'); return {}; } };`);
+  const h = new Harness(2, backend).plugin(
+    'poison',
+    `export default { name: 'poison', processSession(s) { if (s.sessionKey.startsWith('p')) throw new Error('poison'); return {}; } };`,
+  );
   writeSession(h.root, 'p/1.jsonl', session(1));
   writeSession(h.root, 'p/2.jsonl', session(2));
   writeSession(h.root, 'ok/3.jsonl', session(3));
@@ -227,14 +264,17 @@ stateTest('rule 6: a rerun clears attempts and quarantine and runs just those se
   const [stats] = await engine.rerunFailed({ processor: ['poison'], session: ['p/1.jsonl'] });
   assert.ok(stats, 'a rerun ran');
   assert.deepEqual([stats.scanned, stats.errors, stats.quarantined], [1, 1, 0]);
-  assert.deepEqual(await h.rows("SELECT session_file, attempts, quarantined FROM session_processor_failures ORDER BY 1"), [
+  assert.deepEqual(await h.rows('SELECT session_file, attempts, quarantined FROM session_processor_failures ORDER BY 1'), [
     { session_file: 'p/1.jsonl', attempts: 1, quarantined: false },
     { session_file: 'p/2.jsonl', attempts: 3, quarantined: true },
   ]);
   const audit = await h.rows('SELECT action, processor_name, session_file, before, after FROM state_audit');
   assert.equal(audit.length, 1);
-  assert.deepEqual([audit[0].action, audit[0].session_file, (audit[0].before as { attempts: number }).attempts, audit[0].after], ['rerun', 'p/1.jsonl', 3, null]);
-  const [runRow] = await h.rows("SELECT trigger FROM processor_runs ORDER BY started_at DESC LIMIT 1");
+  assert.deepEqual(
+    [audit[0].action, audit[0].session_file, (audit[0].before as { attempts: number }).attempts, audit[0].after],
+    ['rerun', 'p/1.jsonl', 3, null],
+  );
+  const [runRow] = await h.rows('SELECT trigger FROM processor_runs ORDER BY started_at DESC LIMIT 1');
   assert.equal(runRow.trigger, 'rerun');
 });
 
@@ -274,14 +314,17 @@ stateTest('rule 8: a second run of the same processor is refused at once; the lo
 });
 
 stateTest('rule 9: content appended while the processor runs is processed by a later run', async (backend) => {
-  const h = new Harness(2, backend).plugin('live', `
+  const h = new Harness(2, backend).plugin(
+    'live',
+    `
 import { appendFileSync } from 'node:fs';
 export default { name: 'live', async processSession(s) {
   let n = 0;
   for await (const r of s.records()) n++;
   if (!s.sessionKey.includes('done')) appendFileSync(s.path, JSON.stringify({ type: 'user', appended: n }) + '\\n'); // Claude Code writing meanwhile
   return { items: [{ n }] };
-} };`);
+} };`,
+  );
   const a = writeSession(h.root, 'alice/a.jsonl', session(1));
   const before = md5(a);
   const first = await h.run('live');
@@ -303,8 +346,22 @@ stateTest('rule 10: stats add up, total malformed lines, and errors_detail names
   assert.equal(stats.malformed_lines, 2);
   assert.equal(stats.scanned, stats.processed + stats.skipped + stats.capped + stats.errors + stats.quarantined + stats.vanished);
   assert.deepEqual(Object.keys(stats).sort(), [
-    'bytes_read', 'cancelled', 'capped', 'duration_ms', 'elsewhere', 'errors', 'errors_detail', 'items_extracted', 'malformed_lines',
-    'processed', 'processor', 'quarantined', 'run_id', 'scanned', 'skipped', 'vanished',
+    'bytes_read',
+    'cancelled',
+    'capped',
+    'duration_ms',
+    'elsewhere',
+    'errors',
+    'errors_detail',
+    'items_extracted',
+    'malformed_lines',
+    'processed',
+    'processor',
+    'quarantined',
+    'run_id',
+    'scanned',
+    'skipped',
+    'vanished',
   ]);
 });
 
@@ -323,9 +380,15 @@ stateTest('a file deleted between scan and processing is reported as vanished, n
 
 stateTest('results: garbage counts as zero items with a warning; itemsCount overrides; non-JSON items fail the session', async (backend) => {
   const h = new Harness(2, backend)
-    .plugin('garbage', `export default { name: 'garbage', processSession(s) { return s.sessionKey.includes('1') ? null : s.sessionKey.includes('2') ? 42 : 'text'; } };`)
+    .plugin(
+      'garbage',
+      `export default { name: 'garbage', processSession(s) { return s.sessionKey.includes('1') ? null : s.sessionKey.includes('2') ? 42 : 'text'; } };`,
+    )
     .plugin('counted', `export default { name: 'counted', processSession() { return { itemsCount: 7, items: [{ a: 1 }] }; } };`)
-    .plugin('bigint', `export default { name: 'bigint', processSession(s) { const cyc = {}; cyc.self = cyc; return { items: [{ ok: 1 }, s.sessionKey.includes('1') ? { n: 10n } : s.sessionKey.includes('2') ? cyc : () => 1] }; } };`);
+    .plugin(
+      'bigint',
+      `export default { name: 'bigint', processSession(s) { const cyc = {}; cyc.self = cyc; return { items: [{ ok: 1 }, s.sessionKey.includes('1') ? { n: 10n } : s.sessionKey.includes('2') ? cyc : () => 1] }; } };`,
+    );
   for (const n of [1, 2, 3]) writeSession(h.root, `a/${n}.jsonl`, session(n));
   const garbage = await h.run('garbage');
   assert.deepEqual([garbage.processed, garbage.items_extracted, garbage.errors], [3, 0, 0]);
@@ -335,19 +398,25 @@ stateTest('results: garbage counts as zero items with a warning; itemsCount over
   assert.deepEqual(await h.rows("SELECT DISTINCT items_extracted FROM session_processor_state WHERE processor_name = 'counted'"), [{ items_extracted: 7 }]);
   const bigint = await h.run('bigint');
   assert.equal(bigint.errors, 3);
-  assert.deepEqual(bigint.errors_detail.sort((a, b) => (a.session < b.session ? -1 : 1)).map((e) => e.error), [
-    'item 1 cannot be stored as JSON: contains a BigInt',
-    'item 1 cannot be stored as JSON: Converting circular structure to JSON\n    --> starting at object with constructor \'Object\'\n    --- property \'self\' closes the circle',
-    'item 1 cannot be stored as JSON: it is a function',
-  ]);
+  assert.deepEqual(
+    bigint.errors_detail.sort((a, b) => (a.session < b.session ? -1 : 1)).map((e) => e.error),
+    [
+      'item 1 cannot be stored as JSON: contains a BigInt',
+      "item 1 cannot be stored as JSON: Converting circular structure to JSON\n    --> starting at object with constructor 'Object'\n    --- property 'self' closes the circle",
+      'item 1 cannot be stored as JSON: it is a function',
+    ],
+  );
   assert.deepEqual(await h.rows("SELECT * FROM processor_items WHERE processor_name = 'bigint'"), []);
 });
 
 stateTest('a failing session never stops the others, across thousands of writes batched into few transactions', async (backend) => {
-  const h = new Harness(2, backend).plugin('mixed', `export default { name: 'mixed', processSession(s) {
+  const h = new Harness(2, backend).plugin(
+    'mixed',
+    `export default { name: 'mixed', processSession(s) {
     const n = Number(s.sessionKey.split('/')[1].split('.')[0]);
     if (n % 7 === 0) throw new Error('seven');
-    return { items: Array.from({ length: n % 5 }, (_, i) => ({ i })) }; } };`);
+    return { items: Array.from({ length: n % 5 }, (_, i) => ({ i })) }; } };`,
+  );
   for (let n = 1; n <= 450; n++) writeSession(h.root, `u${n % 3}/${n}.jsonl`, '{"type":"user"}\n');
   const stats = await h.run('mixed');
   const failing = Math.floor(450 / 7);
@@ -359,52 +428,72 @@ stateTest('a failing session never stops the others, across thousands of writes 
   assert.equal(stats.items_extracted, expected);
 });
 
-stateTest('plugin processes start early only when every session is due: a first run or a new version warms the pool, a rerun with nothing due starts none', async (backend) => {
-  const h = new Harness(2, backend).plugin('count', countingPlugin('count'));
-  for (let i = 0; i < 3; i++) writeSession(h.root, `alice/s${i}.jsonl`, session(i));
-  let engine = await h.open();
-  assert.equal(await engine.store.hasNeverRun([{ name: 'count', version: '1' }]), true, 'a fresh store');
-  assert.equal(counts(await h.run('count')).processed, 3);
-  assert.equal(engine.pool.processesStarted, 2, 'both started at once (warmed), not one per task as it came');
-  assert.equal(await engine.store.hasNeverRun([{ name: 'count', version: '1' }]), false);
-  assert.equal(await engine.store.hasNeverRun([{ name: 'count', version: '1' }, { name: 'count', version: '2' }]), true, 'a new version has never run');
+stateTest(
+  'plugin processes start early only when every session is due: a first run or a new version warms the pool, a rerun with nothing due starts none',
+  async (backend) => {
+    const h = new Harness(2, backend).plugin('count', countingPlugin('count'));
+    for (let i = 0; i < 3; i++) writeSession(h.root, `alice/s${i}.jsonl`, session(i));
+    let engine = await h.open();
+    assert.equal(await engine.store.hasNeverRun([{ name: 'count', version: '1' }]), true, 'a fresh store');
+    assert.equal(counts(await h.run('count')).processed, 3);
+    assert.equal(engine.pool.processesStarted, 2, 'both started at once (warmed), not one per task as it came');
+    assert.equal(await engine.store.hasNeverRun([{ name: 'count', version: '1' }]), false);
+    assert.equal(
+      await engine.store.hasNeverRun([
+        { name: 'count', version: '1' },
+        { name: 'count', version: '2' },
+      ]),
+      true,
+      'a new version has never run',
+    );
 
-  engine = await h.reopen(); // a new CLI process: plugins come from their cached descriptions
-  assert.equal(counts(await h.run('count')).processed, 0);
-  assert.equal(engine.pool.processesStarted, 0, 'nothing due: no plugin process, not even to describe the plugins');
-  appendFileSync(join(h.root, 'alice/s1.jsonl'), `${JSON.stringify(userRecord('more'))}\n`);
-  assert.equal(counts(await h.run('count')).processed, 1);
-  assert.equal(engine.pool.processesStarted, 1, 'one session due: one process, started by its task');
-});
+    engine = await h.reopen(); // a new CLI process: plugins come from their cached descriptions
+    assert.equal(counts(await h.run('count')).processed, 0);
+    assert.equal(engine.pool.processesStarted, 0, 'nothing due: no plugin process, not even to describe the plugins');
+    appendFileSync(join(h.root, 'alice/s1.jsonl'), `${JSON.stringify(userRecord('more'))}\n`);
+    assert.equal(counts(await h.run('count')).processed, 1);
+    assert.equal(engine.pool.processesStarted, 1, 'one session due: one process, started by its task');
+  },
+);
 
-stateTest('the due query brings back due sessions in scan order, and state rows only where the rule needs them (a result of this version, or a failure)', async (backend) => {
-  const h = new Harness(2, backend).plugin('count', countingPlugin('count'));
-  for (let i = 0; i < 4; i++) writeSession(h.root, `alice/s${i}.jsonl`, session(i));
-  const engine = await h.open();
-  const { sessions } = await engine.scan();
-  const keys = (due: { sessionKey: string }[]) => due.map((s) => s.sessionKey);
-  let { due, snapshot } = await engine.store.dueSnapshot('count', '1', sessions);
-  assert.deepEqual(keys(due), keys(sessions), 'never run: all of them, in scan order');
-  assert.deepEqual([snapshot.states.size, snapshot.failures.size], [0, 0], 'and no rows to bring back');
+stateTest(
+  'the due query brings back due sessions in scan order, and state rows only where the rule needs them (a result of this version, or a failure)',
+  async (backend) => {
+    const h = new Harness(2, backend).plugin('count', countingPlugin('count'));
+    for (let i = 0; i < 4; i++) writeSession(h.root, `alice/s${i}.jsonl`, session(i));
+    const engine = await h.open();
+    const { sessions } = await engine.scan();
+    const keys = (due: { sessionKey: string }[]) => due.map((s) => s.sessionKey);
+    let { due, snapshot } = await engine.store.dueSnapshot('count', '1', sessions);
+    assert.deepEqual(keys(due), keys(sessions), 'never run: all of them, in scan order');
+    assert.deepEqual([snapshot.states.size, snapshot.failures.size], [0, 0], 'and no rows to bring back');
 
-  assert.equal(counts(await h.run('count')).processed, 4);
-  ({ due, snapshot } = await engine.store.dueSnapshot('count', '1', sessions));
-  assert.deepEqual([due.length, snapshot.states.size], [0, 0], 'nothing changed: nothing at all');
-  ({ due, snapshot } = await engine.store.dueSnapshot('count', '2', sessions));
-  assert.deepEqual([keys(due), snapshot.states.size], [keys(sessions), 0], 'a new version: all due, their old results are not needed');
+    assert.equal(counts(await h.run('count')).processed, 4);
+    ({ due, snapshot } = await engine.store.dueSnapshot('count', '1', sessions));
+    assert.deepEqual([due.length, snapshot.states.size], [0, 0], 'nothing changed: nothing at all');
+    ({ due, snapshot } = await engine.store.dueSnapshot('count', '2', sessions));
+    assert.deepEqual([keys(due), snapshot.states.size], [keys(sessions), 0], 'a new version: all due, their old results are not needed');
 
-  const touched = sessions[2];
-  const later = new Date(Date.now() + 60_000);
-  utimesSync(touched.path, later, later);
-  const rescanned = (await engine.scan()).sessions;
-  ({ due, snapshot } = await engine.store.dueSnapshot('count', '1', rescanned));
-  assert.deepEqual(keys(due), [touched.sessionKey]);
-  assert.equal(snapshot.states.get(touched.sessionKey)?.fileHash, createHash('md5').update(readFileSync(touched.path)).digest('hex'), 'its stored hash, to hash first');
-});
+    const touched = sessions[2];
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(touched.path, later, later);
+    const rescanned = (await engine.scan()).sessions;
+    ({ due, snapshot } = await engine.store.dueSnapshot('count', '1', rescanned));
+    assert.deepEqual(keys(due), [touched.sessionKey]);
+    assert.equal(
+      snapshot.states.get(touched.sessionKey)?.fileHash,
+      createHash('md5').update(readFileSync(touched.path)).digest('hex'),
+      'its stored hash, to hash first',
+    );
+  },
+);
 
 test('a DuckDB store checkpoints when a run ends (and only every 64 MB of log during one): the log is empty after each run', async () => {
-  const h = new Harness(2).plugin('bulk', `export default { name: 'bulk', processSession() {
-    return { items: Array.from({ length: 2000 }, (_, i) => ({ i, text: 'x'.repeat(200) + i })) }; } };`);
+  const h = new Harness(2).plugin(
+    'bulk',
+    `export default { name: 'bulk', processSession() {
+    return { items: Array.from({ length: 2000 }, (_, i) => ({ i, text: 'x'.repeat(200) + i })) }; } };`,
+  );
   for (let i = 0; i < 30; i++) writeSession(h.root, `alice/s${i}.jsonl`, session(i));
   const engine = await h.open();
   const state = (await engine.store.db.all("SELECT current_setting('checkpoint_threshold') AS t"))[0].t;
@@ -429,7 +518,7 @@ test('a run on a store file that does not exist yet starts the plugin processes 
   assert.equal(await open('fresh.duckdb', true), 0, 'the store exists now: the run decides once it knows what is due');
 });
 
-test('a session bigger than one process\'s share of the run is split: its processors run in different processes, each reading it once; other sessions keep one shared pass', async () => {
+test("a session bigger than one process's share of the run is split: its processors run in different processes, each reading it once; other sessions keep one shared pass", async () => {
   // Each processor reports the plugin process it ran in, and what it read.
   const pidProcessor = (name: string) => `export default { name: '${name}', async processSession(session) {
     let n = 0;
@@ -446,23 +535,40 @@ test('a session bigger than one process\'s share of the run is split: its proces
   writeSession(h.root, 'bob/alone.jsonl', session(9));
   const engine = await h.open();
   const stats = await engine.run(['a', 'b']);
-  assert.deepEqual(stats.map((s) => [s.processor, s.processed, s.bytes_read > 0]), [['a', 6, true], ['b', 6, true]]);
-  const items = await h.rows("SELECT session_file, processor_name, item->>'pid' AS pid, (item->>'records')::INTEGER AS records FROM processor_items ORDER BY 1, 2");
+  assert.deepEqual(
+    stats.map((s) => [s.processor, s.processed, s.bytes_read > 0]),
+    [
+      ['a', 6, true],
+      ['b', 6, true],
+    ],
+  );
+  const items = await h.rows(
+    "SELECT session_file, processor_name, item->>'pid' AS pid, (item->>'records')::INTEGER AS records FROM processor_items ORDER BY 1, 2",
+  );
   const pids = (key: string) => items.filter((r) => r.session_file === key).map((r) => r.pid);
   const bigPids = pids('alice/big.jsonl');
   assert.notEqual(bigPids[0], bigPids[1], 'the big session ran in two processes at once');
-  assert.deepEqual(items.filter((r) => r.session_file === 'alice/big.jsonl').map((r) => r.records), [big.length, big.length], 'each read all of it');
+  assert.deepEqual(
+    items.filter((r) => r.session_file === 'alice/big.jsonl').map((r) => r.records),
+    [big.length, big.length],
+    'each read all of it',
+  );
   for (let i = 0; i < 4; i++) {
     const [a, b] = pids(`alice/small-${i}.jsonl`);
     assert.equal(a, b, 'a small session: one process, one pass for both processors');
   }
   const state = await h.rows("SELECT processor_name, file_hash FROM session_processor_state WHERE session_file = 'alice/big.jsonl' ORDER BY 1");
-  assert.deepEqual(state.map((r) => r.file_hash), [md5(join(h.root, 'alice/big.jsonl')), md5(join(h.root, 'alice/big.jsonl'))]);
+  assert.deepEqual(
+    state.map((r) => r.file_hash),
+    [md5(join(h.root, 'alice/big.jsonl')), md5(join(h.root, 'alice/big.jsonl'))],
+  );
 
   // A run over one small session (a rerun of one session from the app): one process, one pass.
   appendFileSync(join(h.root, 'bob/alone.jsonl'), `${JSON.stringify(userRecord('more'))}\n`);
   const [a, b] = await engine.run(['a', 'b']);
   assert.deepEqual([a.processed, b.processed], [1, 1]);
-  const [pa, pb] = (await h.rows("SELECT item->>'pid' AS pid FROM processor_items WHERE session_file = 'bob/alone.jsonl' ORDER BY processor_name")).map((r) => r.pid);
+  const [pa, pb] = (await h.rows("SELECT item->>'pid' AS pid FROM processor_items WHERE session_file = 'bob/alone.jsonl' ORDER BY processor_name")).map(
+    (r) => r.pid,
+  );
   assert.equal(pa, pb);
 });

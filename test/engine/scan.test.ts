@@ -43,7 +43,10 @@ test('never follows links: not out of the root, not into a loop, not to files in
   symlinkSync(root, join(root, 'alice', 'loop'));
   symlinkSync(join(root, 'alice', 'a.jsonl'), join(root, 'alice', 'alias.jsonl'));
   const result = await scanSessionRoot(root);
-  assert.deepEqual(result.sessions.map((s) => s.sessionKey), ['alice/a.jsonl']);
+  assert.deepEqual(
+    result.sessions.map((s) => s.sessionKey),
+    ['alice/a.jsonl'],
+  );
   assert.equal(result.skippedLinks, 3);
 });
 
@@ -53,7 +56,10 @@ test('the root itself may be a link', async () => {
   writeSession(real, 'alice/a.jsonl', '{}\n');
   symlinkSync(real, join(links, 'projects'));
   const { sessions } = await scanSessionRoot(join(links, 'projects'));
-  assert.deepEqual(sessions.map((s) => s.sessionKey), ['alice/a.jsonl']);
+  assert.deepEqual(
+    sessions.map((s) => s.sessionKey),
+    ['alice/a.jsonl'],
+  );
 });
 
 test('a missing root or a file as root is a clear usage error', async () => {
@@ -85,7 +91,10 @@ async function unprivilegedScanUnavailable(): Promise<string | false> {
   if (process.getuid?.() !== 0) return false;
   const scan = join(repoRoot, 'dist', 'main', 'core', 'scan.js');
   try {
-    await promisify(execFile)(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(scan)}, require('fs').constants.R_OK)`], { uid: 65534, gid: 65534 });
+    await promisify(execFile)(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(scan)}, require('fs').constants.R_OK)`], {
+      uid: 65534,
+      gid: 65534,
+    });
     return false;
   } catch {
     return `the checkout (${repoRoot}) cannot be read by other users, so the scan cannot run as an unprivileged user here`;

@@ -28,13 +28,22 @@ async function content(file: string, tables: string[]): Promise<Record<string, s
 async function databaseAt(version: number): Promise<string> {
   const file = join(tempDir(), `v${version}.duckdb`);
   const db = await DuckDatabase.open(file);
-  await migrate(db, MIGRATIONS.filter((m) => m.version <= version));
-  await db.run(`INSERT INTO session_processor_state SELECT 'p' || (i % 3), 'u/s' || i || '.jsonl', 'u', TIMESTAMP '2025-01-01' + INTERVAL (i) MINUTE, i % 5, md5(i::VARCHAR), '1' FROM range(500) t(i)`);
+  await migrate(
+    db,
+    MIGRATIONS.filter((m) => m.version <= version),
+  );
+  await db.run(
+    `INSERT INTO session_processor_state SELECT 'p' || (i % 3), 'u/s' || i || '.jsonl', 'u', TIMESTAMP '2025-01-01' + INTERVAL (i) MINUTE, i % 5, md5(i::VARCHAR), '1' FROM range(500) t(i)`,
+  );
   if (version >= 2) {
-    await db.run(`INSERT INTO session_processor_failures SELECT 'p0', 'u/f' || i || '.jsonl', 'u', 1 + i % 3, TIMESTAMP '2025-02-01', TIMESTAMP '2025-02-02', 'boom ' || i, md5(i::VARCHAR), i % 3 = 2, '1', TIMESTAMP '2025-02-02' FROM range(40) t(i)`);
+    await db.run(
+      `INSERT INTO session_processor_failures SELECT 'p0', 'u/f' || i || '.jsonl', 'u', 1 + i % 3, TIMESTAMP '2025-02-01', TIMESTAMP '2025-02-02', 'boom ' || i, md5(i::VARCHAR), i % 3 = 2, '1', TIMESTAMP '2025-02-02' FROM range(40) t(i)`,
+    );
     await db.run(`INSERT INTO processor_items SELECT 'p' || (i % 3), 'u/s' || (i % 500) || '.jsonl', i // 500, json_object('i', i) FROM range(2000) t(i)`);
     await db.run(`INSERT INTO processor_runs VALUES ('r1', 'p0', 'cli', TIMESTAMP '2025-03-01', TIMESTAMP '2025-03-01 00:01', '{"processed": 3}')`);
-    await db.run(`INSERT INTO state_audit ("at", action, processor_name, session_file, before, after) VALUES (TIMESTAMP '2025-03-02', 'reset', 'p0', 'u/s1.jsonl', '{"x":1}', NULL)`);
+    await db.run(
+      `INSERT INTO state_audit ("at", action, processor_name, session_file, before, after) VALUES (TIMESTAMP '2025-03-02', 'reset', 'p0', 'u/s1.jsonl', '{"x":1}', NULL)`,
+    );
   }
   await db.close();
   return file;

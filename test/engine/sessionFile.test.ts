@@ -100,7 +100,16 @@ test('lineChunks: whole lines with the number of their first line, a BOM dropped
   const dir = tempDir();
   const path = join(dir, 'chunks.jsonl');
   // Over 4 MiB, so it is read in 1 MiB chunks and the long lines span them, as in a big session.
-  const lines = ['\ufeff{"n":1}', '{"n":2}', '', `{"n":4,"pad":"${'x'.repeat(1_400_000)}"}`, '{"n":5}', `{"long":"${'y'.repeat(3_000_000)}"}`, '{"n":7}', '{"n":8'];
+  const lines = [
+    '\ufeff{"n":1}',
+    '{"n":2}',
+    '',
+    `{"n":4,"pad":"${'x'.repeat(1_400_000)}"}`,
+    '{"n":5}',
+    `{"long":"${'y'.repeat(3_000_000)}"}`,
+    '{"n":7}',
+    '{"n":8',
+  ];
   writeFileSync(path, lines.join('\n'));
   const file = await SessionFile.open({ path, sessionKey: 'k.jsonl', username: 'u', sizeBytes: 0, mtimeMs: 0 });
   const got: { line: number; text: string | null }[] = [];
@@ -108,7 +117,11 @@ test('lineChunks: whole lines with the number of their first line, a BOM dropped
     // Tiny chunks (20 bytes) and a 1.5 MB line limit, so that every boundary case happens in a small file.
     for await (const chunk of lineChunks(file, 20, 1_500_000)) {
       if (chunk.oversized) got.push({ line: chunk.firstLine, text: null });
-      else chunk.bytes.toString('utf8').split('\n').forEach((text, i, all) => i < all.length - 1 || text !== '' ? got.push({ line: chunk.firstLine + i, text }) : undefined);
+      else
+        chunk.bytes
+          .toString('utf8')
+          .split('\n')
+          .forEach((text, i, all) => (i < all.length - 1 || text !== '' ? got.push({ line: chunk.firstLine + i, text }) : undefined));
     }
     assert.equal(await file.md5(), md5Of(path));
   } finally {

@@ -54,7 +54,12 @@ const assistant = (uuid: string, tools: string[]) => ({
 
 stateTest('a SQL processor as documented: one item per row, with the record line numbers, and a typed view', async (backend) => {
   const h = new Harness(2, backend).plugin('tool-uses', TOOL_USES);
-  writeSession(h.root, 'alice/one.jsonl', [{ type: 'user', uuid: 'u1', message: { content: 'hi' } }, assistant('a1', ['Bash', 'Read']), { type: 'user', uuid: 'u2' }, assistant('a2', ['Edit'])]);
+  writeSession(h.root, 'alice/one.jsonl', [
+    { type: 'user', uuid: 'u1', message: { content: 'hi' } },
+    assistant('a1', ['Bash', 'Read']),
+    { type: 'user', uuid: 'u2' },
+    assistant('a2', ['Edit']),
+  ]);
   writeSession(h.root, 'bob/none.jsonl', [{ type: 'user', uuid: 'u1', message: { content: 'no tools' } }]);
   const stats = await h.run('tool-uses');
   assert.deepEqual(counts(stats), { scanned: 2, processed: 2, skipped: 0, capped: 0, errors: 0, quarantined: 0, vanished: 0, items_extracted: 3 });
@@ -66,7 +71,10 @@ stateTest('a SQL processor as documented: one item per row, with the record line
   ]);
   // A due session with no rows is processed with 0 items.
   const state = await h.rows("SELECT session_file, items_extracted FROM session_processor_state WHERE processor_name = 'tool-uses' ORDER BY 1");
-  assert.deepEqual(state, [{ session_file: 'alice/one.jsonl', items_extracted: 3 }, { session_file: 'bob/none.jsonl', items_extracted: 0 }]);
+  assert.deepEqual(state, [
+    { session_file: 'alice/one.jsonl', items_extracted: 3 },
+    { session_file: 'bob/none.jsonl', items_extracted: 0 },
+  ]);
   // Nothing changed: the rerun reads nothing.
   const again = await h.run('tool-uses');
   assert.equal(again.processed, 0);
@@ -90,7 +98,10 @@ test('records are exactly what the JavaScript path gives: BOM, CRLF, blank lines
   };
   for (const [key, content] of Object.entries(files)) writeSession(h.root, key, typeof content === 'string' ? content : content.toString());
   // Invalid UTF-8 inside a string: JavaScript decodes it to U+FFFD and keeps the record.
-  writeFileSync(join(h.root, 'x', 'latin1.jsonl'), Buffer.concat([Buffer.from(`${line('i1')}\n{"type":"user","uuid":"i2","t":"caf`), Buffer.from([0xe9]), Buffer.from(`"}\n${line('i3')}\n`)]));
+  writeFileSync(
+    join(h.root, 'x', 'latin1.jsonl'),
+    Buffer.concat([Buffer.from(`${line('i1')}\n{"type":"user","uuid":"i2","t":"caf`), Buffer.from([0xe9]), Buffer.from(`"}\n${line('i3')}\n`)]),
+  );
   const engine = await h.open();
   const stats = await engine.run(['js-lines', 'sql-lines']);
   for (const s of stats) assert.equal(s.errors, 0, JSON.stringify(s.errors_detail));
@@ -98,12 +109,18 @@ test('records are exactly what the JavaScript path gives: BOM, CRLF, blank lines
   assert.equal(js.processor, 'js-lines');
   assert.equal(sql.malformed_lines, js.malformed_lines);
   const items = async (processor: string) =>
-    (await h.rows(`SELECT session_file, item->>'uuid' AS uuid, item->>'line_no' AS line_no FROM processor_items WHERE processor_name = '${processor}' ORDER BY session_file, item_index`)).map((r) => `${r.session_file} ${r.uuid} ${r.line_no}`);
+    (
+      await h.rows(
+        `SELECT session_file, item->>'uuid' AS uuid, item->>'line_no' AS line_no FROM processor_items WHERE processor_name = '${processor}' ORDER BY session_file, item_index`,
+      )
+    ).map((r) => `${r.session_file} ${r.uuid} ${r.line_no}`);
   const jsItems = await items('js-lines');
   assert.deepEqual(await items('sql-lines'), jsItems);
   assert.ok(jsItems.includes('x/swallow.jsonl s2 3') && jsItems.includes('x/latin1.jsonl i2 2') && jsItems.includes('x/surrogate.jsonl l1 1'));
   // Line numbers are the file's own, counting every line (blank and malformed ones too), in both languages.
-  const lineNos = await h.rows("SELECT session_file, item->>'uuid' AS uuid, CAST(item->>'line_no' AS INTEGER) AS line_no FROM processor_items WHERE processor_name = 'sql-lines' AND session_file IN ('x/blank.jsonl', 'x/swallow.jsonl', 'x/crlf.jsonl') ORDER BY 1, 3");
+  const lineNos = await h.rows(
+    "SELECT session_file, item->>'uuid' AS uuid, CAST(item->>'line_no' AS INTEGER) AS line_no FROM processor_items WHERE processor_name = 'sql-lines' AND session_file IN ('x/blank.jsonl', 'x/swallow.jsonl', 'x/crlf.jsonl') ORDER BY 1, 3",
+  );
   assert.deepEqual(lineNos, [
     { session_file: 'x/blank.jsonl', uuid: 'k1', line_no: 3 },
     { session_file: 'x/blank.jsonl', uuid: 'k2', line_no: 5 },
@@ -114,20 +131,34 @@ test('records are exactly what the JavaScript path gives: BOM, CRLF, blank lines
     { session_file: 'x/swallow.jsonl', uuid: 's3', line_no: 4 },
   ]);
   // The stored hash is of the bytes processed, the same for both paths.
-  const hashes = await h.rows("SELECT count(DISTINCT processor_name) AS n FROM session_processor_state GROUP BY session_file, file_hash ORDER BY 1");
+  const hashes = await h.rows('SELECT count(DISTINCT processor_name) AS n FROM session_processor_state GROUP BY session_file, file_hash ORDER BY 1');
   assert.ok(hashes.every((r) => Number(r.n) === 2));
 });
 
 test('sessions has every session being processed, with its malformed lines; processors reading one field as different STRUCTs each get their own', async () => {
   const h = new Harness()
-    .plugin('per-session', `export default { name: 'per-session', columns: { message: 'STRUCT(model VARCHAR)' }, sql: 'SELECT s.session_file, s.malformed_lines, count(r.line_no) AS records, max(r.message.model) AS model FROM sessions AS s LEFT JOIN records AS r USING (session_file) GROUP BY ALL' };`)
-    .plugin('message-ids', `export default { name: 'message-ids', columns: { message: 'STRUCT(id VARCHAR)' }, sql: 'SELECT session_file, message FROM records ORDER BY line_no' };`);
+    .plugin(
+      'per-session',
+      `export default { name: 'per-session', columns: { message: 'STRUCT(model VARCHAR)' }, sql: 'SELECT s.session_file, s.malformed_lines, count(r.line_no) AS records, max(r.message.model) AS model FROM sessions AS s LEFT JOIN records AS r USING (session_file) GROUP BY ALL' };`,
+    )
+    .plugin(
+      'message-ids',
+      `export default { name: 'message-ids', columns: { message: 'STRUCT(id VARCHAR)' }, sql: 'SELECT session_file, message FROM records ORDER BY line_no' };`,
+    );
   writeSession(h.root, 'a/empty.jsonl', '');
   writeSession(h.root, 'a/two.jsonl', `{"message":{"id":"m1","model":"opus"}}\n{"cut\n{"message":{"id":"m2"}}\n`);
   const stats = await (await h.open()).run(['per-session', 'message-ids']);
   for (const s of stats) assert.equal(s.errors, 0, JSON.stringify(s.errors_detail));
-  const items = async (processor: string) => (await h.rows(`SELECT session_file, CAST(item AS VARCHAR) AS item FROM processor_items WHERE processor_name = '${processor}' ORDER BY session_file, item_index`)).map((r) => `${r.session_file} ${r.item}`);
-  assert.deepEqual(await items('per-session'), ['a/empty.jsonl {"malformed_lines":0,"records":0,"model":null}', 'a/two.jsonl {"malformed_lines":1,"records":2,"model":"opus"}']);
+  const items = async (processor: string) =>
+    (
+      await h.rows(
+        `SELECT session_file, CAST(item AS VARCHAR) AS item FROM processor_items WHERE processor_name = '${processor}' ORDER BY session_file, item_index`,
+      )
+    ).map((r) => `${r.session_file} ${r.item}`);
+  assert.deepEqual(await items('per-session'), [
+    'a/empty.jsonl {"malformed_lines":0,"records":0,"model":null}',
+    'a/two.jsonl {"malformed_lines":1,"records":2,"model":"opus"}',
+  ]);
   // One parse read message as STRUCT(id, model); each processor's records hold exactly its own struct.
   assert.deepEqual(await items('message-ids'), ['a/two.jsonl {"message":{"id":"m1"}}', 'a/two.jsonl {"message":{"id":"m2"}}']);
 });
@@ -139,10 +170,13 @@ test('parse groups: STRUCTs of one field merge (nested ones too); other differin
     spec('b', { message: 'STRUCT(id VARCHAR, usage STRUCT(output_tokens BIGINT))' }),
     spec('c', { type: 'JSON' }),
   ]);
-  assert.deepEqual(groups.map((g) => [g.members.map((m) => m.name), g.columns]), [
-    [['a', 'b'], { type: 'VARCHAR', message: 'STRUCT(model VARCHAR, usage STRUCT(input_tokens BIGINT, output_tokens BIGINT), id VARCHAR)' }],
-    [['c'], { type: 'JSON' }],
-  ]);
+  assert.deepEqual(
+    groups.map((g) => [g.members.map((m) => m.name), g.columns]),
+    [
+      [['a', 'b'], { type: 'VARCHAR', message: 'STRUCT(model VARCHAR, usage STRUCT(input_tokens BIGINT, output_tokens BIGINT), id VARCHAR)' }],
+      [['c'], { type: 'JSON' }],
+    ],
+  );
   assert.equal(mergedType('STRUCT("a b" INTEGER)', 'STRUCT("a b" VARCHAR)'), null, 'one name, two types');
   assert.equal(mergedType('STRUCT(a INTEGER)[]', 'STRUCT(b INTEGER)[]'), null, 'lists of structs are not merged');
 });
@@ -180,11 +214,17 @@ const REFUSED: [string, string, RegExp][] = [
 test('hostile SQL is refused when its plugin loads, naming the reason; the other processors load', async () => {
   const h = new Harness();
   REFUSED.forEach(([, sql], i) => h.plugin(`bad-${i}`, `export default { name: 'bad-${i}', columns: { type: 'VARCHAR' }, sql: ${JSON.stringify(sql)} };`));
-  h.plugin('bad-type', `export default { name: 'bad-type', columns: { type: 'VARCHAR) FROM records; DROP TABLE x; SELECT (1' }, sql: 'SELECT session_file FROM records' };`);
+  h.plugin(
+    'bad-type',
+    `export default { name: 'bad-type', columns: { type: 'VARCHAR) FROM records; DROP TABLE x; SELECT (1' }, sql: 'SELECT session_file FROM records' };`,
+  );
   h.plugin('good', `export default { name: 'good', columns: { type: 'VARCHAR' }, sql: 'SELECT session_file, type FROM records' };`);
   const engine = await h.open();
   const { processors, plugins } = await engine.plugins();
-  assert.deepEqual(processors.map((p) => p.name), ['good']);
+  assert.deepEqual(
+    processors.map((p) => p.name),
+    ['good'],
+  );
   REFUSED.forEach(([what, , reason], i) => {
     const report = plugins.find((p) => p.name === `bad-${i}`)!;
     assert.equal(report.loaded, false, what);
@@ -195,10 +235,22 @@ test('hostile SQL is refused when its plugin loads, naming the reason; the other
 
 test('SQL that runs away fails only its own sessions, within its time limit and memory, and writes nothing', async () => {
   const h = new Harness()
-    .plugin('endless', `export default { name: 'endless', timeoutMs: 1500, columns: { type: 'VARCHAR' }, sql: 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT records.session_file, max(n) AS n FROM records, r GROUP BY 1' };`)
-    .plugin('spin', `export default { name: 'spin', timeoutMs: 1500, columns: { type: 'VARCHAR' }, sql: 'SELECT session_file, count(*) AS n FROM records, range(100000000000) GROUP BY 1' };`)
-    .plugin('explode', `export default { name: 'explode', timeoutMs: 20000, columns: { type: 'VARCHAR' }, sql: "SELECT a.session_file, string_agg(repeat('x', 10000), '') AS s FROM records a, range(1000000) b GROUP BY 1" };`)
-    .plugin('flood', `export default { name: 'flood', timeoutMs: 20000, columns: { type: 'VARCHAR' }, sql: 'SELECT session_file, i FROM records, range(10000000) t(i)' };`)
+    .plugin(
+      'endless',
+      `export default { name: 'endless', timeoutMs: 1500, columns: { type: 'VARCHAR' }, sql: 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT records.session_file, max(n) AS n FROM records, r GROUP BY 1' };`,
+    )
+    .plugin(
+      'spin',
+      `export default { name: 'spin', timeoutMs: 1500, columns: { type: 'VARCHAR' }, sql: 'SELECT session_file, count(*) AS n FROM records, range(100000000000) GROUP BY 1' };`,
+    )
+    .plugin(
+      'explode',
+      `export default { name: 'explode', timeoutMs: 20000, columns: { type: 'VARCHAR' }, sql: "SELECT a.session_file, string_agg(repeat('x', 10000), '') AS s FROM records a, range(1000000) b GROUP BY 1" };`,
+    )
+    .plugin(
+      'flood',
+      `export default { name: 'flood', timeoutMs: 20000, columns: { type: 'VARCHAR' }, sql: 'SELECT session_file, i FROM records, range(10000000) t(i)' };`,
+    )
     .plugin('fine', `export default { name: 'fine', columns: { type: 'VARCHAR' }, sql: 'SELECT session_file, type FROM records' };`);
   writeSession(h.root, 'a/one.jsonl', [{ type: 'user' }]);
   writeSession(h.root, 'a/two.jsonl', [{ type: 'assistant' }]);
@@ -220,7 +272,7 @@ test('SQL that runs away fails only its own sessions, within its time limit and 
   assert.ok(Date.now() - started < 60_000);
   // Nothing written under the root, and no state or items for the failures.
   assert.deepEqual(readdirSync(h.root, { recursive: true }).sort(), before);
-  assert.deepEqual(await h.rows("SELECT processor_name, count(*) AS n FROM session_processor_state GROUP BY 1"), [{ processor_name: 'fine', n: 2 }]);
+  assert.deepEqual(await h.rows('SELECT processor_name, count(*) AS n FROM session_processor_state GROUP BY 1'), [{ processor_name: 'fine', n: 2 }]);
   assert.ok(!existsSync(join(h.root, 'x.csv')));
 });
 

@@ -10,7 +10,11 @@ const line = (i: number) =>
   `${JSON.stringify({ type: 'assistant', uuid: `a-${i}`, timestamp: '2025-09-01T10:00:00.000Z', requestId: `req_${i}`, message: { id: `msg_${i}`, model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: `answer ${i} ${'lorem ipsum dolor sit amet → é '.repeat(60)}` }], usage: { input_tokens: 3, output_tokens: 7 } } })}\n`;
 
 /** Runs the CLI with its RSS (host and plugin processes) sampled; returns exit code, stdout, stderr and the peak. */
-function runMeasured(args: string[], env: NodeJS.ProcessEnv, extra: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string; peakMb: number }> {
+function runMeasured(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  extra: { uid?: number; gid?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; peakMb: number }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'session-inspector.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], ...extra });
     const sampler = samplePeakRss(child.pid!);
@@ -78,24 +82,32 @@ test('100,000 sessions in one folder', async () => {
   console.log(`100,000 files in one folder: cold run ${(cold.duration_ms / 1000).toFixed(1)} s, peak RSS ${first.peakMb} MB; rerun reads 0 bytes`);
 });
 
-test('a session that cannot be read (permission denied) fails alone with the reason', { skip: process.getuid?.() !== 0 ? 'needs root to run the check as another user' : false }, async () => {
-  const { dir, root, env } = setup();
-  chmodSync(dir, 0o777);
-  for (const sub of [root, join(root, 'big')]) chmodSync(sub, 0o777);
-  writeFileSync(join(root, 'big', 'readable.jsonl'), line(1));
-  writeFileSync(join(root, 'big', 'locked.jsonl'), line(2));
-  chmodSync(join(root, 'big', 'readable.jsonl'), 0o644);
-  chmodSync(join(root, 'big', 'locked.jsonl'), 0o000);
-  const home = join(dir, 'home');
-  mkdirSync(home, { mode: 0o777 });
-  chmodSync(home, 0o777);
-  const plugins = join(dir, 'plugins');
-  writePlugin(plugins, 'count', countingPlugin('count'));
-  chmodSync(plugins, 0o755);
-  const result = await runMeasured(['run', '--sessions', root, '--db', join(home, 'db.duckdb'), '--json', '--plugins', plugins, '--no-builtins'], { ...env, HOME: home, SESSION_INSPECTOR_HOME: home }, { uid: 65534, gid: 65534 });
-  assert.equal(result.code, 0, result.stderr);
-  const [stats] = JSON.parse(result.stdout) as { processed: number; errors: number; errors_detail: { session: string; error: string }[] }[];
-  assert.deepEqual([stats.processed, stats.errors], [1, 1]);
-  assert.equal(stats.errors_detail[0].session, 'big/locked.jsonl');
-  assert.match(stats.errors_detail[0].error, /cannot read .*locked\.jsonl: .*(EACCES|permission denied)/);
-});
+test(
+  'a session that cannot be read (permission denied) fails alone with the reason',
+  { skip: process.getuid?.() !== 0 ? 'needs root to run the check as another user' : false },
+  async () => {
+    const { dir, root, env } = setup();
+    chmodSync(dir, 0o777);
+    for (const sub of [root, join(root, 'big')]) chmodSync(sub, 0o777);
+    writeFileSync(join(root, 'big', 'readable.jsonl'), line(1));
+    writeFileSync(join(root, 'big', 'locked.jsonl'), line(2));
+    chmodSync(join(root, 'big', 'readable.jsonl'), 0o644);
+    chmodSync(join(root, 'big', 'locked.jsonl'), 0o000);
+    const home = join(dir, 'home');
+    mkdirSync(home, { mode: 0o777 });
+    chmodSync(home, 0o777);
+    const plugins = join(dir, 'plugins');
+    writePlugin(plugins, 'count', countingPlugin('count'));
+    chmodSync(plugins, 0o755);
+    const result = await runMeasured(
+      ['run', '--sessions', root, '--db', join(home, 'db.duckdb'), '--json', '--plugins', plugins, '--no-builtins'],
+      { ...env, HOME: home, SESSION_INSPECTOR_HOME: home },
+      { uid: 65534, gid: 65534 },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const [stats] = JSON.parse(result.stdout) as { processed: number; errors: number; errors_detail: { session: string; error: string }[] }[];
+    assert.deepEqual([stats.processed, stats.errors], [1, 1]);
+    assert.equal(stats.errors_detail[0].session, 'big/locked.jsonl');
+    assert.match(stats.errors_detail[0].error, /cannot read .*locked\.jsonl: .*(EACCES|permission denied)/);
+  },
+);

@@ -14,13 +14,20 @@ async function snapshot(db: string): Promise<{ state: string[]; items: string[];
   const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
   const c = await instance.connect();
   try {
-    const rows = async (sql: string) => (await c.runAndReadAll(sql)).getRowsJS().map((r) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
+    const rows = async (sql: string) =>
+      (await c.runAndReadAll(sql)).getRowsJS().map((r) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
     return {
-      state: await rows('SELECT processor_name, session_file, username, items_extracted, file_hash, processor_version FROM session_processor_state ORDER BY 1, 2'),
+      state: await rows(
+        'SELECT processor_name, session_file, username, items_extracted, file_hash, processor_version FROM session_processor_state ORDER BY 1, 2',
+      ),
       items: await rows('SELECT processor_name, session_file, item_index, item::VARCHAR FROM processor_items ORDER BY 1, 2, 3'),
       // a state row whose item count disagrees would be a session marked processed without (all) its items
-      orphanState: Number((await c.runAndReadAll(`SELECT count(*) FROM session_processor_state s
-        WHERE items_extracted <> (SELECT count(*) FROM processor_items i WHERE i.processor_name = s.processor_name AND i.session_file = s.session_file)`)).getRowsJS()[0][0]),
+      orphanState: Number(
+        (
+          await c.runAndReadAll(`SELECT count(*) FROM session_processor_state s
+        WHERE items_extracted <> (SELECT count(*) FROM processor_items i WHERE i.processor_name = s.processor_name AND i.session_file = s.session_file)`)
+        ).getRowsJS()[0][0],
+      ),
       failures: Number((await c.runAndReadAll('SELECT count(*) FROM session_processor_failures')).getRowsJS()[0][0]),
     };
   } finally {
@@ -65,7 +72,9 @@ test(`crash consistency: ${KILL_POINTS} SIGKILLs at seeded points, then a full r
   assert.equal(finish.code, 0, finish.stderr);
   const actual = await snapshot(crashed);
   const stored = new Set(actual.items);
-  console.log(`crash consistency: ${KILL_POINTS} kill points (a full run: ${Math.round(fullMs)} ms) tried (${killed} landed mid-run, ${partial} with part of the work committed), ${expected.state.length} state rows and ${expected.items.length} items survived, lost ${expected.items.filter((i) => !stored.has(i)).length}, duplicated ${Math.max(0, actual.items.length - expected.items.length)}`);
+  console.log(
+    `crash consistency: ${KILL_POINTS} kill points (a full run: ${Math.round(fullMs)} ms) tried (${killed} landed mid-run, ${partial} with part of the work committed), ${expected.state.length} state rows and ${expected.items.length} items survived, lost ${expected.items.filter((i) => !stored.has(i)).length}, duplicated ${Math.max(0, actual.items.length - expected.items.length)}`,
+  );
   assert.ok(killed >= KILL_POINTS / 2, `most kills landed during a run (${killed})`);
   assert.ok(partial >= 3, `kills landed between commits, not only during start-up (${partial})`);
   assert.deepEqual(actual.state, expected.state);

@@ -5,7 +5,10 @@ import { Harness } from '../engine/harness.js';
 
 test('a plugin returning 1 million items: stored whole, in one transaction with its state row', async () => {
   const h = new Harness(2)
-    .plugin('million', `export default { name: 'million', timeoutMs: 120000, processSession() { return { items: Array.from({ length: 1_000_000 }, (_, i) => ({ i, tag: 'x' + (i % 97) })) }; } };`)
+    .plugin(
+      'million',
+      `export default { name: 'million', timeoutMs: 120000, processSession() { return { items: Array.from({ length: 1_000_000 }, (_, i) => ({ i, tag: 'x' + (i % 97) })) }; } };`,
+    )
     .plugin('count', countingPlugin('count'));
   writeSession(h.root, 'a/one.jsonl', [userRecord('one')]);
   writeSession(h.root, 'a/two.jsonl', [userRecord('two')]);

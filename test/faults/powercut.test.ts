@@ -30,7 +30,11 @@ test('power cut during a migration: the legacy rows are either untouched or all 
     if (tables.includes('session_extraction_state')) {
       assert.deepEqual(await sql(db, 'SELECT count(*), sum(items_extracted) FROM session_extraction_state'), [[ROWS, expectedSum]], `kill ${k}: legacy intact`);
     } else {
-      assert.deepEqual(await sql(db, "SELECT count(*), sum(items_extracted) FROM session_processor_state WHERE processor_name = 'verification'"), [[ROWS, expectedSum]], `kill ${k}: fully migrated`);
+      assert.deepEqual(
+        await sql(db, "SELECT count(*), sum(items_extracted) FROM session_processor_state WHERE processor_name = 'verification'"),
+        [[ROWS, expectedSum]],
+        `kill ${k}: fully migrated`,
+      );
     }
     // and the next open always completes the job with every row intact
     const reopened = await runCli(['state', 'list', '--processor', 'verification', '--json', '--db', db], { env });
@@ -46,15 +50,24 @@ test('power cut during a bulk state edit: every row reset and audited, or none',
   const env = { ...process.env, SESSION_INSPECTOR_HOME: join(dir, 'home') };
   const init = await runCli(['state', 'list', '--db', base, '--json'], { env });
   assert.equal(init.code, 0, init.stderr);
-  await sql(base, `INSERT INTO session_processor_state SELECT 'p', 's' || i || '.jsonl', 'u', TIMESTAMP '2025-01-01', 1, md5(i::VARCHAR), '1' FROM range(${ROWS}) t(i)`);
+  await sql(
+    base,
+    `INSERT INTO session_processor_state SELECT 'p', 's' || i || '.jsonl', 'u', TIMESTAMP '2025-01-01', 1, md5(i::VARCHAR), '1' FROM range(${ROWS}) t(i)`,
+  );
   const random = seeded(5);
   let killed = 0;
   for (let k = 0; k < 6; k++) {
     const db = join(dir, `edit-${k}.duckdb`);
     copyFileSync(base, db);
     if ((await runAndKill(['state', 'reset', '--processor', 'p', '--all', '--db', db], env, 200 + Math.floor(random() * 1500))) === 'killed') killed++;
-    const [[stateRows, auditRows]] = await sql(db, "SELECT (SELECT count(*) FROM session_processor_state), (SELECT count(*) FROM state_audit WHERE action = 'reset')");
-    assert.ok((stateRows === ROWS && auditRows === 0) || (stateRows === 0 && auditRows === ROWS), `kill ${k}: ${stateRows} state rows, ${auditRows} audit rows`);
+    const [[stateRows, auditRows]] = await sql(
+      db,
+      "SELECT (SELECT count(*) FROM session_processor_state), (SELECT count(*) FROM state_audit WHERE action = 'reset')",
+    );
+    assert.ok(
+      (stateRows === ROWS && auditRows === 0) || (stateRows === 0 && auditRows === ROWS),
+      `kill ${k}: ${stateRows} state rows, ${auditRows} audit rows`,
+    );
   }
   console.log(`power cut during a state edit: 6 tried (${killed} killed mid-way), 6 consistent, 0 lost`);
 });

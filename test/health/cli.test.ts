@@ -25,7 +25,10 @@ test('status --check exits 1 naming each problem, 0 once healthy; --json and --f
   const state = join(dir, 'state.duckdb');
   writeSession(root, 'alice/a.jsonl', [userRecord('hello')]);
   writePlugin(join(dir, 'plugins'), 'count', countingPlugin('count'));
-  const cli = (...args: string[]) => runCli([...args, '--sessions', root, '--state', state, '--plugins', join(dir, 'plugins'), '--no-builtins'], { env: { SESSION_INSPECTOR_CADENCE_COUNT: '10' } });
+  const cli = (...args: string[]) =>
+    runCli([...args, '--sessions', root, '--state', state, '--plugins', join(dir, 'plugins'), '--no-builtins'], {
+      env: { SESSION_INSPECTOR_CADENCE_COUNT: '10' },
+    });
 
   const never = await cli('status', '--check');
   assert.equal(never.code, 1);
@@ -43,7 +46,10 @@ test('status --check exits 1 naming each problem, 0 once healthy; --json and --f
   const json = JSON.parse((await cli('status', '--json')).stdout);
   assert.deepEqual([json[0].processor_name, json[0].overdue, json[0].healthy, json[0].cadence_minutes], ['count', true, false, 10]);
   const checkJson = JSON.parse((await cli('status', '--check', '--json')).stdout);
-  assert.deepEqual(checkJson.problems.map((p: { kind: string }) => p.kind), ['overdue']);
+  assert.deepEqual(
+    checkJson.problems.map((p: { kind: string }) => p.kind),
+    ['overdue'],
+  );
   const metrics = await cli('status', '--format', 'prometheus');
   assert.equal(metrics.code, 0);
   assert.match(metrics.stdout, /^session_inspector_sessions\{processor="count",state="processed"\} 1$/m);

@@ -24,9 +24,18 @@ let runs = 0;
 /** A run of `processor` that started `startedAgo` minutes before NOW and took `minutes` (unfinished: null). */
 async function run(store: StateStore, processor: string, startedAgo: number, minutes: number | null, stats: object = { processed: 10, errors: 0 }) {
   const id = `run-${++runs}`;
-  await store.db.run('INSERT INTO processor_runs (run_id, processor_name, trigger, started_at) VALUES ($1, $2, $3, $4::TIMESTAMP)', [id, processor, 'test', ago(startedAgo)]);
+  await store.db.run('INSERT INTO processor_runs (run_id, processor_name, trigger, started_at) VALUES ($1, $2, $3, $4::TIMESTAMP)', [
+    id,
+    processor,
+    'test',
+    ago(startedAgo),
+  ]);
   if (minutes !== null) {
-    await store.db.run('UPDATE processor_runs SET finished_at = $2::TIMESTAMP, stats = $3::JSON WHERE run_id = $1', [id, ago(startedAgo - minutes), JSON.stringify(stats)]);
+    await store.db.run('UPDATE processor_runs SET finished_at = $2::TIMESTAMP, stats = $3::JSON WHERE run_id = $1', [
+      id,
+      ago(startedAgo - minutes),
+      JSON.stringify(stats),
+    ]);
   }
 }
 
@@ -34,7 +43,10 @@ const kinds = (health: Awaited<ReturnType<typeof checkHealth>>) => health.proble
 
 stateTest('health: a run two days ago with a 10-minute cadence is overdue; a fresh run clears it; never run is overdue', async (backend) => {
   await withStore(backend, async (store) => {
-    const processors = [{ name: 'tokens', cadenceMinutes: 10 }, { name: 'usage', cadenceMinutes: 10 }];
+    const processors = [
+      { name: 'tokens', cadenceMinutes: 10 },
+      { name: 'usage', cadenceMinutes: 10 },
+    ];
     await run(store, 'tokens', 2 * 24 * 60, 1);
     let health = await checkHealth(store.db, processors, NOW);
     assert.deepEqual(kinds(health), ['overdue tokens', 'overdue usage']);
@@ -92,7 +104,11 @@ stateTest('health: a runner holding leases it stopped renewing is reported on a 
     const health = await checkHealth(store.db, [], NOW);
     if (backend === 'duckdb') return assert.deepEqual(health.problems, [], 'a DuckDB store has one process: no leases to watch');
     assert.deepEqual(health.problems, [
-      { kind: 'runner-stopped', processor: null, message: `runner box-1/42/abc stopped renewing its leases on 2 session(s) at ${ago(10)}: other runners take them over; check that machine` },
+      {
+        kind: 'runner-stopped',
+        processor: null,
+        message: `runner box-1/42/abc stopped renewing its leases on 2 session(s) at ${ago(10)}: other runners take them over; check that machine`,
+      },
     ]);
   });
 });
@@ -101,7 +117,10 @@ stateTest('metrics: Prometheus text format with sessions per state, last run, he
   await withStore(backend, async (store) => {
     await run(store, 'we"ird\\name', 60 * 24, 2, { processed: 3, errors: 1 });
     const health = await checkHealth(store.db, [{ name: 'we"ird\\name', cadenceMinutes: 10 }], NOW);
-    const text = prometheusMetrics([{ processor_name: 'we"ird\\name', processed: 3, pending: 0, failed: 1, quarantined: 0, items_extracted: 7, last_run_stats: { errors: 1 } }], health);
+    const text = prometheusMetrics(
+      [{ processor_name: 'we"ird\\name', processed: 3, pending: 0, failed: 1, quarantined: 0, items_extracted: 7, last_run_stats: { errors: 1 } }],
+      health,
+    );
     const label = 'processor="we\\"ird\\\\name"';
     for (const line of [
       '# TYPE session_inspector_sessions gauge',
@@ -118,7 +137,11 @@ stateTest('metrics: Prometheus text format with sessions per state, last run, he
       assert.ok(text.split('\n').includes(line), `missing: ${line}\n${text}`);
     }
     // Every sample line is `name{labels} value` or `name value`, every family declared once.
-    for (const line of text.trim().split('\n').filter((l) => !l.startsWith('#'))) assert.match(line, /^[a-z_]+(\{.*\})? -?[0-9.e+-]+$/);
+    for (const line of text
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('#')))
+      assert.match(line, /^[a-z_]+(\{.*\})? -?[0-9.e+-]+$/);
     assert.equal(text.split('\n').filter((l) => l === '# TYPE session_inspector_healthy gauge').length, 1);
   });
 });

@@ -12,7 +12,11 @@ test('the complete example in docs/plugins.md works as written', async () => {
   const plugin = writePlugin(dir, 'bash-commands', source);
   const root = join(dir, 'sessions');
   writeSession(root, 'alice/s.jsonl', [
-    { type: 'assistant', timestamp: '2025-09-01T10:00:00.000Z', message: { content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'ls -la' } }] } },
+    {
+      type: 'assistant',
+      timestamp: '2025-09-01T10:00:00.000Z',
+      message: { content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'ls -la' } }] },
+    },
     { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't1', content: 'no such file', is_error: true }] } },
     { type: 'assistant', timestamp: '2025-09-01T10:00:05.000Z', message: { content: [{ type: 'tool_use', id: 't2', name: 'Read', input: {} }] } },
     { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't2', content: 'x' }] } },
@@ -34,7 +38,11 @@ test('the complete SQL example in docs/plugins.md works as written, with line nu
   const root = join(dir, 'sessions');
   writeSession(root, 'alice/s.jsonl', [
     { type: 'user', message: { content: 'run it' } },
-    { type: 'assistant', timestamp: '2025-09-01T10:00:00.000Z', message: { content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'ls -la' } }] } },
+    {
+      type: 'assistant',
+      timestamp: '2025-09-01T10:00:00.000Z',
+      message: { content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'ls -la' } }] },
+    },
     { type: 'assistant', timestamp: '2025-09-01T10:00:05.000Z', message: { content: [{ type: 'tool_use', id: 't2', name: 'Read', input: {} }] } },
   ]);
   const db = join(dir, 'db.duckdb');

@@ -15,7 +15,10 @@ const hostile: Record<string, { body: string; error: RegExp; timeoutMs?: number 
   'process-exit': { body: `process.exit(3);`, error: /^plugin process exited with code 3$/ },
   'heap-grows': { body: `const a = []; for (;;) a.push(new Array(1e6).fill(1.5));`, error: /^out of memory \(limit 128 MB\)$/ },
   'split-bomb': { body: `const s = 'ab,'.repeat(60e6); return { items: [s.split(',').length] };`, error: /^out of memory \(limit 128 MB\)$/ },
-  'writes-session': { body: `(await import('node:fs')).writeFileSync(session.path, 'clobbered'); throw new Error('wrote to session.path');`, error: /^wrote to session\.path$/ },
+  'writes-session': {
+    body: `(await import('node:fs')).writeFileSync(session.path, 'clobbered'); throw new Error('wrote to session.path');`,
+    error: /^wrote to session\.path$/,
+  },
   'missing-import': { body: `await import('no-such-module-anywhere'); return {};`, error: /no-such-module-anywhere/ },
 };
 
@@ -73,7 +76,10 @@ test('ctx.signal aborts at the timeout, so a cooperative plugin stops cleanly an
   writeSession(h.root, 'a/1.jsonl', session(1));
   const stats = await h.run('cooperative');
   assert.deepEqual(stats.errors_detail, [{ session: 'a/1.jsonl', error: 'timeout after 200 ms' }]);
-  assert.ok(h.logs.some((l) => l.includes('aborted: timeout after 200 ms')), h.logs.join('\n'));
+  assert.ok(
+    h.logs.some((l) => l.includes('aborted: timeout after 200 ms')),
+    h.logs.join('\n'),
+  );
 });
 
 test('the host thread stays responsive while a plugin spins in an endless loop', async () => {
@@ -99,10 +105,13 @@ test('plugin console output never reaches stdout; it becomes log lines', async (
   await h.run('chatty');
   // logged asynchronously from the process's stdout pipe
   for (let i = 0; i < 40 && !h.logs.some((l) => l.includes('hello from a plugin')); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(h.logs.some((l) => l === 'info: plugin output: hello from a plugin'), h.logs.join('\n'));
+  assert.ok(
+    h.logs.some((l) => l === 'info: plugin output: hello from a plugin'),
+    h.logs.join('\n'),
+  );
 });
 
-test('a plugin that tampers with its process\'s answers fails its sessions with a reason naming the field; the run goes on', async () => {
+test("a plugin that tampers with its process's answers fails its sessions with a reason naming the field; the run goes on", async () => {
   // Plugin code shares its process with our code: here it rewrites every session result on its way out.
   const h = new Harness(1).plugin(
     'forger',

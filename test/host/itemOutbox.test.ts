@@ -27,7 +27,11 @@ test('item outbox: messages are bounded, at most ITEM_MESSAGES_IN_FLIGHT await t
   assert.equal(rest.length, 5, 'the tail travels with the outcome');
   assert.equal(a.sent + rest.length, total);
   const all = [...sent.flatMap((m) => m.items), ...rest].map((json) => JSON.parse(json).i);
-  assert.deepEqual(all, Array.from({ length: total }, (_, i) => i), 'in order, none lost or repeated');
+  assert.deepEqual(
+    all,
+    Array.from({ length: total }, (_, i) => i),
+    'in order, none lost or repeated',
+  );
 });
 
 test('item outbox: a processor that fails drops its unsent messages; a bad item names its index and stays the failure', () => {

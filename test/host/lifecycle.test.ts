@@ -27,14 +27,19 @@ function setup() {
 test('an installed plugin is listed but never imported until approved; approval is pinned to its content', async () => {
   const s = setup();
   const marker = join(s.dir, 'imported.txt');
-  const source = writePlugin(join(s.dir, 'downloads'), 'third-party', markerPlugin('third', marker), { sessionInspector: { apiVersion: 1, processors: ['third'] } });
+  const source = writePlugin(join(s.dir, 'downloads'), 'third-party', markerPlugin('third', marker), {
+    sessionInspector: { apiVersion: 1, processors: ['third'] },
+  });
   let engine = await s.open();
   try {
     const { installed, plugin } = await engine.installPlugin(source, false);
     assert.equal(installed.folder, join(s.home, 'plugins', 'third-party'));
     assert.deepEqual([plugin.approval, plugin.loaded, plugin.processors], ['unapproved', false, ['third']]);
     assert.match(installed.contentHash, /^[0-9a-f]{64}$/);
-    assert.deepEqual((await engine.plugins()).processors.map((p) => p.name), []);
+    assert.deepEqual(
+      (await engine.plugins()).processors.map((p) => p.name),
+      [],
+    );
     await assert.rejects(engine.run(['third']), /no such processor is loaded/);
     assert.ok(!existsSync(marker), 'the unapproved module was never imported');
 
@@ -64,9 +69,15 @@ test('plugins install --yes approves at once; plugins list shows approval and en
   assert.equal(installed.code, 0, installed.stderr);
   assert.match(installed.stdout, /installed yes-plugin 1\.0\.0 into .*yes-plugin\n {2}processors: yes\n {2}content hash: [0-9a-f]{64}\n {2}approved/);
   const list = JSON.parse((await runCli(['plugins', '--json', '--db', db, '--no-builtins'], { env })).stdout);
-  assert.deepEqual(list.map((p: { name: string; approval: string; enabled: boolean; loaded: boolean }) => [p.name, p.approval, p.enabled, p.loaded]), [['yes-plugin', 'approved', true, true]]);
+  assert.deepEqual(
+    list.map((p: { name: string; approval: string; enabled: boolean; loaded: boolean }) => [p.name, p.approval, p.enabled, p.loaded]),
+    [['yes-plugin', 'approved', true, true]],
+  );
   const run = JSON.parse((await runCli(['run', '--json', '--db', db, '--sessions', s.root, '--no-builtins'], { env })).stdout);
-  assert.deepEqual(run.map((r: { processor: string; processed: number }) => [r.processor, r.processed]), [['yes', 1]]);
+  assert.deepEqual(
+    run.map((r: { processor: string; processed: number }) => [r.processor, r.processed]),
+    [['yes', 1]],
+  );
 
   const unapproved = writePlugin(join(s.dir, 'downloads'), 'later', countingPlugin('later'));
   const out = await runCli(['plugins', 'install', unapproved, '--db', db], { env });
@@ -149,7 +160,11 @@ test('plugins new --sql scaffolds a working SQL processor whose own test runs th
   const created = await runCli(['plugins', 'new', 'sql-tools', '--sql', '--dir', s.dir]);
   assert.equal(created.code, 0, created.stderr);
   const folder = join(s.dir, 'sql-tools');
-  const env: NodeJS.ProcessEnv = { ...process.env, SESSION_INSPECTOR_BIN: join(repoRoot, 'bin', 'session-inspector.js'), SESSION_INSPECTOR_HOME: join(s.dir, 'home') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SESSION_INSPECTOR_BIN: join(repoRoot, 'bin', 'session-inspector.js'),
+    SESSION_INSPECTOR_HOME: join(s.dir, 'home'),
+  };
   delete env.NODE_TEST_CONTEXT;
   const ownTest = await promisify(execFile)(process.execPath, ['--test'], { cwd: folder, env }).catch((e: { stdout: string; stderr: string }) => e);
   assert.match(ownTest.stdout, /pass 1/, ownTest.stdout + ownTest.stderr);
@@ -174,9 +189,7 @@ test('plugins new scaffolds a working plugin with a passing test; validate repor
   const valid = await runCli(['plugins', 'validate', folder]);
   assert.equal(valid.code, 0, valid.stdout + valid.stderr);
   assert.match(valid.stdout, /tool-counts 0\.1\.0: tool-counts\n {2}no problems found/);
-  writeSession(s.root, 'demo/session.jsonl', [
-    { type: 'assistant', message: { content: [{ type: 'tool_use', id: 't1', name: 'Grep', input: {} }] } },
-  ]);
+  writeSession(s.root, 'demo/session.jsonl', [{ type: 'assistant', message: { content: [{ type: 'tool_use', id: 't1', name: 'Grep', input: {} }] } }]);
   const db = join(s.dir, 'new.duckdb');
   await runCli(['run', '--plugins', folder, '--sessions', s.root, '--db', db, '--no-builtins']);
   const rows = JSON.parse((await runCli(['query', 'SELECT tool_name, calls FROM tool_counts', '--db', db, '--json'])).stdout);

@@ -20,23 +20,35 @@ function childrenOf(pid: number): number[] {
   return found;
 }
 
-test('a plugin process spinning in an endless loop ends when its host is killed (no orphan left burning CPU)', { skip: existsSync('/proc/self/stat') ? false : 'needs /proc (Linux)' }, async () => {
-  const dir = tempDir();
-  writeSession(join(dir, 'sessions'), 'a/x.jsonl', '{}\n');
-  writePlugin(join(dir, 'plugins'), 'spin', `export default { name: 'spin', processSession() { for (;;) {} } };`);
-  const engineUrl = pathToFileURL(join(repoRoot, 'dist', 'main', 'core', 'engine.js')).href;
-  const host = spawn(process.execPath, ['--input-type=module', '-e', `
+test(
+  'a plugin process spinning in an endless loop ends when its host is killed (no orphan left burning CPU)',
+  { skip: existsSync('/proc/self/stat') ? false : 'needs /proc (Linux)' },
+  async () => {
+    const dir = tempDir();
+    writeSession(join(dir, 'sessions'), 'a/x.jsonl', '{}\n');
+    writePlugin(join(dir, 'plugins'), 'spin', `export default { name: 'spin', processSession() { for (;;) {} } };`);
+    const engineUrl = pathToFileURL(join(repoRoot, 'dist', 'main', 'core', 'engine.js')).href;
+    const host = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
     const { Engine } = await import(${JSON.stringify(engineUrl)});
     const engine = await Engine.open({ state: ${JSON.stringify(join(dir, 'db.duckdb'))}, sessions: ${JSON.stringify(join(dir, 'sessions'))}, plugins: [${JSON.stringify(join(dir, 'plugins'))}], builtins: false, pluginProcesses: 1, home: ${JSON.stringify(join(dir, 'home'))} });
     engine.run([]);
     setTimeout(() => console.log('spinning'), 1000);
-    setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve) => host.stdout.once('data', () => resolve()));
-  const plugins = childrenOf(host.pid!);
-  assert.ok(plugins.length >= 1, 'the host has a plugin process');
-  host.kill('SIGKILL');
-  await new Promise((r) => host.on('exit', r));
-  for (let i = 0; i < 40 && plugins.some((p) => existsSync(`/proc/${p}`)); i++) await sleep(100);
-  const left = plugins.filter((p) => existsSync(`/proc/${p}`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z '));
-  assert.deepEqual(left, [], 'every plugin process ended within 4 s of its host');
-});
+    setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => host.stdout.once('data', () => resolve()));
+    const plugins = childrenOf(host.pid!);
+    assert.ok(plugins.length >= 1, 'the host has a plugin process');
+    host.kill('SIGKILL');
+    await new Promise((r) => host.on('exit', r));
+    for (let i = 0; i < 40 && plugins.some((p) => existsSync(`/proc/${p}`)); i++) await sleep(100);
+    const left = plugins.filter((p) => existsSync(`/proc/${p}`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z '));
+    assert.deepEqual(left, [], 'every plugin process ended within 4 s of its host');
+  },
+);

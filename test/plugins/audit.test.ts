@@ -84,7 +84,7 @@ const DESTRUCTIVE: [string, [string, string | null, string | null, string | null
   ['echo "rm -rf /"', []],
   ["git commit -m 'never run rm -rf /'", []],
   ['cat > clean.sh <<EOF\nrm -rf /\nEOF', []],
-  ["git commit -m \"$(cat <<'EOF'\nFix: 1) rm -rf / is dangerous\nEOF\n)\"", []],
+  ['git commit -m "$(cat <<\'EOF\'\nFix: 1) rm -rf / is dangerous\nEOF\n)"', []],
   ['# rm -rf /\nls', []],
   ['command -v rm -rf /', []],
 
@@ -119,7 +119,7 @@ const DESTRUCTIVE: [string, [string, string | null, string | null, string | null
   ['grep -rn "DROP TABLE" migrations/', []],
   ['echo "DROP TABLE users;" > drop.sql', []],
   ['psql -c "SELECT 1 -- DROP TABLE users"', []],
-  ["psql -c \"SELECT 'x' AS drop_table_note\"", []],
+  ['psql -c "SELECT \'x\' AS drop_table_note"', []],
 
   // chmod that lets everyone write
   ['chmod -R 777 /var/www', [['chmod_world_writable', 'chmod -R 777', '/var/www', 'outside']]],
@@ -169,14 +169,18 @@ test('destructive-commands: hostile command lines end quickly and never throw', 
 
 test('destructive-commands: targets are judged from the shell folder of the record, against the first cwd', async () => {
   const rules = await importPluginModule<RulesModule>('audit', 'destructiveRules.js');
-  const judge = (command: string, cwd: string | null, project: string | null) => rules.destructiveFindings(command, cwd, project).map((f) => [f.target, f.scope]);
+  const judge = (command: string, cwd: string | null, project: string | null) =>
+    rules.destructiveFindings(command, cwd, project).map((f) => [f.target, f.scope]);
   // The agent cd'ed into src earlier: ../dist is still the project's.
   assert.deepEqual(judge('rm -rf ../dist', `${PROJECT}/src`, PROJECT), []);
   assert.deepEqual(judge('rm -rf ../../lib', `${PROJECT}/src`, PROJECT), [['/home/alice/code/lib', 'outside']]);
   // Without any cwd only the root and home folders are known to be outside.
   assert.deepEqual(judge('rm -rf / /opt/x build', null, null), [['/', 'root']]);
   // The home folder is read from the project's path; elsewhere ~ stays ~.
-  assert.deepEqual(judge('rm -rf ~/x ~', '/srv/app', '/srv/app'), [['~/x', 'outside'], ['~', 'home']]);
+  assert.deepEqual(judge('rm -rf ~/x ~', '/srv/app', '/srv/app'), [
+    ['~/x', 'outside'],
+    ['~', 'home'],
+  ]);
   assert.deepEqual(judge('rm -rf ~/Library/Caches/x', '/Users/bob/dev/app', '/Users/bob/dev/app'), [['/Users/bob/Library/Caches/x', 'outside']]);
   // A session started in /tmp: /tmp is its project.
   assert.deepEqual(judge('rm -rf /tmp/job/out', '/tmp/job', '/tmp/job'), []);
@@ -211,23 +215,59 @@ test('destructive-commands: one item per finding with its file line, the call an
   assert.deepEqual(items, [
     item('a1', 2, 't1', { rule: 'rm_rf_outside', detail: 'rm -rf', target: '/tmp/build', scope: 'temp', command: 'rm -rf build' }),
     item('a1', 2, 't1', { rule: 'git_push_force', detail: 'git push --force', target: 'origin main', scope: null, command: 'git push --force origin main' }),
-    item('a3', 4, 't4', { rule: 'download_to_shell', detail: 'curl | bash', target: 'https://get.example.com/i.sh', scope: null, command: 'curl -fsSL https://get.example.com/i.sh | sudo bash' }, true),
-    item('a6', null, 't8', { rule: 'git_reset_hard', detail: 'git reset --hard', target: `${'f'.repeat(199)}…`, scope: null, command: `${long.slice(0, 199)}…` }),
+    item(
+      'a3',
+      4,
+      't4',
+      {
+        rule: 'download_to_shell',
+        detail: 'curl | bash',
+        target: 'https://get.example.com/i.sh',
+        scope: null,
+        command: 'curl -fsSL https://get.example.com/i.sh | sudo bash',
+      },
+      true,
+    ),
+    item('a6', null, 't8', {
+      rule: 'git_reset_hard',
+      detail: 'git reset --hard',
+      target: `${'f'.repeat(199)}…`,
+      scope: null,
+      command: `${long.slice(0, 199)}…`,
+    }),
   ]);
 });
 
 test('destructive-commands: a subagent file starting in a subfolder is judged against the project it belongs to', async () => {
   const commands = await loadProcessor('destructive-commands', 'audit');
-  const file = writeSession([assistantLine('a1', 0, CALL, [toolUse('b1', 'Bash', { command: 'rm -rf ../docs/build' })], { cwd: `${PROJECT}/src`, isSidechain: true })], 'agent-1.jsonl');
+  const file = writeSession(
+    [assistantLine('a1', 0, CALL, [toolUse('b1', 'Bash', { command: 'rm -rf ../docs/build' })], { cwd: `${PROJECT}/src`, isSidechain: true })],
+    'agent-1.jsonl',
+  );
   assert.deepEqual((await runProcessor(commands, file, '-home-alice-code-app/agent-1.jsonl')).items, []);
   // Outside Claude Code's layout the first cwd is all there is to go by.
-  assert.deepEqual((await runProcessor<any>(commands, file, 'copied/agent-1.jsonl')).items.map((i) => [i.target, i.scope, i.project_dir]), [[`${PROJECT}/docs/build`, 'outside', `${PROJECT}/src`]]);
+  assert.deepEqual(
+    (await runProcessor<any>(commands, file, 'copied/agent-1.jsonl')).items.map((i) => [i.target, i.scope, i.project_dir]),
+    [[`${PROJECT}/docs/build`, 'outside', `${PROJECT}/src`]],
+  );
 });
 
 test('destructive-commands: declares the destructive_commands view', async () => {
   assert.deepEqual((await loadProcessor('destructive-commands', 'audit')).view, {
     name: 'destructive_commands',
-    columns: { rule: 'VARCHAR', detail: 'VARCHAR', target: 'VARCHAR', scope: 'VARCHAR', command: 'VARCHAR', tool_name: 'VARCHAR', tool_use_id: 'VARCHAR', project_dir: 'VARCHAR', is_sidechain: 'BOOLEAN', occurred_at: 'TIMESTAMP', line_no: 'BIGINT' },
+    columns: {
+      rule: 'VARCHAR',
+      detail: 'VARCHAR',
+      target: 'VARCHAR',
+      scope: 'VARCHAR',
+      command: 'VARCHAR',
+      tool_name: 'VARCHAR',
+      tool_use_id: 'VARCHAR',
+      project_dir: 'VARCHAR',
+      is_sidechain: 'BOOLEAN',
+      occurred_at: 'TIMESTAMP',
+      line_no: 'BIGINT',
+    },
   });
 });
 
@@ -284,32 +324,51 @@ test('outside-writes: Windows paths compare without case, and a session without 
     assistantLine('a3', 2, CALL, [toolUse('w3', 'Edit', { file_path: 'D:\\data\\x.csv' })], { cwd: windows }),
   ];
   const { items } = await runProcessor<any>(processor, writeSession(lines));
-  assert.deepEqual(items.map((i) => [i.path, i.scope, i.project_dir, i.line_no]), [
-    ['C:\\Users\\Carol\\AppData\\Local\\Temp\\x.txt', 'temp', windows, 2],
-    ['D:\\data\\x.csv', 'outside', windows, 3],
-  ]);
+  assert.deepEqual(
+    items.map((i) => [i.path, i.scope, i.project_dir, i.line_no]),
+    [
+      ['C:\\Users\\Carol\\AppData\\Local\\Temp\\x.txt', 'temp', windows, 2],
+      ['D:\\data\\x.csv', 'outside', windows, 3],
+    ],
+  );
   const noCwd = [assistantLine('a1', 0, CALL, [toolUse('w1', 'Write', { file_path: '/etc/hosts' })], { cwd: undefined })];
   assert.deepEqual((await runProcessor(processor, writeSession(noCwd))).items, []);
 });
 
 test('outside-writes: a subagent file starting in a subfolder is judged against the project it belongs to', async () => {
   const writes = await loadProcessor('outside-writes', 'audit');
-  const file = writeSession([assistantLine('a1', 0, CALL, [toolUse('w1', 'Write', { file_path: `${PROJECT}/README.md`, content: '' })], { cwd: `${PROJECT}/src`, isSidechain: true })], 'agent-1.jsonl');
+  const file = writeSession(
+    [assistantLine('a1', 0, CALL, [toolUse('w1', 'Write', { file_path: `${PROJECT}/README.md`, content: '' })], { cwd: `${PROJECT}/src`, isSidechain: true })],
+    'agent-1.jsonl',
+  );
   assert.deepEqual((await runProcessor(writes, file, '-home-alice-code-app/agent-1.jsonl')).items, []);
   // Outside Claude Code's layout the first cwd is all there is to go by.
-  assert.deepEqual((await runProcessor<any>(writes, file, 'copied/agent-1.jsonl')).items.map((i) => [i.path, i.scope, i.project_dir]), [[`${PROJECT}/README.md`, 'outside', `${PROJECT}/src`]]);
+  assert.deepEqual(
+    (await runProcessor<any>(writes, file, 'copied/agent-1.jsonl')).items.map((i) => [i.path, i.scope, i.project_dir]),
+    [[`${PROJECT}/README.md`, 'outside', `${PROJECT}/src`]],
+  );
 });
 
 test('outside-writes: declares the outside_writes view', async () => {
   assert.deepEqual((await loadProcessor('outside-writes', 'audit')).view, {
     name: 'outside_writes',
-    columns: { path: 'VARCHAR', scope: 'VARCHAR', tool_name: 'VARCHAR', tool_use_id: 'VARCHAR', project_dir: 'VARCHAR', is_sidechain: 'BOOLEAN', occurred_at: 'TIMESTAMP', line_no: 'BIGINT' },
+    columns: {
+      path: 'VARCHAR',
+      scope: 'VARCHAR',
+      tool_name: 'VARCHAR',
+      tool_use_id: 'VARCHAR',
+      project_dir: 'VARCHAR',
+      is_sidechain: 'BOOLEAN',
+      occurred_at: 'TIMESTAMP',
+      line_no: 'BIGINT',
+    },
   });
 });
 
 test('permission-bypass: each switch into a bypassing mode once, CLI flags and settings the agent wrote', async () => {
   const processor = await loadProcessor('permission-bypass', 'audit');
-  const mode = (uuid: string, seconds: number, permissionMode: string, extra: Record<string, unknown> = {}) => userLine(uuid, seconds, 'next', { permissionMode, ...extra });
+  const mode = (uuid: string, seconds: number, permissionMode: string, extra: Record<string, unknown> = {}) =>
+    userLine(uuid, seconds, 'next', { permissionMode, ...extra });
   const bash = (uuid: string, seconds: number, id: string, command: string) => assistantLine(uuid, seconds, CALL, [toolUse(id, 'Bash', { command })]);
   const lines: unknown[] = [
     ...NOISE,
@@ -333,14 +392,36 @@ test('permission-bypass: each switch into a bypassing mode once, CLI flags and s
     bash('b3', 15, 'c3', 'grep -rn -- --dangerously-skip-permissions docs/'),
     bash('b4', 16, 'c4', 'echo "run claude --dangerously-skip-permissions"'),
     bash('b5', 17, 'c5', 'claude --permission-mode plan'),
-    assistantLine('w1', 18, CALL, [toolUse('e1', 'Write', { file_path: `${PROJECT}/.claude/settings.local.json`, content: '{\n  "permissions": { "defaultMode": "bypassPermissions" }\n}' })]),
-    assistantLine('w2', 19, CALL, [toolUse('e2', 'Edit', { file_path: '/home/alice/.claude/settings.json', old_string: '"defaultMode": "default"', new_string: '"defaultMode": "acceptEdits"' })]),
+    assistantLine('w1', 18, CALL, [
+      toolUse('e1', 'Write', { file_path: `${PROJECT}/.claude/settings.local.json`, content: '{\n  "permissions": { "defaultMode": "bypassPermissions" }\n}' }),
+    ]),
+    assistantLine('w2', 19, CALL, [
+      toolUse('e2', 'Edit', {
+        file_path: '/home/alice/.claude/settings.json',
+        old_string: '"defaultMode": "default"',
+        new_string: '"defaultMode": "acceptEdits"',
+      }),
+    ]),
     assistantLine('w3', 20, CALL, [toolUse('e3', 'Write', { file_path: `${PROJECT}/docs/settings.md`, content: '"defaultMode": "bypassPermissions"' })]),
-    assistantLine('w4', 21, CALL, [toolUse('e4', 'Edit', { file_path: `${PROJECT}/.claude/settings.json`, old_string: 'x', new_string: '"defaultMode": "plan"' })]),
+    assistantLine('w4', 21, CALL, [
+      toolUse('e4', 'Edit', { file_path: `${PROJECT}/.claude/settings.json`, old_string: 'x', new_string: '"defaultMode": "plan"' }),
+    ]),
   ];
-  const lineOf = (key: string) => lines.findIndex((line) => (line as { uuid?: string; timestamp?: string }).uuid === key || (line as { timestamp?: string }).timestamp === key) + 1;
+  const lineOf = (key: string) =>
+    lines.findIndex((line) => (line as { uuid?: string; timestamp?: string }).uuid === key || (line as { timestamp?: string }).timestamp === key) + 1;
   const { items } = await runProcessor<any>(processor, writeSession(lines));
-  const row = (kind: string, modeName: string, previous: string | null, recordType: string, tool: string | null, id: string | null, detail: string | null, seconds: number, line: number, sidechain = false) => ({
+  const row = (
+    kind: string,
+    modeName: string,
+    previous: string | null,
+    recordType: string,
+    tool: string | null,
+    id: string | null,
+    detail: string | null,
+    seconds: number,
+    line: number,
+    sidechain = false,
+  ) => ({
     kind,
     mode: modeName,
     previous_mode: previous,
@@ -358,7 +439,17 @@ test('permission-bypass: each switch into a bypassing mode once, CLI flags and s
     row('mode_change', 'auto', 'default', 'permission-mode', null, null, null, 9, lineOf(at(9))),
     row('mode_change', 'bypassPermissions', 'somethingNew', 'system', null, null, null, 12, lineOf('init')),
     row('cli_flag', 'bypassPermissions', null, 'assistant', 'Bash', 'c1', 'claude --dangerously-skip-permissions -p "fix the tests"', 13, lineOf('b1')),
-    row('cli_flag', 'acceptEdits', null, 'assistant', 'Bash', 'c2', 'cd sub && npx -y @anthropic-ai/claude-code --permission-mode=acceptEdits', 14, lineOf('b2')),
+    row(
+      'cli_flag',
+      'acceptEdits',
+      null,
+      'assistant',
+      'Bash',
+      'c2',
+      'cd sub && npx -y @anthropic-ai/claude-code --permission-mode=acceptEdits',
+      14,
+      lineOf('b2'),
+    ),
     row('settings_write', 'bypassPermissions', null, 'assistant', 'Write', 'e1', `${PROJECT}/.claude/settings.local.json`, 18, lineOf('w1')),
     row('settings_write', 'acceptEdits', null, 'assistant', 'Edit', 'e2', '/home/alice/.claude/settings.json', 19, lineOf('w2')),
   ]);
@@ -367,7 +458,18 @@ test('permission-bypass: each switch into a bypassing mode once, CLI flags and s
 test('permission-bypass: declares the permission_bypass view', async () => {
   assert.deepEqual((await loadProcessor('permission-bypass', 'audit')).view, {
     name: 'permission_bypass',
-    columns: { kind: 'VARCHAR', mode: 'VARCHAR', previous_mode: 'VARCHAR', record_type: 'VARCHAR', tool_name: 'VARCHAR', tool_use_id: 'VARCHAR', detail: 'VARCHAR', is_sidechain: 'BOOLEAN', occurred_at: 'TIMESTAMP', line_no: 'BIGINT' },
+    columns: {
+      kind: 'VARCHAR',
+      mode: 'VARCHAR',
+      previous_mode: 'VARCHAR',
+      record_type: 'VARCHAR',
+      tool_name: 'VARCHAR',
+      tool_use_id: 'VARCHAR',
+      detail: 'VARCHAR',
+      is_sidechain: 'BOOLEAN',
+      occurred_at: 'TIMESTAMP',
+      line_no: 'BIGINT',
+    },
   });
 });
 
@@ -383,13 +485,20 @@ async function cli(...args: string[]): Promise<any> {
 /** Runs the audit processors through the CLI, then checks each view's columns and rows against the processors run directly. */
 async function runAndCompare(sessions: string, db: string): Promise<Record<string, any[]>> {
   const runs: any[] = await cli('run', '--sessions', sessions, '--db', db, '--json', ...PROCESSORS.flatMap((name) => ['--processor', name]));
-  assert.deepEqual(runs.map((r) => [r.processor, r.errors]), PROCESSORS.map((name) => [name, 0]));
+  assert.deepEqual(
+    runs.map((r) => [r.processor, r.errors]),
+    PROCESSORS.map((name) => [name, 0]),
+  );
   const rows: Record<string, any[]> = {};
   for (const name of PROCESSORS) {
     const processor = await loadProcessor(name, 'audit');
     const view = processor.view!;
     const described: any[] = await cli('query', `DESCRIBE ${view.name}`, '--db', db, '--json');
-    assert.deepEqual(described.map((c) => [c.column_name, c.column_type]).filter(([c]) => c !== 'session_file' && c !== 'item_index'), Object.entries(view.columns), view.name);
+    assert.deepEqual(
+      described.map((c) => [c.column_name, c.column_type]).filter(([c]) => c !== 'session_file' && c !== 'item_index'),
+      Object.entries(view.columns),
+      view.name,
+    );
     const stored: any[] = await cli('query', `SELECT * EXCLUDE (item_index) FROM ${view.name} ORDER BY session_file, item_index`, '--db', db, '--json');
     const direct: any[] = [];
     for (const file of sessionFiles(sessions)) {
@@ -415,27 +524,51 @@ test('audit: through the CLI, each view holds what its processor finds', async (
     { type: 'permission-mode', permissionMode: 'bypassPermissions', sessionId: 'sess-1' },
     userLine('u1', 0, 'tidy up', { permissionMode: 'bypassPermissions', cwd: `${PROJECT}/src` }),
     assistantLine('a1', 1, CALL, [toolUse('t1', 'Bash', { command: 'git reset --hard origin/main && rm -rf ~/old-app ../dist' })], { cwd: `${PROJECT}/src` }),
-    assistantLine('a2', 2, CALL, [toolUse('t2', 'Write', { file_path: '/tmp/notes.md', content: 'x' }), toolUse('t3', 'Write', { file_path: `${PROJECT}/docs/a.md`, content: 'x' })]),
+    assistantLine('a2', 2, CALL, [
+      toolUse('t2', 'Write', { file_path: '/tmp/notes.md', content: 'x' }),
+      toolUse('t3', 'Write', { file_path: `${PROJECT}/docs/a.md`, content: 'x' }),
+    ]),
   ];
   fs.writeFileSync(path.join(sessions, 's1.jsonl'), lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
   const rows = await runAndCompare(path.join(root, 'sessions'), path.join(root, 'state.duckdb'));
-  assert.deepEqual(rows.destructive_commands.map((r) => [r.session_file, r.rule, r.target, r.project_dir, r.line_no]), [
-    ['-home-alice-code-app/s1.jsonl', 'git_reset_hard', 'origin/main', PROJECT, 3],
-    ['-home-alice-code-app/s1.jsonl', 'rm_rf_outside', '/home/alice/old-app', PROJECT, 3],
-  ]);
-  assert.deepEqual(rows.outside_writes.map((r) => [r.path, r.scope, r.project_dir, r.line_no]), [['/tmp/notes.md', 'temp', PROJECT, 4]]);
+  assert.deepEqual(
+    rows.destructive_commands.map((r) => [r.session_file, r.rule, r.target, r.project_dir, r.line_no]),
+    [
+      ['-home-alice-code-app/s1.jsonl', 'git_reset_hard', 'origin/main', PROJECT, 3],
+      ['-home-alice-code-app/s1.jsonl', 'rm_rf_outside', '/home/alice/old-app', PROJECT, 3],
+    ],
+  );
+  assert.deepEqual(
+    rows.outside_writes.map((r) => [r.path, r.scope, r.project_dir, r.line_no]),
+    [['/tmp/notes.md', 'temp', PROJECT, 4]],
+  );
   // The permission-mode record carries no cwd or uuid; it is read although the processor selects lines.
-  assert.deepEqual(rows.permission_bypass.map((r) => [r.kind, r.mode, r.previous_mode, r.record_type, r.line_no]), [['mode_change', 'bypassPermissions', null, 'permission-mode', 1]]);
+  assert.deepEqual(
+    rows.permission_bypass.map((r) => [r.kind, r.mode, r.previous_mode, r.record_type, r.line_no]),
+    [['mode_change', 'bypassPermissions', null, 'permission-mode', 1]],
+  );
 });
 
-test('audit: over the real transcripts the views exist and hold what the processors find', { skip: fixturesDir() === null ? NO_FIXTURES : undefined }, async () => {
-  const sessions = fixturesDir()!;
-  const rows = await runAndCompare(sessions, path.join(tempDir('audit-fixtures'), 'state.duckdb'));
-  // The shell of fe5e1c67 wanders into todo-app/ and todo-app/types/ while files are written all over
-  // /path/to/Demo: judged against the first cwd, none of those writes is outside the project.
-  const wandering = sessionFiles(sessions).find((file) => path.basename(file).startsWith('fe5e1c67'));
-  assert.ok(wandering, 'sample-project/fe5e1c67-….jsonl is among the fixtures');
-  const cwds = new Set(fs.readFileSync(wandering, 'utf8').split('\n').flatMap((line) => (line.includes('"cwd"') ? [JSON.parse(line).cwd] : [])));
-  assert.ok(cwds.has('/path/to/Demo/todo-app/types'), 'the session does change folders');
-  assert.deepEqual(rows.outside_writes.filter((r) => r.session_file.includes('fe5e1c67')), []);
-});
+test(
+  'audit: over the real transcripts the views exist and hold what the processors find',
+  { skip: fixturesDir() === null ? NO_FIXTURES : undefined },
+  async () => {
+    const sessions = fixturesDir()!;
+    const rows = await runAndCompare(sessions, path.join(tempDir('audit-fixtures'), 'state.duckdb'));
+    // The shell of fe5e1c67 wanders into todo-app/ and todo-app/types/ while files are written all over
+    // /path/to/Demo: judged against the first cwd, none of those writes is outside the project.
+    const wandering = sessionFiles(sessions).find((file) => path.basename(file).startsWith('fe5e1c67'));
+    assert.ok(wandering, 'sample-project/fe5e1c67-….jsonl is among the fixtures');
+    const cwds = new Set(
+      fs
+        .readFileSync(wandering, 'utf8')
+        .split('\n')
+        .flatMap((line) => (line.includes('"cwd"') ? [JSON.parse(line).cwd] : [])),
+    );
+    assert.ok(cwds.has('/path/to/Demo/todo-app/types'), 'the session does change folders');
+    assert.deepEqual(
+      rows.outside_writes.filter((r) => r.session_file.includes('fe5e1c67')),
+      [],
+    );
+  },
+);

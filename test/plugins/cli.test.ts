@@ -45,7 +45,11 @@ test('cli: the built-in processors run by default and their views hold typed row
     const view = processor.view!;
     const columns: any[] = await cli('query', `DESCRIBE ${view.name}`, '--db', db, '--json');
     const declared = Object.entries(view.columns).map(([column, type]) => [column, type]);
-    assert.deepEqual(columns.map((c) => [c.column_name, c.column_type]).filter(([c]) => c !== 'session_file' && c !== 'item_index'), declared, view.name);
+    assert.deepEqual(
+      columns.map((c) => [c.column_name, c.column_type]).filter(([c]) => c !== 'session_file' && c !== 'item_index'),
+      declared,
+      view.name,
+    );
 
     // Same rows as the processor run directly, once DuckDB has typed them (timestamps lose their Z).
     const direct: any[] = [];
@@ -55,7 +59,13 @@ test('cli: the built-in processors run by default and their views hold typed row
     assert.deepEqual(rows.map(key).sort(), direct.map(key).sort(), view.name);
   }
 
-  const [totals] = await cli('query', 'SELECT count(*)::INTEGER AS messages, count(*) FILTER (WHERE cost_usd IS NULL)::INTEGER AS unpriced FROM token_usage', '--db', db, '--json');
+  const [totals] = await cli(
+    'query',
+    'SELECT count(*)::INTEGER AS messages, count(*) FILTER (WHERE cost_usd IS NULL)::INTEGER AS unpriced FROM token_usage',
+    '--db',
+    db,
+    '--json',
+  );
   const tokens = await loadProcessor('tokens');
   let messages = 0;
   for (const file of files) messages += (await runProcessor<any>(tokens, file)).items.length;
@@ -83,15 +93,21 @@ test('cli: view totals over a generated corpus equal its stats', { skip: GENERAT
   await cli('run', '--sessions', root, '--db', db, '--json');
   const query = async (sql: string) => (await cli('query', sql, '--db', db, '--json'))[0];
   assert.deepEqual(
-    await query('SELECT count(*)::INTEGER AS files, sum(malformed_lines)::INTEGER AS malformed, sum(assistant_messages)::INTEGER AS messages, sum(sidechain_messages)::INTEGER AS sidechain FROM session_summaries'),
+    await query(
+      'SELECT count(*)::INTEGER AS files, sum(malformed_lines)::INTEGER AS malformed, sum(assistant_messages)::INTEGER AS messages, sum(sidechain_messages)::INTEGER AS sidechain FROM session_summaries',
+    ),
     { files: stats.files, malformed: stats.malformedLines + stats.truncatedTails, messages: stats.uniqueMessages, sidechain: stats.sidechainLines },
   );
   assert.deepEqual(
-    await query('SELECT sum(input_tokens)::BIGINT AS input, sum(output_tokens)::BIGINT AS output, sum(cache_creation_input_tokens)::BIGINT AS "cacheCreation", sum(cache_read_input_tokens)::BIGINT AS "cacheRead" FROM token_usage'),
+    await query(
+      'SELECT sum(input_tokens)::BIGINT AS input, sum(output_tokens)::BIGINT AS output, sum(cache_creation_input_tokens)::BIGINT AS "cacheCreation", sum(cache_read_input_tokens)::BIGINT AS "cacheRead" FROM token_usage',
+    ),
     stats.tokens,
   );
   assert.deepEqual(await query('SELECT count(*)::INTEGER AS n FROM token_usage'), { n: stats.uniqueMessages }, 'one token_usage row per billed message');
-  assert.deepEqual(await query("SELECT count(*)::INTEGER AS n FROM usage_events WHERE event_type = 'tool'"), { n: Object.values(stats.tools as Record<string, number>).reduce((a, b) => a + b, 0) });
+  assert.deepEqual(await query("SELECT count(*)::INTEGER AS n FROM usage_events WHERE event_type = 'tool'"), {
+    n: Object.values(stats.tools as Record<string, number>).reduce((a, b) => a + b, 0),
+  });
   assert.deepEqual(await query("SELECT count(*)::INTEGER AS n FROM tool_errors WHERE kind = 'tool_result'"), { n: stats.toolErrors });
   assert.deepEqual(await query('SELECT count(*)::INTEGER AS n FROM secret_findings'), { n: 0 });
 });

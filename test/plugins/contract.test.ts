@@ -19,7 +19,10 @@ const BUILT_IN: Record<string, string[]> = {
 };
 
 test('plugins/ holds exactly the built-in plugin folders listed here', () => {
-  const folders = fs.readdirSync(path.join(repoRoot(), 'plugins'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  const folders = fs
+    .readdirSync(path.join(repoRoot(), 'plugins'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
   assert.deepEqual(folders.sort(), Object.keys(BUILT_IN).sort());
 });
 
@@ -31,38 +34,42 @@ for (const [plugin, names] of Object.entries(BUILT_IN)) {
     assert.deepEqual(manifest.sessionInspector, { apiVersion: 1, processors: names });
     const module = await importPluginModule<{ default: unknown }>(plugin, 'index.js');
     const exported = Array.isArray(module.default) ? module.default : [module.default];
-    assert.deepEqual(exported.map((p: { name: string }) => p.name), names);
+    assert.deepEqual(
+      exported.map((p: { name: string }) => p.name),
+      names,
+    );
   });
 }
 
-for (const [plugin, names] of Object.entries(BUILT_IN)) for (const name of names) {
-  test(`${name}: a processor with a typed view that stops when aborted`, async () => {
-    const processor = await loadProcessor(name, plugin);
-    assert.equal(processor.name, name);
-    assert.match(processor.view?.name ?? '', /^[a-z_]+$/);
-    assert.ok(Object.keys(processor.view?.columns ?? {}).length > 0);
+for (const [plugin, names] of Object.entries(BUILT_IN))
+  for (const name of names) {
+    test(`${name}: a processor with a typed view that stops when aborted`, async () => {
+      const processor = await loadProcessor(name, plugin);
+      assert.equal(processor.name, name);
+      assert.match(processor.view?.name ?? '', /^[a-z_]+$/);
+      assert.ok(Object.keys(processor.view?.columns ?? {}).length > 0);
 
-    if ('sql' in processor) {
-      // A SQL processor is stopped by the engine (DuckDB's interrupt); what it must be is valid SQL over records.
-      const sql = new SqlEngine();
-      try {
-        const definition = parseProcessor(processor, name);
-        assert.equal(definition.kind, 'sql');
-        if (definition.kind === 'sql') assert.deepEqual((await sql.check(definition.sql)).problems, []);
-      } finally {
-        await sql.close();
+      if ('sql' in processor) {
+        // A SQL processor is stopped by the engine (DuckDB's interrupt); what it must be is valid SQL over records.
+        const sql = new SqlEngine();
+        try {
+          const definition = parseProcessor(processor, name);
+          assert.equal(definition.kind, 'sql');
+          if (definition.kind === 'sql') assert.deepEqual((await sql.check(definition.sql)).problems, []);
+        } finally {
+          await sql.close();
+        }
+        return;
       }
-      return;
-    }
-    const file = writeSession([{ type: 'user', message: { role: 'user', content: 'hi' } }]);
-    const session = await SessionFile.open({ path: file, sessionKey: 'a/s.jsonl', username: 'a', sizeBytes: 0, mtimeMs: 0 });
-    const controller = new AbortController();
-    controller.abort(new Error('timed out'));
-    const log = { info() {}, warn() {}, error() {} };
-    try {
-      await assert.rejects(async () => processor.processSession(session, { signal: controller.signal, log, emit() {} }), /timed out/);
-    } finally {
-      await session.close();
-    }
-  });
-}
+      const file = writeSession([{ type: 'user', message: { role: 'user', content: 'hi' } }]);
+      const session = await SessionFile.open({ path: file, sessionKey: 'a/s.jsonl', username: 'a', sizeBytes: 0, mtimeMs: 0 });
+      const controller = new AbortController();
+      controller.abort(new Error('timed out'));
+      const log = { info() {}, warn() {}, error() {} };
+      try {
+        await assert.rejects(async () => processor.processSession(session, { signal: controller.signal, log, emit() {} }), /timed out/);
+      } finally {
+        await session.close();
+      }
+    });
+  }

@@ -62,7 +62,10 @@ test('fixtures: tokens per model equal a whole-file regrouping, and costs equal 
     for (const { model, usage } of billedMessages(parseAll(file).lines)) {
       const sums = expected.get(model) ?? [0, 0, 0, 0, 0];
       const values = [1, usage.input_tokens ?? 0, usage.output_tokens ?? 0, usage.cache_creation_input_tokens ?? 0, usage.cache_read_input_tokens ?? 0];
-      expected.set(model, sums.map((s, i) => s + values[i]));
+      expected.set(
+        model,
+        sums.map((s, i) => s + values[i]),
+      );
       const rate = rateOf(model);
       assert.ok(rate, `${file}: ${model} is priced`);
       // The flat formula below holds only below a long-prompt threshold; the fixtures' prompts are.
@@ -76,7 +79,10 @@ test('fixtures: tokens per model equal a whole-file regrouping, and costs equal 
     for (const r of items) {
       const sums = actual.get(r.model) ?? [0, 0, 0, 0, 0];
       const values = [1, r.input_tokens, r.output_tokens, r.cache_creation_input_tokens, r.cache_read_input_tokens];
-      actual.set(r.model, sums.map((sum, i) => sum + values[i]));
+      actual.set(
+        r.model,
+        sums.map((sum, i) => sum + values[i]),
+      );
     }
     assert.deepEqual(actual, expected, file);
     actualCost += items.reduce((sum, r) => sum + r.cost_usd, 0);
@@ -96,11 +102,24 @@ test('fixtures: usage events and is_error equal counts over all tool_use / tool_
     for (const line of lines) {
       for (const use of toolUsesOf(line)) {
         const error = resultOf.has(use.id) ? String(resultOf.get(use.id)) : 'none';
-        const kinds = ['tool', ...(use.name === 'Skill' ? ['skill'] : []), ...(['Task', 'Agent'].includes(use.name) ? ['subagent'] : []), ...(use.name.startsWith('mcp__') ? ['mcp'] : [])];
+        const kinds = [
+          'tool',
+          ...(use.name === 'Skill' ? ['skill'] : []),
+          ...(['Task', 'Agent'].includes(use.name) ? ['subagent'] : []),
+          ...(use.name.startsWith('mcp__') ? ['mcp'] : []),
+        ];
         for (const kind of kinds) bump(`${kind} ${use.name} ${error}`);
       }
       const content = line?.type === 'user' && isObj(line.message) ? line.message.content : undefined;
-      const typed = typeof content === 'string' ? content : Array.isArray(content) ? content.filter((b: any) => b?.type === 'text').map((b: any) => b.text).join('\n') : '';
+      const typed =
+        typeof content === 'string'
+          ? content
+          : Array.isArray(content)
+            ? content
+                .filter((b: any) => b?.type === 'text')
+                .map((b: any) => b.text)
+                .join('\n')
+            : '';
       const command = typed.trimStart().startsWith('<command-') ? /<command-name>\/?([^<\s]+)<\/command-name>/.exec(typed) : null;
       if (command) bump(`slash_command /${command[1]} none`);
     }
@@ -121,9 +140,17 @@ test('fixtures: errors are exactly the failed tool results, named by their calls
     const { lines } = parseAll(file);
     const nameOf = new Map<string, string>();
     for (const line of lines) for (const use of toolUsesOf(line)) nameOf.set(use.id, use.name);
-    const expected = lines.flatMap((line) => toolResultsOf(line).filter((r) => r.is_error === true).map((r) => `${nameOf.get(r.tool_use_id) ?? null} ${r.tool_use_id} ${line.uuid}`));
+    const expected = lines.flatMap((line) =>
+      toolResultsOf(line)
+        .filter((r) => r.is_error === true)
+        .map((r) => `${nameOf.get(r.tool_use_id) ?? null} ${r.tool_use_id} ${line.uuid}`),
+    );
     const { items } = await runProcessor<any>(errors, file);
-    assert.deepEqual(items.map((e) => `${e.tool_name} ${e.tool_use_id} ${e.event_uuid}`), expected, file);
+    assert.deepEqual(
+      items.map((e) => `${e.tool_name} ${e.tool_use_id} ${e.event_uuid}`),
+      expected,
+      file,
+    );
     assert.ok(items.every((e) => e.kind === 'tool_result' && Buffer.byteLength(e.error_text) <= 2048 && e.error_text.length > 0));
     total += items.length;
   }
@@ -145,7 +172,8 @@ test('fixtures: summaries agree with whole-file counts', { skip }, async () => {
     assert.deepEqual(new Set(item.models), new Set(billed.map((m) => m.model)), file);
     assert.equal(item.sidechain_messages, lines.filter((l) => isObj(l) && l.isSidechain === true).length, file);
     assert.equal(item.malformed_lines, malformed, file);
-    if (firstSummary) assert.equal(item.title, firstSummary.summary.replace(/\s+/g, ' ').trim().slice(0, 199).trimEnd() + (firstSummary.summary.length > 200 ? '…' : ''), file);
+    if (firstSummary)
+      assert.equal(item.title, firstSummary.summary.replace(/\s+/g, ' ').trim().slice(0, 199).trimEnd() + (firstSummary.summary.length > 200 ? '…' : ''), file);
     else if (item.user_turns > 0) assert.ok(typeof item.title === 'string' && item.title.length > 0, file);
   }
 });

@@ -23,7 +23,10 @@ import {
 } from '../../main/sdk/index.js';
 
 test('parseSlashCommand: tags must open the text; names get their slash', () => {
-  assert.deepEqual(parseSlashCommand('<command-message>review is running…</command-message>\n<command-name>/review</command-name>\n<command-args> a b </command-args>'), { name: '/review', args: 'a b' });
+  assert.deepEqual(
+    parseSlashCommand('<command-message>review is running…</command-message>\n<command-name>/review</command-name>\n<command-args> a b </command-args>'),
+    { name: '/review', args: 'a b' },
+  );
   assert.deepEqual(parseSlashCommand('<command-name>init</command-name>'), { name: '/init', args: '' });
   assert.deepEqual(parseSlashCommand('  <command-name>/my-plugin:deploy</command-name>'), { name: '/my-plugin:deploy', args: '' });
   assert.equal(parseSlashCommand('Explain <command-name>/review</command-name>'), null);
@@ -66,7 +69,10 @@ test('stringAtPath finds the string a walkStrings path names; spanDigest is salt
   const record = { a: 'x', b: [{ c: 'y', 'd-e': 'z', 'f.g': 'w' }], '': { '[0]': 'v' } };
   const paths: string[] = [];
   walkStrings(record, (entry) => paths.push(entry.path()));
-  assert.deepEqual(paths.map((p) => stringAtPath(record, p)), ['x', 'y', 'z', 'w', 'v']);
+  assert.deepEqual(
+    paths.map((p) => stringAtPath(record, p)),
+    ['x', 'y', 'z', 'w', 'v'],
+  );
   assert.equal(stringAtPath(record, 'b[0]'), undefined, 'not a string');
   assert.equal(stringAtPath(record, 'nope'), undefined);
   assert.match(spanDigest('u1:a', 'x'), /^[0-9a-f]{64}$/);
@@ -78,7 +84,18 @@ test('content helpers tolerate malformed blocks', () => {
   assert.deepEqual(contentBlocks({ content: 'hi' }), [{ type: 'text', text: 'hi' }]);
   assert.deepEqual(contentBlocks({ content: ['str', null, 3, { no: 'type' }, { type: 'text', text: 't' }] }), [{ type: 'text', text: 't' }]);
   assert.deepEqual(contentBlocks({ content: null }), []);
-  assert.deepEqual(toolUses({ type: 'assistant', message: { content: [{ type: 'tool_use', id: 'a' }, { type: 'tool_use', id: 'b', name: 'Bash' }] } }), [{ type: 'tool_use', id: 'b', name: 'Bash' }]);
+  assert.deepEqual(
+    toolUses({
+      type: 'assistant',
+      message: {
+        content: [
+          { type: 'tool_use', id: 'a' },
+          { type: 'tool_use', id: 'b', name: 'Bash' },
+        ],
+      },
+    }),
+    [{ type: 'tool_use', id: 'b', name: 'Bash' }],
+  );
   assert.deepEqual(toolResults({ type: 'assistant', message: { content: [{ type: 'tool_result', tool_use_id: 'x' }] } }), []);
 });
 
@@ -99,10 +116,23 @@ test('isHumanPrompt: typed lines only', () => {
 });
 
 test('tool details: skills, subagents, MCP servers', () => {
-  assert.deepEqual(parseMcpToolName('mcp__plugin_playwright_playwright__browser_navigate'), { server: 'plugin_playwright_playwright', tool: 'browser_navigate' });
+  assert.deepEqual(parseMcpToolName('mcp__plugin_playwright_playwright__browser_navigate'), {
+    server: 'plugin_playwright_playwright',
+    tool: 'browser_navigate',
+  });
   assert.equal(parseMcpToolName('mcp__broken'), null);
-  assert.deepEqual(toolUseDetails({ type: 'tool_use', id: '1', name: 'Skill', input: { skill: 'pdf' } }), { skillName: 'pdf', subagentType: null, mcpServer: null, mcpTool: null });
-  assert.deepEqual(toolUseDetails({ type: 'tool_use', id: '1', name: 'Agent', input: { subagent_type: 'Plan' } }), { skillName: null, subagentType: 'Plan', mcpServer: null, mcpTool: null });
+  assert.deepEqual(toolUseDetails({ type: 'tool_use', id: '1', name: 'Skill', input: { skill: 'pdf' } }), {
+    skillName: 'pdf',
+    subagentType: null,
+    mcpServer: null,
+    mcpTool: null,
+  });
+  assert.deepEqual(toolUseDetails({ type: 'tool_use', id: '1', name: 'Agent', input: { subagent_type: 'Plan' } }), {
+    skillName: null,
+    subagentType: 'Plan',
+    mcpServer: null,
+    mcpTool: null,
+  });
   assert.deepEqual(toolUseDetails({ type: 'tool_use', id: '1', name: 'Bash', input: { subagent_type: 'not a subagent call' } }).subagentType, null);
 });
 
@@ -116,16 +146,26 @@ test('ToolCallPairing forgets a call once its result arrives', () => {
 });
 
 test('ApiMessageCollector and readTokenCounts', () => {
-  assert.deepEqual(readTokenCounts({ input_tokens: 5, output_tokens: -1, cache_creation_input_tokens: 10, cache_creation: { ephemeral_1h_input_tokens: 99 }, cache_read_input_tokens: 'x' }), {
-    input: 5,
-    output: 0,
-    cacheCreation: 10,
-    cacheCreation1h: 10, // never more than the total
-    cacheRead: 0,
-  });
+  assert.deepEqual(
+    readTokenCounts({
+      input_tokens: 5,
+      output_tokens: -1,
+      cache_creation_input_tokens: 10,
+      cache_creation: { ephemeral_1h_input_tokens: 99 },
+      cache_read_input_tokens: 'x',
+    }),
+    {
+      input: 5,
+      output: 0,
+      cacheCreation: 10,
+      cacheCreation1h: 10, // never more than the total
+      cacheRead: 0,
+    },
+  );
   const collector = new ApiMessageCollector();
   const line = (output: number, model = 'claude-x') => ({ type: 'assistant', requestId: 'r', message: { id: 'm', model, usage: { output_tokens: output } } });
-  for (const record of [line(3), line(9), line(4), line(50, '<synthetic>'), { type: 'assistant', message: { id: 'n', model: 'claude-x' } }]) collector.observe(record);
+  for (const record of [line(3), line(9), line(4), line(50, '<synthetic>'), { type: 'assistant', message: { id: 'n', model: 'claude-x' } }])
+    collector.observe(record);
   assert.equal(collector.size, 1);
   assert.equal([...collector.messages()][0].tokens.output, 9);
 });

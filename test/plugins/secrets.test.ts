@@ -41,13 +41,17 @@ test('secrets: finds each provider key, private keys and high-entropy assignment
     userLine('u1', 0, `Use this key: ${anthropicKey} please`),
     assistantLine('a1', 1, { id: 'm1', requestId: 'r1' }, [toolUse('t1', 'Bash', { command: `export OPENAI_API_KEY=${openaiKey} && npm test` })]),
     // Claude Code keeps tool output twice (the result block and toolUseResult): each secret is reported once per line.
-    userLine('r1', 2, [toolResult('t2', credentialsFile)], { toolUseResult: { type: 'text', file: { filePath: '/home/a/.aws/credentials', content: credentialsFile } } }),
+    userLine('r1', 2, [toolResult('t2', credentialsFile)], {
+      toolUseResult: { type: 'text', file: { filePath: '/home/a/.aws/credentials', content: credentialsFile } },
+    }),
     assistantLine('a2', 3, { id: 'm2', requestId: 'r2' }, [text(`Your token ${githubToken} is exposed; also ${slackToken}.`)]),
     userLine('u2', 4, [text(`webhook: ${slackWebhook}`)]),
     userLine('r3', 5, [toolResult('t3', privateKey)]),
     userLine('r4', 6, [toolResult('t4', `NODE_ENV=production\nDB_PASSWORD=${dbPassword}\nPORT=3000\n`)]),
     assistantLine('a3', 7, { id: 'm3', requestId: 'r3' }, [toolUse('t5', 'mcp__vault__write', { path: 'app', data: { api_token: apiToken } })]),
-    assistantLine('a4', 8, { id: 'm4', requestId: 'r4' }, [toolUse('t6', 'Bash', { command: `curl -H "Authorization: Bearer ${bearer}" https://api.example.com/v1/me` })]),
+    assistantLine('a4', 8, { id: 'm4', requestId: 'r4' }, [
+      toolUse('t6', 'Bash', { command: `curl -H "Authorization: Bearer ${bearer}" https://api.example.com/v1/me` }),
+    ]),
     assistantLine('a5', 9, { id: 'm5', requestId: 'r5' }, [toolUse('t7', 'Bash', { command: `printf '${escapedRsaKey}' > ~/.ssh/id_rsa` })]),
   ]);
   const { items } = await runProcessor<Record<string, unknown>>(secrets, file);
@@ -67,25 +71,41 @@ test('secrets: finds each provider key, private keys and high-entropy assignment
     preview: preview(secret),
     line_no: record + 2,
   });
-  assert.deepEqual(spans.map((s) => s.item), [
-    finding('anthropic_api_key', 'u1', 'message.content', anthropicKey, 1),
-    finding('openai_api_key', 'a1', 'message.content[0].input.command', openaiKey, 2),
-    finding('aws_access_key_id', 'r1', 'toolUseResult.file.content', awsKeyId, 3),
-    finding('aws_secret_access_key', 'r1', 'toolUseResult.file.content', awsSecret, 3),
-    finding('github_token', 'a2', 'message.content[0].text', githubToken, 4),
-    finding('slack_token', 'a2', 'message.content[0].text', slackToken, 4),
-    finding('slack_webhook', 'u2', 'message.content[0].text', slackWebhook, 5),
-    finding('private_key', 'r3', 'message.content[0].content', keyBody, 6),
-    finding('generic_secret', 'r4', 'message.content[0].content', dbPassword, 7),
-    finding('generic_secret', 'a3', 'message.content[0].input.data.api_token', apiToken, 8),
-    finding('bearer_token', 'a4', 'message.content[0].input.command', bearer, 9),
-    finding('private_key', 'a5', 'message.content[0].input.command', rsaBody, 10),
-  ]);
+  assert.deepEqual(
+    spans.map((s) => s.item),
+    [
+      finding('anthropic_api_key', 'u1', 'message.content', anthropicKey, 1),
+      finding('openai_api_key', 'a1', 'message.content[0].input.command', openaiKey, 2),
+      finding('aws_access_key_id', 'r1', 'toolUseResult.file.content', awsKeyId, 3),
+      finding('aws_secret_access_key', 'r1', 'toolUseResult.file.content', awsSecret, 3),
+      finding('github_token', 'a2', 'message.content[0].text', githubToken, 4),
+      finding('slack_token', 'a2', 'message.content[0].text', slackToken, 4),
+      finding('slack_webhook', 'u2', 'message.content[0].text', slackWebhook, 5),
+      finding('private_key', 'r3', 'message.content[0].content', keyBody, 6),
+      finding('generic_secret', 'r4', 'message.content[0].content', dbPassword, 7),
+      finding('generic_secret', 'a3', 'message.content[0].input.data.api_token', apiToken, 8),
+      finding('bearer_token', 'a4', 'message.content[0].input.command', bearer, 9),
+      finding('private_key', 'a5', 'message.content[0].input.command', rsaBody, 10),
+    ],
+  );
   // The span is the text as found: a private key's whole block (up to its END line), a bearer token without "Bearer".
-  assert.deepEqual(spans.map((s) => s.span), [
-    anthropicKey, openaiKey, awsKeyId, awsSecret, githubToken, slackToken, slackWebhook,
-    privateKey.slice(0, privateKey.indexOf('-----END')), dbPassword, apiToken, bearer, escapedRsaKey.slice(0, escapedRsaKey.indexOf('-----END')),
-  ]);
+  assert.deepEqual(
+    spans.map((s) => s.span),
+    [
+      anthropicKey,
+      openaiKey,
+      awsKeyId,
+      awsSecret,
+      githubToken,
+      slackToken,
+      slackWebhook,
+      privateKey.slice(0, privateKey.indexOf('-----END')),
+      dbPassword,
+      apiToken,
+      bearer,
+      escapedRsaKey.slice(0, escapedRsaKey.indexOf('-----END')),
+    ],
+  );
   const stored = JSON.stringify(items);
   for (const secret of [anthropicKey, openaiKey, awsKeyId, awsSecret, githubToken, slackToken, slackWebhook, keyBody, rsaBody, dbPassword, apiToken, bearer]) {
     assert.ok(!stored.includes(secret.slice(4, -2)), `the secret ${preview(secret)} must not be stored`);
@@ -127,7 +147,9 @@ test('secrets: look-alikes are not findings (hashes, UUIDs, base64 images, examp
         ].join('\n'),
       ),
     ]),
-    assistantLine('a2', 4, { id: 'm2', requestId: 'r2' }, [toolUse('t1', 'Write', { file_path: '/app/.env.example', password: 'correct horse battery', api_key: 'changeme-please-1234' })]),
+    assistantLine('a2', 4, { id: 'm2', requestId: 'r2' }, [
+      toolUse('t1', 'Write', { file_path: '/app/.env.example', password: 'correct horse battery', api_key: 'changeme-please-1234' }),
+    ]),
   ]);
   const { items } = await runProcessor(secrets, file);
   assert.deepEqual(items, []);
@@ -138,8 +160,15 @@ test('secrets: declares the secret_findings view', async () => {
   assert.deepEqual(secrets.view, {
     name: 'secret_findings',
     columns: {
-      kind: 'VARCHAR', location: 'VARCHAR', record_uuid: 'VARCHAR', field_path: 'VARCHAR', preview: 'VARCHAR', line_no: 'BIGINT',
-      span_start: 'INTEGER', span_end: 'INTEGER', span_sha256: 'VARCHAR',
+      kind: 'VARCHAR',
+      location: 'VARCHAR',
+      record_uuid: 'VARCHAR',
+      field_path: 'VARCHAR',
+      preview: 'VARCHAR',
+      line_no: 'BIGINT',
+      span_start: 'INTEGER',
+      span_end: 'INTEGER',
+      span_sha256: 'VARCHAR',
     },
   });
 });

@@ -7,10 +7,27 @@ import assert from 'node:assert/strict';
 import { importPluginModule } from './support.js';
 import { seeded } from '../faults/corpus.js';
 
-interface Finding { kind: string; secret: string; start: number; end: number }
-interface Detector { kind: string; pattern: RegExp; secretGroup?: number; normalize?: (s: string) => string; prefixes: string[] }
-interface ScanModule { scanText(text: string): Finding[]; detectorsFor(text: string): Set<number> }
-interface DetectorsModule { DETECTORS: Detector[]; passes(d: Detector, secret: string): boolean }
+interface Finding {
+  kind: string;
+  secret: string;
+  start: number;
+  end: number;
+}
+interface Detector {
+  kind: string;
+  pattern: RegExp;
+  secretGroup?: number;
+  normalize?: (s: string) => string;
+  prefixes: string[];
+}
+interface ScanModule {
+  scanText(text: string): Finding[];
+  detectorsFor(text: string): Set<number>;
+}
+interface DetectorsModule {
+  DETECTORS: Detector[];
+  passes(d: Detector, secret: string): boolean;
+}
 interface AssignmentsModule {
   ASSIGNMENT: RegExp;
   ASSIGNMENT_HINT: RegExp;
@@ -20,17 +37,100 @@ interface AssignmentsModule {
   assignmentKind(name: string, value: string): string;
 }
 
-
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 // Fragments: secret words in several cases, operators, quotes, every kind of JS whitespace, provider
 // prefixes whole and cut short, name characters, prose, non-ASCII.
 const FRAGMENTS = [
-  'password', 'PassWord', 'passwd', 'passphrase', 'pwd', 'PWD', 'secret', 'SECRET', 'secret_key', 'key', 'KEY', 'Key', 'token', 'Token',
-  'api_key', 'apikey', 'access-key', 'private_key', 'client_secret', 'credential', 'credentials', 'CREDENTIALS', 'monkey', 'tokens', 'keys',
-  '=', ':', ':=', '=>', '==', '::', ' ', '  ', '\t', '\n', '\u00a0', '\u2003', '\u3000', '\ufeff', '"', "'", '`', '.', '_', '-', ',', ';', '&', '(', ')',
-  'sk-', 'sk-ant-api03-', 'sk-proj-', 'sk-ant', 'AKIA', 'ASIA', 'ABIA', 'ACCA', 'AKI', 'ghp_', 'gho_', 'ghs_', 'gh', 'github_pat_', 'xoxb-', 'xoxp-', 'xox',
-  'xapp-', 'xapp', 'https://hooks.slack.com/services/', 'hooks.slack.com', '-----BEGIN RSA PRIVATE KEY-----', '-----BEGIN ', '-----', '-----END RSA PRIVATE KEY-----',
-  'Bearer ', 'bearer\t', 'BEARER ', 'Authorization: ', 'the ', 'export ', 'const ', 'é', '→', '日本', '\\n', '${TOKEN}', 'xxxx', 'example', '/home/a/.env',
+  'password',
+  'PassWord',
+  'passwd',
+  'passphrase',
+  'pwd',
+  'PWD',
+  'secret',
+  'SECRET',
+  'secret_key',
+  'key',
+  'KEY',
+  'Key',
+  'token',
+  'Token',
+  'api_key',
+  'apikey',
+  'access-key',
+  'private_key',
+  'client_secret',
+  'credential',
+  'credentials',
+  'CREDENTIALS',
+  'monkey',
+  'tokens',
+  'keys',
+  '=',
+  ':',
+  ':=',
+  '=>',
+  '==',
+  '::',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\u00a0',
+  '\u2003',
+  '\u3000',
+  '\ufeff',
+  '"',
+  "'",
+  '`',
+  '.',
+  '_',
+  '-',
+  ',',
+  ';',
+  '&',
+  '(',
+  ')',
+  'sk-',
+  'sk-ant-api03-',
+  'sk-proj-',
+  'sk-ant',
+  'AKIA',
+  'ASIA',
+  'ABIA',
+  'ACCA',
+  'AKI',
+  'ghp_',
+  'gho_',
+  'ghs_',
+  'gh',
+  'github_pat_',
+  'xoxb-',
+  'xoxp-',
+  'xox',
+  'xapp-',
+  'xapp',
+  'https://hooks.slack.com/services/',
+  'hooks.slack.com',
+  '-----BEGIN RSA PRIVATE KEY-----',
+  '-----BEGIN ',
+  '-----',
+  '-----END RSA PRIVATE KEY-----',
+  'Bearer ',
+  'bearer\t',
+  'BEARER ',
+  'Authorization: ',
+  'the ',
+  'export ',
+  'const ',
+  'é',
+  '→',
+  '日本',
+  '\\n',
+  '${TOKEN}',
+  'xxxx',
+  'example',
+  '/home/a/.env',
 ];
 
 function generator(seed: number) {
@@ -65,7 +165,10 @@ test('secrets: the optimised scan finds exactly what every detector and the assi
     for (const detector of DETECTORS) {
       const pattern = new RegExp(detector.pattern.source, detector.pattern.flags);
       for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-        if (match[0] === '') { pattern.lastIndex++; continue; }
+        if (match[0] === '') {
+          pattern.lastIndex++;
+          continue;
+        }
         const raw = detector.secretGroup === undefined ? match[0] : match[detector.secretGroup];
         if (raw === undefined || !passes(detector, raw)) continue;
         const start = match.index + match[0].indexOf(raw);
@@ -107,7 +210,8 @@ test('secrets: the optimised scan finds exactly what every detector and the assi
   }
   // The generated strings really exercise the scan: findings of most kinds, not just misses.
   assert.ok(findings > 500, `only ${findings} findings`);
-  for (const kind of ['generic_secret', 'aws_access_key_id', 'github_token', 'slack_token', 'bearer_token', 'openai_api_key']) assert.ok(kinds.has(kind), `no ${kind} among ${[...kinds].join(', ')}`);
+  for (const kind of ['generic_secret', 'aws_access_key_id', 'github_token', 'slack_token', 'bearer_token', 'openai_api_key'])
+    assert.ok(kinds.has(kind), `no ${kind} among ${[...kinds].join(', ')}`);
 });
 
 test('secrets: every detector prefix is seen even where another prefix overlaps it, and none starts another', async () => {

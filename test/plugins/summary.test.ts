@@ -19,7 +19,10 @@ test('summary: one item per session with times, counts, models, where it ran, an
     assistantLine('sc2', 15, { id: 'm2', requestId: 'r2', model: HAIKU }, [text('Found it.')], { isSidechain: true }),
     userLine('r1', 16, [toolResult('t1', 'Found it.')]),
     userLine('u2', 20, '<local-command-stdout>done</local-command-stdout>'),
-    userLine('u3', 30, '<command-message>commit is running…</command-message>\n<command-name>/commit</command-name>\n<command-args></command-args>', { gitBranch: 'feature/x', cwd: '/elsewhere' }),
+    userLine('u3', 30, '<command-message>commit is running…</command-message>\n<command-name>/commit</command-name>\n<command-args></command-args>', {
+      gitBranch: 'feature/x',
+      cwd: '/elsewhere',
+    }),
     userLine('u4', 35, 'This session is being continued from a previous conversation…', { isCompactSummary: true }),
     assistantLine('e1', 40, { id: 'm3', requestId: 'r3', model: '<synthetic>' }, [text('API Error: 500')], { isApiErrorMessage: true }),
     ...NOISE,

@@ -94,7 +94,11 @@ export interface RunResult<T> {
  * session's path under its root as the host gives it to a JavaScript processor (default: the file's
  * name; a SQL processor's session is always keyed by the file's name).
  */
-export async function runProcessor<T = Record<string, unknown>>(processor: Processor | SqlProcessor, file: string, sessionKey = path.basename(file)): Promise<RunResult<T>> {
+export async function runProcessor<T = Record<string, unknown>>(
+  processor: Processor | SqlProcessor,
+  file: string,
+  sessionKey = path.basename(file),
+): Promise<RunResult<T>> {
   if ('sql' in processor) return runSqlProcessor<T>(processor, file);
   const session = await SessionFile.open({ path: file, sessionKey, username: 'test', sizeBytes: 0, mtimeMs: 0 });
   const warnings: string[] = [];
@@ -118,10 +122,23 @@ async function runSqlProcessor<T>(processor: SqlProcessor, file: string): Promis
   try {
     const { checked, problems } = await sandbox.check(definition.sql);
     if (!checked) throw new Error(`${processor.name}: ${problems.join('; ')}`);
-    const entry = { path: path.join(root, path.basename(file)), sessionKey: path.basename(file), username: 'test', sizeBytes: fs.statSync(file).size, mtimeMs: 0 };
+    const entry = {
+      path: path.join(root, path.basename(file)),
+      sessionKey: path.basename(file),
+      username: 'test',
+      sizeBytes: fs.statSync(file).size,
+      mtimeMs: 0,
+    };
     const warnings: string[] = [];
-    const spec = { name: definition.name, checked, timeoutMs: definition.timeoutMs, ...(definition.linesContaining ? { linesContaining: definition.linesContaining } : {}) };
-    const results = await runSqlBatch(sandbox, [{ entry, due: [{ processor: spec, storedHash: null, quarantinedHash: null }] }], { log: (_level, _p, message) => warnings.push(message) });
+    const spec = {
+      name: definition.name,
+      checked,
+      timeoutMs: definition.timeoutMs,
+      ...(definition.linesContaining ? { linesContaining: definition.linesContaining } : {}),
+    };
+    const results = await runSqlBatch(sandbox, [{ entry, due: [{ processor: spec, storedHash: null, quarantinedHash: null }] }], {
+      log: (_level, _p, message) => warnings.push(message),
+    });
     const outcome = results.get(entry.sessionKey)?.outcomes[definition.name];
     if (outcome?.kind !== 'processed') throw new Error(`${processor.name} did not process ${file}: ${JSON.stringify(outcome)}`);
     return { items: outcome.itemsJson.map((json) => JSON.parse(json) as T), itemsCount: outcome.itemsCount, warnings, malformedLines: outcome.malformedLines };

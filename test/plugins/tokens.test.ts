@@ -5,9 +5,21 @@ import path from 'node:path';
 import { importPluginModule, loadProcessor, repoRoot, runProcessor, writeSession } from './support.js';
 import { assistantLine, at, NOISE, text, toolUse } from './lines.js';
 
-interface Rates { input: number; output: number; cache_write_5m: number; cache_write_1h: number; cache_read: number }
-interface PriceEntry extends Rates { match: string; long_prompt?: Rates & { above_tokens: number } }
-interface PriceTable { as_of: string; models: PriceEntry[] }
+interface Rates {
+  input: number;
+  output: number;
+  cache_write_5m: number;
+  cache_write_1h: number;
+  cache_read: number;
+}
+interface PriceEntry extends Rates {
+  match: string;
+  long_prompt?: Rates & { above_tokens: number };
+}
+interface PriceTable {
+  as_of: string;
+  models: PriceEntry[];
+}
 interface Pricing {
   parsePriceTable(value: unknown): PriceTable;
   loadBundledPrices(): PriceTable;
@@ -25,13 +37,18 @@ const usage = (input: number, output: number, cacheCreation = 0, cacheRead = 0, 
   ...extra,
 });
 
-test('tokens: one item per (message.id, requestId), with its largest output_tokens line and its first line\'s time, cwd and sidechain flag, priced', async () => {
+test("tokens: one item per (message.id, requestId), with its largest output_tokens line and its first line's time, cwd and sidechain flag, priced", async () => {
   const tokens = await loadProcessor('tokens');
   const a = { id: 'msg_a', requestId: 'req_a', model: SONNET45 };
   const file = writeSession([
     ...NOISE,
     assistantLine('a1', 0, { ...a, usage: usage(100, 5, 1000, 2000) }, [text('thinking out loud')]),
-    assistantLine('a2', 1, { ...a, usage: usage(100, 40, 1000, 2000, { cache_creation: { ephemeral_5m_input_tokens: 600, ephemeral_1h_input_tokens: 400 } }) }, [toolUse('t1', 'Bash')]),
+    assistantLine(
+      'a2',
+      1,
+      { ...a, usage: usage(100, 40, 1000, 2000, { cache_creation: { ephemeral_5m_input_tokens: 600, ephemeral_1h_input_tokens: 400 } }) },
+      [toolUse('t1', 'Bash')],
+    ),
     assistantLine('a3', 2, { ...a, usage: usage(100, 12, 1000, 2000) }, [toolUse('t2', 'Read')]),
     // Same message id, another request (a retry): a second billed message.
     assistantLine('a4', 3, { id: 'msg_a', requestId: 'req_b', model: SONNET45, usage: usage(50, 10) }, [text('again')]),
@@ -40,11 +57,15 @@ test('tokens: one item per (message.id, requestId), with its largest output_toke
     { type: 'assistant', uuid: 'k1', timestamp: at(5), message: { model: SONNET45, content: [], usage: usage(1, 1) } },
     { type: 'assistant', uuid: 'k2', timestamp: at(6), message: { model: SONNET45, content: [], usage: usage(1, 1) } },
     // Lines Claude Code writes itself are not API usage.
-    assistantLine('e1', 7, { id: 'msg_e', requestId: 'req_e', model: '<synthetic>', usage: usage(0, 99) }, [text('API Error: 529 Overloaded')], { isApiErrorMessage: true }),
+    assistantLine('e1', 7, { id: 'msg_e', requestId: 'req_e', model: '<synthetic>', usage: usage(0, 99) }, [text('API Error: 529 Overloaded')], {
+      isApiErrorMessage: true,
+    }),
     assistantLine('u1', 8, { id: 'msg_u', requestId: 'req_u', model: 'gpt-5', usage: usage(7, 3) }, [text('?')]),
     { type: 'assistant', uuid: 'n1', timestamp: at(9), requestId: 'req_n', message: { id: 'msg_n', content: [], usage: usage(5, 5) } },
     // A prompt over 200K tokens is billed at Sonnet 4's long-context rates, output included.
-    assistantLine('l1', 10, { id: 'msg_l', requestId: 'req_l', model: 'claude-sonnet-4-20250514', usage: usage(150_000, 1000, 40_000, 20_000) }, [text('long')]),
+    assistantLine('l1', 10, { id: 'msg_l', requestId: 'req_l', model: 'claude-sonnet-4-20250514', usage: usage(150_000, 1000, 40_000, 20_000) }, [
+      text('long'),
+    ]),
     assistantLine('s1', 11, { id: 'msg_s', requestId: 'req_s', model: 'claude-sonnet-4-20250514', usage: usage(1000, 100) }, [text('short')]),
     // A Bedrock model id prices as the Anthropic id.
     assistantLine('h1', 12, { id: 'msg_h', requestId: 'req_h', model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', usage: usage(1000, 1000) }, [text('hi')]),
@@ -56,7 +77,15 @@ test('tokens: one item per (message.id, requestId), with its largest output_toke
   // Sonnet 4: msg_l (long) 150000*6 + 1000*22.5 + 40000*7.5 + 20000*0.6 = 1234500; msg_s 1000*3 + 100*15 = 4500.
   // Haiku 4.5 ($1/$5): 1000 + 5000 = 6000. NOISE is lines 1-10.
   const cwd = '/home/alice/code/app';
-  const message = (key: string | null, seconds: number, model: string | null, t: number[], cost: number | null, line: number, more: { sidechain?: boolean; cwd?: string | null } = {}) => ({
+  const message = (
+    key: string | null,
+    seconds: number,
+    model: string | null,
+    t: number[],
+    cost: number | null,
+    line: number,
+    more: { sidechain?: boolean; cwd?: string | null } = {},
+  ) => ({
     message_key: key,
     timestamp: at(seconds),
     model,
@@ -163,19 +192,57 @@ test('tokens: counts follow the SDK collector: a non-number or negative count is
   const { ApiMessageCollector } = await import('../../main/sdk/apiMessages.js');
   const m = { id: 'msg_x', requestId: 'req_x', model: SONNET45 };
   const records = [
-    assistantLine('x1', 0, { ...m, usage: { input_tokens: '100', output_tokens: 7.9, cache_creation_input_tokens: -5, cache_read_input_tokens: 3 } }, [text('a')]),
+    assistantLine('x1', 0, { ...m, usage: { input_tokens: '100', output_tokens: 7.9, cache_creation_input_tokens: -5, cache_read_input_tokens: 3 } }, [
+      text('a'),
+    ]),
     assistantLine('x2', 1, { ...m, usage: { input_tokens: 50, output_tokens: 7, cache_read_input_tokens: 9 } }, [text('b')]),
-    assistantLine('y1', 2, { id: 'msg_y', requestId: 'req_y', model: 'claude-opus-4-6[1m]', usage: { input_tokens: 1, output_tokens: 2, cache_creation_input_tokens: 10, cache_creation: { ephemeral_1h_input_tokens: 99 } } }, [text('c')]),
+    assistantLine(
+      'y1',
+      2,
+      {
+        id: 'msg_y',
+        requestId: 'req_y',
+        model: 'claude-opus-4-6[1m]',
+        usage: { input_tokens: 1, output_tokens: 2, cache_creation_input_tokens: 10, cache_creation: { ephemeral_1h_input_tokens: 99 } },
+      },
+      [text('c')],
+    ),
     { type: 'assistant', uuid: 'z1', timestamp: at(3), requestId: 'req_z', message: { id: 'msg_z', model: SONNET45, content: [], usage: 'not an object' } },
     // A message takes its first line's model, even when that line names none.
-    { type: 'assistant', uuid: 'w1', timestamp: at(4), requestId: 'req_w', message: { id: 'msg_w', content: [], usage: { input_tokens: 4, output_tokens: 1 } } },
+    {
+      type: 'assistant',
+      uuid: 'w1',
+      timestamp: at(4),
+      requestId: 'req_w',
+      message: { id: 'msg_w', content: [], usage: { input_tokens: 4, output_tokens: 1 } },
+    },
     assistantLine('w2', 5, { id: 'msg_w', requestId: 'req_w', model: SONNET45, usage: { input_tokens: 4, output_tokens: 2 } }, [text('d')]),
   ];
   const { items } = await runProcessor<Record<string, unknown>>(tokens, writeSession(records));
   const collector = new ApiMessageCollector();
   for (const record of records) collector.observe(record);
   assert.deepEqual(
-    items.map(({ message_key, timestamp, model, input_tokens, output_tokens, cache_creation_input_tokens, cache_creation_1h_input_tokens, cache_read_input_tokens }) => ({ message_key, timestamp, model, input_tokens, output_tokens, cache_creation_input_tokens, cache_creation_1h_input_tokens, cache_read_input_tokens })),
+    items.map(
+      ({
+        message_key,
+        timestamp,
+        model,
+        input_tokens,
+        output_tokens,
+        cache_creation_input_tokens,
+        cache_creation_1h_input_tokens,
+        cache_read_input_tokens,
+      }) => ({
+        message_key,
+        timestamp,
+        model,
+        input_tokens,
+        output_tokens,
+        cache_creation_input_tokens,
+        cache_creation_1h_input_tokens,
+        cache_read_input_tokens,
+      }),
+    ),
     [...collector.messages()].map((m) => ({
       message_key: m.key,
       timestamp: m.timestamp,

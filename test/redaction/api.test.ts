@@ -19,12 +19,22 @@ test('API: the transcript masks secrets, reveal reads one on demand, redact dry-
       const file = writeSession(root, 'alice/s.jsonl', [
         { type: 'user', uuid: 'u1', timestamp: '2025-09-01T10:00:00.000Z', message: { role: 'user', content: `deploy with ${TOKEN} please` } },
         {
-          type: 'assistant', uuid: 'a1', timestamp: '2025-09-01T10:00:01.000Z', requestId: 'r1',
+          type: 'assistant',
+          uuid: 'a1',
+          timestamp: '2025-09-01T10:00:01.000Z',
+          requestId: 'r1',
           message: {
             id: 'm1',
             role: 'assistant',
             model: 'claude-sonnet-4-5',
-            content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: `printf '-----BEGIN RSA PRIVATE KEY-----\n${KEY_BODY}\n-----END RSA PRIVATE KEY-----' > k` } }],
+            content: [
+              {
+                type: 'tool_use',
+                id: 't1',
+                name: 'Bash',
+                input: { command: `printf '-----BEGIN RSA PRIVATE KEY-----\n${KEY_BODY}\n-----END RSA PRIVATE KEY-----' > k` },
+              },
+            ],
             usage: { input_tokens: 1, output_tokens: 1 },
           },
         },
@@ -55,7 +65,10 @@ test('API: the transcript masks secrets, reveal reads one on demand, redact dry-
   const file = join(api.root, 'alice', 's.jsonl');
   assert.ok(readFileSync(file, 'utf8').includes(TOKEN), 'a dry run changes nothing');
   const applied = await api.call('secrets/redact', { findings: [secret.id], apply: true });
-  assert.deepEqual(applied.rows.map((r) => r.outcome), ['redacted']);
+  assert.deepEqual(
+    applied.rows.map((r) => r.outcome),
+    ['redacted'],
+  );
   assert.ok(!readFileSync(file, 'utf8').includes(TOKEN));
   await api.waitFor((e) => e.type === 'state-changed' && e.processors.includes('secrets'));
   assert.equal((await api.call('findings/list', { kind: 'secret' })).find((f) => f.id === secret.id)?.status, 'fixed');
@@ -63,7 +76,10 @@ test('API: the transcript masks secrets, reveal reads one on demand, redact dry-
   assert.equal(after.entries[0].text, 'deploy with [REDACTED:github_token] please');
   assert.equal(after.entries[0].secrets, undefined);
   await assert.rejects(api.call('secrets/reveal', { id: secret.id }), (error: Error) => {
-    assert.match(error.message, /^not-found: the secret of finding [0-9a-f]{16} is not in its file now \(redacted\?\): line 1 no longer holds the secret found there/);
+    assert.match(
+      error.message,
+      /^not-found: the secret of finding [0-9a-f]{16} is not in its file now \(redacted\?\): line 1 no longer holds the secret found there/,
+    );
     assert.ok(!error.message.includes(TOKEN));
     return true;
   });

@@ -24,7 +24,14 @@ function session(dir: string, filler: number): { file: string; target: SecretTar
   const location = 'u1:message.content';
   const start = content.indexOf(TOKEN);
   const target = {
-    id: 'f1', lineNo: filler + 1, kind: 'github_token', location, fieldPath: 'message.content', spanStart: start, spanEnd: start + TOKEN.length, spanSha256: spanDigest(location, TOKEN),
+    id: 'f1',
+    lineNo: filler + 1,
+    kind: 'github_token',
+    location,
+    fieldPath: 'message.content',
+    spanStart: start,
+    spanEnd: start + TOKEN.length,
+    spanSha256: spanDigest(location, TOKEN),
   };
   return { file, target };
 }
@@ -87,7 +94,12 @@ test('atomic replace: SIGKILL halfway through writing leaves the original whole;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
   let out = '';
-  await new Promise<void>((resolve) => child.stdout.on('data', (d) => { out += d; if (out.includes('writing')) resolve(); }));
+  await new Promise<void>((resolve) =>
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('writing')) resolve();
+    }),
+  );
   await new Promise((r) => setTimeout(r, 300));
   child.kill('SIGKILL');
   assert.equal(await exited, 'SIGKILL');

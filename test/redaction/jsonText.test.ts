@@ -49,7 +49,7 @@ test('jsonText: encodeJsonString, occursIn over keys and strings, replaceInValue
 
 test('jsonText: on 5,000 generated JSON.stringify texts, replacing in the text equals replacing in the parsed value', () => {
   let seed = 11;
-  const next = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const ALPHABET = ['a', 'b', 'c', '"', '\\', '\n', '\u0001', 'é', '→', '😀', 'n', 'u', '0', ' ', '/'];
   const secrets = ['ab"c', 'b\\n', 'c\n😀', 'nu0'];
   const text = (): string => {

@@ -22,7 +22,13 @@ const HOUR_AGO = () => new Date(Date.now() - 3_600_000);
 function seed(root: string, key = 'alice/s.jsonl'): string {
   const output = `export GITHUB_TOKEN=${TOKEN}\nDB_PASSWORD=${PASSWORD}\n"quoted" é → ok`;
   const file = writeSession(root, key, [
-    { type: 'user', uuid: 'u1', timestamp: '2025-09-01T10:00:00.000Z', cwd: '/home/alice/app', message: { role: 'user', content: `deploy with ${TOKEN} please` } },
+    {
+      type: 'user',
+      uuid: 'u1',
+      timestamp: '2025-09-01T10:00:00.000Z',
+      cwd: '/home/alice/app',
+      message: { role: 'user', content: `deploy with ${TOKEN} please` },
+    },
     {
       type: 'user',
       uuid: 'u2',
@@ -35,7 +41,13 @@ function seed(root: string, key = 'alice/s.jsonl'): string {
       uuid: 'a1',
       timestamp: '2025-09-01T10:00:02.000Z',
       requestId: 'r1',
-      message: { id: 'm1', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'done' }], usage: { input_tokens: 1, output_tokens: 1 } },
+      message: {
+        id: 'm1',
+        role: 'assistant',
+        model: 'claude-sonnet-4-5',
+        content: [{ type: 'text', text: 'done' }],
+        usage: { input_tokens: 1, output_tokens: 1 },
+      },
     },
     { type: 'user', uuid: 'u3', timestamp: '2025-09-01T10:00:03.000Z', message: { role: 'user', content: `and ${OTHER}` } },
   ]);
@@ -70,29 +82,38 @@ stateTest('secrets redact: a dry run changes nothing; --apply redacts the file a
   try {
     await engine.run(PROCESSORS);
     const secrets = await listSecretSpans(engine.store.db, null);
-    assert.deepEqual(secrets.map((s) => [s.line_no, s.kind, s.preview]), [
-      [1, 'github_token', 'ghp_…Yo'],
-      [2, 'github_token', 'ghp_…Yo'],
-      [2, 'generic_secret', 'Kp9x…Tw'],
-      [4, 'github_token', 'ghp_…Yz'],
-    ]);
+    assert.deepEqual(
+      secrets.map((s) => [s.line_no, s.kind, s.preview]),
+      [
+        [1, 'github_token', 'ghp_…Yo'],
+        [2, 'github_token', 'ghp_…Yo'],
+        [2, 'generic_secret', 'Kp9x…Tw'],
+        [4, 'github_token', 'ghp_…Yz'],
+      ],
+    );
     const before = await storeImage(engine);
     const mtime = statSync(file).mtimeMs;
 
     const dry = await engine.redactSecrets({ sessions: ['alice/s.jsonl'] }, { apply: false, via: 'test' });
-    assert.deepEqual(dry.rows.map((r) => [r.line_no, r.kind, r.preview, r.outcome, r.reason]), [
-      [1, 'github_token', 'ghp_…Yo', 'would-redact', null],
-      [2, 'github_token', 'ghp_…Yo', 'would-redact', null],
-      [2, 'generic_secret', 'Kp9x…Tw', 'would-redact', null],
-      [4, 'github_token', 'ghp_…Yz', 'would-redact', null],
-    ]);
+    assert.deepEqual(
+      dry.rows.map((r) => [r.line_no, r.kind, r.preview, r.outcome, r.reason]),
+      [
+        [1, 'github_token', 'ghp_…Yo', 'would-redact', null],
+        [2, 'github_token', 'ghp_…Yo', 'would-redact', null],
+        [2, 'generic_secret', 'Kp9x…Tw', 'would-redact', null],
+        [4, 'github_token', 'ghp_…Yz', 'would-redact', null],
+      ],
+    );
     assert.deepEqual(readFileSync(file), original, 'a dry run leaves the file');
     assert.equal(statSync(file).mtimeMs, mtime);
     assert.deepEqual(await storeImage(engine), before, 'and the store');
     assert.deepEqual(readdirSync(dirname(file)), ['s.jsonl'], 'and writes nothing beside it');
 
     const applied = await engine.redactSecrets({ sessions: ['alice/s.jsonl'] }, { apply: true, via: 'test', by: 'auditor@test' });
-    assert.deepEqual(applied.rows.map((r) => r.outcome), ['redacted', 'redacted', 'redacted', 'redacted']);
+    assert.deepEqual(
+      applied.rows.map((r) => r.outcome),
+      ['redacted', 'redacted', 'redacted', 'redacted'],
+    );
     assert.equal(applied.items, 1, 'the tool error kept by the errors processor held the token');
     const text = readFileSync(file, 'utf8');
     for (const secret of [TOKEN, OTHER, PASSWORD]) assert.ok(!text.includes(secret), 'the secret is gone from the file');
@@ -111,22 +132,42 @@ stateTest('secrets redact: a dry run changes nothing; --apply redacts the file a
     const db = engine.store.db;
     const items = await db.all('SELECT item::VARCHAR AS item FROM processor_items');
     assert.ok(!JSON.stringify(items).includes(TOKEN) && !JSON.stringify(items).includes(PASSWORD), 'no stored item holds a secret');
-    const audit = await db.all("SELECT action, processor_name, session_file, before, after::VARCHAR AS after FROM state_audit WHERE action = 'redact' ORDER BY audit_id");
-    assert.deepEqual(audit.map((a) => [a.action, a.processor_name, a.session_file, a.before, JSON.parse(String(a.after))]), secrets.map((s) => [
-      'redact', 'secrets', 'alice/s.jsonl', null, { finding_id: s.id, line_no: s.line_no, kind: s.kind, by: 'auditor@test', via: 'test' },
-    ]));
+    const audit = await db.all(
+      "SELECT action, processor_name, session_file, before, after::VARCHAR AS after FROM state_audit WHERE action = 'redact' ORDER BY audit_id",
+    );
+    assert.deepEqual(
+      audit.map((a) => [a.action, a.processor_name, a.session_file, a.before, JSON.parse(String(a.after))]),
+      secrets.map((s) => ['redact', 'secrets', 'alice/s.jsonl', null, { finding_id: s.id, line_no: s.line_no, kind: s.kind, by: 'auditor@test', via: 'test' }]),
+    );
     const everything = JSON.stringify(await db.all('SELECT * FROM state_audit'));
     for (const secret of [TOKEN, OTHER, PASSWORD]) assert.ok(!everything.includes(secret.slice(4, -2)), 'the audit never holds a secret');
     const found = await listFindings(db, { kind: 'secret' });
-    assert.deepEqual(found.map((f) => [f.status, f.note]), found.map(() => ['fixed', 'redacted']), 'each finding reviewed: fixed, "redacted"');
+    assert.deepEqual(
+      found.map((f) => [f.status, f.note]),
+      found.map(() => ['fixed', 'redacted']),
+      'each finding reviewed: fixed, "redacted"',
+    );
 
     // Nothing is processed again, not even hashed: the state stands for the redacted file.
     const rerun = await engine.run(PROCESSORS);
-    assert.deepEqual(rerun.map((s) => [s.processor, s.scanned]), [['errors', 0], ['secrets', 0], ['usage', 0]]);
-    await assert.rejects(engine.redactSecrets({ sessions: ['alice/s.jsonl'] }, { apply: true, via: 'test' }).then((r) => {
-      assert.deepEqual(r.rows.map((x) => [x.outcome, x.reason]), secrets.map(() => ['skipped', 'already redacted']));
-      throw new Error('checked');
-    }), /checked/);
+    assert.deepEqual(
+      rerun.map((s) => [s.processor, s.scanned]),
+      [
+        ['errors', 0],
+        ['secrets', 0],
+        ['usage', 0],
+      ],
+    );
+    await assert.rejects(
+      engine.redactSecrets({ sessions: ['alice/s.jsonl'] }, { apply: true, via: 'test' }).then((r) => {
+        assert.deepEqual(
+          r.rows.map((x) => [x.outcome, x.reason]),
+          secrets.map(() => ['skipped', 'already redacted']),
+        );
+        throw new Error('checked');
+      }),
+      /checked/,
+    );
     // A redaction is not undone (the secret is gone); its review is.
     const [redact] = await db.all("SELECT audit_id FROM state_audit WHERE action = 'redact'");
     await assert.rejects(undoChange(db, Number(redact.audit_id)), /is a redaction: the secret is gone from the file/);
@@ -164,13 +205,19 @@ test('secrets redact: a session written to in the last 10 minutes is refused by 
 
   const recent = await runCli(['secrets', 'redact', '--session', 'alice/s.jsonl', '--apply', '--sessions', root, '--state', state]);
   assert.equal(recent.code, 2, recent.stderr);
-  assert.match(recent.stderr, /alice\/s\.jsonl was written to less than a minute ago: Claude Code may still be appending to it; redact it later, or force it \(--force\)/);
+  assert.match(
+    recent.stderr,
+    /alice\/s\.jsonl was written to less than a minute ago: Claude Code may still be appending to it; redact it later, or force it \(--force\)/,
+  );
   assert.deepEqual(readFileSync(file), before, 'refused: untouched');
 
   const forced = await runCli(['secrets', 'redact', '--session', 'alice/s.jsonl', '--apply', '--force', '--sessions', root, '--state', state]);
   assert.equal(forced.code, 2, 'one finding was refused');
   assert.match(forced.stdout, /redacted 3 secret\(s\) in 1 session\(s\)/);
-  assert.match(forced.stderr, /^refused: alice\/s\.jsonl line 4 \(github_token ghp_…Yz\): line 4 no longer holds the secret found there: it changed since it was processed/m);
+  assert.match(
+    forced.stderr,
+    /^refused: alice\/s\.jsonl line 4 \(github_token ghp_…Yz\): line 4 no longer holds the secret found there: it changed since it was processed/m,
+  );
   const text = readFileSync(file, 'utf8');
   assert.ok(!text.includes(TOKEN));
   assert.ok(text.includes('Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0KkLlMm'), 'the changed line is left as it is');
@@ -220,18 +267,30 @@ test('secrets redact: one finding, then the rest of its string (the secret moved
     await engine.run(['secrets']);
     const [first, second] = await listSecretSpans(engine.store.db, null);
     assert.deepEqual([first.preview, second.preview], ['ghp_…Yo', 'ghp_…Yz']);
-    await engine.store.db.run("INSERT INTO finding_reviews VALUES ($1, 'secrets', 'bob/b.jsonl', 'false-positive', 'a test key', now()::TIMESTAMP)", [second.id]);
+    await engine.store.db.run("INSERT INTO finding_reviews VALUES ($1, 'secrets', 'bob/b.jsonl', 'false-positive', 'a test key', now()::TIMESTAMP)", [
+      second.id,
+    ]);
     const one = await engine.redactSecrets({ findings: [first.id] }, { apply: true, via: 'test' });
-    assert.deepEqual(one.rows.map((r) => [r.finding_id, r.outcome]), [[first.id, 'redacted']]);
+    assert.deepEqual(
+      one.rows.map((r) => [r.finding_id, r.outcome]),
+      [[first.id, 'redacted']],
+    );
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).message.content, `first [REDACTED:github_token] then ${OTHER} end`);
     utimesSync(file, HOUR_AGO(), HOUR_AGO());
     const all = await engine.redactSecrets({ all: true }, { apply: true, via: 'test' });
-    assert.deepEqual(all.rows.map((r) => [r.finding_id, r.outcome, r.reason]), [
-      [first.id, 'skipped', 'already redacted'],
-      [second.id, 'skipped', 'marked false-positive (name it with --finding to redact it anyway)'],
-    ]);
+    assert.deepEqual(
+      all.rows.map((r) => [r.finding_id, r.outcome, r.reason]),
+      [
+        [first.id, 'skipped', 'already redacted'],
+        [second.id, 'skipped', 'marked false-positive (name it with --finding to redact it anyway)'],
+      ],
+    );
     const named = await engine.redactSecrets({ findings: [second.id] }, { apply: true, via: 'test' });
-    assert.deepEqual(named.rows.map((r) => [r.outcome, r.reason]), [['redacted', null]], 'found again where the first redaction moved it');
+    assert.deepEqual(
+      named.rows.map((r) => [r.outcome, r.reason]),
+      [['redacted', null]],
+      'found again where the first redaction moved it',
+    );
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).message.content, 'first [REDACTED:github_token] then [REDACTED:github_token] end');
   } finally {
     await engine.close();
@@ -244,7 +303,14 @@ test('secrets redact: refused while a run is in progress (a run that read the fi
   seed(root);
   const plugins = join(dir, 'plugins');
   writePlugin(plugins, 'slow', countingPlugin('slow', { before: 'await new Promise((r) => setTimeout(r, 3000));' }));
-  const engine = await Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, plugins: [plugins], builtins: true, pluginProcesses: 1, home: join(dir, 'home') });
+  const engine = await Engine.open({
+    state: join(dir, 'state.duckdb'),
+    sessions: root,
+    plugins: [plugins],
+    builtins: true,
+    pluginProcesses: 1,
+    home: join(dir, 'home'),
+  });
   try {
     await engine.run(['secrets']);
     const running = engine.run(['slow']);

@@ -5,7 +5,17 @@ import { THEME_STORAGE_KEY, VIEW_STORAGE_KEY } from '../../renderer/src/store/ap
 import { bindEvents } from '../../renderer/src/store/events.js';
 import { ApiRefusal, MemoryStorage, emptySessionPage, makeStore, settle } from './fakeTransport.js';
 
-const INFO: AppInfo = { version: '0.1.0', mode: 'browser', sessionRoot: null, sessionRootError: null, defaultSessionRoot: '/home/u/.claude/projects', defaultRootExists: true, recentRoots: [], stateStore: { backend: 'duckdb', location: '/tmp/x.duckdb', shared: false }, canPickFolder: false };
+const INFO: AppInfo = {
+  version: '0.1.0',
+  mode: 'browser',
+  sessionRoot: null,
+  sessionRootError: null,
+  defaultSessionRoot: '/home/u/.claude/projects',
+  defaultRootExists: true,
+  recentRoots: [],
+  stateStore: { backend: 'duckdb', location: '/tmp/x.duckdb', shared: false },
+  canPickFolder: false,
+};
 
 test('app: theme and last view are remembered; unknown stored values fall back', () => {
   const storage = new MemoryStorage();
@@ -58,7 +68,24 @@ test('runs: a processor already running is reported, not started twice', async (
   assert.match(store.getState().notices.at(-1)?.text ?? '', /Already running.*tokens/);
 });
 
-const STATS: RunStatsJson = { processor: 'usage', run_id: 'r', scanned: 10, processed: 9, skipped: 0, capped: 0, errors: 1, quarantined: 0, vanished: 0, elsewhere: 0, items_extracted: 20, malformed_lines: 0, errors_detail: [{ session: 'a/b.jsonl', error: 'boom' }], duration_ms: 1200, bytes_read: 1000, cancelled: false };
+const STATS: RunStatsJson = {
+  processor: 'usage',
+  run_id: 'r',
+  scanned: 10,
+  processed: 9,
+  skipped: 0,
+  capped: 0,
+  errors: 1,
+  quarantined: 0,
+  vanished: 0,
+  elsewhere: 0,
+  items_extracted: 20,
+  malformed_lines: 0,
+  errors_detail: [{ session: 'a/b.jsonl', error: 'boom' }],
+  duration_ms: 1200,
+  bytes_read: 1000,
+  cancelled: false,
+};
 
 test('events: progress is applied at once; finished runs and changes refresh what is on screen, coalesced', async () => {
   const { store, transport } = makeStore({
@@ -101,7 +128,20 @@ test('events: a run that failed as a whole is shown; plugins-changed replaces th
   transport.subscribe((e) => events.apply(e));
   transport.emit({ type: 'run-finished', processor: 'usage', stats: { ...STATS, error: 'plugin crashed: out of memory' } });
   assert.match(store.getState().notices.at(-1)?.text ?? '', /usage: plugin crashed/);
-  const plugins: PluginInfo[] = [{ folder: '/p/x', origin: 'user', name: 'x', version: '1.0.0', contentHash: 'h', approval: 'approved', enabled: true, loaded: true, processors: ['x'], errors: [] }];
+  const plugins: PluginInfo[] = [
+    {
+      folder: '/p/x',
+      origin: 'user',
+      name: 'x',
+      version: '1.0.0',
+      contentHash: 'h',
+      approval: 'approved',
+      enabled: true,
+      loaded: true,
+      processors: ['x'],
+      errors: [],
+    },
+  ];
   transport.emit({ type: 'plugins-changed', plugins });
   assert.deepEqual(store.getState().plugins.list, plugins);
   events.dispose();
@@ -123,7 +163,18 @@ test('plugins: install shows the trust prompt first, then installs exactly the i
   const preview = { path: '/plugins/extra', name: 'extra', version: '2.0.0', processors: ['extra'], contentHash: 'sha256:abc', problems: [] };
   const { store, transport } = makeStore({
     'plugins/inspect': ({ path }) => ({ ...preview, path }),
-    'plugins/install': ({ path }) => ({ folder: path, origin: 'user', name: 'extra', version: '2.0.0', contentHash: 'sha256:abc', approval: 'approved', enabled: true, loaded: true, processors: ['extra'], errors: [] }),
+    'plugins/install': ({ path }) => ({
+      folder: path,
+      origin: 'user',
+      name: 'extra',
+      version: '2.0.0',
+      contentHash: 'sha256:abc',
+      approval: 'approved',
+      enabled: true,
+      loaded: true,
+      processors: ['extra'],
+      errors: [],
+    }),
     'plugins/list': () => [],
     'processors/list': () => [],
   });

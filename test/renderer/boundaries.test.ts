@@ -8,7 +8,16 @@ import { repoRoot } from '../helpers.js';
 
 const src = join(repoRoot, 'renderer', 'src');
 const contract = join(repoRoot, 'main', 'api', 'contract.ts');
-const PACKAGES = new Set(['react', 'react-dom/client', 'zustand', 'zustand/vanilla', 'zustand/react/shallow', '@tanstack/react-virtual', 'uplot', 'uplot/dist/uPlot.min.css']);
+const PACKAGES = new Set([
+  'react',
+  'react-dom/client',
+  'zustand',
+  'zustand/vanilla',
+  'zustand/react/shallow',
+  '@tanstack/react-virtual',
+  'uplot',
+  'uplot/dist/uPlot.min.css',
+]);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -27,7 +36,10 @@ test('renderer: imports stay inside renderer/src, the contract and the allowed p
       if (spec.startsWith('.')) {
         const target = resolve(dirname(file), spec).replace(/\.js$/, '');
         const inside = !relative(src, target).startsWith('..');
-        assert.ok(inside || target === contract.replace(/\.ts$/, ''), `${relative(repoRoot, file)} imports ${spec}: only renderer/src and main/api/contract.ts`);
+        assert.ok(
+          inside || target === contract.replace(/\.ts$/, ''),
+          `${relative(repoRoot, file)} imports ${spec}: only renderer/src and main/api/contract.ts`,
+        );
       } else {
         assert.ok(PACKAGES.has(spec), `${relative(repoRoot, file)} imports the package ${spec}`);
       }
@@ -55,7 +67,10 @@ test('renderer: components are PascalCase, one per file; files stay under 400 li
 test('renderer: the page has the strict CSP and loads nothing from the network', () => {
   const html = readFileSync(join(repoRoot, 'renderer', 'index.html'), 'utf8');
   // The policy without frame-ancestors, which a meta tag cannot carry (browser mode sends it as a header).
-  assert.match(html, /Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"/);
+  assert.match(
+    html,
+    /Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"/,
+  );
   for (const file of [...sources, join(src, 'styles.css'), join(repoRoot, 'renderer', 'index.html')]) {
     assert.ok(!/https?:\/\/(?!127\.0\.0\.1)/.test(readFileSync(file, 'utf8')), `${relative(repoRoot, file)} references the network`);
   }

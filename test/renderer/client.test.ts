@@ -9,7 +9,11 @@ function transportAnswering(response: unknown): ApiTransport {
 }
 
 test('client: a successful call resolves to the value and passes method and args through', async () => {
-  const transport = new FakeTransport({ 'runs/history': (args) => [{ runId: 'r1', processor: args.processor ?? '?', trigger: 'manual', startedAt: '2025-09-01T00:00:00.000Z', finishedAt: null, stats: null }] });
+  const transport = new FakeTransport({
+    'runs/history': (args) => [
+      { runId: 'r1', processor: args.processor ?? '?', trigger: 'manual', startedAt: '2025-09-01T00:00:00.000Z', finishedAt: null, stats: null },
+    ],
+  });
   const api = createApiClient(transport);
   const history = await api.call('runs/history', { processor: 'usage', limit: 5 });
   assert.equal(history[0].processor, 'usage');
@@ -17,7 +21,13 @@ test('client: a successful call resolves to the value and passes method and args
 });
 
 test('client: an error response throws an ApiCallError carrying code and message', async () => {
-  const api = createApiClient(new FakeTransport({ 'state/update': () => { throw new ApiRefusal('conflict', 'the row changed since it was shown: items_extracted is now 7'); } }));
+  const api = createApiClient(
+    new FakeTransport({
+      'state/update': () => {
+        throw new ApiRefusal('conflict', 'the row changed since it was shown: items_extracted is now 7');
+      },
+    }),
+  );
   await assert.rejects(
     api.call('state/update', { processor: 'p', sessionKey: 'a/b.jsonl', changes: { itemsExtracted: 1 }, expected: { itemsExtracted: 0, processedAt: null } }),
     (error: unknown) => {
@@ -33,7 +43,12 @@ test('client: an error response throws an ApiCallError carrying code and message
 });
 
 test('client: a transport that fails is reported as unavailable, naming the method', async () => {
-  const api = createApiClient({ call: async () => { throw new TypeError('Failed to fetch'); }, subscribe: () => () => {} });
+  const api = createApiClient({
+    call: async () => {
+      throw new TypeError('Failed to fetch');
+    },
+    subscribe: () => () => {},
+  });
   await assert.rejects(api.call('app/info', {}), (error: unknown) => {
     assert.ok(error instanceof ApiCallError);
     assert.equal(error.code, 'unavailable');
@@ -45,7 +60,10 @@ test('client: a transport that fails is reported as unavailable, naming the meth
 
 test('client: malformed responses and unknown error codes become internal errors, never values', async () => {
   for (const response of [null, 'Bad Gateway', { value: 1 }, { ok: 'yes', value: 1 }]) {
-    await assert.rejects(createApiClient(transportAnswering(response)).call('app/info', {}), (e: unknown) => e instanceof ApiCallError && e.code === 'internal');
+    await assert.rejects(
+      createApiClient(transportAnswering(response)).call('app/info', {}),
+      (e: unknown) => e instanceof ApiCallError && e.code === 'internal',
+    );
   }
   await assert.rejects(
     createApiClient(transportAnswering({ ok: false, error: { code: 'teapot', message: 'short and stout' } })).call('app/info', {}),

@@ -9,7 +9,10 @@ type Handler<M extends MethodName> = (args: ArgsOf<M>) => ResultOf<M> | Promise<
 export type Handlers = { [M in MethodName]?: Handler<M> };
 
 export class ApiRefusal extends Error {
-  constructor(readonly code: 'invalid' | 'busy' | 'not-found' | 'conflict' | 'unavailable' | 'internal', message: string) {
+  constructor(
+    readonly code: 'invalid' | 'busy' | 'not-found' | 'conflict' | 'unavailable' | 'internal',
+    message: string,
+  ) {
     super(message);
   }
 }

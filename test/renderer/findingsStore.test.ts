@@ -34,8 +34,23 @@ function finding(id: string, fields: Partial<Finding> = {}): Finding {
 const SECRET = finding('a1', { category: 'secret', processor: 'secrets', kind: 'github_token', line_no: 1, summary: 'ghp_…Yo', occurred_at: null });
 const ERROR = finding('b2', { line_no: 3 });
 const OTHER_PROJECT = finding('c3', { session_file: 'bob/b.jsonl', line_no: 900, occurred_at: '2025-08-20T12:00:00.000Z', status: 'confirmed' });
-const API_ERROR = finding('d4', { kind: 'api_error_message', session_file: 'bob/b.jsonl', line_no: 12, occurred_at: '2025-08-25T12:00:00.000Z', status: 'fixed' });
-const DISMISSED = finding('e5', { category: 'secret', processor: 'secrets', kind: 'aws_access_key_id', line_no: 7, summary: 'AKIA…XY', occurred_at: null, status: 'false-positive', note: 'docs example' });
+const API_ERROR = finding('d4', {
+  kind: 'api_error_message',
+  session_file: 'bob/b.jsonl',
+  line_no: 12,
+  occurred_at: '2025-08-25T12:00:00.000Z',
+  status: 'fixed',
+});
+const DISMISSED = finding('e5', {
+  category: 'secret',
+  processor: 'secrets',
+  kind: 'aws_access_key_id',
+  line_no: 7,
+  summary: 'AKIA…XY',
+  occurred_at: null,
+  status: 'false-positive',
+  note: 'docs example',
+});
 
 /** `findings/list` and `findings/mark` over a list held in memory, with main's rules (false positives only with `all`). */
 function fakeFindings(initial: Finding[]) {
@@ -56,7 +71,7 @@ function fakeFindings(initial: Finding[]) {
 
 const ids = (list: Finding[]) => list.map((f) => f.id.slice(0, 2));
 
-test('findings filter: a project is the session key\'s first folder, as main groups sessions (a file in the root belongs to the root)', async () => {
+test("findings filter: a project is the session key's first folder, as main groups sessions (a file in the root belongs to the root)", async () => {
   const root = join(tempDir('si-findings-projects-'), 'projects');
   for (const key of ['alice/a.jsonl', 'alice/deep/sub/x.jsonl', 'top.jsonl']) writeSession(root, key, [{ type: 'user' }]);
   const scanned = await scanSessionRoot(root);
@@ -95,7 +110,13 @@ test('findings filter: kind takes a kind or a category; counts beside each filte
   assert.deepEqual(findingChoices(all, '/data/projects'), {
     projects: ['alice', 'bob'],
     processors: ['errors', 'secrets'],
-    kinds: { secret: ['aws_access_key_id', 'github_token'], tool_error: ['api_error_message', 'tool_result'], destructive_command: [], outside_write: [], permission_bypass: [] },
+    kinds: {
+      secret: ['aws_access_key_id', 'github_token'],
+      tool_error: ['api_error_message', 'tool_result'],
+      destructive_command: [],
+      outside_write: [],
+      permission_bypass: [],
+    },
   });
 });
 
@@ -141,7 +162,11 @@ test('findings store: loads up to the limit without false positives; "show false
   assert.equal(full.getState().findings.truncated, true);
   assert.equal(full.getState().findings.visible.length, FINDINGS_LIMIT);
 
-  const refused = makeStore({ 'findings/list': () => { throw new ApiRefusal('unavailable', 'the state store is being switched'); } }).store;
+  const refused = makeStore({
+    'findings/list': () => {
+      throw new ApiRefusal('unavailable', 'the state store is being switched');
+    },
+  }).store;
   await refused.getState().loadFindings();
   assert.equal(refused.getState().findings.error, 'the state store is being switched');
 });
@@ -176,7 +201,10 @@ test('findings store: a review is sent with its note; a false positive leaves th
   let data = store.getState().findings;
   assert.deepEqual(ids(data.visible), ['b2', 'c3']);
   assert.deepEqual([data.cursor, data.selectedId], [0, ERROR.id], 'the next one takes its place');
-  assert.match(store.getState().notices.at(-1)!.text, /github_token at alice\/a.jsonl line 1 marked false-positive \(hidden: "Show false positives" lists it\)/);
+  assert.match(
+    store.getState().notices.at(-1)!.text,
+    /github_token at alice\/a.jsonl line 1 marked false-positive \(hidden: "Show false positives" lists it\)/,
+  );
 
   assert.equal(await store.getState().markFinding(ERROR.id, 'confirmed', ''), null);
   assert.deepEqual(transport.callsOf('findings/mark').at(-1), { id: ERROR.id, status: 'confirmed' }, 'no note: none sent');
@@ -197,9 +225,21 @@ test('findings store: a review is sent with its note; a false positive leaves th
 });
 
 test('findings store: a finding opens its transcript from a few lines before its line, highlighted; "read from line 1" keeps the highlight', async () => {
-  const entry = (line: number): TranscriptEntry => ({ line, kind: 'user', text: `line ${line}`, toolName: null, isError: false, timestamp: null, sidechain: false });
+  const entry = (line: number): TranscriptEntry => ({
+    line,
+    kind: 'user',
+    text: `line ${line}`,
+    toolName: null,
+    isError: false,
+    timestamp: null,
+    sidechain: false,
+  });
   const { store, transport } = makeStore({
-    'sessions/get': ({ sessionKey }) => ({ session: sessionRow({ sessionKey, sizeBytes: 1, modifiedAt: '2025-09-01T00:00:00.000Z' }), path: `/data/${sessionKey}`, processors: [] }),
+    'sessions/get': ({ sessionKey }) => ({
+      session: sessionRow({ sessionKey, sizeBytes: 1, modifiedAt: '2025-09-01T00:00:00.000Z' }),
+      path: `/data/${sessionKey}`,
+      processors: [],
+    }),
     'sessions/transcript': ({ fromLine, limit }) => {
       const from = fromLine ?? 1;
       const count = Math.min(limit ?? 200, 1000 - from + 1);
@@ -249,7 +289,24 @@ test('findings store: read again after runs and state changes (an undone review)
   transport.emit({ type: 'sessions-changed' });
   await events.flush();
   assert.equal(transport.callsOf('findings/list').length, 1);
-  const stats = { processor: 'errors', run_id: 'r', scanned: 1, processed: 1, skipped: 0, capped: 0, errors: 0, quarantined: 0, vanished: 0, elsewhere: 0, items_extracted: 1, malformed_lines: 0, errors_detail: [], duration_ms: 1, bytes_read: 1, cancelled: false };
+  const stats = {
+    processor: 'errors',
+    run_id: 'r',
+    scanned: 1,
+    processed: 1,
+    skipped: 0,
+    capped: 0,
+    errors: 0,
+    quarantined: 0,
+    vanished: 0,
+    elsewhere: 0,
+    items_extracted: 1,
+    malformed_lines: 0,
+    errors_detail: [],
+    duration_ms: 1,
+    bytes_read: 1,
+    cancelled: false,
+  };
   transport.emit({ type: 'run-finished', processor: 'errors', stats });
   await events.flush();
   assert.equal(transport.callsOf('findings/list').length, 2);

@@ -28,8 +28,16 @@ function processor(name: string, problems: Partial<ProcessorHealthView> = {}): P
   };
 }
 
-const OVERDUE: HealthProblemView = { kind: 'overdue', processor: 'count', message: 'count: last run started 2,880 min ago, its cadence is 10 min: is `watch` (or the app, or cron) still running?' };
-const QUARANTINED: HealthProblemView = { kind: 'quarantined', processor: 'tools', message: 'tools: 2 session(s) quarantined since 2025-09-01T10:00:00.000Z: fix the cause, then `session-inspector rerun --failed --processor tools`' };
+const OVERDUE: HealthProblemView = {
+  kind: 'overdue',
+  processor: 'count',
+  message: 'count: last run started 2,880 min ago, its cadence is 10 min: is `watch` (or the app, or cron) still running?',
+};
+const QUARANTINED: HealthProblemView = {
+  kind: 'quarantined',
+  processor: 'tools',
+  message: 'tools: 2 session(s) quarantined since 2025-09-01T10:00:00.000Z: fix the cause, then `session-inspector rerun --failed --processor tools`',
+};
 const SICK: HealthReport = { processors: [processor('count', { overdue: true }), processor('tools', { quarantined: 2 })], problems: [OVERDUE, QUARANTINED] };
 const WELL: HealthReport = { processors: [processor('count'), processor('tools')], problems: [] };
 
@@ -42,12 +50,21 @@ test('health: the badge reads "healthy" or counts the problems', () => {
 
 test('health: each kind of problem links to the view that fixes it; a stopped runner to none', () => {
   const kinds = (p: HealthProblemView) => healthFixes(p).map((f) => [f.kind, 'processor' in f ? f.processor : null]);
-  assert.deepEqual(kinds(OVERDUE), [['runs', 'count'], ['scheduler', null]]);
+  assert.deepEqual(kinds(OVERDUE), [
+    ['runs', 'count'],
+    ['scheduler', null],
+  ]);
   assert.deepEqual(kinds({ kind: 'stuck', processor: 'count', message: '' }), [['runs', 'count']]);
-  assert.deepEqual(kinds({ kind: 'failing', processor: 'count', message: '' }), [['failed-sessions', 'count'], ['runs', 'count']]);
+  assert.deepEqual(kinds({ kind: 'failing', processor: 'count', message: '' }), [
+    ['failed-sessions', 'count'],
+    ['runs', 'count'],
+  ]);
   assert.deepEqual(kinds(QUARANTINED), [['failed-sessions', 'tools']]);
   assert.deepEqual(kinds({ kind: 'runner-stopped', processor: null, message: 'runner r1 stopped renewing its leases' }), []);
-  assert.deepEqual(healthFixes(OVERDUE).map((f) => f.label), ['Runs of count', 'Scheduler settings']);
+  assert.deepEqual(
+    healthFixes(OVERDUE).map((f) => f.label),
+    ['Runs of count', 'Scheduler settings'],
+  );
 });
 
 test('health: loadHealth shows the report; a failed read keeps the last one beside its error; the newest answer wins', async () => {
@@ -86,7 +103,24 @@ test('health: read again after a run finishes, a state change and a plugin chang
   });
   const events = bindEvents(store, 60_000);
   transport.subscribe((e) => events.apply(e));
-  const stats = { processor: 'count', run_id: 'r', scanned: 1, processed: 1, skipped: 0, capped: 0, errors: 0, quarantined: 0, vanished: 0, elsewhere: 0, items_extracted: 1, malformed_lines: 0, errors_detail: [], duration_ms: 10, bytes_read: 10, cancelled: false };
+  const stats = {
+    processor: 'count',
+    run_id: 'r',
+    scanned: 1,
+    processed: 1,
+    skipped: 0,
+    capped: 0,
+    errors: 0,
+    quarantined: 0,
+    vanished: 0,
+    elsewhere: 0,
+    items_extracted: 1,
+    malformed_lines: 0,
+    errors_detail: [],
+    duration_ms: 10,
+    bytes_read: 10,
+    cancelled: false,
+  };
 
   transport.emit({ type: 'sessions-changed' });
   await events.flush();
@@ -136,7 +170,11 @@ test('health: a fix opens its view, filtered to the processor', async () => {
   s().followHealthFix(failed);
   await settle();
   assert.equal(s().view, 'sessions');
-  assert.deepEqual(transport.callsOf('sessions/list').at(-1), { processor: 'count', status: ['failed', 'quarantined'], sort: { by: 'started', dir: 'desc' }, offset: 0, limit: 200 }, 'text and group filters cleared');
+  assert.deepEqual(
+    transport.callsOf('sessions/list').at(-1),
+    { processor: 'count', status: ['failed', 'quarantined'], sort: { by: 'started', dir: 'desc' }, offset: 0, limit: 200 },
+    'text and group filters cleared',
+  );
 
   s().followHealthFix(runs);
   await settle();

@@ -10,7 +10,16 @@ function row(i: number): SessionRow {
     sessionKey: `g${i % 200}/s${String(i).padStart(6, '0')}.jsonl`,
     sizeBytes: i,
     modifiedAt: new Date(Date.UTC(2025, 8, 1) + i * 1000).toISOString(),
-    statuses: [{ processor: 'usage', status: i % 10 === 0 ? 'failed' : 'processed', attempts: i % 10 === 0 ? 1 : null, lastError: null, processedAt: null, itemsExtracted: 1 }],
+    statuses: [
+      {
+        processor: 'usage',
+        status: i % 10 === 0 ? 'failed' : 'processed',
+        attempts: i % 10 === 0 ? 1 : null,
+        lastError: null,
+        processedAt: null,
+        itemsExtracted: 1,
+      },
+    ],
   });
 }
 const ALL = Array.from({ length: TOTAL }, (_, i) => row(i));
@@ -23,7 +32,15 @@ function listSessions(q: SessionQuery): SessionPage {
   if (q.group) rows = rows.filter((r) => r.group === q.group);
   if (q.status?.length) rows = rows.filter((r) => r.statuses.some((s) => q.status!.includes(s.status)));
   if (q.sort?.by === 'size' && q.sort.dir === 'desc') rows = [...rows].reverse();
-  return { total: rows.length, offset: q.offset, rows: rows.slice(q.offset, q.offset + q.limit), columns: [], groups: ['g0', 'g1'], projects: [], counts: { usage: { processed: 90_000, stale: 0, pending: 0, running: 0, failed: 10_000, quarantined: 0 } } };
+  return {
+    total: rows.length,
+    offset: q.offset,
+    rows: rows.slice(q.offset, q.offset + q.limit),
+    columns: [],
+    groups: ['g0', 'g1'],
+    projects: [],
+    counts: { usage: { processed: 90_000, stale: 0, pending: 0, running: 0, failed: 10_000, quarantined: 0 } },
+  };
 }
 
 test('sessions: only the pages around the visible rows are fetched and kept, at 100,000 sessions', async () => {
@@ -84,7 +101,11 @@ test('sessions: a filter change starts a new generation; answers for the old one
   const s = store.getState().sessions;
   assert.equal(s.generation, 1);
   assert.equal(s.total, 10); // s000000..s000099, of which every 10th fails
-  assert.ok(Object.values(s.pages).flat().every((r) => r.sessionKey.includes('s0000') && r.statuses[0].status === 'failed'));
+  assert.ok(
+    Object.values(s.pages)
+      .flat()
+      .every((r) => r.sessionKey.includes('s0000') && r.statuses[0].status === 'failed'),
+  );
   const last = transport.callsOf('sessions/list').at(-1)!;
   assert.deepEqual({ text: last.text, status: last.status, offset: last.offset }, { text: 's0000', status: ['failed'], offset: 0 });
 });
@@ -126,7 +147,10 @@ test('sessions: keyboard moves set the anchor; shift-moves select from it', asyn
   store.getState().setSessionCursor(2);
   store.getState().selectSession(3, 'range');
   store.getState().selectSession(4, 'range');
-  assert.deepEqual(store.getState().sessions.selection, [2, 3, 4].map((i) => ALL[i].sessionKey));
+  assert.deepEqual(
+    store.getState().sessions.selection,
+    [2, 3, 4].map((i) => ALL[i].sessionKey),
+  );
   store.getState().setSessionCursor(-5);
   assert.equal(store.getState().sessions.cursor, 0);
   store.getState().setSessionCursor(TOTAL + 5);

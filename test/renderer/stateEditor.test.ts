@@ -18,7 +18,7 @@ test('state edit validation: items extracted must be a whole number ≥ 0', () =
 
 test('state edit validation: processed at must be a real ISO time with a zone, not in the future', () => {
   const refused = {
-    'yesterday': /ISO-8601/,
+    yesterday: /ISO-8601/,
     '2025-09-01': /ISO-8601/,
     '2025-09-01T10:00:00': /ISO-8601/, // no zone: ambiguous
     '2025-02-30T10:00:00Z': /not a real date/,
@@ -34,13 +34,23 @@ test('state edit validation: processed at must be a real ISO time with a zone, n
   assert.deepEqual(checkProcessedAt('2025-09-01 10:00Z', NOW), { ok: true, value: '2025-09-01T10:00:00.000Z' });
 });
 
-const ROW: StateRow = { processor: 'usage', sessionKey: 'alice/a.jsonl', group: 'alice', processedAt: '2025-09-01T10:00:00.000Z', itemsExtracted: 5, fileHash: 'abc', processorVersion: '1' };
+const ROW: StateRow = {
+  processor: 'usage',
+  sessionKey: 'alice/a.jsonl',
+  group: 'alice',
+  processedAt: '2025-09-01T10:00:00.000Z',
+  itemsExtracted: 5,
+  fileHash: 'abc',
+  processorVersion: '1',
+};
 
 function stateHandlers() {
   let row = { ...ROW };
   const audit: AuditEntry[] = [];
   return {
-    get row() { return row; },
+    get row() {
+      return row;
+    },
     audit,
     handlers: {
       'state/list': () => ({ total: 1, rows: [row] }),
@@ -49,7 +59,16 @@ function stateHandlers() {
         if (args.expected.itemsExtracted !== row.itemsExtracted) throw new ApiRefusal('conflict', `row changed: items_extracted is now ${row.itemsExtracted}`);
         const before = row;
         row = { ...row, ...args.changes };
-        audit.unshift({ auditId: audit.length + 1, at: '2026-01-01T00:00:00.000Z', action: 'update', processor: row.processor, sessionKey: row.sessionKey, before, after: row, undoneBy: null });
+        audit.unshift({
+          auditId: audit.length + 1,
+          at: '2026-01-01T00:00:00.000Z',
+          action: 'update',
+          processor: row.processor,
+          sessionKey: row.sessionKey,
+          before,
+          after: row,
+          undoneBy: null,
+        });
         return row;
       },
       'state/undo': ({ auditId }: { auditId: number }) => {
@@ -76,7 +95,12 @@ test('state editor: an update sends what the editor showed as expected, then rel
   const { store, transport } = makeStore(fake.handlers);
   await store.getState().loadStateRows();
   assert.equal(await store.getState().updateStateRow(ROW, { itemsExtracted: '42' }), null);
-  assert.deepEqual(transport.callsOf('state/update')[0], { processor: 'usage', sessionKey: 'alice/a.jsonl', changes: { itemsExtracted: 42 }, expected: { itemsExtracted: 5, processedAt: '2025-09-01T10:00:00.000Z' } });
+  assert.deepEqual(transport.callsOf('state/update')[0], {
+    processor: 'usage',
+    sessionKey: 'alice/a.jsonl',
+    changes: { itemsExtracted: 42 },
+    expected: { itemsExtracted: 5, processedAt: '2025-09-01T10:00:00.000Z' },
+  });
   let t = store.getState().stateTable;
   assert.equal(t.rows[0].itemsExtracted, 42);
   assert.equal(t.history.length, 1);

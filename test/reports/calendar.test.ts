@@ -25,10 +25,11 @@ test('calendar: local days in half- and quarter-hour zones and across daylight-s
   // Every instant of a day of minutes agrees with Intl itself (the cache is per quarter-hour).
   const newYork = new ZoneCalendar('America/New_York');
   const direct = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
-  for (let t = ms('2025-11-01T00:00:00Z'); t < ms('2025-11-04T00:00:00Z'); t += 60_000 + 7) assert.equal(newYork.day(t), direct.format(t), new Date(t).toISOString());
+  for (let t = ms('2025-11-01T00:00:00Z'); t < ms('2025-11-04T00:00:00Z'); t += 60_000 + 7)
+    assert.equal(newYork.day(t), direct.format(t), new Date(t).toISOString());
 });
 
-test('calendar: weeks start on the chosen day; months are the local day\'s', () => {
+test("calendar: weeks start on the chosen day; months are the local day's", () => {
   assert.equal(weekOf('2025-09-03', 'sunday'), '2025-08-31');
   assert.equal(weekOf('2025-08-31', 'sunday'), '2025-08-31');
   assert.equal(weekOf('2025-09-03', 'monday'), '2025-09-01');

@@ -38,8 +38,11 @@ async function ours(root: string, state: string, kind: Kind, timeZone: string): 
 /** The fields ccusage writes, with costs apart (compared with a tolerance) and objects' keys sorted. */
 function comparable(row: Record<string, unknown>, like: Record<string, unknown>): unknown {
   const costs = new Set(['totalCost', 'costUSD', 'modelBreakdowns', 'burnRate', 'projection', 'isActive']);
-  const sorted = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
-  return Object.keys(like).filter((k) => !costs.has(k)).map((k) => [k, sorted(row[k])]);
+  const sorted = (v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v;
+  return Object.keys(like)
+    .filter((k) => !costs.has(k))
+    .map((k) => [k, sorted(row[k])]);
 }
 
 const costOf = (row: any) => row.costUSD ?? row.totalCost;
@@ -48,8 +51,28 @@ const near = (a: number, b: number) => Math.abs(a - b) <= 0.005 * Math.max(Math.
 test('reports: every row equals ccusage 20 on a generated corpus, in UTC and Asia/Kolkata', { skip: skipGenerated, timeout: 300_000 }, async () => {
   const dir = tempDir('ccusage-agree-');
   const root = join(dir, 'config', 'projects');
-  await run(process.execPath, [generator, '--out', root, '--dirs', '4', '--sessions-per-dir', '10', '--mean-lines', '60', '--seed', 'report',
-    '--start-date', '2025-10-20', '--days', '45', '--malformed-rate', '0.002', '--truncated-tail-rate', '0.05', '--quiet']);
+  await run(process.execPath, [
+    generator,
+    '--out',
+    root,
+    '--dirs',
+    '4',
+    '--sessions-per-dir',
+    '10',
+    '--mean-lines',
+    '60',
+    '--seed',
+    'report',
+    '--start-date',
+    '2025-10-20',
+    '--days',
+    '45',
+    '--malformed-rate',
+    '0.002',
+    '--truncated-tail-rate',
+    '0.05',
+    '--quiet',
+  ]);
   const state = join(dir, 'state.duckdb');
   for (const timeZone of ['UTC', 'Asia/Kolkata']) {
     for (const kind of Object.keys(TOP) as Kind[]) {
@@ -58,7 +81,11 @@ test('reports: every row equals ccusage 20 on a generated corpus, in UTC and Asi
       const a: any[] = theirs[TOP[kind]];
       const b: any[] = mine[TOP[kind]];
       assert.ok(a.length > (kind === 'monthly' || kind === 'weekly' ? 1 : 5), `${label}: ccusage has rows`);
-      assert.deepEqual(b.map((r) => r[KEY[kind]]), a.map((r) => r[KEY[kind]]), `${label}: the same rows in the same order`);
+      assert.deepEqual(
+        b.map((r) => r[KEY[kind]]),
+        a.map((r) => r[KEY[kind]]),
+        `${label}: the same rows in the same order`,
+      );
       a.forEach((row, i) => {
         assert.deepEqual(comparable(b[i], row), comparable(row, row), `${label}: ${row[KEY[kind]]}`);
         assert.ok(near(costOf(b[i]), costOf(row)), `${label}: ${row[KEY[kind]]} costs ${costOf(b[i])} here, ${costOf(row)} in ccusage`);
@@ -79,28 +106,35 @@ test('reports: every row equals ccusage 20 on a generated corpus, in UTC and Asi
   }
 });
 
-test('reports: on the real transcripts the only difference from ccusage is lines it does not read (spaced JSON)', { skip: skipCcusage || fixturesMissing, timeout: 120_000 }, async () => {
-  const dir = tempDir('ccusage-fixtures-');
-  const root = join(dir, 'config', 'projects');
-  cpSync(fixturesDir, root, { recursive: true });
-  rmSync(join(root, 'SOURCES.md'), { force: true });
-  const [theirs, mine] = await Promise.all([ccusage(join(dir, 'config'), 'daily', 'UTC'), ours(root, join(dir, 'state.duckdb'), 'daily', 'UTC')]);
-  // ccusage looks only at lines with the bytes `"usage":{`; hand-written test transcripts put a space
-  // there. Each such line is its own message in these files, so its tokens are exactly the difference.
-  const spaced = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 };
-  const files = (folder: string): string[] => readdirSync(folder, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(folder, e.name)) : e.name.endsWith('.jsonl') ? [join(folder, e.name)] : []));
-  for (const file of files(root)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (!/"usage":\s+\{/.test(line)) continue;
-      const usage = JSON.parse(line).message.usage;
-      spaced.inputTokens += usage.input_tokens ?? 0;
-      spaced.outputTokens += usage.output_tokens ?? 0;
-      spaced.cacheCreationTokens += usage.cache_creation_input_tokens ?? 0;
-      spaced.cacheReadTokens += usage.cache_read_input_tokens ?? 0;
+test(
+  'reports: on the real transcripts the only difference from ccusage is lines it does not read (spaced JSON)',
+  { skip: skipCcusage || fixturesMissing, timeout: 120_000 },
+  async () => {
+    const dir = tempDir('ccusage-fixtures-');
+    const root = join(dir, 'config', 'projects');
+    cpSync(fixturesDir, root, { recursive: true });
+    rmSync(join(root, 'SOURCES.md'), { force: true });
+    const [theirs, mine] = await Promise.all([ccusage(join(dir, 'config'), 'daily', 'UTC'), ours(root, join(dir, 'state.duckdb'), 'daily', 'UTC')]);
+    // ccusage looks only at lines with the bytes `"usage":{`; hand-written test transcripts put a space
+    // there. Each such line is its own message in these files, so its tokens are exactly the difference.
+    const spaced = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 };
+    const files = (folder: string): string[] =>
+      readdirSync(folder, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(folder, e.name)) : e.name.endsWith('.jsonl') ? [join(folder, e.name)] : [],
+      );
+    for (const file of files(root)) {
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        if (!/"usage":\s+\{/.test(line)) continue;
+        const usage = JSON.parse(line).message.usage;
+        spaced.inputTokens += usage.input_tokens ?? 0;
+        spaced.outputTokens += usage.output_tokens ?? 0;
+        spaced.cacheCreationTokens += usage.cache_creation_input_tokens ?? 0;
+        spaced.cacheReadTokens += usage.cache_read_input_tokens ?? 0;
+      }
     }
-  }
-  assert.ok(spaced.inputTokens > 0, 'the fixtures have such lines');
-  for (const field of Object.keys(spaced) as (keyof typeof spaced)[]) {
-    assert.equal(mine.totals[field] - theirs.totals[field], spaced[field], field);
-  }
-});
+    assert.ok(spaced.inputTokens > 0, 'the fixtures have such lines');
+    for (const field of Object.keys(spaced) as (keyof typeof spaced)[]) {
+      assert.equal(mine.totals[field] - theirs.totals[field], spaced[field], field);
+    }
+  },
+);

@@ -7,8 +7,19 @@ import { repoRoot, runCli, tempDir, writeSession } from '../helpers.js';
 /** An API message line as Claude Code writes it. */
 function message(id: string, at: string, output: number, extra: Record<string, unknown> = {}) {
   return {
-    type: 'assistant', uuid: `u-${id}`, timestamp: at, requestId: `req_${id}`, cwd: '/home/alice/code/shop', sessionId: 's',
-    message: { id: `msg_${id}`, role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: 'ok' }], usage: { input_tokens: 10, output_tokens: output } },
+    type: 'assistant',
+    uuid: `u-${id}`,
+    timestamp: at,
+    requestId: `req_${id}`,
+    cwd: '/home/alice/code/shop',
+    sessionId: 's',
+    message: {
+      id: `msg_${id}`,
+      role: 'assistant',
+      model: 'claude-sonnet-4-5-20250929',
+      content: [{ type: 'text', text: 'ok' }],
+      usage: { input_tokens: 10, output_tokens: output },
+    },
     ...extra,
   };
 }
@@ -33,20 +44,29 @@ const outputs = (rows: { outputTokens: number }[]) => rows.map((r) => r.outputTo
 test('report: days follow --timezone, a copied message counts once, projects group by cwd', async () => {
   const { report } = setup();
   const utc = await report('daily', '--json', '--timezone', 'UTC');
-  assert.deepEqual(utc.json.daily.map((r: { date: string }) => r.date), ['2025-09-01', '2025-09-03']);
+  assert.deepEqual(
+    utc.json.daily.map((r: { date: string }) => r.date),
+    ['2025-09-01', '2025-09-03'],
+  );
   assert.deepEqual(outputs(utc.json.daily), [300, 1200]);
   assert.equal(utc.json.totals.messages, 4);
   const kolkata = await report('daily', '--json', '--timezone', 'Asia/Kolkata', '--order', 'desc');
-  assert.deepEqual(kolkata.json.daily.map((r: { date: string }) => r.date), ['2025-09-03', '2025-09-02', '2025-09-01']);
+  assert.deepEqual(
+    kolkata.json.daily.map((r: { date: string }) => r.date),
+    ['2025-09-03', '2025-09-02', '2025-09-01'],
+  );
   assert.deepEqual(outputs(kolkata.json.daily), [1200, 200, 100]);
   const since = await report('daily', '--json', '--timezone', 'Asia/Kolkata', '--since', '20250902', '--until', '2025-09-02');
   assert.deepEqual(outputs(since.json.daily), [200]);
   const projects = await report('projects', '--json');
   // The costliest first: docs' one message has more output than shop's three.
-  assert.deepEqual(projects.json.projects.map((p: { project: string; projectPath: string; sessions: number }) => [p.project, p.projectPath, p.sessions]), [
-    ['docs', '/home/bob/docs', 1],
-    ['shop', '/home/alice/code/shop', 2],
-  ]);
+  assert.deepEqual(
+    projects.json.projects.map((p: { project: string; projectPath: string; sessions: number }) => [p.project, p.projectPath, p.sessions]),
+    [
+      ['docs', '/home/bob/docs', 1],
+      ['shop', '/home/alice/code/shop', 2],
+    ],
+  );
   const shop = await report('monthly', '--json', '--project', 'shop');
   assert.deepEqual(outputs(shop.json.monthly), [700]);
   const table = await report('weekly', '--breakdown', '--timezone', 'UTC');
@@ -64,7 +84,10 @@ test('report: a deleted session stays in every report, marked, until orphans rem
   assert.equal(c.deleted, true);
   assert.equal(c.outputTokens, 800);
   const daily = await report('daily', '--json', '--timezone', 'UTC');
-  assert.deepEqual(daily.json.daily.map((r: { deletedSessions: number }) => r.deletedSessions), [0, 1]);
+  assert.deepEqual(
+    daily.json.daily.map((r: { deletedSessions: number }) => r.deletedSessions),
+    [0, 1],
+  );
   assert.equal(daily.json.totals.outputTokens, 1500);
   const removed = await runCli(['orphans', 'remove', '--all', '--state', state]);
   assert.equal(removed.code, 0, removed.stderr);
@@ -106,8 +129,17 @@ test('report --instances splits usage by the machine that processed each session
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout);
   assert.deepEqual(Object.keys(report.instances), ['build-server', 'laptop']);
-  assert.deepEqual(report.instances['build-server'].map((r: { date: string; outputTokens: number }) => [r.date, r.outputTokens]), [['2025-09-04', 5]]);
-  assert.deepEqual(report.instances.laptop.map((r: { date: string; outputTokens: number }) => [r.date, r.outputTokens]), [['2025-09-01', 300], ['2025-09-03', 1200]]);
+  assert.deepEqual(
+    report.instances['build-server'].map((r: { date: string; outputTokens: number }) => [r.date, r.outputTokens]),
+    [['2025-09-04', 5]],
+  );
+  assert.deepEqual(
+    report.instances.laptop.map((r: { date: string; outputTokens: number }) => [r.date, r.outputTokens]),
+    [
+      ['2025-09-01', 300],
+      ['2025-09-03', 1200],
+    ],
+  );
   assert.equal(report.daily.length, 3, 'the rows of all machines are there too');
   const table = await as('build-server', 'report', 'monthly', '--instances', '--no-update');
   assert.match(table.stdout, /^build-server\n[\s\S]*\nlaptop\n/);
@@ -116,16 +148,23 @@ test('report --instances splits usage by the machine that processed each session
 test('report --prices reprices every message: the bundled table again gives the stored costs, a LiteLLM table its own', async () => {
   const { root, report } = setup();
   const usage = (input: number, output: number, cacheCreation = 0, cacheRead = 0, oneHour = 0) => ({
-    input_tokens: input, output_tokens: output, cache_creation_input_tokens: cacheCreation, cache_read_input_tokens: cacheRead,
+    input_tokens: input,
+    output_tokens: output,
+    cache_creation_input_tokens: cacheCreation,
+    cache_read_input_tokens: cacheRead,
     ...(oneHour ? { cache_creation: { ephemeral_1h_input_tokens: oneHour } } : {}),
   });
-  const call = (id: string, model: string, u: Record<string, unknown>) => ({ ...message(id, '2025-09-05T10:00:00.000Z', 0), message: { id: `msg_${id}`, model, content: [], usage: u } });
+  const call = (id: string, model: string, u: Record<string, unknown>) => ({
+    ...message(id, '2025-09-05T10:00:00.000Z', 0),
+    message: { id: `msg_${id}`, model, content: [], usage: u },
+  });
   writeSession(root, '-home-alice-code-shop/e.jsonl', [
     call('l', 'claude-sonnet-4-20250514', usage(150_000, 1000, 40_000, 20_000, 10_000)), // above Sonnet 4's 200K: long-prompt rates
     call('h', 'us.anthropic.claude-haiku-4-5-20251001-v1:0', usage(1000, 1000, 500, 0, 500)),
     call('g', 'gpt-5', usage(7, 3)),
   ]);
-  const costs = (r: { sessions: { sessionId: string; totalCost: number; unpricedMessages: number }[] }) => r.sessions.map((s) => [s.sessionId, Number(s.totalCost.toFixed(9)), s.unpricedMessages]).sort();
+  const costs = (r: { sessions: { sessionId: string; totalCost: number; unpricedMessages: number }[] }) =>
+    r.sessions.map((s) => [s.sessionId, Number(s.totalCost.toFixed(9)), s.unpricedMessages]).sort();
   const first = await report('session', '--json');
   assert.equal(first.code, 0, first.stderr);
   const stored = first.json;
@@ -136,12 +175,21 @@ test('report --prices reprices every message: the bundled table again gives the 
 
   // LiteLLM's shape: USD per token; Sonnet 4.5 at twice its list price, Haiku 4.5 without cache rates (derived).
   const litellm = join(root, '..', 'litellm.json');
-  writeFileSync(litellm, JSON.stringify({
-    'claude-sonnet-4-5-20250929': { input_cost_per_token: 6e-6, output_cost_per_token: 3e-5, cache_creation_input_token_cost: 7.5e-6, cache_read_input_token_cost: 6e-7, litellm_provider: 'anthropic' },
-    'anthropic/claude-haiku-4-5-20251001': { input_cost_per_token: 1e-6, output_cost_per_token: 5e-6 },
-    'bedrock/anthropic.claude-3-haiku': { input_cost_per_token: 1, output_cost_per_token: 1 },
-    sample_spec: { max_tokens: 'set to max_output_tokens' },
-  }));
+  writeFileSync(
+    litellm,
+    JSON.stringify({
+      'claude-sonnet-4-5-20250929': {
+        input_cost_per_token: 6e-6,
+        output_cost_per_token: 3e-5,
+        cache_creation_input_token_cost: 7.5e-6,
+        cache_read_input_token_cost: 6e-7,
+        litellm_provider: 'anthropic',
+      },
+      'anthropic/claude-haiku-4-5-20251001': { input_cost_per_token: 1e-6, output_cost_per_token: 5e-6 },
+      'bedrock/anthropic.claude-3-haiku': { input_cost_per_token: 1, output_cost_per_token: 1 },
+      sample_spec: { max_tokens: 'set to max_output_tokens' },
+    }),
+  );
   const second = await report('session', '--json', '--no-update', '--prices', litellm);
   assert.equal(second.code, 0, second.stderr);
   const repriced = second.json;
@@ -153,13 +201,20 @@ test('report --prices reprices every message: the bundled table again gives the 
   const e = byId.get('e') as any;
   assert.ok(Math.abs(e.totalCost - 0.007) < 1e-12, String(e.totalCost));
   assert.equal(e.unpricedMessages, 2);
-  assert.deepEqual(e.modelBreakdowns.map((m: { modelName: string; cost: number | null }) => [m.modelName, m.cost === null ? null : Number(m.cost.toFixed(9))]), [
-    ['us.anthropic.claude-haiku-4-5-20251001-v1:0', 0.007],
-    ['claude-sonnet-4-20250514', null],
-    ['gpt-5', null],
-  ]);
+  assert.deepEqual(
+    e.modelBreakdowns.map((m: { modelName: string; cost: number | null }) => [m.modelName, m.cost === null ? null : Number(m.cost.toFixed(9))]),
+    [
+      ['us.anthropic.claude-haiku-4-5-20251001-v1:0', 0.007],
+      ['claude-sonnet-4-20250514', null],
+      ['gpt-5', null],
+    ],
+  );
 
-  for (const [content, problem] of [['{ not json', /not JSON/], ['{"models": [{"match": ""}], "as_of": "2025-01-01"}', /"match" must be a model id/], ['{"x": {"input_cost_per_token": "free"}}', /no model with input_cost_per_token/]] as const) {
+  for (const [content, problem] of [
+    ['{ not json', /not JSON/],
+    ['{"models": [{"match": ""}], "as_of": "2025-01-01"}', /"match" must be a model id/],
+    ['{"x": {"input_cost_per_token": "free"}}', /no model with input_cost_per_token/],
+  ] as const) {
     writeFileSync(litellm, content);
     const bad = await report('daily', '--no-update', '--prices', litellm);
     assert.equal(bad.code, 2, bad.stderr);

@@ -9,7 +9,11 @@ import { readUsageReport } from '../../main/core/reports/usageReport.js';
 import { tempDir, writeSession } from '../helpers.js';
 
 const line = (id: string, at: string, output: number) => ({
-  type: 'assistant', uuid: `u-${id}`, timestamp: at, requestId: `req_${id}`, cwd: '/home/alice/shop',
+  type: 'assistant',
+  uuid: `u-${id}`,
+  timestamp: at,
+  requestId: `req_${id}`,
+  cwd: '/home/alice/shop',
   message: { id: `msg_${id}`, model: 'claude-sonnet-4-5-20250929', content: [], usage: { input_tokens: 1, output_tokens: output } },
 });
 

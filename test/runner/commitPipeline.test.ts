@@ -38,7 +38,10 @@ test('commit pipeline: a batch commits once it holds enough sessions (counted pe
   processed(a, 's2');
   await commits.maybeCommit();
   await commits.settled();
-  assert.deepEqual(sessionsOf(written[0]), [['a', ['s1', 's2']], ['b', ['s1']]]);
+  assert.deepEqual(sessionsOf(written[0]), [
+    ['a', ['s1', 's2']],
+    ['b', ['s1']],
+  ]);
   assert.deepEqual([a.pending.length, b.pending.length, a.pendingItems, b.pendingItems], [0, 0, 0, 0], 'the commit took every pending outcome');
 
   processed(a, 's3', 6);
@@ -54,7 +57,14 @@ test('commit pipeline: a batch commits once it holds enough sessions (counted pe
   clock.now += 1;
   await commits.maybeCommit();
   await commits.settled();
-  assert.deepEqual(sessionsOf(written[2]), [['a', ['s4']], ['b', []]], 'a batch older than the time limit commits whatever it holds');
+  assert.deepEqual(
+    sessionsOf(written[2]),
+    [
+      ['a', ['s4']],
+      ['b', []],
+    ],
+    'a batch older than the time limit commits whatever it holds',
+  );
 });
 
 test('commit pipeline: one commit at a time; dispatch waits only once a second full batch has piled up', async () => {

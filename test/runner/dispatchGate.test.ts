@@ -31,7 +31,11 @@ test('dispatch gate: a session goes to the runs it is due for, in order; the oth
   assert.deepEqual(names(await g.admit(entry('s1'), runs)), ['fresh', 'also']);
   assert.deepEqual(decided, ['quarantined:s1', 'cancelled:s1']);
   assert.deepEqual([runs[2].stats.quarantined, runs[3].stats.capped, runs[3].stats.cancelled], [1, 1, true]);
-  assert.deepEqual(runs.map((r) => r.done), [0, 0, 1, 1, 0, 0], 'dispatched and deferred sessions are not decided yet');
+  assert.deepEqual(
+    runs.map((r) => r.done),
+    [0, 0, 1, 1, 0, 0],
+    'dispatched and deferred sessions are not decided yet',
+  );
 });
 
 test('dispatch gate: rules 3 and 4: past the cap or the budget a session is capped, unread and not an error', async () => {
@@ -50,7 +54,10 @@ test('dispatch gate: rules 3 and 4: past the cap or the budget a session is capp
 });
 
 test('dispatch gate: rule 3 near the cap: it waits for the calls in flight, since a skip among them frees a call', async () => {
-  for (const [ended, expected] of [['skipped', ['near']], ['processed', []]] as const) {
+  for (const [ended, expected] of [
+    ['skipped', ['near']],
+    ['processed', []],
+  ] as const) {
     const near = run('near', ['s1', 's2']);
     near.inFlight = 1; // s1 dispatched, its outcome not known yet
     let waits = 0;

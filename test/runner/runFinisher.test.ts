@@ -44,7 +44,13 @@ test('run finisher: a processor whose every session is decided finishes at once:
   await f.settled();
   assert.deepEqual(events, ['commit quick:1 slow:0', 'finishRun quick processed=1', 'release quick', 'finished quick']);
   assert.deepEqual([quick.ended, slow.ended, slow.finishing], [true, false, false], 'the slow one goes on');
-  assert.deepEqual(progress.map((p) => [p.processor, p.done, p.total, p.current]), [['quick', 0, 1, 's1'], ['quick', 1, 1, null]]);
+  assert.deepEqual(
+    progress.map((p) => [p.processor, p.done, p.total, p.current]),
+    [
+      ['quick', 0, 1, 's1'],
+      ['quick', 1, 1, null],
+    ],
+  );
 });
 
 test('run finisher: a run finishes once however often it is asked; nothing decided without a row is not committed', async () => {
@@ -60,12 +66,16 @@ test('run finisher: a run finishes once however often it is asked; nothing decid
 test('run finisher: a failure to finish fails the pass through the commit pipeline, and releases nothing', async () => {
   const r = run('broken', ['s1']);
   processed(r, 's1');
-  const { finisher: f, commits, events } = finisher([r], async () => {
+  const {
+    finisher: f,
+    commits,
+    events,
+  } = finisher([r], async () => {
     throw new Error('connection lost');
   });
   f.finish(r);
   await f.settled();
   await assert.rejects(commits.settled(), /connection lost/);
   assert.deepEqual(events, ['commit broken:1']);
-  assert.equal(r.ended, false, 'the run row is left for the run\'s own failure handling');
+  assert.equal(r.ended, false, "the run row is left for the run's own failure handling");
 });

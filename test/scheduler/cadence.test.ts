@@ -19,7 +19,10 @@ test('cadence: the environment beats the settings, which beat what the processor
   assert.deepEqual(resolveCadence(processor, settings, { SESSION_INSPECTOR_CADENCE_BASH_COMMANDS: '0.5' }), { minutes: 0.5, source: 'env' });
   assert.deepEqual(resolveCadence(processor, settings, { SESSION_INSPECTOR_CADENCE_BASH_COMMANDS: '' }), { minutes: 3, source: 'settings' });
   for (const bad of ['0', '-1', 'ten', 'Infinity']) {
-    assert.throws(() => resolveCadence(processor, settings, { SESSION_INSPECTOR_CADENCE_BASH_COMMANDS: bad }), (e: Error) => e instanceof UsageError && e.message.startsWith(`SESSION_INSPECTOR_CADENCE_BASH_COMMANDS=${bad}:`));
+    assert.throws(
+      () => resolveCadence(processor, settings, { SESSION_INSPECTOR_CADENCE_BASH_COMMANDS: bad }),
+      (e: Error) => e instanceof UsageError && e.message.startsWith(`SESSION_INSPECTOR_CADENCE_BASH_COMMANDS=${bad}:`),
+    );
   }
   settings.set('bash-commands', null);
   assert.deepEqual(resolveCadence(processor, settings, {}), { minutes: 10, source: 'processor' });
@@ -32,7 +35,10 @@ test('cadence settings persist in their file, refuse nonsense, and a damaged fil
   assert.equal(new CadenceSettings(file).get('usage'), 2.5);
   assert.throws(() => new CadenceSettings(file).set('usage', 0), /not a number of minutes greater than 0/);
   writeFileSync(file, '{"version":1,"cadenceMinutes":{"usage":"often"}}');
-  assert.throws(() => new CadenceSettings(file), (e: Error) => e instanceof UsageError && e.message.includes(file) && /cadence of "usage"/.test(e.message));
+  assert.throws(
+    () => new CadenceSettings(file),
+    (e: Error) => e instanceof UsageError && e.message.includes(file) && /cadence of "usage"/.test(e.message),
+  );
 });
 
 test('debounce: fires once after the quiet time, and at the latest maxWait after the first change of an endless burst', () => {

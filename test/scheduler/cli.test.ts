@@ -20,7 +20,11 @@ function setup(sessionCount = 3) {
 function startCli(args: string[], wrap?: (argv: string[]) => string[]) {
   const argv = [process.execPath, join(repoRoot, 'bin', 'session-inspector.js'), ...args];
   const [command, ...rest] = wrap ? wrap(argv) : argv;
-  const child: ChildProcess = spawn(command, rest, { cwd: repoRoot, env: { ...process.env, SESSION_INSPECTOR_HOME: tempDir('si-home-') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(command, rest, {
+    cwd: repoRoot,
+    env: { ...process.env, SESSION_INSPECTOR_HOME: tempDir('si-home-') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out = { stdout: '', stderr: '', code: undefined as number | null | undefined };
   child.stdout!.on('data', (d) => (out.stdout += d));
   child.stderr!.on('data', (d) => (out.stderr += d));
@@ -31,10 +35,14 @@ function startCli(args: string[], wrap?: (argv: string[]) => string[]) {
 
 test('run shows a progress bar on a terminal, plain lines otherwise, and nothing with --json', async () => {
   const s = setup(30);
-  const tty = spawnSync('script', ['-qec', [process.execPath, join(repoRoot, 'bin', 'session-inspector.js'), ...s.withSessions('run')].map((a) => `'${a}'`).join(' '), '/dev/null'], {
-    env: { ...process.env, SESSION_INSPECTOR_HOME: tempDir('si-home-') },
-    encoding: 'utf8',
-  });
+  const tty = spawnSync(
+    'script',
+    ['-qec', [process.execPath, join(repoRoot, 'bin', 'session-inspector.js'), ...s.withSessions('run')].map((a) => `'${a}'`).join(' '), '/dev/null'],
+    {
+      env: { ...process.env, SESSION_INSPECTOR_HOME: tempDir('si-home-') },
+      encoding: 'utf8',
+    },
+  );
   if (tty.error) return; // no `script` here: nothing to drive a terminal with
   assert.match(tty.stdout, /count [█░]{20} 30\/30 100% \| 0 errors \| \d+\.\d s \| ETA 0 s/);
 
@@ -62,7 +70,10 @@ test('an empty session folder (the wrong --sessions, an unmounted share) marks n
   assert.deepEqual(JSON.parse(listed.stdout), []);
   // One file really deleted from the right folder is still found gone.
   spawnSync('rm', [join(s.root, 'p0', 's0.jsonl')]);
-  assert.deepEqual(JSON.parse((await runCli(s.withSessions('orphans', '--json'))).stdout).map((r: { session_file: string }) => r.session_file), ['p0/s0.jsonl']);
+  assert.deepEqual(
+    JSON.parse((await runCli(s.withSessions('orphans', '--json'))).stdout).map((r: { session_file: string }) => r.session_file),
+    ['p0/s0.jsonl'],
+  );
 });
 
 test('orphans: a deleted session is listed (and shown in state list), removable by key or all, audited; other keys are refused', async () => {
@@ -72,13 +83,23 @@ test('orphans: a deleted session is listed (and shown in state list), removable 
   const listed = await runCli(s.withSessions('orphans', '--json'));
   assert.equal(listed.code, 0, listed.stderr);
   const rows = JSON.parse(listed.stdout);
-  assert.deepEqual(rows.map((r: Record<string, unknown>) => [r.session_file, r.processors, r.state_rows, r.items]), [
-    ['p1/s1.jsonl', ['count'], 1, 1],
-    ['p2/s2.jsonl', ['count'], 1, 1],
-  ]);
+  assert.deepEqual(
+    rows.map((r: Record<string, unknown>) => [r.session_file, r.processors, r.state_rows, r.items]),
+    [
+      ['p1/s1.jsonl', ['count'], 1, 1],
+      ['p2/s2.jsonl', ['count'], 1, 1],
+    ],
+  );
   assert.match(rows[0].orphaned_at, /^\d{4}-\d\d-\d\dT/);
   const state = JSON.parse((await runCli(['state', 'list', '--json', '--db', s.db])).stdout);
-  assert.deepEqual(state.map((r: Record<string, unknown>) => [r.session_file, r.orphaned_at === null]), [['p0/s0.jsonl', true], ['p1/s1.jsonl', false], ['p2/s2.jsonl', false]]);
+  assert.deepEqual(
+    state.map((r: Record<string, unknown>) => [r.session_file, r.orphaned_at === null]),
+    [
+      ['p0/s0.jsonl', true],
+      ['p1/s1.jsonl', false],
+      ['p2/s2.jsonl', false],
+    ],
+  );
 
   const refused = await runCli(['orphans', 'remove', '--session', 'p0/s0.jsonl', '--session', 'p1/s1.jsonl', '--db', s.db]);
   assert.equal(refused.code, 2);
@@ -89,11 +110,16 @@ test('orphans: a deleted session is listed (and shown in state list), removable 
   assert.deepEqual(JSON.parse(removed.stdout), { sessions: 1, stateRows: 1, items: 1 });
   const all = await runCli(['orphans', 'remove', '--all', '--db', s.db]);
   assert.match(all.stdout, /removed 1 orphaned session\(s\): 1 state row\(s\), 1 item\(s\)/);
-  const audit = JSON.parse((await runCli(['query', "SELECT action, processor_name, session_file, before FROM state_audit ORDER BY audit_id", '--json', '--db', s.db])).stdout);
-  assert.deepEqual(audit.map((r: Record<string, unknown>) => [r.action, r.processor_name, r.session_file]), [
-    ['remove-orphan', 'count', 'p1/s1.jsonl'],
-    ['remove-orphan', 'count', 'p2/s2.jsonl'],
-  ]);
+  const audit = JSON.parse(
+    (await runCli(['query', 'SELECT action, processor_name, session_file, before FROM state_audit ORDER BY audit_id', '--json', '--db', s.db])).stdout,
+  );
+  assert.deepEqual(
+    audit.map((r: Record<string, unknown>) => [r.action, r.processor_name, r.session_file]),
+    [
+      ['remove-orphan', 'count', 'p1/s1.jsonl'],
+      ['remove-orphan', 'count', 'p2/s2.jsonl'],
+    ],
+  );
   assert.equal(audit[0].before.items, 1);
   assert.equal(audit[0].before.state.session_file, 'p1/s1.jsonl');
   const left = JSON.parse((await runCli(['query', 'SELECT DISTINCT session_file FROM processor_items ORDER BY 1', '--json', '--db', s.db])).stdout);
@@ -132,9 +158,14 @@ test('SIGINT during a run cancels it (the session in flight is aborted), records
   watch.child.kill('SIGINT');
   assert.equal(await watch.exited, 0, watch.out.stderr);
   assert.match(watch.out.stdout, /slow \(schedule\): \d processed, 0 skipped, 0 errors, 1 capped, cancelled in/);
-  const rows = JSON.parse((await runCli(['query', "SELECT finished_at IS NOT NULL AS finished, stats->>'cancelled' AS cancelled FROM processor_runs", '--json', '--db', s.db])).stdout);
+  const rows = JSON.parse(
+    (await runCli(['query', "SELECT finished_at IS NOT NULL AS finished, stats->>'cancelled' AS cancelled FROM processor_runs", '--json', '--db', s.db]))
+      .stdout,
+  );
   assert.deepEqual(rows, [{ finished: true, cancelled: 'true' }]);
-  const state = JSON.parse((await runCli(['query', "SELECT session_file FROM session_processor_state WHERE session_file = 'p1/s1.jsonl'", '--json', '--db', s.db])).stdout);
+  const state = JSON.parse(
+    (await runCli(['query', "SELECT session_file FROM session_processor_state WHERE session_file = 'p1/s1.jsonl'", '--json', '--db', s.db])).stdout,
+  );
   assert.deepEqual(state, [], 'nothing written for the aborted session');
 });
 

@@ -10,7 +10,8 @@ import { tempDir } from '../helpers.js';
 import type { SessionEntry } from '../../main/core/sessionFile.js';
 
 /** The sessions a scan found, as the engine passes them (only their keys matter here). */
-const scanned = (keys: string[]): SessionEntry[] => keys.map((sessionKey) => ({ path: `/root/${sessionKey}`, sessionKey, username: sessionKey.split('/')[0], sizeBytes: 1, mtimeMs: 0 }));
+const scanned = (keys: string[]): SessionEntry[] =>
+  keys.map((sessionKey) => ({ path: `/root/${sessionKey}`, sessionKey, username: sessionKey.split('/')[0], sizeBytes: 1, mtimeMs: 0 }));
 
 async function storeWithRows(backend: Backend) {
   const db = await openDatabase(await freshState(backend, tempDir()));
@@ -32,7 +33,9 @@ test('migration 3 (orphaned_sessions) runs from schema version 2 and keeps every
   assert.deepEqual(await migrate(db), { from: 2, to: SCHEMA_VERSION });
   assert.equal(await readSchemaVersion(db), SCHEMA_VERSION);
   assert.deepEqual(await db.all('SELECT count(*) AS n FROM orphaned_sessions'), [{ n: 0 }]);
-  assert.deepEqual(await db.all('SELECT (SELECT count(*) FROM session_processor_state) AS state, (SELECT count(*) FROM processor_items) AS items'), [{ state: 1, items: 1 }]);
+  assert.deepEqual(await db.all('SELECT (SELECT count(*) FROM session_processor_state) AS state, (SELECT count(*) FROM processor_items) AS items'), [
+    { state: 1, items: 1 },
+  ]);
   await db.close();
 });
 
@@ -42,11 +45,14 @@ stateTest('sync marks every session the database knows (state, failures or items
   assert.deepEqual(await orphans.sync(scanned(['alice/a.jsonl']), true, now), { orphaned: ['bob/b.jsonl', 'carol/c.jsonl', 'dave/d.jsonl'], restored: [] });
   assert.deepEqual(await orphans.sync(scanned(['alice/a.jsonl']), true, now), { orphaned: [], restored: [] }, 'marked once');
   const listed = await orphans.list();
-  assert.deepEqual(listed.map((r) => [r.session_file, r.orphaned_at, r.processors, r.state_rows, r.items]), [
-    ['bob/b.jsonl', '2025-09-02T10:00:00.000Z', ['usage'], 1, 0],
-    ['carol/c.jsonl', '2025-09-02T10:00:00.000Z', ['errors'], 0, 0],
-    ['dave/d.jsonl', '2025-09-02T10:00:00.000Z', ['usage'], 0, 1],
-  ]);
+  assert.deepEqual(
+    listed.map((r) => [r.session_file, r.orphaned_at, r.processors, r.state_rows, r.items]),
+    [
+      ['bob/b.jsonl', '2025-09-02T10:00:00.000Z', ['usage'], 1, 0],
+      ['carol/c.jsonl', '2025-09-02T10:00:00.000Z', ['errors'], 0, 0],
+      ['dave/d.jsonl', '2025-09-02T10:00:00.000Z', ['usage'], 0, 1],
+    ],
+  );
   assert.deepEqual(await orphans.sync(scanned(['alice/a.jsonl', 'bob/b.jsonl']), true, now), { orphaned: [], restored: ['bob/b.jsonl'] });
   assert.deepEqual(await db.all('SELECT count(*) AS n FROM session_processor_state'), [{ n: 2 }], 'state rows are kept throughout');
   await db.close();
@@ -65,9 +71,21 @@ stateTest('remove deletes state, failures and items of orphans only, in one audi
   await assert.rejects(orphans.remove(['bob/b.jsonl', 'alice/a.jsonl']), /--session alice\/a\.jsonl: not an orphaned session/);
   assert.deepEqual(await db.all('SELECT count(*) AS n FROM orphaned_sessions'), [{ n: 3 }], 'a refused removal removes nothing');
   assert.deepEqual(await orphans.remove('all'), { sessions: 3, stateRows: 1, items: 1 });
-  assert.deepEqual(await db.all('SELECT DISTINCT session_file FROM session_processor_state UNION SELECT session_file FROM processor_items UNION SELECT session_file FROM session_processor_failures'), [{ session_file: 'alice/a.jsonl' }]);
+  assert.deepEqual(
+    await db.all(
+      'SELECT DISTINCT session_file FROM session_processor_state UNION SELECT session_file FROM processor_items UNION SELECT session_file FROM session_processor_failures',
+    ),
+    [{ session_file: 'alice/a.jsonl' }],
+  );
   const audit = await db.all("SELECT processor_name, session_file, before FROM state_audit WHERE action = 'remove-orphan' ORDER BY session_file");
-  assert.deepEqual(audit.map((r) => [r.processor_name, r.session_file]), [['usage', 'bob/b.jsonl'], ['errors', 'carol/c.jsonl'], ['usage', 'dave/d.jsonl']]);
+  assert.deepEqual(
+    audit.map((r) => [r.processor_name, r.session_file]),
+    [
+      ['usage', 'bob/b.jsonl'],
+      ['errors', 'carol/c.jsonl'],
+      ['usage', 'dave/d.jsonl'],
+    ],
+  );
   assert.equal((audit[1].before as { failure: { attempts: number } }).failure.attempts, 1);
   await db.close();
 });

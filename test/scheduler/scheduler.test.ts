@@ -15,7 +15,10 @@ test('a processor that never ran is due at start; then it runs every cadenceMinu
   await scheduler.start();
   await scheduler.settled();
   let runs = await h.runs('count');
-  assert.deepEqual(runs.map((r) => [r.trigger, statsOf(r).processed]), [['schedule', 2]]);
+  assert.deepEqual(
+    runs.map((r) => [r.trigger, statsOf(r).processed]),
+    [['schedule', 2]],
+  );
 
   h.clock.advance(10 * MINUTE - 1);
   await scheduler.settled();
@@ -24,7 +27,13 @@ test('a processor that never ran is due at start; then it runs every cadenceMinu
   h.clock.advance(1);
   await scheduler.settled();
   runs = await h.runs('count');
-  assert.deepEqual(runs.map((r) => [r.trigger, statsOf(r).scanned]), [['schedule', 2], ['schedule', 0]]);
+  assert.deepEqual(
+    runs.map((r) => [r.trigger, statsOf(r).scanned]),
+    [
+      ['schedule', 2],
+      ['schedule', 0],
+    ],
+  );
   const [status] = await scheduler.status();
   assert.equal(status.lastRunAt, new Date(h.clock.now()).toISOString());
   assert.equal(status.nextDueAt, new Date(h.clock.now() + 10 * MINUTE).toISOString());
@@ -74,7 +83,11 @@ test('processors run independently and in parallel; one still running at its nex
   const slowStatus = (await scheduler.status()).find((s) => s.processor === 'slow')!;
   assert.deepEqual([slowStatus.running, slowStatus.trigger], [true, 'schedule']);
   assert.equal(slowStatus.progress?.total, 2);
-  assert.deepEqual((await h.runs('slow')).map((r) => r.finished_at), [null], 'two ticks passed, still one run in flight');
+  assert.deepEqual(
+    (await h.runs('slow')).map((r) => r.finished_at),
+    [null],
+    'two ticks passed, still one run in flight',
+  );
 
   gate.open();
   await waitFor(() => h.finished('slow').length >= 1, 'slow to finish');
@@ -85,7 +98,10 @@ test('processors run independently and in parallel; one still running at its nex
   const slowRuns = await h.runs('slow');
   assert.equal(slowRuns.length, 2);
   assert.ok(slowRuns.every((r) => r.finished_at !== null));
-  assert.deepEqual(slowRuns.map((r) => statsOf(r).processed), [2, 0]);
+  assert.deepEqual(
+    slowRuns.map((r) => statsOf(r).processed),
+    [2, 0],
+  );
 });
 
 test('a run that fails as a whole is recorded with its error and still advances its last run: no hot loop', async () => {
@@ -112,7 +128,10 @@ test('a run that fails as a whole is recorded with its error and still advances 
   h.clock.advance(5 * MINUTE);
   await scheduler.settled();
   runs = await h.runs('count');
-  assert.deepEqual(runs.map((r) => statsOf(r).processed ?? null), [null, 2]);
+  assert.deepEqual(
+    runs.map((r) => statsOf(r).processed ?? null),
+    [null, 2],
+  );
   assert.equal((await scheduler.status())[0].lastError, null);
 });
 
@@ -121,7 +140,9 @@ test('a run the database rejects mid-way is finished in processor_runs with the 
   const engine = await h.open();
   // A real write failure: items table that refuses every row.
   await engine.store.db.run('DROP TABLE processor_items');
-  await engine.store.db.run('CREATE TABLE processor_items (processor_name VARCHAR NOT NULL, session_file VARCHAR NOT NULL, item_index INTEGER NOT NULL CHECK (item_index < 0), item JSON)');
+  await engine.store.db.run(
+    'CREATE TABLE processor_items (processor_name VARCHAR NOT NULL, session_file VARCHAR NOT NULL, item_index INTEGER NOT NULL CHECK (item_index < 0), item JSON)',
+  );
   const scheduler = await h.scheduler();
   await scheduler.start();
   await scheduler.settled();
@@ -173,7 +194,11 @@ test('stop() is clean: runs in flight are cancelled and awaited, every run row i
   await scheduler.settled();
   const engine = await h.reopen(); // closes the database and opens it again
   const rows = await engine.store.db.all('SELECT processor_name, finished_at, stats FROM processor_runs ORDER BY processor_name');
-  assert.deepEqual(rows.map((r) => r.processor_name), ['count', 'slow'], 'no run after stop');
+  assert.deepEqual(
+    rows.map((r) => r.processor_name),
+    ['count', 'slow'],
+    'no run after stop',
+  );
   assert.ok(rows.every((r) => r.finished_at !== null));
   assert.equal((rows[1].stats as unknown as RunStats).cancelled, true);
   await assert.rejects(scheduler.runNow('count'), /not running/);
@@ -214,7 +239,10 @@ test('runNow runs at once whatever the cadence and is refused while running; the
   h.clock.advance(3 * MINUTE);
   const stats = await scheduler.runNow('slow');
   assert.equal(stats.scanned, 0);
-  assert.deepEqual((await h.runs('slow')).map((r) => r.trigger), ['schedule', 'app']);
+  assert.deepEqual(
+    (await h.runs('slow')).map((r) => r.trigger),
+    ['schedule', 'app'],
+  );
   assert.equal((await scheduler.status())[0].nextDueAt, new Date(h.clock.now() + 10 * MINUTE).toISOString());
   await assert.rejects(scheduler.runNow('nope'), /--processor nope: no such processor/);
 });
@@ -231,7 +259,7 @@ test('a cadence override in the settings takes effect at once and survives a res
   assert.equal((await h.runs('count')).length, 2);
   await scheduler.stop();
   const again = await h.scheduler();
-  assert.deepEqual(((await again.status())[0].cadenceMinutes), 2);
+  assert.deepEqual((await again.status())[0].cadenceMinutes, 2);
   const fromEnv = await h.scheduler({ env: { SESSION_INSPECTOR_CADENCE_COUNT: '0.5' } });
   assert.deepEqual([(await fromEnv.status())[0].cadenceMinutes, (await fromEnv.status())[0].cadenceSource], [0.5, 'env']);
   const broken = await h.scheduler({ env: { SESSION_INSPECTOR_CADENCE_COUNT: 'soon' } });

@@ -19,7 +19,11 @@ test('processors due at the same moment run as one run: each session is read onc
   assert.equal(engine.pool.sessionTasks, 2);
   for (const name of ['one', 'two']) {
     const runs = await h.runs(name);
-    assert.deepEqual(runs.map((r) => [r.trigger, statsOf(r).processed]), [['schedule', 2]], name);
+    assert.deepEqual(
+      runs.map((r) => [r.trigger, statsOf(r).processed]),
+      [['schedule', 2]],
+      name,
+    );
   }
 
   appendFileSync(join(h.root, 'alice/a.jsonl'), `${JSON.stringify(userRecord('later'))}\n`);
@@ -28,7 +32,14 @@ test('processors due at the same moment run as one run: each session is read onc
   assert.equal(engine.pool.sessionTasks, 3, 'the changed session is read once more, for both');
   for (const name of ['one', 'two']) {
     const runs = await h.runs(name);
-    assert.deepEqual(runs.map((r) => [r.trigger, statsOf(r).processed]), [['schedule', 2], ['schedule', 1]], name);
+    assert.deepEqual(
+      runs.map((r) => [r.trigger, statsOf(r).processed]),
+      [
+        ['schedule', 2],
+        ['schedule', 1],
+      ],
+      name,
+    );
   }
   const started = h.events.filter((e) => e.type === 'run-started').map((e) => (e as { processor: string }).processor);
   assert.deepEqual(started.sort(), ['one', 'one', 'two', 'two']);
@@ -53,6 +64,13 @@ test('processors that sessions changes make due run as one run after the debounc
   assert.equal(engine.pool.sessionTasks, 3);
   for (const name of ['one', 'two']) {
     const runs = await h.runs(name);
-    assert.deepEqual(runs.map((r) => [r.trigger, statsOf(r).processed]), [['schedule', 2], ['watch', 1]], name);
+    assert.deepEqual(
+      runs.map((r) => [r.trigger, statsOf(r).processed]),
+      [
+        ['schedule', 2],
+        ['watch', 1],
+      ],
+      name,
+    );
   }
 });

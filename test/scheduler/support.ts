@@ -97,7 +97,9 @@ export class SchedulerHarness extends Harness {
 
   /** processor_runs of one processor, oldest first, stats parsed. */
   async runs(processor: string): Promise<JsonRow[]> {
-    return this.rows(`SELECT trigger, started_at, finished_at, stats FROM processor_runs WHERE processor_name = '${processor}' ORDER BY started_at, finished_at NULLS LAST`);
+    return this.rows(
+      `SELECT trigger, started_at, finished_at, stats FROM processor_runs WHERE processor_name = '${processor}' ORDER BY started_at, finished_at NULLS LAST`,
+    );
   }
 
   finished(processor: string): SchedulerEvent[] {

@@ -51,7 +51,10 @@ test('a new session file triggers a run', async () => {
   await settleChanges(h, scheduler);
   const [run] = watchRuns(h, 'count');
   assert.equal(run.stats.processed, 1);
-  assert.deepEqual((await h.rows("SELECT session_file FROM session_processor_state WHERE session_file LIKE 'carol/%'")).map((r) => r.session_file), ['carol/new-project/c.jsonl']);
+  assert.deepEqual(
+    (await h.rows("SELECT session_file FROM session_processor_state WHERE session_file LIKE 'carol/%'")).map((r) => r.session_file),
+    ['carol/new-project/c.jsonl'],
+  );
 });
 
 test('a deleted session keeps its state and items, marked orphaned (no run); it is restored when its file comes back', async () => {
@@ -63,10 +66,20 @@ test('a deleted session keeps its state and items, marked orphaned (no run); it 
   await settleChanges(h, scheduler);
   assert.deepEqual(watchRuns(h, 'count'), [], 'a deletion alone runs nothing');
   const orphaned = await h.rows('SELECT session_file FROM orphaned_sessions');
-  assert.deepEqual(orphaned.map((r) => r.session_file), ['bob/b.jsonl']);
-  const kept = await h.rows("SELECT (SELECT count(*) FROM session_processor_state WHERE session_file = 'bob/b.jsonl') AS state, (SELECT count(*) FROM processor_items WHERE session_file = 'bob/b.jsonl') AS items");
+  assert.deepEqual(
+    orphaned.map((r) => r.session_file),
+    ['bob/b.jsonl'],
+  );
+  const kept = await h.rows(
+    "SELECT (SELECT count(*) FROM session_processor_state WHERE session_file = 'bob/b.jsonl') AS state, (SELECT count(*) FROM processor_items WHERE session_file = 'bob/b.jsonl') AS items",
+  );
   assert.deepEqual(kept, [{ state: 1, items: 1 }]);
-  assert.deepEqual(h.events.filter((e) => e.type === 'state-changed').pop(), { type: 'state-changed', processors: [], orphaned: ['bob/b.jsonl'], restored: [] });
+  assert.deepEqual(h.events.filter((e) => e.type === 'state-changed').pop(), {
+    type: 'state-changed',
+    processors: [],
+    orphaned: ['bob/b.jsonl'],
+    restored: [],
+  });
 
   writeSession(h.root, 'bob/b.jsonl', [userRecord('three'), userRecord('four')]);
   await settleChanges(h, scheduler);

@@ -133,10 +133,7 @@ test("verify-full accepts the server's certificate from sslrootcert and refuses 
 test('a wrong password fails with a message that names the store without the password', async (t) => {
   if (skipReason) return t.skip(skipReason);
   const err = await connectError(withPassword(WRONG), WRONG);
-  assert.equal(
-    err.message,
-    `cannot connect to the PostgreSQL state store ${tlsUrl()}: password authentication failed for user "postgres"`,
-  );
+  assert.equal(err.message, `cannot connect to the PostgreSQL state store ${tlsUrl()}: password authentication failed for user "postgres"`);
   assert.equal(err.code, '28P01');
   assert.equal(err.store, tlsUrl());
 
@@ -261,7 +258,10 @@ test('timestamps with any offset become UTC, and numerics stay numbers only whil
 
 test('describePostgresUrl removes passwords wherever they are', () => {
   assert.equal(describePostgresUrl('postgres://alice:s3cret@127.0.0.1:5432/si'), 'postgres://alice@127.0.0.1:5432/si');
-  assert.equal(describePostgresUrl('postgresql://alice@db.example/si?sslmode=verify-full&password=s3cret'), 'postgresql://alice@db.example/si?sslmode=verify-full');
+  assert.equal(
+    describePostgresUrl('postgresql://alice@db.example/si?sslmode=verify-full&password=s3cret'),
+    'postgresql://alice@db.example/si?sslmode=verify-full',
+  );
   assert.equal(describePostgresUrl('postgres://db/si?password=s3cret'), 'postgres://db/si');
   // Not a valid URL (an unencoded '#' in the password): still no password.
   assert.equal(describePostgresUrl('postgres://alice:pa#ss@db:5432/si'), 'postgres://alice@db:5432/si');
@@ -271,10 +271,16 @@ test('describePostgresUrl removes passwords wherever they are', () => {
 
 test('bad URLs and settings are refused before connecting, by name and without the password', async () => {
   const cases: Array<[string, RegExp]> = [
-    ['postgres://alice:s3cret@127.0.0.1/si?sslmod=require', /^cannot connect to the PostgreSQL state store postgres:\/\/alice@127\.0\.0\.1\/si\?sslmod=require: unknown URL parameter "sslmod"/],
+    [
+      'postgres://alice:s3cret@127.0.0.1/si?sslmod=require',
+      /^cannot connect to the PostgreSQL state store postgres:\/\/alice@127\.0\.0\.1\/si\?sslmod=require: unknown URL parameter "sslmod"/,
+    ],
     ['postgres://alice:s3cret@127.0.0.1/si?sslmode=maybe', /invalid sslmode "maybe" \(one of disable, allow, prefer, require, verify-ca, verify-full\)$/],
     ['mysql://alice:s3cret@127.0.0.1/si', /unsupported scheme "mysql:"/],
-    ['postgres://alice:12/s3cret@127.0.0.1/si', /^cannot connect to the PostgreSQL state store postgres:\/\/alice@127\.0\.0\.1\/si: the URL does not parse as user:password@host:port\/database: percent-encode/],
+    [
+      'postgres://alice:12/s3cret@127.0.0.1/si',
+      /^cannot connect to the PostgreSQL state store postgres:\/\/alice@127\.0\.0\.1\/si: the URL does not parse as user:password@host:port\/database: percent-encode/,
+    ],
     ['postgres://alice:s3cret@127.0.0.1/si?sslmode=verify-full&sslrootcert=/nonexistent/ca.crt', /cannot read sslrootcert \/nonexistent\/ca\.crt: ENOENT$/],
   ];
   for (const [url, expected] of cases) {
@@ -285,6 +291,9 @@ test('bad URLs and settings are refused before connecting, by name and without t
 
 test('a server that is not there is named with its address', async () => {
   const err = await connectError('postgres://alice:s3cret@127.0.0.1:1/si?sslmode=disable', 's3cret');
-  assert.equal(err.message, 'cannot connect to the PostgreSQL state store postgres://alice@127.0.0.1:1/si?sslmode=disable: connection refused at 127.0.0.1:1: is the server running and listening there?');
+  assert.equal(
+    err.message,
+    'cannot connect to the PostgreSQL state store postgres://alice@127.0.0.1:1/si?sslmode=disable: connection refused at 127.0.0.1:1: is the server running and listening there?',
+  );
   assert.equal(err.code, 'ECONNREFUSED');
 });

@@ -82,7 +82,7 @@ test('a PostgreSQL store from a newer release is refused, by URL without passwor
   assert.ok(again instanceof Error, 'still refused: nothing was changed');
 });
 
-test('an analyst role that owns nothing opens a store the runners\' role set up: state, views and edits work with DML grants only', async (t) => {
+test("an analyst role that owns nothing opens a store the runners' role set up: state, views and edits work with DML grants only", async (t) => {
   if (!testPostgresUrl()) return t.skip(postgresSkipReason);
   const pg = await freshDatabase();
   t.after(() => pg.drop());
@@ -113,12 +113,22 @@ test('an analyst role that owns nothing opens a store the runners\' role set up:
   const analyst = await Engine.open({ state: as('si_analyst_role'), sessions: root, builtins: true, pluginProcesses: 1, home: join(dir, 'home') });
   try {
     const { plugins } = await analyst.plugins();
-    assert.deepEqual(plugins.flatMap((p) => p.errors), [], 'no view problem reported for views the analyst does not own');
+    assert.deepEqual(
+      plugins.flatMap((p) => p.errors),
+      [],
+      'no view problem reported for views the analyst does not own',
+    );
     const [{ n: items }] = await analyst.store.db.all("SELECT count(*) AS n FROM processor_items WHERE processor_name = 'tokens'");
     assert.ok(Number(items) > 0);
     assert.deepEqual(await analyst.store.db.readOnlyRows('SELECT count(*) AS n FROM token_usage'), [{ n: items }], 'the typed view reads for the analyst');
     const [row] = await analyst.store.listState({ processor: ['usage'] });
-    const edited = await updateState(analyst.store.db, 'usage', String(row.session_file), { itemsExtracted: 1 }, { itemsExtracted: Number(row.items_extracted), processedAt: String(row.processed_at) });
+    const edited = await updateState(
+      analyst.store.db,
+      'usage',
+      String(row.session_file),
+      { itemsExtracted: 1 },
+      { itemsExtracted: Number(row.items_extracted), processedAt: String(row.processed_at) },
+    );
     assert.equal(edited.items_extracted, 1);
   } finally {
     await analyst.close();
@@ -133,12 +143,21 @@ test('claims: a held session is refused to other runners, an expired lease is ta
     assert.deepEqual((await store.claim('runner-2', 60_000, 'tokens', keys)).sort(), keys, 'claims are per processor');
     assert.deepEqual((await store.claim('runner-1', 60_000, 'usage', keys)).sort(), [], 'claiming again is not needed: it holds them');
     const runners = await store.activeRunners();
-    assert.deepEqual(runners.map((r) => [r.runner_id, r.sessions]), [['runner-1', 3], ['runner-2', 3]]);
+    assert.deepEqual(
+      runners.map((r) => [r.runner_id, r.sessions]),
+      [
+        ['runner-1', 3],
+        ['runner-2', 3],
+      ],
+    );
 
     // Runner 1 dies: its leases run out (here: set in the past), and runner 2 takes the sessions over.
     await store.db.run("UPDATE session_claims SET lease_expires_at = now()::TIMESTAMP - INTERVAL '1 second' WHERE runner_id = 'runner-1'");
     assert.deepEqual((await store.claim('runner-2', 60_000, 'usage', keys)).sort(), keys);
-    assert.deepEqual((await store.activeRunners()).map((r) => [r.runner_id, r.sessions]), [['runner-2', 6]]);
+    assert.deepEqual(
+      (await store.activeRunners()).map((r) => [r.runner_id, r.sessions]),
+      [['runner-2', 6]],
+    );
     assert.equal(await store.renewClaims('runner-1', 60_000), 0, 'the dead runner holds nothing any more');
     await store.releaseClaims('runner-2');
     assert.deepEqual(await store.activeRunners(), []);
@@ -150,10 +169,20 @@ test('a commit stores only what the runner still holds: an outcome whose lease a
     await store.claim('runner-1', 60_000, 'usage', keys);
     await store.claim('runner-1', 60_000, 'tokens', keys);
     // runner-1 stalls; its usage lease on a/2 expires and runner-2 takes that one over.
-    await store.db.run("UPDATE session_claims SET lease_expires_at = now()::TIMESTAMP - INTERVAL '1 second' WHERE processor_name = 'usage' AND session_file = 'a/2.jsonl'");
+    await store.db.run(
+      "UPDATE session_claims SET lease_expires_at = now()::TIMESTAMP - INTERVAL '1 second' WHERE processor_name = 'usage' AND session_file = 'a/2.jsonl'",
+    );
     assert.deepEqual(await store.claim('runner-2', 60_000, 'usage', ['a/2.jsonl']), ['a/2.jsonl']);
     const outcome = (sessionKey: string, items: string[]) =>
-      ({ kind: 'processed', sessionKey, username: 'a', readAt: new Date('2026-01-01T00:00:00Z'), fileHash: `h-${sessionKey}`, itemsCount: items.length, itemsJson: items }) as const;
+      ({
+        kind: 'processed',
+        sessionKey,
+        username: 'a',
+        readAt: new Date('2026-01-01T00:00:00Z'),
+        fileHash: `h-${sessionKey}`,
+        itemsCount: items.length,
+        itemsJson: items,
+      }) as const;
     const lost = await store.commitOutcomes(
       [
         { processor: 'usage', version: '1', outcomes: [outcome('a/1.jsonl', ['{"n":1}']), outcome('a/2.jsonl', ['{"n":2}'])], released: ['a/3.jsonl'] },
@@ -164,18 +193,34 @@ test('a commit stores only what the runner still holds: an outcome whose lease a
     );
     assert.deepEqual(lost, [{ processor: 'usage', sessionKey: 'a/2.jsonl' }]);
     const state = await store.db.all('SELECT processor_name, session_file, processor_version FROM session_processor_state ORDER BY 1, 2');
-    assert.deepEqual(state.map((r) => [r.processor_name, r.session_file, r.processor_version]), [['tokens', 'a/2.jsonl', '2'], ['usage', 'a/1.jsonl', '1']]);
+    assert.deepEqual(
+      state.map((r) => [r.processor_name, r.session_file, r.processor_version]),
+      [
+        ['tokens', 'a/2.jsonl', '2'],
+        ['usage', 'a/1.jsonl', '1'],
+      ],
+    );
     const items = await store.db.all('SELECT processor_name, session_file, item_index FROM processor_items ORDER BY 1, 2');
-    assert.deepEqual(items.map((r) => [r.processor_name, r.session_file, r.item_index]), [['tokens', 'a/2.jsonl', 0], ['usage', 'a/1.jsonl', 0]]);
+    assert.deepEqual(
+      items.map((r) => [r.processor_name, r.session_file, r.item_index]),
+      [
+        ['tokens', 'a/2.jsonl', 0],
+        ['usage', 'a/1.jsonl', 0],
+      ],
+    );
     const claims = await store.db.all('SELECT runner_id, processor_name, session_file FROM session_claims ORDER BY 2, 3');
     assert.deepEqual(
       claims.map((r) => [r.runner_id, r.processor_name, r.session_file]),
-      [['runner-1', 'tokens', 'a/1.jsonl'], ['runner-1', 'tokens', 'a/3.jsonl'], ['runner-2', 'usage', 'a/2.jsonl']],
+      [
+        ['runner-1', 'tokens', 'a/1.jsonl'],
+        ['runner-1', 'tokens', 'a/3.jsonl'],
+        ['runner-2', 'usage', 'a/2.jsonl'],
+      ],
       "stored and released claims end with the commit; runner-2's claim stays",
     );
   }));
 
-test('staged items: a held success moves its staged items before its own, in order; a lost outcome\'s staged items never land and leave nothing staged', (t) =>
+test("staged items: a held success moves its staged items before its own, in order; a lost outcome's staged items never land and leave nothing staged", (t) =>
   withFreshStore(t, async (store) => {
     const keys = ['a/1.jsonl', 'a/2.jsonl'];
     await store.claim('runner-1', 60_000, 'usage', keys);
@@ -187,10 +232,26 @@ test('staged items: a held success moves its staged items before its own, in ord
     await store.stageItems(lostAttempt, 0, ['{"lost":0}']);
     await store.stageItems(held, 2, ['{"n":2}']);
     const outcome = (sessionKey: string, attempt: number, staged: number, items: string[]) =>
-      ({ kind: 'processed', sessionKey, username: 'a', readAt: new Date('2026-01-01T00:00:00Z'), fileHash: 'h', itemsCount: staged + items.length, staged: { attempt, count: staged }, itemsJson: items }) as const;
-    const lost = await store.commitOutcomes([{ processor: 'usage', version: '1', outcomes: [outcome('a/1.jsonl', held, 3, ['{"n":3}']), outcome('a/2.jsonl', lostAttempt, 1, [])] }], 3, 'runner-1');
+      ({
+        kind: 'processed',
+        sessionKey,
+        username: 'a',
+        readAt: new Date('2026-01-01T00:00:00Z'),
+        fileHash: 'h',
+        itemsCount: staged + items.length,
+        staged: { attempt, count: staged },
+        itemsJson: items,
+      }) as const;
+    const lost = await store.commitOutcomes(
+      [{ processor: 'usage', version: '1', outcomes: [outcome('a/1.jsonl', held, 3, ['{"n":3}']), outcome('a/2.jsonl', lostAttempt, 1, [])] }],
+      3,
+      'runner-1',
+    );
     assert.deepEqual(lost, [{ processor: 'usage', sessionKey: 'a/2.jsonl' }]);
     const items = await store.db.all('SELECT session_file, item_index, item FROM processor_items ORDER BY 1, 2');
-    assert.deepEqual(items, [0, 1, 2, 3].map((n) => ({ session_file: 'a/1.jsonl', item_index: n, item: { n } })));
+    assert.deepEqual(
+      items,
+      [0, 1, 2, 3].map((n) => ({ session_file: 'a/1.jsonl', item_index: n, item: { n } })),
+    );
     await assert.rejects(store.db.all('SELECT count(*) FROM staged_items'), /staged_items/, 'nothing staged is left: the staging table is gone');
   }));

@@ -16,9 +16,14 @@ export function ccusageCli(): string | { missing: string } {
   const cli = join(dir, 'node_modules', 'ccusage', 'src', 'cli.js');
   if (!existsSync(cli)) {
     mkdirSync(dir, { recursive: true });
-    const npm = spawnSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', `ccusage@${CCUSAGE_VERSION}`], { encoding: 'utf8', timeout: 180_000 });
+    const npm = spawnSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', `ccusage@${CCUSAGE_VERSION}`], {
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     if (npm.status !== 0 || !existsSync(cli)) {
-      return { missing: `ccusage ${CCUSAGE_VERSION} could not be installed from npm into ${dir}: ${(npm.stderr || npm.error?.message || '').trim().split('\n').slice(-2).join(' ')}` };
+      return {
+        missing: `ccusage ${CCUSAGE_VERSION} could not be installed from npm into ${dir}: ${(npm.stderr || npm.error?.message || '').trim().split('\n').slice(-2).join(' ')}`,
+      };
     }
   }
   return cli;

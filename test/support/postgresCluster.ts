@@ -48,7 +48,10 @@ const PORT_ATTEMPTS = 3;
 export function findServerBinaries(): { initdb: string; pgCtl: string; version: number } {
   const base = '/usr/lib/postgresql';
   const versions = existsSync(base)
-    ? readdirSync(base).filter((v) => /^\d+$/.test(v)).map(Number).sort((a, b) => b - a)
+    ? readdirSync(base)
+        .filter((v) => /^\d+$/.test(v))
+        .map(Number)
+        .sort((a, b) => b - a)
     : [];
   for (const version of versions) {
     const bin = join(base, String(version), 'bin');
@@ -72,7 +75,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   let owner: { uid: number; gid: number } | undefined;
   if (asPostgres) {
     owner = systemUser(SUPERUSER);
-    if (!existsSync('/usr/sbin/runuser') && !existsSync('/sbin/runuser')) throw new Error('running as root, but runuser (util-linux) is missing to start PostgreSQL as the postgres user');
+    if (!existsSync('/usr/sbin/runuser') && !existsSync('/sbin/runuser'))
+      throw new Error('running as root, but runuser (util-linux) is missing to start PostgreSQL as the postgres user');
   }
 
   const base = mkdtempSync(join(tmpdir(), 'si-pg-'));
@@ -161,7 +165,8 @@ async function stopCluster(handle: { pgCtl: string; dataDir: string; base: strin
   running.delete(handle);
   try {
     // immediate: no checkpoint, the data is thrown away anyway.
-    if (existsSync(join(handle.dataDir, 'postmaster.pid'))) await runChecked(handle.asPostgres, handle.pgCtl, ['-D', handle.dataDir, '-m', 'immediate', '-w', 'stop'], handle.base);
+    if (existsSync(join(handle.dataDir, 'postmaster.pid')))
+      await runChecked(handle.asPostgres, handle.pgCtl, ['-D', handle.dataDir, '-m', 'immediate', '-w', 'stop'], handle.base);
   } finally {
     rmSync(handle.base, { recursive: true, force: true });
   }
@@ -196,7 +201,10 @@ function runChecked(asPostgres: boolean, file: string, args: string[], cwd: stri
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new Error(`${file.split('/').pop()} ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${output.trim().split('\n').slice(-15).join('\n')}`));
+      else
+        reject(
+          new Error(`${file.split('/').pop()} ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${output.trim().split('\n').slice(-15).join('\n')}`),
+        );
     });
   });
 }
@@ -205,10 +213,31 @@ async function makeCertificate(certFile: string, keyFile: string): Promise<void>
   const openssl = spawnSync('openssl', ['version'], { stdio: 'ignore' });
   if (openssl.error || openssl.status !== 0) throw new Error('openssl is not installed: it makes the test certificate (apt-get install openssl)');
   // A P-256 key: generated in milliseconds, unlike RSA.
-  await runChecked(false, 'openssl', [
-    'req', '-x509', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-days', '2',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile,
-  ], tmpdir());
+  await runChecked(
+    false,
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-nodes',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    tmpdir(),
+  );
 }
 
 function systemUser(name: string): { uid: number; gid: number } {
@@ -243,7 +272,15 @@ function logTail(logFile: string, lines = 20): string {
 async function createDatabase(port: number, password: string | undefined, logFile: string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_S * 1000;
   for (;;) {
-    const client = new pg.Client({ host: '127.0.0.1', port, user: SUPERUSER, password: password ?? '', database: 'postgres', ssl: false, connectionTimeoutMillis: 5000 });
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      user: SUPERUSER,
+      password: password ?? '',
+      database: 'postgres',
+      ssl: false,
+      connectionTimeoutMillis: 5000,
+    });
     try {
       await client.connect();
       await client.query(`CREATE DATABASE ${DATABASE}`);

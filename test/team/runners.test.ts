@@ -39,26 +39,50 @@ export default {
   return { root, plugins, log };
 }
 
-function runner(args: { root: string; plugins: string; state: string; env?: NodeJS.ProcessEnv; lease?: number }): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+function runner(args: { root: string; plugins: string; state: string; env?: NodeJS.ProcessEnv; lease?: number }): {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+} {
   const child = spawn(
     process.execPath,
-    [join(repoRoot, 'bin', 'session-inspector.js'), 'run', '--sessions', args.root, '--state', args.state, '--plugins', args.plugins, '--no-builtins', '--plugin-processes', '1', '--json', '--lease-seconds', String(args.lease ?? 60)],
+    [
+      join(repoRoot, 'bin', 'session-inspector.js'),
+      'run',
+      '--sessions',
+      args.root,
+      '--state',
+      args.state,
+      '--plugins',
+      args.plugins,
+      '--no-builtins',
+      '--plugin-processes',
+      '1',
+      '--json',
+      '--lease-seconds',
+      String(args.lease ?? 60),
+    ],
     { env: { ...process.env, SESSION_INSPECTOR_HOME: tempDir('si-home-'), ...args.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
   return { child, done };
 }
 
 function calls(log: string): { key: string; pid: number }[] {
   if (!existsSync(log)) return [];
-  return readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((line) => {
-    const [key, pid] = line.split(' ');
-    return { key, pid: Number(pid) };
-  });
+  return readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [key, pid] = line.split(' ');
+      return { key, pid: Number(pid) };
+    });
 }
 
 async function storedState(url: string): Promise<{ state: number; items: number; failures: number; claims: number }> {
@@ -82,7 +106,11 @@ test('three runner processes over 2,000 sessions: every session processed exactl
   const results = await Promise.all(runs.map((r) => r.done));
   for (const r of results) assert.equal(r.code, 0, r.stderr);
   const stats = results.map((r) => (JSON.parse(r.stdout) as { processed: number; elsewhere: number; errors: number }[])[0]);
-  assert.equal(stats.reduce((n, s) => n + s.processed, 0), SESSIONS, 'processed counts add up to the corpus');
+  assert.equal(
+    stats.reduce((n, s) => n + s.processed, 0),
+    SESSIONS,
+    'processed counts add up to the corpus',
+  );
   assert.ok(stats.filter((s) => s.processed > 0).length >= 2, `the work was shared: ${stats.map((s) => s.processed).join(', ')}`);
   const seen = calls(log);
   assert.equal(seen.length, SESSIONS, 'one processor call per session, over all runners');
@@ -123,7 +151,7 @@ test('a runner killed mid-run loses its leases: the others process its sessions 
     assert.ok(pids.length <= 2, `${key} processed ${pids.length} times`);
   }
   assert.deepEqual(await storedState(db.url), { state: SESSIONS, items: SESSIONS, failures: 0, claims: 0 });
-  assert.ok(Date.now() - killedAt >= 3000, 'the survivors waited for the victim\'s leases to expire');
+  assert.ok(Date.now() - killedAt >= 3000, "the survivors waited for the victim's leases to expire");
 });
 
 test('SIGTERM stops a runner cleanly: finished sessions are stored and its claims are given back at once', { timeout: 300_000 }, async (t) => {

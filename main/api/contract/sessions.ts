@@ -18,7 +18,7 @@ export interface StatusCell {
 
 /** The sessions list's columns (main/core/sessions/sessionColumns.ts holds each one's query). */
 export type SessionColumnId =
-  | 'title' | 'project' | 'branch' | 'started' | 'duration' | 'messages' | 'cost' | 'errors' | 'secrets' | 'path' | 'size' | 'modified';
+  'title' | 'project' | 'branch' | 'started' | 'duration' | 'messages' | 'cost' | 'errors' | 'secrets' | 'path' | 'size' | 'modified';
 
 export interface SessionColumnInfo {
   id: SessionColumnId;

@@ -43,7 +43,12 @@ export function sessionsHandlers(ctx: ApiContext): DomainHandlers<'sessions'> {
       const { row, cells } = await ctx.index.get(sessionKey);
       if (!row) throw new NotFoundError(`no session ${sessionKey} under ${ctx.engine.options.sessions || 'the session folder'} (refresh the list?)`);
       const session = rows.session(row, cells, ctx.runs.currentSessions());
-      const results = await sessionResults(ctx.engine.store.db, sessionKey, session.statuses.map((s) => s.processor), DETAIL_ITEMS);
+      const results = await sessionResults(
+        ctx.engine.store.db,
+        sessionKey,
+        session.statuses.map((s) => s.processor),
+        DETAIL_ITEMS,
+      );
       const processors = session.statuses.map(({ processor, status }): C.SessionProcessorDetail => {
         const { state, failure, items, itemsTotal } = results.get(processor)!;
         return { processor, status, state: state ? rows.state(state) : null, failure: failure ? rows.failure(failure) : null, items, itemsTotal };

@@ -9,6 +9,11 @@ import type { ApiContext, DomainHandlers } from './context.js';
  */
 export function usageHandlers(ctx: ApiContext): DomainHandlers<'usage'> {
   return {
-    'usage/report': async ({ kind, ...request }) => readUsageReport(ctx.engine.store.db, kind, reportOptions(request, Date.now(), (field) => field)),
+    'usage/report': async ({ kind, ...request }) =>
+      readUsageReport(
+        ctx.engine.store.db,
+        kind,
+        reportOptions(request, Date.now(), (field) => field),
+      ),
   };
 }

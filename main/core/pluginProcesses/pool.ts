@@ -158,7 +158,7 @@ export class PluginPool {
 
   private async run<K extends RequestKind>(kind: K, args: RequestArgs<K>, hooks: TaskHooks): Promise<RequestResult<K>> {
     const state = { started: false, waited: false, withdrawn: false };
-    for (let attempt = 0; ; ) {
+    for (let attempt = 0; ;) {
       try {
         return await this.runOnce(kind, args, hooks, state);
       } catch (error) {

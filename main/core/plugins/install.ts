@@ -46,6 +46,9 @@ export async function installPlugin(source: string, userPluginsDir: string): Pro
 
 /** `@scope/name` → `scope-name`; anything unsafe in a folder name becomes `-`. */
 function folderNameFor(packageName: string, from: string): string {
-  const name = packageName.replace(/^@/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '');
+  const name = packageName
+    .replace(/^@/, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[.-]+/, '');
   return name || basename(from);
 }

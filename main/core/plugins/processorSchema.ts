@@ -4,7 +4,17 @@ export const PROCESSOR_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 export const VIEW_COLUMN_TYPES = ['VARCHAR', 'BOOLEAN', 'INTEGER', 'BIGINT', 'DOUBLE', 'TIMESTAMP', 'DATE', 'JSON', 'VARCHAR[]'] as const;
 /** Names a view may not take: the host's own tables. */
-const RESERVED = new Set(['session_processor_state', 'session_processor_failures', 'processor_items', 'processor_runs', 'state_audit', 'schema_version', 'orphaned_sessions', 'session_hosts', 'finding_reviews']);
+const RESERVED = new Set([
+  'session_processor_state',
+  'session_processor_failures',
+  'processor_items',
+  'processor_runs',
+  'state_audit',
+  'schema_version',
+  'orphaned_sessions',
+  'session_hosts',
+  'finding_reviews',
+]);
 
 type ProcessSession = (session: Session, ctx: ProcessContext) => ProcessorResult | void | Promise<ProcessorResult | void>;
 
@@ -112,7 +122,14 @@ export function parseProcessor(value: unknown, label: string): ProcessorDefiniti
   if (typeof version !== 'string') problems.push(`version must be a string, not ${kind(version)}`);
   else if (version === '') problems.push('version must not be empty');
   const cadenceMinutes = numberOf(object, 'cadenceMinutes', 10, (n) => n > 0 && Number.isFinite(n), 'a positive number of minutes', problems);
-  const timeoutMs = numberOf(object, 'timeoutMs', 60_000, (n) => Number.isInteger(n) && n > 0 && n <= 2_147_483_647, 'a whole number of milliseconds from 1 to 2147483647', problems);
+  const timeoutMs = numberOf(
+    object,
+    'timeoutMs',
+    60_000,
+    (n) => Number.isInteger(n) && n > 0 && n <= 2_147_483_647,
+    'a whole number of milliseconds from 1 to 2147483647',
+    problems,
+  );
   const view = viewOf(object.view, problems);
   const linesContaining = linesOf(object.linesContaining, problems);
   const isSql = object.sql !== undefined || object.columns !== undefined;

@@ -9,7 +9,8 @@ import { PROCESSOR_NAME } from './processorSchema.js';
  * no dependencies; the SQL one runs the session-inspector command over the sample).
  */
 export function scaffoldPlugin(name: string, parentDir: string, options: { sql?: boolean } = {}): string {
-  if (!PROCESSOR_NAME.test(name)) throw new UsageError(`plugins new: "${name}" is not a valid name: use lower-case letters, digits, - and _ (up to 64), starting with a letter or digit`);
+  if (!PROCESSOR_NAME.test(name))
+    throw new UsageError(`plugins new: "${name}" is not a valid name: use lower-case letters, digits, - and _ (up to 64), starting with a letter or digit`);
   const folder = resolve(parentDir, name);
   if (existsSync(folder)) throw new UsageError(`plugins new: ${folder} already exists`);
   const view = name.replace(/-/g, '_');
@@ -91,9 +92,24 @@ test('counts tool calls per tool', async () => {
 `,
     'test/sessions/demo/session.jsonl': [
       { type: 'user', uuid: 'u1', timestamp: '2025-09-01T10:00:00.000Z', message: { role: 'user', content: 'list the files' } },
-      { type: 'assistant', uuid: 'a1', timestamp: '2025-09-01T10:00:01.000Z', message: { id: 'msg_1', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }] } },
-      { type: 'assistant', uuid: 'a2', timestamp: '2025-09-01T10:00:02.000Z', message: { id: 'msg_2', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_2', name: 'Read', input: { file_path: 'README.md' } }] } },
-      { type: 'assistant', uuid: 'a3', timestamp: '2025-09-01T10:00:03.000Z', message: { id: 'msg_3', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_3', name: 'Bash', input: { command: 'pwd' } }] } },
+      {
+        type: 'assistant',
+        uuid: 'a1',
+        timestamp: '2025-09-01T10:00:01.000Z',
+        message: { id: 'msg_1', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }] },
+      },
+      {
+        type: 'assistant',
+        uuid: 'a2',
+        timestamp: '2025-09-01T10:00:02.000Z',
+        message: { id: 'msg_2', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_2', name: 'Read', input: { file_path: 'README.md' } }] },
+      },
+      {
+        type: 'assistant',
+        uuid: 'a3',
+        timestamp: '2025-09-01T10:00:03.000Z',
+        message: { id: 'msg_3', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_3', name: 'Bash', input: { command: 'pwd' } }] },
+      },
     ]
       .map((r) => `${JSON.stringify(r)}\n`)
       .join(''),

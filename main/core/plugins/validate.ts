@@ -55,7 +55,8 @@ export async function validatePlugin(folder: string, pool: PluginPool, checkSql:
   }
   const exported = new Set(report.processors.map((p) => p.name));
   for (const name of manifest.declaredProcessors) {
-    if (report.processors.length > 0 && !exported.has(name)) report.problems.push(`package.json declares processor "${name}", but the module does not export it`);
+    if (report.processors.length > 0 && !exported.has(name))
+      report.problems.push(`package.json declares processor "${name}", but the module does not export it`);
   }
   for (const name of exported) {
     if (manifest.declaredProcessors.length > 0 && !manifest.declaredProcessors.includes(name)) {

@@ -3,7 +3,18 @@
 // never a mix; a failure before the rename removes what was written.
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats,
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { errnoCode } from '../errors.js';
@@ -56,7 +67,10 @@ export class PendingFile {
   readonly tempPath: string;
 
   /** `write` writes each buffer whole (a test may fail it, to prove the original survives). */
-  constructor(readonly path: string, private readonly write: (fd: number, buffer: Buffer) => void = writeAll) {
+  constructor(
+    readonly path: string,
+    private readonly write: (fd: number, buffer: Buffer) => void = writeAll,
+  ) {
     this.tempPath = join(dirname(path), `${TEMP(basename(path))}${randomBytes(6).toString('hex')}.tmp`);
     // 0600 until done: only its owner reads it while it is incomplete.
     this.fd = openSync(this.tempPath, 'wx', 0o600);
@@ -130,7 +144,7 @@ export class PendingFile {
 export class ChangedWhileRedacting extends Error {}
 
 function writeAll(fd: number, buffer: Buffer): void {
-  for (let offset = 0; offset < buffer.length; ) offset += writeSync(fd, buffer, offset, buffer.length - offset);
+  for (let offset = 0; offset < buffer.length;) offset += writeSync(fd, buffer, offset, buffer.length - offset);
 }
 
 /** Makes a rename in `folder` durable; folders cannot be opened for syncing on every platform (Windows). */

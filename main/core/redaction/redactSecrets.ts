@@ -113,15 +113,21 @@ export async function redactSecrets(db: Database, scanned: SessionEntry[], selec
   const done = await redactedIds(db, [...new Set(rows.map((r) => r.session_file))]);
   const report: RedactReport = { applied: options.apply, rows: [], items: 0 };
   const row = (r: SecretSpanRow, outcome: RedactOutcome, reason: string | null, forceable = false): RedactionRow => ({
-    finding_id: r.id, session_file: r.session_file, line_no: r.line_no, kind: r.kind, preview: r.preview, outcome, reason, forceable,
+    finding_id: r.id,
+    session_file: r.session_file,
+    line_no: r.line_no,
+    kind: r.kind,
+    preview: r.preview,
+    outcome,
+    reason,
+    forceable,
   });
   const bySession = new Map<string, SecretSpanRow[]>();
   for (const r of rows) {
     if (done.has(r.id)) report.rows.push(row(r, 'skipped', 'already redacted'));
     else if (r.status === 'false-positive' && !explicit) {
       report.rows.push(row(r, 'skipped', 'marked false-positive (name it with --finding to redact it anyway)'));
-    }
-    else bySession.set(r.session_file, [...(bySession.get(r.session_file) ?? []), r]);
+    } else bySession.set(r.session_file, [...(bySession.get(r.session_file) ?? []), r]);
   }
   const now = options.now ?? Date.now;
   for (const [key, found] of [...bySession].sort(([a], [b]) => a.localeCompare(b))) {
@@ -145,11 +151,13 @@ export async function redactSecrets(db: Database, scanned: SessionEntry[], selec
     try {
       const outcome = await redactOne(db, entry, found, options);
       report.items += outcome.items;
-      report.rows.push(...found.map((r) => {
-        const verdict = outcome.verdicts.find((v) => v.id === r.id);
-        if (!verdict?.ok) return row(r, 'refused', verdict && !verdict.ok ? verdict.reason : 'not found on its line');
-        return row(r, options.apply ? 'redacted' : 'would-redact', outcome.warning);
-      }));
+      report.rows.push(
+        ...found.map((r) => {
+          const verdict = outcome.verdicts.find((v) => v.id === r.id);
+          if (!verdict?.ok) return row(r, 'refused', verdict && !verdict.ok ? verdict.reason : 'not found on its line');
+          return row(r, options.apply ? 'redacted' : 'would-redact', outcome.warning);
+        }),
+      );
     } catch (error) {
       refuse(`${key}: ${errorMessage(error)}`);
     }

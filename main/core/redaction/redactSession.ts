@@ -101,7 +101,10 @@ function redactLine(text: string, targets: SecretTarget[], values: Map<string, s
   // A secret that is still there after the replacement was written with escapes JSON.stringify does not
   // use: refused (the line is never serialised anew), and the others tried again without it.
   for (let attempt = 0; attempt < 2 && found.length > 0; attempt++) {
-    const replaced = replaceInJsonText(text, found.map((f) => ({ value: f.value, replacement: redactionMark(f.target.kind) })));
+    const replaced = replaceInJsonText(
+      text,
+      found.map((f) => ({ value: f.value, replacement: redactionMark(f.target.kind) })),
+    );
     const reparsed = parseLine(replaced.text);
     if (!reparsed.ok) {
       for (const f of found) verdicts.push(refused(f.target, `redacting line ${f.target.lineNo} would not leave valid JSON: not redacted`));
@@ -209,7 +212,7 @@ export function prepareRedaction(path: string, targets: SecretTarget[], options:
       lineBytes = 0;
       oversized = false;
     };
-    for (let position = 0; position < read.size; ) {
+    for (let position = 0; position < read.size;) {
       const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, read.size - position));
       const n = readSync(fd, chunk, 0, chunk.length, position);
       if (n === 0) break; // truncated since it was opened: the commit refuses a file that changed
@@ -282,7 +285,7 @@ export function readSecret(path: string, target: SecretTarget): { value: string 
     let lineNo = 1;
     const line: Buffer[] = [];
     let lineBytes = 0;
-    for (let position = 0; position < size && lineNo <= target.lineNo; ) {
+    for (let position = 0; position < size && lineNo <= target.lineNo;) {
       const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, size - position));
       const n = readSync(fd, chunk, 0, chunk.length, position);
       if (n === 0) break;

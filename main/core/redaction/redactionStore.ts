@@ -51,10 +51,9 @@ export async function redactedIds(db: Database, sessions: string[] | null): Prom
 
 /** Processors a runner holds a live lease on this session for (team store): it may be reading the file now. */
 export async function claimedBy(db: Database, session: string): Promise<string[]> {
-  const rows = await db.all(
-    'SELECT processor_name FROM session_claims WHERE session_file = $session AND lease_expires_at > now()::TIMESTAMP ORDER BY 1',
-    { session },
-  );
+  const rows = await db.all('SELECT processor_name FROM session_claims WHERE session_file = $session AND lease_expires_at > now()::TIMESTAMP ORDER BY 1', {
+    session,
+  });
   return rows.map((r) => String(r.processor_name));
 }
 

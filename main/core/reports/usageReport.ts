@@ -111,7 +111,11 @@ const ROWS_KEY = { daily: 'daily', weekly: 'weekly', monthly: 'monthly', session
  * as its session's, as in ccusage (the older flat layout is told apart only by its records, which reports do not read).
  */
 const sessionOf = (sessionFile: string): string => parentSessionOf(sessionFile, null) ?? sessionFile;
-const sessionIdOf = (sessionFile: string): string => sessionFile.split('/').pop()!.replace(/\.jsonl$/, '');
+const sessionIdOf = (sessionFile: string): string =>
+  sessionFile
+    .split('/')
+    .pop()!
+    .replace(/\.jsonl$/, '');
 
 /** Whether a bucket belongs to the project the user named (`--project`). */
 const inReportProject = (b: UsageBucket, project: string): boolean => inProject(b.sessionFile, b.cwd, project);
@@ -123,7 +127,12 @@ export function buildReport(kind: ReportKind, all: UsageBucket[], options: Repor
   const hosts = [...new Set(all.map((b) => b.host ?? UNKNOWN_HOST))].sort();
   const instances = Object.fromEntries(
     hosts.map((host) => {
-      const own = buildRows(kind, all.filter((b) => (b.host ?? UNKNOWN_HOST) === host), options, 0);
+      const own = buildRows(
+        kind,
+        all.filter((b) => (b.host ?? UNKNOWN_HOST) === host),
+        options,
+        0,
+      );
       return [host, (own as Record<string, unknown>)[ROWS_KEY[kind]]];
     }),
   );
@@ -140,7 +149,10 @@ function buildRows(kind: ReportKind, all: UsageBucket[], options: ReportOptions,
   if (kind === 'blocks') {
     // Blocks are cut from all messages, then kept by the local day they start on (as ccusage does):
     // cutting only the messages in range would move the blocks' starts.
-    const blocks = inTimeOrder(blockRows(ofProject, options).filter((b) => inRange(Date.parse(b.startTime))), options);
+    const blocks = inTimeOrder(
+      blockRows(ofProject, options).filter((b) => inRange(Date.parse(b.startTime))),
+      options,
+    );
     const totals = emptyTotals();
     for (const b of blocks) {
       const t = b.tokenCounts;
@@ -215,7 +227,10 @@ type PeriodField = 'date' | 'week' | 'month';
 
 function periods(buckets: UsageBucket[], calendar: ZoneCalendar, options: ReportOptions, periodOf: (ms: number) => string, field: PeriodField): PeriodRow[] {
   const tallies = [...tallyBy(buckets, (b) => periodOf(b.bucketMs), calendar)].sort(([a], [b]) => (a < b ? -1 : 1));
-  return inTimeOrder(tallies.map(([key, tally]) => ({ [field]: key, ...tally.fields() })), options);
+  return inTimeOrder(
+    tallies.map(([key, tally]) => ({ [field]: key, ...tally.fields() })),
+    options,
+  );
 }
 
 function sessionRows(buckets: UsageBucket[], calendar: ZoneCalendar, options: ReportOptions): SessionRow[] {

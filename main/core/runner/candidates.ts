@@ -33,8 +33,7 @@ export function selectCandidates(sessions: SessionEntry[], snapshot: ProcessorSn
       state,
       failure,
       hashFirst: sameVersion,
-      quarantinedUnread:
-        quarantined && failure.lastReadAtMs !== null && entry.mtimeMs < failure.lastReadAtMs - MTIME_SLACK_MS,
+      quarantinedUnread: quarantined && failure.lastReadAtMs !== null && entry.mtimeMs < failure.lastReadAtMs - MTIME_SLACK_MS,
     };
     (failure ? retried : fresh).push(candidate);
   }

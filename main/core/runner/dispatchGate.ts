@@ -24,7 +24,10 @@ export interface GateHooks {
  * quarantined on content that has not changed since (rule 6), unread.
  */
 export class DispatchGate {
-  constructor(private readonly limits: GateLimits, private readonly hooks: GateHooks) {}
+  constructor(
+    private readonly limits: GateLimits,
+    private readonly hooks: GateHooks,
+  ) {}
 
   get overBudget(): boolean {
     return performance.now() - this.limits.startedAt >= this.limits.budgetMs;

@@ -23,7 +23,10 @@ interface Attempt {
 export class ItemStaging {
   private readonly attempts = new Map<string, Attempt>();
 
-  constructor(private readonly store: StateStore, private readonly processors: ReadonlySet<string>) {}
+  constructor(
+    private readonly store: StateStore,
+    private readonly processors: ReadonlySet<string>,
+  ) {}
 
   /** One 'items' message; resolves once stored (the plugin process then sends the next). */
   stage(processor: string, itemsJson: string[]): Promise<void> {

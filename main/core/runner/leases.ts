@@ -17,12 +17,19 @@ export class Leases {
   private readonly renewal: NodeJS.Timeout;
   private renewing: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly store: StateStore, private readonly leaseMs: number, private readonly warn: (message: string) => void) {
-    this.renewal = setInterval(() => {
-      this.renewing = store.renewClaims(this.runnerId, leaseMs).catch((error: unknown) => {
-        this.warn(`could not renew session leases (another runner may take these sessions once they expire): ${(error as Error).message}`);
-      });
-    }, Math.max(50, leaseMs / 3));
+  constructor(
+    private readonly store: StateStore,
+    private readonly leaseMs: number,
+    private readonly warn: (message: string) => void,
+  ) {
+    this.renewal = setInterval(
+      () => {
+        this.renewing = store.renewClaims(this.runnerId, leaseMs).catch((error: unknown) => {
+          this.warn(`could not renew session leases (another runner may take these sessions once they expire): ${(error as Error).message}`);
+        });
+      },
+      Math.max(50, leaseMs / 3),
+    );
     this.renewal.unref();
   }
 
@@ -33,7 +40,14 @@ export class Leases {
         return c !== undefined && !c.quarantinedUnread; // a quarantined, untouched session is not read: nothing to claim
       });
       if (wanted.length === 0) continue;
-      const granted = new Set(await this.store.claim(this.runnerId, this.leaseMs, run.processor.name, wanted.map((e) => e.sessionKey)));
+      const granted = new Set(
+        await this.store.claim(
+          this.runnerId,
+          this.leaseMs,
+          run.processor.name,
+          wanted.map((e) => e.sessionKey),
+        ),
+      );
       const fresh = granted.size > 0 ? await this.store.snapshot(run.processor.name, [...granted]) : null;
       for (const entry of wanted) {
         if (!granted.has(entry.sessionKey)) {

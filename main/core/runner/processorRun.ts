@@ -35,7 +35,12 @@ export class ProcessorRun {
   ended = false;
 
   /** `cancel`: this processor's cancel signal (the whole run's or its own). */
-  constructor(readonly processor: LoadedProcessor, candidates: Candidate[], private readonly claims = false, readonly cancel?: AbortSignal) {
+  constructor(
+    readonly processor: LoadedProcessor,
+    candidates: Candidate[],
+    private readonly claims = false,
+    readonly cancel?: AbortSignal,
+  ) {
     this.stats = emptyStats(processor.name, this.runId);
     for (const c of candidates) this.candidates.set(c.entry.sessionKey, c);
     this.stats.scanned = candidates.length;
@@ -98,7 +103,16 @@ export class ProcessorRun {
         this.stats.processed++;
         this.stats.items_extracted += outcome.itemsCount;
         this.stats.malformed_lines += outcome.malformedLines;
-        this.pending.push({ kind: 'processed', sessionKey: entry.sessionKey, username: entry.username, readAt, fileHash: fileHash ?? '', itemsCount: outcome.itemsCount, itemsJson: outcome.itemsJson, ...(staged ? { staged } : {}) });
+        this.pending.push({
+          kind: 'processed',
+          sessionKey: entry.sessionKey,
+          username: entry.username,
+          readAt,
+          fileHash: fileHash ?? '',
+          itemsCount: outcome.itemsCount,
+          itemsJson: outcome.itemsJson,
+          ...(staged ? { staged } : {}),
+        });
         this.pendingItems += outcome.itemsJson.length + (staged?.count ?? 0);
         return;
       case 'failed':

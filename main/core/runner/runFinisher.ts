@@ -22,7 +22,11 @@ export class RunFinisher {
   private readonly finishing = new Set<Promise<void>>();
 
   /** `startedAt`: performance.now() when the candidate loop started; elapsed times and durations count from it. */
-  constructor(private readonly commits: CommitPipeline, private readonly hooks: FinisherHooks, private readonly startedAt: number) {}
+  constructor(
+    private readonly commits: CommitPipeline,
+    private readonly hooks: FinisherHooks,
+    private readonly startedAt: number,
+  ) {}
 
   /** A session of `run` was decided or dispatched (`current`: the session at hand, null when one settled). */
   progress(run: ProcessorRun, current: string | null): void {

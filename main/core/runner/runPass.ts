@@ -151,7 +151,13 @@ export class RunPass {
     // the file has not changed since that read. Not a session Node feeds to DuckDB in chunks: it is
     // hashed on the way anyway, and waiting would run the two kinds one after the other on a big file.
     if (dueSql.length > 0) {
-      const known = entry.sizeBytes < FED_MIN_BYTES ? reads.then((all) => all.find((read) => read !== null) ?? null, () => null) : undefined;
+      const known =
+        entry.sizeBytes < FED_MIN_BYTES
+          ? reads.then(
+              (all) => all.find((read) => read !== null) ?? null,
+              () => null,
+            )
+          : undefined;
       await this.sql.add(entry, dueSql, known);
     }
     const task: Promise<void> = reads.then(() => this.commits.maybeCommit()).finally(() => this.inFlight.delete(task));

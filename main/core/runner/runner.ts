@@ -26,7 +26,11 @@ export class Runner {
   /** In memory on purpose: a killed process cannot leave a stale lock behind. */
   private readonly running = new Set<string>();
 
-  constructor(private readonly store: StateStore, private readonly pool: PluginPool, private readonly sql: SqlEngine) {}
+  constructor(
+    private readonly store: StateStore,
+    private readonly pool: PluginPool,
+    private readonly sql: SqlEngine,
+  ) {}
 
   isRunning(processor: string): boolean {
     return this.running.has(processor);
@@ -48,12 +52,19 @@ export class Runner {
     };
     const started: ProcessorRun[] = [];
     try {
-      return await this.runLocked([...processors].sort((a, b) => (a.name < b.name ? -1 : 1)), sessions, options, started, release);
+      return await this.runLocked(
+        [...processors].sort((a, b) => (a.name < b.name ? -1 : 1)),
+        sessions,
+        options,
+        started,
+        release,
+      );
     } catch (error) {
       // A run that fails as a whole still gets a finish time and its error: visible in processor_runs, and
       // its start counts as the last run, so a broken processor runs at its cadence, not in a hot loop.
       const finishedAt = new Date();
-      for (const run of started) if (!run.ended) await this.store.failRun(run.runId, finishedAt, { ...run.stats, error: errorMessage(error) }).catch(() => undefined);
+      for (const run of started)
+        if (!run.ended) await this.store.failRun(run.runId, finishedAt, { ...run.stats, error: errorMessage(error) }).catch(() => undefined);
       throw error;
     } finally {
       for (const name of [...held]) release(name);

@@ -69,7 +69,9 @@ export class SqlDispatch {
     // The batch starts once the plugin processes have read its sessions that they had too (their hashes
     // are reused); it does not hold up dispatching meanwhile.
     const task: Promise<void> = knownReads(batch)
-      .then((known) => runSqlBatch(sandbox, sessions, { signal: this.options.signal, known, log: (_level, processor, message) => this.options.log?.(processor, message) }))
+      .then((known) =>
+        runSqlBatch(sandbox, sessions, { signal: this.options.signal, known, log: (_level, processor, message) => this.options.log?.(processor, message) }),
+      )
       .then(
         (results) => {
           for (const { entry, runs } of batch) {

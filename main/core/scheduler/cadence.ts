@@ -68,7 +68,9 @@ export class CadenceSettings {
       }
       return parsed;
     } catch (error) {
-      throw new UsageError(`schedule settings ${file} are damaged (${errorMessage(error)}): fix or delete the file (cadences then fall back to the processors' own)`);
+      throw new UsageError(
+        `schedule settings ${file} are damaged (${errorMessage(error)}): fix or delete the file (cadences then fall back to the processors' own)`,
+      );
     }
   }
 

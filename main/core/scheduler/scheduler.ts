@@ -84,10 +84,15 @@ export class Scheduler {
   private deletionsPending = false;
   private state: 'idle' | 'started' | 'stopping' | 'stopped' = 'idle';
 
-  constructor(private readonly engine: Engine, private readonly options: SchedulerOptions = {}) {
+  constructor(
+    private readonly engine: Engine,
+    private readonly options: SchedulerOptions = {},
+  ) {
     this.clock = options.clock ?? systemClock;
     this.settings = options.settings ?? new CadenceSettings(join(engine.home, 'schedule.json'));
-    this.debouncer = new Debouncer(this.clock, options.debounceMs ?? DEFAULTS.debounceMs, options.maxWaitMs ?? DEFAULTS.maxWaitMs, () => this.track(this.flushChanges()));
+    this.debouncer = new Debouncer(this.clock, options.debounceMs ?? DEFAULTS.debounceMs, options.maxWaitMs ?? DEFAULTS.maxWaitMs, () =>
+      this.track(this.flushChanges()),
+    );
   }
 
   subscribe(listener: SchedulerListener): () => void {

@@ -46,7 +46,10 @@ export class SessionWatcher {
   private closed = false;
   mode: WatchMode = 'off';
 
-  constructor(private readonly root: string, private readonly options: SessionWatcherOptions) {}
+  constructor(
+    private readonly root: string,
+    private readonly options: SessionWatcherOptions,
+  ) {}
 
   async start(): Promise<void> {
     const { setting } = this.options;

@@ -53,7 +53,11 @@ export function existsNow(path: string): boolean {
  * refuses what records() decodes to U+FFFD; such files are read by Node instead). An fs error is kept
  * per session. The event loop turns between files, so DuckDB statements finishing meanwhile are picked up.
  */
-export async function hashFiles(entries: SessionEntry[], before: Map<string, FileStat | undefined>, known?: Map<string, KnownRead>): Promise<Map<string, FileHash | Error>> {
+export async function hashFiles(
+  entries: SessionEntry[],
+  before: Map<string, FileStat | undefined>,
+  known?: Map<string, KnownRead>,
+): Promise<Map<string, FileHash | Error>> {
   const out = new Map<string, FileHash | Error>();
   let scratch: Buffer | undefined; // one buffer for all files, grown to the largest: fewer collections
   for (const entry of entries) {

@@ -142,7 +142,9 @@ function selectionSql(needles: string[] | undefined): string {
 export function wellFormedLine(text: string): string {
   if (!/\\u[dD][89a-fA-F]/.test(text)) return text;
   try {
-    return JSON.stringify(JSON.parse(text), (_key, value: unknown) => (typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed() : value));
+    return JSON.stringify(JSON.parse(text), (_key, value: unknown) =>
+      typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed() : value,
+    );
   } catch {
     return text;
   }
@@ -158,4 +160,3 @@ export function appendFedRow(appender: DuckDBAppender, key: string, firstLine: n
   appender.appendBoolean(bytes === null && text === null);
   appender.endRow();
 }
-

@@ -11,8 +11,18 @@ import { hashFiles, statAll, existsNow, type KnownRead } from './fileReads.js';
 export type { KnownRead } from './fileReads.js';
 import { RECORDS_RELATION, SESSIONS_RELATION, ident, listLiteral, literal } from './sqlGuard.js';
 import {
-  FED_LINES_SQL, FED_TABLE, MALFORMED, RECORD, SURROGATE_ESCAPE, type ParseGroup,
-  appendFedRow, directLinesSql, parseGroups, parsedLinesSql, wellFormedLine, type SqlProcessorSpec,
+  FED_LINES_SQL,
+  FED_TABLE,
+  MALFORMED,
+  RECORD,
+  SURROGATE_ESCAPE,
+  type ParseGroup,
+  appendFedRow,
+  directLinesSql,
+  parseGroups,
+  parsedLinesSql,
+  wellFormedLine,
+  type SqlProcessorSpec,
 } from './recordsSql.js';
 
 export type { SqlProcessorSpec } from './recordsSql.js';
@@ -93,7 +103,11 @@ class BatchRun {
       // the two, and the cores are otherwise idle). A file that changed between the first stat and the last
       // may differ between the two reads: it is read again below, by Node alone, hashed and parsed as one.
       const before = statAll(direct.map((d) => d.entry));
-      const hashing = hashFiles(direct.map((d) => d.entry), before, this.options.known);
+      const hashing = hashFiles(
+        direct.map((d) => d.entry),
+        before,
+        this.options.known,
+      );
       hashing.catch(() => undefined);
       for (const group of groups) await this.parse(group, direct.length > 0 ? direct : null);
       const hashes = await hashing;
@@ -134,7 +148,11 @@ class BatchRun {
       await this.repairLoneSurrogates(groups);
     } catch (error) {
       await this.dropAll(groups);
-      return await this.splitOrFail(sessions.filter((x) => facts.has(x.entry.sessionKey)), error, readAtMs);
+      return await this.splitOrFail(
+        sessions.filter((x) => facts.has(x.entry.sessionKey)),
+        error,
+        readAtMs,
+      );
     }
     for (const key of vanished) this.results.set(key, { vanished: true, readAtMs, fileHash: null, bytesRead: 0, outcomes: {}, tainted: false });
     const live = sessions.filter((s) => facts.has(s.entry.sessionKey));
@@ -172,7 +190,13 @@ class BatchRun {
                 ? { kind: 'failed', error: outcome.message }
                 : outcome === 'cancelled'
                   ? { kind: 'cancelled' }
-                  : { kind: 'processed', itemsCount: outcome?.length ?? 0, itemsStreamed: 0, itemsJson: outcome ?? [], malformedLines: malformed.get(`${due.name}\0${key}`) ?? 0 };
+                  : {
+                      kind: 'processed',
+                      itemsCount: outcome?.length ?? 0,
+                      itemsStreamed: 0,
+                      itemsJson: outcome ?? [],
+                      malformedLines: malformed.get(`${due.name}\0${key}`) ?? 0,
+                    };
           }
         }
       }
@@ -203,7 +227,12 @@ class BatchRun {
    * table; null, the chunks Node put in si_fed, added to it (created empty when no file was read directly).
    */
   private async parse(group: ParseGroup, direct: SqlBatchSession[] | null): Promise<void> {
-    const lines = direct ? directLinesSql(this.keyOf('filename'), direct.map((s) => s.entry.path)) : FED_LINES_SQL;
+    const lines = direct
+      ? directLinesSql(
+          this.keyOf('filename'),
+          direct.map((s) => s.entry.path),
+        )
+      : FED_LINES_SQL;
     const body = parsedLinesSql(group, lines);
     const exists = direct === null && this.created.has(group.table);
     await this.exec(exists ? `INSERT INTO ${group.table} ${body}` : `CREATE OR REPLACE TEMP TABLE ${group.table} AS ${body}`);
@@ -218,7 +247,9 @@ class BatchRun {
   private async repairLoneSurrogates(groups: ParseGroup[]): Promise<void> {
     const suspects = new Map<string, { key: string; lineNo: number; text: string }>();
     for (const group of groups) {
-      for (const [key, lineNo, bad] of await this.rows(`SELECT session_file, line_no, bad FROM ${group.table} WHERE r IS NULL AND regexp_matches(bad, ${literal(SURROGATE_ESCAPE)})`)) {
+      for (const [key, lineNo, bad] of await this.rows(
+        `SELECT session_file, line_no, bad FROM ${group.table} WHERE r IS NULL AND regexp_matches(bad, ${literal(SURROGATE_ESCAPE)})`,
+      )) {
         const repaired = wellFormedLine(String(bad));
         if (repaired !== bad) suspects.set(`${String(key)}\0${String(lineNo)}`, { key: String(key), lineNo: Number(lineNo), text: repaired });
       }
@@ -285,7 +316,8 @@ class BatchRun {
         if (list) list.push(String(json));
         else stray++;
       }
-      if (stray > 0) this.options.log?.('warn', due.name, `${stray} result row(s) named no session being processed (session_file must come from records); not stored`);
+      if (stray > 0)
+        this.options.log?.('warn', due.name, `${stray} result row(s) named no session being processed (session_file must come from records); not stored`);
       return out;
     } catch (error) {
       if (this.options.signal?.aborted) {
@@ -363,7 +395,8 @@ class BatchRun {
   private failAll(sessions: SqlBatchSession[], error: unknown, readAtMs: number): void {
     for (const s of sessions) {
       const outcomes: Record<string, ProcessorOutcome> = {};
-      for (const due of s.due) outcomes[due.processor.name] = { kind: 'failed', error: `reading the session for SQL processors failed: ${firstLine(errorMessage(error))}` };
+      for (const due of s.due)
+        outcomes[due.processor.name] = { kind: 'failed', error: `reading the session for SQL processors failed: ${firstLine(errorMessage(error))}` };
       this.results.set(s.entry.sessionKey, { vanished: false, readAtMs, fileHash: null, bytesRead: 0, outcomes, tainted: false });
     }
   }
@@ -389,10 +422,13 @@ class BatchRun {
     const interrupt = () => this.db.interrupt();
     const signal = this.options.signal;
     signal?.addEventListener('abort', interrupt);
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      interrupt();
-    }, timeoutMs);
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            interrupt();
+          }, timeoutMs);
     let timedOut = false;
     try {
       return await fn();

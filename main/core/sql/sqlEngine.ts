@@ -28,7 +28,10 @@ export class SqlEngine {
     if (!sandbox) {
       for (const [other, previous] of this.sandboxes) {
         this.sandboxes.delete(other);
-        void previous.then((s) => s.close(), () => undefined);
+        void previous.then(
+          (s) => s.close(),
+          () => undefined,
+        );
       }
       sandbox = SqlSandbox.open({ root, ...this.options });
       sandbox.catch(() => this.sandboxes.delete(root));

@@ -34,7 +34,11 @@ export function selectProblems(serialized: string): string[] {
   if (tree.error) {
     // DuckDB serializes only SELECT statements: anything else (COPY, ATTACH, SET, PRAGMA, DDL) lands here.
     const message = String(tree.error_message ?? 'cannot be parsed');
-    return [/only select/i.test(message) ? 'sql must be a single SELECT statement (COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA and DDL are refused)' : `sql does not parse: ${message}`];
+    return [
+      /only select/i.test(message)
+        ? 'sql must be a single SELECT statement (COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA and DDL are refused)'
+        : `sql does not parse: ${message}`,
+    ];
   }
   const statements = tree.statements ?? [];
   if (statements.length !== 1) return [`sql must be exactly one SELECT statement, not ${statements.length}`];
@@ -58,7 +62,8 @@ export function selectProblems(serialized: string): string[] {
     } else if (node.type === 'TABLE_FUNCTION') {
       const fn = node.function as Node | undefined;
       const name = String(fn?.function_name ?? '?').toLowerCase();
-      if (!ALLOWED_TABLE_FUNCTIONS.has(name) || fn?.schema) problems.add(`sql may not call the table function ${name}() (only ${[...ALLOWED_TABLE_FUNCTIONS].join(', ')})`);
+      if (!ALLOWED_TABLE_FUNCTIONS.has(name) || fn?.schema)
+        problems.add(`sql may not call the table function ${name}() (only ${[...ALLOWED_TABLE_FUNCTIONS].join(', ')})`);
     }
   });
   return [...problems];

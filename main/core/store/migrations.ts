@@ -170,7 +170,7 @@ export async function readSchemaVersion(database: Database): Promise<number> {
 
 async function tableExists(db: Connection, table: string): Promise<boolean> {
   const rows = await db.all(
-    "SELECT 1 FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema() AND table_catalog = current_database()",
+    'SELECT 1 FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema() AND table_catalog = current_database()',
     [table],
   );
   return rows.length > 0;
@@ -178,7 +178,7 @@ async function tableExists(db: Connection, table: string): Promise<boolean> {
 
 async function columnExists(db: Connection, table: string, column: string): Promise<boolean> {
   const rows = await db.all(
-    "SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = $2 AND table_schema = current_schema() AND table_catalog = current_database()",
+    'SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = $2 AND table_schema = current_schema() AND table_catalog = current_database()',
     [table, column],
   );
   return rows.length > 0;

@@ -69,7 +69,13 @@ export interface LostOutcome {
  * per batch, not once per processor: on DuckDB a statement costs milliseconds whatever its size, and a
  * commit of five processors' outcomes took 40 of them (a quarter of the host's CPU in a cold run).
  */
-export async function writeOutcomes(db: Connection, groups: OutcomeGroup[], maxAttempts: number, runnerId: string | undefined, anyStaged: boolean): Promise<LostOutcome[]> {
+export async function writeOutcomes(
+  db: Connection,
+  groups: OutcomeGroup[],
+  maxAttempts: number,
+  runnerId: string | undefined,
+  anyStaged: boolean,
+): Promise<LostOutcome[]> {
   // `attempt`: the key of a success's staged items (StateStore.stageItems), moved below with its state row.
   await db.run(`CREATE TEMP TABLE IF NOT EXISTS staged_outcomes (
     processor_name VARCHAR, processor_version VARCHAR, session_file VARCHAR, username VARCHAR, read_at TIMESTAMP,
@@ -80,7 +86,19 @@ export async function writeOutcomes(db: Connection, groups: OutcomeGroup[], maxA
     for (const o of outcomes) {
       const processed = o.kind === 'processed';
       const outcome = processed ? 'ok' : o.kind;
-      staged.push([processor, version, o.sessionKey, o.username, o.readAt.toISOString(), o.fileHash, outcome, processed ? o.itemsCount : 0, o.kind === 'failed' ? o.error : null, true, (processed && o.staged?.attempt) || null]);
+      staged.push([
+        processor,
+        version,
+        o.sessionKey,
+        o.username,
+        o.readAt.toISOString(),
+        o.fileHash,
+        outcome,
+        processed ? o.itemsCount : 0,
+        o.kind === 'failed' ? o.error : null,
+        true,
+        (processed && o.staged?.attempt) || null,
+      ]);
     }
     // Decided without an outcome to store (skipped, vanished…): staged only so that their claims end here.
     if (runnerId !== undefined) for (const key of released) staged.push([processor, version, key, null, null, null, 'released', 0, null, true, null]);
@@ -97,9 +115,11 @@ export async function writeOutcomes(db: Connection, groups: OutcomeGroup[], maxA
       { runner: runnerId },
     );
     await db.run(`DELETE FROM session_claims WHERE runner_id = $runner AND ${inStaged('session_claims', 'true')}`, { runner: runnerId });
-    lost = (await db.all("SELECT processor_name, session_file FROM staged_outcomes WHERE NOT held AND outcome NOT IN ('released', 'unchanged') ORDER BY processor_name, session_file")).map(
-      (row) => ({ processor: String(row.processor_name), sessionKey: String(row.session_file) }),
-    );
+    lost = (
+      await db.all(
+        "SELECT processor_name, session_file FROM staged_outcomes WHERE NOT held AND outcome NOT IN ('released', 'unchanged') ORDER BY processor_name, session_file",
+      )
+    ).map((row) => ({ processor: String(row.processor_name), sessionKey: String(row.session_file) }));
     // A lost outcome's staged items go with it.
     if (anyStaged) await db.run('DELETE FROM staged_items WHERE attempt IN (SELECT attempt FROM staged_outcomes WHERE NOT held)');
     await db.run('DELETE FROM staged_outcomes WHERE NOT held');

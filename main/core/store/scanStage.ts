@@ -18,7 +18,11 @@ export async function stageScan(db: Database, c: Connection, sessions: SessionEn
   stagedOn.delete(db); // until the rows are in
   await c.run(`CREATE TEMP TABLE IF NOT EXISTS ${SCANNED} (session_file VARCHAR, mtime_ms DOUBLE PRECISION, ordinal INTEGER)`);
   await c.run(`DELETE FROM ${SCANNED}`);
-  await c.insertRows(SCANNED, COLUMNS, sessions.map((s, i) => [s.sessionKey, s.mtimeMs, i]));
+  await c.insertRows(
+    SCANNED,
+    COLUMNS,
+    sessions.map((s, i) => [s.sessionKey, s.mtimeMs, i]),
+  );
   stagedOn.set(db, sessions);
 }
 

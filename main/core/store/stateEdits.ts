@@ -4,7 +4,10 @@ import type { JsonRow } from './jsonRows.js';
 
 /** Thrown when an edit was based on a row that changed since it was read; carries the current row. */
 export class ConflictError extends Error {
-  constructor(message: string, readonly current: JsonRow | null) {
+  constructor(
+    message: string,
+    readonly current: JsonRow | null,
+  ) {
     super(message);
   }
 }
@@ -26,7 +29,11 @@ function rowOf(entry: JsonRow): { table: string; where: string; key: Record<stri
     return { table: 'finding_reviews', where: 'finding_id = $id', key: { id: image.finding_id } };
   }
   const table = action === 'rerun' ? 'session_processor_failures' : 'session_processor_state';
-  return { table, where: 'processor_name = $processor AND session_file = $session', key: { processor: String(entry.processor_name), session: String(entry.session_file) } };
+  return {
+    table,
+    where: 'processor_name = $processor AND session_file = $session',
+    key: { processor: String(entry.processor_name), session: String(entry.session_file) },
+  };
 }
 
 /** One page of the state editor: rows of a processor (or all), whose session key holds `text` (any case). */
@@ -74,7 +81,10 @@ export async function updateState(
   changes: StateChanges,
   expected: { itemsExtracted: number; processedAt: string | null },
 ): Promise<JsonRow> {
-  if (changes.itemsExtracted !== undefined && !(Number.isInteger(changes.itemsExtracted) && changes.itemsExtracted >= 0 && changes.itemsExtracted <= 2_147_483_647)) {
+  if (
+    changes.itemsExtracted !== undefined &&
+    !(Number.isInteger(changes.itemsExtracted) && changes.itemsExtracted >= 0 && changes.itemsExtracted <= 2_147_483_647)
+  ) {
     throw new UsageError(`items_extracted must be a whole number from 0 to 2147483647, not ${changes.itemsExtracted}`);
   }
   if (changes.processedAt !== undefined) {
@@ -86,10 +96,16 @@ export async function updateState(
   }
   return db.transaction(async (c) => {
     const key = { processor, session: sessionKey };
-    const [row] = await c.all(`SELECT to_json(s)::VARCHAR AS row, items_extracted, epoch_ms(processed_at) AS at FROM session_processor_state s WHERE processor_name = $processor AND session_file = $session`, key);
+    const [row] = await c.all(
+      `SELECT to_json(s)::VARCHAR AS row, items_extracted, epoch_ms(processed_at) AS at FROM session_processor_state s WHERE processor_name = $processor AND session_file = $session`,
+      key,
+    );
     if (!row) throw new NotFoundError(`no state row for processor "${processor}" and session ${sessionKey}`);
     const conflict = (now: JsonRow) =>
-      new ConflictError(`the row changed since you loaded it (now items_extracted ${now.items_extracted}, processed_at ${now.at === null ? 'null' : new Date(Number(now.at)).toISOString()}): review it and edit again`, JSON.parse(String(now.row)) as JsonRow);
+      new ConflictError(
+        `the row changed since you loaded it (now items_extracted ${now.items_extracted}, processed_at ${now.at === null ? 'null' : new Date(Number(now.at)).toISOString()}): review it and edit again`,
+        JSON.parse(String(now.row)) as JsonRow,
+      );
     const expectedAt = expected.processedAt === null ? null : Date.parse(expected.processedAt);
     if (row.items_extracted !== expected.itemsExtracted || (row.at === null ? null : Number(row.at)) !== expectedAt) throw conflict(row);
     const sets: string[] = [];
@@ -111,7 +127,10 @@ export async function updateState(
       params,
     );
     if (updated.length === 0) {
-      const [now] = await c.all(`SELECT to_json(s)::VARCHAR AS row, items_extracted, epoch_ms(processed_at) AS at FROM session_processor_state s WHERE processor_name = $processor AND session_file = $session`, key);
+      const [now] = await c.all(
+        `SELECT to_json(s)::VARCHAR AS row, items_extracted, epoch_ms(processed_at) AS at FROM session_processor_state s WHERE processor_name = $processor AND session_file = $session`,
+        key,
+      );
       if (!now) throw new NotFoundError(`no state row for processor "${processor}" and session ${sessionKey} (it was reset meanwhile)`);
       throw conflict(now);
     }
@@ -133,7 +152,10 @@ export async function updateState(
  */
 export async function undoChange(db: Database, auditId: number): Promise<number> {
   return db.transaction(async (c) => {
-    const [entry] = await c.all('SELECT audit_id, action, processor_name, session_file, before::VARCHAR AS before, after::VARCHAR AS after FROM state_audit WHERE audit_id = $id', { id: auditId });
+    const [entry] = await c.all(
+      'SELECT audit_id, action, processor_name, session_file, before::VARCHAR AS before, after::VARCHAR AS after FROM state_audit WHERE audit_id = $id',
+      { id: auditId },
+    );
     if (!entry) throw new NotFoundError(`no change #${auditId} in the history`);
     const action = String(entry.action);
     if (action.startsWith('undo:')) throw new UsageError(`change #${auditId} is an undo; undo is not undone (make the change again instead)`);
@@ -142,12 +164,18 @@ export async function undoChange(db: Database, auditId: number): Promise<number>
     if (done) throw new ConflictError(`change #${auditId} was already undone (by #${done.audit_id})`, null);
     const { table, where, key } = rowOf(entry);
     const [current] = await c.all(`SELECT to_json(t)::VARCHAR AS row FROM ${table} t WHERE ${where}`, key);
-    const same = (a: unknown, b: unknown) => JSON.stringify(a === null || a === undefined ? null : JSON.parse(String(a))) === JSON.stringify(b === null || b === undefined ? null : JSON.parse(String(b)));
-    const changedAgain = () => new ConflictError(`the row of change #${auditId} changed again since (a run or a later edit): undo the later change first, or edit the row`, null);
+    const same = (a: unknown, b: unknown) =>
+      JSON.stringify(a === null || a === undefined ? null : JSON.parse(String(a))) ===
+      JSON.stringify(b === null || b === undefined ? null : JSON.parse(String(b)));
+    const changedAgain = () =>
+      new ConflictError(`the row of change #${auditId} changed again since (a run or a later edit): undo the later change first, or edit the row`, null);
     if (!same(current?.row ?? null, entry.after)) throw changedAgain();
     if (current) {
       // Compare-and-delete: the row must still be the one just compared (a shared store has other writers).
-      const deleted = await c.all(`DELETE FROM ${table} WHERE ${where} AND to_json(${table})::VARCHAR = $row RETURNING 1`, { ...key, row: String(current.row) });
+      const deleted = await c.all(`DELETE FROM ${table} WHERE ${where} AND to_json(${table})::VARCHAR = $row RETURNING 1`, {
+        ...key,
+        row: String(current.row),
+      });
       if (deleted.length === 0) throw changedAgain();
     }
     if (entry.before !== null) {
@@ -164,7 +192,13 @@ export async function undoChange(db: Database, auditId: number): Promise<number>
        VALUES (now()::TIMESTAMP, $action::VARCHAR, $processor::VARCHAR, $session::VARCHAR, $before::JSON,
          (SELECT to_json(t) FROM ${table} t WHERE ${where}))
        RETURNING audit_id`,
-      { ...key, processor: String(entry.processor_name), session: String(entry.session_file), action: `undo:${auditId}`, before: current ? String(current.row) : null },
+      {
+        ...key,
+        processor: String(entry.processor_name),
+        session: String(entry.session_file),
+        action: `undo:${auditId}`,
+        before: current ? String(current.row) : null,
+      },
     );
     return Number(audit.audit_id);
   });

@@ -17,7 +17,10 @@ export class StateStore {
    * `coordination`: on a shared store, a second connection for claims and the fresh look at claimed
    * sessions, so they never queue behind a batch commit (that idled every plugin process meanwhile).
    */
-  private constructor(readonly db: Database, private readonly coordination: Database) {}
+  private constructor(
+    readonly db: Database,
+    private readonly coordination: Database,
+  ) {}
 
   /** `target`: a DuckDB file or a postgres:// URL. */
   static async open(target: string): Promise<StateStore> {
@@ -136,7 +139,11 @@ export class StateStore {
     this.liveAttempts.add(attempt);
     await this.db.exclusive(async (c) => {
       await c.run('CREATE TEMP TABLE IF NOT EXISTS staged_items (attempt INTEGER, item_index INTEGER, item JSON)');
-      await c.insertRows('staged_items', STAGED_ITEM_COLUMNS, itemsJson.map((json, i) => [attempt, firstIndex + i, json]));
+      await c.insertRows(
+        'staged_items',
+        STAGED_ITEM_COLUMNS,
+        itemsJson.map((json, i) => [attempt, firstIndex + i, json]),
+      );
     });
   }
 
@@ -289,7 +296,10 @@ export class StateStore {
 
   /** Of `keys`, those the processor has no state row for. */
   async keysWithoutState(processor: string, keys: string[]): Promise<string[]> {
-    const rows = await this.db.all('SELECT session_file FROM session_processor_state WHERE processor_name = $processor AND session_file = ANY($keys::VARCHAR[])', { processor, keys });
+    const rows = await this.db.all(
+      'SELECT session_file FROM session_processor_state WHERE processor_name = $processor AND session_file = ANY($keys::VARCHAR[])',
+      { processor, keys },
+    );
     const found = new Set(rows.map((r) => String(r.session_file)));
     return keys.filter((key) => !found.has(key));
   }
@@ -328,7 +338,10 @@ export class StateStore {
           { ...key, username: entry.username, readAt: entry.readAt.toISOString(), hash: entry.fileHash, version },
         );
         await db.run('DELETE FROM session_processor_failures WHERE processor_name = $processor AND session_file = $session', key);
-        await recordHost(db, 'SELECT $session::VARCHAR AS session_file, $readAt::TIMESTAMP AS read_at', { session: entry.sessionKey, readAt: entry.readAt.toISOString() });
+        await recordHost(db, 'SELECT $session::VARCHAR AS session_file, $readAt::TIMESTAMP AS read_at', {
+          session: entry.sessionKey,
+          readAt: entry.readAt.toISOString(),
+        });
         await db.run(
           `INSERT INTO state_audit ("at", action, processor_name, session_file, before, after)
            SELECT now()::TIMESTAMP, 'mark-processed', $processor::VARCHAR, $session::VARCHAR, $before::JSON, to_json(s)
@@ -388,7 +401,12 @@ function toSnapshot(rows: JsonRow[]): ProcessorSnapshot {
   for (const row of rows) {
     const sessionKey = String(row.session_file);
     if (row.has_state) {
-      snapshot.states.set(sessionKey, { sessionKey, processedAtMs: numberOrNull(row.processed_at_ms), fileHash: stringOrNull(row.file_hash), processorVersion: stringOrNull(row.processor_version) });
+      snapshot.states.set(sessionKey, {
+        sessionKey,
+        processedAtMs: numberOrNull(row.processed_at_ms),
+        fileHash: stringOrNull(row.file_hash),
+        processorVersion: stringOrNull(row.processor_version),
+      });
     }
     if (row.has_failure) {
       snapshot.failures.set(sessionKey, {

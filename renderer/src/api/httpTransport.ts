@@ -50,10 +50,17 @@ export function createHttpTransport(token: string | null, base = ''): ApiTranspo
       try {
         return JSON.parse(text) as ApiResponse<unknown>;
       } catch {
-        const hint = response.status === 401 || response.status === 403
-          ? 'the access token is missing or wrong: open the URL printed by `session-inspector serve` again'
-          : text.slice(0, 200);
-        return { ok: false, error: { code: response.status === 401 || response.status === 403 ? 'invalid' : 'internal', message: `HTTP ${response.status} from ${method}: ${hint}` } };
+        const hint =
+          response.status === 401 || response.status === 403
+            ? 'the access token is missing or wrong: open the URL printed by `session-inspector serve` again'
+            : text.slice(0, 200);
+        return {
+          ok: false,
+          error: {
+            code: response.status === 401 || response.status === 403 ? 'invalid' : 'internal',
+            message: `HTTP ${response.status} from ${method}: ${hint}`,
+          },
+        };
       }
     },
     subscribe(listener) {

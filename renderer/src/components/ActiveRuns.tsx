@@ -14,11 +14,19 @@ export function ActiveRuns({ compact = false }: { compact?: boolean }) {
           <div key={run.processor} className="active-run" data-processor={run.processor} data-testid="active-run">
             <strong>{run.processor}</strong>
             <progress max={Math.max(1, run.total)} value={run.done} aria-label={`${run.processor} progress`} />
-            <span className="run-numbers">{run.done}/{run.total} ({pct.toFixed(0)}%)</span>
+            <span className="run-numbers">
+              {run.done}/{run.total} ({pct.toFixed(0)}%)
+            </span>
             <span className={run.errors > 0 ? 'error-text' : 'muted'}>{run.errors} error(s)</span>
             <span className="muted">ETA {formatDuration(run.etaMs)}</span>
-            {!compact && <span className="muted current" title={run.current ?? ''}>{run.current ?? ''}</span>}
-            <button type="button" onClick={() => void cancel(run.processor)}>Cancel</button>
+            {!compact && (
+              <span className="muted current" title={run.current ?? ''}>
+                {run.current ?? ''}
+              </span>
+            )}
+            <button type="button" onClick={() => void cancel(run.processor)}>
+              Cancel
+            </button>
           </div>
         );
       })}

@@ -59,7 +59,9 @@ export function App() {
   let body;
   if (!info) {
     body = infoError ? (
-      <div className="centered error-text" role="alert">Cannot reach Session Inspector: {infoError}</div>
+      <div className="centered error-text" role="alert">
+        Cannot reach Session Inspector: {infoError}
+      </div>
     ) : (
       <div className="centered muted">Loading…</div>
     );

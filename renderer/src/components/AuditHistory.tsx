@@ -61,7 +61,12 @@ export function AuditHistory() {
             <li key={h.auditId} className="audit-entry" data-audit={h.auditId} data-action={h.action}>
               <div>
                 <strong>{h.action}</strong> {h.processor} <span className="col-key">{h.sessionKey}</span>
-                {finding && <span className="muted"> · finding <code>{finding}</code></span>}
+                {finding && (
+                  <span className="muted">
+                    {' '}
+                    · finding <code>{finding}</code>
+                  </span>
+                )}
               </div>
               <div className="muted audit-change">
                 {formatTime(h.at)} ·{' '}
@@ -75,7 +80,9 @@ export function AuditHistory() {
                 <span className="muted">undone (#{h.undoneBy})</span>
               ) : h.action.startsWith('undo:') || redaction ? null : (
                 // An undo is not undone (main refuses it): the change is made again instead.
-                <button type="button" onClick={() => void undo(h.auditId)} aria-label={`Undo change #${h.auditId}`}>Undo</button>
+                <button type="button" onClick={() => void undo(h.auditId)} aria-label={`Undo change #${h.auditId}`}>
+                  Undo
+                </button>
               )}
             </li>
           );

@@ -13,12 +13,16 @@ export function CatalogSidebar() {
           <li key={entry.name}>
             <details>
               <summary>
-                <button type="button" className="link-button" onClick={() => setSql(`SELECT *\nFROM ${entry.name}\nLIMIT 100`)}>{entry.name}</button>{' '}
+                <button type="button" className="link-button" onClick={() => setSql(`SELECT *\nFROM ${entry.name}\nLIMIT 100`)}>
+                  {entry.name}
+                </button>{' '}
                 <span className="muted">{entry.kind}</span>
               </summary>
               <ul className="columns">
                 {entry.columns.map((c) => (
-                  <li key={c.name}><span>{c.name}</span> <span className="muted">{c.type}</span></li>
+                  <li key={c.name}>
+                    <span>{c.name}</span> <span className="muted">{c.type}</span>
+                  </li>
                 ))}
               </ul>
             </details>

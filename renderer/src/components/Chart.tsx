@@ -16,7 +16,19 @@ function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
-export function Chart({ title, days, series, height = 220, bars = false }: { title: string; days: string[]; series: ChartSeries[]; height?: number; bars?: boolean }) {
+export function Chart({
+  title,
+  days,
+  series,
+  height = 220,
+  bars = false,
+}: {
+  title: string;
+  days: string[];
+  series: ChartSeries[];
+  height?: number;
+  bars?: boolean;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   // Colours are read from the theme's CSS variables when the chart is built: build again when it changes
   // (the attribute itself is only set after this render, so reading it here would see the old theme).
@@ -25,7 +37,11 @@ export function Chart({ title, days, series, height = 220, bars = false }: { tit
   useEffect(() => {
     const el = ref.current;
     if (!el || days.length === 0) return;
-    const axis = { stroke: cssVar('--muted', '#888'), grid: { stroke: cssVar('--grid', 'rgba(128,128,128,0.2)') }, ticks: { stroke: cssVar('--grid', 'rgba(128,128,128,0.2)') } };
+    const axis = {
+      stroke: cssVar('--muted', '#888'),
+      grid: { stroke: cssVar('--grid', 'rgba(128,128,128,0.2)') },
+      ticks: { stroke: cssVar('--grid', 'rgba(128,128,128,0.2)') },
+    };
     const xs = days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
     const opts: uPlot.Options = {
       title,
@@ -34,7 +50,12 @@ export function Chart({ title, days, series, height = 220, bars = false }: { tit
       scales: { x: { time: true } },
       axes: [
         // Daily data: ticks on whole days (or weeks, months), labelled MM-DD, never hours.
-        { ...axis, space: 56, incrs: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400, 91 * 86_400], values: (_u, splits) => splits.map((s) => new Date(s * 1000).toISOString().slice(5, 10)) },
+        {
+          ...axis,
+          space: 56,
+          incrs: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400, 91 * 86_400],
+          values: (_u, splits) => splits.map((s) => new Date(s * 1000).toISOString().slice(5, 10)),
+        },
         axis,
       ],
       series: [
@@ -66,7 +87,13 @@ export function Chart({ title, days, series, height = 220, bars = false }: { tit
 }
 
 /** Pivots rows of (day, key, value) into aligned series over the sorted days; missing cells are 0. */
-export function pivot<T>(rows: T[], day: (r: T) => string, key: (r: T) => string, value: (r: T) => number, maxSeries = 8): { days: string[]; series: ChartSeries[] } {
+export function pivot<T>(
+  rows: T[],
+  day: (r: T) => string,
+  key: (r: T) => string,
+  value: (r: T) => number,
+  maxSeries = 8,
+): { days: string[]; series: ChartSeries[] } {
   const days = fillDays(rows.map(day));
   const index = new Map(days.map((d, i) => [d, i]));
   const totals = new Map<string, number>();
@@ -76,7 +103,11 @@ export function pivot<T>(rows: T[], day: (r: T) => string, key: (r: T) => string
   const shown = keys.slice(0, maxSeries - 1);
   const rest = keys.length > maxSeries - 1 ? new Set(keys.slice(maxSeries - 1)) : new Set<string>();
   const series = new Map<string, number[]>(shown.map((k) => [k, days.map(() => 0)]));
-  if (rest.size > 0) series.set('other', days.map(() => 0));
+  if (rest.size > 0)
+    series.set(
+      'other',
+      days.map(() => 0),
+    );
   for (const r of rows) {
     const target = series.get(rest.has(key(r)) ? 'other' : key(r));
     const at = index.get(day(r));

@@ -10,8 +10,18 @@ export function DashboardCharts() {
   const charts = useMemo(() => {
     if (!dashboard) return null;
     return {
-      tools: pivot(dashboard.toolsByDay, (r) => r.day, (r) => r.tool, (r) => r.calls),
-      toolErrors: pivot(dashboard.toolsByDay, (r) => r.day, (r) => r.tool, (r) => r.errors),
+      tools: pivot(
+        dashboard.toolsByDay,
+        (r) => r.day,
+        (r) => r.tool,
+        (r) => r.calls,
+      ),
+      toolErrors: pivot(
+        dashboard.toolsByDay,
+        (r) => r.day,
+        (r) => r.tool,
+        (r) => r.errors,
+      ),
     };
   }, [dashboard]);
 
@@ -19,7 +29,10 @@ export function DashboardCharts() {
   const toUsage = (
     <p className="muted">
       Tokens and cost are on the{' '}
-      <button type="button" className="link-button" onClick={() => setView('usage')}>Usage</button> page.
+      <button type="button" className="link-button" onClick={() => setView('usage')}>
+        Usage
+      </button>{' '}
+      page.
     </p>
   );
   if (!dashboard.usage) {

@@ -27,7 +27,9 @@ export function Dialog({ title, onClose, children, className }: { title: string;
       >
         <div className="dialog-head">
           <h2>{title}</h2>
-          <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>×</button>
+          <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>
+            ×
+          </button>
         </div>
         {children}
       </div>

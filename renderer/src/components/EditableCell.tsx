@@ -40,17 +40,51 @@ export function EditableCell<T>({ label, display, initial, source, onSave }: Pro
 
   if (!editing) {
     return (
-      <button type="button" className="cell-button" aria-label={`Edit ${label}`} onClick={() => { setText(initial); setEditedFrom(source); setReason(null); setEditing(true); }}>
+      <button
+        type="button"
+        className="cell-button"
+        aria-label={`Edit ${label}`}
+        onClick={() => {
+          setText(initial);
+          setEditedFrom(source);
+          setReason(null);
+          setEditing(true);
+        }}
+      >
         {display}
       </button>
     );
   }
   return (
     <span className="cell-editor">
-      <input aria-label={label} value={text} autoFocus disabled={busy} aria-invalid={reason ? true : undefined} onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} spellCheck={false} />
-      <button type="button" disabled={busy} onClick={() => void save()}>Save</button>
-      <button type="button" disabled={busy} onClick={() => { setEditing(false); setReason(null); }}>Cancel</button>
-      {reason && <span className="error-text cell-reason" role="alert">{reason}</span>}
+      <input
+        aria-label={label}
+        value={text}
+        autoFocus
+        disabled={busy}
+        aria-invalid={reason ? true : undefined}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+        spellCheck={false}
+      />
+      <button type="button" disabled={busy} onClick={() => void save()}>
+        Save
+      </button>
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() => {
+          setEditing(false);
+          setReason(null);
+        }}
+      >
+        Cancel
+      </button>
+      {reason && (
+        <span className="error-text cell-reason" role="alert">
+          {reason}
+        </span>
+      )}
     </span>
   );
 }

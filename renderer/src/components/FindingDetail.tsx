@@ -39,7 +39,9 @@ function ReviewForm({ finding }: { finding: Finding }) {
           <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={3} maxLength={10_000} placeholder="Why: rotated on…, a test fixture, …" />
         </label>
         <div className="row">
-          <button type="submit" className="primary" disabled={saving || unchanged}>{saving ? 'Saving…' : 'Save review'}</button>
+          <button type="submit" className="primary" disabled={saving || unchanged}>
+            {saving ? 'Saving…' : 'Save review'}
+          </button>
         </div>
       </fieldset>
     </form>
@@ -63,10 +65,14 @@ export function FindingDetail() {
   const secret = finding.category === 'secret';
   return (
     <aside className="finding-detail" aria-labelledby="finding-title" data-testid="finding-detail" data-finding={finding.id}>
-      <h3 id="finding-title">{CATEGORY_SINGULAR[finding.category]}: {finding.kind}</h3>
+      <h3 id="finding-title">
+        {CATEGORY_SINGULAR[finding.category]}: {finding.kind}
+      </h3>
       <dl className="facts">
         <dt>Session</dt>
-        <dd><code>{finding.session_file}</code></dd>
+        <dd>
+          <code>{finding.session_file}</code>
+        </dd>
         <dt>Project</dt>
         <dd>{projectOf(finding.session_file, sessionRoot)}</dd>
         <dt>Line</dt>
@@ -90,7 +96,9 @@ export function FindingDetail() {
       {secret ? (
         <>
           <h4>Redacted preview</h4>
-          <pre className="finding-preview" data-testid="finding-summary">{finding.summary ?? '(none)'}</pre>
+          <pre className="finding-preview" data-testid="finding-summary">
+            {finding.summary ?? '(none)'}
+          </pre>
           <p className="muted">Only this preview is stored, never the secret; the transcript shows it masked, and reveals it on a click.</p>
         </>
       ) : (
@@ -102,8 +110,14 @@ export function FindingDetail() {
         </>
       )}
       <div className="row">
-        <button type="button" onClick={() => void openFinding(finding)}>Open transcript at line {finding.line_no}</button>
-        {secret && <button type="button" onClick={() => setRedacting(finding.id)}>Redact in the file…</button>}
+        <button type="button" onClick={() => void openFinding(finding)}>
+          Open transcript at line {finding.line_no}
+        </button>
+        {secret && (
+          <button type="button" onClick={() => setRedacting(finding.id)}>
+            Redact in the file…
+          </button>
+        )}
       </div>
       {redacting === finding.id && (
         <RedactDialog target={{ findings: [finding.id] }} title={`Redact this ${finding.kind}?`} onClose={() => setRedacting(null)} />
@@ -111,7 +125,10 @@ export function FindingDetail() {
       <ReviewForm key={`${finding.id} ${finding.reviewed_at ?? ''}`} finding={finding} />
       <p className="muted">
         Reviews are audited: undo one from the{' '}
-        <button type="button" className="link-button" onClick={() => setView('state')}>State table's history</button>.
+        <button type="button" className="link-button" onClick={() => setView('state')}>
+          State table's history
+        </button>
+        .
       </p>
     </aside>
   );

@@ -49,14 +49,29 @@ export function FindingList() {
     if (count === 0) return;
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / FINDING_ROW_HEIGHT) - 1);
     switch (e.key) {
-      case 'ArrowDown': move(cursor + 1); break;
-      case 'ArrowUp': move(cursor === -1 ? 0 : cursor - 1); break;
-      case 'PageDown': move(cursor + page); break;
-      case 'PageUp': move(cursor - page); break;
-      case 'Home': move(0); break;
-      case 'End': move(count - 1); break;
-      case 'Enter': if (cursor >= 0) open(cursor); break;
-      default: return;
+      case 'ArrowDown':
+        move(cursor + 1);
+        break;
+      case 'ArrowUp':
+        move(cursor === -1 ? 0 : cursor - 1);
+        break;
+      case 'PageDown':
+        move(cursor + page);
+        break;
+      case 'PageUp':
+        move(cursor - page);
+        break;
+      case 'Home':
+        move(0);
+        break;
+      case 'End':
+        move(count - 1);
+        break;
+      case 'Enter':
+        if (cursor >= 0) open(cursor);
+        break;
+      default:
+        return;
     }
     e.preventDefault();
   }
@@ -71,10 +86,15 @@ export function FindingList() {
         <span className="col-line">Line</span>
         <span className="col-time col-when">When</span>
       </div>
-      {error && <div className="error-text" role="alert">Cannot read the findings: {error}</div>}
+      {error && (
+        <div className="error-text" role="alert">
+          Cannot read the findings: {error}
+        </div>
+      )}
       {truncated && (
         <div className="warn-text" role="status">
-          Only the newest {FINDINGS_LIMIT.toLocaleString('en-US')} findings were read: <code>session-inspector findings list --kind KIND</code> lists older ones.
+          Only the newest {FINDINGS_LIMIT.toLocaleString('en-US')} findings were read: <code>session-inspector findings list --kind KIND</code> lists older
+          ones.
         </div>
       )}
       <div

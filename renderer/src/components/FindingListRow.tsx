@@ -40,10 +40,18 @@ export const FindingListRow = memo(function FindingListRow({ index, top, finding
       onClick={() => onSelect(index)}
       onDoubleClick={() => onOpen(index)}
     >
-      <span className="col-fstatus"><span className={`chip finding-status-${f.status}`}>{STATUS_LABEL[f.status]}</span></span>
-      <span className="col-kind" title={`${CATEGORY_SINGULAR[f.category]}: ${f.kind}`}>{f.kind}</span>
-      <span className="col-summary" title={f.summary ?? ''}>{firstLine(f.summary)}</span>
-      <span className="col-session" title={`${f.session_file} (project ${projectOf(f.session_file, sessionRoot)})`}>{f.session_file}</span>
+      <span className="col-fstatus">
+        <span className={`chip finding-status-${f.status}`}>{STATUS_LABEL[f.status]}</span>
+      </span>
+      <span className="col-kind" title={`${CATEGORY_SINGULAR[f.category]}: ${f.kind}`}>
+        {f.kind}
+      </span>
+      <span className="col-summary" title={f.summary ?? ''}>
+        {firstLine(f.summary)}
+      </span>
+      <span className="col-session" title={`${f.session_file} (project ${projectOf(f.session_file, sessionRoot)})`}>
+        {f.session_file}
+      </span>
       <span className="col-line">{f.line_no}</span>
       <span className="col-time col-when">{formatTime(f.occurred_at)}</span>
     </div>

@@ -54,21 +54,49 @@ export function FindingsFilters() {
       <div className="filters">
         <select aria-label="Project" value={filter.project ?? ''} onChange={(e) => setFilter({ project: e.target.value || null })}>
           <option value="">All projects</option>
-          {choices.projects.map((p) => <option key={p} value={p}>{p}</option>)}
+          {choices.projects.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
         </select>
         <select aria-label="Processor" value={filter.processor ?? ''} onChange={(e) => setFilter({ processor: e.target.value || null })}>
           <option value="">All processors</option>
-          {choices.processors.map((p) => <option key={p} value={p}>{p}</option>)}
+          {choices.processors.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
         </select>
         <label className="date-filter">
-          From <input type="date" aria-label="Occurred from" value={filter.since ?? ''} max={filter.until ?? undefined} onChange={(e) => setFilter({ since: e.target.value || null })} />
+          From{' '}
+          <input
+            type="date"
+            aria-label="Occurred from"
+            value={filter.since ?? ''}
+            max={filter.until ?? undefined}
+            onChange={(e) => setFilter({ since: e.target.value || null })}
+          />
         </label>
         <label className="date-filter">
-          to <input type="date" aria-label="Occurred until" value={filter.until ?? ''} min={filter.since ?? undefined} onChange={(e) => setFilter({ until: e.target.value || null })} />
+          to{' '}
+          <input
+            type="date"
+            aria-label="Occurred until"
+            value={filter.until ?? ''}
+            min={filter.since ?? undefined}
+            onChange={(e) => setFilter({ until: e.target.value || null })}
+          />
         </label>
         <div className="status-filter" role="group" aria-label="Status">
           {statuses.map((status) => (
-            <button key={status} type="button" className={`chip finding-status-${status}${filter.statuses.includes(status) ? ' chip-on' : ''}`} aria-pressed={filter.statuses.includes(status)} onClick={() => toggleStatus(status)}>
+            <button
+              key={status}
+              type="button"
+              className={`chip finding-status-${status}${filter.statuses.includes(status) ? ' chip-on' : ''}`}
+              aria-pressed={filter.statuses.includes(status)}
+              onClick={() => toggleStatus(status)}
+            >
               {STATUS_LABEL[status]} <span className="chip-count">{formatCount(counts.byStatus[status] ?? 0)}</span>
             </button>
           ))}
@@ -81,7 +109,9 @@ export function FindingsFilters() {
           {loaded ? `${formatCount(shown)} ${shown === 1 ? 'finding' : 'findings'}` : '…'}
           {counts.undatedOutside > 0 ? ` (${formatCount(counts.undatedOutside)} without a time left out by the dates)` : ''}
         </span>
-        <button type="button" onClick={() => void reload()} disabled={loading} title="Read the findings again">Refresh</button>
+        <button type="button" onClick={() => void reload()} disabled={loading} title="Read the findings again">
+          Refresh
+        </button>
       </div>
     </div>
   );

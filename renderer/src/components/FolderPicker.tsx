@@ -32,8 +32,14 @@ export function FolderPicker() {
   return (
     <section className="folder-picker" aria-labelledby="folder-title">
       <h2 id="folder-title">Choose a folder of Claude Code sessions</h2>
-      <p className="muted">Every <code>*.jsonl</code> below it is a session; its first folder is the project or user. Nothing leaves this computer.</p>
-      {info.sessionRootError && <p className="error-text" role="alert">{info.sessionRootError}</p>}
+      <p className="muted">
+        Every <code>*.jsonl</code> below it is a session; its first folder is the project or user. Nothing leaves this computer.
+      </p>
+      {info.sessionRootError && (
+        <p className="error-text" role="alert">
+          {info.sessionRootError}
+        </p>
+      )}
       {info.defaultRootExists && (
         <p>
           <button type="button" className="primary" disabled={busy} onClick={() => void choose(info.defaultSessionRoot)}>
@@ -43,13 +49,26 @@ export function FolderPicker() {
       )}
       {info.canPickFolder && (
         <p>
-          <button type="button" disabled={busy} onClick={() => void onPick()}>Choose a folder…</button>
+          <button type="button" disabled={busy} onClick={() => void onPick()}>
+            Choose a folder…
+          </button>
         </p>
       )}
       <form className="row" onSubmit={onSubmit}>
         <label htmlFor="folder-path">Folder path</label>
-        <input id="folder-path" type="text" className="grow" placeholder={info.defaultSessionRoot} value={path} onChange={(e) => setPath(e.target.value)} spellCheck={false} autoFocus />
-        <button type="submit" disabled={busy}>Open</button>
+        <input
+          id="folder-path"
+          type="text"
+          className="grow"
+          placeholder={info.defaultSessionRoot}
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          spellCheck={false}
+          autoFocus
+        />
+        <button type="submit" disabled={busy}>
+          Open
+        </button>
       </form>
       {recent.length > 0 && (
         <>
@@ -57,7 +76,9 @@ export function FolderPicker() {
           <ul className="plain-list">
             {recent.map((r) => (
               <li key={r}>
-                <button type="button" className="link-button" disabled={busy} onClick={() => void choose(r)}>{r}</button>
+                <button type="button" className="link-button" disabled={busy} onClick={() => void choose(r)}>
+                  {r}
+                </button>
               </li>
             ))}
           </ul>
@@ -65,7 +86,9 @@ export function FolderPicker() {
       )}
       {info.sessionRoot && (
         <p>
-          <button type="button" onClick={() => setChoosingFolder(false)}>Keep {info.sessionRoot}</button>
+          <button type="button" onClick={() => setChoosingFolder(false)}>
+            Keep {info.sessionRoot}
+          </button>
         </p>
       )}
     </section>

@@ -16,7 +16,11 @@ export function Header() {
           {info.sessionRoot}
         </button>
       )}
-      {info?.sessionRootError && <span className="error-text" role="alert">{info.sessionRootError}</span>}
+      {info?.sessionRootError && (
+        <span className="error-text" role="alert">
+          {info.sessionRootError}
+        </span>
+      )}
       <span className="spacer" />
       <ActiveRunsStrip />
       <HealthBadge />
@@ -24,7 +28,9 @@ export function Header() {
         Theme{' '}
         <select aria-label="Theme" value={theme} onChange={(e) => setTheme(e.target.value as ThemeChoice)}>
           {THEMES.map((t) => (
-            <option key={t} value={t}>{t === 'system' ? 'follow the OS' : t}</option>
+            <option key={t} value={t}>
+              {t === 'system' ? 'follow the OS' : t}
+            </option>
           ))}
         </select>
       </label>

@@ -87,7 +87,11 @@ export function HealthBadge() {
       </button>
       {open && (
         <div ref={panel} id="health-panel" className="health-panel" role="dialog" aria-label="Health" tabIndex={-1} data-testid="health-panel">
-          {error && <p className="error-text" role="alert">Cannot read the health report: {error}</p>}
+          {error && (
+            <p className="error-text" role="alert">
+              Cannot read the health report: {error}
+            </p>
+          )}
           {report && problems.length === 0 && <p>{healthyText(report.processors.length)}</p>}
           {problems.length > 0 && (
             <ul className="plain-list health-problems-list">
@@ -98,14 +102,18 @@ export function HealthBadge() {
                   </p>
                   <div className="row">
                     {healthFixes(problem).map((fix) => (
-                      <button key={fix.kind} type="button" className="link-button" onClick={() => onFix(fix)}>{fix.label}</button>
+                      <button key={fix.kind} type="button" className="link-button" onClick={() => onFix(fix)}>
+                        {fix.label}
+                      </button>
                     ))}
                   </div>
                 </li>
               ))}
             </ul>
           )}
-          <p className="muted health-note">The same rules as <code>session-inspector status --check</code>; read again after every run and each minute.</p>
+          <p className="muted health-note">
+            The same rules as <code>session-inspector status --check</code>; read again after every run and each minute.
+          </p>
         </div>
       )}
     </div>

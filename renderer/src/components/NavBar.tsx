@@ -30,7 +30,14 @@ export function NavBar() {
   return (
     <nav className="nav" aria-label="Views" onKeyDown={onKeyDown}>
       {VIEWS.map((v) => (
-        <button key={v} id={`nav-${v}`} type="button" className={v === view ? 'nav-item active' : 'nav-item'} aria-current={v === view ? 'page' : undefined} onClick={() => setView(v)}>
+        <button
+          key={v}
+          id={`nav-${v}`}
+          type="button"
+          className={v === view ? 'nav-item active' : 'nav-item'}
+          aria-current={v === view ? 'page' : undefined}
+          onClick={() => setView(v)}
+        >
           {LABELS[v]}
         </button>
       ))}

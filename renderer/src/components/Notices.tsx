@@ -15,7 +15,9 @@ function NoticeLine({ notice }: { notice: Notice }) {
   return (
     <div className={`notice notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : undefined}>
       <span className="notice-text">{notice.text}</span>
-      <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => dismiss(notice.id)}>×</button>
+      <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => dismiss(notice.id)}>
+        ×
+      </button>
     </div>
   );
 }
@@ -25,7 +27,9 @@ export function Notices() {
   if (notices.length === 0) return null;
   return (
     <div className="notices" aria-live="polite">
-      {notices.map((n) => <NoticeLine key={n.id} notice={n} />)}
+      {notices.map((n) => (
+        <NoticeLine key={n.id} notice={n} />
+      ))}
     </div>
   );
 }

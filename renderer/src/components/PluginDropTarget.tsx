@@ -50,5 +50,9 @@ export function PluginDropTarget() {
     };
   }, [store]);
 
-  return over ? <div className="drop-overlay" aria-hidden="true">Drop a plugin folder to install it</div> : null;
+  return over ? (
+    <div className="drop-overlay" aria-hidden="true">
+      Drop a plugin folder to install it
+    </div>
+  ) : null;
 }

@@ -17,7 +17,15 @@ export function PluginTable() {
   return (
     <table className="table" aria-label="Plugin folders">
       <thead>
-        <tr><th>Plugin</th><th>Version</th><th>Origin</th><th>Trust</th><th>Processors</th><th>State</th><th /></tr>
+        <tr>
+          <th>Plugin</th>
+          <th>Version</th>
+          <th>Origin</th>
+          <th>Trust</th>
+          <th>Processors</th>
+          <th>State</th>
+          <th />
+        </tr>
       </thead>
       <tbody>
         {plugins.map((p) => {
@@ -25,7 +33,13 @@ export function PluginTable() {
           const needsApproval = p.approval === 'unapproved' || p.approval === 'changed';
           return (
             <tr key={p.folder} data-plugin={name}>
-              <td><strong>{name}</strong><div className="muted"><code>{p.folder}</code></div><div className="muted hash">{p.contentHash?.slice(0, 16)}</div></td>
+              <td>
+                <strong>{name}</strong>
+                <div className="muted">
+                  <code>{p.folder}</code>
+                </div>
+                <div className="muted hash">{p.contentHash?.slice(0, 16)}</div>
+              </td>
               <td>{p.version ?? '–'}</td>
               <td>{p.origin}</td>
               <td className={needsApproval ? 'error-text' : ''}>{APPROVAL[p.approval]}</td>
@@ -33,13 +47,23 @@ export function PluginTable() {
               <td>
                 {p.enabled ? (p.loaded ? 'enabled, loaded' : 'enabled, not loaded') : 'disabled'}
                 {p.errors.length > 0 && (
-                  <ul className="error-text plugin-errors">{p.errors.map((e) => <li key={e}>{e}</li>)}</ul>
+                  <ul className="error-text plugin-errors">
+                    {p.errors.map((e) => (
+                      <li key={e}>{e}</li>
+                    ))}
+                  </ul>
                 )}
               </td>
               <td className="actions">
-                {needsApproval && p.name && <button type="button" disabled={busy} onClick={() => void approve(p.name!)}>Approve</button>}
+                {needsApproval && p.name && (
+                  <button type="button" disabled={busy} onClick={() => void approve(p.name!)}>
+                    Approve
+                  </button>
+                )}
                 {p.name && (
-                  <button type="button" disabled={busy} onClick={() => void setEnabled(p.name!, !p.enabled)}>{p.enabled ? 'Disable' : 'Enable'}</button>
+                  <button type="button" disabled={busy} onClick={() => void setEnabled(p.name!, !p.enabled)}>
+                    {p.enabled ? 'Disable' : 'Enable'}
+                  </button>
                 )}
               </td>
             </tr>

@@ -14,12 +14,23 @@ export function ProcessorsTable() {
     <table className="table" aria-label="Processors">
       <thead>
         <tr>
-          <th>Processor</th><th>Version</th><th>Plugin</th><th>Cadence</th><th>Last run</th><th>Failed</th><th>Last result</th><th />
+          <th>Processor</th>
+          <th>Version</th>
+          <th>Plugin</th>
+          <th>Cadence</th>
+          <th>Last run</th>
+          <th>Failed</th>
+          <th>Last result</th>
+          <th />
         </tr>
       </thead>
       <tbody>
         {processors.length === 0 && (
-          <tr><td colSpan={8} className="muted">No processors are loaded.</td></tr>
+          <tr>
+            <td colSpan={8} className="muted">
+              No processors are loaded.
+            </td>
+          </tr>
         )}
         {processors.map((p) => {
           const running = Boolean(active[p.name]) || p.running;
@@ -27,7 +38,10 @@ export function ProcessorsTable() {
           const last = finished[p.name];
           return (
             <tr key={p.name} data-processor={p.name}>
-              <td><strong>{p.name}</strong>{p.view && <div className="muted">view {p.view}</div>}</td>
+              <td>
+                <strong>{p.name}</strong>
+                {p.view && <div className="muted">view {p.view}</div>}
+              </td>
               <td>{p.version}</td>
               <td className="muted">{p.plugin}</td>
               <td>every {p.cadenceMinutes} min</td>
@@ -36,11 +50,17 @@ export function ProcessorsTable() {
               <td className="muted">{last ? `${last.processed} processed, ${last.errors} errors${last.cancelled ? ', cancelled' : ''}` : ''}</td>
               <td className="actions">
                 {running ? (
-                  <button type="button" onClick={() => void cancel(p.name)}>Cancel</button>
+                  <button type="button" onClick={() => void cancel(p.name)}>
+                    Cancel
+                  </button>
                 ) : (
                   <>
-                    <button type="button" onClick={() => void startRun({ processors: [p.name] })}>Run now</button>
-                    <button type="button" onClick={() => void startRun({ processors: [p.name], failedOnly: true })}>Rerun failed</button>
+                    <button type="button" onClick={() => void startRun({ processors: [p.name] })}>
+                      Run now
+                    </button>
+                    <button type="button" onClick={() => void startRun({ processors: [p.name], failedOnly: true })}>
+                      Rerun failed
+                    </button>
                   </>
                 )}
               </td>

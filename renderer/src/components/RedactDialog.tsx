@@ -12,15 +12,25 @@ function Rows({ report }: { report: RedactReport }) {
   return (
     <table className="redact-rows" data-testid="redact-rows">
       <thead>
-        <tr><th>Session</th><th>Line</th><th>Kind</th><th>Masked</th><th>Outcome</th></tr>
+        <tr>
+          <th>Session</th>
+          <th>Line</th>
+          <th>Kind</th>
+          <th>Masked</th>
+          <th>Outcome</th>
+        </tr>
       </thead>
       <tbody>
         {report.rows.map((r) => (
           <tr key={r.finding_id} data-finding={r.finding_id} data-outcome={r.outcome}>
-            <td><code>{r.session_file}</code></td>
+            <td>
+              <code>{r.session_file}</code>
+            </td>
             <td>{r.line_no}</td>
             <td>{r.kind}</td>
-            <td><code>{r.preview}</code></td>
+            <td>
+              <code>{r.preview}</code>
+            </td>
             <td>
               <span className={`redact-outcome redact-${r.outcome}`}>{OUTCOME[r.outcome]}</span>
               {r.reason && <div className="muted redact-reason">{r.reason}</div>}
@@ -72,14 +82,16 @@ export function RedactDialog({ target, title, onClose }: { target: { findings: s
           </p>
           <Rows report={done} />
           <div className="row end">
-            <button type="button" className="primary" onClick={onClose}>Done</button>
+            <button type="button" className="primary" onClick={onClose}>
+              Done
+            </button>
           </div>
         </>
       ) : (
         <>
           <p>
-            Each secret is replaced by <code>[REDACTED:kind]</code> in its session file, which is replaced whole (nothing else in it changes).
-            This cannot be undone; the findings are marked fixed. Rotate a key that may still be valid: redacting the transcript does not.
+            Each secret is replaced by <code>[REDACTED:kind]</code> in its session file, which is replaced whole (nothing else in it changes). This cannot be
+            undone; the findings are marked fixed. Rotate a key that may still be valid: redacting the transcript does not.
           </p>
           {plan === null ? (
             <p className="muted">{busy ? 'Working out what would change…' : 'Could not work out what would change.'}</p>
@@ -88,12 +100,14 @@ export function RedactDialog({ target, title, onClose }: { target: { findings: s
           )}
           {forceable && (
             <label className="redact-force">
-              <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} disabled={busy} />
-              {' '}Also redact sessions written to in the last 10 minutes (Claude Code may still be appending to them: close it first)
+              <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} disabled={busy} /> Also redact sessions written to in the last
+              10 minutes (Claude Code may still be appending to them: close it first)
             </label>
           )}
           <div className="row end">
-            <button type="button" onClick={onClose}>Cancel</button>
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
             <button type="button" className="primary" disabled={busy || count === 0} onClick={() => void apply()}>
               Redact {count} secret{count === 1 ? '' : 's'}
             </button>

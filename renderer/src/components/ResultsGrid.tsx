@@ -22,7 +22,9 @@ export function ResultsGrid() {
       <div className="grid-scroll" ref={ref} tabIndex={0} role="grid" aria-label="Query results" aria-rowcount={result.rows.length + 1}>
         <div className="grid-row grid-head" role="row" style={{ gridTemplateColumns: template }}>
           {result.columns.map((c) => (
-            <span key={c.name} role="columnheader" title={c.type}>{c.name}</span>
+            <span key={c.name} role="columnheader" title={c.type}>
+              {c.name}
+            </span>
           ))}
         </div>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
@@ -30,7 +32,11 @@ export function ResultsGrid() {
             <div key={item.key} className="grid-row" role="row" style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)` }}>
               {result.rows[item.index].map((value, i) => {
                 const text = formatCell(value);
-                return <span key={i} role="gridcell" title={text.length > CELL_CLIP ? text.slice(0, 2000) : undefined}>{text.slice(0, CELL_CLIP)}</span>;
+                return (
+                  <span key={i} role="gridcell" title={text.length > CELL_CLIP ? text.slice(0, 2000) : undefined}>
+                    {text.slice(0, CELL_CLIP)}
+                  </span>
+                );
               })}
             </div>
           ))}

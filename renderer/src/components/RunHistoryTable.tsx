@@ -10,7 +10,18 @@ export function RunHistoryTable() {
       <table className="table" aria-label="Run history">
         <thead>
           <tr>
-            <th>Started</th><th>Processor</th><th>Trigger</th><th>Duration</th><th>Scanned</th><th>Processed</th><th>Skipped</th><th>Errors</th><th>Quarantined</th><th>Items</th><th>Read</th><th>Note</th>
+            <th>Started</th>
+            <th>Processor</th>
+            <th>Trigger</th>
+            <th>Duration</th>
+            <th>Scanned</th>
+            <th>Processed</th>
+            <th>Skipped</th>
+            <th>Errors</th>
+            <th>Quarantined</th>
+            <th>Items</th>
+            <th>Read</th>
+            <th>Note</th>
           </tr>
         </thead>
         <tbody>
@@ -25,7 +36,9 @@ export function RunHistoryTable() {
                 <td>{s?.scanned ?? '–'}</td>
                 <td>{s?.processed ?? '–'}</td>
                 <td>{s?.skipped ?? '–'}</td>
-                <td className={s && s.errors > 0 ? 'error-text' : ''} title={s?.errors_detail.map((e) => `${e.session}: ${e.error}`).join('\n')}>{s?.errors ?? '–'}</td>
+                <td className={s && s.errors > 0 ? 'error-text' : ''} title={s?.errors_detail.map((e) => `${e.session}: ${e.error}`).join('\n')}>
+                  {s?.errors ?? '–'}
+                </td>
                 <td>{s?.quarantined ?? '–'}</td>
                 <td>{s?.items_extracted ?? '–'}</td>
                 <td>{s ? formatBytes(s.bytes_read) : '–'}</td>

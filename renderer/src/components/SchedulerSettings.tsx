@@ -15,18 +15,31 @@ export function SchedulerSettings() {
   let summary: string;
   if (shared) summary = 'On a team store this app runs processors only on request: the runners (session-inspector watch, or cron) run them on their cadence.';
   else if (background) summary = 'This app runs each processor in the background on its cadence, and when sessions change, while it is open.';
-  else summary = 'Background runs are off in this app (started with --no-schedule, or the session folder cannot be read): run processors from Runs, or keep session-inspector watch or a cron job running.';
+  else
+    summary =
+      'Background runs are off in this app (started with --no-schedule, or the session folder cannot be read): run processors from Runs, or keep session-inspector watch or a cron job running.';
 
   return (
     <>
-      <h3 id="scheduler-title" tabIndex={-1}>Scheduler</h3>
+      <h3 id="scheduler-title" tabIndex={-1}>
+        Scheduler
+      </h3>
       <p>{summary}</p>
-      {error && <p className="error-text" role="alert">Cannot read the health report: {error}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          Cannot read the health report: {error}
+        </p>
+      )}
       {report && report.processors.length > 0 && (
         <table className="table" aria-label="Processor cadences">
           <thead>
             <tr>
-              <th>Processor</th><th>Cadence</th><th>Last run started</th><th>Due</th><th>Next background run</th><th>Health</th>
+              <th>Processor</th>
+              <th>Cadence</th>
+              <th>Last run started</th>
+              <th>Due</th>
+              <th>Next background run</th>
+              <th>Health</th>
             </tr>
           </thead>
           <tbody>
@@ -47,9 +60,9 @@ export function SchedulerSettings() {
         </table>
       )}
       <p className="muted">
-        A processor's cadence is <code>SESSION_INSPECTOR_CADENCE_&lt;NAME&gt;</code> (minutes) in the environment of the process that runs
-        it, else its entry in <code>schedule.json</code> in the per-user data folder, else its own. It is overdue once its latest run
-        started more than two cadences ago (<code>status --check --grace-factor</code> changes that for the CLI).
+        A processor's cadence is <code>SESSION_INSPECTOR_CADENCE_&lt;NAME&gt;</code> (minutes) in the environment of the process that runs it, else its entry in{' '}
+        <code>schedule.json</code> in the per-user data folder, else its own. It is overdue once its latest run started more than two cadences ago (
+        <code>status --check --grace-factor</code> changes that for the CLI).
       </p>
     </>
   );

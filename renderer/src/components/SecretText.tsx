@@ -23,9 +23,13 @@ function SecretMark({ secret, masked }: { secret: TranscriptSecret; masked: stri
   return (
     <mark className={`secret-span${current ? ' secret-span-finding' : ''}`} data-finding={secret.findingId} data-testid="secret-span">
       {value === null ? (
-        <span className="secret-masked" title={`${secret.kind}, masked`}>{masked}</span>
+        <span className="secret-masked" title={`${secret.kind}, masked`}>
+          {masked}
+        </span>
       ) : (
-        <span className="secret-value" data-testid="secret-value">{value}</span>
+        <span className="secret-value" data-testid="secret-value">
+          {value}
+        </span>
       )}
       <button
         type="button"

@@ -18,12 +18,14 @@ export function SessionBulkBar() {
   const [allMatching, setAllMatching] = useState(false);
 
   const target: SessionTarget = allMatching ? { filter } : { sessions: selection };
-  const size = allMatching ? total ?? 0 : selection.length;
+  const size = allMatching ? (total ?? 0) : selection.length;
   if (selection.length === 0 && !allMatching) {
     return (
       <div className="bulk-bar muted">
         Click a row to select it (Ctrl/⌘ to add, Shift for a range), Enter to open.{' '}
-        <button type="button" className="link-button" onClick={() => setAllMatching(true)}>Act on all {formatCount(total)} matching sessions…</button>
+        <button type="button" className="link-button" onClick={() => setAllMatching(true)}>
+          Act on all {formatCount(total)} matching sessions…
+        </button>
       </div>
     );
   }
@@ -42,16 +44,38 @@ export function SessionBulkBar() {
 
   return (
     <div className="bulk-bar" role="toolbar" aria-label="Selected sessions">
-      <strong data-testid="selection-size">{formatCount(size)} {allMatching ? 'matching' : 'selected'}</strong>
+      <strong data-testid="selection-size">
+        {formatCount(size)} {allMatching ? 'matching' : 'selected'}
+      </strong>
       <select aria-label="Processor for bulk actions" value={chosen} onChange={(e) => setProcessor(e.target.value)}>
         <option value="">{allMatching ? 'Choose a processor' : 'All processors'}</option>
-        {processors.map((p) => <option key={p.name} value={p.name}>{p.name}</option>)}
+        {processors.map((p) => (
+          <option key={p.name} value={p.name}>
+            {p.name}
+          </option>
+        ))}
       </select>
-      <button type="button" onClick={() => void startRun({ ...runTarget, failedOnly: true, processors: runProcessors })}>Rerun failed</button>
-      <button type="button" onClick={() => void startRun({ ...runTarget, processors: runProcessors })}>Run now</button>
-      <button type="button" onClick={() => void stateEdit('reset')} title="Delete the state rows: the next run processes these sessions again">Reset state</button>
-      <button type="button" onClick={() => void stateEdit('mark')}>Mark processed</button>
-      <button type="button" onClick={() => { setSelection([]); setAllMatching(false); }}>Clear</button>
+      <button type="button" onClick={() => void startRun({ ...runTarget, failedOnly: true, processors: runProcessors })}>
+        Rerun failed
+      </button>
+      <button type="button" onClick={() => void startRun({ ...runTarget, processors: runProcessors })}>
+        Run now
+      </button>
+      <button type="button" onClick={() => void stateEdit('reset')} title="Delete the state rows: the next run processes these sessions again">
+        Reset state
+      </button>
+      <button type="button" onClick={() => void stateEdit('mark')}>
+        Mark processed
+      </button>
+      <button
+        type="button"
+        onClick={() => {
+          setSelection([]);
+          setAllMatching(false);
+        }}
+      >
+        Clear
+      </button>
     </div>
   );
 }

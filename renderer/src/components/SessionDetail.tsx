@@ -14,25 +14,45 @@ function ProcessorDetail({ p, sessionKey }: { p: SessionProcessorDetail; session
   return (
     <div className="processor-detail" data-processor={p.processor}>
       <div className="row">
-        <StatusChip cell={{ processor: p.processor, status: p.status, attempts: p.failure?.attempts ?? null, lastError: p.failure?.lastError ?? null, processedAt: p.state?.processedAt ?? null, itemsExtracted: p.state?.itemsExtracted ?? null }} />
-        <span className="muted">processed {formatTime(p.state?.processedAt)} · {formatCount(p.state?.itemsExtracted ?? 0)} items · version {p.state?.processorVersion ?? '–'}</span>
+        <StatusChip
+          cell={{
+            processor: p.processor,
+            status: p.status,
+            attempts: p.failure?.attempts ?? null,
+            lastError: p.failure?.lastError ?? null,
+            processedAt: p.state?.processedAt ?? null,
+            itemsExtracted: p.state?.itemsExtracted ?? null,
+          }}
+        />
+        <span className="muted">
+          processed {formatTime(p.state?.processedAt)} · {formatCount(p.state?.itemsExtracted ?? 0)} items · version {p.state?.processorVersion ?? '–'}
+        </span>
         <span className="spacer" />
-        <button type="button" onClick={() => void startRun({ processors: [p.processor], sessions: [sessionKey], failedOnly: failed })}>{failed ? 'Rerun failed' : 'Run now'}</button>
+        <button type="button" onClick={() => void startRun({ processors: [p.processor], sessions: [sessionKey], failedOnly: failed })}>
+          {failed ? 'Rerun failed' : 'Run now'}
+        </button>
       </div>
       {p.failure && (
         <div className="failure">
           <div className="muted">
             {p.failure.quarantined ? 'Quarantined' : 'Failed'} after {p.failure.attempts} attempt(s), last {formatTime(p.failure.lastFailedAt)}
           </div>
-          <pre className="error-block" data-testid="failure-error">{p.failure.lastError ?? '(no message)'}</pre>
+          <pre className="error-block" data-testid="failure-error">
+            {p.failure.lastError ?? '(no message)'}
+          </pre>
         </div>
       )}
       {p.itemsTotal > 0 && (
         <details className="items">
-          <summary>Items ({formatCount(p.itemsTotal)}{p.items.length < p.itemsTotal ? `, first ${p.items.length} shown` : ''})</summary>
+          <summary>
+            Items ({formatCount(p.itemsTotal)}
+            {p.items.length < p.itemsTotal ? `, first ${p.items.length} shown` : ''})
+          </summary>
           <ol className="item-list">
             {p.items.map((item, i) => (
-              <li key={i}><pre>{JSON.stringify(item, null, 1)}</pre></li>
+              <li key={i}>
+                <pre>{JSON.stringify(item, null, 1)}</pre>
+              </li>
             ))}
           </ol>
         </details>
@@ -67,9 +87,15 @@ export function SessionDetail() {
     <aside ref={ref} className="drawer" aria-label={`Session ${key}`} tabIndex={-1} data-testid="session-detail">
       <div className="drawer-head">
         <h2 title={data?.session.title ?? key}>{data?.session.title ?? key}</h2>
-        <button type="button" className="icon-button" aria-label="Close session" onClick={close}>×</button>
+        <button type="button" className="icon-button" aria-label="Close session" onClick={close}>
+          ×
+        </button>
       </div>
-      {error && <p className="error-text" role="alert">{error}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
       {data && (
         <>
           <p className="muted">
@@ -82,7 +108,9 @@ export function SessionDetail() {
           {secrets > 0 && (
             <div className="row">
               <span className="muted">The secrets processor found {secrets} secret(s) in this session.</span>
-              <button type="button" onClick={() => setRedacting(true)}>Redact secrets…</button>
+              <button type="button" onClick={() => setRedacting(true)}>
+                Redact secrets…
+              </button>
             </div>
           )}
           {redacting && <RedactDialog target={{ sessions: [key] }} title={`Redact the secrets in ${key}?`} onClose={() => setRedacting(false)} />}
@@ -115,7 +143,9 @@ export function SessionDetail() {
           )}
           <h3>Processors</h3>
           {data.processors.length === 0 && <p className="muted">No processors are loaded.</p>}
-          {data.processors.map((p) => <ProcessorDetail key={p.processor} p={p} sessionKey={key} />)}
+          {data.processors.map((p) => (
+            <ProcessorDetail key={p.processor} p={p} sessionKey={key} />
+          ))}
         </>
       )}
       <h3>Transcript</h3>

@@ -59,13 +59,27 @@ export function SessionList() {
     const s = store.getState();
     const handled = true;
     switch (e.key) {
-      case 'ArrowDown': move(cursor + 1, e); break;
-      case 'ArrowUp': move(cursor - 1, e); break;
-      case 'PageDown': move(cursor + page, e); break;
-      case 'PageUp': move(cursor - page, e); break;
-      case 'Home': move(0, e); break;
-      case 'End': move(count - 1, e); break;
-      case ' ': s.selectSession(cursor, 'toggle'); break;
+      case 'ArrowDown':
+        move(cursor + 1, e);
+        break;
+      case 'ArrowUp':
+        move(cursor - 1, e);
+        break;
+      case 'PageDown':
+        move(cursor + page, e);
+        break;
+      case 'PageUp':
+        move(cursor - page, e);
+        break;
+      case 'Home':
+        move(0, e);
+        break;
+      case 'End':
+        move(count - 1, e);
+        break;
+      case ' ':
+        s.selectSession(cursor, 'toggle');
+        break;
       case 'Enter': {
         const row = visibleAt(s.sessions, cursor).row;
         if (row) void s.openSession(row.sessionKey);
@@ -81,8 +95,11 @@ export function SessionList() {
         else return;
         break;
       }
-      case 'Escape': s.setSessionSelection([]); break;
-      default: return;
+      case 'Escape':
+        s.setSessionSelection([]);
+        break;
+      default:
+        return;
     }
     if (handled) e.preventDefault();
   }
@@ -122,13 +139,18 @@ export function SessionList() {
             title={c.description}
             onClick={() => sortBy(c)}
           >
-            {c.label}{sort.by === c.id ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+            {c.label}
+            {sort.by === c.id ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
           </button>
         ))}
         <span className="col-status">Processors</span>
         <SessionColumnsMenu />
       </div>
-      {error && <div className="error-text" role="alert">{error}</div>}
+      {error && (
+        <div className="error-text" role="alert">
+          {error}
+        </div>
+      )}
       <div
         ref={scrollRef}
         id="session-list"

@@ -48,45 +48,112 @@ export function StateTable() {
 
   return (
     <div className="state-table">
-      {t.error && <p className="error-text" role="alert">{t.error}</p>}
+      {t.error && (
+        <p className="error-text" role="alert">
+          {t.error}
+        </p>
+      )}
       <div className="row" role="toolbar" aria-label="State rows">
         <span className="muted">{formatCount(t.total)} rows</span>
-        <button type="button" disabled={t.selection.length === 0} onClick={() => void bulk('reset')}>Reset selected ({t.selection.length})</button>
-        <button type="button" disabled={t.selection.length === 0} onClick={() => void bulk('mark')}>Mark selected processed</button>
-        <button type="button" disabled={!t.processor || t.total === 0} onClick={() => void bulkFilter()} title="Delete every row of this processor matching the filter: those sessions are processed again">
+        <button type="button" disabled={t.selection.length === 0} onClick={() => void bulk('reset')}>
+          Reset selected ({t.selection.length})
+        </button>
+        <button type="button" disabled={t.selection.length === 0} onClick={() => void bulk('mark')}>
+          Mark selected processed
+        </button>
+        <button
+          type="button"
+          disabled={!t.processor || t.total === 0}
+          onClick={() => void bulkFilter()}
+          title="Delete every row of this processor matching the filter: those sessions are processed again"
+        >
           Reset all {formatCount(t.total)} matching
         </button>
         <span className="spacer" />
-        <button type="button" disabled={t.offset === 0} onClick={() => setOffset(t.offset - STATE_PAGE_SIZE)}>Previous</button>
-        <span className="muted">{t.total === 0 ? 0 : t.offset + 1}–{Math.min(t.total, t.offset + STATE_PAGE_SIZE)}</span>
-        <button type="button" disabled={t.offset + STATE_PAGE_SIZE >= t.total} onClick={() => setOffset(t.offset + STATE_PAGE_SIZE)}>Next</button>
+        <button type="button" disabled={t.offset === 0} onClick={() => setOffset(t.offset - STATE_PAGE_SIZE)}>
+          Previous
+        </button>
+        <span className="muted">
+          {t.total === 0 ? 0 : t.offset + 1}–{Math.min(t.total, t.offset + STATE_PAGE_SIZE)}
+        </span>
+        <button type="button" disabled={t.offset + STATE_PAGE_SIZE >= t.total} onClick={() => setOffset(t.offset + STATE_PAGE_SIZE)}>
+          Next
+        </button>
       </div>
       <div className="table-scroll">
         <table className="table" aria-label="Processor state">
           <thead>
             <tr>
-              <th><input type="checkbox" aria-label="Select all rows on this page" checked={allOnPage} onChange={() => setSelection(allOnPage ? [] : t.rows.map(rowId))} /></th>
-              <th>Processor</th><th>Session</th><th>Items extracted</th><th>Processed at</th><th>Version</th><th>Hash</th><th />
+              <th>
+                <input
+                  type="checkbox"
+                  aria-label="Select all rows on this page"
+                  checked={allOnPage}
+                  onChange={() => setSelection(allOnPage ? [] : t.rows.map(rowId))}
+                />
+              </th>
+              <th>Processor</th>
+              <th>Session</th>
+              <th>Items extracted</th>
+              <th>Processed at</th>
+              <th>Version</th>
+              <th>Hash</th>
+              <th />
             </tr>
           </thead>
           <tbody>
-            {t.rows.length === 0 && <tr><td colSpan={8} className="muted">No state rows.</td></tr>}
+            {t.rows.length === 0 && (
+              <tr>
+                <td colSpan={8} className="muted">
+                  No state rows.
+                </td>
+              </tr>
+            )}
             {t.rows.map((row) => (
               <tr key={rowId(row)} data-session={row.sessionKey} data-processor={row.processor}>
-                <td><input type="checkbox" aria-label={`Select ${row.processor} ${row.sessionKey}`} checked={t.selection.includes(rowId(row))} onChange={() => toggle(row)} /></td>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${row.processor} ${row.sessionKey}`}
+                    checked={t.selection.includes(rowId(row))}
+                    onChange={() => toggle(row)}
+                  />
+                </td>
                 <td>{row.processor}</td>
-                <td className="col-key" title={row.sessionKey}>{row.sessionKey}</td>
+                <td className="col-key" title={row.sessionKey}>
+                  {row.sessionKey}
+                </td>
                 <td className="num" data-col="items">
-                  <EditableCell label={`items extracted of ${row.sessionKey}`} display={String(row.itemsExtracted)} initial={String(row.itemsExtracted)} source={row} onSave={(text, from) => update(from, { itemsExtracted: text })} />
+                  <EditableCell
+                    label={`items extracted of ${row.sessionKey}`}
+                    display={String(row.itemsExtracted)}
+                    initial={String(row.itemsExtracted)}
+                    source={row}
+                    onSave={(text, from) => update(from, { itemsExtracted: text })}
+                  />
                 </td>
                 <td data-col="processedAt">
-                  <EditableCell label={`processed at of ${row.sessionKey}`} display={formatTime(row.processedAt)} initial={row.processedAt ?? ''} source={row} onSave={(text, from) => update(from, { processedAt: text })} />
+                  <EditableCell
+                    label={`processed at of ${row.sessionKey}`}
+                    display={formatTime(row.processedAt)}
+                    initial={row.processedAt ?? ''}
+                    source={row}
+                    onSave={(text, from) => update(from, { processedAt: text })}
+                  />
                 </td>
                 <td>{row.processorVersion ?? '–'}</td>
-                <td><code className="hash" title={row.fileHash ?? ''}>{row.fileHash?.slice(0, 8) ?? '–'}</code></td>
+                <td>
+                  <code className="hash" title={row.fileHash ?? ''}>
+                    {row.fileHash?.slice(0, 8) ?? '–'}
+                  </code>
+                </td>
                 <td className="actions">
-                  <button type="button" onClick={() => void reset(row.processor, one(row))} title="Delete this row: the session is processed again">Reset</button>
-                  <button type="button" onClick={() => void mark(row.processor, one(row))}>Mark processed</button>
+                  <button type="button" onClick={() => void reset(row.processor, one(row))} title="Delete this row: the session is processed again">
+                    Reset
+                  </button>
+                  <button type="button" onClick={() => void mark(row.processor, one(row))}>
+                    Mark processed
+                  </button>
                 </td>
               </tr>
             ))}

@@ -19,8 +19,13 @@ export function StatusChip({ cell }: { cell: StatusCell }) {
   const title = [label, cell.lastError].filter(Boolean).join('\n');
   return (
     <span className={`chip chip-${cell.status}`} title={title} aria-label={label} data-processor={cell.processor} data-status={cell.status}>
-      <span className="chip-status" aria-hidden="true">{SYMBOL[cell.status]}</span>
-      <span className="chip-name" aria-hidden="true">{cell.processor}{attempts}</span>
+      <span className="chip-status" aria-hidden="true">
+        {SYMBOL[cell.status]}
+      </span>
+      <span className="chip-name" aria-hidden="true">
+        {cell.processor}
+        {attempts}
+      </span>
     </span>
   );
 }

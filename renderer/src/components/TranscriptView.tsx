@@ -12,16 +12,25 @@ import { useApp } from '../StoreContext.js';
 const CLIP = 4000;
 
 function Text({ text, secrets }: { text: string; secrets?: TranscriptSecret[] }) {
-  if (text.length <= CLIP) return <pre className="transcript-text"><SecretText text={text} secrets={secrets} /></pre>;
+  if (text.length <= CLIP)
+    return (
+      <pre className="transcript-text">
+        <SecretText text={text} secrets={secrets} />
+      </pre>
+    );
   // Cut where no masked secret is split.
   const cut = secrets?.find((s) => s.start < CLIP && s.end > CLIP)?.end ?? CLIP;
   return (
     <details className="clipped">
       <summary>
-        <pre className="transcript-text"><SecretText text={text} secrets={secrets} to={cut} /></pre>
+        <pre className="transcript-text">
+          <SecretText text={text} secrets={secrets} to={cut} />
+        </pre>
         <span className="muted">… {text.length - cut} more characters (show all)</span>
       </summary>
-      <pre className="transcript-text"><SecretText text={text} secrets={secrets} from={cut} /></pre>
+      <pre className="transcript-text">
+        <SecretText text={text} secrets={secrets} from={cut} />
+      </pre>
     </details>
   );
 }
@@ -43,11 +52,17 @@ const COLLAPSED = new Set<TranscriptEntry['kind']>(['tool_use', 'tool_result', '
 function Entry({ entry, highlighted }: { entry: TranscriptEntry; highlighted: boolean }) {
   const head = (
     <>
-      <span className="entry-kind">{LABEL[entry.kind]}{entry.toolName ? `: ${entry.toolName}` : ''}</span>
+      <span className="entry-kind">
+        {LABEL[entry.kind]}
+        {entry.toolName ? `: ${entry.toolName}` : ''}
+      </span>
       {highlighted && <span className="chip chip-finding">the finding's line</span>}
       {entry.isError && <span className="chip chip-failed">error</span>}
       {entry.sidechain && <span className="chip">subagent</span>}
-      <span className="muted entry-meta">line {entry.line}{entry.timestamp ? ` · ${formatTime(entry.timestamp)}` : ''}</span>
+      <span className="muted entry-meta">
+        line {entry.line}
+        {entry.timestamp ? ` · ${formatTime(entry.timestamp)}` : ''}
+      </span>
     </>
   );
   const className = `entry entry-${entry.kind}${entry.isError ? ' entry-error' : ''}${highlighted ? ' entry-highlight' : ''}`;
@@ -109,16 +124,26 @@ export function TranscriptView() {
       {firstLine > 1 && (
         <p className="muted">
           Read from line {firstLine}, a few lines before the finding.{' '}
-          <button type="button" className="link-button" onClick={() => void readFromStart()} disabled={loading}>Read from line 1</button>
+          <button type="button" className="link-button" onClick={() => void readFromStart()} disabled={loading}>
+            Read from line 1
+          </button>
         </p>
       )}
       {malformed > 0 && <p className="muted">{malformed} malformed line(s) skipped.</p>}
-      {highlightMissing && <p className="warn-text" role="status">Line {highlightLine} has nothing readable now: the file may have changed since it was processed.</p>}
-      {entries.map((e, i) => <Entry key={i} entry={e} highlighted={e.line === highlightLine} />)}
+      {highlightMissing && (
+        <p className="warn-text" role="status">
+          Line {highlightLine} has nothing readable now: the file may have changed since it was processed.
+        </p>
+      )}
+      {entries.map((e, i) => (
+        <Entry key={i} entry={e} highlighted={e.line === highlightLine} />
+      ))}
       {loading && <p className="muted">Loading…</p>}
       {!loading && entries.length === 0 && <p className="muted">Nothing readable in this transcript.</p>}
       {nextLine !== null && !loading && (
-        <button type="button" onClick={() => void loadMore()}>Load more (from line {nextLine})</button>
+        <button type="button" onClick={() => void loadMore()}>
+          Load more (from line {nextLine})
+        </button>
       )}
     </div>
   );

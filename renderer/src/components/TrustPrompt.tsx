@@ -20,18 +20,30 @@ export function TrustPrompt() {
         <dt>Processors</dt>
         <dd data-testid="trust-processors">{preview.processors.length > 0 ? preview.processors.join(', ') : '(not declared: not loaded until approved)'}</dd>
         <dt>Content hash</dt>
-        <dd><code data-testid="trust-hash" className="hash">{preview.contentHash ?? '–'}</code></dd>
+        <dd>
+          <code data-testid="trust-hash" className="hash">
+            {preview.contentHash ?? '–'}
+          </code>
+        </dd>
         <dt>From</dt>
-        <dd><code>{preview.path}</code></dd>
+        <dd>
+          <code>{preview.path}</code>
+        </dd>
       </dl>
       {blocked && (
         <ul className="error-text" role="alert">
-          {preview.problems.map((p) => <li key={p}>{p}</li>)}
+          {preview.problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
         </ul>
       )}
       <div className="row end">
-        <button type="button" onClick={cancel}>Cancel</button>
-        <button type="button" className="primary" disabled={busy || blocked} onClick={() => void confirm()}>Trust and install</button>
+        <button type="button" onClick={cancel}>
+          Cancel
+        </button>
+        <button type="button" className="primary" disabled={busy || blocked} onClick={() => void confirm()}>
+          Trust and install
+        </button>
       </div>
     </Dialog>
   );

@@ -17,7 +17,9 @@ export function UsageBlockCard({ block, timeZone }: { block: UsageBlockRow | nul
   const unpriced = block.unpricedMessages >= block.entries;
   return (
     <section className="card usage-block" data-testid="usage-block" data-active={block.isActive}>
-      <h3>{block.isActive ? 'Current 5-hour block' : 'Latest 5-hour block'} <span className="muted">(all projects)</span></h3>
+      <h3>
+        {block.isActive ? 'Current 5-hour block' : 'Latest 5-hour block'} <span className="muted">(all projects)</span>
+      </h3>
       <p>
         {zonedTime(block.startTime, timeZone)} – {zonedTime(block.endTime, timeZone)}{' '}
         {block.isActive && block.projection ? (
@@ -31,7 +33,8 @@ export function UsageBlockCard({ block, timeZone }: { block: UsageBlockRow | nul
         <dd data-testid="block-tokens">
           {formatCount(block.totalTokens)}{' '}
           <span className="muted">
-            (input {formatCount(t.inputTokens)}, output {formatCount(t.outputTokens)}, cache create {formatCount(t.cacheCreationInputTokens)}, cache read {formatCount(t.cacheReadInputTokens)})
+            (input {formatCount(t.inputTokens)}, output {formatCount(t.outputTokens)}, cache create {formatCount(t.cacheCreationInputTokens)}, cache read{' '}
+            {formatCount(t.cacheReadInputTokens)})
           </span>
         </dd>
         <dt>Cost</dt>

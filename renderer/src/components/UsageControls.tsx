@@ -85,7 +85,9 @@ export function UsageControls({ onExport, canExport }: { onExport: () => void; c
           Weeks start on{' '}
           <select aria-label="First day of the week" value={weekStart} onChange={(e) => void changeUsage({ weekStart: e.target.value as UsageWeekStart })}>
             {USAGE_WEEK_STARTS.map((d) => (
-              <option key={d} value={d}>{d[0].toUpperCase() + d.slice(1)}</option>
+              <option key={d} value={d}>
+                {d[0].toUpperCase() + d.slice(1)}
+              </option>
             ))}
           </select>
         </label>
@@ -97,14 +99,17 @@ export function UsageControls({ onExport, canExport }: { onExport: () => void; c
           <option value="">All projects</option>
           {projects.map((p) => (
             <option key={p.projectPath} value={p.projectPath} title={p.projectPath}>
-              {p.project}{projects.some((q) => q !== p && q.project === p.project) ? ` (${p.projectPath})` : ''}
+              {p.project}
+              {projects.some((q) => q !== p && q.project === p.project) ? ` (${p.projectPath})` : ''}
             </option>
           ))}
         </select>
       </label>
       {loading && <span className="muted">Loading…</span>}
       <span className="spacer" />
-      <button type="button" disabled={!canExport} onClick={onExport}>Export CSV</button>
+      <button type="button" disabled={!canExport} onClick={onExport}>
+        Export CSV
+      </button>
     </div>
   );
 }

@@ -20,22 +20,38 @@ export function UsageTable({ periodLabel, rows, totals }: { periodLabel: string;
             <th>{periodLabel}</th>
             <th>Models</th>
             {AMOUNTS.map(([key, label]) => (
-              <th key={key} className="num">{label}</th>
+              <th key={key} className="num">
+                {label}
+              </th>
             ))}
             <th className="num">Cost (USD)</th>
-            <th className="num" title="Sessions with messages in the period; those whose transcript file was deleted are still counted">Sessions</th>
+            <th className="num" title="Sessions with messages in the period; those whose transcript file was deleted are still counted">
+              Sessions
+            </th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={periodOf(r)} data-period={periodOf(r)}>
               <td data-col="period">{periodOf(r)}</td>
-              <td data-col="models" className="models">{r.modelsUsed.join(', ')}</td>
+              <td data-col="models" className="models">
+                {r.modelsUsed.join(', ')}
+              </td>
               {AMOUNTS.map(([key, , pick]) => (
-                <td key={key} data-col={key} className="num">{formatCount(pick(r))}</td>
+                <td key={key} data-col={key} className="num">
+                  {formatCount(pick(r))}
+                </td>
               ))}
-              <td data-col="cost" className={r.unpricedMessages > 0 ? 'num unpriced' : 'num'}>{costText(r.totalCost, r.unpricedMessages, r.messages)}</td>
-              <td data-col="sessions" className="num" title={r.deletedSessions > 0 ? `${r.deletedSessions} of these sessions' transcript files were deleted; their usage is still counted` : undefined}>
+              <td data-col="cost" className={r.unpricedMessages > 0 ? 'num unpriced' : 'num'}>
+                {costText(r.totalCost, r.unpricedMessages, r.messages)}
+              </td>
+              <td
+                data-col="sessions"
+                className="num"
+                title={
+                  r.deletedSessions > 0 ? `${r.deletedSessions} of these sessions' transcript files were deleted; their usage is still counted` : undefined
+                }
+              >
                 {sessionsText(r.sessions, r.deletedSessions)}
               </td>
             </tr>
@@ -46,9 +62,13 @@ export function UsageTable({ periodLabel, rows, totals }: { periodLabel: string;
             <th scope="row">Total</th>
             <td />
             {AMOUNTS.map(([key, , pick]) => (
-              <td key={key} data-col={key} className="num">{formatCount(pick(totals))}</td>
+              <td key={key} data-col={key} className="num">
+                {formatCount(pick(totals))}
+              </td>
             ))}
-            <td data-col="cost" className="num">{costText(totals.totalCost, totals.unpricedMessages, totals.messages)}</td>
+            <td data-col="cost" className="num">
+              {costText(totals.totalCost, totals.unpricedMessages, totals.messages)}
+            </td>
             <td />
           </tr>
         </tfoot>

@@ -94,7 +94,10 @@ export function filterFindings(items: readonly Finding[], filter: FindingsFilter
 }
 
 /** The values each choice list offers: those present in what was loaded, sorted. */
-export function findingChoices(items: readonly Finding[], sessionRoot: string | null): { projects: string[]; processors: string[]; kinds: Record<FindingCategory, string[]> } {
+export function findingChoices(
+  items: readonly Finding[],
+  sessionRoot: string | null,
+): { projects: string[]; processors: string[]; kinds: Record<FindingCategory, string[]> } {
   const projects = new Set<string>();
   const processors = new Set<string>();
   const kinds = Object.fromEntries(FINDING_CATEGORIES.map((c) => [c, new Set<string>()])) as Record<FindingCategory, Set<string>>;

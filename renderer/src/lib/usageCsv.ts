@@ -4,8 +4,18 @@ import type { UsagePeriodRow } from '../../../main/api/contract.js';
 import { periodOf } from './usageFormat.js';
 
 const COLUMNS = [
-  'period', 'models', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens', 'total_tokens',
-  'cost_usd', 'messages', 'unpriced_messages', 'sessions', 'deleted_sessions',
+  'period',
+  'models',
+  'input_tokens',
+  'output_tokens',
+  'cache_creation_tokens',
+  'cache_read_tokens',
+  'total_tokens',
+  'cost_usd',
+  'messages',
+  'unpriced_messages',
+  'sessions',
+  'deleted_sessions',
 ] as const;
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */
@@ -26,8 +36,18 @@ export function usageCsv(rows: UsagePeriodRow[]): string {
     const priced = r.messages - r.unpricedMessages > 0;
     lines.push(
       [
-        periodOf(r), r.modelsUsed.join(', '), r.inputTokens, r.outputTokens, r.cacheCreationTokens, r.cacheReadTokens, r.totalTokens,
-        priced ? Number(r.totalCost.toFixed(9)) : '', r.messages, r.unpricedMessages, r.sessions, r.deletedSessions,
+        periodOf(r),
+        r.modelsUsed.join(', '),
+        r.inputTokens,
+        r.outputTokens,
+        r.cacheCreationTokens,
+        r.cacheReadTokens,
+        r.totalTokens,
+        priced ? Number(r.totalCost.toFixed(9)) : '',
+        r.messages,
+        r.unpricedMessages,
+        r.sessions,
+        r.deletedSessions,
       ]
         .map(field)
         .join(','),

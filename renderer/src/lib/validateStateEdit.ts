@@ -28,7 +28,8 @@ export function checkProcessedAt(text: string, now = Date.now()): Checked<string
   // Date.parse rolls 2025-02-30 over to March: refuse dates that do not exist rather than guess.
   const [y, m, d] = trimmed.slice(0, 10).split('-').map(Number);
   const day = new Date(Date.UTC(y, m - 1, d));
-  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return { ok: false, reason: `processed at: ${trimmed.slice(0, 10)} is not a real date` };
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d)
+    return { ok: false, reason: `processed at: ${trimmed.slice(0, 10)} is not a real date` };
   if (ms > now + FUTURE_SLACK_MS) return { ok: false, reason: 'processed at cannot be in the future' };
   return { ok: true, value: new Date(ms).toISOString() };
 }

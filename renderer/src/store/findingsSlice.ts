@@ -133,7 +133,10 @@ export const createFindingsSlice: SliceCreator<FindingsSliceState> = (set, get, 
         const hidden = marked.status === 'false-positive' && !data.showFalsePositives;
         const items = (data.items ?? []).flatMap((f) => (f.id !== id ? [f] : hidden ? [] : [marked]));
         update({ items, saving: null }, data.cursor);
-        get().notify('info', `${marked.kind} at ${marked.session_file} line ${marked.line_no} marked ${marked.status}${hidden ? ' (hidden: "Show false positives" lists it)' : ''}.`);
+        get().notify(
+          'info',
+          `${marked.kind} at ${marked.session_file} line ${marked.line_no} marked ${marked.status}${hidden ? ' (hidden: "Show false positives" lists it)' : ''}.`,
+        );
         return null;
       } catch (error) {
         set({ findings: { ...get().findings, saving: null } });

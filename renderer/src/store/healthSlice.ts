@@ -20,9 +20,7 @@ export interface HealthData {
 
 /** Where the app shows what fixes a problem. */
 export type HealthFix =
-  | { kind: 'failed-sessions'; processor: string; label: string }
-  | { kind: 'runs'; processor: string; label: string }
-  | { kind: 'scheduler'; label: string };
+  { kind: 'failed-sessions'; processor: string; label: string } | { kind: 'runs'; processor: string; label: string } | { kind: 'scheduler'; label: string };
 
 export interface HealthSliceState {
   health: HealthData;
@@ -83,7 +81,16 @@ export const createHealthSlice: SliceCreator<HealthSliceState> = (set, get, { ap
       const s = get();
       if (fix.kind === 'failed-sessions') {
         // The whole list of that processor's failures: a leftover text or group filter would hide some.
-        s.setSessionFilter({ processor: fix.processor, status: ['failed', 'quarantined'], group: undefined, text: undefined, project: undefined, startedFrom: undefined, startedTo: undefined, has: undefined });
+        s.setSessionFilter({
+          processor: fix.processor,
+          status: ['failed', 'quarantined'],
+          group: undefined,
+          text: undefined,
+          project: undefined,
+          startedFrom: undefined,
+          startedTo: undefined,
+          has: undefined,
+        });
         s.setView('sessions');
       } else if (fix.kind === 'runs') {
         s.setRunHistoryProcessor(fix.processor);

@@ -71,7 +71,12 @@ export const createStateTableSlice: SliceCreator<StateTableSliceState> = (set, g
       const id = ++request;
       const { processor, text, offset } = get().stateTable;
       try {
-        const result = await api.call('state/list', { ...(processor ? { processor } : {}), ...(text.trim() ? { text: text.trim() } : {}), offset, limit: STATE_PAGE_SIZE });
+        const result = await api.call('state/list', {
+          ...(processor ? { processor } : {}),
+          ...(text.trim() ? { text: text.trim() } : {}),
+          offset,
+          limit: STATE_PAGE_SIZE,
+        });
         if (id === request) patch({ rows: result.rows, total: result.total, error: null });
       } catch (error) {
         if (id === request) patch({ error: errorMessage(error) });

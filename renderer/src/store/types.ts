@@ -12,7 +12,16 @@ import type { UsageSliceState } from './usageSlice.js';
 import type { HealthSliceState } from './healthSlice.js';
 import type { FindingsSliceState } from './findingsSlice.js';
 
-export type Store = AppSliceState & SessionsSliceState & DetailSliceState & RunsSliceState & StateTableSliceState & PluginsSliceState & QuerySliceState & UsageSliceState & HealthSliceState & FindingsSliceState;
+export type Store = AppSliceState &
+  SessionsSliceState &
+  DetailSliceState &
+  RunsSliceState &
+  StateTableSliceState &
+  PluginsSliceState &
+  QuerySliceState &
+  UsageSliceState &
+  HealthSliceState &
+  FindingsSliceState;
 
 /** localStorage in the page; a Map-backed fake in unit tests. */
 export interface KeyValueStorage {

@@ -71,7 +71,8 @@ export const createUsageSlice: SliceCreator<UsageSliceState> = (set, get, { api 
       wanted = null;
       const extra: Partial<UsageData> = {};
       if (blocks?.kind === 'blocks') extra.block = blocks.blocks.filter((b) => !b.isGap).at(-1) ?? null;
-      if (projects?.kind === 'projects') extra.projects = [...projects.projects].sort((a, b) => a.project.localeCompare(b.project) || a.projectPath.localeCompare(b.projectPath));
+      if (projects?.kind === 'projects')
+        extra.projects = [...projects.projects].sort((a, b) => a.project.localeCompare(b.project) || a.projectPath.localeCompare(b.projectPath));
       if (sides) sidesOwed = false;
       patch({ ...settings, ...extra, report, loading: false, error: null });
       return true;
@@ -85,7 +86,17 @@ export const createUsageSlice: SliceCreator<UsageSliceState> = (set, get, { api 
   }
 
   return {
-    usage: { kind: 'daily', timeZone: browserTimeZone(), project: null, weekStart: 'sunday', report: null, block: null, projects: [], loading: false, error: null },
+    usage: {
+      kind: 'daily',
+      timeZone: browserTimeZone(),
+      project: null,
+      weekStart: 'sunday',
+      report: null,
+      block: null,
+      projects: [],
+      loading: false,
+      error: null,
+    },
 
     async loadUsage() {
       await report(current(), true);

@@ -28,9 +28,15 @@ export function PluginsView() {
       <div className="row">
         <h2 id="plugins-title">Plugins</h2>
         <span className="spacer" />
-        <button type="button" disabled={busy} onClick={() => void reload()}>Reload plugins</button>
+        <button type="button" disabled={busy} onClick={() => void reload()}>
+          Reload plugins
+        </button>
       </div>
-      {error && <p className="error-text" role="alert">{error}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
       <h3>Processors</h3>
       <ProcessorsTable />
       <h3>Plugin folders</h3>
@@ -39,8 +45,18 @@ export function PluginsView() {
       <p className="muted">Drop a plugin folder onto the window, or type its path. You will see what it is before anything is copied or run.</p>
       <form className="row" onSubmit={onSubmit}>
         <label htmlFor="plugin-path">Plugin folder</label>
-        <input id="plugin-path" className="grow" type="text" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/my-plugin" spellCheck={false} />
-        <button type="submit" disabled={busy}>Inspect…</button>
+        <input
+          id="plugin-path"
+          className="grow"
+          type="text"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          placeholder="/path/to/my-plugin"
+          spellCheck={false}
+        />
+        <button type="submit" disabled={busy}>
+          Inspect…
+        </button>
       </form>
     </section>
   );

@@ -45,15 +45,34 @@ export function QueryView() {
         <div className="row">
           <h2 id="query-title">SQL (read-only)</h2>
           <span className="spacer" />
-          <button type="button" className="primary" disabled={running} onClick={() => void run()}>Run (Ctrl+Enter)</button>
-          <button type="button" onClick={() => void onExport('csv')}>Export CSV</button>
-          <button type="button" onClick={() => void onExport('parquet')}>Export Parquet</button>
+          <button type="button" className="primary" disabled={running} onClick={() => void run()}>
+            Run (Ctrl+Enter)
+          </button>
+          <button type="button" onClick={() => void onExport('csv')}>
+            Export CSV
+          </button>
+          <button type="button" onClick={() => void onExport('parquet')}>
+            Export Parquet
+          </button>
         </div>
-        <textarea className="sql" aria-label="SQL query" value={sql} onChange={(e) => setSql(e.target.value)} onKeyDown={onKeyDown} spellCheck={false} rows={6} />
-        {error && <pre className="error-block" role="alert">{error}</pre>}
+        <textarea
+          className="sql"
+          aria-label="SQL query"
+          value={sql}
+          onChange={(e) => setSql(e.target.value)}
+          onKeyDown={onKeyDown}
+          spellCheck={false}
+          rows={6}
+        />
+        {error && (
+          <pre className="error-block" role="alert">
+            {error}
+          </pre>
+        )}
         {exported && (
           <p className="muted" data-testid="export-result">
-            Exported {exported.rows} row(s) to {exported.savedTo ?? exported.fileName}{exported.downloadUrl ? ' (downloading)' : exported.savedTo ? '' : ' (cancelled)'}
+            Exported {exported.rows} row(s) to {exported.savedTo ?? exported.fileName}
+            {exported.downloadUrl ? ' (downloading)' : exported.savedTo ? '' : ' (cancelled)'}
           </p>
         )}
         <ResultsGrid />

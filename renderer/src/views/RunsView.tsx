@@ -36,7 +36,10 @@ export function RunsView() {
       processed[i] += p.processed;
       errors[i] += p.errors;
     }
-    const series: ChartSeries[] = [{ label: 'sessions processed', values: processed }, { label: 'errors', values: errors }];
+    const series: ChartSeries[] = [
+      { label: 'sessions processed', values: processed },
+      { label: 'errors', values: errors },
+    ];
     return { days, series };
   }, [timeline]);
 
@@ -45,10 +48,18 @@ export function RunsView() {
       <div className="row">
         <h2 id="runs-title">Runs</h2>
         <span className="spacer" />
-        <button type="button" className="primary" onClick={() => void startRun({})}>Run all processors now</button>
-        <button type="button" onClick={() => void startRun({ failedOnly: true })}>Rerun all failed</button>
+        <button type="button" className="primary" onClick={() => void startRun({})}>
+          Run all processors now
+        </button>
+        <button type="button" onClick={() => void startRun({ failedOnly: true })}>
+          Rerun all failed
+        </button>
       </div>
-      {error && <p className="error-text" role="alert">{error}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
       <ActiveRuns />
       <ProcessorsTable />
       <h3>Sessions processed and errors per day</h3>
@@ -56,12 +67,16 @@ export function RunsView() {
       <DashboardCharts />
       <div className="row">
         {/* Focused by the health badge's "Runs of …" link (tabIndex -1: reachable by script, not by Tab). */}
-        <h3 id="run-history-title" tabIndex={-1}>Run history</h3>
+        <h3 id="run-history-title" tabIndex={-1}>
+          Run history
+        </h3>
         <select aria-label="Run history of" value={historyProcessor} onChange={(e) => setHistoryProcessor(e.target.value)}>
           <option value="">All processors</option>
           {/* A processor no longer loaded keeps its runs: the one chosen stays selectable. */}
           {[...new Set([...processors.map((p) => p.name), ...(historyProcessor ? [historyProcessor] : [])])].map((name) => (
-            <option key={name} value={name}>{name}</option>
+            <option key={name} value={name}>
+              {name}
+            </option>
           ))}
         </select>
       </div>

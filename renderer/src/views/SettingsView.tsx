@@ -21,7 +21,12 @@ export function SettingsView() {
       <h2 id="settings-title">Settings</h2>
       <dl className="facts">
         <dt>Session folder</dt>
-        <dd>{info.sessionRoot ?? 'not chosen'} <button type="button" onClick={() => setChoosingFolder(true)}>Change…</button></dd>
+        <dd>
+          {info.sessionRoot ?? 'not chosen'}{' '}
+          <button type="button" onClick={() => setChoosingFolder(true)}>
+            Change…
+          </button>
+        </dd>
         <dt>State store</dt>
         <dd>
           {info.stateStore.backend === 'postgres' ? 'team PostgreSQL ' : 'DuckDB file '}
@@ -35,12 +40,23 @@ export function SettingsView() {
       <h3>State store</h3>
       <form className="row" onSubmit={(e) => void onUseStore(e)}>
         <label htmlFor="state-store">DuckDB file or team PostgreSQL URL</label>
-        <input id="state-store" type="text" className="grow" placeholder="postgres://analyst@db.example.org/session_inspector" value={target} onChange={(e) => setTarget(e.target.value)} spellCheck={false} autoComplete="off" />
-        <button type="submit" disabled={busy || target.trim() === ''}>Use</button>
+        <input
+          id="state-store"
+          type="text"
+          className="grow"
+          placeholder="postgres://analyst@db.example.org/session_inspector"
+          value={target}
+          onChange={(e) => setTarget(e.target.value)}
+          spellCheck={false}
+          autoComplete="off"
+        />
+        <button type="submit" disabled={busy || target.trim() === ''}>
+          Use
+        </button>
       </form>
       <p className="muted">
-        A password in the URL is used for this session only and never saved: for the next start, give it in <code>PGPASSWORD</code> or a
-        password file (<code>~/.pgpass</code>). Connections use TLS whenever the server offers it.
+        A password in the URL is used for this session only and never saved: for the next start, give it in <code>PGPASSWORD</code> or a password file (
+        <code>~/.pgpass</code>). Connections use TLS whenever the server offers it.
       </p>
       <SchedulerSettings />
       <p className="muted">The theme follows the OS unless you pick one in the header; it and the last view are remembered on this computer.</p>

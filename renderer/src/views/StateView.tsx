@@ -29,9 +29,20 @@ export function StateView() {
         <h2 id="state-title">State table</h2>
         <select aria-label="State processor" value={processor} onChange={(e) => setFilter({ processor: e.target.value })}>
           <option value="">All processors</option>
-          {processors.map((p) => <option key={p.name} value={p.name}>{p.name}</option>)}
+          {processors.map((p) => (
+            <option key={p.name} value={p.name}>
+              {p.name}
+            </option>
+          ))}
         </select>
-        <input type="search" aria-label="Filter state rows by session" placeholder="Filter by session path…" value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
+        <input
+          type="search"
+          aria-label="Filter state rows by session"
+          placeholder="Filter by session path…"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          spellCheck={false}
+        />
       </div>
       <div className="split">
         <StateTable />

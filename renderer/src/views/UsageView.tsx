@@ -41,14 +41,19 @@ export function UsageView() {
   const periods = useMemo(() => rows.map(periodOf), [rows]);
   const series = useMemo(() => usageSeries(rows), [rows]);
   const unit = UNIT[usage.kind];
-  const periodLabel = usage.kind === 'daily' ? 'Date' : usage.kind === 'weekly' ? `Week (from ${usage.weekStart[0].toUpperCase()}${usage.weekStart.slice(1)})` : 'Month';
+  const periodLabel =
+    usage.kind === 'daily' ? 'Date' : usage.kind === 'weekly' ? `Week (from ${usage.weekStart[0].toUpperCase()}${usage.weekStart.slice(1)})` : 'Month';
   const report = usage.report;
 
   return (
     <section className="usage-view" aria-labelledby="usage-title">
       <h2 id="usage-title">Usage</h2>
       <UsageControls canExport={rows.length > 0} onExport={() => download(usageCsvFileName(usage.kind, usage.timeZone, usage.project), usageCsv(rows))} />
-      {usage.error && <p className="error-text" role="alert" data-testid="usage-error">{usage.error}</p>}
+      {usage.error && (
+        <p className="error-text" role="alert" data-testid="usage-error">
+          {usage.error}
+        </p>
+      )}
       <UsageBlockCard block={usage.block} timeZone={usage.timeZone} />
       {report && rows.length === 0 && (
         <p className="muted" data-testid="usage-empty">
@@ -67,7 +72,8 @@ export function UsageView() {
           <UsageTable periodLabel={periodLabel} rows={rows} totals={report.totals} />
           <p className="muted" data-testid="usage-notes">
             Days, weeks and months in {usage.timeZone}.
-            {report.totals.unpricedMessages > 0 && ` ${formatCount(report.totals.unpricedMessages)} message(s) of models without a price are counted in tokens, not in cost.`}
+            {report.totals.unpricedMessages > 0 &&
+              ` ${formatCount(report.totals.unpricedMessages)} message(s) of models without a price are counted in tokens, not in cost.`}
             {report.meta.undatedMessages > 0 && ` ${formatCount(report.meta.undatedMessages)} message(s) without a usable timestamp are in no period.`}
           </p>
         </>

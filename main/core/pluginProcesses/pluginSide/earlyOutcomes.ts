@@ -44,7 +44,8 @@ export class EarlyOutcomes {
 
   /** A processor ended with `outcome`. */
   ended(processor: string, outcome: ProcessorOutcome): void {
-    if (--this.running === 0) clearTimeout(this.timer); // the result carries every outcome
+    if (--this.running === 0)
+      clearTimeout(this.timer); // the result carries every outcome
     else if (!this.send) return;
     else if (this.waiting === null) this.sending.push(this.sendEarly(processor, outcome));
     else {

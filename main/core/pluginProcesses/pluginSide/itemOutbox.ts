@@ -18,7 +18,10 @@ export class ItemOutbox {
   /** Woken whenever messages were sent. */
   private readonly sentWaiters: (() => void)[] = [];
 
-  constructor(private readonly sendItems: SendItems, private readonly maxInFlight = ITEM_MESSAGES_IN_FLIGHT) {}
+  constructor(
+    private readonly sendItems: SendItems,
+    private readonly maxInFlight = ITEM_MESSAGES_IN_FLIGHT,
+  ) {}
 
   /** The emit side of one processor of the task. */
   open(processor: string): EmittedItems {
@@ -87,7 +90,10 @@ export class EmittedItems {
   private chars = 0;
   private closed = false;
 
-  constructor(private readonly processor: string, private readonly outbox: ItemOutbox) {}
+  constructor(
+    private readonly processor: string,
+    private readonly outbox: ItemOutbox,
+  ) {}
 
   /** Throws ProcessorFailure (naming the item's index) for an item that cannot be stored as JSON. */
   emit(item: unknown): void {

@@ -139,8 +139,12 @@ process.on('message', (message: HostMessage) => {
 });
 
 // A rejection a plugin left behind must not end the process mid-task; it is the plugin's bug, logged.
-process.on('unhandledRejection', (reason) => send({ type: 'log', id: -1, level: 'warn', processor: null, message: `unhandled rejection in plugin code: ${errorMessage(reason)}` }));
-process.on('uncaughtException', (error) => send({ type: 'log', id: -1, level: 'error', processor: null, message: `uncaught exception in plugin code: ${errorMessage(error)}` }));
+process.on('unhandledRejection', (reason) =>
+  send({ type: 'log', id: -1, level: 'warn', processor: null, message: `unhandled rejection in plugin code: ${errorMessage(reason)}` }),
+);
+process.on('uncaughtException', (error) =>
+  send({ type: 'log', id: -1, level: 'error', processor: null, message: `uncaught exception in plugin code: ${errorMessage(error)}` }),
+);
 process.on('disconnect', () => exitProcess(0)); // the host went away
 
 setInterval(() => send({ type: 'heartbeat' }), HEARTBEAT_MS).unref();

@@ -20,7 +20,10 @@ export class SharedPass {
    * `pause`: asked before each batch and each record handed out; when it returns a promise, the pass
    * (and so every processor reading it) waits for it (backpressure of the emitted items, see ItemOutbox).
    */
-  constructor(private readonly file: SessionFile, private readonly pause: () => Promise<void> | undefined = () => undefined) {}
+  constructor(
+    private readonly file: SessionFile,
+    private readonly pause: () => Promise<void> | undefined = () => undefined,
+  ) {}
 
   /**
    * The records iterable for one processor (the owner). With a selection, only lines containing one of
@@ -43,7 +46,10 @@ export class SharedPass {
 
   /** A pass of its own for a processor that iterates late or twice; it pauses like the shared one. */
   private async *privatePass(owner: string, selection: LineSelection): AsyncGenerator<unknown> {
-    for await (const { records: [records], lineNos: [lineNos] } of this.file.recordBatches({ groups: [selection] })) {
+    for await (const {
+      records: [records],
+      lineNos: [lineNos],
+    } of this.file.recordBatches({ groups: [selection] })) {
       for (let i = 0; i < records.length; i++) {
         const wait = this.pause();
         if (wait) await wait;

@@ -26,7 +26,11 @@ export class DuckDatabase extends SerialConnection implements Database {
   /** Whether each table bulk-inserted into is a temp table (the appender must be told), asked once. */
   private readonly tempTables = new Map<string, boolean>();
 
-  private constructor(readonly location: string, private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {
+  private constructor(
+    readonly location: string,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {
     super();
   }
 
@@ -135,7 +139,13 @@ function duckParams(params: SqlParams | undefined): DuckDBValue[] | Record<strin
 }
 
 /** Temp tables live in the `temp` catalog; the appender must be told. */
-async function appendRows(connection: DuckDBConnection, table: string, columns: ColumnSpec[], rows: SqlValue[][], tempTables: Map<string, boolean>): Promise<void> {
+async function appendRows(
+  connection: DuckDBConnection,
+  table: string,
+  columns: ColumnSpec[],
+  rows: SqlValue[][],
+  tempTables: Map<string, boolean>,
+): Promise<void> {
   let temp = tempTables.get(table);
   if (temp === undefined) {
     temp = (await connection.runAndReadAll('SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = $1', [table])).currentRowCount > 0;
@@ -185,7 +195,10 @@ function columnWriter(appender: DuckDBAppender, column: ColumnSpec): (value: Exc
 
 /** Inserts a row from its to_json image, casting each column to the table's type. */
 async function insertFromJson(c: Connection, table: string, json: string): Promise<void> {
-  const types = await c.all(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $t AND table_schema = 'main' ORDER BY ordinal_position`, { t: table });
+  const types = await c.all(
+    `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $t AND table_schema = 'main' ORDER BY ordinal_position`,
+    { t: table },
+  );
   const selects = types.map((t) => `TRY_CAST(json_extract_string($row::JSON, '$.${t.column_name}') AS ${t.data_type}) AS "${t.column_name}"`);
   const names = types.map((t) => `"${t.column_name}"`);
   await c.run(`INSERT INTO ${table} (${names.join(', ')}) SELECT ${selects.join(', ')}`, { row: json });
@@ -196,7 +209,9 @@ function describeOpenError(path: string, error: unknown): Error {
   const message = errorMessage(error);
   const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
   if (lock) {
-    return new BusyError(`database ${path} is in use by another process (${lock[1]}, PID ${lock[2]}): close the Session Inspector app or the other command, or use another --state`);
+    return new BusyError(
+      `database ${path} is in use by another process (${lock[1]}, PID ${lock[2]}): close the Session Inspector app or the other command, or use another --state`,
+    );
   }
   if (/Could not set lock/.test(message)) return new BusyError(`database ${path} is in use by another process: ${message}`);
   return new UsageError(`cannot open database ${path}: ${message}`);

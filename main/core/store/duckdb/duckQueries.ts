@@ -72,4 +72,3 @@ export async function duckExport(c: DuckDBConnection, sql: string, format: 'csv'
     throw new UsageError(`export: ${errorMessage(error)}`);
   }
 }
-

@@ -42,7 +42,9 @@ export function parseTimestamp(text: string): string {
   const m = TIMESTAMP.exec(text);
   if (!m) return text;
   const [, year, month, day, hour, minute, second, fraction = '', sign, offH = '0', offM = '0', offS = '0', bc] = m;
-  const date = new Date(Date.UTC(2000, Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3))));
+  const date = new Date(
+    Date.UTC(2000, Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3))),
+  );
   // Set separately: Date.UTC maps years 0-99 to 1900-1999. Year 1 BC is astronomical year 0.
   date.setUTCFullYear(bc ? 1 - Number(year) : Number(year));
   if (sign) {

@@ -40,7 +40,10 @@ export class PostgresDatabase extends SerialConnection implements Database {
   private closed = false;
   private readonly typeNames = new Map<number, string>();
 
-  private constructor(readonly location: string, private readonly client: pg.Client) {
+  private constructor(
+    readonly location: string,
+    private readonly client: pg.Client,
+  ) {
     super();
     // A dropped connection must not crash the process: the next statement fails with this error instead.
     client.on('error', (error) => {
@@ -214,7 +217,10 @@ export class PostgresDatabase extends SerialConnection implements Database {
         SELECT ${selects} FROM unnest(${unnest}) AS u(${columns.map((_, i) => `c${i}`).join(', ')})`;
       for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
         const chunk = rows.slice(start, start + INSERT_CHUNK);
-        await this.query(text, columns.map((_, i) => chunk.map((row) => row[i])));
+        await this.query(
+          text,
+          columns.map((_, i) => chunk.map((row) => row[i])),
+        );
       }
     },
     insertJsonRow: async (table, json) => {
@@ -224,7 +230,8 @@ export class PostgresDatabase extends SerialConnection implements Database {
 }
 
 /** Statements that change something (or the session), recognised by their first word. */
-const WRITING_STATEMENT = /^\s*(insert|update|delete|merge|upsert|create|drop|alter|truncate|copy|grant|revoke|attach|detach|install|load|vacuum|analyze|call|do|set|reset|lock|comment|refresh|reindex|cluster|begin|start|commit|rollback|savepoint|release|prepare|execute|deallocate|discard|listen|notify|import|export|checkpoint|security|reassign)\b/i;
+const WRITING_STATEMENT =
+  /^\s*(insert|update|delete|merge|upsert|create|drop|alter|truncate|copy|grant|revoke|attach|detach|install|load|vacuum|analyze|call|do|set|reset|lock|comment|refresh|reindex|cluster|begin|start|commit|rollback|savepoint|release|prepare|execute|deallocate|discard|listen|notify|import|export|checkpoint|security|reassign)\b/i;
 
 /** PostgreSQL's names of the schema's types as DuckDB spells them, so the console reads the same on both. */
 const TYPE_NAMES: Record<string, string> = {
@@ -259,8 +266,11 @@ function positional(sql: string, params: SqlParams | undefined): [string, unknow
     entry = { text, names };
     if (translated.size < 1000) translated.set(sql, entry);
   }
-  return [entry.text, entry.names.map((name) => {
-    if (!(name in params)) throw new Error(`SQL parameter $${name} was not given`);
-    return params[name];
-  })];
+  return [
+    entry.text,
+    entry.names.map((name) => {
+      if (!(name in params)) throw new Error(`SQL parameter $${name} was not given`);
+      return params[name];
+    }),
+  ];
 }

@@ -14,7 +14,10 @@ const TRY_CASTS: [string, string][] = [
 ];
 
 const FUNCTIONS: [signature: string, definition: string][] = [
-  ['epoch_ms(timestamp)', `CREATE FUNCTION epoch_ms(timestamp) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT (extract(epoch FROM $1) * 1000)::bigint $$`],
+  [
+    'epoch_ms(timestamp)',
+    `CREATE FUNCTION epoch_ms(timestamp) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT (extract(epoch FROM $1) * 1000)::bigint $$`,
+  ],
   ...TRY_CASTS.map(([name, type]): [string, string] => [
     `si_try_${name}(text)`,
     `CREATE FUNCTION si_try_${name}(value text) RETURNS ${type} LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN value::${type}; EXCEPTION WHEN others THEN RETURN NULL; END $$`,

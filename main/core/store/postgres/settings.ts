@@ -32,7 +32,19 @@ const APPLICATION_NAME = 'session-inspector';
 const DEFAULT_CONNECT_TIMEOUT_S = 10;
 
 /** URL query parameters we honour (libpq's names). Anything else is refused: a typo in `sslmode` must not silently downgrade TLS. */
-const QUERY_PARAMETERS = ['host', 'port', 'user', 'password', 'dbname', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'application_name', 'connect_timeout'] as const;
+const QUERY_PARAMETERS = [
+  'host',
+  'port',
+  'user',
+  'password',
+  'dbname',
+  'sslmode',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'application_name',
+  'connect_timeout',
+] as const;
 type QueryParameter = (typeof QUERY_PARAMETERS)[number];
 
 /** A bad URL or setting; the message never contains the password. */
@@ -103,7 +115,9 @@ function parsePostgresUrl(url: string): Partial<Record<QueryParameter, string>> 
   }
   // Both come from an unencoded '#', '/' or '@' in a password, which would otherwise end up in the host, port or database.
   if (parsed.hash || parsed.pathname.includes('@')) {
-    throw new PostgresSettingsError("the URL does not parse as user:password@host:port/database: percent-encode '#', '/', '@' and ':' in the password (%23, %2F, %40, %3A)");
+    throw new PostgresSettingsError(
+      "the URL does not parse as user:password@host:port/database: percent-encode '#', '/', '@' and ':' in the password (%23, %2F, %40, %3A)",
+    );
   }
   const out: Partial<Record<QueryParameter, string>> = {};
   for (const [key, value] of parsed.searchParams) {

@@ -11,7 +11,10 @@ export function describePostgresUrl(url: string): string {
     parsed.hash = '';
     if (parsed.search) {
       // Filtered by hand: rewriting searchParams would re-encode the other parameters.
-      const kept = parsed.search.slice(1).split('&').filter((pair) => !/^password(=|$)/i.test(pair));
+      const kept = parsed.search
+        .slice(1)
+        .split('&')
+        .filter((pair) => !/^password(=|$)/i.test(pair));
       parsed.search = kept.length ? `?${kept.join('&')}` : '';
     }
     return parsed.toString();
