@@ -1,6 +1,6 @@
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { BusyError, UsageError } from './errors.js';
+import { BusyError, UsageError, errorMessage } from './errors.js';
 import { builtinPluginsDir, userDataDir } from './paths.js';
 import { loadPlugins, type LoadedProcessor, type PluginReport, type PluginSet, type PluginSource } from './plugins/loader.js';
 import { installPlugin, type InstalledPlugin } from './plugins/install.js';
@@ -24,6 +24,7 @@ import type { RunEvent } from './runEvents.js';
 import { checkHealth, DEFAULT_THRESHOLDS, type Health, type HealthThresholds } from './health.js';
 import { CadenceSettings, resolveCadence } from './scheduler/cadence.js';
 import { redactSecrets, type RedactOptions, type RedactReport, type RedactSelection } from './redaction/redactSecrets.js';
+import { SessionArchive, type ArchiveSync } from './archive/sessionArchive.js';
 
 export interface EngineOptions {
   /** The state store: a DuckDB file, or a postgres:// URL (team mode). */
@@ -42,6 +43,11 @@ export interface EngineOptions {
   sqlMemoryLimitMb?: number;
   /** Per-user data folder (user plugins, plugin approvals); default userDataDir(). */
   home?: string;
+  /**
+   * The archive folder: every scan of a run copies new and grown sessions there, and sessions whose source
+   * is gone are read from it. None when undefined (the CLI and the app default to `<home>/archive`).
+   */
+  archive?: string;
   /**
    * Opened to run processors: when the store is a DuckDB file that does not exist yet, every session will
    * be due, so the plugin processes start while the store opens (loading DuckDB takes a few hundred ms).
@@ -100,7 +106,28 @@ export class Engine {
   async close(): Promise<void> {
     await this.pool.close();
     await this.sql.close();
+    const archive = await this.archiveOpening?.catch(() => null);
+    await archive?.close();
     await this.store.close();
+  }
+
+  private archiveOpening: Promise<SessionArchive> | undefined;
+
+  /**
+   * The archive, opened at first use; null when there is none. A folder that cannot be opened (a read-only
+   * or missing mount, another process using it) is reported through `warn` and tried again next time.
+   */
+  async archive(warn: (message: string) => void = () => undefined): Promise<SessionArchive | null> {
+    const folder = this.options.archive;
+    if (folder === undefined) return null;
+    this.archiveOpening ??= SessionArchive.open(folder);
+    try {
+      return await this.archiveOpening;
+    } catch (error) {
+      this.archiveOpening = undefined;
+      warn(errorMessage(error));
+      return null;
+    }
   }
 
   /** Built-in first, then the user plugin folder, then folders named on the command line: the first owner of a name wins. */
@@ -273,14 +300,36 @@ export class Engine {
    * Scans the session root and brings the orphan marks in step with it: sessions known to the database
    * whose file is gone are marked orphaned, orphaned ones whose file is back are restored.
    */
-  async scanSessions(now = new Date(), scanning: Promise<ScanResult> = this.scan()): Promise<ScanResult & OrphanChanges> {
+  async scanSessions(now = new Date(), scanning: Promise<ScanResult> = this.scan()): Promise<ScannedForRun> {
     const scan = await scanning;
     // A folder the scan could not read still holds its sessions: only a complete scan may mark one gone. An
     // empty root marks nothing either: far more often the wrong folder (or an unmounted share, in team mode)
     // than every session deleted, and on a shared store it would mark every team member's sessions.
-    const complete = this.marksOrphans && scan.warnings.length === 0 && scan.sessions.length > 0;
-    const changes = await this.orphans.sync(scan.sessions, complete, now);
-    return { ...scan, ...changes };
+    const complete = scan.warnings.length === 0 && scan.sessions.length > 0;
+    const archiveWarnings: string[] = [];
+    const archive = await this.archive((message) => archiveWarnings.push(message));
+    let archived: ArchiveSync | null = null;
+    if (archive) {
+      archived = await archive.sync(scan, complete, now.getTime());
+      archiveWarnings.push(...archived.warnings);
+    }
+    // A session read from the archive is not an orphan: its transcript is kept, and processors can run on it.
+    const sessions = archived ? withGone(scan.sessions, archived.gone) : scan.sessions;
+    const changes = await this.orphans.sync(sessions, this.marksOrphans && complete, now);
+    return { ...scan, sessions, ...changes, archived, archiveWarnings };
+  }
+
+  /**
+   * The sessions under the root and, when there is an archive, the archived ones whose source is gone:
+   * what the app lists and `status` counts. Stat only: nothing is read or archived.
+   */
+  async scanWithArchive(): Promise<ScanResult & { sourceGone: number }> {
+    const scan = await this.scan();
+    const archive = await this.archive();
+    if (!archive || scan.warnings.length > 0 || scan.sessions.length === 0) return { ...scan, sourceGone: 0 };
+    const live = new Set(scan.sessions.map((s) => s.sessionKey));
+    const gone = [...(await archive.current(scan.root)).values()].filter((v) => !live.has(v.sessionKey)).map((v) => archive.entryOf(scan.root, v));
+    return { ...scan, sessions: withGone(scan.sessions, gone), sourceGone: gone.length };
   }
 
   /** Runs the named processors (all when none named) in one pass, now; refused (BusyError) if one is already running. */
@@ -376,6 +425,15 @@ export class Engine {
     }
     return this.store.markProcessed(processor.name, processor.version, entries);
   }
+}
+
+/** A run's scan: the sessions to consider (archived ones whose source is gone included), and what the archive did. */
+export type ScannedForRun = ScanResult & OrphanChanges & { archived: ArchiveSync | null; archiveWarnings: string[] };
+
+/** The scan's sessions and the archived ones whose source is gone, sorted by key as the scan sorts. */
+function withGone(sessions: ScanResult['sessions'], gone: ScanResult['sessions']): ScanResult['sessions'] {
+  if (gone.length === 0) return sessions;
+  return [...sessions, ...gone].sort((a, b) => (a.sessionKey < b.sessionKey ? -1 : a.sessionKey > b.sessionKey ? 1 : 0));
 }
 
 /** The options of a run started by a command: its caps, cancel, log and progress. */

@@ -15,7 +15,7 @@ export interface RunHost {
   readonly store: StateStore;
   readonly pool: PluginPool;
   readonly runner: Runner;
-  scanSessions(now?: Date, scanning?: Promise<ScanResult>): Promise<ScanResult & OrphanChanges>;
+  scanSessions(now?: Date, scanning?: Promise<ScanResult>): Promise<ScanResult & OrphanChanges & { archiveWarnings: string[] }>;
 }
 
 /** The caps of a run (`run`'s flags, `watch`'s, the scheduler's). */
@@ -234,6 +234,7 @@ export class RunService {
     try {
       const scan = await this.engine.scanSessions(new Date(startedAtMs), request.scanning);
       if (scan.orphaned.length > 0 || scan.restored.length > 0) request.onScanned?.({ orphaned: scan.orphaned, restored: scan.restored });
+      for (const warning of scan.archiveWarnings) request.log?.('warn', warning);
       return scan.sessions;
     } catch (error) {
       const finishedAt = new Date((request.now ?? Date.now)());

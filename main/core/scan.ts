@@ -80,12 +80,17 @@ export async function scanSessionRoot(root: string): Promise<ScanResult> {
         continue;
       }
       if (info === undefined || !info.isFile()) continue; // undefined: deleted since readdir, simply not a session any more
-      const slash = sessionKey.indexOf('/');
-      result.sessions.push({ path, sessionKey, username: slash === -1 ? rootName : sessionKey.slice(0, slash), sizeBytes: info.size, mtimeMs: info.mtimeMs });
+      result.sessions.push({ path, sessionKey, username: sessionGroup(rootName, sessionKey), sizeBytes: info.size, mtimeMs: info.mtimeMs });
     }
   }
   result.sessions.sort((a, b) => (a.sessionKey < b.sessionKey ? -1 : a.sessionKey > b.sessionKey ? 1 : 0));
   return result;
+}
+
+/** A session's group: its first folder under the root (a user's, on a team server), or the root's name. */
+export function sessionGroup(rootName: string, sessionKey: string): string {
+  const slash = sessionKey.indexOf('/');
+  return slash === -1 ? rootName : sessionKey.slice(0, slash);
 }
 
 function describeReadError(error: unknown): string {

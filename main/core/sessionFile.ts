@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Session } from '../sdk/processor.js';
+import { ArchivedSource, type ArchivedCopy, type ByteSource } from './archive/archivedSource.js';
 
 /** Bytes read per syscall: large enough to amortise the call, small enough to stay cache-friendly. */
 const CHUNK_BYTES = 1 << 20;
@@ -28,6 +29,11 @@ export interface SessionEntry {
   username: string;
   sizeBytes: number;
   mtimeMs: number;
+  /**
+   * Set when the file is gone and the session is read from the archive (`path` is where it was). Its size
+   * and mtime are the source's as last archived.
+   */
+  archived?: ArchivedCopy;
 }
 
 /**
@@ -89,7 +95,7 @@ export class SessionFile implements Session {
   private whole: Buffer | undefined;
 
   private constructor(
-    private readonly fd: number,
+    private readonly source: ByteSource,
     entry: SessionEntry,
     size: number,
     modifiedMs: number,
@@ -106,11 +112,12 @@ export class SessionFile implements Session {
   /** Opens the file; rejects with the fs error (ENOENT when it vanished since the scan). */
   static async open(entry: SessionEntry): Promise<SessionFile> {
     const readAt = new Date();
+    if (entry.archived) return new SessionFile(ArchivedSource.open(entry.archived), entry, entry.archived.rawBytes, entry.mtimeMs, readAt);
     const fd = openSync(entry.path, OPEN_FLAGS);
     try {
       const stat = fstatSync(fd);
       if (!stat.isFile()) throw Object.assign(new Error(`${entry.path} is not a regular file`), { code: 'EISDIR' });
-      return new SessionFile(fd, entry, stat.size, stat.mtimeMs, readAt);
+      return new SessionFile(new FileSource(fd, stat.size), entry, stat.size, stat.mtimeMs, readAt);
     } catch (error) {
       closeSync(fd);
       throw error;
@@ -146,7 +153,7 @@ export class SessionFile implements Session {
     if (this.closed) return;
     this.closed = true;
     this.whole = undefined;
-    closeSync(this.fd);
+    this.source.close();
   }
 
   /**
@@ -164,7 +171,7 @@ export class SessionFile implements Session {
   private readFromStart(buffer: Buffer): Buffer {
     let length = 0;
     while (length < buffer.length) {
-      const bytesRead = readSync(this.fd, buffer, length, buffer.length - length, length);
+      const bytesRead = this.source.read(buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break; // truncated since it was opened: process what is there
       length += bytesRead;
     }
@@ -199,7 +206,7 @@ export class SessionFile implements Session {
     let position = from;
     while (position < this.sizeBytes) {
       const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, this.sizeBytes - position));
-      const bytesRead = readSync(this.fd, buffer, 0, buffer.length, position);
+      const bytesRead = this.source.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) break; // truncated since it was opened: process what is there
       position += bytesRead;
       this.bytesRead += bytesRead;
@@ -363,6 +370,22 @@ class LinePicker {
       if (at !== -1 && at + this.needles[n].length <= end) picked |= groups;
     }
     return picked;
+  }
+}
+
+/** A session file on disk, through its descriptor. */
+class FileSource implements ByteSource {
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {}
+
+  read(buffer: Buffer, offset: number, length: number, position: number): number {
+    return readSync(this.fd, buffer, offset, length, position);
+  }
+
+  close(): void {
+    closeSync(this.fd);
   }
 }
 

@@ -91,7 +91,8 @@ class BatchRun {
     const fed = new Set<string>();
     const direct: SqlBatchSession[] = [];
     for (const s of sessions) {
-      if (s.entry.sizeBytes >= FED_MIN_BYTES) fed.add(s.entry.sessionKey);
+      // An archived session's bytes are compressed: only Node's reader (SessionFile) can hand them over.
+      if (s.entry.sizeBytes >= FED_MIN_BYTES || s.entry.archived) fed.add(s.entry.sessionKey);
       else direct.push(s);
     }
     const groups = parseGroups(uniqueProcessors(sessions));
@@ -385,7 +386,7 @@ class BatchRun {
       return;
     }
     const [s] = sessions;
-    if (!existsNow(s.entry.path)) {
+    if (!existsNow(s.entry.archived?.dataFile ?? s.entry.path)) {
       this.results.set(s.entry.sessionKey, { vanished: true, readAtMs, fileHash: null, bytesRead: 0, outcomes: {}, tainted: false });
       return;
     }

@@ -1,0 +1,170 @@
+// What the archive holds, in a DuckDB file of its own inside the archive folder: the archive outlives any
+// state store (and a team's store is shared, while an archive is one machine's copy of its folder).
+import { join } from 'node:path';
+import { DuckDatabase } from '../store/duckdb/duckDatabase.js';
+import type { ColumnSpec, SqlValue } from '../store/database.js';
+import type { ArchivedCopy, ArchivedMember } from './archivedSource.js';
+
+export const MANIFEST_FILE = 'archive.duckdb';
+
+/** One archived version of a session, as the manifest stores it. */
+export interface ArchivedVersion {
+  /** Real path of the session root the session was found under. */
+  root: string;
+  sessionKey: string;
+  version: number;
+  /** Relative to the archive folder. */
+  dataFile: string;
+  rawBytes: number;
+  packedBytes: number;
+  md5: string;
+  members: ArchivedMember[];
+  /** The source's mtime when it was last archived: equal size and mtime, nothing to archive. */
+  sourceMtimeMs: number;
+  archivedAtMs: number;
+  updatedAtMs: number;
+  /** A later version holds the session's content now (its earlier bytes changed). */
+  supersededAtMs: number | null;
+  /** The scan stopped finding the source. */
+  sourceGoneAtMs: number | null;
+}
+
+const COLUMNS: ColumnSpec[] = [
+  { name: 'root', type: 'VARCHAR' },
+  { name: 'session_key', type: 'VARCHAR' },
+  { name: 'version', type: 'INTEGER' },
+  { name: 'data_file', type: 'VARCHAR' },
+  { name: 'raw_bytes', type: 'BIGINT' },
+  { name: 'packed_bytes', type: 'BIGINT' },
+  { name: 'md5', type: 'VARCHAR' },
+  { name: 'members', type: 'JSON' },
+  { name: 'source_mtime_ms', type: 'DOUBLE' },
+  { name: 'archived_at_ms', type: 'DOUBLE' },
+  { name: 'updated_at_ms', type: 'DOUBLE' },
+  { name: 'superseded_at_ms', type: 'DOUBLE' },
+  { name: 'source_gone_at_ms', type: 'DOUBLE' },
+];
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS archived_sessions (${COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`,
+  // Explicit operations (prune) leave a row here: what was removed, when, and why.
+  'CREATE TABLE IF NOT EXISTS archive_audit (at_ms DOUBLE, action VARCHAR, detail JSON)',
+];
+
+export class ArchiveManifest {
+  private constructor(readonly db: DuckDatabase) {}
+
+  /** Opens (creating) the manifest; rejects when the folder cannot be written or another process holds it. */
+  static async open(folder: string): Promise<ArchiveManifest> {
+    const db = await DuckDatabase.open(join(folder, MANIFEST_FILE));
+    try {
+      for (const statement of SCHEMA) await db.run(statement);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+    return new ArchiveManifest(db);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  /** The current version of every session archived from `root` (the one not superseded). */
+  async current(root: string): Promise<Map<string, ArchivedVersion>> {
+    const rows = await this.versions('root = $root AND superseded_at_ms IS NULL', { root });
+    return new Map(rows.map((v) => [v.sessionKey, v]));
+  }
+
+  /** Every version matching a WHERE clause over archived_sessions (named parameters). */
+  async versions(where = 'true', params: Record<string, SqlValue> = {}): Promise<ArchivedVersion[]> {
+    const rows = await this.db.all(
+      `SELECT ${COLUMNS.map((c) => c.name).join(', ')} FROM archived_sessions WHERE ${where} ORDER BY root, session_key, version`,
+      params,
+    );
+    return rows.map((r) => ({
+      root: String(r.root),
+      sessionKey: String(r.session_key),
+      version: Number(r.version),
+      dataFile: String(r.data_file),
+      rawBytes: Number(r.raw_bytes),
+      packedBytes: Number(r.packed_bytes),
+      md5: String(r.md5),
+      members: membersFrom(r.members),
+      sourceMtimeMs: Number(r.source_mtime_ms),
+      archivedAtMs: Number(r.archived_at_ms),
+      updatedAtMs: Number(r.updated_at_ms),
+      supersededAtMs: r.superseded_at_ms === null ? null : Number(r.superseded_at_ms),
+      sourceGoneAtMs: r.source_gone_at_ms === null ? null : Number(r.source_gone_at_ms),
+    }));
+  }
+
+  /** Writes these versions (replacing the rows of the same root, session and version) in one transaction. */
+  async save(versions: ArchivedVersion[]): Promise<void> {
+    if (versions.length === 0) return;
+    await this.db.transaction(async (c) => {
+      await c.run('CREATE OR REPLACE TEMP TABLE saved_keys (root VARCHAR, session_key VARCHAR, version INTEGER)');
+      await c.insertRows(
+        'saved_keys',
+        COLUMNS.slice(0, 3),
+        versions.map((v) => [v.root, v.sessionKey, v.version]),
+      );
+      await c.run('DELETE FROM archived_sessions a USING saved_keys k WHERE a.root = k.root AND a.session_key = k.session_key AND a.version = k.version');
+      await c.insertRows('archived_sessions', COLUMNS, versions.map(rowOf));
+      await c.run('DROP TABLE saved_keys');
+    });
+  }
+
+  /** Removes versions (prune) and records why, in one transaction. */
+  async remove(versions: ArchivedVersion[], audit: { action: string; detail: unknown }): Promise<void> {
+    await this.db.transaction(async (c) => {
+      await c.run('CREATE OR REPLACE TEMP TABLE removed_keys (root VARCHAR, session_key VARCHAR, version INTEGER)');
+      await c.insertRows(
+        'removed_keys',
+        COLUMNS.slice(0, 3),
+        versions.map((v) => [v.root, v.sessionKey, v.version]),
+      );
+      await c.run('DELETE FROM archived_sessions a USING removed_keys k WHERE a.root = k.root AND a.session_key = k.session_key AND a.version = k.version');
+      await c.run('DROP TABLE removed_keys');
+      await c.run('INSERT INTO archive_audit VALUES ($at, $action, $detail)', { at: Date.now(), action: audit.action, detail: JSON.stringify(audit.detail) });
+    });
+  }
+
+  /** Marks sessions of `root` whose source the scan no longer finds (or finds again: null). */
+  async markGone(root: string, sessionKeys: string[], atMs: number | null): Promise<void> {
+    if (sessionKeys.length === 0) return;
+    await this.db.run(
+      `UPDATE archived_sessions SET source_gone_at_ms = $at
+       WHERE root = $root AND superseded_at_ms IS NULL AND list_contains($keys, session_key)`,
+      { at: atMs, root, keys: sessionKeys },
+    );
+  }
+}
+
+function rowOf(v: ArchivedVersion): SqlValue[] {
+  return [
+    v.root,
+    v.sessionKey,
+    v.version,
+    v.dataFile,
+    v.rawBytes,
+    v.packedBytes,
+    v.md5,
+    JSON.stringify(v.members.map((m) => [m.rawOffset, m.rawBytes, m.packedOffset, m.packedBytes, m.md5])),
+    v.sourceMtimeMs,
+    v.archivedAtMs,
+    v.updatedAtMs,
+    v.supersededAtMs,
+    v.sourceGoneAtMs,
+  ];
+}
+
+function membersFrom(value: unknown): ArchivedMember[] {
+  const list = (typeof value === 'string' ? JSON.parse(value) : value) as [number, number, number, number, string][];
+  return list.map(([rawOffset, rawBytes, packedOffset, packedBytes, md5]) => ({ rawOffset, rawBytes, packedOffset, packedBytes, md5 }));
+}
+
+/** The copy SessionFile reads, for a version stored in the archive at `folder`. */
+export function copyOf(folder: string, v: ArchivedVersion): ArchivedCopy {
+  return { dataFile: join(folder, v.dataFile), version: v.version, rawBytes: v.rawBytes, md5: v.md5, members: v.members };
+}

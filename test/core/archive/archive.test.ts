@@ -1,0 +1,198 @@
+// The archive end to end on real folders, DuckDB files and plugin processes: copies, extensions, versions,
+// deleted sources read back by both kinds of processor, and the crash and bad-folder cases.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync as append } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { Engine } from '../../../main/core/engine.js';
+import { SessionFile, type SessionEntry } from '../../../main/core/sessionFile.js';
+import { SessionArchive } from '../../../main/core/archive/sessionArchive.js';
+import { scanSessionRoot } from '../../../main/core/scan.js';
+import { assistantRecord, countingPlugin, tempDir, userRecord, writePlugin, writeSession } from '../../helpers.js';
+
+const SQL_LINES = `export default { name: 'sql-lines', columns: { uuid: 'VARCHAR', type: 'VARCHAR' }, sql: 'SELECT session_file, line_no, uuid, type FROM records ORDER BY line_no' };`;
+
+async function setup(options: { archive?: string } = {}) {
+  const dir = tempDir();
+  const root = join(dir, 'sessions');
+  const plugins = join(dir, 'plugins');
+  const archive = options.archive ?? join(dir, 'archive');
+  writePlugin(plugins, 'counting', countingPlugin('counting'));
+  writePlugin(plugins, 'sql-lines', SQL_LINES);
+  const open = () => Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, plugins: [plugins], builtins: false, pluginProcesses: 1, archive });
+  return { dir, root, plugins, archive, open };
+}
+
+function records(n: number, tag: string) {
+  const out: unknown[] = [];
+  for (let i = 0; i < n; i++) out.push(i % 2 === 0 ? userRecord(`${tag} question ${i} ${'x'.repeat(i % 50)}`) : assistantRecord(`${tag} answer ${i}`));
+  return out;
+}
+
+const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
+
+async function archivedBytes(entry: SessionEntry): Promise<Buffer> {
+  const file = await SessionFile.open(entry);
+  try {
+    return Buffer.from(file.readAll());
+  } finally {
+    await file.close();
+  }
+}
+
+async function items(engine: Engine, processor: string) {
+  return engine.store.db.all(
+    `SELECT session_file, item_index, item FROM processor_items WHERE processor_name = '${processor}' ORDER BY session_file, item_index`,
+  );
+}
+
+test('archive: a run copies every session; a no-op rerun reads nothing; growth adds only the new bytes', async () => {
+  const s = await setup();
+  writeSession(s.root, 'proj/a.jsonl', records(40, 'a'));
+  writeSession(s.root, 'proj/b.jsonl', records(3, 'b'));
+  let engine = await s.open();
+  after(() => engine.close());
+  const first = await engine.scanSessions();
+  assert.deepEqual(first.archived?.counts, { new: 2, extended: 0, 'new-version': 0, touched: 0 });
+  const sourceBytes = statSync(join(s.root, 'proj', 'a.jsonl')).size + statSync(join(s.root, 'proj', 'b.jsonl')).size;
+  assert.equal(first.archived?.bytesRead, sourceBytes);
+
+  const again = await engine.scanSessions();
+  assert.deepEqual(again.archived?.counts, { new: 0, extended: 0, 'new-version': 0, touched: 0 });
+  assert.equal(again.archived?.bytesRead, 0, 'nothing changed: nothing is read');
+  assert.equal(again.archived?.bytesWritten, 0);
+
+  const before = readFileSync(join(s.root, 'proj', 'a.jsonl'));
+  appendFileSync(
+    join(s.root, 'proj', 'a.jsonl'),
+    records(5, 'more')
+      .map((r) => `${JSON.stringify(r)}\n`)
+      .join(''),
+  );
+  const grown = await engine.scanSessions();
+  assert.deepEqual(grown.archived?.counts, { new: 0, extended: 1, 'new-version': 0, touched: 0 });
+  const archive = (await engine.archive())!;
+  const [v] = (await archive.manifest.versions("session_key = 'proj/a.jsonl'")).filter((x) => x.supersededAtMs === null);
+  assert.equal(v.version, 1);
+  assert.equal(v.members.length, 2, 'the appended bytes are a member of their own');
+  assert.equal(v.members[1].rawOffset, before.length);
+  const now = readFileSync(join(s.root, 'proj', 'a.jsonl'));
+  assert.equal(v.md5, md5(now));
+  assert.deepEqual(await archivedBytes(archive.entryOf(first.root, v)), now);
+  await engine.close();
+  engine = await s.open(); // a new process: the manifest is read back from its file
+  const reopened = await engine.scanSessions();
+  assert.equal(reopened.archived?.bytesRead, 0);
+});
+
+test('archive: earlier bytes that changed are kept as a new version beside the old one', async () => {
+  const s = await setup();
+  const path = writeSession(s.root, 'proj/a.jsonl', records(10, 'first'));
+  const engine = await s.open();
+  after(() => engine.close());
+  await engine.scanSessions();
+  const original = readFileSync(path);
+  writeFileSync(path, original.toString().replace('first question 0', 'FIRST question 0'));
+  const changed = await engine.scanSessions();
+  assert.equal(changed.archived?.counts['new-version'], 1);
+  const archive = (await engine.archive())!;
+  const versions = await archive.manifest.versions("session_key = 'proj/a.jsonl'");
+  assert.deepEqual(
+    versions.map((v) => [v.version, v.supersededAtMs === null]),
+    [
+      [1, false],
+      [2, true],
+    ],
+  );
+  assert.deepEqual(await archivedBytes(archive.entryOf(changed.root, versions[0])), original, 'version 1 still holds the original');
+  assert.deepEqual(await archivedBytes(archive.entryOf(changed.root, versions[1])), readFileSync(path));
+});
+
+test('archive: a deleted session is not an orphan; a new processor reads it from the archive, SQL and JavaScript alike', async () => {
+  const s = await setup();
+  writeSession(s.root, 'proj/keep.jsonl', records(6, 'keep'));
+  const gonePath = writeSession(
+    s.root,
+    'proj/gone.jsonl',
+    `\uFEFF${records(7, 'gone')
+      .map((r) => JSON.stringify(r))
+      .join('\r\n')}\r\nnot json\n{"type":"user","cut`,
+  );
+  // What both processors give over the live files is the reference.
+  const reference = await s.open();
+  await reference.run(['counting', 'sql-lines']);
+  const live = { counting: await items(reference, 'counting'), sql: await items(reference, 'sql-lines') };
+  await reference.close();
+
+  rmSync(gonePath);
+  writePlugin(s.plugins, 'counting', countingPlugin('counting', { version: '2' })); // a version bump: everything is due again
+  rmSync(join(s.dir, 'state.duckdb'));
+  const engine = await s.open();
+  after(() => engine.close());
+  const stats = await engine.run(['counting', 'sql-lines']);
+  for (const run of stats) assert.equal(run.processed, 2, `${run.processor} processed both sessions`);
+  assert.deepEqual(await items(engine, 'counting'), live.counting);
+  assert.deepEqual(await items(engine, 'sql-lines'), live.sql);
+  assert.deepEqual(await engine.store.db.all('SELECT session_file FROM orphaned_sessions'), []);
+  const listed = await engine.scanWithArchive();
+  assert.equal(listed.sourceGone, 1);
+  assert.deepEqual(
+    listed.sessions.map((x) => [x.sessionKey, x.archived !== undefined]),
+    [
+      ['proj/gone.jsonl', true],
+      ['proj/keep.jsonl', false],
+    ],
+  );
+});
+
+test('archive: bytes a killed run wrote past the manifest are dropped, and readers never see them', async () => {
+  const s = await setup();
+  const path = writeSession(s.root, 'proj/a.jsonl', records(10, 'a'));
+  const engine = await s.open();
+  after(() => engine.close());
+  const scan = await engine.scanSessions();
+  const archive = (await engine.archive())!;
+  const [v] = await archive.manifest.versions();
+  const dataFile = join(s.archive, v.dataFile);
+  append(dataFile, Buffer.from('half a member from a run that was killed'));
+  assert.deepEqual(await archivedBytes(archive.entryOf(scan.root, v)), readFileSync(path), 'the reader stops at the manifest');
+  appendFileSync(
+    path,
+    records(2, 'b')
+      .map((r) => `${JSON.stringify(r)}\n`)
+      .join(''),
+  );
+  await engine.scanSessions();
+  const [w] = await archive.manifest.versions();
+  assert.equal(statSync(dataFile).size, w.packedBytes, 'the stray bytes were cut before the new member was written');
+  assert.deepEqual(await archivedBytes(archive.entryOf(scan.root, w)), readFileSync(path));
+  truncateSync(dataFile, w.packedBytes - 3);
+  await assert.rejects(archivedBytes(archive.entryOf(scan.root, w)), /shorter than the archive's manifest says/);
+});
+
+test('archive: a file in place of the archive folder is a warning naming it; sessions are processed', async () => {
+  const dir = tempDir();
+  const notAFolder = join(dir, 'not-a-folder');
+  writeFileSync(notAFolder, 'x');
+  const s = await setup({ archive: join(notAFolder, 'archive') });
+  writeSession(s.root, 'proj/a.jsonl', records(4, 'a'));
+  const engine = await s.open();
+  after(() => engine.close());
+  const logs: string[] = [];
+  const [stats] = await engine.run(['counting'], { log: (_level, message) => logs.push(message) });
+  assert.equal(stats.processed, 1);
+  assert.match(logs.join('\n'), /the archive at .*not-a-folder.* cannot be opened/);
+});
+
+test('archive: a session deleted between the scan and its copy is simply not archived', async () => {
+  const s = await setup();
+  const path = writeSession(s.root, 'proj/a.jsonl', records(4, 'a'));
+  const scan = await scanSessionRoot(s.root);
+  rmSync(path);
+  const archive = await SessionArchive.open(s.archive);
+  after(() => archive.close());
+  const result = await archive.sync(scan, true);
+  assert.deepEqual(result.counts, { new: 0, extended: 0, 'new-version': 0, touched: 0 });
+  assert.deepEqual(result.warnings, []);
+});
