@@ -7,6 +7,8 @@ export interface AppSettings {
   recentRoots: string[];
   /** The store chosen in the app: a DuckDB file, or a postgres:// URL without its password. */
   stateStore: string | null;
+  /** The archive folder; 'off' turns archiving off; absent or null: the default (paths.ts archiveFolder). */
+  archive?: string | null;
 }
 
 /** Session folders offered as recent ones. */
@@ -50,6 +52,7 @@ export function readAppSettings(file: string): AppSettings {
       sessionRoot: typeof parsed.sessionRoot === 'string' ? parsed.sessionRoot : null,
       recentRoots: Array.isArray(parsed.recentRoots) ? parsed.recentRoots.filter((r) => typeof r === 'string') : [],
       stateStore: typeof parsed.stateStore === 'string' ? parsed.stateStore : null,
+      archive: typeof parsed.archive === 'string' ? parsed.archive : null,
     };
   } catch {
     return { sessionRoot: null, recentRoots: [], stateStore: null };

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { UsageError, errorMessage } from '../core/errors.js';
 import { Engine, type EngineOptions } from '../core/engine.js';
 import { prometheusMetrics } from '../core/healthMetrics.js';
-import { defaultSessionRoot, defaultStateTarget, userDataDir } from '../core/paths.js';
+import { archiveFolder, defaultSessionRoot, defaultStateTarget, userDataDir } from '../core/paths.js';
 import { Scheduler } from '../core/scheduler/scheduler.js';
 import { SessionIndex } from '../core/sessions/sessionIndex.js';
 import { isPostgresUrl } from '../core/store/database.js';
@@ -16,7 +16,9 @@ import * as rows from './rows.js';
 import { RunManager, apiRunEvent } from './runManager.js';
 import { validateArgs } from './validation.js';
 
-export interface ServiceOptions extends Omit<EngineOptions, 'sessions' | 'state'>, FaceHooks {
+export interface ServiceOptions extends Omit<EngineOptions, 'sessions' | 'state' | 'archive'>, FaceHooks {
+  /** The archive folder, or false (off); otherwise $SESSION_INSPECTOR_ARCHIVE, the app's setting, else the default. */
+  archive?: string | false;
   /** A store named on the command line; otherwise $SESSION_INSPECTOR_STATE, the app's setting, else the default file. */
   state?: string;
   mode: 'electron' | 'browser';
@@ -65,10 +67,12 @@ export class ApiService {
   }
 
   static async open(options: ServiceOptions): Promise<ApiService> {
-    const settingsFile = join(options.home ?? userDataDir(), 'app-settings.json');
+    const home = options.home ?? userDataDir();
+    const settingsFile = join(home, 'app-settings.json');
     const fromEnvironment = Boolean(process.env.SESSION_INSPECTOR_STATE || process.env.SESSION_INSPECTOR_DB);
     const state = options.state ?? (fromEnvironment ? defaultStateTarget() : (readAppSettings(settingsFile).stateStore ?? defaultStateTarget()));
-    const engine = await Engine.open({ ...options, state, sessions: '' });
+    const archive = archiveFolder(options.archive ?? (process.env.SESSION_INSPECTOR_ARCHIVE || readAppSettings(settingsFile).archive || undefined), home);
+    const engine = await Engine.open({ ...options, state, sessions: '', archive });
     const service = new ApiService(engine, options, settingsFile);
     const remembered = service.settings.settings.sessionRoot;
     await service.attach(engine, options.sessions ?? remembered ?? (existsSync(defaultSessionRoot()) ? defaultSessionRoot() : null));
@@ -171,7 +175,7 @@ export class ApiService {
     const state = isPostgresUrl(target) ? target : resolve(target);
     let next: Engine;
     try {
-      next = await Engine.open({ ...this.options, state, sessions: this.engine.options.sessions });
+      next = await Engine.open({ ...this.options, state, sessions: this.engine.options.sessions, archive: this.engine.options.archive });
     } catch (error) {
       const named = isPostgresUrl(target) ? describePostgresUrl(target) : state;
       throw new UsageError(`cannot use the state store ${named}: ${errorMessage(error)}; still using ${this.engine.store.db.location}`);
@@ -247,7 +251,7 @@ export class ApiService {
 
   /** Scans the root into the session index (stat only, no reads) and tells the renderer. */
   private async rescan(): Promise<number> {
-    const { sessions } = await this.engine.scan();
+    const { sessions } = await this.engine.scanWithArchive();
     await this.index.replaceSessions(sessions, this.engine.options.sessions);
     this.emit({ type: 'sessions-changed' });
     return sessions.length;

@@ -3,7 +3,7 @@ import type { SecretSpanRow } from '../core/findings.js';
 import { lineStartBefore } from '../core/lineIndex.js';
 import { encodeJsonString } from '../core/redaction/jsonText.js';
 import { locateSecret, secretTarget } from '../core/redaction/redactSession.js';
-import { SessionFile } from '../core/sessionFile.js';
+import { SessionFile, type SessionEntry } from '../core/sessionFile.js';
 import type { TranscriptEntry, TranscriptPage, TranscriptSecret } from './contract.js';
 
 /**
@@ -21,16 +21,17 @@ const PAGE_TEXT = 4_000_000;
  * reader (SessionFile: the same lines, byte order mark, blank and malformed lines, line size limit), from
  * the closest remembered line start before `fromLine` (lineIndex.ts), and stops once the page is full.
  * The session's secret findings (`secrets`) are found again on their lines and shown as their masked
- * previews: the secret itself reaches the UI only through `secrets/reveal`.
+ * previews: the secret itself reaches the UI only through `secrets/reveal`. A session whose source is gone is
+ * read from its archived copy, and the page says so.
  */
-export async function readTranscript(path: string, fromLine: number, limit: number, secrets: SecretSpanRow[] = []): Promise<TranscriptPage> {
+export async function readTranscript(session: SessionEntry, fromLine: number, limit: number, secrets: SecretSpanRow[] = []): Promise<TranscriptPage> {
   const secretsByLine = new Map<number, SecretSpanRow[]>();
   for (const s of secrets) secretsByLine.set(s.line_no, [...(secretsByLine.get(s.line_no) ?? []), s]);
   const entries: TranscriptEntry[] = [];
   let text = 0;
   const malformed = new Set<number>();
   let nextLine: number | null = null;
-  const file = await SessionFile.open({ path, sessionKey: '', username: '', sizeBytes: 0, mtimeMs: 0 });
+  const file = await SessionFile.open(session);
   try {
     const from = await lineStartBefore(file, fromLine);
     pages: for await (const batch of file.recordBatches({ from, onMalformed: (line) => malformed.add(line) })) {
@@ -56,7 +57,7 @@ export async function readTranscript(path: string, fromLine: number, limit: numb
   }
   // Malformed lines of the page: from its first line up to the next page's.
   const malformedLines = [...malformed].filter((line) => line >= fromLine && (nextLine === null || line < nextLine)).length;
-  return { entries, nextLine, malformedLines };
+  return { entries, nextLine, malformedLines, sourceDeleted: session.archived !== undefined };
 }
 
 function entriesOf(value: unknown, line: number): TranscriptEntry[] {

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { Engine } from '../core/engine.js';
 import { UsageError } from '../core/errors.js';
-import { defaultSessionRoot, defaultStateTarget } from '../core/paths.js';
+import { archiveFolder, defaultSessionRoot, defaultStateTarget } from '../core/paths.js';
 
 /** Options and helpers shared by the CLI's commands. */
 export interface CommonOptions {
@@ -15,6 +15,8 @@ export interface CommonOptions {
   pluginProcesses?: number;
   /** The same as pluginProcesses, by the flag's older name (--workers). */
   workers?: number;
+  /** The archive folder, or false (--no-archive); see archiveFolder. */
+  archive?: string | false;
 }
 
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -65,8 +67,19 @@ export function common(command: Command, withSessions: boolean): Command {
       .option('--sessions <dir>', 'session root (default: $SESSION_DATA_DIR, else $CLAUDE_CONFIG_DIR/projects, else ~/.claude/projects)', defaultSessionRoot())
       .option('--plugins <path>', 'a plugin folder, or a folder of plugin folders (repeatable)', collect, [])
       .option('--no-builtins', 'do not load the built-in plugins/ folder');
+    archiveOptions(command);
   }
   return command;
+}
+
+/** --archive DIR and --no-archive: where runs keep a copy of every session (on by default). */
+export function archiveOptions(command: Command): Command {
+  return command
+    .option(
+      '--archive <dir>',
+      'archive folder: runs keep a compressed copy of every session there (default: $SESSION_INSPECTOR_ARCHIVE, else archive in the app data folder)',
+    )
+    .option('--no-archive', 'do not archive sessions, nor read deleted ones from the archive');
 }
 
 /** --plugin-processes (or its older name --workers); both with different values are refused rather than one silently winning. */
@@ -85,6 +98,7 @@ export async function withEngine<T>(options: CommonOptions, fn: (engine: Engine)
     plugins: options.plugins ?? [],
     builtins: options.builtins ?? true,
     pluginProcesses: resolvePluginProcesses(options),
+    archive: archiveFolder(options.archive),
   });
   try {
     return await fn(engine);

@@ -25,8 +25,12 @@ export function findElectron(): { path: string } | { missing: string } {
 export async function launchApp(options: ServeOptions): Promise<void> {
   const electron = findElectron();
   if ('path' in electron) {
-    // A store named on the command line reaches the app as the variable that overrides its own setting.
-    const env = options.state === undefined ? process.env : { ...process.env, SESSION_INSPECTOR_STATE: options.state };
+    // A store or archive named on the command line reaches the app as the variable that overrides its own setting.
+    const env = {
+      ...process.env,
+      ...(options.state === undefined ? {} : { SESSION_INSPECTOR_STATE: options.state }),
+      ...(options.archive === undefined ? {} : { SESSION_INSPECTOR_ARCHIVE: options.archive === false ? 'off' : options.archive }),
+    };
     const child = spawn(electron.path, [join(packageRoot(), 'dist', 'main', 'electron', 'main.js')], { stdio: 'inherit', env });
     await new Promise<void>((resolve) => child.on('exit', () => resolve()));
     return;

@@ -7,6 +7,7 @@ import { statusCommand } from './status.js';
 import { findingsCommand } from './findings.js';
 import { sessionsCommand } from './sessions.js';
 import { secretsCommand } from './secrets.js';
+import { archiveCommand } from './archive.js';
 import { ConflictError, listAudit, NotFoundError, undoChange } from '../core/store/stateEdits.js';
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_BUDGET_SECONDS, type RunOptions } from '../core/runner/runner.js';
 import type { RunStats } from '../core/runner/stats.js';
@@ -371,6 +372,7 @@ export function buildProgram(): Command {
   findingsCommand(program);
   sessionsCommand(program);
   secretsCommand(program);
+  archiveCommand(program);
 
   common(program.command('query').description("run read-only SQL over the state database and the processors' views"), false)
     .argument('<sql>', "one or more SELECT statements; the last one's rows are printed")
@@ -394,6 +396,8 @@ export function buildProgram(): Command {
       .option('--plugins <path>', 'a plugin folder, or a folder of plugin folders (repeatable)', collect, [])
       .option('--no-builtins', 'do not load the built-in plugins/ folder')
       .option('--no-schedule', 'no background runs (on cadence, or when sessions change): run only on request')
+      .option('--archive <dir>', "archive folder (default: $SESSION_INSPECTOR_ARCHIVE, the app's setting, else archive in the app data folder)")
+      .option('--no-archive', 'do not archive sessions, nor read deleted ones from the archive')
       .action(async (options: ServeOptions & { db?: string }) => {
         if (options.port > 65535) throw new UsageError('--port must be at most 65535');
         // Nothing named: the app's own setting (or the environment) decides, in ApiService.

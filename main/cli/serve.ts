@@ -13,6 +13,8 @@ export interface ServeOptions {
   builtins: boolean;
   /** Background runs on cadence and on session changes (default on; `--no-schedule` turns them off). */
   schedule?: boolean;
+  /** The archive folder, or false (--no-archive); otherwise the app's setting, else the default (paths.ts archiveFolder). */
+  archive?: string | false;
 }
 
 export function appVersion(): string {
@@ -34,6 +36,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     plugins: options.plugins,
     builtins: options.builtins,
     schedule: options.schedule !== false,
+    ...(options.archive !== undefined ? { archive: options.archive } : {}),
     exportTarget: async (fileName) => {
       const path = join(server!.downloadsDir, fileName);
       return { path, downloadUrl: server!.offerDownload(path) };

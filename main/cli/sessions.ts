@@ -49,7 +49,7 @@ export function sessionsCommand(program: Command): void {
       const { query, timeZone, columns } = sessionsQuery(flags);
       await withEngine(flags, async (engine) => {
         const index = new SessionIndex(engine.store.db);
-        const [{ sessions }, { processors }] = await Promise.all([engine.scan(), engine.plugins()]);
+        const [{ sessions }, { processors }] = await Promise.all([engine.scanWithArchive(), engine.plugins()]);
         await index.replaceSessions(sessions, engine.options.sessions);
         await index.replaceProcessors(processors);
         const page = await index.page(query);

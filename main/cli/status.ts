@@ -41,6 +41,8 @@ export function statusCommand(program: Command): void {
           process.exitCode = health.problems.length > 0 ? 1 : 0;
           return;
         }
+        // A missing or read-only archive mount is said here: runs go on without it, and nobody would notice.
+        await engine.archive((message) => process.stderr.write(`warning: ${message}\n`));
         const rows = await engine.status((message) => process.stderr.write(`note: ${message}; pending counts are not shown\n`));
         if (format === 'prometheus') {
           process.stdout.write(prometheusMetrics(rows, health));

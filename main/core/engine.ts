@@ -1,4 +1,4 @@
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, realpathSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { BusyError, UsageError, errorMessage } from './errors.js';
 import { builtinPluginsDir, userDataDir } from './paths.js';
@@ -10,8 +10,8 @@ import { validatePlugin } from './plugins/validate.js';
 import { Runner, type RunOptions } from './runner/runner.js';
 import { PluginPool } from './pluginProcesses/pool.js';
 import type { RunStats } from './runner/stats.js';
-import { scanSessionRoot, type ScanResult } from './scan.js';
-import { SessionFile } from './sessionFile.js';
+import { scanSessionRoot, sessionGroup, type ScanResult } from './scan.js';
+import { SessionFile, type SessionEntry } from './sessionFile.js';
 import { StateStore } from './store/stateStore.js';
 import { isNewStoreFile } from './store/database.js';
 import { OrphanStore, type OrphanChanges } from './store/orphanStore.js';
@@ -332,6 +332,26 @@ export class Engine {
     return { ...scan, sessions: withGone(scan.sessions, gone), sourceGone: gone.length };
   }
 
+  /** A session to read by its key: its file under the root, else its archived copy when the source is gone; null when neither. */
+  async sessionEntry(sessionKey: string): Promise<SessionEntry | null> {
+    const root = this.options.sessions;
+    if (!root) return null;
+    const path = join(root, ...sessionKey.split('/'));
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (info?.isFile()) return { path, sessionKey, username: sessionGroup(basename(root), sessionKey), sizeBytes: info.size, mtimeMs: info.mtimeMs };
+    const archive = await this.archive();
+    if (!archive) return null;
+    // The archive knows a root by its real path, as the scan resolves it (the root may be a link).
+    let realRoot: string;
+    try {
+      realRoot = realpathSync(root);
+    } catch {
+      return null;
+    }
+    const copy = (await archive.current(realRoot)).get(sessionKey);
+    return copy ? archive.entryOf(realRoot, copy) : null;
+  }
+
   /** Runs the named processors (all when none named) in one pass, now; refused (BusyError) if one is already running. */
   async run(names: string[], options: EngineRunOptions = {}): Promise<RunStats[]> {
     // The scan (stat only, no database) runs while the plugins load (from their cached descriptions, or
@@ -360,7 +380,7 @@ export class Engine {
     const { processors } = await this.plugins();
     let sessions: ScanResult['sessions'] | null = null;
     try {
-      sessions = (await this.scan()).sessions;
+      sessions = (await this.scanWithArchive()).sessions;
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       onScanError?.(error.message);
@@ -403,8 +423,14 @@ export class Engine {
     // A run in flight may have read a session before its redaction and store what it read after it.
     const running = this.runs.list().map((r) => r.processor);
     if (options.apply && running.length > 0) throw new BusyError(`processors ${running.join(', ')} are running: redact when they finish, or cancel them`);
-    const { sessions } = await this.scan();
-    return redactSecrets(this.store.db, sessions, selection, options);
+    const scan = await this.scan();
+    const report = await redactSecrets(this.store.db, scan.sessions, selection, options);
+    const redacted = [...new Set(report.rows.filter((r) => r.outcome === 'redacted').map((r) => r.session_file))];
+    if (options.apply && redacted.length > 0) {
+      const archive = await this.archive();
+      await archive?.replaceRedacted(await this.scan(), redacted);
+    }
+    return report;
   }
 
   /** Hashes the sessions as they are now and records them as processed by the processor's current version. */

@@ -31,6 +31,17 @@ export function defaultStateTarget(env: NodeJS.ProcessEnv = process.env): string
   return env.SESSION_INSPECTOR_STATE || env.SESSION_INSPECTOR_DB || join(userDataDir(env), 'state.duckdb');
 }
 
+/**
+ * The archive folder a face uses: none when turned off (`--no-archive`: false; or 'off'), the one named,
+ * else $SESSION_INSPECTOR_ARCHIVE, else `archive` in the per-user data folder. On by default: Claude Code deletes
+ * transcripts after 30 days, and the archive is what keeps them.
+ */
+export function archiveFolder(choice: string | false | undefined, home: string = userDataDir(), env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const chosen = choice ?? env.SESSION_INSPECTOR_ARCHIVE;
+  if (chosen === false || chosen === 'off') return undefined;
+  return chosen || join(home, 'archive');
+}
+
 /** The repository / installed package root (the folder holding package.json and plugins/). */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

@@ -11,12 +11,13 @@ import { SessionFile } from '../../main/core/sessionFile.js';
 import { tempDir } from '../helpers.js';
 
 const user = (text: string) => JSON.stringify({ type: 'user', uuid: `u-${text.slice(0, 12)}`, message: { role: 'user', content: text } });
-const open = (path: string) => SessionFile.open({ path, sessionKey: 'x.jsonl', username: 'x', sizeBytes: 0, mtimeMs: 0 });
+const entry = (path: string) => ({ path, sessionKey: 'x.jsonl', username: 'x', sizeBytes: 0, mtimeMs: 0 });
+const open = (path: string) => SessionFile.open(entry(path));
 
 test('transcript: the line numbers every processor uses, on a file with a BOM, CRLF, blank and malformed lines', async () => {
   const path = join(tempDir('si-transcript-'), 's.jsonl');
   writeFileSync(path, `\uFEFF${user('one')}\r\n\n{not json\n${user('four')}\n   \n${user('six')}`);
-  const page = await readTranscript(path, 1, 100);
+  const page = await readTranscript(entry(path), 1, 100);
   assert.deepEqual(
     page.entries.map((e) => [e.line, e.text]),
     [
@@ -34,7 +35,7 @@ test('transcript: the line numbers every processor uses, on a file with a BOM, C
   await file.close();
   assert.deepEqual(runner, [1, 4, 6], "the processors' line_no");
 
-  const second = await readTranscript(path, 2, 1);
+  const second = await readTranscript(entry(path), 2, 1);
   assert.deepEqual([second.entries.map((e) => e.line), second.nextLine, second.malformedLines], [[4], 6, 1]);
 });
 
@@ -72,7 +73,7 @@ test('transcript: a page anywhere in a big session starts near its line, and equ
   await file.close();
 
   for (const from of [1, 3_333, 8_190, 11_000, 11_990]) {
-    const page = await readTranscript(path, from, 50);
+    const page = await readTranscript(entry(path), from, 50);
     const expected: [number, string][] = [];
     let malformed = 0;
     for (let i = from; i <= lines.length && expected.length < 50; i++) {
@@ -93,7 +94,7 @@ test('transcript: a long text is sent whole, so "show all" shows all; a huge one
   const long = 'a'.repeat(60_000);
   const huge = 'b'.repeat(1_200_000);
   writeFileSync(path, `${user(long)}\n${user(huge)}\n`);
-  const page = await readTranscript(path, 1, 10);
+  const page = await readTranscript(entry(path), 1, 10);
   assert.equal(page.entries[0].text, long);
   assert.equal(page.entries[1].text.length < huge.length, true);
   assert.match(page.entries[1].text, /… \(200000 more characters, in the file\)$/);

@@ -149,6 +149,8 @@ export interface TranscriptPage {
   /** Pass as `fromLine` to read on; null at the end of the file. */
   nextLine: number | null;
   malformedLines: number;
+  /** The session file is gone (Claude Code's cleanup, or deleted by hand): this is its archived copy. */
+  sourceDeleted: boolean;
 }
 
 /** Where a transcript entry's text shows a secret finding's masked preview instead of the secret ([start, end) of `text`). */

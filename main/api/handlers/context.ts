@@ -1,3 +1,4 @@
+import type { SessionEntry } from '../../core/sessionFile.js';
 import { join } from 'node:path';
 import type { Engine } from '../../core/engine.js';
 import { BusyError } from '../../core/errors.js';
@@ -49,6 +50,12 @@ export interface ApiContext {
 }
 
 /** The file of a session the list knows (found by a scan, so under the root and no link followed); null otherwise. */
+/** A listed session to read: its file, or its archived copy when the source is gone (null: not listed, or neither). */
+export async function sessionEntry(ctx: ApiContext, sessionKey: string): Promise<SessionEntry | null> {
+  const { row } = await ctx.index.get(sessionKey);
+  return row ? ctx.engine.sessionEntry(sessionKey) : null;
+}
+
 export async function sessionPath(ctx: ApiContext, sessionKey: string): Promise<string | null> {
   const { row } = await ctx.index.get(sessionKey);
   return row ? join(ctx.engine.options.sessions, ...sessionKey.split('/')) : null;

@@ -6,7 +6,7 @@ import { NotFoundError } from '../../core/store/stateEdits.js';
 import type * as C from '../contract.js';
 import * as rows from '../rows.js';
 import { readTranscript } from '../transcript.js';
-import { sessionPath, type ApiContext, type DomainHandlers } from './context.js';
+import { sessionEntry, type ApiContext, type DomainHandlers } from './context.js';
 
 // The contract spells the sessions list's column ids out for the renderer; the compiler holds them equal to core's.
 const sameColumnIds: [C.SessionColumnId] extends [SessionColumnId] ? ([SessionColumnId] extends [C.SessionColumnId] ? true : never) : never = true;
@@ -56,9 +56,9 @@ export function sessionsHandlers(ctx: ApiContext): DomainHandlers<'sessions'> {
       return { session, path: join(ctx.engine.options.sessions, ...sessionKey.split('/')), processors };
     },
     'sessions/transcript': async ({ sessionKey, fromLine, limit }) => {
-      const path = await sessionPath(ctx, sessionKey);
-      if (path === null) throw new NotFoundError(`no session ${sessionKey} (refresh the list?)`);
-      return readTranscript(path, fromLine ?? 1, limit ?? 200, await listSecretSpans(ctx.engine.store.db, [sessionKey]));
+      const entry = await sessionEntry(ctx, sessionKey);
+      if (entry === null) throw new NotFoundError(`no session ${sessionKey} (refresh the list?)`);
+      return readTranscript(entry, fromLine ?? 1, limit ?? 200, await listSecretSpans(ctx.engine.store.db, [sessionKey]));
     },
     'sessions/refresh': async () => ({ total: await ctx.rescan() }),
   };

@@ -1,5 +1,5 @@
 // The archive: a compressed copy of every session under the root, kept after Claude Code deletes the source.
-import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { errnoCode, errorMessage } from '../errors.js';
@@ -91,6 +91,39 @@ export class SessionArchive {
     return result;
   }
 
+  /**
+   * After a redaction: each session's file as it is now becomes its only archived version, and every earlier
+   * version (holding the secret) is removed, audited. A redacted secret must not live on in the archive.
+   */
+  async replaceRedacted(scan: ScanResult, sessionKeys: string[], nowMs = Date.now()): Promise<void> {
+    const current = await this.current(scan.root);
+    const keys = new Set(sessionKeys);
+    const entries = scan.sessions.filter((s) => keys.has(s.sessionKey));
+    const result: ArchiveSync = { gone: [], counts: { new: 0, extended: 0, 'new-version': 0, touched: 0 }, bytesRead: 0, bytesWritten: 0, warnings: [] };
+    const before = await this.manifest.versions('root = $root AND list_contains($keys, session_key)', { root: scan.root, keys: [...keys] });
+    // Copied whole as a new version (never extended: the redaction changed bytes the old copy holds).
+    const fresh = new Map(current);
+    for (const key of keys) fresh.delete(key);
+    await this.copyAll(scan.root, entries, fresh, result, nowMs, new Map(before.map((v) => [v.sessionKey, v.version])));
+    if (result.warnings.length > 0) throw new Error(result.warnings.join('; '));
+    for (const [key, v] of fresh) if (keys.has(key)) current.set(key, v);
+    const stale = before.filter((v) => current.get(v.sessionKey)?.version !== v.version);
+    if (stale.length === 0) return;
+    await this.manifest.remove(stale, {
+      action: 'redaction',
+      detail: { versions: stale.map((v) => ({ root: v.root, session: v.sessionKey, version: v.version })) },
+    });
+    for (const v of stale) rmSync(join(this.folder, v.dataFile), { force: true });
+  }
+
+  /** Drops removed versions from the cache of current ones. */
+  forget(versions: ArchivedVersion[]): void {
+    for (const v of versions) {
+      const current = this.known.get(v.root);
+      if (current?.get(v.sessionKey)?.version === v.version) current.delete(v.sessionKey);
+    }
+  }
+
   /** The entry a gone session is read through (SessionFile opens its archived copy). */
   entryOf(root: string, v: ArchivedVersion): SessionEntry {
     return {
@@ -113,7 +146,14 @@ export class SessionArchive {
     }
   }
 
-  private async copyAll(root: string, todo: SessionEntry[], current: Map<string, ArchivedVersion>, result: ArchiveSync, nowMs: number): Promise<void> {
+  private async copyAll(
+    root: string,
+    todo: SessionEntry[],
+    current: Map<string, ArchivedVersion>,
+    result: ArchiveSync,
+    nowMs: number,
+    lastVersions?: Map<string, number>,
+  ): Promise<void> {
     const rootFolder = rootFolderOf(root);
     let unsaved: ArchivedVersion[] = [];
     let unsavedBytes = 0;
@@ -137,7 +177,15 @@ export class SessionArchive {
         const known = current.get(entry.sessionKey);
         try {
           const copied = await copySession(
-            { folder: this.folder, root, sessionKey: entry.sessionKey, path: entry.path, current: known, lastVersion: known?.version ?? 0, nowMs },
+            {
+              folder: this.folder,
+              root,
+              sessionKey: entry.sessionKey,
+              path: entry.path,
+              current: known,
+              lastVersion: lastVersions?.get(entry.sessionKey) ?? known?.version ?? 0,
+              nowMs,
+            },
             rootFolder,
           );
           result.counts[copied.kind]++;

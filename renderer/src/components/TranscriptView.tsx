@@ -90,6 +90,7 @@ export function TranscriptView() {
   const nextLine = useApp((s) => s.detail.nextLine);
   const loading = useApp((s) => s.detail.loadingTranscript);
   const malformed = useApp((s) => s.detail.malformedLines);
+  const sourceDeleted = useApp((s) => s.detail.sourceDeleted);
   const highlightLine = useApp((s) => s.detail.highlightLine);
   const firstLine = useApp((s) => s.detail.firstLine);
   const loadMore = useApp((s) => s.loadMoreTranscript);
@@ -127,6 +128,11 @@ export function TranscriptView() {
           <button type="button" className="link-button" onClick={() => void readFromStart()} disabled={loading}>
             Read from line 1
           </button>
+        </p>
+      )}
+      {sourceDeleted && (
+        <p className="warn-text" role="status">
+          Source deleted: the session file is gone, and this is its copy from the archive.
         </p>
       )}
       {malformed > 0 && <p className="muted">{malformed} malformed line(s) skipped.</p>}

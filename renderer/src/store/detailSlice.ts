@@ -18,6 +18,8 @@ export interface DetailData {
   entries: TranscriptEntry[];
   nextLine: number | null;
   malformedLines: number;
+  /** The session file is gone: the transcript shown is the archive's copy. */
+  sourceDeleted: boolean;
   loadingTranscript: boolean;
   error: string | null;
   /** The line the session was opened at (a finding's), shown highlighted; null when opened from the start. */
@@ -49,6 +51,7 @@ const EMPTY: DetailData = {
   entries: [],
   nextLine: null,
   malformedLines: 0,
+  sourceDeleted: false,
   loadingTranscript: false,
   error: null,
   highlightLine: null,
@@ -71,6 +74,7 @@ export const createDetailSlice: SliceCreator<DetailSliceState> = (set, get, { ap
           entries: append ? [...current.entries, ...page.entries] : page.entries,
           nextLine: page.nextLine,
           malformedLines: (append ? current.malformedLines : 0) + page.malformedLines,
+          sourceDeleted: page.sourceDeleted,
           loadingTranscript: false,
           ...(append ? {} : { firstLine: fromLine }),
         },

@@ -196,3 +196,32 @@ test('archive: a session deleted between the scan and its copy is simply not arc
   assert.deepEqual(result.counts, { new: 0, extended: 0, 'new-version': 0, touched: 0 });
   assert.deepEqual(result.warnings, []);
 });
+
+test('archive: a redaction leaves no copy of the secret in the archive (earlier versions removed, audited)', async () => {
+  const s = await setup();
+  const token = `${'ghp'}_${'q7Rz2KpX9mWv4TyL8nBd3HcF6sJg1AeQ0uYo'}`;
+  writeSession(s.root, 'alice/s.jsonl', [userRecord(`deploy with ${token} please`), assistantRecord('done')]);
+  const engine = await Engine.open({
+    state: join(s.dir, 'state.duckdb'),
+    sessions: s.root,
+    builtins: true,
+    pluginProcesses: 1,
+    home: join(s.dir, 'home'),
+    archive: s.archive,
+  });
+  after(() => engine.close());
+  await engine.run(['secrets']);
+  const report = await engine.redactSecrets({ all: true }, { apply: true, force: true, via: 'test' });
+  assert.deepEqual(
+    report.rows.map((r) => r.outcome),
+    ['redacted'],
+  );
+  const archive = (await engine.archive())!;
+  const versions = await archive.manifest.versions();
+  assert.equal(versions.length, 1, 'only the redacted copy is kept');
+  const bytes = await archivedBytes(archive.entryOf((await engine.scan()).root, versions[0]));
+  assert.equal(bytes.includes(token), false);
+  assert.match(bytes.toString(), /\[REDACTED:github_token\]/);
+  const [audit] = await archive.manifest.db.all("SELECT action FROM archive_audit WHERE action = 'redaction'");
+  assert.equal(audit.action, 'redaction');
+});
