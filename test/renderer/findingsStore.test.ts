@@ -243,7 +243,12 @@ test('findings store: a finding opens its transcript from a few lines before its
     'sessions/transcript': ({ fromLine, limit }) => {
       const from = fromLine ?? 1;
       const count = Math.min(limit ?? 200, 1000 - from + 1);
-      return { entries: Array.from({ length: count }, (_, i) => entry(from + i)), nextLine: from + count <= 1000 ? from + count : null, malformedLines: 1, sourceDeleted: false };
+      return {
+        entries: Array.from({ length: count }, (_, i) => entry(from + i)),
+        nextLine: from + count <= 1000 ? from + count : null,
+        malformedLines: 1,
+        sourceDeleted: false,
+      };
     },
   });
   await store.getState().openFinding(OTHER_PROJECT);
