@@ -6,6 +6,7 @@ import { reportCommand } from './report.js';
 import { statusCommand } from './status.js';
 import { findingsCommand } from './findings.js';
 import { sessionsCommand } from './sessions.js';
+import { searchCommand } from './search.js';
 import { secretsCommand } from './secrets.js';
 import { ConflictError, listAudit, NotFoundError, undoChange } from '../core/store/stateEdits.js';
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_BUDGET_SECONDS, type RunOptions } from '../core/runner/runner.js';
@@ -370,6 +371,7 @@ export function buildProgram(): Command {
   reportCommand(program);
   findingsCommand(program);
   sessionsCommand(program);
+  searchCommand(program);
   secretsCommand(program);
 
   common(program.command('query').description("run read-only SQL over the state database and the processors' views"), false)
