@@ -158,10 +158,14 @@ function hit(row: JsonRow): SearchHit {
 export function withTimeLimit<T>(db: SearchDb, ms: number, fn: (c: Connection) => Promise<T>): Promise<T> {
   return db.exclusive(async (c) => {
     let timedOut = false;
-    const timer = setTimeout(() => {
+    let timer: NodeJS.Timeout;
+    // Again every 20 ms until it stops: an interrupt that lands before the statement starts executing is lost.
+    const interrupt = () => {
       timedOut = true;
       db.interrupt();
-    }, ms);
+      timer = setTimeout(interrupt, 20);
+    };
+    timer = setTimeout(interrupt, ms);
     try {
       return await fn(c);
     } catch (error) {
