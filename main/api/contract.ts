@@ -11,6 +11,7 @@ export * from './contract/health.js';
 export * from './contract/plugins.js';
 export * from './contract/query.js';
 export * from './contract/runs.js';
+export * from './contract/search.js';
 export * from './contract/sessions.js';
 export * from './contract/state.js';
 export * from './contract/usage.js';
@@ -20,6 +21,7 @@ import type { Finding, FindingStatus, RedactReport } from './contract/findings.j
 import type { HealthReport } from './contract/health.js';
 import type { InstallPreview, PluginInfo } from './contract/plugins.js';
 import type { CatalogEntry, ExportResult, QueryResult } from './contract/query.js';
+import type { SearchArgs, SearchResult } from './contract/search.js';
 import type { ActiveRun, Dashboard, ProcessorInfo, RunRecord, RunStatsJson, RunTimelinePoint } from './contract/runs.js';
 import type { SessionDetail, SessionFilter, SessionPage, SessionQuery, SessionTarget, TranscriptPage } from './contract/sessions.js';
 import type { AuditEntry, StateRow } from './contract/state.js';
@@ -97,6 +99,12 @@ export interface ApiMethods {
   'secrets/reveal': { args: { id: string }; result: { value: string } };
   /** Overdue, failing or stuck processors, quarantined sessions, stopped runners: the header's badge. */
   'health/get': { args: Record<string, never>; result: HealthReport };
+
+  /**
+   * Full-text search over every session of the folder, live or gone, newest first. Answers from the search
+   * index at once and brings it up to date in the background (`index.updating` says it is catching up).
+   */
+  'search/query': { args: SearchArgs; result: SearchResult };
 
   /** A usage and cost report from the stored tokens, as `session-inspector report <kind> --json` gives it (plus `kind`). */
   'usage/report': { args: UsageReportRequest; result: UsageReport };

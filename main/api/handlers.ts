@@ -8,6 +8,7 @@ import { healthHandlers } from './handlers/health.js';
 import { pluginsHandlers } from './handlers/plugins.js';
 import { queryHandlers } from './handlers/query.js';
 import { runsHandlers } from './handlers/runs.js';
+import { searchHandlers } from './handlers/search.js';
 import { sessionsHandlers } from './handlers/sessions.js';
 import { stateHandlers } from './handlers/state.js';
 import { usageHandlers } from './handlers/usage.js';
@@ -27,6 +28,7 @@ export function apiHandlers(ctx: ApiContext): ApiHandlers {
     ...findingsHandlers(ctx),
     ...healthHandlers(ctx),
     ...usageHandlers(ctx),
+    ...searchHandlers(ctx),
   };
 }
 

@@ -4,6 +4,7 @@ import { UsageError, errorMessage } from '../core/errors.js';
 import { Engine, type EngineOptions } from '../core/engine.js';
 import { prometheusMetrics } from '../core/healthMetrics.js';
 import { archiveFolder, defaultSessionRoot, defaultStateTarget, userDataDir } from '../core/paths.js';
+import { LiveSearch } from '../core/search/liveSearch.js';
 import { Scheduler } from '../core/scheduler/scheduler.js';
 import { SessionIndex } from '../core/sessions/sessionIndex.js';
 import { isPostgresUrl } from '../core/store/database.js';
@@ -56,6 +57,7 @@ export class ApiService {
   private index!: SessionIndex;
   private runs!: RunManager;
   private readonly handlers: C.ApiHandlers;
+  private readonly search: LiveSearch;
 
   private constructor(
     private engine: Engine,
@@ -63,6 +65,7 @@ export class ApiService {
     settingsFile: string,
   ) {
     this.settings = new AppSettingsFile(settingsFile);
+    this.search = new LiveSearch(options.home ?? userDataDir());
     this.handlers = apiHandlers(this.context());
   }
 
@@ -107,6 +110,7 @@ export class ApiService {
     await this.scheduler?.stop();
     this.runs.cancel();
     await this.runs.settle();
+    await this.search.close();
     await this.engine.close();
   }
 
@@ -123,6 +127,7 @@ export class ApiService {
       get runs() {
         return service.runs;
       },
+      search: this.search,
       face: this.options,
       emit: (event) => this.emit(event),
       rescan: () => this.rescan(),

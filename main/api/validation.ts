@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PROCESSOR_NAME } from '../core/plugins/processorSchema.js';
 import { SESSION_COLUMN_IDS } from '../core/sessions/sessionColumns.js';
-import { FINDING_STATUSES, PROCESSOR_STATUSES, USAGE_REPORT_KINDS, USAGE_WEEK_STARTS, type ArgsOf, type MethodName } from './contract.js';
+import { FINDING_STATUSES, SEARCH_ROLES, PROCESSOR_STATUSES, USAGE_REPORT_KINDS, USAGE_WEEK_STARTS, type ArgsOf, type MethodName } from './contract.js';
 
 /**
  * Every method's arguments, checked in main before anything runs: wrong types, missing or extra fields
@@ -129,6 +129,20 @@ export const schemas: { [M in MethodName]: z.ZodType<ArgsOf<M>> } = {
     })
     .strict()
     .refine((a) => (a.findings === undefined) !== (a.sessions === undefined), 'give findings or sessions, one of them') as z.ZodType<ArgsOf<'secrets/redact'>>,
+  'search/query': z
+    .object({
+      text: z.string().min(1, 'text: give the text to search for').max(10_000),
+      regex: z.boolean().optional(),
+      roles: z
+        .array(z.enum(SEARCH_ROLES as [string, ...string[]]))
+        .max(3)
+        .optional(),
+      project: z.string().min(1).max(4096).optional(),
+      since: z.string().datetime({ offset: true }).optional(),
+      offset: z.number().int().min(0).max(1_000_000).optional(),
+      limit: z.number().int().min(1).max(200).optional(),
+    })
+    .strict() as z.ZodType<ArgsOf<'search/query'>>,
   'secrets/reveal': z.object({ id: findingId }).strict(),
   // Shapes only: the values (a real zone, a real date, since before until) are checked by the report
   // module's own rules, the ones the CLI's flags go through.

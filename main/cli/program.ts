@@ -6,6 +6,7 @@ import { reportCommand } from './report.js';
 import { statusCommand } from './status.js';
 import { findingsCommand } from './findings.js';
 import { sessionsCommand } from './sessions.js';
+import { searchCommand } from './search.js';
 import { secretsCommand } from './secrets.js';
 import { archiveCommand } from './archive.js';
 import { ConflictError, listAudit, NotFoundError, undoChange } from '../core/store/stateEdits.js';
@@ -371,6 +372,7 @@ export function buildProgram(): Command {
   reportCommand(program);
   findingsCommand(program);
   sessionsCommand(program);
+  searchCommand(program);
   secretsCommand(program);
   archiveCommand(program);
 

@@ -24,7 +24,7 @@ import type { RunEvent } from './runEvents.js';
 import { checkHealth, DEFAULT_THRESHOLDS, type Health, type HealthThresholds } from './health.js';
 import { CadenceSettings, resolveCadence } from './scheduler/cadence.js';
 import { redactSecrets, type RedactOptions, type RedactReport, type RedactSelection } from './redaction/redactSecrets.js';
-import { SessionArchive, type ArchiveSync } from './archive/sessionArchive.js';
+import { SessionArchive, withGone, type ArchiveSync } from './archive/sessionArchive.js';
 
 export interface EngineOptions {
   /** The state store: a DuckDB file, or a postgres:// URL (team mode). */
@@ -313,9 +313,10 @@ export class Engine {
       archived = await archive.sync(scan, complete, now.getTime());
       archiveWarnings.push(...archived.warnings);
     }
-    // A session read from the archive is not an orphan: its transcript is kept, and processors can run on it.
+    // Orphaned means the source file is gone, archived or not (reports count such sessions as deleted); an
+    // archived one is still a session of the run: processors read it from the archive.
+    const changes = await this.orphans.sync(scan.sessions, this.marksOrphans && complete, now);
     const sessions = archived ? withGone(scan.sessions, archived.gone) : scan.sessions;
-    const changes = await this.orphans.sync(sessions, this.marksOrphans && complete, now);
     return { ...scan, sessions, ...changes, archived, archiveWarnings };
   }
 
@@ -326,9 +327,7 @@ export class Engine {
   async scanWithArchive(): Promise<ScanResult & { sourceGone: number }> {
     const scan = await this.scan();
     const archive = await this.archive();
-    if (!archive || scan.warnings.length > 0 || scan.sessions.length === 0) return { ...scan, sourceGone: 0 };
-    const live = new Set(scan.sessions.map((s) => s.sessionKey));
-    const gone = [...(await archive.current(scan.root)).values()].filter((v) => !live.has(v.sessionKey)).map((v) => archive.entryOf(scan.root, v));
+    const gone = archive ? await archive.goneEntries(scan) : [];
     return { ...scan, sessions: withGone(scan.sessions, gone), sourceGone: gone.length };
   }
 
@@ -455,12 +454,6 @@ export class Engine {
 
 /** A run's scan: the sessions to consider (archived ones whose source is gone included), and what the archive did. */
 export type ScannedForRun = ScanResult & OrphanChanges & { archived: ArchiveSync | null; archiveWarnings: string[] };
-
-/** The scan's sessions and the archived ones whose source is gone, sorted by key as the scan sorts. */
-function withGone(sessions: ScanResult['sessions'], gone: ScanResult['sessions']): ScanResult['sessions'] {
-  if (gone.length === 0) return sessions;
-  return [...sessions, ...gone].sort((a, b) => (a.sessionKey < b.sessionKey ? -1 : a.sessionKey > b.sessionKey ? 1 : 0));
-}
 
 /** The options of a run started by a command: its caps, cancel, log and progress. */
 export type EngineRunOptions = Omit<RunOptions, 'only' | 'processorSignals'>;

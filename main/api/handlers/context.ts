@@ -2,6 +2,7 @@ import type { SessionEntry } from '../../core/sessionFile.js';
 import { join } from 'node:path';
 import type { Engine } from '../../core/engine.js';
 import { BusyError } from '../../core/errors.js';
+import type { LiveSearch } from '../../core/search/liveSearch.js';
 import type { ProcessorSchedule } from '../../core/scheduler/scheduler.js';
 import type { SessionIndex } from '../../core/sessions/sessionIndex.js';
 import type { ApiEvent, ApiHandlers, AppInfo, MethodName, SessionTarget } from '../contract.js';
@@ -28,6 +29,8 @@ export interface ApiContext {
   readonly index: SessionIndex;
   /** Runs the app starts, and every run's progress. */
   readonly runs: RunManager;
+  /** Full-text search over the session folder (its index is per user, whatever the store). */
+  readonly search: LiveSearch;
   readonly face: FaceHooks;
   /** Tells every window (the renderer's events). */
   emit(event: ApiEvent): void;

@@ -116,6 +116,16 @@ export class SessionArchive {
     for (const v of stale) rmSync(join(this.folder, v.dataFile), { force: true });
   }
 
+  /**
+   * The archived sessions of the scan's root that the scan did not find (their source is gone), to read
+   * from the archive; none when the scan is incomplete (a folder it could not read, or an empty root).
+   */
+  async goneEntries(scan: ScanResult): Promise<SessionEntry[]> {
+    if (scan.warnings.length > 0 || scan.sessions.length === 0) return [];
+    const live = new Set(scan.sessions.map((s) => s.sessionKey));
+    return [...(await this.current(scan.root)).values()].filter((v) => !live.has(v.sessionKey)).map((v) => this.entryOf(scan.root, v));
+  }
+
   /** Drops removed versions from the cache of current ones. */
   forget(versions: ArchivedVersion[]): void {
     for (const v of versions) {
@@ -213,6 +223,12 @@ export class SessionArchive {
       result.warnings.push(`not archived: ${failures.slice(0, WARNINGS_LISTED).join('; ')}${more}`);
     }
   }
+}
+
+/** The scan's sessions and the archived ones whose source is gone, sorted by key as the scan sorts. */
+export function withGone(sessions: SessionEntry[], gone: SessionEntry[]): SessionEntry[] {
+  if (gone.length === 0) return sessions;
+  return [...sessions, ...gone].sort((a, b) => (a.sessionKey < b.sessionKey ? -1 : a.sessionKey > b.sessionKey ? 1 : 0));
 }
 
 /** Each root's sessions sit in a folder of their own: its name, and a hash of its path to tell two `projects` apart. */

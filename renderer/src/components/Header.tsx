@@ -2,6 +2,7 @@ import { THEMES, type ThemeChoice } from '../store/appSlice.js';
 import { useApp } from '../StoreContext.js';
 import { ActiveRunsStrip } from './ActiveRunsStrip.js';
 import { HealthBadge } from './HealthBadge.js';
+import { SearchBox } from './SearchBox.js';
 
 export function Header() {
   const info = useApp((s) => s.info);
@@ -22,6 +23,7 @@ export function Header() {
         </span>
       )}
       <span className="spacer" />
+      <SearchBox />
       <ActiveRunsStrip />
       <HealthBadge />
       <label className="theme-switch">

@@ -4,6 +4,7 @@
 // secrets processor found arrive masked from main and are revealed one at a time, on a click (SecretText).
 import { useEffect, useRef } from 'react';
 import type { TranscriptEntry, TranscriptSecret } from '../../../main/api/contract.js';
+import { MatchText } from './MatchText.js';
 import { SecretText } from './SecretText.js';
 import { formatTime } from '../lib/format.js';
 import { useApp } from '../StoreContext.js';
@@ -11,7 +12,14 @@ import { useApp } from '../StoreContext.js';
 /** Characters of one entry shown before "show all" (a tool result can be megabytes). */
 const CLIP = 4000;
 
-function Text({ text, secrets }: { text: string; secrets?: TranscriptSecret[] }) {
+function Text({ text, secrets, match }: { text: string; secrets?: TranscriptSecret[]; match?: string | null }) {
+  // A search hit's match is marked unless the entry shows masked secrets (their marks come first).
+  if (match && !secrets?.length && text.length <= CLIP)
+    return (
+      <pre className="transcript-text">
+        <MatchText text={text} match={match} />
+      </pre>
+    );
   if (text.length <= CLIP)
     return (
       <pre className="transcript-text">
@@ -49,14 +57,14 @@ const LABEL: Record<TranscriptEntry['kind'], string> = {
 /** Tool calls, their results and thinking are collapsed; turns are open. */
 const COLLAPSED = new Set<TranscriptEntry['kind']>(['tool_use', 'tool_result', 'thinking', 'system', 'other']);
 
-function Entry({ entry, highlighted }: { entry: TranscriptEntry; highlighted: boolean }) {
+function Entry({ entry, highlighted, match }: { entry: TranscriptEntry; highlighted: boolean; match: string | null }) {
   const head = (
     <>
       <span className="entry-kind">
         {LABEL[entry.kind]}
         {entry.toolName ? `: ${entry.toolName}` : ''}
       </span>
-      {highlighted && <span className="chip chip-finding">the finding's line</span>}
+      {highlighted && <span className="chip chip-finding">{match ? 'the search hit' : "the finding's line"}</span>}
       {entry.isError && <span className="chip chip-failed">error</span>}
       {entry.sidechain && <span className="chip">subagent</span>}
       <span className="muted entry-meta">
@@ -73,14 +81,14 @@ function Entry({ entry, highlighted }: { entry: TranscriptEntry; highlighted: bo
     return (
       <details className={className} data-line={entry.line} open={highlighted || undefined} {...mark}>
         <summary>{head}</summary>
-        <Text text={entry.text} secrets={entry.secrets} />
+        <Text text={entry.text} secrets={entry.secrets} match={highlighted ? match : null} />
       </details>
     );
   }
   return (
     <div className={className} data-line={entry.line} {...mark}>
       <div className="entry-head">{head}</div>
-      <Text text={entry.text} secrets={entry.secrets} />
+      <Text text={entry.text} secrets={entry.secrets} match={highlighted ? match : null} />
     </div>
   );
 }
@@ -92,6 +100,7 @@ export function TranscriptView() {
   const malformed = useApp((s) => s.detail.malformedLines);
   const sourceDeleted = useApp((s) => s.detail.sourceDeleted);
   const highlightLine = useApp((s) => s.detail.highlightLine);
+  const highlightText = useApp((s) => s.detail.highlightText);
   const firstLine = useApp((s) => s.detail.firstLine);
   const loadMore = useApp((s) => s.loadMoreTranscript);
   const readFromStart = useApp((s) => s.readTranscriptFromStart);
@@ -142,7 +151,7 @@ export function TranscriptView() {
         </p>
       )}
       {entries.map((e, i) => (
-        <Entry key={i} entry={e} highlighted={e.line === highlightLine} />
+        <Entry key={i} entry={e} highlighted={e.line === highlightLine} match={highlightText} />
       ))}
       {loading && <p className="muted">Loading…</p>}
       {!loading && entries.length === 0 && <p className="muted">Nothing readable in this transcript.</p>}

@@ -7,6 +7,7 @@ import { createHealthSlice } from './healthSlice.js';
 import { createPluginsSlice } from './pluginsSlice.js';
 import { createQuerySlice } from './querySlice.js';
 import { createRunsSlice } from './runsSlice.js';
+import { createSearchSlice } from './searchSlice.js';
 import { createSessionsSlice } from './sessionsSlice.js';
 import { createStateTableSlice } from './stateTableSlice.js';
 import type { Store, StoreDeps } from './types.js';
@@ -26,5 +27,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createUsageSlice(set, get, deps),
     ...createHealthSlice(set, get, deps),
     ...createFindingsSlice(set, get, deps),
+    ...createSearchSlice(set, get, deps),
   }));
 }

@@ -26,6 +26,8 @@ export interface DetailData {
   highlightLine: number | null;
   /** The finding it was opened for: a secret's masked span on that line is marked as the one. */
   highlightFinding: string | null;
+  /** The text a search found on that line, marked where it appears in the line's entries. */
+  highlightText: string | null;
   /** The first line read: lines before it are not shown (1 when the transcript was read from the start). */
   firstLine: number;
   /** The session's subagent transcripts (read when it has any). */
@@ -35,7 +37,7 @@ export interface DetailData {
 export interface DetailSliceState {
   detail: DetailData;
   /** `at.line`: read from a few lines before that line, and highlight it (and the finding's secret, `at.finding`). */
-  openSession(sessionKey: string, at?: { line: number; finding?: string }): Promise<void>;
+  openSession(sessionKey: string, at?: { line: number; finding?: string; text?: string }): Promise<void>;
   closeSession(): void;
   refreshDetail(): Promise<void>;
   loadMoreTranscript(): Promise<void>;
@@ -56,6 +58,7 @@ const EMPTY: DetailData = {
   error: null,
   highlightLine: null,
   highlightFinding: null,
+  highlightText: null,
   firstLine: 1,
   subagents: [],
 };
@@ -104,7 +107,8 @@ export const createDetailSlice: SliceCreator<DetailSliceState> = (set, get, { ap
     async openSession(sessionKey, at) {
       const highlightLine = at ? at.line : null;
       const fromLine = at ? Math.max(1, at.line - CONTEXT_LINES) : 1;
-      set({ detail: { ...EMPTY, key: sessionKey, highlightLine, highlightFinding: at?.finding ?? null, firstLine: fromLine } });
+      const highlightText = at?.text || null;
+      set({ detail: { ...EMPTY, key: sessionKey, highlightLine, highlightFinding: at?.finding ?? null, highlightText, firstLine: fromLine } });
       await Promise.all([loadDetail(sessionKey), loadTranscript(sessionKey, fromLine, false)]);
     },
 

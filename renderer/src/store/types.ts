@@ -11,6 +11,7 @@ import type { QuerySliceState } from './querySlice.js';
 import type { UsageSliceState } from './usageSlice.js';
 import type { HealthSliceState } from './healthSlice.js';
 import type { FindingsSliceState } from './findingsSlice.js';
+import type { SearchSliceState } from './searchSlice.js';
 
 export type Store = AppSliceState &
   SessionsSliceState &
@@ -21,7 +22,8 @@ export type Store = AppSliceState &
   QuerySliceState &
   UsageSliceState &
   HealthSliceState &
-  FindingsSliceState;
+  FindingsSliceState &
+  SearchSliceState;
 
 /** localStorage in the page; a Map-backed fake in unit tests. */
 export interface KeyValueStorage {

@@ -109,7 +109,7 @@ test('archive: earlier bytes that changed are kept as a new version beside the o
   assert.deepEqual(await archivedBytes(archive.entryOf(changed.root, versions[1])), readFileSync(path));
 });
 
-test('archive: a deleted session is not an orphan; a new processor reads it from the archive, SQL and JavaScript alike', async () => {
+test('archive: a deleted session is marked orphaned (source gone) and a new processor still reads it from the archive, SQL and JavaScript alike', async () => {
   const s = await setup();
   writeSession(s.root, 'proj/keep.jsonl', records(6, 'keep'));
   const gonePath = writeSession(
@@ -134,7 +134,7 @@ test('archive: a deleted session is not an orphan; a new processor reads it from
   for (const run of stats) assert.equal(run.processed, 2, `${run.processor} processed both sessions`);
   assert.deepEqual(await items(engine, 'counting'), live.counting);
   assert.deepEqual(await items(engine, 'sql-lines'), live.sql);
-  assert.deepEqual(await engine.store.db.all('SELECT session_file FROM orphaned_sessions'), []);
+  assert.deepEqual(await engine.store.db.all('SELECT session_file FROM orphaned_sessions'), [{ session_file: 'proj/gone.jsonl' }]);
   const listed = await engine.scanWithArchive();
   assert.equal(listed.sourceGone, 1);
   assert.deepEqual(
