@@ -134,6 +134,7 @@ test('archive: a deleted session is marked orphaned (source gone) and a new proc
   for (const run of stats) assert.equal(run.processed, 2, `${run.processor} processed both sessions`);
   assert.deepEqual(await items(engine, 'counting'), live.counting);
   assert.deepEqual(await items(engine, 'sql-lines'), live.sql);
+  await engine.scanSessions(); // the store knows the session now, so the next scan marks its source gone
   assert.deepEqual(await engine.store.db.all('SELECT session_file FROM orphaned_sessions'), [{ session_file: 'proj/gone.jsonl' }]);
   const listed = await engine.scanWithArchive();
   assert.equal(listed.sourceGone, 1);
