@@ -19,12 +19,12 @@ import { syncViews } from './store/views.js';
 import type { JsonRow, StateFilter } from './store/types.js';
 import { selectCandidates } from './runner/candidates.js';
 import { SqlEngine } from './sql/sqlEngine.js';
-import { RunService } from './runService.js';
+import { RunService, type ScannedForRun } from './runService.js';
 import type { RunEvent } from './runEvents.js';
 import { checkHealth, DEFAULT_THRESHOLDS, type Health, type HealthThresholds } from './health.js';
 import { CadenceSettings, resolveCadence } from './scheduler/cadence.js';
 import { redactSecrets, type RedactOptions, type RedactReport, type RedactSelection } from './redaction/redactSecrets.js';
-import { SessionArchive, withGone, type ArchiveSync } from './archive/sessionArchive.js';
+import { SessionArchive, withGone, type ArchiveCopies } from './archive/sessionArchive.js';
 
 export interface EngineOptions {
   /** The state store: a DuckDB file, or a postgres:// URL (team mode). */
@@ -106,12 +106,22 @@ export class Engine {
   async close(): Promise<void> {
     await this.pool.close();
     await this.sql.close();
+    await Promise.allSettled([...this.archiveCopies]);
     const archive = await this.archiveOpening?.catch(() => null);
     await archive?.close();
     await this.store.close();
   }
 
   private archiveOpening: Promise<SessionArchive> | undefined;
+  /** Copies into the archive still running (a scan starts them; the run that asked overlaps them). */
+  private readonly archiveCopies = new Set<Promise<unknown>>();
+
+  private trackArchiving(copies: Promise<ArchiveCopies>): Promise<ArchiveCopies> {
+    const tracked = copies.finally(() => this.archiveCopies.delete(tracked));
+    tracked.catch(() => undefined);
+    this.archiveCopies.add(tracked);
+    return tracked;
+  }
 
   /**
    * The archive, opened at first use; null when there is none. A folder that cannot be opened (a read-only
@@ -300,7 +310,7 @@ export class Engine {
    * Scans the session root and brings the orphan marks in step with it: sessions known to the database
    * whose file is gone are marked orphaned, orphaned ones whose file is back are restored.
    */
-  async scanSessions(now = new Date(), scanning: Promise<ScanResult> = this.scan()): Promise<ScannedForRun> {
+  async scanSessions(now = new Date(), scanning: Promise<ScanResult> = this.scan(), signal?: AbortSignal): Promise<ScannedForRun> {
     const scan = await scanning;
     // A folder the scan could not read still holds its sessions: only a complete scan may mark one gone. An
     // empty root marks nothing either: far more often the wrong folder (or an unmounted share, in team mode)
@@ -308,16 +318,14 @@ export class Engine {
     const complete = scan.warnings.length === 0 && scan.sessions.length > 0;
     const archiveWarnings: string[] = [];
     const archive = await this.archive((message) => archiveWarnings.push(message));
-    let archived: ArchiveSync | null = null;
-    if (archive) {
-      archived = await archive.sync(scan, complete, now.getTime());
-      archiveWarnings.push(...archived.warnings);
-    }
+    const archived = archive ? await archive.sync(scan, complete, now.getTime(), signal) : null;
+    // Copying goes on while the run processes: the engine closes only after it (close() waits).
+    const archiving = archived ? this.trackArchiving(archived.copies) : null;
     // Orphaned means the source file is gone, archived or not (reports count such sessions as deleted); an
     // archived one is still a session of the run: processors read it from the archive.
     const changes = await this.orphans.sync(scan.sessions, this.marksOrphans && complete, now);
     const sessions = archived ? withGone(scan.sessions, archived.gone) : scan.sessions;
-    return { ...scan, sessions, ...changes, archived, archiveWarnings };
+    return { ...scan, sessions, ...changes, archiving, archiveWarnings };
   }
 
   /**
@@ -451,9 +459,6 @@ export class Engine {
     return this.store.markProcessed(processor.name, processor.version, entries);
   }
 }
-
-/** A run's scan: the sessions to consider (archived ones whose source is gone included), and what the archive did. */
-export type ScannedForRun = ScanResult & OrphanChanges & { archived: ArchiveSync | null; archiveWarnings: string[] };
 
 /** The options of a run started by a command: its caps, cancel, log and progress. */
 export type EngineRunOptions = Omit<RunOptions, 'only' | 'processorSignals'>;

@@ -9,13 +9,23 @@ import { emptyStats, type RunStats } from './runner/stats.js';
 import type { ScanResult } from './scan.js';
 import type { SessionEntry } from './sessionFile.js';
 import type { OrphanChanges } from './store/orphanStore.js';
+import type { ArchiveCopies } from './archive/sessionArchive.js';
+
+/** A run's scan: the sessions to consider (archived ones whose source is gone included), and what the archive did. */
+export type ScannedForRun = ScanResult &
+  OrphanChanges & {
+    /** The copying into the archive this scan started (null without an archive); its warnings are the run's to report. */
+    archiving: Promise<ArchiveCopies> | null;
+    /** The archive could not be opened: said once, the run goes on without it. */
+    archiveWarnings: string[];
+  };
 
 /** What a run needs of the engine (the Engine itself; an interface here keeps the two modules acyclic). */
 export interface RunHost {
   readonly store: StateStore;
   readonly pool: PluginPool;
   readonly runner: Runner;
-  scanSessions(now?: Date, scanning?: Promise<ScanResult>): Promise<ScanResult & OrphanChanges & { archiveWarnings: string[] }>;
+  scanSessions(now?: Date, scanning?: Promise<ScanResult>, signal?: AbortSignal): Promise<ScannedForRun>;
 }
 
 /** The caps of a run (`run`'s flags, `watch`'s, the scheduler's). */
@@ -193,7 +203,25 @@ export class RunService {
     // processor anyway, they start while the root is scanned. A run of SQL processors alone starts none.
     const javascript = toRun.filter((p) => !p.checked);
     if (javascript.length > 0 && (await this.engine.store.hasNeverRun(javascript))) this.engine.pool.warm();
-    const sessions = await this.scan(toRun, request, startedAt);
+    const { sessions, archiving } = await this.scan(toRun, request, startedAt, cancel.signal);
+    try {
+      return await this.passOver(toRun, sessions, request, cancel, throttle, onFinished, failed);
+    } finally {
+      // The archive copies new and grown sessions while the pass runs; the run ends when both have.
+      const copies = await archiving?.catch((error: unknown) => ({ warnings: [`archiving failed: ${errorMessage(error)}`] }));
+      for (const warning of copies?.warnings ?? []) request.log?.('warn', warning);
+    }
+  }
+
+  private async passOver(
+    toRun: LoadedProcessor[],
+    sessions: SessionEntry[],
+    request: RunRequest,
+    cancel: Pick<RunOptions, 'signal' | 'processorSignals'>,
+    throttle: ProgressThrottle,
+    onFinished: (stats: RunStats) => void,
+    failed: Map<string, Set<string>> | null,
+  ): Promise<RunStats[]> {
     let only: Map<string, Set<string>> | undefined;
     if (failed) {
       const sessions = [...new Set([...failed.values()].flatMap((keys) => [...keys]))];
@@ -230,12 +258,12 @@ export class RunService {
    * is gone or unreadable), still gets a processor_runs row per processor with the error, so it shows
    * where every run does; the runner records its own failures.
    */
-  private async scan(processors: LoadedProcessor[], request: RunRequest, startedAtMs: number): Promise<SessionEntry[]> {
+  private async scan(processors: LoadedProcessor[], request: RunRequest, startedAtMs: number, signal?: AbortSignal): Promise<ScannedForRun> {
     try {
-      const scan = await this.engine.scanSessions(new Date(startedAtMs), request.scanning);
+      const scan = await this.engine.scanSessions(new Date(startedAtMs), request.scanning, signal);
       if (scan.orphaned.length > 0 || scan.restored.length > 0) request.onScanned?.({ orphaned: scan.orphaned, restored: scan.restored });
       for (const warning of scan.archiveWarnings) request.log?.('warn', warning);
-      return scan.sessions;
+      return scan;
     } catch (error) {
       const finishedAt = new Date((request.now ?? Date.now)());
       for (const processor of processors) {

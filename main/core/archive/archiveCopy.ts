@@ -11,10 +11,11 @@ import type { ArchivedVersion } from './archiveManifest.js';
 /** Raw bytes per compressed member: the unit of random access (a read decompresses one member at a time). */
 export const MEMBER_BYTES = 4 << 20;
 /**
- * Brotli quality 3: measured here on real transcripts it packs to about 10% (gzip -6: 12%) at three times
- * gzip -6's speed; higher qualities cost 2-10x the time for a point or two.
+ * Brotli quality 1: on real transcripts it packs to about 11% (gzip -6: 12%) at several times gzip -6's
+ * speed. Archiving runs beside every cold run, so speed comes first: quality 3 gained a point or two of
+ * ratio for 40% more time over the copy of corpus A.
  */
-const QUALITY = 3;
+const QUALITY = 1;
 /** Bytes hashed per read while checking that an archived prefix is unchanged. */
 const HASH_CHUNK = 1 << 20;
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);

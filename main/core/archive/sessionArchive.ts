@@ -16,9 +16,8 @@ const SAVE_EVERY_BYTES = 64 << 20;
 /** Warnings named one by one before the rest are counted. */
 const WARNINGS_LISTED = 5;
 
-export interface ArchiveSync {
-  /** Sessions whose source is gone, read from the archive from now on (SessionEntry.archived set). */
-  gone: SessionEntry[];
+/** What copying the scan's sessions into the archive did. */
+export interface ArchiveCopies {
   counts: Record<CopyKind, number>;
   /** Source bytes read, and compressed bytes written. */
   bytesRead: number;
@@ -27,7 +26,16 @@ export interface ArchiveSync {
   warnings: string[];
 }
 
+export interface ArchiveSync {
+  /** Sessions whose source is gone, read from the archive from now on (SessionEntry.archived set). */
+  gone: SessionEntry[];
+  /** The copying of new and grown sessions, running on (a run overlaps it with its own work). */
+  copies: Promise<ArchiveCopies>;
+}
+
 export class SessionArchive {
+  /** The copy a sync started, until it ends. */
+  private copying: Promise<unknown> = Promise.resolve();
   /** Current versions per root, loaded once and kept in step with every save (the app scans often). */
   private readonly known = new Map<string, Map<string, ArchivedVersion>>();
 
@@ -64,10 +72,11 @@ export class SessionArchive {
    * kept as a new version; sessions whose size and mtime match their copy are not read at all. When the
    * scan is complete, the sessions it no longer finds are marked gone and returned, read from the archive.
    */
-  async sync(scan: ScanResult, complete: boolean, nowMs = Date.now()): Promise<ArchiveSync> {
+  async sync(scan: ScanResult, complete: boolean, nowMs = Date.now(), signal?: AbortSignal): Promise<ArchiveSync> {
+    // One copy at a time: a second scan must see what the first copied, or both would write one data file.
+    await this.copying;
     const root = scan.root;
     const current = await this.current(root);
-    const result: ArchiveSync = { gone: [], counts: { new: 0, extended: 0, 'new-version': 0, touched: 0 }, bytesRead: 0, bytesWritten: 0, warnings: [] };
     const back: string[] = [];
     const todo: SessionEntry[] = [];
     for (const entry of scan.sessions) {
@@ -77,18 +86,20 @@ export class SessionArchive {
       } else todo.push(entry);
     }
     await this.setGone(root, back, null);
-    await this.copyAll(root, todo, current, result, nowMs);
+    let gone: SessionEntry[] = [];
     if (complete) {
       const live = new Set(scan.sessions.map((s) => s.sessionKey));
-      const gone = [...current.values()].filter((v) => !live.has(v.sessionKey));
+      const versions = [...current.values()].filter((v) => !live.has(v.sessionKey));
       await this.setGone(
         root,
-        gone.filter((v) => v.sourceGoneAtMs === null).map((v) => v.sessionKey),
+        versions.filter((v) => v.sourceGoneAtMs === null).map((v) => v.sessionKey),
         nowMs,
       );
-      result.gone = gone.map((v) => this.entryOf(root, v));
+      gone = versions.map((v) => this.entryOf(root, v));
     }
-    return result;
+    const copies = this.copyAll(root, todo, current, nowMs, undefined, signal);
+    this.copying = copies.catch(() => undefined); // the caller awaits (and reports) it
+    return { gone, copies };
   }
 
   /**
@@ -96,15 +107,15 @@ export class SessionArchive {
    * version (holding the secret) is removed, audited. A redacted secret must not live on in the archive.
    */
   async replaceRedacted(scan: ScanResult, sessionKeys: string[], nowMs = Date.now()): Promise<void> {
+    await this.copying;
     const current = await this.current(scan.root);
     const keys = new Set(sessionKeys);
     const entries = scan.sessions.filter((s) => keys.has(s.sessionKey));
-    const result: ArchiveSync = { gone: [], counts: { new: 0, extended: 0, 'new-version': 0, touched: 0 }, bytesRead: 0, bytesWritten: 0, warnings: [] };
     const before = await this.manifest.versions('root = $root AND list_contains($keys, session_key)', { root: scan.root, keys: [...keys] });
     // Copied whole as a new version (never extended: the redaction changed bytes the old copy holds).
     const fresh = new Map(current);
     for (const key of keys) fresh.delete(key);
-    await this.copyAll(scan.root, entries, fresh, result, nowMs, new Map(before.map((v) => [v.sessionKey, v.version])));
+    const result = await this.copyAll(scan.root, entries, fresh, nowMs, new Map(before.map((v) => [v.sessionKey, v.version])));
     if (result.warnings.length > 0) throw new Error(result.warnings.join('; '));
     for (const [key, v] of fresh) if (keys.has(key)) current.set(key, v);
     const stale = before.filter((v) => current.get(v.sessionKey)?.version !== v.version);
@@ -160,10 +171,11 @@ export class SessionArchive {
     root: string,
     todo: SessionEntry[],
     current: Map<string, ArchivedVersion>,
-    result: ArchiveSync,
     nowMs: number,
     lastVersions?: Map<string, number>,
-  ): Promise<void> {
+    signal?: AbortSignal,
+  ): Promise<ArchiveCopies> {
+    const result: ArchiveCopies = { counts: { new: 0, extended: 0, 'new-version': 0, touched: 0 }, bytesRead: 0, bytesWritten: 0, warnings: [] };
     const rootFolder = rootFolderOf(root);
     let unsaved: ArchivedVersion[] = [];
     let unsavedBytes = 0;
@@ -182,7 +194,8 @@ export class SessionArchive {
       for (const v of batch) if (v.supersededAtMs === null) current.set(v.sessionKey, v);
     };
     const worker = async () => {
-      while (next < todo.length && stopped === null) {
+      // A cancelled run stops taking sessions: those not copied yet are copied by the next run.
+      while (next < todo.length && stopped === null && !signal?.aborted) {
         const entry = todo[next++];
         const known = current.get(entry.sessionKey);
         try {
@@ -222,6 +235,7 @@ export class SessionArchive {
       const more = failures.length > WARNINGS_LISTED ? ` (and ${failures.length - WARNINGS_LISTED} more)` : '';
       result.warnings.push(`not archived: ${failures.slice(0, WARNINGS_LISTED).join('; ')}${more}`);
     }
+    return result;
   }
 }
 

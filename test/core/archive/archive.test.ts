@@ -54,14 +54,14 @@ test('archive: a run copies every session; a no-op rerun reads nothing; growth a
   let engine = await s.open();
   after(() => engine.close());
   const first = await engine.scanSessions();
-  assert.deepEqual(first.archived?.counts, { new: 2, extended: 0, 'new-version': 0, touched: 0 });
+  assert.deepEqual((await first.archiving)?.counts, { new: 2, extended: 0, 'new-version': 0, touched: 0 });
   const sourceBytes = statSync(join(s.root, 'proj', 'a.jsonl')).size + statSync(join(s.root, 'proj', 'b.jsonl')).size;
-  assert.equal(first.archived?.bytesRead, sourceBytes);
+  assert.equal((await first.archiving)?.bytesRead, sourceBytes);
 
   const again = await engine.scanSessions();
-  assert.deepEqual(again.archived?.counts, { new: 0, extended: 0, 'new-version': 0, touched: 0 });
-  assert.equal(again.archived?.bytesRead, 0, 'nothing changed: nothing is read');
-  assert.equal(again.archived?.bytesWritten, 0);
+  assert.deepEqual((await again.archiving)?.counts, { new: 0, extended: 0, 'new-version': 0, touched: 0 });
+  assert.equal((await again.archiving)?.bytesRead, 0, 'nothing changed: nothing is read');
+  assert.equal((await again.archiving)?.bytesWritten, 0);
 
   const before = readFileSync(join(s.root, 'proj', 'a.jsonl'));
   appendFileSync(
@@ -71,7 +71,7 @@ test('archive: a run copies every session; a no-op rerun reads nothing; growth a
       .join(''),
   );
   const grown = await engine.scanSessions();
-  assert.deepEqual(grown.archived?.counts, { new: 0, extended: 1, 'new-version': 0, touched: 0 });
+  assert.deepEqual((await grown.archiving)?.counts, { new: 0, extended: 1, 'new-version': 0, touched: 0 });
   const archive = (await engine.archive())!;
   const [v] = (await archive.manifest.versions("session_key = 'proj/a.jsonl'")).filter((x) => x.supersededAtMs === null);
   assert.equal(v.version, 1);
@@ -83,7 +83,7 @@ test('archive: a run copies every session; a no-op rerun reads nothing; growth a
   await engine.close();
   engine = await s.open(); // a new process: the manifest is read back from its file
   const reopened = await engine.scanSessions();
-  assert.equal(reopened.archived?.bytesRead, 0);
+  assert.equal((await reopened.archiving)?.bytesRead, 0);
 });
 
 test('archive: earlier bytes that changed are kept as a new version beside the old one', async () => {
@@ -91,11 +91,13 @@ test('archive: earlier bytes that changed are kept as a new version beside the o
   const path = writeSession(s.root, 'proj/a.jsonl', records(10, 'first'));
   const engine = await s.open();
   after(() => engine.close());
-  await engine.scanSessions();
+  await (
+    await engine.scanSessions()
+  ).archiving;
   const original = readFileSync(path);
   writeFileSync(path, original.toString().replace('first question 0', 'FIRST question 0'));
   const changed = await engine.scanSessions();
-  assert.equal(changed.archived?.counts['new-version'], 1);
+  assert.equal((await changed.archiving)?.counts['new-version'], 1);
   const archive = (await engine.archive())!;
   const versions = await archive.manifest.versions("session_key = 'proj/a.jsonl'");
   assert.deepEqual(
@@ -134,7 +136,9 @@ test('archive: a deleted session is marked orphaned (source gone) and a new proc
   for (const run of stats) assert.equal(run.processed, 2, `${run.processor} processed both sessions`);
   assert.deepEqual(await items(engine, 'counting'), live.counting);
   assert.deepEqual(await items(engine, 'sql-lines'), live.sql);
-  await engine.scanSessions(); // the store knows the session now, so the next scan marks its source gone
+  await (
+    await engine.scanSessions()
+  ).archiving; // the store knows the session now, so the next scan marks its source gone
   assert.deepEqual(await engine.store.db.all('SELECT session_file FROM orphaned_sessions'), [{ session_file: 'proj/gone.jsonl' }]);
   const listed = await engine.scanWithArchive();
   assert.equal(listed.sourceGone, 1);
@@ -153,6 +157,7 @@ test('archive: bytes a killed run wrote past the manifest are dropped, and reade
   const engine = await s.open();
   after(() => engine.close());
   const scan = await engine.scanSessions();
+  await scan.archiving;
   const archive = (await engine.archive())!;
   const [v] = await archive.manifest.versions();
   const dataFile = join(s.archive, v.dataFile);
@@ -164,7 +169,9 @@ test('archive: bytes a killed run wrote past the manifest are dropped, and reade
       .map((r) => `${JSON.stringify(r)}\n`)
       .join(''),
   );
-  await engine.scanSessions();
+  await (
+    await engine.scanSessions()
+  ).archiving;
   const [w] = await archive.manifest.versions();
   assert.equal(statSync(dataFile).size, w.packedBytes, 'the stray bytes were cut before the new member was written');
   assert.deepEqual(await archivedBytes(archive.entryOf(scan.root, w)), readFileSync(path));
@@ -193,7 +200,7 @@ test('archive: a session deleted between the scan and its copy is simply not arc
   rmSync(path);
   const archive = await SessionArchive.open(s.archive);
   after(() => archive.close());
-  const result = await archive.sync(scan, true);
+  const result = await (await archive.sync(scan, true)).copies;
   assert.deepEqual(result.counts, { new: 0, extended: 0, 'new-version': 0, touched: 0 });
   assert.deepEqual(result.warnings, []);
 });
