@@ -21,6 +21,8 @@ const HASH_CHUNK = 1 << 20;
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 const compress = promisify(brotliCompress);
+/** MD5 of no bytes (an empty session has no member). */
+const EMPTY_MD5 = createHash('md5').digest('hex');
 const datasync = promisify(fdatasync);
 
 export type CopyKind = 'new' | 'extended' | 'new-version' | 'touched';
@@ -85,7 +87,8 @@ export async function copySession(request: CopyRequest, rootFolder: string): Pro
     const createdFolder = ensureFolder(dirname(target));
     const out = openSync(target, 'w');
     try {
-      const hash = createHash('md5');
+      // A session of one member (most are) has the member's MD5: the bytes are hashed once, not twice.
+      const hash = size > MEMBER_BYTES ? createHash('md5') : null;
       const { members, read, written } = await packRange(source, out, hash, 0, size, 0);
       await datasync(out);
       const fresh: ArchivedVersion = {
@@ -95,7 +98,7 @@ export async function copySession(request: CopyRequest, rootFolder: string): Pro
         dataFile,
         rawBytes: read,
         packedBytes: written,
-        md5: hash.digest('hex'),
+        md5: hash ? hash.digest('hex') : (members[0]?.md5 ?? EMPTY_MD5),
         members,
         sourceMtimeMs: stat.mtimeMs,
         archivedAtMs: request.nowMs,
@@ -150,7 +153,7 @@ async function extend(
 async function packRange(
   source: number,
   out: number,
-  hash: Hash,
+  hash: Hash | null,
   from: number,
   to: number,
   packedAt: number,
@@ -178,7 +181,7 @@ async function packRange(
     const n = readFull(source, raw, position);
     if (n === 0) break; // truncated since it was opened: archive what is there
     const chunk = n === raw.length ? raw : raw.subarray(0, n);
-    hash.update(chunk);
+    hash?.update(chunk);
     const packing = compress(chunk, {
       params: { [zlibConstants.BROTLI_PARAM_QUALITY]: QUALITY, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: chunk.length },
     });

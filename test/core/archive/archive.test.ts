@@ -233,3 +233,28 @@ test('archive: a redaction leaves no copy of the secret in the archive (earlier 
   const [audit] = await archive.manifest.db.all("SELECT action FROM archive_audit WHERE action = 'redaction'");
   assert.equal(audit.action, 'redaction');
 });
+
+test('archive: a session over one member is split at 4 MiB and read back whole; an empty one is archived too', async () => {
+  const s = await setup();
+  const big = records(9000, 'big').concat([userRecord('z'.repeat(3 << 20))]);
+  const bigPath = writeSession(s.root, 'proj/big.jsonl', big);
+  const emptyPath = writeSession(s.root, 'proj/empty.jsonl', '');
+  const engine = await s.open();
+  after(() => engine.close());
+  const scan = await engine.scanSessions();
+  await scan.archiving;
+  const archive = (await engine.archive())!;
+  const [bigCopy, emptyCopy] = await archive.manifest.versions();
+  const bytes = readFileSync(bigPath);
+  assert.equal(bigCopy.members.length, Math.ceil(bytes.length / (4 << 20)));
+  assert.equal(bigCopy.md5, md5(bytes));
+  assert.deepEqual(await archivedBytes(archive.entryOf(scan.root, bigCopy)), bytes);
+  assert.deepEqual([emptyCopy.rawBytes, emptyCopy.md5, emptyCopy.members.length], [0, md5(readFileSync(emptyPath)), 0]);
+  // The transcript reader pages through it from a line in the middle, as from the live file.
+  const entry = archive.entryOf(scan.root, bigCopy);
+  const file = await SessionFile.open(entry);
+  const lines: number[] = [];
+  for await (const batch of file.recordBatches({ from: { lineNo: 1, byte: 0 } })) lines.push(...batch.lineNos[0]);
+  await file.close();
+  assert.equal(lines.length, big.length);
+});
