@@ -32,6 +32,7 @@ import { corpus, FULL, SMOKE } from './lib/corpora.mjs';
 import { printReport } from './lib/report.mjs';
 import { sessionsListTarget } from './lib/sessionsList.mjs';
 import { teamTarget } from './lib/team.mjs';
+import { archiveTarget } from './lib/archiveTarget.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(REPO, 'bin', 'session-inspector.js');
@@ -70,7 +71,7 @@ function parseArgs(argv) {
     else if (a === '--scale-max') o.scaleMax = Number(value());
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: node bench/run.mjs [--reps N] [--only T1,T2,T3,T4,T5,T6,T7,T8,T9] [--smoke] [--cache DIR] [--json FILE] [--no-install] [--ccusage18-reps N] [--scale-max 2000|20000|100000]\n',
+        'usage: node bench/run.mjs [--reps N] [--only T1,T2,T3,T4,T5,T6,T7,T8,T9,T10] [--smoke] [--cache DIR] [--json FILE] [--no-install] [--ccusage18-reps N] [--scale-max 2000|20000|100000]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
@@ -119,7 +120,9 @@ const dropDb = (db) => {
 
 /** `session-inspector run` over root into db; resolves { ms, peakRssMb, stats }. */
 async function siRun(root, db, extra = []) {
-  const r = await measure(process.execPath, [CLI, 'run', '--sessions', root, '--db', db, '--json', ...extra], { env: SI_ENV });
+  // The engine's targets measure processing; what the archive adds is T10's (a bench home's archive would
+  // otherwise make every repetition after the first a cold run with nothing to archive).
+  const r = await measure(process.execPath, [CLI, 'run', '--sessions', root, '--db', db, '--json', '--no-archive', ...extra], { env: SI_ENV });
   return { ...r, stats: JSON.parse(r.stdout) };
 }
 
@@ -596,6 +599,7 @@ try {
   if (wants('T5')) await t5(t1Subject);
   if (wants('T8')) await t8();
   if (wants('T7')) results.targets.push(await teamTarget({ repo: REPO, cli: CLI, env: SI_ENV, corpus: getCorpus('a'), reps: opts.reps, log }));
+  if (wants('T10')) results.targets.push(await archiveTarget({ cli: CLI, env: SI_ENV, corpus: getCorpus('a'), reps: opts.reps, scratch: DBS, log }));
 } catch (error) {
   failed = true;
   results.error = error instanceof Error ? error.stack : String(error);

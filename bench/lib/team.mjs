@@ -30,7 +30,7 @@ export async function teamTarget({ repo, cli, env, corpus, reps, log }) {
     process.env.SESSION_INSPECTOR_TEST_PG = cluster.url;
     const { freshDatabase } = await support('postgres.js');
     const databases = [];
-    const runnerArgs = (url) => [cli, 'run', '--sessions', corpus.root, '--state', url, '--plugin-processes', '1', '--json'];
+    const runnerArgs = (url) => [cli, 'run', '--sessions', corpus.root, '--state', url, '--plugin-processes', '1', '--json', '--no-archive'];
     const last = {};
     const side = (name, runners) => async () => {
       const db = await freshDatabase();
