@@ -31,6 +31,11 @@ export class AppSettingsFile {
     this.write({ sessionRoot: root, recentRoots: [root, ...this.current.recentRoots.filter((r) => r !== root)].slice(0, RECENT_ROOTS) });
   }
 
+  /** The archive folder, or 'off'. */
+  rememberArchive(choice: string): void {
+    this.write({ archive: choice });
+  }
+
   /** Never a password: the caller passes a URL without it (PGPASSWORD or a password file supply it next time). */
   rememberStore(target: string): void {
     this.write({ stateStore: target });

@@ -16,7 +16,7 @@ export * from './contract/sessions.js';
 export * from './contract/state.js';
 export * from './contract/usage.js';
 
-import type { AppInfo } from './contract/app.js';
+import type { AppInfo, ArchiveStatus } from './contract/app.js';
 import type { Finding, FindingStatus, RedactReport } from './contract/findings.js';
 import type { HealthReport } from './contract/health.js';
 import type { InstallPreview, PluginInfo } from './contract/plugins.js';
@@ -36,6 +36,13 @@ export interface ApiMethods {
    * next start; on failure the current store stays in use.
    */
   'app/setStateStore': { args: { target: string }; result: AppInfo };
+  /**
+   * Archive sessions into this folder, or (null) stop archiving; remembered for the next start. Sessions
+   * whose file is gone are read from the archive only while it is on.
+   */
+  'app/setArchive': { args: { folder: string | null }; result: AppInfo };
+  /** What the archive holds; null when archiving is off or the archive cannot be opened (AppInfo.archive.problem says why). */
+  'app/archiveStatus': { args: Record<string, never>; result: ArchiveStatus | null };
   /** Electron only: the native folder dialog; null when cancelled. */
   'app/pickFolder': { args: Record<string, never>; result: { path: string | null } };
 

@@ -141,6 +141,11 @@ export class ApiService {
       infoChanged: () => this.infoChanged(),
       useRoot: (path) => this.useRoot(path, true),
       switchStore: (target) => this.switchStore(target),
+      setArchive: async (folder) => {
+        this.settings.rememberArchive(folder ?? 'off');
+        await this.engine.setArchive(folder ?? undefined);
+        await this.rescan(); // sessions whose file is gone come (or go) with the archive
+      },
     };
   }
 
@@ -256,7 +261,9 @@ export class ApiService {
 
   /** Scans the root into the session index (stat only, no reads) and tells the renderer. */
   private async rescan(): Promise<number> {
+    const problem = this.engine.archiveProblem;
     const { sessions } = await this.engine.scanWithArchive();
+    if (this.engine.archiveProblem !== problem) this.infoChanged();
     await this.index.replaceSessions(sessions, this.engine.options.sessions);
     this.emit({ type: 'sessions-changed' });
     return sessions.length;
@@ -310,6 +317,7 @@ export class ApiService {
       recentRoots: this.settings.settings.recentRoots,
       stateStore: { backend: db.backend, location: db.location, shared: db.shared },
       canPickFolder: Boolean(this.options.pickFolder),
+      archive: { folder: this.engine.options.archive ?? null, problem: this.engine.archiveProblem },
     };
   }
 

@@ -50,6 +50,8 @@ export const schemas: { [M in MethodName]: z.ZodType<ArgsOf<M>> } = {
   'app/info': empty,
   'app/setSessionRoot': z.object({ path }).strict(),
   'app/setStateStore': z.object({ target: z.string().trim().min(1, 'target: name a DuckDB file or a postgres:// URL').max(4096) }).strict(),
+  'app/setArchive': z.object({ folder: path.nullable() }).strict(),
+  'app/archiveStatus': empty,
   'app/pickFolder': empty,
   'sessions/list': z
     .object({

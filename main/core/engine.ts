@@ -132,12 +132,28 @@ export class Engine {
     if (folder === undefined) return null;
     this.archiveOpening ??= SessionArchive.open(folder);
     try {
-      return await this.archiveOpening;
+      const archive = await this.archiveOpening;
+      this.archiveProblem = null;
+      return archive;
     } catch (error) {
       this.archiveOpening = undefined;
-      warn(errorMessage(error));
+      this.archiveProblem = errorMessage(error);
+      warn(this.archiveProblem);
       return null;
     }
+  }
+
+  /** Why the archive could not be opened the last time it was tried, or null. */
+  archiveProblem: string | null = null;
+
+  /** Archives into `folder` from now on (undefined: no archive); copies in flight finish into the old one first. */
+  async setArchive(folder: string | undefined): Promise<void> {
+    await Promise.allSettled([...this.archiveCopies]);
+    const current = await this.archiveOpening?.catch(() => null);
+    this.archiveOpening = undefined;
+    this.archiveProblem = null;
+    await current?.close();
+    this.options.archive = folder;
   }
 
   /** Built-in first, then the user plugin folder, then folders named on the command line: the first owner of a name wins. */

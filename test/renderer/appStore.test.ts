@@ -15,6 +15,7 @@ const INFO: AppInfo = {
   recentRoots: [],
   stateStore: { backend: 'duckdb', location: '/tmp/x.duckdb', shared: false },
   canPickFolder: false,
+  archive: { folder: '/home/u/.config/session-inspector/archive', problem: null },
 };
 
 test('app: theme and last view are remembered; unknown stored values fall back', () => {

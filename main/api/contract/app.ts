@@ -16,6 +16,26 @@ export interface AppInfo {
   stateStore: StateStoreInfo;
   /** A native folder picker is available (Electron); in a browser the user types or pastes a path. */
   canPickFolder: boolean;
+  archive: ArchiveInfo;
+}
+
+/** The archive of sessions (docs/archive.md): where it is, and why it cannot be used right now. */
+export interface ArchiveInfo {
+  /** The archive folder; null when archiving is off. */
+  folder: string | null;
+  /** Why it could not be opened last time (a read-only or missing mount, another process using it), or null. */
+  problem: string | null;
+}
+
+/** What the archive holds (`session-inspector archive status`). */
+export interface ArchiveStatus {
+  sessions: number;
+  /** Sessions whose file is gone, readable only from the archive. */
+  sourceGone: number;
+  rawBytes: number;
+  packedBytes: number;
+  /** When the oldest archived session last changed at its source (ISO-8601), or null. */
+  oldest: string | null;
 }
 
 export interface StateStoreInfo {

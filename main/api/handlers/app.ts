@@ -1,3 +1,4 @@
+import { archiveStatus } from '../../core/archive/archiveMaintenance.js';
 import { UsageError } from '../../core/errors.js';
 import type { ApiContext, DomainHandlers } from './context.js';
 
@@ -12,6 +13,23 @@ export function appHandlers(ctx: ApiContext): DomainHandlers<'app'> {
     'app/setSessionRoot': async ({ path }) => {
       await ctx.useRoot(path);
       return ctx.infoChanged();
+    },
+    'app/setArchive': async ({ folder }) => {
+      await ctx.setArchive(folder);
+      return ctx.infoChanged();
+    },
+    'app/archiveStatus': async () => {
+      const archive = await ctx.engine.archive();
+      ctx.infoChanged(); // the attempt may have found (or cleared) a problem
+      if (!archive) return null;
+      const status = await archiveStatus(archive);
+      return {
+        sessions: status.sessions,
+        sourceGone: status.sourceGone,
+        rawBytes: status.rawBytes,
+        packedBytes: status.packedBytes,
+        oldest: status.oldestMs === null ? null : new Date(status.oldestMs).toISOString(),
+      };
     },
     'app/pickFolder': async () => {
       if (!ctx.face.pickFolder) throw new UsageError('no folder dialog in browser mode: type or paste the folder path');

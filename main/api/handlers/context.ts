@@ -50,6 +50,8 @@ export interface ApiContext {
   useRoot(path: string): Promise<void>;
   /** Opens another state store and moves the app onto it; on failure the current one stays in use. */
   switchStore(target: string): Promise<void>;
+  /** Archives into `folder` from now on, or stops archiving (null); remembered for the next start. */
+  setArchive(folder: string | null): Promise<void>;
 }
 
 /** The file of a session the list knows (found by a scan, so under the root and no link followed); null otherwise. */

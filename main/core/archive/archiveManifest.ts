@@ -1,5 +1,6 @@
 // What the archive holds, in a DuckDB file of its own inside the archive folder: the archive outlives any
 // state store (and a team's store is shared, while an archive is one machine's copy of its folder).
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDatabase } from '../store/duckdb/duckDatabase.js';
 import type { ColumnSpec, SqlValue } from '../store/database.js';
@@ -56,6 +57,7 @@ export class ArchiveManifest {
 
   /** Opens (creating) the manifest; rejects when the folder cannot be written or another process holds it. */
   static async open(folder: string): Promise<ArchiveManifest> {
+    mkdirSync(folder, { recursive: true }); // its own error names the folder (ENOTDIR, EACCES, EROFS)
     const db = await DuckDatabase.open(join(folder, MANIFEST_FILE));
     try {
       for (const statement of SCHEMA) await db.run(statement);

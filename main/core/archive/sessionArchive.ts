@@ -128,13 +128,20 @@ export class SessionArchive {
   }
 
   /**
-   * The archived sessions of the scan's root that the scan did not find (their source is gone), to read
-   * from the archive; none when the scan is incomplete (a folder it could not read, or an empty root).
+   * The archived sessions of the scan's root that the scan did not find (their source is gone, and marked
+   * so), to read from the archive; none when the scan is incomplete (a folder it could not read, or an
+   * empty root).
    */
   async goneEntries(scan: ScanResult): Promise<SessionEntry[]> {
     if (scan.warnings.length > 0 || scan.sessions.length === 0) return [];
     const live = new Set(scan.sessions.map((s) => s.sessionKey));
-    return [...(await this.current(scan.root)).values()].filter((v) => !live.has(v.sessionKey)).map((v) => this.entryOf(scan.root, v));
+    const gone = [...(await this.current(scan.root)).values()].filter((v) => !live.has(v.sessionKey));
+    await this.setGone(
+      scan.root,
+      gone.filter((v) => v.sourceGoneAtMs === null).map((v) => v.sessionKey),
+      Date.now(),
+    );
+    return gone.map((v) => this.entryOf(scan.root, v));
   }
 
   /** Drops removed versions from the cache of current ones. */

@@ -9,6 +9,7 @@ export function Header() {
   const theme = useApp((s) => s.theme);
   const setTheme = useApp((s) => s.setTheme);
   const setChoosingFolder = useApp((s) => s.setChoosingFolder);
+  const setView = useApp((s) => s.setView);
   return (
     <header className="header">
       <h1 className="brand">Session Inspector</h1>
@@ -21,6 +22,11 @@ export function Header() {
         <span className="error-text" role="alert">
           {info.sessionRootError}
         </span>
+      )}
+      {info?.archive.problem && (
+        <button type="button" className="link-button warn-text" title={info.archive.problem} onClick={() => setView('settings')}>
+          Archive unavailable
+        </button>
       )}
       <span className="spacer" />
       <SearchBox />

@@ -1,5 +1,5 @@
 // App-wide state: the AppInfo (session folder, mode), the current view, the theme and the notice line.
-import type { AppInfo } from '../../../main/api/contract.js';
+import type { AppInfo, ArchiveStatus } from '../../../main/api/contract.js';
 import { errorMessage } from '../api/client.js';
 import type { SliceCreator } from './types.js';
 
@@ -31,6 +31,11 @@ export interface AppSliceState {
   setSessionRoot(path: string): Promise<boolean>;
   /** A DuckDB file or a postgres:// URL; false (with a notice) when main kept the current store. */
   setStateStore(target: string): Promise<boolean>;
+  /** What the archive holds (Settings); null while unknown, off, or not openable (info.archive.problem). */
+  archiveStatus: ArchiveStatus | null;
+  loadArchiveStatus(): Promise<void>;
+  /** Archive into this folder, or (null) stop archiving; false (with a notice) when main refused. */
+  setArchive(folder: string | null): Promise<boolean>;
   pickFolder(): Promise<string | null>;
   setChoosingFolder(open: boolean): void;
   setView(view: ViewName): void;
@@ -85,6 +90,30 @@ export const createAppSlice: SliceCreator<AppSliceState> = (set, get, { api, sto
       set(usable ? { info, choosingFolder: false, notices: [] } : { info, choosingFolder: true });
       if (usable) get().setSessionFilter({}); // a new folder: a new list generation, selection cleared
       return usable;
+    } catch (error) {
+      get().notify('error', errorMessage(error));
+      return false;
+    }
+  },
+
+  archiveStatus: null,
+
+  async loadArchiveStatus() {
+    try {
+      set({ archiveStatus: await api.call('app/archiveStatus', {}) });
+    } catch (error) {
+      get().notify('error', errorMessage(error));
+    }
+  },
+
+  async setArchive(folder) {
+    try {
+      const info = await api.call('app/setArchive', { folder });
+      set({ info, archiveStatus: null });
+      if (info.archive.problem) get().notify('error', info.archive.problem);
+      else get().notify('info', folder === null ? 'Archiving is off.' : `Archiving into ${folder}.`);
+      await get().loadArchiveStatus();
+      return true;
     } catch (error) {
       get().notify('error', errorMessage(error));
       return false;

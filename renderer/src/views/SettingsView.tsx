@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { ArchiveSettings } from '../components/ArchiveSettings.js';
 import { SchedulerSettings } from '../components/SchedulerSettings.js';
 import { useApp } from '../StoreContext.js';
 
@@ -58,6 +59,7 @@ export function SettingsView() {
         A password in the URL is used for this session only and never saved: for the next start, give it in <code>PGPASSWORD</code> or a password file (
         <code>~/.pgpass</code>). Connections use TLS whenever the server offers it.
       </p>
+      <ArchiveSettings />
       <SchedulerSettings />
       <p className="muted">The theme follows the OS unless you pick one in the header; it and the last view are remembered on this computer.</p>
     </section>
