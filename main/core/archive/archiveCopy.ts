@@ -1,6 +1,6 @@
 // Copying one session into the archive: the first time whole, then only what was appended (Claude Code
 // only appends), or whole again as a new version when its earlier bytes changed.
-import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -89,7 +89,11 @@ export async function copySession(request: CopyRequest, rootFolder: string): Pro
     try {
       // A session of one member (most are) has the member's MD5: the bytes are hashed once, not twice.
       const hash = size > MEMBER_BYTES ? createHash('md5') : null;
-      const { members, read, written } = await packRange(source, out, hash, 0, size, 0);
+      const { members, read, written } = await packRange(source, out, hash, 0, size, 0).catch((error: unknown) => {
+        // No manifest row names this file yet: removed, so a full disk gets back the room the manifest needs.
+        rmSync(target, { force: true });
+        throw error;
+      });
       await datasync(out);
       const fresh: ArchivedVersion = {
         root: request.root,
@@ -128,7 +132,10 @@ async function extend(
   try {
     // Bytes past the manifest's end are a member a killed run wrote but never recorded: dropped.
     ftruncateSync(out, current.packedBytes);
-    const { members, read, written } = await packRange(source, out, hash, current.rawBytes, size, current.packedBytes);
+    const { members, read, written } = await packRange(source, out, hash, current.rawBytes, size, current.packedBytes).catch((error: unknown) => {
+      ftruncateSync(out, current.packedBytes); // what a failed write (a full disk) left past the manifest's end
+      throw error;
+    });
     await datasync(out);
     const extended: ArchivedVersion = {
       ...current,
