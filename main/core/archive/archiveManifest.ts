@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDatabase } from '../store/duckdb/duckDatabase.js';
-import type { ColumnSpec, SqlValue } from '../store/database.js';
+import type { ColumnSpec, Connection, SqlValue } from '../store/database.js';
 import type { ArchivedCopy, ArchivedMember } from './archivedSource.js';
 
 export const MANIFEST_FILE = 'archive.duckdb';
@@ -105,29 +105,15 @@ export class ArchiveManifest {
   async save(versions: ArchivedVersion[]): Promise<void> {
     if (versions.length === 0) return;
     await this.db.transaction(async (c) => {
-      await c.run('CREATE OR REPLACE TEMP TABLE saved_keys (root VARCHAR, session_key VARCHAR, version INTEGER)');
-      await c.insertRows(
-        'saved_keys',
-        COLUMNS.slice(0, 3),
-        versions.map((v) => [v.root, v.sessionKey, v.version]),
-      );
-      await c.run('DELETE FROM archived_sessions a USING saved_keys k WHERE a.root = k.root AND a.session_key = k.session_key AND a.version = k.version');
+      await deleteRows(c, versions);
       await c.insertRows('archived_sessions', COLUMNS, versions.map(rowOf));
-      await c.run('DROP TABLE saved_keys');
     });
   }
 
   /** Removes versions (prune) and records why, in one transaction. */
   async remove(versions: ArchivedVersion[], audit: { action: string; detail: unknown }): Promise<void> {
     await this.db.transaction(async (c) => {
-      await c.run('CREATE OR REPLACE TEMP TABLE removed_keys (root VARCHAR, session_key VARCHAR, version INTEGER)');
-      await c.insertRows(
-        'removed_keys',
-        COLUMNS.slice(0, 3),
-        versions.map((v) => [v.root, v.sessionKey, v.version]),
-      );
-      await c.run('DELETE FROM archived_sessions a USING removed_keys k WHERE a.root = k.root AND a.session_key = k.session_key AND a.version = k.version');
-      await c.run('DROP TABLE removed_keys');
+      await deleteRows(c, versions);
       await c.run('INSERT INTO archive_audit VALUES ($at, $action, $detail)', { at: Date.now(), action: audit.action, detail: JSON.stringify(audit.detail) });
     });
   }
@@ -141,6 +127,18 @@ export class ArchiveManifest {
       { at: atMs, root, keys: sessionKeys },
     );
   }
+}
+
+/** Deletes the rows of these versions (by root, session and version), inside the caller's transaction. */
+async function deleteRows(c: Connection, versions: ArchivedVersion[]): Promise<void> {
+  await c.run('CREATE OR REPLACE TEMP TABLE version_keys (root VARCHAR, session_key VARCHAR, version INTEGER)');
+  await c.insertRows(
+    'version_keys',
+    COLUMNS.slice(0, 3),
+    versions.map((v) => [v.root, v.sessionKey, v.version]),
+  );
+  await c.run('DELETE FROM archived_sessions a USING version_keys k WHERE a.root = k.root AND a.session_key = k.session_key AND a.version = k.version');
+  await c.run('DROP TABLE version_keys');
 }
 
 function rowOf(v: ArchivedVersion): SqlValue[] {

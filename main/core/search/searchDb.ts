@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BusyError, UsageError, errorMessage } from '../errors.js';
 import { duckdb } from '../store/commonjs.js';
+import { duckParams } from '../store/duckdb/duckDatabase.js';
 import type { Connection, SqlParams } from '../store/database.js';
 import { toJsonRows } from '../store/jsonRows.js';
 import { SerialConnection } from '../store/serialConnection.js';
@@ -125,12 +126,4 @@ export class SearchDb extends SerialConnection {
     insertRows: () => Promise.reject(new Error('the search index appends through appendPieces')),
     insertJsonRow: () => Promise.reject(new Error('the search index appends through appendPieces')),
   };
-}
-
-/** Lists become DuckDB list values (`= ANY($sids)`); everything else binds as is. */
-function duckParams(params: SqlParams | undefined): never {
-  if (params === undefined) return undefined as never;
-  const convert = (value: unknown) => (Array.isArray(value) ? duckdb().listValue(value) : value);
-  if (Array.isArray(params)) return params.map(convert) as never;
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, convert(v)])) as never;
 }

@@ -131,7 +131,8 @@ export class DuckDatabase extends SerialConnection implements Database {
   };
 }
 
-function duckParams(params: SqlParams | undefined): DuckDBValue[] | Record<string, DuckDBValue> | undefined {
+/** Binds parameters for @duckdb/node-api: lists become DuckDB list values (`= ANY($keys)`), the rest as is. */
+export function duckParams(params: SqlParams | undefined): DuckDBValue[] | Record<string, DuckDBValue> | undefined {
   if (params === undefined) return undefined;
   const convert = (value: SqlValue): DuckDBValue => (Array.isArray(value) ? duckdb().listValue(value) : value);
   if (Array.isArray(params)) return params.map(convert);
