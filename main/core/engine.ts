@@ -371,7 +371,7 @@ export class Engine {
     } catch {
       return null;
     }
-    const copy = (await archive.current(realRoot)).get(sessionKey);
+    const copy = await archive.currentVersion(realRoot, sessionKey);
     return copy ? archive.entryOf(realRoot, copy) : null;
   }
 

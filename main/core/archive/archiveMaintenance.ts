@@ -177,7 +177,6 @@ export async function pruneArchive(archive: SessionArchive, beforeMs: number, ap
       action: 'prune',
       detail: { before: new Date(beforeMs).toISOString(), versions: versions.map((v) => ({ root: v.root, session: v.sessionKey, version: v.version })) },
     });
-    archive.forget(versions);
     // Rows first: a crash between the two leaves unreferenced files, never rows naming missing files.
     for (const v of versions) rmSync(join(archive.folder, v.dataFile), { force: true });
   }

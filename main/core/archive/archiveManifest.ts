@@ -4,9 +4,27 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDatabase } from '../store/duckdb/duckDatabase.js';
 import type { ColumnSpec, Connection, SqlValue } from '../store/database.js';
+import type { JsonRow } from '../store/jsonRows.js';
+import type { SessionEntry } from '../sessionFile.js';
 import type { ArchivedCopy, ArchivedMember } from './archivedSource.js';
 
 export const MANIFEST_FILE = 'archive.duckdb';
+
+/** A scan compared with the archive of its root (ArchiveManifest.compare). */
+export interface ScanComparison {
+  /** Scanned sessions with no copy, or one whose size or mtime differ; lastVersion 0 when none was ever stored. */
+  changed: { sessionKey: string; current: ArchivedVersion | undefined; lastVersion: number }[];
+  /** Sessions marked gone whose file is back, unchanged. */
+  back: string[];
+  /** Current versions of sessions the scan did not find. */
+  gone: ArchivedVersion[];
+}
+
+const SCANNED_COLUMNS: ColumnSpec[] = [
+  { name: 'session_key', type: 'VARCHAR' },
+  { name: 'size_bytes', type: 'BIGINT' },
+  { name: 'mtime_ms', type: 'DOUBLE' },
+];
 
 /** One archived version of a session, as the manifest stores it. */
 export interface ArchivedVersion {
@@ -78,27 +96,54 @@ export class ArchiveManifest {
     return new Map(rows.map((v) => [v.sessionKey, v]));
   }
 
+  /**
+   * A scan against the archive of its root, in SQL (100,000 rows read into JavaScript cost 1.4 s; the
+   * comparison, a tenth of that): the scanned sessions whose copy is missing or differs in size or mtime,
+   * with their current version and the last version number ever used; those whose copy matches but was
+   * marked gone (their file is back); and the archived sessions the scan did not find.
+   */
+  async compare(root: string, scanned: SessionEntry[]): Promise<ScanComparison> {
+    return this.db.exclusive(async (c) => {
+      await c.run('CREATE OR REPLACE TEMP TABLE scanned (session_key VARCHAR, size_bytes BIGINT, mtime_ms DOUBLE)');
+      await c.insertRows(
+        'scanned',
+        SCANNED_COLUMNS,
+        scanned.map((s) => [s.sessionKey, s.sizeBytes, s.mtimeMs]),
+      );
+      const current = '(SELECT * FROM archived_sessions WHERE root = $root AND superseded_at_ms IS NULL)';
+      const changed = await c.all(
+        `SELECT s.session_key AS scanned_key, a.*,
+           (SELECT max(version) FROM archived_sessions v WHERE v.root = $root AND v.session_key = s.session_key) AS last_version
+         FROM scanned s LEFT JOIN ${current} a ON a.session_key = s.session_key
+         WHERE a.session_key IS NULL OR a.raw_bytes <> s.size_bytes OR a.source_mtime_ms <> s.mtime_ms`,
+        { root },
+      );
+      const back = await c.all(
+        `SELECT a.session_key FROM scanned s JOIN ${current} a ON a.session_key = s.session_key
+         WHERE a.source_gone_at_ms IS NOT NULL AND a.raw_bytes = s.size_bytes AND a.source_mtime_ms = s.mtime_ms`,
+        { root },
+      );
+      const gone = await c.all(`SELECT a.* FROM ${current} a ANTI JOIN scanned s ON a.session_key = s.session_key ORDER BY a.session_key`, { root });
+      await c.run('DROP TABLE scanned');
+      return {
+        changed: changed.map((r) => ({
+          sessionKey: String(r.scanned_key),
+          current: r.session_key === null ? undefined : versionOf(r),
+          lastVersion: r.last_version === null ? 0 : Number(r.last_version),
+        })),
+        back: back.map((r) => String(r.session_key)),
+        gone: gone.map(versionOf),
+      };
+    });
+  }
+
   /** Every version matching a WHERE clause over archived_sessions (named parameters). */
   async versions(where = 'true', params: Record<string, SqlValue> = {}): Promise<ArchivedVersion[]> {
     const rows = await this.db.all(
       `SELECT ${COLUMNS.map((c) => c.name).join(', ')} FROM archived_sessions WHERE ${where} ORDER BY root, session_key, version`,
       params,
     );
-    return rows.map((r) => ({
-      root: String(r.root),
-      sessionKey: String(r.session_key),
-      version: Number(r.version),
-      dataFile: String(r.data_file),
-      rawBytes: Number(r.raw_bytes),
-      packedBytes: Number(r.packed_bytes),
-      md5: String(r.md5),
-      members: membersFrom(r.members),
-      sourceMtimeMs: Number(r.source_mtime_ms),
-      archivedAtMs: Number(r.archived_at_ms),
-      updatedAtMs: Number(r.updated_at_ms),
-      supersededAtMs: r.superseded_at_ms === null ? null : Number(r.superseded_at_ms),
-      sourceGoneAtMs: r.source_gone_at_ms === null ? null : Number(r.source_gone_at_ms),
-    }));
+    return rows.map(versionOf);
   }
 
   /** Writes these versions (replacing the rows of the same root, session and version) in one transaction. */
@@ -139,6 +184,25 @@ async function deleteRows(c: Connection, versions: ArchivedVersion[]): Promise<v
   );
   await c.run('DELETE FROM archived_sessions a USING version_keys k WHERE a.root = k.root AND a.session_key = k.session_key AND a.version = k.version');
   await c.run('DROP TABLE version_keys');
+}
+
+/** A row of archived_sessions as a version. */
+function versionOf(r: JsonRow): ArchivedVersion {
+  return {
+    root: String(r.root),
+    sessionKey: String(r.session_key),
+    version: Number(r.version),
+    dataFile: String(r.data_file),
+    rawBytes: Number(r.raw_bytes),
+    packedBytes: Number(r.packed_bytes),
+    md5: String(r.md5),
+    members: membersFrom(r.members),
+    sourceMtimeMs: Number(r.source_mtime_ms),
+    archivedAtMs: Number(r.archived_at_ms),
+    updatedAtMs: Number(r.updated_at_ms),
+    supersededAtMs: r.superseded_at_ms === null ? null : Number(r.superseded_at_ms),
+    sourceGoneAtMs: r.source_gone_at_ms === null ? null : Number(r.source_gone_at_ms),
+  };
 }
 
 function rowOf(v: ArchivedVersion): SqlValue[] {

@@ -33,11 +33,16 @@ export interface ArchiveSync {
   copies: Promise<ArchiveCopies>;
 }
 
+/** One session to copy: its entry, its current copy (none: copied whole), the last version number used. */
+interface CopyJob {
+  entry: SessionEntry;
+  current: ArchivedVersion | undefined;
+  lastVersion: number;
+}
+
 export class SessionArchive {
   /** The copy a sync started, until it ends. */
   private copying: Promise<unknown> = Promise.resolve();
-  /** Current versions per root, loaded once and kept in step with every save (the app scans often). */
-  private readonly known = new Map<string, Map<string, ArchivedVersion>>();
 
   private constructor(
     readonly folder: string,
@@ -58,13 +63,14 @@ export class SessionArchive {
   }
 
   /** The current version of each session archived from `root`. */
-  async current(root: string): Promise<Map<string, ArchivedVersion>> {
-    let versions = this.known.get(root);
-    if (!versions) {
-      versions = await this.manifest.current(root);
-      this.known.set(root, versions);
-    }
-    return versions;
+  current(root: string): Promise<Map<string, ArchivedVersion>> {
+    return this.manifest.current(root);
+  }
+
+  /** The current version of one session, or undefined. */
+  async currentVersion(root: string, sessionKey: string): Promise<ArchivedVersion | undefined> {
+    const [v] = await this.manifest.versions('root = $root AND session_key = $key AND superseded_at_ms IS NULL', { root, key: sessionKey });
+    return v;
   }
 
   /**
@@ -75,29 +81,12 @@ export class SessionArchive {
   async sync(scan: ScanResult, complete: boolean, nowMs = Date.now(), signal?: AbortSignal): Promise<ArchiveSync> {
     // One copy at a time: a second scan must see what the first copied, or both would write one data file.
     await this.copying;
-    const root = scan.root;
-    const current = await this.current(root);
-    const back: string[] = [];
-    const todo: SessionEntry[] = [];
-    for (const entry of scan.sessions) {
-      const copy = current.get(entry.sessionKey);
-      if (copy && copy.rawBytes === entry.sizeBytes && copy.sourceMtimeMs === entry.mtimeMs) {
-        if (copy.sourceGoneAtMs !== null) back.push(entry.sessionKey);
-      } else todo.push(entry);
-    }
-    await this.setGone(root, back, null);
-    let gone: SessionEntry[] = [];
-    if (complete) {
-      const live = new Set(scan.sessions.map((s) => s.sessionKey));
-      const versions = [...current.values()].filter((v) => !live.has(v.sessionKey));
-      await this.setGone(
-        root,
-        versions.filter((v) => v.sourceGoneAtMs === null).map((v) => v.sessionKey),
-        nowMs,
-      );
-      gone = versions.map((v) => this.entryOf(root, v));
-    }
-    const copies = this.copyAll(root, todo, current, nowMs, undefined, signal);
+    const compared = await this.manifest.compare(scan.root, scan.sessions);
+    await this.manifest.markGone(scan.root, compared.back, null);
+    const gone = complete ? await this.markGone(scan.root, compared.gone, nowMs) : [];
+    const byKey = new Map(scan.sessions.map((s) => [s.sessionKey, s]));
+    const jobs = compared.changed.map((c) => ({ entry: byKey.get(c.sessionKey)!, current: c.current, lastVersion: c.lastVersion }));
+    const copies = this.copyAll(scan.root, jobs, nowMs, signal);
     this.copying = copies.catch(() => undefined); // the caller awaits (and reports) it
     return { gone, copies };
   }
@@ -108,17 +97,17 @@ export class SessionArchive {
    */
   async replaceRedacted(scan: ScanResult, sessionKeys: string[], nowMs = Date.now()): Promise<void> {
     await this.copying;
-    const current = await this.current(scan.root);
     const keys = new Set(sessionKeys);
-    const entries = scan.sessions.filter((s) => keys.has(s.sessionKey));
     const before = await this.manifest.versions('root = $root AND list_contains($keys, session_key)', { root: scan.root, keys: [...keys] });
+    const lastVersion = (key: string) => Math.max(0, ...before.filter((v) => v.sessionKey === key).map((v) => v.version));
     // Copied whole as a new version (never extended: the redaction changed bytes the old copy holds).
-    const fresh = new Map(current);
-    for (const key of keys) fresh.delete(key);
-    const result = await this.copyAll(scan.root, entries, fresh, nowMs, new Map(before.map((v) => [v.sessionKey, v.version])));
+    const jobs = scan.sessions
+      .filter((s) => keys.has(s.sessionKey))
+      .map((entry) => ({ entry, current: undefined, lastVersion: lastVersion(entry.sessionKey) }));
+    const result = await this.copyAll(scan.root, jobs, nowMs);
     if (result.warnings.length > 0) throw new Error(result.warnings.join('; '));
-    for (const [key, v] of fresh) if (keys.has(key)) current.set(key, v);
-    const stale = before.filter((v) => current.get(v.sessionKey)?.version !== v.version);
+    const kept = new Set(jobs.map((j) => `${j.entry.sessionKey}\0${j.lastVersion + 1}`));
+    const stale = before.filter((v) => !kept.has(`${v.sessionKey}\0${v.version}`));
     if (stale.length === 0) return;
     await this.manifest.remove(stale, {
       action: 'redaction',
@@ -134,22 +123,9 @@ export class SessionArchive {
    */
   async goneEntries(scan: ScanResult): Promise<SessionEntry[]> {
     if (scan.warnings.length > 0 || scan.sessions.length === 0) return [];
-    const live = new Set(scan.sessions.map((s) => s.sessionKey));
-    const gone = [...(await this.current(scan.root)).values()].filter((v) => !live.has(v.sessionKey));
-    await this.setGone(
-      scan.root,
-      gone.filter((v) => v.sourceGoneAtMs === null).map((v) => v.sessionKey),
-      Date.now(),
-    );
-    return gone.map((v) => this.entryOf(scan.root, v));
-  }
-
-  /** Drops removed versions from the cache of current ones. */
-  forget(versions: ArchivedVersion[]): void {
-    for (const v of versions) {
-      const current = this.known.get(v.root);
-      if (current?.get(v.sessionKey)?.version === v.version) current.delete(v.sessionKey);
-    }
+    await this.copying;
+    const { gone } = await this.manifest.compare(scan.root, scan.sessions);
+    return this.markGone(scan.root, gone, Date.now());
   }
 
   /** The entry a gone session is read through (SessionFile opens its archived copy). */
@@ -164,24 +140,14 @@ export class SessionArchive {
     };
   }
 
-  private async setGone(root: string, keys: string[], atMs: number | null): Promise<void> {
-    if (keys.length === 0) return;
-    await this.manifest.markGone(root, keys, atMs);
-    const current = await this.current(root);
-    for (const key of keys) {
-      const v = current.get(key);
-      if (v) current.set(key, { ...v, sourceGoneAtMs: atMs });
-    }
+  /** Marks the versions' sessions gone (those not marked yet) and returns their entries. */
+  private async markGone(root: string, gone: ArchivedVersion[], atMs: number): Promise<SessionEntry[]> {
+    const newly = gone.filter((v) => v.sourceGoneAtMs === null).map((v) => v.sessionKey);
+    await this.manifest.markGone(root, newly, atMs);
+    return gone.map((v) => this.entryOf(root, v));
   }
 
-  private async copyAll(
-    root: string,
-    todo: SessionEntry[],
-    current: Map<string, ArchivedVersion>,
-    nowMs: number,
-    lastVersions?: Map<string, number>,
-    signal?: AbortSignal,
-  ): Promise<ArchiveCopies> {
+  private async copyAll(root: string, todo: CopyJob[], nowMs: number, signal?: AbortSignal): Promise<ArchiveCopies> {
     const result: ArchiveCopies = { counts: { new: 0, extended: 0, 'new-version': 0, touched: 0 }, bytesRead: 0, bytesWritten: 0, warnings: [] };
     const rootFolder = rootFolderOf(root);
     let unsaved: ArchivedVersion[] = [];
@@ -198,24 +164,14 @@ export class SessionArchive {
       for (const folder of folders) syncFolder(folder);
       folders.clear();
       await this.manifest.save(batch);
-      for (const v of batch) if (v.supersededAtMs === null) current.set(v.sessionKey, v);
     };
     const worker = async () => {
       // A cancelled run stops taking sessions: those not copied yet are copied by the next run.
       while (next < todo.length && stopped === null && !signal?.aborted) {
-        const entry = todo[next++];
-        const known = current.get(entry.sessionKey);
+        const { entry, current: known, lastVersion } = todo[next++];
         try {
           const copied = await copySession(
-            {
-              folder: this.folder,
-              root,
-              sessionKey: entry.sessionKey,
-              path: entry.path,
-              current: known,
-              lastVersion: lastVersions?.get(entry.sessionKey) ?? known?.version ?? 0,
-              nowMs,
-            },
+            { folder: this.folder, root, sessionKey: entry.sessionKey, path: entry.path, current: known, lastVersion, nowMs },
             rootFolder,
           );
           result.counts[copied.kind]++;
