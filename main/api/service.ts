@@ -143,7 +143,7 @@ export class ApiService {
       switchStore: (target) => this.switchStore(target),
       setArchive: async (folder) => {
         this.settings.rememberArchive(folder ?? 'off');
-        await this.engine.setArchive(folder ?? undefined);
+        await this.engine.archives.move(folder ?? undefined);
         await this.rescan(); // sessions whose file is gone come (or go) with the archive
       },
     };
@@ -185,7 +185,7 @@ export class ApiService {
     const state = isPostgresUrl(target) ? target : resolve(target);
     let next: Engine;
     try {
-      next = await Engine.open({ ...this.options, state, sessions: this.engine.options.sessions, archive: this.engine.options.archive });
+      next = await Engine.open({ ...this.options, state, sessions: this.engine.options.sessions, archive: this.engine.archives.folder });
     } catch (error) {
       const named = isPostgresUrl(target) ? describePostgresUrl(target) : state;
       throw new UsageError(`cannot use the state store ${named}: ${errorMessage(error)}; still using ${this.engine.store.db.location}`);
@@ -261,9 +261,9 @@ export class ApiService {
 
   /** Scans the root into the session index (stat only, no reads) and tells the renderer. */
   private async rescan(): Promise<number> {
-    const problem = this.engine.archiveProblem;
+    const problem = this.engine.archives.problem;
     const { sessions } = await this.engine.scanWithArchive();
-    if (this.engine.archiveProblem !== problem) this.infoChanged();
+    if (this.engine.archives.problem !== problem) this.infoChanged();
     await this.index.replaceSessions(sessions, this.engine.options.sessions);
     this.emit({ type: 'sessions-changed' });
     return sessions.length;
@@ -317,7 +317,7 @@ export class ApiService {
       recentRoots: this.settings.settings.recentRoots,
       stateStore: { backend: db.backend, location: db.location, shared: db.shared },
       canPickFolder: Boolean(this.options.pickFolder),
-      archive: { folder: this.engine.options.archive ?? null, problem: this.engine.archiveProblem },
+      archive: { folder: this.engine.archives.folder ?? null, problem: this.engine.archives.problem },
     };
   }
 

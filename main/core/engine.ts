@@ -1,6 +1,6 @@
-import { existsSync, realpathSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { BusyError, UsageError, errorMessage } from './errors.js';
+import { BusyError, UsageError } from './errors.js';
 import { builtinPluginsDir, userDataDir } from './paths.js';
 import { loadPlugins, type LoadedProcessor, type PluginReport, type PluginSet, type PluginSource } from './plugins/loader.js';
 import { installPlugin, type InstalledPlugin } from './plugins/install.js';
@@ -11,20 +11,21 @@ import { Runner, type RunOptions } from './runner/runner.js';
 import { PluginPool } from './pluginProcesses/pool.js';
 import type { RunStats } from './runner/stats.js';
 import { scanSessionRoot, sessionGroup, type ScanResult } from './scan.js';
-import { SessionFile, type SessionEntry } from './sessionFile.js';
+import type { SessionEntry } from './sessionFile.js';
 import { StateStore } from './store/stateStore.js';
 import { isNewStoreFile } from './store/database.js';
-import { OrphanStore, type OrphanChanges } from './store/orphanStore.js';
+import { OrphanStore } from './store/orphanStore.js';
 import { syncViews } from './store/views.js';
 import type { JsonRow, StateFilter } from './store/types.js';
-import { selectCandidates } from './runner/candidates.js';
 import { SqlEngine } from './sql/sqlEngine.js';
 import { RunService, type ScannedForRun } from './runService.js';
+import { markProcessed, processorStatus } from './processorStatus.js';
 import type { RunEvent } from './runEvents.js';
 import { checkHealth, DEFAULT_THRESHOLDS, type Health, type HealthThresholds } from './health.js';
 import { CadenceSettings, resolveCadence } from './scheduler/cadence.js';
 import { redactSecrets, type RedactOptions, type RedactReport, type RedactSelection } from './redaction/redactSecrets.js';
-import { SessionArchive, withGone, type ArchiveCopies } from './archive/sessionArchive.js';
+import { withGone, type SessionArchive } from './archive/sessionArchive.js';
+import { ArchiveHandle } from './archive/archiveHandle.js';
 
 export interface EngineOptions {
   /** The state store: a DuckDB file, or a postgres:// URL (team mode). */
@@ -87,6 +88,7 @@ export class Engine {
     this.runs = new RunService(this);
     this.orphans = new OrphanStore(store.db);
     this.home = options.home ?? userDataDir();
+    this.archives = new ArchiveHandle(options.archive);
     this.userPluginsDir = join(this.home, 'plugins');
     this.settings = new PluginSettings(join(this.home, 'plugin-settings.json'));
     this.snapshots = new PluginSnapshots(join(this.home, 'plugin-cache'));
@@ -106,54 +108,16 @@ export class Engine {
   async close(): Promise<void> {
     await this.pool.close();
     await this.sql.close();
-    await Promise.allSettled([...this.archiveCopies]);
-    const archive = await this.archiveOpening?.catch(() => null);
-    await archive?.close();
+    await this.archives.close();
     await this.store.close();
   }
 
-  private archiveOpening: Promise<SessionArchive> | undefined;
-  /** Copies into the archive still running (a scan starts them; the run that asked overlaps them). */
-  private readonly archiveCopies = new Set<Promise<unknown>>();
+  /** The archive (options.archive), opened at first use. */
+  readonly archives: ArchiveHandle;
 
-  private trackArchiving(copies: Promise<ArchiveCopies>): Promise<ArchiveCopies> {
-    const tracked = copies.finally(() => this.archiveCopies.delete(tracked));
-    tracked.catch(() => undefined);
-    this.archiveCopies.add(tracked);
-    return tracked;
-  }
-
-  /**
-   * The archive, opened at first use; null when there is none. A folder that cannot be opened (a read-only
-   * or missing mount, another process using it) is reported through `warn` and tried again next time.
-   */
-  async archive(warn: (message: string) => void = () => undefined): Promise<SessionArchive | null> {
-    const folder = this.options.archive;
-    if (folder === undefined) return null;
-    this.archiveOpening ??= SessionArchive.open(folder);
-    try {
-      const archive = await this.archiveOpening;
-      this.archiveProblem = null;
-      return archive;
-    } catch (error) {
-      this.archiveOpening = undefined;
-      this.archiveProblem = errorMessage(error);
-      warn(this.archiveProblem);
-      return null;
-    }
-  }
-
-  /** Why the archive could not be opened the last time it was tried, or null. */
-  archiveProblem: string | null = null;
-
-  /** Archives into `folder` from now on (undefined: no archive); copies in flight finish into the old one first. */
-  async setArchive(folder: string | undefined): Promise<void> {
-    await Promise.allSettled([...this.archiveCopies]);
-    const current = await this.archiveOpening?.catch(() => null);
-    this.archiveOpening = undefined;
-    this.archiveProblem = null;
-    await current?.close();
-    this.options.archive = folder;
+  /** The archive, or null when there is none or it cannot be opened (then `warn` is told why). */
+  archive(warn?: (message: string) => void): Promise<SessionArchive | null> {
+    return this.archives.open(warn);
   }
 
   /** Built-in first, then the user plugin folder, then folders named on the command line: the first owner of a name wins. */
@@ -332,16 +296,11 @@ export class Engine {
     // empty root marks nothing either: far more often the wrong folder (or an unmounted share, in team mode)
     // than every session deleted, and on a shared store it would mark every team member's sessions.
     const complete = scan.warnings.length === 0 && scan.sessions.length > 0;
-    const archiveWarnings: string[] = [];
-    const archive = await this.archive((message) => archiveWarnings.push(message));
-    const archived = archive ? await archive.sync(scan, complete, now.getTime(), signal) : null;
-    // Copying goes on while the run processes: the engine closes only after it (close() waits).
-    const archiving = archived ? this.trackArchiving(archived.copies) : null;
+    const { gone, archiving, archiveWarnings } = await this.archives.sync(scan, complete, now.getTime(), signal);
     // Orphaned means the source file is gone, archived or not (reports count such sessions as deleted); an
     // archived one is still a session of the run: processors read it from the archive.
     const changes = await this.orphans.sync(scan.sessions, this.marksOrphans && complete, now);
-    const sessions = archived ? withGone(scan.sessions, archived.gone) : scan.sessions;
-    return { ...scan, sessions, ...changes, archiving, archiveWarnings };
+    return { ...scan, sessions: withGone(scan.sessions, gone), ...changes, archiving, archiveWarnings };
   }
 
   /**
@@ -350,8 +309,7 @@ export class Engine {
    */
   async scanWithArchive(): Promise<ScanResult & { sourceGone: number }> {
     const scan = await this.scan();
-    const archive = await this.archive();
-    const gone = archive ? await archive.goneEntries(scan) : [];
+    const gone = await this.archives.gone(scan);
     return { ...scan, sessions: withGone(scan.sessions, gone), sourceGone: gone.length };
   }
 
@@ -362,17 +320,7 @@ export class Engine {
     const path = join(root, ...sessionKey.split('/'));
     const info = statSync(path, { throwIfNoEntry: false });
     if (info?.isFile()) return { path, sessionKey, username: sessionGroup(basename(root), sessionKey), sizeBytes: info.size, mtimeMs: info.mtimeMs };
-    const archive = await this.archive();
-    if (!archive) return null;
-    // The archive knows a root by its real path, as the scan resolves it (the root may be a link).
-    let realRoot: string;
-    try {
-      realRoot = realpathSync(root);
-    } catch {
-      return null;
-    }
-    const copy = await archive.currentVersion(realRoot, sessionKey);
-    return copy ? archive.entryOf(realRoot, copy) : null;
+    return this.archives.entry(root, sessionKey);
   }
 
   /** Runs the named processors (all when none named) in one pass, now; refused (BusyError) if one is already running. */
@@ -394,43 +342,9 @@ export class Engine {
     return this.runs.start({ ...startOptions(options, 'rerun'), processors, sessions: filter.session, failedOnly: true, whenBusy: 'refuse' }).done;
   }
 
-  /**
-   * One row per processor known to the database or loaded: counts from the store, plus `pending`
-   * (sessions the next run would look at, from a stat-only scan; null when the root cannot be scanned).
-   */
-  async status(onScanError?: (message: string) => void): Promise<JsonRow[]> {
-    const rows = new Map((await this.store.summary()).map((row) => [String(row.processor_name), row]));
-    const { processors } = await this.plugins();
-    let sessions: ScanResult['sessions'] | null = null;
-    try {
-      sessions = (await this.scanWithArchive()).sessions;
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      onScanError?.(error.message);
-    }
-    for (const processor of processors) {
-      const row = rows.get(processor.name) ?? {
-        processor_name: processor.name,
-        processed: 0,
-        items_extracted: 0,
-        failed: 0,
-        quarantined: 0,
-        last_run_at: null,
-        last_run_stats: null,
-      };
-      row.loaded = true;
-      row.version = processor.version;
-      if (sessions) {
-        const { due, snapshot } = await this.store.dueSnapshot(processor.name, processor.version, sessions);
-        row.pending = selectCandidates(due, snapshot, processor.version).length;
-      } else {
-        row.pending = null;
-      }
-      rows.set(processor.name, row);
-    }
-    return [...rows.values()]
-      .map((row): JsonRow => ({ ...row, loaded: row.loaded ?? false, version: row.version ?? null, pending: row.pending ?? null }))
-      .sort((a, b) => (String(a.processor_name) < String(b.processor_name) ? -1 : 1));
+  /** One row per processor known to the database or loaded, with `pending` (processorStatus.ts). */
+  status(onScanError?: (message: string) => void): Promise<JsonRow[]> {
+    return processorStatus(this, onScanError);
   }
 
   /** Health of every loaded processor at `now`, each judged against its cadence as the scheduler resolves it. */
@@ -459,20 +373,7 @@ export class Engine {
   /** Hashes the sessions as they are now and records them as processed by the processor's current version. */
   async markProcessed(processorName: string, sessionKeys: string[]): Promise<number> {
     const [processor] = await this.processors([processorName]);
-    const { sessions } = await this.scan();
-    const byKey = new Map(sessions.map((s) => [s.sessionKey, s]));
-    const unknown = sessionKeys.filter((key) => !byKey.has(key));
-    if (unknown.length > 0) throw new UsageError(`--session ${unknown.join(', ')}: no such session under ${this.options.sessions}`);
-    const entries = [];
-    for (const key of sessionKeys) {
-      const file = await SessionFile.open(byKey.get(key)!);
-      try {
-        entries.push({ sessionKey: key, username: file.username, readAt: file.readAt, fileHash: await file.md5() });
-      } finally {
-        await file.close();
-      }
-    }
-    return this.store.markProcessed(processor.name, processor.version, entries);
+    return markProcessed(this.store, processor, (await this.scan()).sessions, sessionKeys, this.options.sessions);
   }
 }
 
