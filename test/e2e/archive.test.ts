@@ -69,7 +69,8 @@ test(
       writeFileSync(blocker, 'a file, not a folder');
       await page.fill('#archive-folder', join(blocker, 'archive'));
       await page.locator('form:has(#archive-folder) button[type=submit]').click();
-      await page.locator('[role=alert]:has-text("cannot be opened")').waitFor(WAIT);
+      await page.locator('section[aria-labelledby=archive-title] [role=alert]:has-text("cannot be opened")').waitFor(WAIT);
+      await page.locator('.notice-error:has-text("cannot be opened")').waitFor(WAIT); // said where the button was pressed too
       const warning = page.locator('header button:has-text("Archive unavailable")');
       await warning.waitFor(WAIT);
       await page.locator('#nav-sessions').click();
