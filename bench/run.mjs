@@ -71,7 +71,8 @@ function parseArgs(argv) {
     else if (a === '--scale-max') o.scaleMax = Number(value());
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: node bench/run.mjs [--reps N] [--only T1,T2,T3,T4,T5,T6,T7,T8,T9,T10] [--smoke] [--cache DIR] [--json FILE] [--no-install] [--ccusage18-reps N] [--scale-max 2000|20000|100000]\n',
+        'usage: node bench/run.mjs [--reps N] [--only T1,T2,T3,T4,T5,T6,T7,T8,T9,T10] [--smoke] [--cache DIR] [--json FILE] [--no-install]' +
+          ' [--ccusage18-reps N] [--scale-max 2000|20000|100000]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
@@ -196,7 +197,8 @@ async function tokenTotalsCheck(db, c, label) {
   const [row] = await siQuery(
     db,
     `SELECT sum(input_tokens)::BIGINT AS input, sum(output_tokens)::BIGINT AS output,
-    sum(cache_creation_input_tokens)::BIGINT AS cache_creation, sum(cache_read_input_tokens)::BIGINT AS cache_read, count(*)::BIGINT AS messages FROM token_usage`,
+    sum(cache_creation_input_tokens)::BIGINT AS cache_creation, sum(cache_read_input_tokens)::BIGINT AS cache_read,
+    count(*)::BIGINT AS messages FROM token_usage`,
   );
   const want = {
     input: c.stats.tokens.input,
@@ -484,7 +486,13 @@ async function t3t4(prepared) {
           run: async () => {
             appendFileSync(
               target.path,
-              `${JSON.stringify({ type: 'system', subtype: 'bench', content: `appended line ${++appended}`, timestamp: new Date().toISOString(), uuid: randomUUID() })}\n`,
+              `${JSON.stringify({
+                type: 'system',
+                subtype: 'bench',
+                content: `appended line ${++appended}`,
+                timestamp: new Date().toISOString(),
+                uuid: randomUUID(),
+              })}\n`,
             );
             const r = await siRun(c.root, db);
             r.size = statSync(target.path).size;

@@ -30,7 +30,12 @@ export function treeRssKb(pid) {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [child, parent] of ppid) if (tree.has(parent) && !tree.has(child)) (tree.add(child), (grew = true));
+    for (const [child, parent] of ppid) {
+      if (tree.has(parent) && !tree.has(child)) {
+        tree.add(child);
+        grew = true;
+      }
+    }
   }
   let kb = 0;
   for (const p of tree) {

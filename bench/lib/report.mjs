@@ -57,7 +57,8 @@ export function printReport(results, write) {
       table.push(['', `(reference peak RSS ${ref.peakRssMb} MB, ${n(ref.mbps)} MB/s)`, '', '', '', '', '', '', '', '']);
   }
   write(
-    `\nSession Inspector benchmarks (${results.smoke ? 'SMOKE: tiny corpora, timings meaningless' : `median of ${results.reps}, alternated`}; ${results.machine.cpus} cpus, node ${results.machine.node})\n`,
+    `\nSession Inspector benchmarks (${results.smoke ? 'SMOKE: tiny corpora, timings meaningless' : `median of ${results.reps}, alternated`}; ` +
+      `${results.machine.cpus} cpus, node ${results.machine.node})\n`,
   );
   write(table.toString() + '\n');
   for (const t of results.targets)

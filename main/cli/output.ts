@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import type { Engine } from '../core/engine.js';
 import type { JsonRow } from '../core/store/jsonRows.js';
 
 export function printJson(value: unknown): void {
@@ -15,6 +16,18 @@ export function printTable(rows: JsonRow[], columns?: string[], emptyMessage = '
   const table = new Table({ head, style: { head: [], border: [] }, wordWrap: false });
   for (const row of rows) table.push(head.map((column) => cell(row[column])));
   process.stdout.write(`${table.toString()}\n`);
+}
+
+export function printRows(rows: JsonRow[], json: boolean | undefined, columns?: string[]): void {
+  if (json) printJson(rows);
+  else printTable(rows, columns);
+}
+
+/** Plugin load problems go to stderr on every command that loads plugins; they never stop the others. */
+export async function reportPluginErrors(engine: Engine): Promise<void> {
+  for (const plugin of (await engine.plugins()).plugins) {
+    for (const error of plugin.errors) process.stderr.write(`plugin ${plugin.folder}: ${error}\n`);
+  }
 }
 
 function cell(value: unknown): string {

@@ -121,7 +121,9 @@ function printHits(hits: SearchHit[], more: boolean, flags: SearchFlags): void {
     return;
   }
   const mark = process.stdout.isTTY ? (m: string) => `\x1b[7m${m}\x1b[27m` : (m: string) => `[[${m}]]`;
-  const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').replace(/[\x00-\x1f\x7f]/g, ''); // no terminal control from a transcript
+  // A transcript's control characters must never reach the terminal as control.
+  // eslint-disable-next-line no-control-regex -- matching them is the point
+  const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').replace(/[\x00-\x1f\x7f]/g, '');
   for (const hit of hits) {
     process.stdout.write(`${hit.sessionKey}:${hit.lineNo}  ${hit.role}  ${hit.time ?? ''}\n`);
     process.stdout.write(`  ${oneLine(hit.before)}${mark(oneLine(hit.match))}${oneLine(hit.after)}\n`);

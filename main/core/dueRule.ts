@@ -1,6 +1,6 @@
 // Rule 1, written once: when a stored result no longer stands for a session file. The runner applies the
 // TypeScript form (selectCandidates); the store's due query and the sessions list's status apply the SQL
-// form. test/engine/dueRule.test.ts holds the two equal on both database backends.
+// form. test/core/dueRule.test.ts holds the two equal on both database backends.
 
 /**
  * mtime resolution and clock skew: a write in the last 50 ms before the recorded read time may not be in

@@ -5,7 +5,9 @@
 import { shannonEntropy } from './entropy.js';
 
 /** A name that holds a secret: the secret word ends the name (`GITHUB_TOKEN`, `db.password`, `secret_key`). */
-const SECRET_NAME = String.raw`[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|pwd|secret|secret[_-]?key|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?)`;
+const SECRET_NAME =
+  String.raw`[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|pwd|secret|secret[_-]?key|token|api[_-]?key|apikey|access[_-]?key|` +
+  String.raw`private[_-]?key|client[_-]?secret|credentials?)`;
 const SECRET_NAME_ONLY = new RegExp(`^${SECRET_NAME}$`, 'i');
 
 /**

@@ -25,13 +25,15 @@ const priceRows = prices.models
     const long = entry.long_prompt;
     const rates = (/** @type {import('session-inspector/plugin').Rates} */ r) =>
       [r.input, r.output, r.cache_write_5m, r.cache_write_1h, r.cache_read].map(decimal).join(', ');
-    return `(${quote(wildcard ? entry.match.slice(0, -1) : entry.match)}, ${wildcard}, ${position}, ${rates(entry)}, ${long ? long.above_tokens : 'NULL'}, ${long ? rates(long) : 'NULL, NULL, NULL, NULL, NULL'})`;
+    const longRates = long ? `${long.above_tokens}, ${rates(long)}` : 'NULL, NULL, NULL, NULL, NULL, NULL';
+    return `(${quote(wildcard ? entry.match.slice(0, -1) : entry.match)}, ${wildcard}, ${position}, ${rates(entry)}, ${longRates})`;
   })
   .join(',\n    ');
 
 /** A token count as the collector reads it: a positive JSON number, floored; anything else 0. */
 const count = (/** @type {string} */ leaf) =>
-  `CASE WHEN json_type(${leaf}) IN ('UBIGINT', 'BIGINT', 'DOUBLE') AND CAST(${leaf} AS DOUBLE) > 0 THEN CAST(floor(CAST(${leaf} AS DOUBLE)) AS BIGINT) ELSE 0 END`;
+  `CASE WHEN json_type(${leaf}) IN ('UBIGINT', 'BIGINT', 'DOUBLE') AND CAST(${leaf} AS DOUBLE) > 0 ` +
+  `THEN CAST(floor(CAST(${leaf} AS DOUBLE)) AS BIGINT) ELSE 0 END`;
 
 /** A field that counts only when it is a JSON string (a number or object there is no id or model). */
 const text = (/** @type {string} */ field) => `CASE WHEN json_type(${field}) = 'VARCHAR' THEN ${field} ->> '$' END`;
@@ -46,7 +48,8 @@ const USAGE_SHAPE = JSON.stringify({
 });
 
 const sql = `
-WITH prices (pattern, prefix, position, input, output, write_5m, write_1h, read, long_above, long_input, long_output, long_write_5m, long_write_1h, long_read) AS (
+WITH prices (pattern, prefix, position, input, output, write_5m, write_1h, read,
+  long_above, long_input, long_output, long_write_5m, long_write_1h, long_read) AS (
   VALUES
     ${priceRows}
 ),
@@ -80,13 +83,16 @@ messages AS (
     arg_min(first, line_no) AS first,
     message_key,
     min(line_no) AS first_line,
-    arg_max({'input': input, 'output': output, 'cache_creation': cache_creation, 'cache_creation_1h': least(cache_creation, cache_creation_1h), 'cache_read': cache_read}, (output, -line_no)) AS t
+    arg_max({'input': input, 'output': output, 'cache_creation': cache_creation,
+             'cache_creation_1h': least(cache_creation, cache_creation_1h), 'cache_read': cache_read}, (output, -line_no)) AS t
   FROM usage_lines
   GROUP BY session_file, message_key, CASE WHEN message_key IS NULL THEN line_no END
 ),
 models AS (
   -- The id as the table spells it: Bedrock and Vertex ids and Claude Code's context suffix name Anthropic models.
-  SELECT model, regexp_replace(regexp_replace(CASE WHEN contains(id, 'anthropic.') THEN regexp_extract(id, '.*anthropic\\.(.*)$', 1) ELSE id END, '-v\\d+(:\\d+)?$', ''), '@', '-') AS id
+  SELECT model, regexp_replace(
+      regexp_replace(CASE WHEN contains(id, 'anthropic.') THEN regexp_extract(id, '.*anthropic\\.(.*)$', 1) ELSE id END, '-v\\d+(:\\d+)?$', ''),
+      '@', '-') AS id
   FROM (SELECT DISTINCT model, regexp_replace(lower(trim(model)), '\\[[^\\]]*\\]$', '') AS id FROM messages WHERE model IS NOT NULL)
 ),
 priced AS (

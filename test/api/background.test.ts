@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { countingPlugin, tempDir, userRecord, writePlugin, writeSession } from '../helpers.js';
-import { gatedPlugin, waitFor } from '../scheduler/support.js';
+import { gatedPlugin, waitFor } from '../core/scheduler/support.js';
 import { openService } from './harness.js';
 
 test('the app runs due processors in the background and forwards the scheduler events to the renderer', async () => {

@@ -50,7 +50,8 @@ test('the CLI refuses a database the app holds, saying so, with exit 3', async (
     assert.match(
       result.stderr,
       new RegExp(
-        `database .*db\\.duckdb is in use by another process \\(.*PID ${app.pid}\\): close the Session Inspector app or the other command, or use another --state`,
+        `database .*db\\.duckdb is in use by another process \\(.*PID ${app.pid}\\): ` +
+          'close the Session Inspector app or the other command, or use another --state',
       ),
     );
   } finally {

@@ -3,7 +3,7 @@ import { after } from 'node:test';
 import { ApiService } from '../../main/api/service.js';
 import type { ApiEvent, ArgsOf, MethodName, ResultOf } from '../../main/api/contract.js';
 import { tempDir } from '../helpers.js';
-import { freshState, type Backend } from '../engine/harness.js';
+import { freshState, type Backend } from '../core/harness.js';
 
 /** A real ApiService over a temp session root, database and home, with the events it emitted. */
 export async function openService(

@@ -2,7 +2,7 @@
 // errors per day, tool calls per day from the built-in usage processor's view, and each processor's last run.
 import assert from 'node:assert/strict';
 import { tempDir, writePlugin, writeSession } from '../helpers.js';
-import { stateTest } from '../engine/harness.js';
+import { stateTest } from '../core/harness.js';
 import { openService } from './harness.js';
 
 function toolCall(id: string, name: string, timestamp: string) {

@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assistantRecord, countingPlugin, tempDir, userRecord, writePlugin, writeSession } from '../helpers.js';
 import { openService } from './harness.js';
-import { stateTest } from '../engine/harness.js';
+import { stateTest } from '../core/harness.js';
 
 function pluginsDir() {
   const dir = tempDir('si-api-plugins-');
@@ -12,7 +12,8 @@ function pluginsDir() {
   writePlugin(
     dir,
     'picky',
-    `export default { name: 'picky', processSession(s) { if (s.sessionKey.includes('bad')) throw new Error('cannot read this one'); return { items: [{ ok: true }] }; } };`,
+    `export default { name: 'picky', processSession(s) { ` +
+      `if (s.sessionKey.includes('bad')) throw new Error('cannot read this one'); return { items: [{ ok: true }] }; } };`,
   );
   return dir;
 }
@@ -109,7 +110,8 @@ test('runs: a processor already running is reported, not started twice; cancel s
   writePlugin(
     dir,
     'slow',
-    `export default { name: 'slow', async processSession(s, ctx) { await new Promise((r, j) => { const t = setTimeout(r, 400); ctx.signal.addEventListener('abort', () => { clearTimeout(t); j(ctx.signal.reason); }); }); return {}; } };`,
+    `export default { name: 'slow', async processSession(s, ctx) { await new Promise((r, j) => { const t = setTimeout(r, 400); ` +
+      `ctx.signal.addEventListener('abort', () => { clearTimeout(t); j(ctx.signal.reason); }); }); return {}; } };`,
   );
   const api = await openService({ plugins: [dir] });
   seed(api.root);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { tempDir, userRecord, writePlugin, writeSession } from '../helpers.js';
-import { stateTest } from '../engine/harness.js';
+import { stateTest } from '../core/harness.js';
 import { openService } from './harness.js';
 
 stateTest("sessions/get: every processor's state, failure and first 200 items, each of its own session and in item order", async (backend) => {
@@ -17,7 +17,8 @@ stateTest("sessions/get: every processor's state, failure and first 200 items, e
   writePlugin(
     plugins,
     'picky',
-    `export default { name: 'picky', processSession(s) { if (s.sessionKey.includes('big')) throw new Error('cannot read this one'); return { items: [{ ok: 1 }] }; } };`,
+    `export default { name: 'picky', processSession(s) { ` +
+      `if (s.sessionKey.includes('big')) throw new Error('cannot read this one'); return { items: [{ ok: 1 }] }; } };`,
   );
   const api = await openService({ plugins: [plugins], backend });
   writeSession(api.root, 'alice/big.jsonl', [userRecord('250')]);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { StateStore } from '../../main/core/store/stateStore.js';
 import { updateState } from '../../main/core/store/stateEdits.js';
 import { tempDir } from '../helpers.js';
-import { freshState, stateTest } from '../engine/harness.js';
+import { freshState, stateTest } from '../core/harness.js';
 import { openService } from './harness.js';
 
 stateTest('state/undo: a change older than the newest 10,000 audit entries is undone, and the undo is what comes back', async (backend) => {

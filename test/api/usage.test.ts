@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSession } from '../helpers.js';
 import { openService } from './harness.js';
-import { stateTest } from '../engine/harness.js';
+import { stateTest } from '../core/harness.js';
 
 /** One billed API message: its own message.id and requestId, so the store's dedup keeps every one. */
 function billed(id: string, timestamp: string, model: string, usage: { input: number; output: number; cacheRead?: number }, cwd = '/home/alice/shop') {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { countingPlugin, repoRoot, runCli, tempDir, writePlugin, writeSession, userRecord, assistantRecord } from '../helpers.js';
-import { freshState, stateTest } from '../engine/harness.js';
+import { freshState, stateTest } from '../core/harness.js';
 
 function setup(state?: string) {
   const dir = tempDir();
@@ -17,7 +17,8 @@ function setup(state?: string) {
   writePlugin(
     plugins,
     'typed',
-    `export default { name: 'typed', view: { name: 'typed_items', columns: { kind: 'VARCHAR', n: 'INTEGER', ok: 'BOOLEAN', seen_at: 'TIMESTAMP', tags: 'VARCHAR[]' } },
+    `export default { name: 'typed',
+      view: { name: 'typed_items', columns: { kind: 'VARCHAR', n: 'INTEGER', ok: 'BOOLEAN', seen_at: 'TIMESTAMP', tags: 'VARCHAR[]' } },
   async processSession(s) {
     let n = 0;
     for await (const r of s.records()) { if (r.poison) throw new Error('poisoned session'); n++; }

@@ -12,7 +12,6 @@ import { HOSTILE_KEY, SUBAGENT_KEYS, fixFlakyPlugin, writeFlakyPlugin, writeInst
 import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server, stepper } from './support.js';
 
 // In-page callbacks run in Chromium; the root tsconfig has no DOM types (this is Node code), so they see these.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 declare const window: any;
 declare const sessionStorage: any;

@@ -27,7 +27,6 @@ import {
 } from './support.js';
 
 // In-page callbacks run in Chromium; the root tsconfig has no DOM types (this is Node code), so they see these.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 
 const skip = chromiumMissing || rendererMissing;

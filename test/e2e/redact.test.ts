@@ -25,7 +25,6 @@ import {
   type Server,
 } from './support.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 
 const skip = chromiumMissing || rendererMissing;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server } from './support.js';
 
 // In-page callbacks run in Chromium (the root tsconfig has no DOM types).
-declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const document: any;
 
 const DIRS = 200;
 const PER_DIR = 500;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { SessionQuery } from '../../main/api/contract.js';
 import { fixturesMissing } from '../helpers.js';
-import { seed } from '../sessions/fixture.js';
+import { seed } from '../core/sessions/fixture.js';
 import { SUBAGENT_KEYS, SUBAGENT_PARENT } from './fixtures.js';
 import {
   chromiumMissing,
@@ -27,7 +27,6 @@ import {
 } from './support.js';
 
 // In-page callbacks run in Chromium; the root tsconfig has no DOM types (this is Node code), so they see these.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 
 const skip = fixturesMissing || chromiumMissing || rendererMissing;

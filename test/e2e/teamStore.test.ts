@@ -10,7 +10,6 @@ import { countingPlugin, userRecord, writePlugin, writeSession } from '../helper
 import { freshDatabase, postgresSkipReason, testPostgresUrl } from '../support/postgres.js';
 import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server } from './support.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 
 const skip = chromiumMissing || rendererMissing || (testPostgresUrl() ? false : postgresSkipReason);

@@ -16,7 +16,6 @@ import { fixturesDir, fixturesMissing, runCli, writeSession } from '../helpers.j
 import { chromiumMissing, openBrowser, rendererMissing, screenshot, startServer, type Browser, type Server, stepper } from './support.js';
 
 // In-page callbacks run in Chromium; the root tsconfig has no DOM types (this is Node code), so they see these.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 
 const skip = fixturesMissing || chromiumMissing || rendererMissing;
@@ -224,7 +223,8 @@ test("usage page: the report module's numbers, in any time zone, with CSV export
     const [head, ...lines] = csv.trimEnd().split('\r\n');
     assert.equal(
       head,
-      'period,models,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,total_tokens,cost_usd,messages,unpriced_messages,sessions,deleted_sessions',
+      'period,models,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,total_tokens,' +
+        'cost_usd,messages,unpriced_messages,sessions,deleted_sessions',
     );
     const columns = head.split(',');
     // Models are a quoted list; the fields after them are plain numbers (or an empty cost).

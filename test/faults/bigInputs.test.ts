@@ -7,7 +7,18 @@ import { countingPlugin, repoRoot, tempDir, writePlugin } from '../helpers.js';
 import { samplePeakRss } from './memory.js';
 
 const line = (i: number) =>
-  `${JSON.stringify({ type: 'assistant', uuid: `a-${i}`, timestamp: '2025-09-01T10:00:00.000Z', requestId: `req_${i}`, message: { id: `msg_${i}`, model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: `answer ${i} ${'lorem ipsum dolor sit amet → é '.repeat(60)}` }], usage: { input_tokens: 3, output_tokens: 7 } } })}\n`;
+  `${JSON.stringify({
+    type: 'assistant',
+    uuid: `a-${i}`,
+    timestamp: '2025-09-01T10:00:00.000Z',
+    requestId: `req_${i}`,
+    message: {
+      id: `msg_${i}`,
+      model: 'claude-sonnet-4-5-20250929',
+      content: [{ type: 'text', text: `answer ${i} ${'lorem ipsum dolor sit amet → é '.repeat(60)}` }],
+      usage: { input_tokens: 3, output_tokens: 7 },
+    },
+  })}\n`;
 
 /** Runs the CLI with its RSS (host and plugin processes) sampled; returns exit code, stdout, stderr and the peak. */
 function runMeasured(

@@ -73,7 +73,10 @@ test(`crash consistency: ${KILL_POINTS} SIGKILLs at seeded points, then a full r
   const actual = await snapshot(crashed);
   const stored = new Set(actual.items);
   console.log(
-    `crash consistency: ${KILL_POINTS} kill points (a full run: ${Math.round(fullMs)} ms) tried (${killed} landed mid-run, ${partial} with part of the work committed), ${expected.state.length} state rows and ${expected.items.length} items survived, lost ${expected.items.filter((i) => !stored.has(i)).length}, duplicated ${Math.max(0, actual.items.length - expected.items.length)}`,
+    `crash consistency: ${KILL_POINTS} kill points (a full run: ${Math.round(fullMs)} ms) tried ` +
+      `(${killed} landed mid-run, ${partial} with part of the work committed), ` +
+      `${expected.state.length} state rows and ${expected.items.length} items survived, ` +
+      `lost ${expected.items.filter((i) => !stored.has(i)).length}, duplicated ${Math.max(0, actual.items.length - expected.items.length)}`,
   );
   assert.ok(killed >= KILL_POINTS / 2, `most kills landed during a run (${killed})`);
   assert.ok(partial >= 3, `kills landed between commits, not only during start-up (${partial})`);

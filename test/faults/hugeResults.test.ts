@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { userRecord, writeSession, countingPlugin } from '../helpers.js';
-import { Harness } from '../engine/harness.js';
+import { Harness } from '../core/harness.js';
 
 test('a plugin returning 1 million items: stored whole, in one transaction with its state row', async () => {
   const h = new Harness(2)
     .plugin(
       'million',
-      `export default { name: 'million', timeoutMs: 120000, processSession() { return { items: Array.from({ length: 1_000_000 }, (_, i) => ({ i, tag: 'x' + (i % 97) })) }; } };`,
+      `export default { name: 'million', timeoutMs: 120000, processSession() { ` +
+        `return { items: Array.from({ length: 1_000_000 }, (_, i) => ({ i, tag: 'x' + (i % 97) })) }; } };`,
     )
     .plugin('count', countingPlugin('count'));
   writeSession(h.root, 'a/one.jsonl', [userRecord('one')]);

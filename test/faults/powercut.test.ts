@@ -13,8 +13,10 @@ test('power cut during a migration: the legacy rows are either untouched or all 
   const legacy = join(dir, 'legacy.duckdb');
   await sql(
     legacy,
-    'CREATE TABLE session_extraction_state (session_file VARCHAR PRIMARY KEY, username VARCHAR, processed_at TIMESTAMP, items_extracted INTEGER, file_hash VARCHAR)',
-    `INSERT INTO session_extraction_state SELECT 'u' || (i % 50) || '/s' || i || '.jsonl', 'u' || (i % 50), TIMESTAMP '2025-01-01' + INTERVAL (i) SECOND, i % 9, md5(i::VARCHAR) FROM range(${ROWS}) t(i)`,
+    'CREATE TABLE session_extraction_state ' +
+      '(session_file VARCHAR PRIMARY KEY, username VARCHAR, processed_at TIMESTAMP, items_extracted INTEGER, file_hash VARCHAR)',
+    `INSERT INTO session_extraction_state SELECT 'u' || (i % 50) || '/s' || i || '.jsonl', 'u' || (i % 50),
+      TIMESTAMP '2025-01-01' + INTERVAL (i) SECOND, i % 9, md5(i::VARCHAR) FROM range(${ROWS}) t(i)`,
   );
   const [[expectedSum]] = await sql(legacy, 'SELECT sum(items_extracted) FROM session_extraction_state');
   const env = { ...process.env, SESSION_INSPECTOR_HOME: join(dir, 'home') };

@@ -11,7 +11,6 @@ import { promisify } from 'node:util';
 import { fixturesDir, importPluginModule, loadProcessor, NO_FIXTURES, repoRoot, runProcessor, sessionFiles, tempDir, writeSession } from './support.js';
 import { assistantLine, at, NOISE, toolUse, userLine } from './lines.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const PROJECT = '/home/alice/code/app'; // the cwd lines.ts gives every hand-written line
 const CALL = { id: 'msg_1', requestId: 'req_1' };
 const PROCESSORS = ['destructive-commands', 'outside-writes', 'permission-bypass'];

@@ -11,7 +11,6 @@ import { fixturesDir, loadProcessor, NO_FIXTURES, repoRoot, runProcessor, sessio
 import { userLine } from './lines.js';
 import { generateCorpus, GENERATOR_MISSING } from './corpus.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const run = promisify(execFile);
 /** Every built-in processor, with the plugin folder it is in. */
 const PROCESSORS: [name: string, plugin: string][] = [
@@ -94,13 +93,15 @@ test('cli: view totals over a generated corpus equal its stats', { skip: GENERAT
   const query = async (sql: string) => (await cli('query', sql, '--db', db, '--json'))[0];
   assert.deepEqual(
     await query(
-      'SELECT count(*)::INTEGER AS files, sum(malformed_lines)::INTEGER AS malformed, sum(assistant_messages)::INTEGER AS messages, sum(sidechain_messages)::INTEGER AS sidechain FROM session_summaries',
+      'SELECT count(*)::INTEGER AS files, sum(malformed_lines)::INTEGER AS malformed, sum(assistant_messages)::INTEGER AS messages, ' +
+        'sum(sidechain_messages)::INTEGER AS sidechain FROM session_summaries',
     ),
     { files: stats.files, malformed: stats.malformedLines + stats.truncatedTails, messages: stats.uniqueMessages, sidechain: stats.sidechainLines },
   );
   assert.deepEqual(
     await query(
-      'SELECT sum(input_tokens)::BIGINT AS input, sum(output_tokens)::BIGINT AS output, sum(cache_creation_input_tokens)::BIGINT AS "cacheCreation", sum(cache_read_input_tokens)::BIGINT AS "cacheRead" FROM token_usage',
+      'SELECT sum(input_tokens)::BIGINT AS input, sum(output_tokens)::BIGINT AS output, ' +
+        'sum(cache_creation_input_tokens)::BIGINT AS "cacheCreation", sum(cache_read_input_tokens)::BIGINT AS "cacheRead" FROM token_usage',
     ),
     stats.tokens,
   );

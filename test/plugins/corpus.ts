@@ -11,7 +11,6 @@ export const GENERATOR_MISSING = fs.existsSync(generator)
   ? undefined
   : 'generator not found at ../shared/bench/gen-sessions.mjs (relative to the repository root)';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 /** Eight sessions in two project folders, with malformed lines and cut-off last lines. */
 export function generateCorpus(): { root: string; files: string[]; stats: any } {
   const dir = tempDir('corpus');

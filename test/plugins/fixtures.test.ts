@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fixturesDir, importPluginModule, loadProcessor, NO_FIXTURES, runProcessor, sessionFiles } from './support.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Line = any;
 
 function parseAll(file: string): { lines: Line[]; malformed: number } {

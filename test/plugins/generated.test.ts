@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { generateCorpus, GENERATOR_MISSING } from './corpus.js';
 import { loadProcessor, runProcessor } from './support.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 async function runAll(name: string, files: string[]): Promise<{ items: any[]; warnings: string[] }> {
   const processor = await loadProcessor(name);
   const items: any[] = [];

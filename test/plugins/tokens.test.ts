@@ -37,7 +37,7 @@ const usage = (input: number, output: number, cacheCreation = 0, cacheRead = 0, 
   ...extra,
 });
 
-test("tokens: one item per (message.id, requestId), with its largest output_tokens line and its first line's time, cwd and sidechain flag, priced", async () => {
+test("tokens: one item per (message.id, requestId), with its largest output_tokens line, its first line's time, cwd and sidechain flag, priced", async () => {
   const tokens = await loadProcessor('tokens');
   const a = { id: 'msg_a', requestId: 'req_a', model: SONNET45 };
   const file = writeSession([

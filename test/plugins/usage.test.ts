@@ -115,8 +115,11 @@ test('usage: an empty file yields no items', async () => {
   assert.deepEqual(items, []);
 });
 
+const streamingTestName = (maxHeld: number | undefined) =>
+  'usage: items go out as their calls are answered, in the order and with the is_error that holding them all would give, unanswered calls included ' +
+  (maxHeld ? `(second pass past ${maxHeld} held calls)` : '(one pass)');
 for (const maxHeld of [undefined, 1_000])
-  test(`usage: items go out as their calls are answered, in the order and with the is_error that holding them all would give, unanswered calls included (${maxHeld ? `second pass past ${maxHeld} held calls` : 'one pass'})`, async () => {
+  test(streamingTestName(maxHeld), async () => {
     const loaded = await loadProcessor('usage');
     type EmitEvents = (s: unknown, ctx: unknown, plan: unknown, maxHeld?: number) => Promise<unknown>;
     const { emitEvents } = await importPluginModule<{ emitEvents: EmitEvents }>('usage', 'index.js');

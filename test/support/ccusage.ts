@@ -22,7 +22,9 @@ export function ccusageCli(): string | { missing: string } {
     });
     if (npm.status !== 0 || !existsSync(cli)) {
       return {
-        missing: `ccusage ${CCUSAGE_VERSION} could not be installed from npm into ${dir}: ${(npm.stderr || npm.error?.message || '').trim().split('\n').slice(-2).join(' ')}`,
+        missing:
+          `ccusage ${CCUSAGE_VERSION} could not be installed from npm into ${dir}: ` +
+          (npm.stderr || npm.error?.message || '').trim().split('\n').slice(-2).join(' '),
       };
     }
   }

@@ -19,10 +19,12 @@ async function contents(engine: Engine) {
     items: await db.all('SELECT processor_name, session_file, item_index, item FROM processor_items ORDER BY 1, 2, 3'),
     // The typed views read the same items the same way on both (TRY_CAST on one, si_try_* on the other).
     tokens: await db.all(
-      'SELECT model, sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cache_read_input_tokens) AS cache_read, count(*) AS n FROM token_usage GROUP BY model ORDER BY model',
+      'SELECT model, sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cache_read_input_tokens) AS cache_read, count(*) AS n ' +
+        'FROM token_usage GROUP BY model ORDER BY model',
     ),
     tools: await db.all(
-      "SELECT tool_name, count(*) AS calls, count(*) FILTER (WHERE is_error) AS failed FROM usage_events WHERE event_type = 'tool' GROUP BY tool_name ORDER BY tool_name",
+      "SELECT tool_name, count(*) AS calls, count(*) FILTER (WHERE is_error) AS failed FROM usage_events WHERE event_type = 'tool' " +
+        'GROUP BY tool_name ORDER BY tool_name',
     ),
     // Reports run the same SQL on both; sums of costs may differ in the last bits, so they are rounded.
     reports: await Promise.all(

@@ -113,7 +113,10 @@ test('counts tool calls per tool', async () => {
     ]
       .map((r) => `${JSON.stringify(r)}\n`)
       .join(''),
-    'README.md': `# ${name}\n\nA Session Inspector plugin.\n\n- Test it: \`npm test\`\n- Try it on your sessions: \`session-inspector run --plugins . --processor ${name}\`, then \`session-inspector query "SELECT * FROM ${view}"\`\n- Install it for the desktop app: \`session-inspector plugins install .\`\n`,
+    'README.md':
+      `# ${name}\n\nA Session Inspector plugin.\n\n- Test it: \`npm test\`\n` +
+      `- Try it on your sessions: \`session-inspector run --plugins . --processor ${name}\`, then \`session-inspector query "SELECT * FROM ${view}"\`\n` +
+      '- Install it for the desktop app: `session-inspector plugins install .`\n',
   };
   if (options.sql) Object.assign(files, sqlFiles(name, view));
   for (const [path, text] of Object.entries(files)) writeFileSync(join(folder, path), text);

@@ -124,7 +124,9 @@ export class PluginSnapshots {
     const dir = join(this.dir, 'node_modules', 'session-inspector');
     const files: Record<string, string> = {
       'package.json': `${JSON.stringify({ name: 'session-inspector', private: true, type: 'module', exports: { './plugin': './plugin.js' } }, null, 2)}\n`,
-      'plugin.js': `// Written by Session Inspector: plugins of this build import its SDK.\nexport * from ${JSON.stringify(new URL('../../sdk/index.js', import.meta.url).href)};\n`,
+      'plugin.js':
+        '// Written by Session Inspector: plugins of this build import its SDK.\n' +
+        `export * from ${JSON.stringify(new URL('../../sdk/index.js', import.meta.url).href)};\n`,
     };
     mkdirSync(dir, { recursive: true });
     for (const [name, text] of Object.entries(files)) {

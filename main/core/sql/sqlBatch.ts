@@ -1,11 +1,11 @@
 import { sep } from 'node:path';
-import { isUtf8 } from 'node:buffer';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { errnoCode, errorMessage } from '../errors.js';
+import { BatchConnection, describeQueryError, firstLine } from './batchConnection.js';
+import { feedSession, type ReadFacts } from './fedSession.js';
+import { outcomeOf, pendingWork, type SqlBatchSession } from './batchOutcomes.js';
 import type { ProcessorOutcome, SessionTaskResult } from '../pluginProcesses/protocol.js';
-import { SessionFile, type SessionEntry } from '../sessionFile.js';
-import { lineChunks } from '../lineChunks.js';
-import { sessionsRelation, type CheckedSql, type SqlSandbox } from './sqlSandbox.js';
+import { sessionsRelation, type SqlSandbox } from './sqlSandbox.js';
 import { hashFiles, statAll, existsNow, type KnownRead } from './fileReads.js';
 
 export type { KnownRead } from './fileReads.js';
@@ -27,19 +27,7 @@ import {
 
 export type { SqlProcessorSpec } from './recordsSql.js';
 
-/** One SQL processor due for a session of a batch. */
-export interface SqlDue {
-  processor: SqlProcessorSpec;
-  /** Hash of the stored result of this version: the same content is `skipped`. */
-  storedHash: string | null;
-  /** Hash of the content this processor is quarantined on: the same content stays `quarantined`. */
-  quarantinedHash: string | null;
-}
-
-export interface SqlBatchSession {
-  entry: SessionEntry;
-  due: SqlDue[];
-}
+export type { SqlBatchSession, SqlDue } from './batchOutcomes.js';
 
 export interface SqlBatchOptions {
   signal?: AbortSignal;
@@ -56,11 +44,6 @@ export const FED_MIN_BYTES = 32 * 1024 * 1024;
 /** Rows one processor query may return per batch: a query past it fails (and is narrowed to the session that does it). */
 export const MAX_ITEMS_PER_QUERY = 1_000_000;
 
-interface Facts {
-  fileHash: string;
-  bytesRead: number;
-}
-
 /**
  * Runs the due SQL processors over one batch of sessions in the sandbox, and answers for every session
  * what a plugin process answers for one: its hash, bytes and each processor's outcome. DuckDB reads each
@@ -76,131 +59,29 @@ export async function runSqlBatch(sandbox: SqlSandbox, sessions: SqlBatchSession
 }
 
 class BatchRun {
+  private readonly conn: BatchConnection;
+
   constructor(
-    private readonly db: DuckDBConnection,
+    db: DuckDBConnection,
     /** The session root, as the scan joined it into every entry's path. */
     private readonly root: string,
     private readonly options: SqlBatchOptions,
     private readonly results: Map<string, SessionTaskResult>,
-  ) {}
+  ) {
+    this.conn = new BatchConnection(db, options.signal);
+  }
 
   async run(sessions: SqlBatchSession[]): Promise<void> {
     if (sessions.length === 0) return;
     const readAtMs = Date.now(); // rule 2: the read time is taken before anything is read or hashed
     if (this.options.signal?.aborted) return this.cancelAll(sessions, readAtMs);
-    const fed = new Set<string>();
-    const direct: SqlBatchSession[] = [];
-    for (const s of sessions) {
-      // An archived session's bytes are compressed: only Node's reader (SessionFile) can hand them over.
-      if (s.entry.sizeBytes >= FED_MIN_BYTES || s.entry.archived) fed.add(s.entry.sessionKey);
-      else direct.push(s);
-    }
     const groups = parseGroups(uniqueProcessors(sessions));
-    const facts = new Map<string, Facts>();
-    const vanished = new Set<string>();
-    try {
-      await this.exec(FED_TABLE);
-      // DuckDB parses the files in its threads while this thread hashes them (MD5 in Node is the faster of
-      // the two, and the cores are otherwise idle). A file that changed between the first stat and the last
-      // may differ between the two reads: it is read again below, by Node alone, hashed and parsed as one.
-      const before = statAll(direct.map((d) => d.entry));
-      const hashing = hashFiles(
-        direct.map((d) => d.entry),
-        before,
-        this.options.known,
-      );
-      hashing.catch(() => undefined);
-      for (const group of groups) await this.parse(group, direct.length > 0 ? direct : null);
-      const hashes = await hashing;
-      const after = statAll(direct.map((d) => d.entry));
-      for (const s of direct) {
-        const key = s.entry.sessionKey;
-        const hash = hashes.get(key)!;
-        if (hash instanceof Error) {
-          if (errnoCode(hash) === 'ENOENT') vanished.add(key);
-          else throw hash;
-          continue;
-        }
-        // Not the same bytes for both readers (it changed between the first stat and the last), or not text
-        // DuckDB decodes as records() does (invalid UTF-8 becomes U+FFFD there): Node reads it, once more.
-        const unchanged = before.get(key) !== undefined && before.get(key)?.signature === after.get(key)?.signature;
-        if (!unchanged || !hash.utf8) fed.add(key);
-        else facts.set(key, { fileHash: hash.fileHash, bytesRead: hash.bytesRead });
-      }
-      if (fed.size > 0) {
-        for (const group of groups) await this.exec(`DELETE FROM ${group.table} WHERE list_contains(${listLiteral([...fed])}, session_file)`);
-      }
-    } catch (error) {
-      await this.dropAll(groups);
-      return await this.splitOrFail(sessions, error, readAtMs);
-    }
-    for (const s of sessions.filter((x) => fed.has(x.entry.sessionKey))) {
-      const fedFacts = await this.feed(s.entry, groups).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-      if (!(fedFacts instanceof Error)) {
-        facts.set(s.entry.sessionKey, fedFacts);
-        continue;
-      }
-      await this.exec(FED_TABLE).catch(() => undefined);
-      for (const group of groups) await this.exec(`DELETE FROM ${group.table} WHERE session_file = ${literal(s.entry.sessionKey)}`).catch(() => undefined);
-      if (errnoCode(fedFacts) === 'ENOENT') vanished.add(s.entry.sessionKey);
-      else this.failAll([s], fedFacts, readAtMs);
-    }
-    try {
-      await this.repairLoneSurrogates(groups);
-    } catch (error) {
-      await this.dropAll(groups);
-      return await this.splitOrFail(
-        sessions.filter((x) => facts.has(x.entry.sessionKey)),
-        error,
-        readAtMs,
-      );
-    }
-    for (const key of vanished) this.results.set(key, { vanished: true, readAtMs, fileHash: null, bytesRead: 0, outcomes: {}, tainted: false });
+    const facts = await this.readAll(sessions, groups, readAtMs);
+    if (!facts) return;
     const live = sessions.filter((s) => facts.has(s.entry.sessionKey));
-
-    // Which processors still have work on each session: the same content as their stored result is skipped.
-    const outcomes = new Map<string, Record<string, ProcessorOutcome>>();
-    const todo = new Map<SqlProcessorSpec, string[]>();
-    for (const s of live) {
-      const { fileHash } = facts.get(s.entry.sessionKey)!;
-      const decided: Record<string, ProcessorOutcome> = {};
-      for (const due of s.due) {
-        const name = due.processor.name;
-        if (due.storedHash !== null && due.storedHash === fileHash) decided[name] = { kind: 'skipped' };
-        else if (due.quarantinedHash !== null && due.quarantinedHash === fileHash) decided[name] = { kind: 'quarantined' };
-        else {
-          const keys = todo.get(due.processor);
-          if (keys) keys.push(s.entry.sessionKey);
-          else todo.set(due.processor, [s.entry.sessionKey]);
-        }
-      }
-      outcomes.set(s.entry.sessionKey, decided);
-    }
-    const allKeys = live.length === sessions.length;
+    const { outcomes, todo } = pendingWork(live, facts);
     try {
-      for (const group of groups) {
-        const malformed = await this.malformed(group);
-        for (const due of group.members) {
-          const keys = todo.get(due);
-          if (!keys) continue;
-          const items = await this.query(due, group, keys, malformed, allKeys && keys.length === live.length);
-          for (const key of keys) {
-            const outcome = items.get(key);
-            outcomes.get(key)![due.name] =
-              outcome instanceof Error
-                ? { kind: 'failed', error: outcome.message }
-                : outcome === 'cancelled'
-                  ? { kind: 'cancelled' }
-                  : {
-                      kind: 'processed',
-                      itemsCount: outcome?.length ?? 0,
-                      itemsStreamed: 0,
-                      itemsJson: outcome ?? [],
-                      malformedLines: malformed.get(`${due.name}\0${key}`) ?? 0,
-                    };
-          }
-        }
-      }
+      await this.queryAll(groups, todo, outcomes, live.length === sessions.length ? live.length : null);
     } finally {
       await this.dropAll(groups);
     }
@@ -210,8 +91,120 @@ class BatchRun {
     }
   }
 
+  /**
+   * Reads, hashes and parses every session of the batch into the group tables: the facts of those read.
+   * Sessions gone since the scan get their result here; null when a failure split the batch or failed it
+   * (every result is then set).
+   */
+  private async readAll(sessions: SqlBatchSession[], groups: ParseGroup[], readAtMs: number): Promise<Map<string, ReadFacts> | null> {
+    const fed = new Set<string>();
+    const direct: SqlBatchSession[] = [];
+    for (const s of sessions) {
+      // An archived session's bytes are compressed: only Node's reader (SessionFile) can hand them over.
+      if (s.entry.sizeBytes >= FED_MIN_BYTES || s.entry.archived) fed.add(s.entry.sessionKey);
+      else direct.push(s);
+    }
+    const facts = new Map<string, ReadFacts>();
+    const vanished = new Set<string>();
+    try {
+      await this.readDirect(direct, groups, { fed, facts, vanished });
+    } catch (error) {
+      await this.dropAll(groups);
+      await this.splitOrFail(sessions, error, readAtMs);
+      return null;
+    }
+    for (const s of sessions.filter((x) => fed.has(x.entry.sessionKey))) {
+      const fedFacts = await feedSession(this.conn, s.entry, () => this.parseFed(groups)).catch((error: unknown) =>
+        error instanceof Error ? error : new Error(String(error)),
+      );
+      if (!(fedFacts instanceof Error)) {
+        facts.set(s.entry.sessionKey, fedFacts);
+        continue;
+      }
+      await this.conn.exec(FED_TABLE).catch(() => undefined);
+      for (const group of groups) await this.conn.exec(`DELETE FROM ${group.table} WHERE session_file = ${literal(s.entry.sessionKey)}`).catch(() => undefined);
+      if (errnoCode(fedFacts) === 'ENOENT') vanished.add(s.entry.sessionKey);
+      else this.failAll([s], fedFacts, readAtMs);
+    }
+    try {
+      await this.repairLoneSurrogates(groups);
+    } catch (error) {
+      await this.dropAll(groups);
+      await this.splitOrFail(
+        sessions.filter((x) => facts.has(x.entry.sessionKey)),
+        error,
+        readAtMs,
+      );
+      return null;
+    }
+    for (const key of vanished) this.results.set(key, { vanished: true, readAtMs, fileHash: null, bytesRead: 0, outcomes: {}, tainted: false });
+    return facts;
+  }
+
+  /**
+   * The sessions DuckDB reads itself, parsed in its threads while this thread hashes them (MD5 in Node is
+   * the faster of the two, and the cores are otherwise idle). One that changed between the first stat and
+   * the last may differ between the two reads, and one that is not valid UTF-8 decodes differently: both
+   * join `fed`, to be read again by Node alone, hashed and parsed as one. The rest get their facts.
+   */
+  private async readDirect(
+    direct: SqlBatchSession[],
+    groups: ParseGroup[],
+    into: { fed: Set<string>; facts: Map<string, ReadFacts>; vanished: Set<string> },
+  ): Promise<void> {
+    const { fed, facts, vanished } = into;
+    await this.conn.exec(FED_TABLE);
+    const before = statAll(direct.map((d) => d.entry));
+    const hashing = hashFiles(
+      direct.map((d) => d.entry),
+      before,
+      this.options.known,
+    );
+    hashing.catch(() => undefined);
+    for (const group of groups) await this.parse(group, direct.length > 0 ? direct : null);
+    const hashes = await hashing;
+    const after = statAll(direct.map((d) => d.entry));
+    for (const s of direct) {
+      const key = s.entry.sessionKey;
+      const hash = hashes.get(key)!;
+      if (hash instanceof Error) {
+        if (errnoCode(hash) === 'ENOENT') vanished.add(key);
+        else throw hash;
+        continue;
+      }
+      const unchanged = before.get(key) !== undefined && before.get(key)?.signature === after.get(key)?.signature;
+      if (!unchanged || !hash.utf8) fed.add(key);
+      else facts.set(key, { fileHash: hash.fileHash, bytesRead: hash.bytesRead });
+    }
+    if (fed.size > 0) {
+      for (const group of groups) await this.conn.exec(`DELETE FROM ${group.table} WHERE list_contains(${listLiteral([...fed])}, session_file)`);
+    }
+  }
+
+  /**
+   * Runs each processor's query over the sessions it has work on, group by group, and records the outcome
+   * of each in `outcomes`. `liveCount`: how many sessions were read, when that is every session of the batch
+   * (a processor due on all of them then needs no filter on session_file); else null.
+   */
+  private async queryAll(
+    groups: ParseGroup[],
+    todo: Map<SqlProcessorSpec, string[]>,
+    outcomes: Map<string, Record<string, ProcessorOutcome>>,
+    liveCount: number | null,
+  ): Promise<void> {
+    for (const group of groups) {
+      const malformed = await this.malformed(group);
+      for (const due of group.members) {
+        const keys = todo.get(due);
+        if (!keys) continue;
+        const items = await this.query(due, group, keys, malformed, keys.length === liveCount);
+        for (const key of keys) outcomes.get(key)![due.name] = outcomeOf(items.get(key), malformed.get(`${due.name}\0${key}`) ?? 0);
+      }
+    }
+  }
+
   private async dropAll(groups: ParseGroup[]): Promise<void> {
-    for (const table of [...groups.map((g) => g.table), 'si_fed']) await this.exec(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    for (const table of [...groups.map((g) => g.table), 'si_fed']) await this.conn.exec(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
   }
 
   /**
@@ -236,8 +229,13 @@ class BatchRun {
       : FED_LINES_SQL;
     const body = parsedLinesSql(group, lines);
     const exists = direct === null && this.created.has(group.table);
-    await this.exec(exists ? `INSERT INTO ${group.table} ${body}` : `CREATE OR REPLACE TEMP TABLE ${group.table} AS ${body}`);
+    await this.conn.exec(exists ? `INSERT INTO ${group.table} ${body}` : `CREATE OR REPLACE TEMP TABLE ${group.table} AS ${body}`);
     this.created.add(group.table);
+  }
+
+  /** The lines in si_fed, parsed into every group's table. */
+  private async parseFed(groups: ParseGroup[]): Promise<void> {
+    for (const group of groups) await this.parse(group, null);
   }
 
   /**
@@ -248,7 +246,7 @@ class BatchRun {
   private async repairLoneSurrogates(groups: ParseGroup[]): Promise<void> {
     const suspects = new Map<string, { key: string; lineNo: number; text: string }>();
     for (const group of groups) {
-      for (const [key, lineNo, bad] of await this.rows(
+      for (const [key, lineNo, bad] of await this.conn.rows(
         `SELECT session_file, line_no, bad FROM ${group.table} WHERE r IS NULL AND regexp_matches(bad, ${literal(SURROGATE_ESCAPE)})`,
       )) {
         const repaired = wellFormedLine(String(bad));
@@ -257,16 +255,16 @@ class BatchRun {
     }
     if (suspects.size === 0) return;
     const where = [...suspects.values()].map((x) => `(session_file = ${literal(x.key)} AND line_no = ${x.lineNo})`).join(' OR ');
-    for (const group of groups) await this.exec(`DELETE FROM ${group.table} WHERE ${where}`);
-    await this.exec(FED_TABLE);
-    const appender = await this.db.createAppender('si_fed', 'main', 'temp');
+    for (const group of groups) await this.conn.exec(`DELETE FROM ${group.table} WHERE ${where}`);
+    await this.conn.exec(FED_TABLE);
+    const appender = await this.conn.fedAppender();
     try {
       for (const { key, lineNo, text } of suspects.values()) appendFedRow(appender, key, lineNo, null, text);
       appender.flushSync();
     } finally {
       appender.closeSync();
     }
-    for (const group of groups) await this.parse(group, null);
+    await this.parseFed(groups);
   }
 
   /** Group tables created by this batch. */
@@ -276,7 +274,7 @@ class BatchRun {
   private async malformed(group: ParseGroup): Promise<Map<string, number>> {
     const counts = group.members.map((_, i) => `count(*) FILTER (WHERE sel_${i})`);
     const out = new Map<string, number>();
-    for (const row of await this.rows(`SELECT session_file, ${counts.join(', ')} FROM ${group.table} WHERE ${MALFORMED} GROUP BY session_file`)) {
+    for (const row of await this.conn.rows(`SELECT session_file, ${counts.join(', ')} FROM ${group.table} WHERE ${MALFORMED} GROUP BY session_file`)) {
       group.members.forEach((due, i) => out.set(`${due.name}\0${String(row[0])}`, Number(row[i + 1])));
     }
     return out;
@@ -299,16 +297,16 @@ class BatchRun {
     const columns = Object.entries(due.checked.columns).map(([field, type]) =>
       group.columns[field] === type ? `r.${ident(field)} AS ${ident(field)}` : `CAST(r.${ident(field)} AS ${type}) AS ${ident(field)}`,
     );
-    await this.exec(`CREATE OR REPLACE TEMP VIEW ${RECORDS_RELATION} AS
+    await this.conn.exec(`CREATE OR REPLACE TEMP VIEW ${RECORDS_RELATION} AS
       SELECT session_file, CAST(line_no AS BIGINT) AS line_no${columns.map((c) => `, ${c}`).join('')}
       FROM ${group.table} WHERE ${RECORD} AND sel_${index}${everyone ? '' : ` AND list_contains(${listLiteral(keys)}, session_file)`}`);
     const sessions = sessionsRelation(keys.map((key) => [key, malformed.get(`${due.name}\0${key}`) ?? 0]));
-    await this.exec(`CREATE OR REPLACE TEMP VIEW ${SESSIONS_RELATION} AS ${sessions}`);
+    await this.conn.exec(`CREATE OR REPLACE TEMP VIEW ${SESSIONS_RELATION} AS ${sessions}`);
     const item = `json_object(${due.checked.fields.map((f) => `${literal(f)}, ${ident(f)}`).join(', ')})`;
     const sql = `SELECT CAST(session_file AS VARCHAR), CAST(${item} AS VARCHAR) FROM (\n${due.checked.query}\n) AS si_query LIMIT ${MAX_ITEMS_PER_QUERY + 1}`;
     const wanted = new Set(keys);
     try {
-      const rows = await this.rows(sql, due.timeoutMs);
+      const rows = await this.conn.rows(sql, due.timeoutMs);
       if (rows.length > MAX_ITEMS_PER_QUERY) throw new Error(`the query returned more than ${MAX_ITEMS_PER_QUERY.toLocaleString('en-US')} rows`);
       for (const key of keys) out.set(key, []);
       let stray = 0;
@@ -334,46 +332,6 @@ class BatchRun {
         for (const [key, value] of await this.query(due, group, part, malformed)) out.set(key, value);
       }
       return out;
-    }
-  }
-
-  /**
-   * Node reads the session (fixed size, hashed as read) and hands DuckDB its content a chunk of whole lines
-   * at a time (si_fed), each chunk parsed into the group tables at once: only the parsed columns stay, so a
-   * session of any size is held a chunk at a time. The rules of records() that DuckDB would not apply are
-   * applied here: a BOM is dropped, invalid UTF-8 decodes to U+FFFD, a line over MAX_LINE_BYTES is malformed.
-   */
-  private async feed(entry: SessionEntry, groups: ParseGroup[]): Promise<Facts> {
-    const file = await SessionFile.open(entry);
-    const chunks = lineChunks(file);
-    try {
-      let next = chunks.next();
-      for (;;) {
-        const { value: chunk, done } = await next;
-        if (done) break;
-        await this.exec(FED_TABLE); // the last chunk's rows go
-        const appender = await this.db.createAppender('si_fed', 'main', 'temp');
-        try {
-          if (chunk.oversized) appendFedRow(appender, entry.sessionKey, chunk.firstLine, null, null);
-          else if (isUtf8(chunk.bytes)) appendFedRow(appender, entry.sessionKey, chunk.firstLine, chunk.bytes, null);
-          else appendFedRow(appender, entry.sessionKey, chunk.firstLine, null, chunk.bytes.toString('utf8'));
-          appender.flushSync();
-        } finally {
-          appender.closeSync();
-        }
-        const parsing = (async () => {
-          for (const group of groups) await this.parse(group, null);
-        })();
-        // This thread reads and hashes the next chunk while DuckDB's parses this one.
-        next = chunks.next();
-        next.catch(() => undefined); // awaited next turn, after the parse
-        await parsing;
-      }
-      await this.exec(FED_TABLE);
-      return { fileHash: await file.md5(), bytesRead: file.bytesRead };
-    } finally {
-      await chunks.return(undefined);
-      await file.close();
     }
   }
 
@@ -409,55 +367,8 @@ class BatchRun {
       this.results.set(s.entry.sessionKey, { vanished: false, readAtMs, fileHash: null, bytesRead: 0, outcomes, tainted: false });
     }
   }
-
-  private async exec(sql: string): Promise<void> {
-    await this.interruptible(() => this.db.run(sql));
-  }
-
-  private async rows(sql: string, timeoutMs?: number): Promise<unknown[][]> {
-    return this.interruptible(async () => (await this.db.runAndReadAll(sql)).getRowsJS() as unknown[][], timeoutMs);
-  }
-
-  /** Runs one statement; a cancel or the time limit interrupts it (DuckDB checks between vectors). */
-  private async interruptible<T>(fn: () => Promise<T>, timeoutMs?: number): Promise<T> {
-    const interrupt = () => this.db.interrupt();
-    const signal = this.options.signal;
-    signal?.addEventListener('abort', interrupt);
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            interrupt();
-          }, timeoutMs);
-    let timedOut = false;
-    try {
-      return await fn();
-    } catch (error) {
-      if (timedOut) throw new QueryTimeout(timeoutMs!);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', interrupt);
-    }
-  }
-}
-
-class QueryTimeout extends Error {
-  constructor(readonly ms: number) {
-    super(`did not finish within its timeoutMs (${ms} ms)`);
-  }
-}
-
-function describeQueryError(error: unknown, timeoutMs: number): string {
-  if (error instanceof QueryTimeout) return `the query did not finish within timeoutMs (${timeoutMs} ms)`;
-  return firstLine(errorMessage(error));
 }
 
 function uniqueProcessors(sessions: SqlBatchSession[]): SqlProcessorSpec[] {
   return [...new Set(sessions.flatMap((s) => s.due.map((d) => d.processor)))];
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0];
 }

@@ -1,6 +1,6 @@
 // The SQL functions the sandbox gives every SQL processor: the SDK's rules for reading transcript records,
 // in SQL. Each mirrors one TypeScript function of the SDK (named beside it) and is tested equal to it on
-// hostile values (test/engine/sqlFunctions.test.ts), so a SQL processor reads records exactly as a
+// hostile values (test/core/sql/sqlFunctions.test.ts), so a SQL processor reads records exactly as a
 // JavaScript one does. They are DuckDB macros: expanded into the query, no cost of a call.
 //
 // Record fields should be declared JSON where a rule needs the value's JSON type (a string, not a number

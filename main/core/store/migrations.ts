@@ -145,7 +145,8 @@ async function migrateLocked(database: Database, migrations: Migration[]): Promi
   const latest = migrations[migrations.length - 1].version;
   if (from > latest) {
     throw new UsageError(
-      `state store ${database.location} has schema version ${from}, newer than this Session Inspector understands (${latest}): upgrade Session Inspector; the store was not modified`,
+      `state store ${database.location} has schema version ${from}, newer than this Session Inspector understands (${latest}): ` +
+        'upgrade Session Inspector; the store was not modified',
     );
   }
   for (const migration of migrations) {
@@ -178,7 +179,8 @@ async function tableExists(db: Connection, table: string): Promise<boolean> {
 
 async function columnExists(db: Connection, table: string, column: string): Promise<boolean> {
   const rows = await db.all(
-    'SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = $2 AND table_schema = current_schema() AND table_catalog = current_database()',
+    'SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = $2 ' +
+      'AND table_schema = current_schema() AND table_catalog = current_database()',
     [table, column],
   );
   return rows.length > 0;

@@ -7,7 +7,8 @@ import type { SessionOutcome } from './types.js';
 
 /** A state row's new values on conflict: the whole row is replaced. */
 export const REPLACE_STATE =
-  'username = excluded.username, processed_at = excluded.processed_at, items_extracted = excluded.items_extracted, file_hash = excluded.file_hash, processor_version = excluded.processor_version';
+  'username = excluded.username, processed_at = excluded.processed_at, items_extracted = excluded.items_extracted, ' +
+  'file_hash = excluded.file_hash, processor_version = excluded.processor_version';
 
 /** Records this machine as the last to process the sessions `processed` selects (session_file, read_at). */
 export function recordHost(db: Connection, processed: string, params: Record<string, SqlValue> = {}): Promise<void> {
@@ -117,7 +118,8 @@ export async function writeOutcomes(
     await db.run(`DELETE FROM session_claims WHERE runner_id = $runner AND ${inStaged('session_claims', 'true')}`, { runner: runnerId });
     lost = (
       await db.all(
-        "SELECT processor_name, session_file FROM staged_outcomes WHERE NOT held AND outcome NOT IN ('released', 'unchanged') ORDER BY processor_name, session_file",
+        'SELECT processor_name, session_file FROM staged_outcomes ' +
+          "WHERE NOT held AND outcome NOT IN ('released', 'unchanged') ORDER BY processor_name, session_file",
       )
     ).map((row) => ({ processor: String(row.processor_name), sessionKey: String(row.session_file) }));
     // A lost outcome's staged items go with it.

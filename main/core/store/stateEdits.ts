@@ -64,6 +64,11 @@ export async function statePage(db: Database, { processor, text, offset, limit }
   return { total: rows.length ? Number(rows[0].total) : 0, rows };
 }
 
+/** A state row as an edit checks it: whole (to compare), and the two fields an edit may change. */
+const ROW_AS_LOADED =
+  'SELECT to_json(s)::VARCHAR AS row, items_extracted, epoch_ms(processed_at) AS at FROM session_processor_state s ' +
+  'WHERE processor_name = $processor AND session_file = $session';
+
 export interface StateChanges {
   itemsExtracted?: number;
   /** ISO-8601 with a time zone (UTC stored). */
@@ -96,14 +101,12 @@ export async function updateState(
   }
   return db.transaction(async (c) => {
     const key = { processor, session: sessionKey };
-    const [row] = await c.all(
-      `SELECT to_json(s)::VARCHAR AS row, items_extracted, epoch_ms(processed_at) AS at FROM session_processor_state s WHERE processor_name = $processor AND session_file = $session`,
-      key,
-    );
+    const [row] = await c.all(ROW_AS_LOADED, key);
     if (!row) throw new NotFoundError(`no state row for processor "${processor}" and session ${sessionKey}`);
     const conflict = (now: JsonRow) =>
       new ConflictError(
-        `the row changed since you loaded it (now items_extracted ${now.items_extracted}, processed_at ${now.at === null ? 'null' : new Date(Number(now.at)).toISOString()}): review it and edit again`,
+        `the row changed since you loaded it (now items_extracted ${now.items_extracted}, ` +
+          `processed_at ${now.at === null ? 'null' : new Date(Number(now.at)).toISOString()}): review it and edit again`,
         JSON.parse(String(now.row)) as JsonRow,
       );
     const expectedAt = expected.processedAt === null ? null : Date.parse(expected.processedAt);
@@ -127,10 +130,7 @@ export async function updateState(
       params,
     );
     if (updated.length === 0) {
-      const [now] = await c.all(
-        `SELECT to_json(s)::VARCHAR AS row, items_extracted, epoch_ms(processed_at) AS at FROM session_processor_state s WHERE processor_name = $processor AND session_file = $session`,
-        key,
-      );
+      const [now] = await c.all(ROW_AS_LOADED, key);
       if (!now) throw new NotFoundError(`no state row for processor "${processor}" and session ${sessionKey} (it was reset meanwhile)`);
       throw conflict(now);
     }

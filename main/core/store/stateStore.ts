@@ -3,6 +3,8 @@ import { openDatabase } from './openDatabase.js';
 import { migrate } from './migrations.js';
 import { recordHost, REPLACE_STATE, STAGED_ITEM_COLUMNS, writeOutcomes, type LostOutcome, type OutcomeGroup } from './outcomeBatch.js';
 import { SCANNED, stageScan } from './scanStage.js';
+import { activeRunners, claimSessions, releaseClaims, renewClaims } from './claims.js';
+import { lastRunTimes, recordRunFailure, recordRunFinish, recordRunStart } from './runHistory.js';
 import { LEGACY_VERSION, staleSql } from '../dueRule.js';
 import type { SessionEntry } from '../sessionFile.js';
 import type { JsonRow, MarkProcessedEntry, ProcessorSnapshot, StateFilter } from './types.js';
@@ -163,93 +165,45 @@ export class StateStore {
   }
 
   /**
-   * Claims (processor, session) pairs for a runner on a shared store: a pair is granted when no other
-   * runner holds an unexpired lease on it. Returns the granted pairs; the caller must look at their state
-   * again (another runner may have processed them since its snapshot). Leases run on the database's clock.
+   * Claims (processor, session) pairs for a runner on a shared store (claims.ts): the pairs granted, whose
+   * state the caller must look at again. On the coordination connection, never behind a batch commit.
    */
-  async claim(runnerId: string, leaseMs: number, processor: string, sessions: string[]): Promise<string[]> {
-    if (sessions.length === 0) return [];
-    const params = { processor, runner: runnerId, leaseMs: Math.round(leaseMs), sessions: [...sessions].sort() };
-    // Never wait on, or lock, a claim another runner holds: waiting there deadlocked against that runner's
-    // commit. Free sessions are inserted (DO NOTHING where a claim exists); expired claims are taken over
-    // with SKIP LOCKED. (Shared stores only: DuckDB has no row locks and never needs claims.)
-    const fresh = await this.coordination.all(
-      `INSERT INTO session_claims (processor_name, session_file, runner_id, claimed_at, lease_expires_at)
-       SELECT $processor::VARCHAR, k, $runner::VARCHAR, now()::TIMESTAMP, now()::TIMESTAMP + $leaseMs::INTEGER * INTERVAL '1 millisecond'
-       FROM unnest($sessions::VARCHAR[]) AS wanted(k) ORDER BY k
-       ON CONFLICT (processor_name, session_file) DO NOTHING
-       RETURNING session_file`,
-      params,
-    );
-    const expired = await this.coordination.all(
-      `UPDATE session_claims c SET runner_id = $runner, claimed_at = now()::TIMESTAMP,
-         lease_expires_at = now()::TIMESTAMP + $leaseMs::INTEGER * INTERVAL '1 millisecond'
-       FROM (SELECT processor_name, session_file FROM session_claims
-             WHERE processor_name = $processor AND session_file = ANY($sessions::VARCHAR[]) AND lease_expires_at < now()::TIMESTAMP
-             ORDER BY session_file FOR UPDATE SKIP LOCKED) e
-       WHERE c.processor_name = e.processor_name AND c.session_file = e.session_file
-       RETURNING c.session_file`,
-      params,
-    );
-    return [...fresh, ...expired].map((row) => String(row.session_file));
+  claim(runnerId: string, leaseMs: number, processor: string, sessions: string[]): Promise<string[]> {
+    return claimSessions(this.coordination, runnerId, leaseMs, processor, sessions);
   }
 
   /** Extends every lease the runner holds; returns how many it still holds. */
-  async renewClaims(runnerId: string, leaseMs: number): Promise<number> {
-    const rows = await this.coordination.all(
-      `UPDATE session_claims SET lease_expires_at = now()::TIMESTAMP + $2::INTEGER * INTERVAL '1 millisecond' WHERE runner_id = $1 RETURNING 1`,
-      [runnerId, Math.round(leaseMs)],
-    );
-    return rows.length;
+  renewClaims(runnerId: string, leaseMs: number): Promise<number> {
+    return renewClaims(this.coordination, runnerId, leaseMs);
   }
 
   /** Shared store: the runners holding live leases now, with how many sessions and until when. */
   activeRunners(): Promise<JsonRow[]> {
-    return this.coordination.all(
-      `SELECT runner_id, count(*) AS sessions, min(claimed_at) AS since, max(lease_expires_at) AS lease_until
-       FROM session_claims WHERE lease_expires_at >= now()::TIMESTAMP GROUP BY runner_id ORDER BY runner_id`,
-    );
+    return activeRunners(this.coordination);
   }
 
   /** Drops every claim of the runner (its run ended, or failed). */
-  async releaseClaims(runnerId: string): Promise<void> {
-    await this.coordination.run('DELETE FROM session_claims WHERE runner_id = $1', [runnerId]);
+  releaseClaims(runnerId: string): Promise<void> {
+    return releaseClaims(this.coordination, runnerId);
   }
 
   /** Records a run's start; the row stays with finished_at NULL if the process dies (an interrupted run). */
-  async startRun(runId: string, processor: string, trigger: string, startedAt: Date): Promise<void> {
-    await this.db.run('INSERT INTO processor_runs (run_id, processor_name, trigger, started_at) VALUES ($1, $2, $3, $4::TIMESTAMP)', [
-      runId,
-      processor,
-      trigger,
-      startedAt.toISOString(),
-    ]);
+  startRun(runId: string, processor: string, trigger: string, startedAt: Date): Promise<void> {
+    return recordRunStart(this.db, runId, processor, trigger, startedAt);
   }
 
-  /**
-   * Records a run that failed as a whole (its stats hold the error). Only a row not finished yet is
-   * updated, so a run that had already finished keeps its real stats.
-   */
-  async failRun(runId: string, finishedAt: Date, stats: unknown): Promise<void> {
-    await this.db.run('UPDATE processor_runs SET finished_at = $2::TIMESTAMP, stats = $3::JSON WHERE run_id = $1 AND finished_at IS NULL', [
-      runId,
-      finishedAt.toISOString(),
-      JSON.stringify(stats),
-    ]);
+  /** Records a run that failed as a whole; a run that had already finished keeps its real stats. */
+  failRun(runId: string, finishedAt: Date, stats: unknown): Promise<void> {
+    return recordRunFailure(this.db, runId, finishedAt, stats);
   }
 
-  /** Per processor, the start of its latest run (ms since the epoch), whatever its outcome: the scheduler's clock starts there. */
-  async lastRunTimes(): Promise<Map<string, number>> {
-    const rows = await this.db.all('SELECT processor_name, epoch_ms(max(started_at)) AS at FROM processor_runs GROUP BY processor_name');
-    return new Map(rows.map((row) => [String(row.processor_name), Number(row.at)]));
+  /** Per processor, the start of its latest run (ms since the epoch): the scheduler's clock starts there. */
+  lastRunTimes(): Promise<Map<string, number>> {
+    return lastRunTimes(this.db);
   }
 
-  async finishRun(runId: string, finishedAt: Date, stats: unknown): Promise<void> {
-    await this.db.run('UPDATE processor_runs SET finished_at = $2::TIMESTAMP, stats = $3::JSON WHERE run_id = $1', [
-      runId,
-      finishedAt.toISOString(),
-      JSON.stringify(stats),
-    ]);
+  finishRun(runId: string, finishedAt: Date, stats: unknown): Promise<void> {
+    return recordRunFinish(this.db, runId, finishedAt, stats);
   }
 
   listState(filter: StateFilter = {}): Promise<JsonRow[]> {

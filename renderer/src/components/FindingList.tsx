@@ -30,8 +30,9 @@ export function FindingList() {
     const at = store.getState().findings.cursor;
     if (at >= 0) virtualizer.scrollToIndex(at, { align: 'auto' });
     else scrollRef.current?.scrollTo({ top: 0 });
-    // Only a filter change moves the view: a reload after a run keeps where the reader is.
-  }, [filter, store]);
+    // Only a filter change moves the view: a reload after a run keeps where the reader is (the virtualizer is one
+    // instance for the component's life, so listing it changes nothing).
+  }, [filter, store, virtualizer]);
 
   function move(index: number) {
     if (count === 0) return;

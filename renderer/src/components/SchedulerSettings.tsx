@@ -17,7 +17,8 @@ export function SchedulerSettings() {
   else if (background) summary = 'This app runs each processor in the background on its cadence, and when sessions change, while it is open.';
   else
     summary =
-      'Background runs are off in this app (started with --no-schedule, or the session folder cannot be read): run processors from Runs, or keep session-inspector watch or a cron job running.';
+      'Background runs are off in this app (started with --no-schedule, or the session folder cannot be read): ' +
+      'run processors from Runs, or keep session-inspector watch or a cron job running.';
 
   return (
     <>
@@ -60,8 +61,8 @@ export function SchedulerSettings() {
         </table>
       )}
       <p className="muted">
-        A processor's cadence is <code>SESSION_INSPECTOR_CADENCE_&lt;NAME&gt;</code> (minutes) in the environment of the process that runs it, else its entry in{' '}
-        <code>schedule.json</code> in the per-user data folder, else its own. It is overdue once its latest run started more than two cadences ago (
+        A processor's cadence is <code>SESSION_INSPECTOR_CADENCE_&lt;NAME&gt;</code> (in minutes) in the environment of the process that runs it, else its entry
+        in <code>schedule.json</code> in the per-user data folder, else its own. It is overdue once its latest run started more than two cadences ago (
         <code>status --check --grace-factor</code> changes that for the CLI).
       </p>
     </>

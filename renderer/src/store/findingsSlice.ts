@@ -135,7 +135,8 @@ export const createFindingsSlice: SliceCreator<FindingsSliceState> = (set, get, 
         update({ items, saving: null }, data.cursor);
         get().notify(
           'info',
-          `${marked.kind} at ${marked.session_file} line ${marked.line_no} marked ${marked.status}${hidden ? ' (hidden: "Show false positives" lists it)' : ''}.`,
+          `${marked.kind} at ${marked.session_file} line ${marked.line_no} marked ${marked.status}` +
+            `${hidden ? ' (hidden: "Show false positives" lists it)' : ''}.`,
         );
         return null;
       } catch (error) {

@@ -11,7 +11,9 @@ import { SessionArchive } from '../../../main/core/archive/sessionArchive.js';
 import { scanSessionRoot } from '../../../main/core/scan.js';
 import { assistantRecord, countingPlugin, tempDir, userRecord, writePlugin, writeSession } from '../../helpers.js';
 
-const SQL_LINES = `export default { name: 'sql-lines', columns: { uuid: 'VARCHAR', type: 'VARCHAR' }, sql: 'SELECT session_file, line_no, uuid, type FROM records ORDER BY line_no' };`;
+const SQL_LINES =
+  "export default { name: 'sql-lines', columns: { uuid: 'VARCHAR', type: 'VARCHAR' }, " +
+  "sql: 'SELECT session_file, line_no, uuid, type FROM records ORDER BY line_no' };";
 
 async function setup(options: { archive?: string } = {}) {
   const dir = tempDir();

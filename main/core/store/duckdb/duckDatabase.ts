@@ -211,7 +211,8 @@ function describeOpenError(path: string, error: unknown): Error {
   const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
   if (lock) {
     return new BusyError(
-      `database ${path} is in use by another process (${lock[1]}, PID ${lock[2]}): close the Session Inspector app or the other command, or use another --state`,
+      `database ${path} is in use by another process (${lock[1]}, PID ${lock[2]}): ` +
+        'close the Session Inspector app or the other command, or use another --state',
     );
   }
   if (/Could not set lock/.test(message)) return new BusyError(`database ${path} is in use by another process: ${message}`);

@@ -159,7 +159,8 @@ async function passwordFor(settings: PostgresSettings, seen: Set<string>): Promi
     return fromFile;
   }
   throw new Error(
-    `the server asks for a password for user "${settings.user}" and none was given: put it in the URL, in PGPASSWORD, or in the password file ${settings.passFile} (mode 0600)`,
+    `the server asks for a password for user "${settings.user}" and none was given: ` +
+      `put it in the URL, in PGPASSWORD, or in the password file ${settings.passFile} (mode 0600)`,
   );
 }
 

@@ -230,8 +230,12 @@ export class PostgresDatabase extends SerialConnection implements Database {
 }
 
 /** Statements that change something (or the session), recognised by their first word. */
-const WRITING_STATEMENT =
-  /^\s*(insert|update|delete|merge|upsert|create|drop|alter|truncate|copy|grant|revoke|attach|detach|install|load|vacuum|analyze|call|do|set|reset|lock|comment|refresh|reindex|cluster|begin|start|commit|rollback|savepoint|release|prepare|execute|deallocate|discard|listen|notify|import|export|checkpoint|security|reassign)\b/i;
+const WRITING_WORDS = (
+  'insert update delete merge upsert create drop alter truncate copy grant revoke attach detach install load vacuum analyze call do set ' +
+  'reset lock comment refresh reindex cluster begin start commit rollback savepoint release prepare execute deallocate discard listen notify ' +
+  'import export checkpoint security reassign'
+).split(' ');
+const WRITING_STATEMENT = new RegExp(`^\\s*(${WRITING_WORDS.join('|')})\\b`, 'i');
 
 /** PostgreSQL's names of the schema's types as DuckDB spells them, so the console reads the same on both. */
 const TYPE_NAMES: Record<string, string> = {

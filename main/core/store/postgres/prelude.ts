@@ -20,11 +20,13 @@ const FUNCTIONS: [signature: string, definition: string][] = [
   ],
   ...TRY_CASTS.map(([name, type]): [string, string] => [
     `si_try_${name}(text)`,
-    `CREATE FUNCTION si_try_${name}(value text) RETURNS ${type} LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN value::${type}; EXCEPTION WHEN others THEN RETURN NULL; END $$`,
+    `CREATE FUNCTION si_try_${name}(value text) RETURNS ${type} LANGUAGE plpgsql IMMUTABLE AS ` +
+      `$$ BEGIN RETURN value::${type}; EXCEPTION WHEN others THEN RETURN NULL; END $$`,
   ]),
   [
     'si_try_varchar_array(json)',
-    `CREATE FUNCTION si_try_varchar_array(value json) RETURNS varchar[] LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN ARRAY(SELECT json_array_elements_text(value)); EXCEPTION WHEN others THEN RETURN NULL; END $$`,
+    'CREATE FUNCTION si_try_varchar_array(value json) RETURNS varchar[] LANGUAGE plpgsql IMMUTABLE AS ' +
+      '$$ BEGIN RETURN ARRAY(SELECT json_array_elements_text(value)); EXCEPTION WHEN others THEN RETURN NULL; END $$',
   ],
 ];
 
