@@ -319,7 +319,7 @@ export class Engine {
     if (!root) return null;
     const path = join(root, ...sessionKey.split('/'));
     const info = statSync(path, { throwIfNoEntry: false });
-    if (info?.isFile()) return { path, sessionKey, username: sessionGroup(basename(root), sessionKey), sizeBytes: info.size, mtimeMs: info.mtimeMs };
+    if (info?.isFile()) return { path, sessionKey, group: sessionGroup(basename(root), sessionKey), sizeBytes: info.size, mtimeMs: info.mtimeMs };
     return this.archives.entry(root, sessionKey);
   }
 

@@ -68,7 +68,7 @@ export async function markProcessed(
   for (const key of sessionKeys) {
     const file = await SessionFile.open(byKey.get(key)!);
     try {
-      entries.push({ sessionKey: key, username: file.username, readAt: file.readAt, fileHash: await file.md5() });
+      entries.push({ sessionKey: key, group: file.group, readAt: file.readAt, fileHash: await file.md5() });
     } finally {
       await file.close();
     }

@@ -80,7 +80,7 @@ export async function scanSessionRoot(root: string): Promise<ScanResult> {
         continue;
       }
       if (info === undefined || !info.isFile()) continue; // undefined: deleted since readdir, simply not a session any more
-      result.sessions.push({ path, sessionKey, username: sessionGroup(rootName, sessionKey), sizeBytes: info.size, mtimeMs: info.mtimeMs });
+      result.sessions.push({ path, sessionKey, group: sessionGroup(rootName, sessionKey), sizeBytes: info.size, mtimeMs: info.mtimeMs });
     }
   }
   result.sessions.sort((a, b) => (a.sessionKey < b.sessionKey ? -1 : a.sessionKey > b.sessionKey ? 1 : 0));

@@ -26,7 +26,8 @@ export interface SessionEntry {
   path: string;
   /** Relative to the root, `/`-separated: the session_file key. */
   sessionKey: string;
-  username: string;
+  /** The first folder of sessionKey: the project (or, on a team server, the user). */
+  group: string;
   sizeBytes: number;
   mtimeMs: number;
   /**
@@ -75,8 +76,12 @@ export interface LineStart {
 export class SessionFile implements Session {
   readonly path: string;
   readonly sessionKey: string;
-  readonly username: string;
+  readonly group: string;
   readonly sizeBytes: number;
+  /** The SDK's older name for group. */
+  get username(): string {
+    return this.group;
+  }
   /** When the read started: taken before hashing, stored as processed_at. */
   readonly readAt: Date;
   /** The file's modification time when it was opened, ms since the epoch. */
@@ -103,7 +108,7 @@ export class SessionFile implements Session {
   ) {
     this.path = entry.path;
     this.sessionKey = entry.sessionKey;
-    this.username = entry.username;
+    this.group = entry.group;
     this.sizeBytes = size;
     this.modifiedMs = modifiedMs;
     this.readAt = readAt;

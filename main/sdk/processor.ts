@@ -7,7 +7,9 @@ export interface Session {
   readonly path: string;
   /** Path relative to the session root with `/` separators, e.g. `alice/0b1c.jsonl` (= session_file). */
   readonly sessionKey: string;
-  /** First segment of sessionKey (the project or user folder). */
+  /** First segment of sessionKey: the project folder (or, on a team server, the user's). */
+  readonly group: string;
+  /** The same as `group` (its older name, and the state table's column name). */
   readonly username: string;
   /** Bytes this run reads: the file's size when it was opened; content appended later waits for the next run. */
   readonly sizeBytes: number;

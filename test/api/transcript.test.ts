@@ -11,7 +11,7 @@ import { SessionFile } from '../../main/core/sessionFile.js';
 import { tempDir } from '../helpers.js';
 
 const user = (text: string) => JSON.stringify({ type: 'user', uuid: `u-${text.slice(0, 12)}`, message: { role: 'user', content: text } });
-const entry = (path: string) => ({ path, sessionKey: 'x.jsonl', username: 'x', sizeBytes: 0, mtimeMs: 0 });
+const entry = (path: string) => ({ path, sessionKey: 'x.jsonl', group: 'x', sizeBytes: 0, mtimeMs: 0 });
 const open = (path: string) => SessionFile.open(entry(path));
 
 test('transcript: the line numbers every processor uses, on a file with a BOM, CRLF, blank and malformed lines', async () => {

@@ -7,7 +7,7 @@ import { SessionFile } from '../../main/core/sessionFile.js';
 import { parseProcessor } from '../../main/core/plugins/processorSchema.js';
 import { tempDir } from '../helpers.js';
 
-const entry = (path: string) => ({ path, sessionKey: 's.jsonl', username: 'u', sizeBytes: 0, mtimeMs: 0 });
+const entry = (path: string) => ({ path, sessionKey: 's.jsonl', group: 'u', sizeBytes: 0, mtimeMs: 0 });
 
 async function collect(path: string, selection: readonly string[] | null) {
   const file = await SessionFile.open(entry(path));

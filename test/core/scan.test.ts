@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { repoRoot, tempDir, writeSession } from '../helpers.js';
 
-test('finds every *.jsonl recursively with /-separated keys and the first segment as username', async () => {
+test('finds every *.jsonl recursively with /-separated keys and the first segment as its group', async () => {
   const root = tempDir();
   writeSession(root, 'alice/a.jsonl', '{}\n');
   writeSession(root, 'alice/a/subagents/agent-1.jsonl', '{}\n');
@@ -22,7 +22,7 @@ test('finds every *.jsonl recursively with /-separated keys and the first segmen
   mkdirSync(join(root, 'bob', 'dir.jsonl')); // a folder named like a session is not a session
   const { sessions } = await scanSessionRoot(root);
   assert.deepEqual(
-    sessions.map((s) => [s.sessionKey, s.username]),
+    sessions.map((s) => [s.sessionKey, s.group]),
     [
       ['alice/a.jsonl', 'alice'],
       ['alice/a/subagents/agent-1.jsonl', 'alice'],

@@ -8,7 +8,7 @@ import { lineChunks } from '../../main/core/lineChunks.js';
 import { tempDir } from '../helpers.js';
 
 async function readAll(path: string) {
-  const file = await SessionFile.open({ path, sessionKey: 'k.jsonl', username: 'u', sizeBytes: 0, mtimeMs: 0 });
+  const file = await SessionFile.open({ path, sessionKey: 'k.jsonl', group: 'u', sizeBytes: 0, mtimeMs: 0 });
   const records: unknown[] = [];
   for await (const r of file.records()) records.push(r);
   const md5 = await file.md5();
@@ -73,7 +73,7 @@ test('the size is fixed when opened: content appended afterwards is neither pars
   const path = join(dir, 's.jsonl');
   writeFileSync(path, '{"a":1}\n');
   const before = md5Of(path);
-  const file = await SessionFile.open({ path, sessionKey: 's.jsonl', username: 'u', sizeBytes: 0, mtimeMs: 0 });
+  const file = await SessionFile.open({ path, sessionKey: 's.jsonl', group: 'u', sizeBytes: 0, mtimeMs: 0 });
   appendFileSync(path, '{"a":2}\n');
   const records: unknown[] = [];
   for await (const r of file.records()) records.push(r);
@@ -86,7 +86,7 @@ test('md5() without a records pass reads the file once; a second records pass do
   const dir = tempDir();
   const path = join(dir, 's.jsonl');
   writeFileSync(path, '{"a":1}\n{"a":2}\n');
-  const file = await SessionFile.open({ path, sessionKey: 's.jsonl', username: 'u', sizeBytes: 0, mtimeMs: 0 });
+  const file = await SessionFile.open({ path, sessionKey: 's.jsonl', group: 'u', sizeBytes: 0, mtimeMs: 0 });
   assert.equal(await file.md5(), md5Of(path));
   assert.equal(file.bytesRead, file.sizeBytes);
   let n = 0;
@@ -111,7 +111,7 @@ test('lineChunks: whole lines with the number of their first line, a BOM dropped
     '{"n":8',
   ];
   writeFileSync(path, lines.join('\n'));
-  const file = await SessionFile.open({ path, sessionKey: 'k.jsonl', username: 'u', sizeBytes: 0, mtimeMs: 0 });
+  const file = await SessionFile.open({ path, sessionKey: 'k.jsonl', group: 'u', sizeBytes: 0, mtimeMs: 0 });
   const got: { line: number; text: string | null }[] = [];
   try {
     // Tiny chunks (20 bytes) and a 1.5 MB line limit, so that every boundary case happens in a small file.

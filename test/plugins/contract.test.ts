@@ -62,7 +62,7 @@ for (const [plugin, names] of Object.entries(BUILT_IN))
         return;
       }
       const file = writeSession([{ type: 'user', message: { role: 'user', content: 'hi' } }]);
-      const session = await SessionFile.open({ path: file, sessionKey: 'a/s.jsonl', username: 'a', sizeBytes: 0, mtimeMs: 0 });
+      const session = await SessionFile.open({ path: file, sessionKey: 'a/s.jsonl', group: 'a', sizeBytes: 0, mtimeMs: 0 });
       const controller = new AbortController();
       controller.abort(new Error('timed out'));
       const log = { info() {}, warn() {}, error() {} };

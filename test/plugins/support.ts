@@ -100,7 +100,7 @@ export async function runProcessor<T = Record<string, unknown>>(
   sessionKey = path.basename(file),
 ): Promise<RunResult<T>> {
   if ('sql' in processor) return runSqlProcessor<T>(processor, file);
-  const session = await SessionFile.open({ path: file, sessionKey, username: 'test', sizeBytes: 0, mtimeMs: 0 });
+  const session = await SessionFile.open({ path: file, sessionKey, group: 'test', sizeBytes: 0, mtimeMs: 0 });
   const warnings: string[] = [];
   const log = { info: () => {}, warn: (message: string) => warnings.push(message), error: (message: string) => warnings.push(message) };
   try {
@@ -125,7 +125,7 @@ async function runSqlProcessor<T>(processor: SqlProcessor, file: string): Promis
     const entry = {
       path: path.join(root, path.basename(file)),
       sessionKey: path.basename(file),
-      username: 'test',
+      group: 'test',
       sizeBytes: fs.statSync(file).size,
       mtimeMs: 0,
     };

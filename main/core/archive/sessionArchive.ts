@@ -133,7 +133,7 @@ export class SessionArchive {
     return {
       path: join(root, ...v.sessionKey.split('/')),
       sessionKey: v.sessionKey,
-      username: sessionGroup(basename(root), v.sessionKey),
+      group: sessionGroup(basename(root), v.sessionKey),
       sizeBytes: v.rawBytes,
       mtimeMs: v.sourceMtimeMs,
       archived: copyOf(this.folder, v),

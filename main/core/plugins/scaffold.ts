@@ -69,6 +69,7 @@ function sessionFrom(path) {
   return {
     path,
     sessionKey: 'demo/session.jsonl',
+    group: 'demo',
     username: 'demo',
     sizeBytes: 0,
     malformedLines: 0,

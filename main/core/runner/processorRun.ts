@@ -86,7 +86,7 @@ export class ProcessorRun {
         // touched but not changed (its mtime is now older than the stored read time).
         this.stats.skipped++;
         if (fileHash === null) return this.release(entry.sessionKey);
-        this.pending.push({ kind: 'unchanged', sessionKey: entry.sessionKey, username: entry.username, readAt, fileHash });
+        this.pending.push({ kind: 'unchanged', sessionKey: entry.sessionKey, group: entry.group, readAt, fileHash });
         return;
       case 'quarantined':
         this.stats.quarantined++;
@@ -106,7 +106,7 @@ export class ProcessorRun {
         this.pending.push({
           kind: 'processed',
           sessionKey: entry.sessionKey,
-          username: entry.username,
+          group: entry.group,
           readAt,
           fileHash: fileHash ?? '',
           itemsCount: outcome.itemsCount,
@@ -119,7 +119,7 @@ export class ProcessorRun {
         this.calls++;
         this.stats.errors++;
         this.stats.errors_detail.push({ session: entry.sessionKey, error: outcome.error });
-        this.pending.push({ kind: 'failed', sessionKey: entry.sessionKey, username: entry.username, readAt, fileHash, error: outcome.error });
+        this.pending.push({ kind: 'failed', sessionKey: entry.sessionKey, group: entry.group, readAt, fileHash, error: outcome.error });
     }
   }
 }

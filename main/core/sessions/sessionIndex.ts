@@ -83,7 +83,7 @@ export class SessionIndex {
       await c.insertRows(
         'scanned_sessions',
         SCANNED_COLUMNS,
-        sessions.map((s) => [s.sessionKey, s.username, s.sizeBytes, s.mtimeMs]),
+        sessions.map((s) => [s.sessionKey, s.group, s.sizeBytes, s.mtimeMs]),
       );
       await c.run(`UPDATE ${META} SET root = $root, scan = $scan`, { root, scan });
       await this.db.updateStatistics(c, ['scanned_sessions']);

@@ -91,7 +91,7 @@ export async function writeOutcomes(
         processor,
         version,
         o.sessionKey,
-        o.username,
+        o.group,
         o.readAt.toISOString(),
         o.fileHash,
         outcome,

@@ -286,10 +286,10 @@ export class StateStore {
         await db.run(
           `INSERT INTO session_processor_state
              (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version)
-           SELECT $processor::VARCHAR, $session::VARCHAR, $username::VARCHAR, $readAt::TIMESTAMP,
+           SELECT $processor::VARCHAR, $session::VARCHAR, $group::VARCHAR, $readAt::TIMESTAMP,
              (SELECT count(*) FROM processor_items WHERE processor_name = $processor AND session_file = $session), $hash::VARCHAR, $version::VARCHAR
            ON CONFLICT (processor_name, session_file) DO UPDATE SET ${REPLACE_STATE}`,
-          { ...key, username: entry.username, readAt: entry.readAt.toISOString(), hash: entry.fileHash, version },
+          { ...key, group: entry.group, readAt: entry.readAt.toISOString(), hash: entry.fileHash, version },
         );
         await db.run('DELETE FROM session_processor_failures WHERE processor_name = $processor AND session_file = $session', key);
         await recordHost(db, 'SELECT $session::VARCHAR AS session_file, $readAt::TIMESTAMP AS read_at', {

@@ -26,11 +26,12 @@ export interface ProcessorSnapshot {
   failures: Map<string, StoredFailure>;
 }
 
+/** A session's `group` (its first folder) is stored in the `username` column, the Python pipeline's name for it. */
 export type SessionOutcome =
   | {
       kind: 'processed';
       sessionKey: string;
-      username: string;
+      group: string;
       readAt: Date;
       fileHash: string;
       itemsCount: number;
@@ -39,9 +40,9 @@ export type SessionOutcome =
       /** The other items, in order, numbered after the staged ones. */
       itemsJson: string[];
     }
-  | { kind: 'failed'; sessionKey: string; username: string; readAt: Date; fileHash: string | null; error: string }
+  | { kind: 'failed'; sessionKey: string; group: string; readAt: Date; fileHash: string | null; error: string }
   /** Hashed and found as stored (skipped): only the read time moves on, so the file is not hashed again. */
-  | { kind: 'unchanged'; sessionKey: string; username: string; readAt: Date; fileHash: string };
+  | { kind: 'unchanged'; sessionKey: string; group: string; readAt: Date; fileHash: string };
 
 export interface StateFilter {
   processor?: string[];
@@ -51,7 +52,7 @@ export interface StateFilter {
 /** A session to mark processed: its content was hashed now, at readAt. */
 export interface MarkProcessedEntry {
   sessionKey: string;
-  username: string;
+  group: string;
   readAt: Date;
   fileHash: string;
 }

@@ -134,11 +134,20 @@ test('plugins validate imports the plugin the way a run does: the SDK import res
     `import { definePlugin } from 'session-inspector/plugin';
 export default definePlugin({ name: 'sdk-check', processSession() { return { items: [] }; } });`,
   );
-  const before = readdirSync(tmpdir()).filter((n) => n.startsWith('si-validate-')).length;
-  const report = await validatePlugin(folder, pool, checkSql);
-  assert.deepEqual([report.problems, report.processors.map((p) => p.name)], [[], ['sdk-check']]);
-  assert.match(report.contentHash ?? '', /^[0-9a-f]{64}$/);
-  assert.equal(readdirSync(tmpdir()).filter((n) => n.startsWith('si-validate-')).length, before, 'its temporary snapshot is removed');
+  // A temporary folder of this test's own: other test files validate plugins at the same time.
+  const ownTmp = tempDir('si-validate-tmp-');
+  const savedTmp = process.env.TMPDIR;
+  process.env.TMPDIR = ownTmp;
+  try {
+    const report = await validatePlugin(folder, pool, checkSql);
+    assert.deepEqual([report.problems, report.processors.map((p) => p.name)], [[], ['sdk-check']]);
+    assert.match(report.contentHash ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(tmpdir(), ownTmp);
+  } finally {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
+  }
+  assert.deepEqual(readdirSync(ownTmp), [], 'its temporary snapshot is removed');
 });
 
 test('a plugin path given on the command line must exist; a missing built-in folder is simply empty', async () => {

@@ -5,7 +5,7 @@ import { ProcessorRun } from '../../../main/core/runner/processorRun.js';
 import type { SessionEntry } from '../../../main/core/sessionFile.js';
 
 export function entry(key: string, sizeBytes = 100): SessionEntry {
-  return { path: `/sessions/${key}`, sessionKey: key, username: key.split('/')[0], sizeBytes, mtimeMs: 0 };
+  return { path: `/sessions/${key}`, sessionKey: key, group: key.split('/')[0], sizeBytes, mtimeMs: 0 };
 }
 
 export function processor(name: string): LoadedProcessor {

@@ -77,7 +77,7 @@ test("the original pipeline's database (state table without processor_version) o
           {
             kind: 'processed',
             sessionKey: 'alice/b.jsonl',
-            username: 'alice',
+            group: 'alice',
             readAt: new Date('2025-09-02T00:00:00Z'),
             fileHash: 'h',
             itemsCount: 1,

@@ -11,7 +11,7 @@ import type { SessionEntry } from '../../../main/core/sessionFile.js';
 
 /** The sessions a scan found, as the engine passes them (only their keys matter here). */
 const scanned = (keys: string[]): SessionEntry[] =>
-  keys.map((sessionKey) => ({ path: `/root/${sessionKey}`, sessionKey, username: sessionKey.split('/')[0], sizeBytes: 1, mtimeMs: 0 }));
+  keys.map((sessionKey) => ({ path: `/root/${sessionKey}`, sessionKey, group: sessionKey.split('/')[0], sizeBytes: 1, mtimeMs: 0 }));
 
 async function storeWithRows(backend: Backend) {
   const db = await openDatabase(await freshState(backend, tempDir()));

@@ -177,7 +177,7 @@ test('a commit stores only what the runner still holds: an outcome whose lease a
       ({
         kind: 'processed',
         sessionKey,
-        username: 'a',
+        group: 'a',
         readAt: new Date('2026-01-01T00:00:00Z'),
         fileHash: `h-${sessionKey}`,
         itemsCount: items.length,
@@ -235,7 +235,7 @@ test("staged items: a held success moves its staged items before its own, in ord
       ({
         kind: 'processed',
         sessionKey,
-        username: 'a',
+        group: 'a',
         readAt: new Date('2026-01-01T00:00:00Z'),
         fileHash: 'h',
         itemsCount: staged + items.length,

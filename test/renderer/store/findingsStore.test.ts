@@ -76,7 +76,7 @@ test("findings filter: a project is the session key's first folder, as main grou
   for (const key of ['alice/a.jsonl', 'alice/deep/sub/x.jsonl', 'top.jsonl']) writeSession(root, key, [{ type: 'user' }]);
   const scanned = await scanSessionRoot(root);
   assert.equal(scanned.sessions.length, 3);
-  for (const s of scanned.sessions) assert.equal(projectOf(s.sessionKey, root), s.username, s.sessionKey);
+  for (const s of scanned.sessions) assert.equal(projectOf(s.sessionKey, root), s.group, s.sessionKey);
   assert.equal(projectOf('top.jsonl', 'C:\\Users\\me\\.claude\\projects\\'), 'projects');
 });
 

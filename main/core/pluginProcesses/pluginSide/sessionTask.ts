@@ -160,7 +160,8 @@ function sessionOf(file: SessionFile, pass: SharedPass, owner: string, selection
   return {
     path: file.path,
     sessionKey: file.sessionKey,
-    username: file.username,
+    group: file.group,
+    username: file.group,
     sizeBytes: file.sizeBytes,
     records: () => records,
     get malformedLines() {
