@@ -30,6 +30,14 @@ const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 /** `archive status|verify|export|prune`: the copy of every session that runs keep (docs/archive.md). */
 export function archiveCommand(program: Command): void {
   const archive = program.command('archive').description('the archive of sessions that outlives Claude Code deleting them (docs/archive.md)');
+  statusCommand(archive);
+  verifyCommand(archive);
+  exportCommand(archive);
+  pruneCommand(archive);
+}
+
+/** `archive status`: what the archive holds. */
+function statusCommand(archive: Command): void {
   archive
     .command('status')
     .description('sessions and bytes archived, the compressed size and ratio, sessions whose source is gone, and the oldest')
@@ -53,6 +61,10 @@ export function archiveCommand(program: Command): void {
         process.stdout.write(`folder: ${status.folder}\n`);
       });
     });
+}
+
+/** `archive verify`: every archived session read back and checked. */
+function verifyCommand(archive: Command): void {
   archive
     .command('verify')
     .description('read every archived session back and check its MD5 and size; names each damaged one (exit 1 if any)')
@@ -67,6 +79,10 @@ export function archiveCommand(program: Command): void {
         process.exitCode = damage.length > 0 ? 1 : 0;
       });
     });
+}
+
+/** `archive export DIR`: the archived sessions as plain files. */
+function exportCommand(archive: Command): void {
   archive
     .command('export <dir>')
     .description('write the archived sessions of the session root as plain .jsonl files in their original layout (never overwriting a file)')
@@ -87,6 +103,10 @@ export function archiveCommand(program: Command): void {
         for (const path of report.conflicts) process.stderr.write(`kept: ${path} exists with other content\n`);
       });
     });
+}
+
+/** `archive prune --before DATE`: copies no source needs, removed only with --apply. */
+function pruneCommand(archive: Command): void {
   archive
     .command('prune')
     .description('remove archived copies no source needs (source gone, or replaced by a later version) last modified before a date; a dry run unless --apply')
