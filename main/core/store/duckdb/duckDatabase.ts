@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { duckdb } from '../commonjs.js';
 import { BusyError, UsageError, errorMessage } from '../../errors.js';
@@ -54,6 +54,10 @@ export class DuckDatabase extends SerialConnection implements Database {
     }
     let instance: DuckDBInstance;
     try {
+      if (!options.readOnly) {
+        clearKilledCreations(path);
+        if (!existsSync(path)) await createDatabaseFile(path);
+      }
       instance = await duckdb().DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
     } catch (error) {
       throw describeOpenError(path, error);
@@ -206,6 +210,88 @@ async function insertFromJson(c: Connection, table: string, json: string): Promi
 }
 
 /** DuckDB allows one writing process per file; turn its lock error into one that names the holder. */
+/**
+ * Makes a new, empty database file that appears whole or not at all. DuckDB writes a new file's headers in
+ * place, so a process killed while creating one left a file DuckDB refuses ("not a valid DuckDB database
+ * file") and every later open failed. Here the file is made in a folder beside it under a name of this
+ * process's, made durable, and linked into place (a link never replaces a file another process made
+ * meanwhile).
+ */
+async function createDatabaseFile(path: string): Promise<void> {
+  const folder = dirname(path);
+  const workspace = creationFolder(path);
+  mkdirSync(workspace, { recursive: true });
+  const temporary = join(workspace, `${process.pid}-${Date.now()}.duckdb`);
+  try {
+    const instance = await duckdb().DuckDBInstance.create(temporary);
+    const connection = await instance.connect();
+    await connection.run('CHECKPOINT');
+    connection.closeSync();
+    instance.closeSync();
+    syncPath(temporary);
+    try {
+      linkSync(temporary, path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return;
+      // A file system without hard links: a rename, which could only replace a file made in this instant.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
+      renameSync(temporary, path);
+    }
+    try {
+      syncPath(folder);
+    } catch {
+      // Not every platform can sync a folder (Windows); the file itself is durable.
+    }
+  } finally {
+    rmSync(temporary, { force: true });
+    rmSync(`${temporary}.wal`, { force: true });
+    removeIfEmpty(workspace);
+  }
+}
+
+/** Where a database file is made before it is linked into place: `.NAME.creating` beside it. */
+function creationFolder(path: string): string {
+  return join(dirname(path), `.${basename(path)}.creating`);
+}
+
+/** What processes killed while creating this file left (one stat when there is nothing). */
+function clearKilledCreations(path: string): void {
+  const workspace = creationFolder(path);
+  if (!existsSync(workspace)) return;
+  for (const name of readdirSync(workspace)) {
+    const pid = Number.parseInt(name, 10);
+    if (!(Number.isInteger(pid) && processAlive(pid))) rmSync(join(workspace, name), { force: true });
+  }
+  removeIfEmpty(workspace);
+}
+
+function removeIfEmpty(folder: string): void {
+  try {
+    rmdirSync(folder);
+  } catch {
+    // Not empty: another process is creating the file right now, and removes the folder when it is done.
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function syncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function describeOpenError(path: string, error: unknown): Error {
   const message = errorMessage(error);
   const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
