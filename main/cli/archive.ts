@@ -27,13 +27,14 @@ async function withArchive<T>(options: { archive?: string }, fn: (archive: Sessi
 
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-/** `archive status|verify|export|prune`: the copy of every session that runs keep (docs/archive.md). */
+/** `archive status|verify|export|prune|compact`: the copy of every session that runs keep (docs/archive.md). */
 export function archiveCommand(program: Command): void {
   const archive = program.command('archive').description('the archive of sessions that outlives Claude Code deleting them (docs/archive.md)');
   statusCommand(archive);
   verifyCommand(archive);
   exportCommand(archive);
   pruneCommand(archive);
+  compactCommand(archive);
 }
 
 /** `archive status`: what the archive holds. */
@@ -55,6 +56,8 @@ function statusCommand(archive: Command): void {
             size: megabytes(status.rawBytes),
             compressed: megabytes(status.packedBytes),
             ratio: `${(status.ratio * 100).toFixed(1)}%`,
+            packs: status.packs,
+            settled_unpacked: megabytes(status.unpackedSettledBytes),
             oldest: status.oldestMs === null ? null : new Date(status.oldestMs).toISOString(),
           },
         ]);
@@ -105,6 +108,32 @@ function exportCommand(archive: Command): void {
     });
 }
 
+/** `archive compact`: settled sessions packed together (watch and the app do it between runs). */
+function compactCommand(archive: Command): void {
+  archive
+    .command('compact')
+    .description(
+      'pack settled sessions (untouched for an hour, source gone, or replaced by a later version) together, which compresses them ' +
+        'about twice as well as one by one; watch and the app do it between runs',
+    )
+    .option('--all', 'pack every session not packed yet, also those changed within the hour')
+    .option('--archive <dir>', ARCHIVE_HELP)
+    .option('--json', 'print machine-readable JSON on stdout')
+    .action(async (options) => {
+      await withArchive(options, async (a) => {
+        const report = await a.compact(options.all ? { settledBeforeMs: Date.now() + 1 } : {});
+        if (options.json) printJson(report);
+        else {
+          process.stdout.write(
+            `packed ${report.versions} session version(s): ${megabytes(report.rawBytes)} into ${megabytes(report.packedBytes)} in ${report.packs} pack(s)\n`,
+          );
+          for (const warning of report.warnings) process.stderr.write(`warning: ${warning}\n`);
+        }
+        process.exitCode = report.warnings.length > 0 ? 1 : 0;
+      });
+    });
+}
+
 /** `archive prune --before DATE`: copies no source needs, removed only with --apply. */
 function pruneCommand(archive: Command): void {
   archive
@@ -121,7 +150,7 @@ function pruneCommand(archive: Command): void {
           session: v.sessionKey,
           version: v.version,
           last_changed: new Date(v.sourceMtimeMs).toISOString(),
-          compressed: v.packedBytes,
+          size: v.rawBytes,
           why: v.supersededAtMs !== null ? 'replaced by a later version' : 'source gone',
         }));
         if (options.json) return printJson({ applied: report.applied, packedBytes: report.packedBytes, versions: rows });

@@ -1,12 +1,13 @@
 // Copying one session into the archive: the first time whole, then only what was appended (Claude Code
 // only appends), or whole again as a new version when its earlier bytes changed.
-import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, readSync, rmSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants } from 'node:zlib';
 import type { ArchivedMember } from './archivedSource.js';
 import type { ArchivedVersion } from './archiveManifest.js';
+import { dataFileOf, ensureFolder, writeAll } from './archiveFiles.js';
 
 /** Raw bytes per compressed member: the unit of random access (a read decompresses one member at a time). */
 export const MEMBER_BYTES = 4 << 20;
@@ -51,11 +52,6 @@ export interface CopyRequest {
   nowMs: number;
 }
 
-/** The data file of a version, relative to the archive folder. */
-export function dataFileOf(rootFolder: string, sessionKey: string, version: number): string {
-  return `${rootFolder}/${sessionKey}.${version}.br`;
-}
-
 /**
  * Archives one session. The source is read up to its size when opened (a line being appended is archived
  * when complete, next time). Data is written and synced before the caller saves the manifest row, so a
@@ -78,7 +74,7 @@ export async function copySession(request: CopyRequest, rootFolder: string): Pro
           return { kind: 'touched', versions: [touched], bytesRead, bytesWritten: 0, createdFolder: null };
         }
         const extended = await extend(request, current, source, size, hash).catch((error: unknown) => (isMissing(error) ? null : Promise.reject(error)));
-        if (extended) return { ...extended, bytesRead: bytesRead + extended.bytesRead, createdFolder: null };
+        if (extended) return { ...extended, bytesRead: bytesRead + extended.bytesRead };
       }
     }
     const version = request.lastVersion + 1;
@@ -120,15 +116,15 @@ export async function copySession(request: CopyRequest, rootFolder: string): Pro
   }
 }
 
-/** Appends the bytes after the archived prefix to the current version's data file; null when that file is gone. */
-async function extend(
-  request: CopyRequest,
-  current: ArchivedVersion,
-  source: number,
-  size: number,
-  hash: Hash,
-): Promise<Omit<CopyResult, 'createdFolder'> | null> {
-  const out = openSync(join(request.folder, current.dataFile), 'r+');
+/**
+ * Appends the bytes after the archived prefix to the current version's own data file (made anew when all of
+ * the version sits in packs); null when a file that should be there is gone.
+ */
+async function extend(request: CopyRequest, current: ArchivedVersion, source: number, size: number, hash: Hash): Promise<CopyResult | null> {
+  const path = join(request.folder, current.dataFile);
+  const ownBytes = current.packedBytes > 0;
+  const createdFolder = ownBytes ? null : ensureFolder(dirname(path));
+  const out = openSync(path, ownBytes ? 'r+' : 'w');
   try {
     // Bytes past the manifest's end are a member a killed run wrote but never recorded: dropped.
     ftruncateSync(out, current.packedBytes);
@@ -147,7 +143,7 @@ async function extend(
       updatedAtMs: request.nowMs,
       sourceGoneAtMs: null,
     };
-    return { kind: 'extended', versions: [extended], bytesRead: read, bytesWritten: written };
+    return { kind: 'extended', versions: [extended], bytesRead: read, bytesWritten: written, createdFolder };
   } finally {
     closeSync(out);
   }
@@ -221,16 +217,6 @@ function readFull(fd: number, buffer: Buffer, position: number): number {
     got += n;
   }
   return got;
-}
-
-function writeAll(fd: number, bytes: Buffer, position: number): void {
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
-}
-
-/** Creates the folder when missing; returns the topmost folder it created (null: it existed). */
-function ensureFolder(folder: string): string | null {
-  return mkdirSync(folder, { recursive: true }) ?? null;
 }
 
 function isMissing(error: unknown): boolean {

@@ -5,6 +5,7 @@ import { errorMessage } from '../errors.js';
 import type { ScanResult } from '../scan.js';
 import type { SessionEntry } from '../sessionFile.js';
 import { SessionArchive, type ArchiveCopies } from './sessionArchive.js';
+import { BLOCK_BYTES } from './archivePacks.js';
 
 export class ArchiveHandle {
   private opening: Promise<SessionArchive> | undefined;
@@ -12,6 +13,8 @@ export class ArchiveHandle {
   private readonly copies = new Set<Promise<unknown>>();
   /** Why the archive could not be opened the last time it was tried, or null. */
   problem: string | null = null;
+  /** Packing in the background (packWhenIdle), until it ends or a run stops it. */
+  private packing: { controller: AbortController; done: Promise<void> } | undefined;
 
   /** `folder`: undefined when there is no archive. */
   constructor(public folder: string | undefined) {}
@@ -47,6 +50,7 @@ export class ArchiveHandle {
     signal?: AbortSignal,
   ): Promise<{ gone: SessionEntry[]; archiving: Promise<ArchiveCopies> | null; archiveWarnings: string[] }> {
     const archiveWarnings: string[] = [];
+    this.packing?.controller.abort(); // the run's copies go first; packing stops at the next session
     const archive = await this.open((message) => archiveWarnings.push(message));
     if (!archive) return { gone: [], archiving: null, archiveWarnings };
     const { gone, copies } = await archive.sync(scan, complete, nowMs, signal);
@@ -54,6 +58,29 @@ export class ArchiveHandle {
     tracked.catch(() => undefined);
     this.copies.add(tracked);
     return { gone, archiving: tracked, archiveWarnings };
+  }
+
+  /**
+   * For the faces that stay up (watch, the app): packs settled sessions while no run needs the machine,
+   * once they add up to a block (fewer would make small packs that compress worse). The next run's scan
+   * stops it between two sessions; what was packed by then is kept.
+   */
+  packWhenIdle(log: (level: 'info' | 'warn', message: string) => void): void {
+    if (this.packing || this.folder === undefined) return;
+    const controller = new AbortController();
+    const done = (async () => {
+      const archive = await this.open();
+      if (!archive) return;
+      const report = await archive.compact({ minBytes: BLOCK_BYTES, signal: controller.signal });
+      if (report.packs > 0) {
+        const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+        log('info', `archive: packed ${report.versions} session version(s), ${mb(report.rawBytes)} into ${mb(report.packedBytes)}`);
+      }
+      for (const warning of report.warnings) log('warn', `archive: ${warning}`);
+    })()
+      .catch((error: unknown) => log('warn', `archive: packing failed: ${errorMessage(error)}`))
+      .finally(() => (this.packing = undefined));
+    this.packing = { controller, done };
   }
 
   /** The archived sessions whose source the scan did not find (none without an archive). */
@@ -85,6 +112,8 @@ export class ArchiveHandle {
   }
 
   async close(): Promise<void> {
+    this.packing?.controller.abort();
+    await this.packing?.done;
     await Promise.allSettled([...this.copies]);
     const archive = await this.opening?.catch(() => null);
     this.opening = undefined;

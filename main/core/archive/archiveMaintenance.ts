@@ -1,10 +1,9 @@
 // What a user does with the archive by hand: look at it, check it, copy it out, and prune it (never automatic).
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, utimesSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { brotliDecompressSync } from 'node:zlib';
+import { basename, dirname, join } from 'node:path';
 import { errorMessage } from '../errors.js';
-import { ArchivedSource } from './archivedSource.js';
+import { ArchivedSource, type ArchivedCopy } from './archivedSource.js';
 import type { ArchivedVersion } from './archiveManifest.js';
 import type { SessionArchive } from './sessionArchive.js';
 
@@ -19,6 +18,10 @@ export interface ArchiveStatus {
   packedBytes: number;
   /** packed / raw (0 when empty). */
   ratio: number;
+  /** Pack files (sessions compressed together, archivePacks.ts). */
+  packs: number;
+  /** Bytes of settled sessions not packed yet: what `archive compact` would pack. */
+  unpackedSettledBytes: number;
   /** When the oldest archived session was last modified at its source (ms), null when empty. */
   oldestMs: number | null;
   roots: string[];
@@ -27,18 +30,22 @@ export interface ArchiveStatus {
 export async function archiveStatus(archive: SessionArchive): Promise<ArchiveStatus> {
   const [row] = await archive.manifest.db.all(`SELECT count(DISTINCT (root, session_key)) AS sessions, count(*) AS versions,
       count(*) FILTER (WHERE superseded_at_ms IS NULL AND source_gone_at_ms IS NOT NULL) AS gone,
-      coalesce(sum(raw_bytes), 0) AS raw, coalesce(sum(packed_bytes), 0) AS packed, min(source_mtime_ms) AS oldest,
-      list(DISTINCT root ORDER BY root) AS roots
+      coalesce(sum(raw_bytes), 0) AS raw, coalesce(sum(packed_bytes), 0) AS own, min(source_mtime_ms) AS oldest,
+      list(DISTINCT root ORDER BY root) AS roots,
+      (SELECT coalesce(sum(packed_bytes), 0) FROM archive_packs) AS in_packs, (SELECT count(*) FROM archive_packs) AS packs
     FROM archived_sessions`);
   const raw = Number(row.raw);
+  const packed = Number(row.own) + Number(row.in_packs);
   return {
     folder: archive.folder,
     sessions: Number(row.sessions),
     versions: Number(row.versions),
     sourceGone: Number(row.gone),
     rawBytes: raw,
-    packedBytes: Number(row.packed),
-    ratio: raw === 0 ? 0 : Number(row.packed) / raw,
+    packedBytes: packed,
+    ratio: raw === 0 ? 0 : packed / raw,
+    packs: Number(row.packs),
+    unpackedSettledBytes: await archive.unpackedSettledBytes(),
     oldestMs: row.oldest === null ? null : Number(row.oldest),
     roots: ((row.roots as string[] | null) ?? []).map(String),
   };
@@ -53,13 +60,14 @@ export interface ArchiveDamage {
 
 /**
  * Reads every archived version back: each member must decompress to its recorded size and MD5, and the
- * whole to the version's MD5. Returns what is damaged (empty: all of it is intact).
+ * whole to the version's MD5. Returns what is damaged (empty: all of it is intact). Versions are read in
+ * the order of their first pack block, so each block is decompressed about once.
  */
 export async function verifyArchive(archive: SessionArchive, onProgress?: (done: number, total: number) => void): Promise<ArchiveDamage[]> {
-  const versions = await archive.manifest.versions();
+  const versions = (await archive.manifest.versions()).sort(byFirstBlock);
   const damage: ArchiveDamage[] = [];
   for (const [i, v] of versions.entries()) {
-    const problem = checkVersion(join(archive.folder, v.dataFile), v);
+    const problem = checkVersion(archive.entryOf(v.root, v).archived!, v);
     if (problem) damage.push({ sessionKey: v.sessionKey, version: v.version, dataFile: v.dataFile, problem });
     onProgress?.(i + 1, versions.length);
     if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
@@ -67,35 +75,37 @@ export async function verifyArchive(archive: SessionArchive, onProgress?: (done:
   return damage;
 }
 
-function checkVersion(path: string, v: ArchivedVersion): string | null {
-  let fd: number;
+function byFirstBlock(a: ArchivedVersion, b: ArchivedVersion): number {
+  const [pa, pb] = [a.members.find((m) => m.pack), b.members.find((m) => m.pack)];
+  const ka = pa ? `${pa.pack}\0${String(pa.packedOffset).padStart(16, '0')}` : '';
+  const kb = pb ? `${pb.pack}\0${String(pb.packedOffset).padStart(16, '0')}` : '';
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function checkVersion(copy: ArchivedCopy, v: ArchivedVersion): string | null {
+  let source: ArchivedSource;
   try {
-    fd = openSync(path, 'r');
+    source = ArchivedSource.open(copy);
   } catch (error) {
     return `data file missing or unreadable: ${errorMessage(error)}`;
   }
   try {
-    const size = statSync(path).size;
-    if (size < v.packedBytes) return `data file holds ${size} bytes, the manifest says ${v.packedBytes}`;
     const whole = createHash('md5');
-    for (const [index, m] of v.members.entries()) {
-      const packed = Buffer.alloc(m.packedBytes);
-      readSync(fd, packed, 0, m.packedBytes, m.packedOffset);
-      let raw: Buffer;
+    for (const [index, m] of copy.members.entries()) {
+      const where = `member ${index + 1} (bytes ${m.rawOffset}-${m.rawOffset + m.rawBytes} of the session${m.pack ? `, in ${basename(m.pack)}` : ''})`;
+      const raw = Buffer.alloc(m.rawBytes);
       try {
-        raw = brotliDecompressSync(packed);
+        source.read(raw, 0, m.rawBytes, m.rawOffset);
       } catch (error) {
-        return `member ${index + 1} (bytes ${m.rawOffset}-${m.rawOffset + m.rawBytes} of the session) does not decompress: ${errorMessage(error)}`;
+        return `${where} cannot be read back: ${errorMessage(error)}`;
       }
-      if (raw.length !== m.rawBytes || createHash('md5').update(raw).digest('hex') !== m.md5) {
-        return `member ${index + 1} (bytes ${m.rawOffset}-${m.rawOffset + m.rawBytes} of the session) is not what was archived (size or MD5 differs)`;
-      }
+      if (createHash('md5').update(raw).digest('hex') !== m.md5) return `${where} is not what was archived (size or MD5 differs)`;
       whole.update(raw);
     }
     if (whole.digest('hex') !== v.md5) return 'the members do not add up to the archived MD5';
     return null;
   } finally {
-    closeSync(fd);
+    source.close();
   }
 }
 
@@ -159,6 +169,7 @@ function md5OfFile(path: string): string {
 
 export interface PruneReport {
   versions: ArchivedVersion[];
+  /** Bytes freed on disk: their own data files, and their share of the packs they were in (at the pack's ratio). */
   packedBytes: number;
   applied: boolean;
 }
@@ -171,14 +182,14 @@ export async function pruneArchive(archive: SessionArchive, beforeMs: number, ap
   const versions = await archive.manifest.versions('(source_gone_at_ms IS NOT NULL OR superseded_at_ms IS NOT NULL) AND source_mtime_ms < $before', {
     before: beforeMs,
   });
-  const packedBytes = versions.reduce((sum, v) => sum + v.packedBytes, 0);
+  const ratios = new Map((await archive.manifest.packs()).map((p) => [p.file, p.rawBytes === 0 ? 0 : p.packedBytes / p.rawBytes]));
+  const inPacks = (v: ArchivedVersion) => v.members.reduce((sum, m) => sum + (m.pack === undefined ? 0 : m.rawBytes * (ratios.get(m.pack) ?? 0)), 0);
+  const packedBytes = Math.round(versions.reduce((sum, v) => sum + v.packedBytes + inPacks(v), 0));
   if (apply && versions.length > 0) {
-    await archive.manifest.remove(versions, {
+    await archive.removeVersions(versions, {
       action: 'prune',
       detail: { before: new Date(beforeMs).toISOString(), versions: versions.map((v) => ({ root: v.root, session: v.sessionKey, version: v.version })) },
     });
-    // Rows first: a crash between the two leaves unreferenced files, never rows naming missing files.
-    for (const v of versions) rmSync(join(archive.folder, v.dataFile), { force: true });
   }
   return { versions, packedBytes, applied: apply };
 }

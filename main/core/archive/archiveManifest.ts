@@ -32,9 +32,10 @@ export interface ArchivedVersion {
   root: string;
   sessionKey: string;
   version: number;
-  /** Relative to the archive folder. */
+  /** Relative to the archive folder: members without a pack live there, and growth is appended there. */
   dataFile: string;
   rawBytes: number;
+  /** Bytes of its own data file (members in packs are counted with their pack, in archive_packs). */
   packedBytes: number;
   md5: string;
   members: ArchivedMember[];
@@ -68,7 +69,19 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS archived_sessions (${COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`,
   // Explicit operations (prune) leave a row here: what was removed, when, and why.
   'CREATE TABLE IF NOT EXISTS archive_audit (at_ms DOUBLE, action VARCHAR, detail JSON)',
+  // Pack files (archivePacks.ts), relative to the archive folder: a file not listed here is no pack yet.
+  'CREATE TABLE IF NOT EXISTS archive_packs (file VARCHAR PRIMARY KEY, root VARCHAR, raw_bytes BIGINT, packed_bytes BIGINT, created_at_ms DOUBLE)',
 ];
+
+/** One pack file, as archive_packs lists it. */
+export interface ArchivePack {
+  /** Relative to the archive folder. */
+  file: string;
+  root: string;
+  rawBytes: number;
+  packedBytes: number;
+  createdAtMs: number;
+}
 
 export class ArchiveManifest {
   private constructor(readonly db: DuckDatabase) {}
@@ -155,12 +168,50 @@ export class ArchiveManifest {
     });
   }
 
-  /** Removes versions (prune) and records why, in one transaction. */
-  async remove(versions: ArchivedVersion[], audit: { action: string; detail: unknown }): Promise<void> {
+  /**
+   * One transaction for a packing (archivePacks.ts): the versions whose members moved into new packs are
+   * saved, removed versions deleted, packs listed and unlisted, and why recorded when `audit` says.
+   */
+  async repack(change: {
+    save: ArchivedVersion[];
+    remove: ArchivedVersion[];
+    addPacks: ArchivePack[];
+    dropPacks: string[];
+    audit?: { action: string; detail: unknown };
+  }): Promise<void> {
     await this.db.transaction(async (c) => {
-      await deleteRows(c, versions);
-      await c.run('INSERT INTO archive_audit VALUES ($at, $action, $detail)', { at: Date.now(), action: audit.action, detail: JSON.stringify(audit.detail) });
+      if (change.remove.length + change.save.length > 0) await deleteRows(c, [...change.remove, ...change.save]);
+      if (change.save.length > 0) await c.insertRows('archived_sessions', COLUMNS, change.save.map(rowOf));
+      if (change.dropPacks.length > 0) await c.run('DELETE FROM archive_packs WHERE list_contains($files, file)', { files: change.dropPacks });
+      for (const p of change.addPacks) {
+        await c.run('INSERT INTO archive_packs VALUES ($file, $root, $raw, $packed, $at)', {
+          file: p.file,
+          root: p.root,
+          raw: p.rawBytes,
+          packed: p.packedBytes,
+          at: p.createdAtMs,
+        });
+      }
+      if (change.audit) {
+        await c.run('INSERT INTO archive_audit VALUES ($at, $action, $detail)', {
+          at: Date.now(),
+          action: change.audit.action,
+          detail: JSON.stringify(change.audit.detail),
+        });
+      }
     });
+  }
+
+  /** Every pack file listed. */
+  async packs(): Promise<ArchivePack[]> {
+    const rows = await this.db.all('SELECT * FROM archive_packs ORDER BY file');
+    return rows.map((r) => ({
+      file: String(r.file),
+      root: String(r.root),
+      rawBytes: Number(r.raw_bytes),
+      packedBytes: Number(r.packed_bytes),
+      createdAtMs: Number(r.created_at_ms),
+    }));
   }
 
   /** Marks sessions of `root` whose source the scan no longer finds (or finds again: null). */
@@ -214,7 +265,7 @@ function rowOf(v: ArchivedVersion): SqlValue[] {
     v.rawBytes,
     v.packedBytes,
     v.md5,
-    JSON.stringify(v.members.map((m) => [m.rawOffset, m.rawBytes, m.packedOffset, m.packedBytes, m.md5])),
+    JSON.stringify(v.members.map(memberRow)),
     v.sourceMtimeMs,
     v.archivedAtMs,
     v.updatedAtMs,
@@ -223,12 +274,23 @@ function rowOf(v: ArchivedVersion): SqlValue[] {
   ];
 }
 
-function membersFrom(value: unknown): ArchivedMember[] {
-  const list = (typeof value === 'string' ? JSON.parse(value) : value) as [number, number, number, number, string][];
-  return list.map(([rawOffset, rawBytes, packedOffset, packedBytes, md5]) => ({ rawOffset, rawBytes, packedOffset, packedBytes, md5 }));
+/** A member as the manifest stores it: a tuple, with the pack and the offset in its block when packed. */
+type MemberRow = [number, number, number, number, string] | [number, number, number, number, string, string, number];
+
+function memberRow(m: ArchivedMember): MemberRow {
+  const own: MemberRow = [m.rawOffset, m.rawBytes, m.packedOffset, m.packedBytes, m.md5];
+  return m.pack === undefined ? own : [...own, m.pack, m.offsetInBlock ?? 0];
 }
 
-/** The copy SessionFile reads, for a version stored in the archive at `folder`. */
+function membersFrom(value: unknown): ArchivedMember[] {
+  const list = (typeof value === 'string' ? JSON.parse(value) : value) as MemberRow[];
+  return list.map(([rawOffset, rawBytes, packedOffset, packedBytes, md5, pack, offsetInBlock]) =>
+    pack === undefined ? { rawOffset, rawBytes, packedOffset, packedBytes, md5 } : { rawOffset, rawBytes, packedOffset, packedBytes, md5, pack, offsetInBlock },
+  );
+}
+
+/** The copy SessionFile reads, for a version stored in the archive at `folder` (its paths made absolute). */
 export function copyOf(folder: string, v: ArchivedVersion): ArchivedCopy {
-  return { dataFile: join(folder, v.dataFile), version: v.version, rawBytes: v.rawBytes, md5: v.md5, members: v.members };
+  const members = v.members.map((m) => (m.pack === undefined ? m : { ...m, pack: join(folder, m.pack) }));
+  return { dataFile: join(folder, v.dataFile), version: v.version, rawBytes: v.rawBytes, md5: v.md5, members };
 }

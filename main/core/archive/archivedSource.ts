@@ -4,8 +4,10 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { brotliDecompressSync } from 'node:zlib';
 
 /**
- * One compressed member of an archived session: `rawBytes` bytes of the session from `rawOffset`, stored as
- * `packedBytes` bytes of Brotli from `packedOffset` of the data file. Members follow each other in both.
+ * One compressed member of an archived session: `rawBytes` bytes of the session from `rawOffset`. Its
+ * Brotli stream is `packedBytes` bytes from `packedOffset` of the version's own data file, or, once the
+ * session was packed with others (archivePacks.ts), of the block in `pack` that holds the member's bytes
+ * from `offsetInBlock`. Members follow each other in the session.
  */
 export interface ArchivedMember {
   rawOffset: number;
@@ -13,11 +15,14 @@ export interface ArchivedMember {
   packedOffset: number;
   packedBytes: number;
   md5: string;
+  /** The pack file holding the member's block (absolute in an ArchivedCopy, relative in the manifest). */
+  pack?: string;
+  offsetInBlock?: number;
 }
 
 /** Where an archived version of a session lives and what it holds. JSON-safe (it travels to plugin processes). */
 export interface ArchivedCopy {
-  /** Absolute path of the data file. */
+  /** Absolute path of the version's own data file (members without a pack live there). */
   dataFile: string;
   version: number;
   /** Bytes of the session it holds (the sum of its members' rawBytes). */
@@ -36,22 +41,39 @@ export interface ByteSource {
 }
 
 /**
- * The bytes of an archived copy. Members are decompressed one at a time and the last one kept: passes read
- * forward, so each member is decompressed once per pass, and memory stays one member (at most 4 MiB).
+ * The last pack block decompressed, shared by every source in the process: sessions packed together are
+ * read one after the other (a pass goes in key order, as they were packed), so each block is decompressed
+ * once per pass rather than once per session in it. Pack files are never rewritten in place (a new pack gets
+ * a new name), so a block is known by its file and offset.
+ */
+let lastBlock: { key: string; bytes: Buffer } | undefined;
+
+/**
+ * The bytes of an archived copy. Every file it needs is opened at once, so a pack rewritten meanwhile (its
+ * old file removed) still reads. Own members are decompressed one at a time and the last one kept: passes
+ * read forward, so each is decompressed once per pass, and memory stays one member (at most 4 MiB) plus
+ * the shared block.
  */
 export class ArchivedSource implements ByteSource {
   readonly size: number;
   private cached: { index: number; bytes: Buffer } | undefined;
 
   private constructor(
-    private readonly fd: number,
+    private readonly files: Map<string, number>,
     private readonly copy: ArchivedCopy,
   ) {
     this.size = copy.rawBytes;
   }
 
   static open(copy: ArchivedCopy): ArchivedSource {
-    return new ArchivedSource(openSync(copy.dataFile, 'r'), copy);
+    const files = new Map<string, number>();
+    try {
+      for (const path of filesOf(copy)) files.set(path, openSync(path, 'r'));
+    } catch (error) {
+      for (const fd of files.values()) closeSync(fd);
+      throw error;
+    }
+    return new ArchivedSource(files, copy);
   }
 
   read(buffer: Buffer, offset: number, length: number, position: number): number {
@@ -70,7 +92,8 @@ export class ArchivedSource implements ByteSource {
 
   close(): void {
     this.cached = undefined;
-    closeSync(this.fd);
+    for (const fd of this.files.values()) closeSync(fd);
+    this.files.clear();
   }
 
   private memberAt(position: number): number {
@@ -88,18 +111,38 @@ export class ArchivedSource implements ByteSource {
   private inflate(index: number): Buffer {
     if (this.cached?.index === index) return this.cached.bytes;
     const member = this.copy.members[index];
-    const packed = Buffer.allocUnsafe(member.packedBytes);
-    let got = 0;
-    while (got < packed.length) {
-      const n = readSync(this.fd, packed, got, packed.length - got, member.packedOffset + got);
-      if (n === 0) throw new Error(`${this.copy.dataFile} is shorter than the archive's manifest says (member ${index + 1}): run \`archive verify\``);
-      got += n;
+    const path = member.pack ?? this.copy.dataFile;
+    const where = `${path}: member ${index + 1} of ${this.copy.dataFile}`;
+    let bytes: Buffer;
+    if (member.pack === undefined) {
+      bytes = inflateAt(this.files.get(path)!, member.packedOffset, member.packedBytes, where);
+    } else {
+      const key = `${path}\0${member.packedOffset}`;
+      if (lastBlock?.key !== key) lastBlock = { key, bytes: inflateAt(this.files.get(path)!, member.packedOffset, member.packedBytes, where) };
+      const from = member.offsetInBlock ?? 0;
+      bytes = lastBlock.bytes.subarray(from, from + member.rawBytes);
     }
-    const bytes = brotliDecompressSync(packed);
     if (bytes.length !== member.rawBytes) {
-      throw new Error(`${this.copy.dataFile}: member ${index + 1} holds ${bytes.length} bytes, the manifest says ${member.rawBytes}: run \`archive verify\``);
+      throw new Error(`${where} holds ${bytes.length} bytes, the manifest says ${member.rawBytes}: run \`archive verify\``);
     }
     this.cached = { index, bytes };
     return bytes;
   }
+}
+
+/** The files an archived copy is read from: its own data file, the packs holding its other members. */
+export function filesOf(copy: ArchivedCopy): string[] {
+  return [...new Set(copy.members.map((m) => m.pack ?? copy.dataFile))];
+}
+
+/** Reads `packedBytes` from `packedOffset` of an open file and decompresses them (one Brotli stream). */
+export function inflateAt(fd: number, packedOffset: number, packedBytes: number, where: string): Buffer {
+  const packed = Buffer.allocUnsafe(packedBytes);
+  let got = 0;
+  while (got < packed.length) {
+    const n = readSync(fd, packed, got, packed.length - got, packedOffset + got);
+    if (n === 0) throw new Error(`${where}: the file is shorter than the archive's manifest says: run \`archive verify\``);
+    got += n;
+  }
+  return brotliDecompressSync(packed);
 }

@@ -1,12 +1,12 @@
 // The archive: a compressed copy of every session under the root, kept after Claude Code deletes the source.
-import { closeSync, fsyncSync, openSync, rmSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { errnoCode, errorMessage } from '../errors.js';
 import { sessionGroup, type ScanResult } from '../scan.js';
 import type { SessionEntry } from '../sessionFile.js';
 import { copySession, type CopyKind } from './archiveCopy.js';
 import { ArchiveManifest, copyOf, type ArchivedVersion } from './archiveManifest.js';
+import { rootFolderOf, syncFolder } from './archiveFiles.js';
+import { emptyReport, packVersions, removeVersions, type PackingReport } from './archivePacks.js';
 
 /** Sessions archived at once: each compresses in the thread pool while the next is read. */
 const CONCURRENCY = 3;
@@ -40,9 +40,25 @@ interface CopyJob {
   lastVersion: number;
 }
 
+/** Sessions untouched at their source this long are settled: Claude Code is done appending to them. */
+export const SETTLED_MS = 60 * 60 * 1000;
+
+export interface CompactOptions {
+  /** Versions whose source changed since are left alone (default: an hour ago). */
+  settledBeforeMs?: number;
+  /** Packing waits until settled sessions hold this many bytes, so packs are not made of a few sessions. */
+  minBytes?: number;
+  /** Stops between sessions; what was packed so far is kept. */
+  signal?: AbortSignal;
+}
+
 export class SessionArchive {
-  /** The copy a sync started, until it ends. */
-  private copying: Promise<unknown> = Promise.resolve();
+  /**
+   * The last operation queued, until it ends: copies, packing and removals each see what the one before
+   * them wrote (two copies of one session would write one data file; a packing must not move a version a
+   * copy is extending).
+   */
+  private busy: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly folder: string,
@@ -78,42 +94,87 @@ export class SessionArchive {
    * kept as a new version; sessions whose size and mtime match their copy are not read at all. When the
    * scan is complete, the sessions it no longer finds are marked gone and returned, read from the archive.
    */
-  async sync(scan: ScanResult, complete: boolean, nowMs = Date.now(), signal?: AbortSignal): Promise<ArchiveSync> {
-    // One copy at a time: a second scan must see what the first copied, or both would write one data file.
-    await this.copying;
-    const compared = await this.manifest.compare(scan.root, scan.sessions);
-    await this.manifest.markGone(scan.root, compared.back, null);
-    const gone = complete ? await this.markGone(scan.root, compared.gone, nowMs) : [];
-    const byKey = new Map(scan.sessions.map((s) => [s.sessionKey, s]));
-    const jobs = compared.changed.map((c) => ({ entry: byKey.get(c.sessionKey)!, current: c.current, lastVersion: c.lastVersion }));
-    const copies = this.copyAll(scan.root, jobs, nowMs, signal);
-    this.copying = copies.catch(() => undefined); // the caller awaits (and reports) it
-    return { gone, copies };
+  sync(scan: ScanResult, complete: boolean, nowMs = Date.now(), signal?: AbortSignal): Promise<ArchiveSync> {
+    return this.serial(async () => {
+      const compared = await this.manifest.compare(scan.root, scan.sessions);
+      await this.manifest.markGone(scan.root, compared.back, null);
+      const gone = complete ? await this.markGone(scan.root, compared.gone, nowMs) : [];
+      const byKey = new Map(scan.sessions.map((s) => [s.sessionKey, s]));
+      const jobs = compared.changed.map((c) => ({ entry: byKey.get(c.sessionKey)!, current: c.current, lastVersion: c.lastVersion }));
+      const copies = this.copyAll(scan.root, jobs, nowMs, signal);
+      // The caller awaits (and reports) the copies; the next operation waits for them too.
+      return { value: { gone, copies }, busyUntil: copies };
+    });
+  }
+
+  /**
+   * Packs the settled versions not packed yet (archivePacks.ts): sessions whose source is gone, versions a
+   * later one replaced, and sessions untouched since `settledBeforeMs`. Nothing when they hold less than
+   * `minBytes`.
+   */
+  compact(options: CompactOptions = {}): Promise<PackingReport> {
+    return this.serial(async () => {
+      const settledBefore = options.settledBeforeMs ?? Date.now() - SETTLED_MS;
+      const versions = await this.manifest.versions(
+        'packed_bytes > 0 AND (superseded_at_ms IS NOT NULL OR source_gone_at_ms IS NOT NULL OR source_mtime_ms < $settled)',
+        { settled: settledBefore },
+      );
+      const bytes = versions.reduce((sum, v) => sum + v.rawBytes, 0);
+      if (versions.length === 0 || bytes < (options.minBytes ?? 0)) return { value: emptyReport() };
+      return { value: await packVersions(this.folder, this.manifest, versions, options.signal) };
+    });
+  }
+
+  /** Removes versions for good, audited, with every copy of their bytes (archivePacks.removeVersions). */
+  removeVersions(versions: ArchivedVersion[], audit: { action: string; detail: unknown }): Promise<PackingReport> {
+    return this.serial(async () => ({ value: await removeVersions(this.folder, this.manifest, versions, audit) }));
+  }
+
+  /** Settled bytes not packed yet: what `compact` would pack now. */
+  async unpackedSettledBytes(nowMs = Date.now()): Promise<number> {
+    const [row] = await this.manifest.db.all(
+      `SELECT coalesce(sum(raw_bytes), 0) AS bytes FROM archived_sessions
+       WHERE packed_bytes > 0 AND (superseded_at_ms IS NOT NULL OR source_gone_at_ms IS NOT NULL OR source_mtime_ms < $settled)`,
+      { settled: nowMs - SETTLED_MS },
+    );
+    return Number(row.bytes);
+  }
+
+  /** Runs `fn` after every operation queued before it; the next starts once `fn` and its `busyUntil` end. */
+  private serial<T>(fn: () => Promise<{ value: T; busyUntil?: Promise<unknown> }>): Promise<T> {
+    const run = this.busy.then(fn);
+    this.busy = run.then(
+      (r) => r.busyUntil?.catch(() => undefined),
+      () => undefined,
+    );
+    return run.then((r) => r.value);
   }
 
   /**
    * After a redaction: each session's file as it is now becomes its only archived version, and every earlier
    * version (holding the secret) is removed, audited. A redacted secret must not live on in the archive.
    */
-  async replaceRedacted(scan: ScanResult, sessionKeys: string[], nowMs = Date.now()): Promise<void> {
-    await this.copying;
-    const keys = new Set(sessionKeys);
-    const before = await this.manifest.versions('root = $root AND list_contains($keys, session_key)', { root: scan.root, keys: [...keys] });
-    const lastVersion = (key: string) => Math.max(0, ...before.filter((v) => v.sessionKey === key).map((v) => v.version));
-    // Copied whole as a new version (never extended: the redaction changed bytes the old copy holds).
-    const jobs = scan.sessions
-      .filter((s) => keys.has(s.sessionKey))
-      .map((entry) => ({ entry, current: undefined, lastVersion: lastVersion(entry.sessionKey) }));
-    const result = await this.copyAll(scan.root, jobs, nowMs);
-    if (result.warnings.length > 0) throw new Error(result.warnings.join('; '));
-    const kept = new Set(jobs.map((j) => `${j.entry.sessionKey}\0${j.lastVersion + 1}`));
-    const stale = before.filter((v) => !kept.has(`${v.sessionKey}\0${v.version}`));
-    if (stale.length === 0) return;
-    await this.manifest.remove(stale, {
-      action: 'redaction',
-      detail: { versions: stale.map((v) => ({ root: v.root, session: v.sessionKey, version: v.version })) },
+  replaceRedacted(scan: ScanResult, sessionKeys: string[], nowMs = Date.now()): Promise<void> {
+    return this.serial(async () => {
+      const keys = new Set(sessionKeys);
+      const before = await this.manifest.versions('root = $root AND list_contains($keys, session_key)', { root: scan.root, keys: [...keys] });
+      const lastVersion = (key: string) => Math.max(0, ...before.filter((v) => v.sessionKey === key).map((v) => v.version));
+      // Copied whole as a new version (never extended: the redaction changed bytes the old copy holds).
+      const jobs = scan.sessions
+        .filter((s) => keys.has(s.sessionKey))
+        .map((entry) => ({ entry, current: undefined, lastVersion: lastVersion(entry.sessionKey) }));
+      const result = await this.copyAll(scan.root, jobs, nowMs);
+      if (result.warnings.length > 0) throw new Error(result.warnings.join('; '));
+      const kept = new Set(jobs.map((j) => `${j.entry.sessionKey}\0${j.lastVersion + 1}`));
+      const stale = before.filter((v) => !kept.has(`${v.sessionKey}\0${v.version}`));
+      if (stale.length === 0) return { value: undefined };
+      const removal = await removeVersions(this.folder, this.manifest, stale, {
+        action: 'redaction',
+        detail: { versions: stale.map((v) => ({ root: v.root, session: v.sessionKey, version: v.version })) },
+      });
+      if (removal.warnings.length > 0) throw new Error(`the redacted text may remain in the archive: ${removal.warnings.join('; ')}`);
+      return { value: undefined };
     });
-    for (const v of stale) rmSync(join(this.folder, v.dataFile), { force: true });
   }
 
   /**
@@ -123,9 +184,10 @@ export class SessionArchive {
    */
   async goneEntries(scan: ScanResult): Promise<SessionEntry[]> {
     if (scan.warnings.length > 0 || scan.sessions.length === 0) return [];
-    await this.copying;
-    const { gone } = await this.manifest.compare(scan.root, scan.sessions);
-    return this.markGone(scan.root, gone, Date.now());
+    return this.serial(async () => {
+      const { gone } = await this.manifest.compare(scan.root, scan.sessions);
+      return { value: await this.markGone(scan.root, gone, Date.now()) };
+    });
   }
 
   /** The entry a gone session is read through (SessionFile opens its archived copy). */
@@ -206,26 +268,6 @@ export class SessionArchive {
 export function withGone(sessions: SessionEntry[], gone: SessionEntry[]): SessionEntry[] {
   if (gone.length === 0) return sessions;
   return [...sessions, ...gone].sort((a, b) => (a.sessionKey < b.sessionKey ? -1 : a.sessionKey > b.sessionKey ? 1 : 0));
-}
-
-/** Each root's sessions sit in a folder of their own: its name, and a hash of its path to tell two `projects` apart. */
-export function rootFolderOf(root: string): string {
-  const name = basename(root).replace(/[^A-Za-z0-9._-]/g, '_') || 'root';
-  return `${name}-${createHash('sha256').update(root).digest('hex').slice(0, 10)}`;
-}
-
-/** Makes new entries of a folder durable (the data files in it are synced by their writers). */
-function syncFolder(folder: string): void {
-  try {
-    const fd = openSync(folder, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Not every platform can sync a folder; a SIGKILL never needs it, only a power cut does.
-  }
 }
 
 function firstLine(text: string): string {

@@ -335,6 +335,8 @@ export class Scheduler {
     const { stats } = event;
     if (stats && stats.processed + stats.errors > 0) this.events.emit({ type: 'state-changed', processors: [event.processor], orphaned: [], restored: [] });
     this.afterRun(slot);
+    // Between runs the machine is free: the archive packs its settled sessions (the next run stops it).
+    if (this.engine.runs.list().length === 0 && this.state === 'started') this.engine.archives.packWhenIdle((level, message) => this.log(level, message));
   }
 
   /** A processor's run ended: changes that arrived meanwhile run after the quiet time, and the next tick is set. */

@@ -7,6 +7,7 @@ import { outcomeOf, pendingWork, type SqlBatchSession } from './batchOutcomes.js
 import type { ProcessorOutcome, SessionTaskResult } from '../pluginProcesses/protocol.js';
 import { sessionsRelation, type SqlSandbox } from './sqlSandbox.js';
 import { hashFiles, statAll, existsNow, type KnownRead } from './fileReads.js';
+import { filesOf } from '../archive/archivedSource.js';
 
 export type { KnownRead } from './fileReads.js';
 import { RECORDS_RELATION, SESSIONS_RELATION, ident, listLiteral, literal } from './sqlGuard.js';
@@ -344,7 +345,7 @@ class BatchRun {
       return;
     }
     const [s] = sessions;
-    if (!existsNow(s.entry.archived?.dataFile ?? s.entry.path)) {
+    if (!(s.entry.archived ? filesOf(s.entry.archived) : [s.entry.path]).every(existsNow)) {
       this.results.set(s.entry.sessionKey, { vanished: true, readAtMs, fileHash: null, bytesRead: 0, outcomes: {}, tainted: false });
       return;
     }

@@ -3,51 +3,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync as append } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Engine } from '../../../main/core/engine.js';
-import { SessionFile, type SessionEntry } from '../../../main/core/sessionFile.js';
+import { SessionFile } from '../../../main/core/sessionFile.js';
 import { SessionArchive } from '../../../main/core/archive/sessionArchive.js';
 import { scanSessionRoot } from '../../../main/core/scan.js';
 import { assistantRecord, countingPlugin, tempDir, userRecord, writePlugin, writeSession } from '../../helpers.js';
-
-const SQL_LINES =
-  "export default { name: 'sql-lines', columns: { uuid: 'VARCHAR', type: 'VARCHAR' }, " +
-  "sql: 'SELECT session_file, line_no, uuid, type FROM records ORDER BY line_no' };";
-
-async function setup(options: { archive?: string } = {}) {
-  const dir = tempDir();
-  const root = join(dir, 'sessions');
-  const plugins = join(dir, 'plugins');
-  const archive = options.archive ?? join(dir, 'archive');
-  writePlugin(plugins, 'counting', countingPlugin('counting'));
-  writePlugin(plugins, 'sql-lines', SQL_LINES);
-  const open = () => Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, plugins: [plugins], builtins: false, pluginProcesses: 1, archive });
-  return { dir, root, plugins, archive, open };
-}
-
-function records(n: number, tag: string) {
-  const out: unknown[] = [];
-  for (let i = 0; i < n; i++) out.push(i % 2 === 0 ? userRecord(`${tag} question ${i} ${'x'.repeat(i % 50)}`) : assistantRecord(`${tag} answer ${i}`));
-  return out;
-}
-
-const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
-
-async function archivedBytes(entry: SessionEntry): Promise<Buffer> {
-  const file = await SessionFile.open(entry);
-  try {
-    return Buffer.from(file.readAll());
-  } finally {
-    await file.close();
-  }
-}
-
-async function items(engine: Engine, processor: string) {
-  return engine.store.db.all(
-    `SELECT session_file, item_index, item FROM processor_items WHERE processor_name = '${processor}' ORDER BY session_file, item_index`,
-  );
-}
+import { archivedBytes, items, md5, records, setup } from './archiveHarness.js';
 
 test('archive: a run copies every session; a no-op rerun reads nothing; growth adds only the new bytes', async () => {
   const s = await setup();

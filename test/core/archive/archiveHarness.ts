@@ -1,0 +1,45 @@
+// What the archive's tests share: a session root with a JavaScript and a SQL processor, records to fill
+// sessions with, and reading an archived copy back.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { Engine } from '../../../main/core/engine.js';
+import { SessionFile, type SessionEntry } from '../../../main/core/sessionFile.js';
+import { assistantRecord, countingPlugin, tempDir, userRecord, writePlugin } from '../../helpers.js';
+
+export const SQL_LINES =
+  "export default { name: 'sql-lines', columns: { uuid: 'VARCHAR', type: 'VARCHAR' }, " +
+  "sql: 'SELECT session_file, line_no, uuid, type FROM records ORDER BY line_no' };";
+
+export async function setup(options: { archive?: string } = {}) {
+  const dir = tempDir();
+  const root = join(dir, 'sessions');
+  const plugins = join(dir, 'plugins');
+  const archive = options.archive ?? join(dir, 'archive');
+  writePlugin(plugins, 'counting', countingPlugin('counting'));
+  writePlugin(plugins, 'sql-lines', SQL_LINES);
+  const open = () => Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, plugins: [plugins], builtins: false, pluginProcesses: 1, archive });
+  return { dir, root, plugins, archive, open };
+}
+
+export function records(n: number, tag: string) {
+  const out: unknown[] = [];
+  for (let i = 0; i < n; i++) out.push(i % 2 === 0 ? userRecord(`${tag} question ${i} ${'x'.repeat(i % 50)}`) : assistantRecord(`${tag} answer ${i}`));
+  return out;
+}
+
+export const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
+
+export async function archivedBytes(entry: SessionEntry): Promise<Buffer> {
+  const file = await SessionFile.open(entry);
+  try {
+    return Buffer.from(file.readAll());
+  } finally {
+    await file.close();
+  }
+}
+
+export async function items(engine: Engine, processor: string) {
+  return engine.store.db.all(
+    `SELECT session_file, item_index, item FROM processor_items WHERE processor_name = '${processor}' ORDER BY session_file, item_index`,
+  );
+}
