@@ -1,5 +1,6 @@
 // T10, the archive (docs/archive.md): a cold run of every built-in with a fresh archive, against the same run
-// with --no-archive, alternated; and what the archive holds afterwards (its ratio, and that it reads back).
+// with --no-archive, alternated; what the archive holds afterwards (its ratio, and that it reads back); and
+// packing it (what watch and the app do between runs once sessions settle): its time and the ratio it reaches.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { alternate, measure } from './measure.mjs';
@@ -35,13 +36,17 @@ export async function archiveTarget({ cli, env, corpus, reps, scratch, log }) {
     log,
   );
   const status = JSON.parse((await measure(process.execPath, [cli, 'archive', 'status', '--archive', lastArchive, '--json'], { env })).stdout);
+  log('T10 archive: packing every session (archive compact --all)');
+  const packing = await measure(process.execPath, [cli, 'archive', 'compact', '--all', '--archive', lastArchive, '--json'], { env, stdoutToNull: true });
+  const packed = JSON.parse((await measure(process.execPath, [cli, 'archive', 'status', '--archive', lastArchive, '--json'], { env })).stdout);
   const verify = await measure(process.execPath, [cli, 'archive', 'verify', '--archive', lastArchive, '--json'], { env, allowFailure: true });
   rmSync(lastArchive, { recursive: true, force: true });
   const ratio = m.on.medianS / m.off.medianS;
   const checks = [
     { name: 'every session archived', ok: status.sessions === corpus.files, detail: `${status.sessions} of ${corpus.files}` },
     { name: 'the archived bytes are the corpus', ok: status.rawBytes === corpus.bytes, detail: `${status.rawBytes} of ${corpus.bytes}` },
-    { name: 'archive verify: intact', ok: verify.code === 0, detail: verify.stdout.slice(0, 200) },
+    { name: 'packed, the archived bytes are still the corpus', ok: packed.rawBytes === corpus.bytes, detail: `${packed.rawBytes} of ${corpus.bytes}` },
+    { name: 'archive verify after packing: intact', ok: verify.code === 0, detail: verify.stdout.slice(0, 200) },
   ];
   return {
     id: 'T10',
@@ -50,9 +55,17 @@ export async function archiveTarget({ cli, env, corpus, reps, scratch, log }) {
     reference: { name: 'run --no-archive', medianS: m.off.medianS, runsS: m.off.runsS, peakRssMb: mb(m.off.peakRssMb) },
     subject: { name: 'run with a fresh archive', medianS: m.on.medianS, runsS: m.on.runsS, peakRssMb: mb(m.on.peakRssMb) },
     ratio: +ratio.toFixed(3),
-    archive: { compressedBytes: status.packedBytes, sizeRatio: +status.ratio.toFixed(3) },
-    goal: 'ratio <= 1.3, archive <= 15% of the corpus',
-    met: ratio <= 1.3 && status.ratio <= 0.15,
+    archive: {
+      firstCopy: { compressedBytes: status.packedBytes, sizeRatio: +status.ratio.toFixed(3) },
+      packed: {
+        compressedBytes: packed.packedBytes,
+        sizeRatio: +packed.ratio.toFixed(3),
+        packingS: +(packing.ms / 1000).toFixed(2),
+        peakRssMb: mb(packing.peakRssMb),
+      },
+    },
+    goal: 'ratio <= 1.3, archive <= 15% of the corpus once packed',
+    met: ratio <= 1.3 && packed.ratio <= 0.15,
     checks,
   };
 }

@@ -55,6 +55,22 @@ export function printReport(results, write) {
     if (t.cacheBuildS !== undefined) table.push(['', '', '', "columns' cache built once (first list after an upgrade)", s(t.cacheBuildS), '', '', '', '', '']);
     if (ref.peakRssMb !== undefined && ref.peakRssMb !== null)
       table.push(['', `(reference peak RSS ${ref.peakRssMb} MB, ${n(ref.mbps)} MB/s)`, '', '', '', '', '', '', '', '']);
+    if (t.archive) {
+      const { firstCopy, packed } = t.archive;
+      const pct = (r) => `${(r * 100).toFixed(1)}%`;
+      table.push([
+        '',
+        `(archive: ${pct(firstCopy.sizeRatio)} as copied, ${pct(packed.sizeRatio)} packed; packing ${s(packed.packingS)}, ${packed.peakRssMb} MB)`,
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+      ]);
+    }
   }
   write(
     `\nSession Inspector benchmarks (${results.smoke ? 'SMOKE: tiny corpora, timings meaningless' : `median of ${results.reps}, alternated`}; ` +

@@ -90,3 +90,37 @@ test('archive CLI: --no-archive writes no archive; a file where the folder shoul
   assert.equal(status.code, 0, status.stderr);
   assert.match(status.stderr, /warning: the archive at .*blocker.* cannot be opened/);
 });
+
+test('archive CLI: compact packs only settled sessions unless --all; export and verify read packs; a damaged block names every session in it', async () => {
+  const s = setup();
+  assert.equal((await runCli(['run', '--processor', 'summary', ...s.flags])).code, 0);
+  const none = await runCli(['archive', 'compact', '--archive', s.archive]);
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stdout, /packed 0 session version\(s\)/, 'both sessions changed within the hour');
+  const all = await runCli(['archive', 'compact', '--all', '--archive', s.archive, '--json']);
+  assert.equal(all.code, 0, all.stderr);
+  const report = JSON.parse(all.stdout);
+  assert.deepEqual([report.versions, report.packs, report.warnings], [2, 1, []]);
+  const status = JSON.parse((await runCli(['archive', 'status', '--archive', s.archive, '--json'])).stdout);
+  assert.deepEqual([status.packs, status.unpackedSettledBytes, status.packedBytes], [1, 0, report.packedBytes]);
+  assert.match((await runCli(['archive', 'status', '--archive', s.archive])).stdout, /│ packs │/);
+  assert.match((await runCli(['archive', 'verify', '--archive', s.archive])).stdout, /archive intact/);
+
+  const original = readFileSync(s.a);
+  rmSync(s.a);
+  const target = join(s.dir, 'restored');
+  assert.equal((await runCli(['archive', 'export', target, '--archive', s.archive, '--sessions', s.root])).code, 0);
+  assert.deepEqual(readFileSync(join(target, 'proj', 'a.jsonl')), original);
+
+  const { execFileSync } = await import('node:child_process');
+  const [pack] = execFileSync('find', [s.archive, '-name', '*.pack']).toString().trim().split('\n');
+  const bytes = readFileSync(pack);
+  bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+  writeFileSync(pack, bytes);
+  const verify = await runCli(['archive', 'verify', '--archive', s.archive, '--json']);
+  assert.equal(verify.code, 1);
+  assert.deepEqual(
+    JSON.parse(verify.stdout).damaged.map((d: { sessionKey: string }) => d.sessionKey),
+    ['proj/a.jsonl', 'proj/b.jsonl'],
+  );
+});

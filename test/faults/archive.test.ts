@@ -11,6 +11,7 @@ import { SessionFile } from '../../main/core/sessionFile.js';
 import { runCli, tempDir, userRecord } from '../helpers.js';
 import { runAndKill } from './processes.js';
 import { seeded, writeCorpus } from './corpus.js';
+import { filesNamed, filesOnDisk } from '../core/archive/archiveHarness.js';
 
 const KILLS = 12;
 const SESSIONS = 150;
@@ -103,5 +104,50 @@ test('archive: a full disk stops archiving with a warning; what was archived sta
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
   } finally {
     execFileSync('umount', [mount]);
+  }
+});
+
+test(`archive: ${KILLS} SIGKILLs while packing, sessions growing between them, leave every copy readable; the next packing sweeps what they left`, async () => {
+  const dir = tempDir('si-archive-pack-crash-');
+  const root = join(dir, 'sessions');
+  const archive = join(dir, 'archive');
+  writeCorpus(root, SESSIONS, 13);
+  const random = seeded(9);
+  const env = { ...process.env, SESSION_INSPECTOR_HOME: join(dir, 'home') };
+  const run = ['run', '--processor', 'summary', '--sessions', root, '--state', join(dir, 'state.duckdb'), '--archive', archive];
+  const compact = ['archive', 'compact', '--all', '--archive', archive];
+  const sessions = execFileSync('find', [root, '-name', '*.jsonl']).toString().trim().split('\n').sort();
+  let killed = 0;
+  let leftovers = 0;
+  for (let i = 0; i < KILLS; i++) {
+    // New tails for packed sessions, and new sessions of text that packs slowly, for each packing to move.
+    for (const path of sessions.filter(() => random() < 0.3)) appendFileSync(path, `${JSON.stringify(userRecord(`appended ${i}`))}\n`);
+    for (let n = 0; n < 2; n++) {
+      const lines = Array.from({ length: 3000 }, (_, j) => JSON.stringify(userRecord(`${i}.${n}.${j} ${random().toString(36)} ${random().toString(36)}`)));
+      mkdirSync(join(root, 'grown'), { recursive: true });
+      appendFileSync(join(root, 'grown', `s${i}-${n}.jsonl`), `${lines.join('\n')}\n`);
+    }
+    assert.equal((await runCli(run, { env })).code, 0);
+    if ((await runAndKill(compact, env, 150 + Math.floor(random() * 450))) === 'killed') killed++;
+    await checkPrefixes(archive, root);
+    const verify = await runCli(['archive', 'verify', '--archive', archive]);
+    assert.equal(verify.code, 0, `after kill ${i + 1}: ${verify.stdout}${verify.stderr}`);
+    const check = await SessionArchive.open(archive);
+    if (filesOnDisk(archive).join() !== (await filesNamed(check)).join()) leftovers++;
+    await check.close();
+  }
+  // How many kills landed between a pack's writing and the removal of what it replaced (timing decides).
+  process.stdout.write(`packing: ${killed} of ${KILLS} killed, ${leftovers} left files behind\n`);
+  assert.ok(killed >= KILLS / 3, `packings were killed mid-way (${killed} of ${KILLS})`);
+  const finish = await runCli(compact, { env });
+  assert.equal(finish.code, 0, finish.stderr);
+  assert.equal(await checkPrefixes(archive, root), sessions.length + 2 * KILLS);
+  const check = await SessionArchive.open(archive);
+  try {
+    assert.deepEqual(filesOnDisk(archive), await filesNamed(check), 'no file is left that the manifest does not name');
+    const [row] = await check.manifest.db.all('SELECT count(*) AS own FROM archived_sessions WHERE packed_bytes > 0');
+    assert.equal(Number(row.own), 0, 'everything is packed');
+  } finally {
+    await check.close();
   }
 });

@@ -1,7 +1,9 @@
 // What the archive's tests share: a session root with a JavaScript and a SQL processor, records to fill
 // sessions with, and reading an archived copy back.
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { SessionArchive } from '../../../main/core/archive/sessionArchive.js';
 import { Engine } from '../../../main/core/engine.js';
 import { SessionFile, type SessionEntry } from '../../../main/core/sessionFile.js';
 import { assistantRecord, countingPlugin, tempDir, userRecord, writePlugin } from '../../helpers.js';
@@ -42,4 +44,27 @@ export async function items(engine: Engine, processor: string) {
   return engine.store.db.all(
     `SELECT session_file, item_index, item FROM processor_items WHERE processor_name = '${processor}' ORDER BY session_file, item_index`,
   );
+}
+
+/** Every file under the archive folder but the manifest's, relative to it. */
+export function filesOnDisk(folder: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (!entry.name.startsWith('archive.duckdb')) out.push(relative(folder, path));
+    }
+  };
+  walk(folder);
+  return out.sort();
+}
+
+/** The files the manifest names: own data files holding members, and listed packs. */
+export async function filesNamed(archive: SessionArchive): Promise<string[]> {
+  const files = new Set((await archive.manifest.packs()).map((p) => p.file));
+  for (const v of await archive.manifest.versions()) {
+    if (v.members.some((m) => m.pack === undefined) || v.members.length === 0) files.add(v.dataFile);
+  }
+  return [...files].sort();
 }

@@ -2,39 +2,15 @@
 // byte for byte and feed both kinds of processor; growth after packing, prune and redaction; leftovers.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { appendFileSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Engine } from '../../../main/core/engine.js';
-import type { SessionArchive } from '../../../main/core/archive/sessionArchive.js';
 import { verifyArchive, archiveStatus, pruneArchive } from '../../../main/core/archive/archiveMaintenance.js';
 import { BLOCK_BYTES } from '../../../main/core/archive/archivePacks.js';
 import { userRecord, assistantRecord, writeSession } from '../../helpers.js';
-import { archivedBytes, items, records, setup } from './archiveHarness.js';
+import { archivedBytes, filesNamed, filesOnDisk, items, records, setup } from './archiveHarness.js';
 
 const HOUR = 3600_000;
-
-/** Every file under the archive folder but the manifest's, relative to it. */
-function filesOnDisk(folder: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (!entry.name.startsWith('archive.duckdb')) out.push(relative(folder, path));
-    }
-  };
-  walk(folder);
-  return out.sort();
-}
-
-/** The files the manifest names: own data files holding members, and listed packs. */
-async function filesNamed(archive: SessionArchive): Promise<string[]> {
-  const files = new Set((await archive.manifest.packs()).map((p) => p.file));
-  for (const v of await archive.manifest.versions()) {
-    if (v.members.some((m) => m.pack === undefined) || v.members.length === 0) files.add(v.dataFile);
-  }
-  return [...files].sort();
-}
 
 /**
  * A project's sessions quote the same files (text no session compresses alone: pseudo-random), and each
