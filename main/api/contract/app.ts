@@ -34,6 +34,8 @@ export interface ArchiveStatus {
   sourceGone: number;
   rawBytes: number;
   packedBytes: number;
+  /** Bytes of settled sessions not packed together yet (the app packs them between runs). */
+  unpackedSettledBytes: number;
   /** When the oldest archived session last changed at its source (ISO-8601), or null. */
   oldest: string | null;
 }

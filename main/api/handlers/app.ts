@@ -28,6 +28,7 @@ export function appHandlers(ctx: ApiContext): DomainHandlers<'app'> {
         sourceGone: status.sourceGone,
         rawBytes: status.rawBytes,
         packedBytes: status.packedBytes,
+        unpackedSettledBytes: status.unpackedSettledBytes,
         oldest: status.oldestMs === null ? null : new Date(status.oldestMs).toISOString(),
       };
     },

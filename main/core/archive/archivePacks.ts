@@ -104,12 +104,18 @@ async function copyMembers(folder: string, job: PackJob, moving: ArchivedMember[
   }
   try {
     for (const m of moving) {
-      const bytes = Buffer.allocUnsafe(m.rawBytes);
-      const n = source.read(bytes, 0, m.rawBytes, m.rawOffset);
-      if (n !== m.rawBytes || createHash('md5').update(bytes).digest('hex') !== m.md5) {
+      const hash = createHash('md5');
+      const pieces = await pack.append(job, m.rawOffset, m.rawBytes, (buffer, offset, length, position) => {
+        const n = source.read(buffer, offset, length, position);
+        hash.update(buffer.subarray(offset, offset + n));
+        return n;
+      });
+      const read = pieces.reduce((sum, p) => sum + p.rawBytes, 0);
+      if (read !== m.rawBytes || hash.digest('hex') !== m.md5) {
         return `bytes ${m.rawOffset}-${m.rawOffset + m.rawBytes} are not what was archived: run \`archive verify\``;
       }
-      await pack.append(job, m.rawOffset, bytes);
+      // A member in one piece (most: blocks are eight times a member) is hashed once, not twice.
+      if (pieces.length === 1) pieces[0].md5 = m.md5;
     }
     return null;
   } catch (error) {
@@ -127,6 +133,9 @@ function withMembers(v: ArchivedVersion, moved: ArchivedMember[], pieces: Archiv
   return { ...v, members, packedBytes: ownBytes };
 }
 
+/** Reads like fs.readSync: up to `length` bytes from `position` into `buffer` at `offset`; 0 at the end. */
+type ByteRead = (buffer: Buffer, offset: number, length: number, position: number) => number;
+
 /** A piece of a version in the block being filled. */
 interface Piece {
   job: PackJob;
@@ -134,16 +143,23 @@ interface Piece {
   rawBytes: number;
   offsetInBlock: number;
   md5: string;
+  /** The block's number in its pack. */
+  block: number;
 }
 
 /** One pack being written: blocks filled in order, compressed in the thread pool, written in order. */
 class PackWriter {
   rawBytes = 0;
   private packedBytes = 0;
-  private block = Buffer.allocUnsafe(BLOCK_BYTES);
+  /** Block buffers compressed and written, for the next blocks to fill (each is 32 MiB). */
+  private readonly spare: Buffer[] = [];
+  private block: Buffer = Buffer.allocUnsafe(BLOCK_BYTES);
   private used = 0;
   private pieces: Piece[] = [];
-  private readonly written = new Map<PackJob, ArchivedMember[]>();
+  /** Blocks sealed so far; the pieces in them; where each block landed in the file once written. */
+  private blocks = 0;
+  private readonly sealed: Piece[] = [];
+  private readonly placed: { packedOffset: number; packedBytes: number }[] = [];
   private readonly inFlight: Promise<void>[] = [];
   private writing: Promise<void> = Promise.resolve();
 
@@ -163,22 +179,42 @@ class PackWriter {
     return new PackWriter(root, file, openSync(path, 'wx'), path);
   }
 
-  async append(job: PackJob, rawOffset: number, bytes: Buffer): Promise<void> {
-    for (let done = 0; done < bytes.length;) {
-      const count = Math.min(bytes.length - done, BLOCK_BYTES - this.used);
-      const piece = bytes.subarray(done, done + count);
-      piece.copy(this.block, this.used);
-      this.pieces.push({ job, rawOffset: rawOffset + done, rawBytes: count, offsetInBlock: this.used, md5: createHash('md5').update(piece).digest('hex') });
-      this.used += count;
-      this.rawBytes += count;
-      done += count;
+  /**
+   * Reads `length` bytes of a version from `rawOffset` straight into the blocks through `read` (shaped like
+   * fs.readSync), a piece per block it spans; returns the pieces (fewer bytes: the source ended). The MD5
+   * of a piece that is all of `length` is left to the caller, who hashes the whole anyway.
+   */
+  async append(job: PackJob, rawOffset: number, length: number, read: ByteRead): Promise<Piece[]> {
+    const pieces: Piece[] = [];
+    let done = 0;
+    while (done < length) {
+      const count = Math.min(length - done, BLOCK_BYTES - this.used);
+      const n = read(this.block, this.used, count, rawOffset + done);
+      if (n === 0) break;
+      const whole = done === 0 && n === length;
+      const md5 = whole
+        ? ''
+        : createHash('md5')
+            .update(this.block.subarray(this.used, this.used + n))
+            .digest('hex');
+      const piece: Piece = { job, rawOffset: rawOffset + done, rawBytes: n, offsetInBlock: this.used, md5, block: this.blocks };
+      pieces.push(piece);
+      this.pieces.push(piece);
+      this.used += n;
+      this.rawBytes += n;
+      done += n;
       if (this.used === BLOCK_BYTES) await this.seal();
     }
+    return pieces;
   }
 
-  /** The pieces of a job, once every block holding them is written. */
+  /** The pieces of a job as members, once the pack is closed. */
   members(job: PackJob): ArchivedMember[] {
-    return this.written.get(job) ?? [];
+    return this.sealed.flatMap((p) => {
+      if (p.job !== job) return [];
+      const { packedOffset, packedBytes } = this.placed[p.block];
+      return [{ rawOffset: p.rawOffset, rawBytes: p.rawBytes, packedOffset, packedBytes, md5: p.md5, pack: this.file, offsetInBlock: p.offsetInBlock }];
+    });
   }
 
   /** Writes the last block, syncs the file and its folder; the pack's row, for the manifest. */
@@ -202,10 +238,11 @@ class PackWriter {
     if (this.used === 0) return;
     const raw = this.block.subarray(0, this.used);
     const pieces = this.pieces;
-    this.block = Buffer.allocUnsafe(BLOCK_BYTES);
+    const filled = this.block;
+    while (this.inFlight.length >= BLOCKS_IN_FLIGHT) await this.inFlight.shift();
+    this.block = this.spare.pop() ?? Buffer.allocUnsafe(BLOCK_BYTES);
     this.used = 0;
     this.pieces = [];
-    while (this.inFlight.length >= BLOCKS_IN_FLIGHT) await this.inFlight.shift();
     const packing = compress(raw, {
       params: {
         [zlibConstants.BROTLI_PARAM_QUALITY]: QUALITY,
@@ -214,22 +251,13 @@ class PackWriter {
       },
     });
     // Written in the order sealed, whichever compression ends first.
+    const block = this.blocks++;
+    this.sealed.push(...pieces);
     this.writing = Promise.all([this.writing, packing]).then(([, packed]) => {
       writeAll(this.fd, packed, this.packedBytes);
-      for (const p of pieces) {
-        const members = this.written.get(p.job) ?? [];
-        members.push({
-          rawOffset: p.rawOffset,
-          rawBytes: p.rawBytes,
-          packedOffset: this.packedBytes,
-          packedBytes: packed.length,
-          md5: p.md5,
-          pack: this.file,
-          offsetInBlock: p.offsetInBlock,
-        });
-        this.written.set(p.job, members);
-      }
+      this.placed[block] = { packedOffset: this.packedBytes, packedBytes: packed.length };
       this.packedBytes += packed.length;
+      this.spare.push(filled);
     });
     this.writing.catch(() => undefined); // awaited by close
     this.inFlight.push(this.writing);

@@ -41,18 +41,29 @@ export interface ByteSource {
 }
 
 /**
- * The last pack block decompressed, shared by every source in the process: sessions packed together are
- * read one after the other (a pass goes in key order, as they were packed), so each block is decompressed
- * once per pass rather than once per session in it. Pack files are never rewritten in place (a new pack gets
- * a new name), so a block is known by its file and offset.
+ * The pack blocks decompressed last, shared by every source in the process, least recently used first out.
+ * Sessions packed together are read in key order, as they were packed, but several readers go side by side
+ * (a run's SQL batches, each on about a block's worth of sessions): with room for each of them, a block is
+ * decompressed about once per pass rather than once per session in it. Pack files are never rewritten in
+ * place (a new pack gets a new name), so a block is known by its file and offset.
  */
-let lastBlock: { key: string; bytes: Buffer } | undefined;
+const BLOCKS_KEPT = 5;
+const recentBlocks = new Map<string, Buffer>();
+
+function cachedBlock(key: string, inflate: () => Buffer): Buffer {
+  let bytes = recentBlocks.get(key);
+  if (bytes) recentBlocks.delete(key);
+  else bytes = inflate();
+  recentBlocks.set(key, bytes);
+  if (recentBlocks.size > BLOCKS_KEPT) recentBlocks.delete(recentBlocks.keys().next().value!);
+  return bytes;
+}
 
 /**
  * The bytes of an archived copy. Every file it needs is opened at once, so a pack rewritten meanwhile (its
  * old file removed) still reads. Own members are decompressed one at a time and the last one kept: passes
  * read forward, so each is decompressed once per pass, and memory stays one member (at most 4 MiB) plus
- * the shared block.
+ * the shared blocks.
  */
 export class ArchivedSource implements ByteSource {
   readonly size: number;
@@ -117,10 +128,9 @@ export class ArchivedSource implements ByteSource {
     if (member.pack === undefined) {
       bytes = inflateAt(this.files.get(path)!, member.packedOffset, member.packedBytes, where);
     } else {
-      const key = `${path}\0${member.packedOffset}`;
-      if (lastBlock?.key !== key) lastBlock = { key, bytes: inflateAt(this.files.get(path)!, member.packedOffset, member.packedBytes, where) };
+      const block = cachedBlock(`${path}\0${member.packedOffset}`, () => inflateAt(this.files.get(path)!, member.packedOffset, member.packedBytes, where));
       const from = member.offsetInBlock ?? 0;
-      bytes = lastBlock.bytes.subarray(from, from + member.rawBytes);
+      bytes = block.subarray(from, from + member.rawBytes);
     }
     if (bytes.length !== member.rawBytes) {
       throw new Error(`${where} holds ${bytes.length} bytes, the manifest says ${member.rawBytes}: run \`archive verify\``);

@@ -46,6 +46,7 @@ export function ArchiveSettings() {
             <dd>
               {status.sessions} sessions ({status.sourceGone} whose file is gone), {megabytes(status.rawBytes)} in {megabytes(status.packedBytes)}
               {status.oldest ? `, the oldest last changed ${status.oldest.slice(0, 10)}` : ''}
+              {status.unpackedSettledBytes > 0 ? `; ${megabytes(status.unpackedSettledBytes)} of settled sessions to pack between runs` : ''}
             </dd>
           </>
         )}
