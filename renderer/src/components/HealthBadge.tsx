@@ -93,7 +93,7 @@ export function HealthBadge() {
 
   usePanelFocusAndOutsideClose(open, setOpen, wrapper, panel);
 
-  // Nothing to say until main has answered once (a badge that flips from "unknown" on every start is noise).
+  // Nothing to say until main has answered once (a badge that says "unknown" on every start, then flips, is noise).
   if (!report && !error) return null;
 
   function close() {
