@@ -107,12 +107,15 @@ test('outside-writes: declares the outside_writes view', async () => {
   });
 });
 
-test('permission-bypass: each switch into a bypassing mode once, CLI flags and settings the agent wrote', async () => {
-  const processor = await loadProcessor('permission-bypass', 'audit');
+/**
+ * Mode switches (repeated, on a subagent's chain, unknown modes), claude runs with bypassing flags among
+ * look-alikes, and settings files written with a default mode among other files.
+ */
+function bypassLines(): unknown[] {
   const mode = (uuid: string, seconds: number, permissionMode: string, extra: Record<string, unknown> = {}) =>
     userLine(uuid, seconds, 'next', { permissionMode, ...extra });
   const bash = (uuid: string, seconds: number, id: string, command: string) => assistantLine(uuid, seconds, CALL, [toolUse(id, 'Bash', { command })]);
-  const lines: unknown[] = [
+  return [
     ...NOISE,
     { type: 'permission-mode', permissionMode: 'default', sessionId: 'sess-1' },
     mode('u1', 1, 'default'),
@@ -149,39 +152,46 @@ test('permission-bypass: each switch into a bypassing mode once, CLI flags and s
       toolUse('e4', 'Edit', { file_path: `${PROJECT}/.claude/settings.json`, old_string: 'x', new_string: '"defaultMode": "plan"' }),
     ]),
   ];
+}
+
+/** One permission_bypass item, its columns in order. */
+const bypassRow = (
+  kind: string,
+  modeName: string,
+  previous: string | null,
+  recordType: string,
+  tool: string | null,
+  id: string | null,
+  detail: string | null,
+  seconds: number,
+  line: number,
+  sidechain = false,
+) => ({
+  kind,
+  mode: modeName,
+  previous_mode: previous,
+  record_type: recordType,
+  tool_name: tool,
+  tool_use_id: id,
+  detail,
+  is_sidechain: sidechain,
+  occurred_at: at(seconds),
+  line_no: line,
+});
+
+test('permission-bypass: each switch into a bypassing mode once, CLI flags and settings the agent wrote', async () => {
+  const processor = await loadProcessor('permission-bypass', 'audit');
+  const lines = bypassLines();
   const lineOf = (key: string) =>
     lines.findIndex((line) => (line as { uuid?: string; timestamp?: string }).uuid === key || (line as { timestamp?: string }).timestamp === key) + 1;
   const { items } = await runProcessor<any>(processor, writeSession(lines));
-  const row = (
-    kind: string,
-    modeName: string,
-    previous: string | null,
-    recordType: string,
-    tool: string | null,
-    id: string | null,
-    detail: string | null,
-    seconds: number,
-    line: number,
-    sidechain = false,
-  ) => ({
-    kind,
-    mode: modeName,
-    previous_mode: previous,
-    record_type: recordType,
-    tool_name: tool,
-    tool_use_id: id,
-    detail,
-    is_sidechain: sidechain,
-    occurred_at: at(seconds),
-    line_no: line,
-  });
   assert.deepEqual(items, [
-    row('mode_change', 'acceptEdits', 'default', 'user', null, null, null, 2, lineOf('u2')),
-    row('mode_change', 'bypassPermissions', 'plan', 'user', null, null, null, 5, lineOf('u5')),
-    row('mode_change', 'auto', 'default', 'permission-mode', null, null, null, 9, lineOf(at(9))),
-    row('mode_change', 'bypassPermissions', 'somethingNew', 'system', null, null, null, 12, lineOf('init')),
-    row('cli_flag', 'bypassPermissions', null, 'assistant', 'Bash', 'c1', 'claude --dangerously-skip-permissions -p "fix the tests"', 13, lineOf('b1')),
-    row(
+    bypassRow('mode_change', 'acceptEdits', 'default', 'user', null, null, null, 2, lineOf('u2')),
+    bypassRow('mode_change', 'bypassPermissions', 'plan', 'user', null, null, null, 5, lineOf('u5')),
+    bypassRow('mode_change', 'auto', 'default', 'permission-mode', null, null, null, 9, lineOf(at(9))),
+    bypassRow('mode_change', 'bypassPermissions', 'somethingNew', 'system', null, null, null, 12, lineOf('init')),
+    bypassRow('cli_flag', 'bypassPermissions', null, 'assistant', 'Bash', 'c1', 'claude --dangerously-skip-permissions -p "fix the tests"', 13, lineOf('b1')),
+    bypassRow(
       'cli_flag',
       'acceptEdits',
       null,
@@ -192,8 +202,8 @@ test('permission-bypass: each switch into a bypassing mode once, CLI flags and s
       14,
       lineOf('b2'),
     ),
-    row('settings_write', 'bypassPermissions', null, 'assistant', 'Write', 'e1', `${PROJECT}/.claude/settings.local.json`, 18, lineOf('w1')),
-    row('settings_write', 'acceptEdits', null, 'assistant', 'Edit', 'e2', '/home/alice/.claude/settings.json', 19, lineOf('w2')),
+    bypassRow('settings_write', 'bypassPermissions', null, 'assistant', 'Write', 'e1', `${PROJECT}/.claude/settings.local.json`, 18, lineOf('w1')),
+    bypassRow('settings_write', 'acceptEdits', null, 'assistant', 'Edit', 'e2', '/home/alice/.claude/settings.json', 19, lineOf('w2')),
   ]);
 });
 
