@@ -45,6 +45,121 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/** What the request handlers share: the API, the options, this start's token and port, and what is being served. */
+interface ServerContext {
+  api: ApiEndpoint;
+  options: HttpServerOptions;
+  token: string;
+  /** The port listened on (0 until listening). */
+  port(): number;
+  downloads: Map<string, string>;
+  /** Open event streams, ended on close. */
+  streams: Set<ServerResponse>;
+}
+
+const allowedHosts = (ctx: ServerContext) => new Set([`${LOOPBACK}:${ctx.port()}`, `localhost:${ctx.port()}`]);
+
+function hasToken(ctx: ServerContext, req: IncomingMessage, url: URL): boolean {
+  const header = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : null;
+  const given = header ?? url.searchParams.get('token') ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(ctx.token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function route(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  if (!allowedHosts(ctx).has(req.headers.host ?? '')) return plain(res, 421, 'unknown host: use the address Session Inspector printed');
+  const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+  if (url.pathname.startsWith('/api/')) return routeApi(ctx, req, res, url);
+  if (url.pathname === '/metrics' && ctx.options.metrics) return serveMetrics(ctx, ctx.options.metrics, req, res, url);
+  if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed');
+  return serveStatic(ctx.options.staticDir, res, url.pathname);
+}
+
+async function routeApi(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const origin = req.headers.origin;
+  if (origin !== undefined && !allowedHosts(ctx).has(origin.replace(/^http:\/\//, ''))) {
+    return send(res, 403, { ok: false, error: { code: 'invalid', message: `requests from ${origin} are not allowed` } });
+  }
+  if (!hasToken(ctx, req, url)) {
+    return send(res, 401, { ok: false, error: { code: 'invalid', message: 'missing or wrong token: open the address Session Inspector printed' } });
+  }
+  res.setHeader('Cache-Control', 'no-store');
+  if (url.pathname === '/api/call' && req.method === 'POST') return call(ctx.api, req, res);
+  if (url.pathname === '/api/events' && req.method === 'GET') return events(ctx, req, res);
+  const download = /^\/api\/download\/([\w-]+)$/.exec(url.pathname);
+  if (download && req.method === 'GET') return serveDownload(ctx.downloads, res, download[1]);
+  return send(res, 404, { ok: false, error: { code: 'not-found', message: `no API endpoint ${req.method} ${url.pathname}` } });
+}
+
+async function serveMetrics(ctx: ServerContext, metrics: () => Promise<string>, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  if (!hasToken(ctx, req, url)) {
+    return plain(res, 401, 'missing or wrong token: send Authorization: Bearer <token> (the token in the address Session Inspector printed)');
+  }
+  if (req.method !== 'GET') return plain(res, 405, 'method not allowed');
+  res.setHeader('Cache-Control', 'no-store');
+  res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+  res.end(await metrics());
+}
+
+async function call(api: ApiEndpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    return send(res, 415, { ok: false, error: { code: 'invalid', message: 'send JSON (Content-Type: application/json)' } });
+  }
+  let body: { method?: unknown; args?: unknown };
+  try {
+    body = JSON.parse(await readBody(req)) as typeof body;
+  } catch (error) {
+    return send(res, 400, { ok: false, error: { code: 'invalid', message: `request body: ${(error as Error).message}` } });
+  }
+  if (typeof body?.method !== 'string') {
+    return send(res, 400, { ok: false, error: { code: 'invalid', message: 'request body needs "method" (a string) and "args"' } });
+  }
+  send(res, 200, await api.handle(body.method, body.args ?? {}));
+}
+
+function events(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive', 'Cache-Control': 'no-store' });
+  res.write(': connected\n\n');
+  ctx.streams.add(res);
+  const unsubscribe = ctx.api.subscribe((event) => res.write(`data: ${JSON.stringify(event)}\n\n`));
+  const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+  req.on('close', () => {
+    clearInterval(ping);
+    unsubscribe();
+    ctx.streams.delete(res);
+  });
+}
+
+function serveDownload(downloads: Map<string, string>, res: ServerResponse, id: string): void {
+  const path = downloads.get(id);
+  if (!path || !existsSync(path)) return plain(res, 404, 'no such download (exports are kept while the server runs)');
+  res.writeHead(200, {
+    'Content-Type': path.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/octet-stream',
+    'Content-Disposition': `attachment; filename="${basename(path)}"`,
+    'Content-Length': statSync(path).size,
+  });
+  createReadStream(path).pipe(res);
+}
+
+function serveStatic(staticDir: string, res: ServerResponse, pathname: string): void {
+  const root = resolve(staticDir);
+  if (!existsSync(join(root, 'index.html'))) return plain(res, 503, `the renderer is not built (${root} has no index.html): run \`npm run build\``);
+  const wanted = resolve(root, `.${decodeURIComponent(pathname)}`);
+  const inside = relative(root, wanted);
+  if (inside.startsWith('..') || isAbsolute(inside)) return plain(res, 404, 'not found');
+  const file = existsSync(wanted) && statSync(wanted).isFile() ? wanted : join(root, 'index.html');
+  res.writeHead(200, {
+    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'Cache-Control': 'no-cache',
+  });
+  createReadStream(file).pipe(res);
+}
+
 /**
  * Browser mode: the same renderer and the same API over HTTP (calls) and server-sent events (events).
  * Bound to 127.0.0.1 only; every API request needs the random per-start token (Authorization header, or
@@ -57,112 +172,14 @@ export async function startHttpServer(api: ApiEndpoint, options: HttpServerOptio
   const downloads = new Map<string, string>();
   const streams = new Set<ServerResponse>();
   let port = 0;
-
-  const allowedHosts = () => new Set([`${LOOPBACK}:${port}`, `localhost:${port}`]);
-  const hasToken = (req: IncomingMessage, url: URL) => {
-    const header = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : null;
-    const given = header ?? url.searchParams.get('token') ?? '';
-    const a = Buffer.from(given);
-    const b = Buffer.from(token);
-    return a.length === b.length && timingSafeEqual(a, b);
-  };
+  const ctx: ServerContext = { api, options, token, port: () => port, downloads, streams };
 
   const server = createServer((req, res) => {
-    void route(req, res).catch((error: unknown) => {
+    void route(ctx, req, res).catch((error: unknown) => {
       if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'internal', message: String(error) } });
       else res.end();
     });
   });
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    if (!allowedHosts().has(req.headers.host ?? '')) return plain(res, 421, 'unknown host: use the address Session Inspector printed');
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    if (url.pathname.startsWith('/api/')) {
-      const origin = req.headers.origin;
-      if (origin !== undefined && !allowedHosts().has(origin.replace(/^http:\/\//, ''))) {
-        return send(res, 403, { ok: false, error: { code: 'invalid', message: `requests from ${origin} are not allowed` } });
-      }
-      if (!hasToken(req, url)) {
-        return send(res, 401, { ok: false, error: { code: 'invalid', message: 'missing or wrong token: open the address Session Inspector printed' } });
-      }
-      res.setHeader('Cache-Control', 'no-store');
-      if (url.pathname === '/api/call' && req.method === 'POST') return call(req, res);
-      if (url.pathname === '/api/events' && req.method === 'GET') return events(req, res);
-      const download = /^\/api\/download\/([\w-]+)$/.exec(url.pathname);
-      if (download && req.method === 'GET') return serveDownload(res, download[1]);
-      return send(res, 404, { ok: false, error: { code: 'not-found', message: `no API endpoint ${req.method} ${url.pathname}` } });
-    }
-    if (url.pathname === '/metrics' && options.metrics) {
-      if (!hasToken(req, url)) {
-        return plain(res, 401, 'missing or wrong token: send Authorization: Bearer <token> (the token in the address Session Inspector printed)');
-      }
-      if (req.method !== 'GET') return plain(res, 405, 'method not allowed');
-      res.setHeader('Cache-Control', 'no-store');
-      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(await options.metrics());
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed');
-    return serveStatic(res, url.pathname);
-  }
-
-  async function call(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-      return send(res, 415, { ok: false, error: { code: 'invalid', message: 'send JSON (Content-Type: application/json)' } });
-    }
-    let body: { method?: unknown; args?: unknown };
-    try {
-      body = JSON.parse(await readBody(req)) as typeof body;
-    } catch (error) {
-      return send(res, 400, { ok: false, error: { code: 'invalid', message: `request body: ${(error as Error).message}` } });
-    }
-    if (typeof body?.method !== 'string') {
-      return send(res, 400, { ok: false, error: { code: 'invalid', message: 'request body needs "method" (a string) and "args"' } });
-    }
-    send(res, 200, await api.handle(body.method, body.args ?? {}));
-  }
-
-  function events(req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive', 'Cache-Control': 'no-store' });
-    res.write(': connected\n\n');
-    streams.add(res);
-    const unsubscribe = api.subscribe((event) => res.write(`data: ${JSON.stringify(event)}\n\n`));
-    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-    req.on('close', () => {
-      clearInterval(ping);
-      unsubscribe();
-      streams.delete(res);
-    });
-  }
-
-  function serveDownload(res: ServerResponse, id: string): void {
-    const path = downloads.get(id);
-    if (!path || !existsSync(path)) return plain(res, 404, 'no such download (exports are kept while the server runs)');
-    res.writeHead(200, {
-      'Content-Type': path.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/octet-stream',
-      'Content-Disposition': `attachment; filename="${basename(path)}"`,
-      'Content-Length': statSync(path).size,
-    });
-    createReadStream(path).pipe(res);
-  }
-
-  function serveStatic(res: ServerResponse, pathname: string): void {
-    const root = resolve(options.staticDir);
-    if (!existsSync(join(root, 'index.html'))) return plain(res, 503, `the renderer is not built (${root} has no index.html): run \`npm run build\``);
-    const wanted = resolve(root, `.${decodeURIComponent(pathname)}`);
-    const inside = relative(root, wanted);
-    if (inside.startsWith('..') || isAbsolute(inside)) return plain(res, 404, 'not found');
-    const file = existsSync(wanted) && statSync(wanted).isFile() ? wanted : join(root, 'index.html');
-    res.writeHead(200, {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-      'Cache-Control': 'no-cache',
-    });
-    createReadStream(file).pipe(res);
-  }
 
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);

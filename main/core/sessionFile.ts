@@ -2,9 +2,11 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Session } from '../sdk/processor.js';
 import { ArchivedSource, type ArchivedCopy, type ByteSource } from './archive/archivedSource.js';
-import { LinePicker, type LineSelection } from './linePicker.js';
+import type { LineSelection } from './linePicker.js';
+import { RecordParser, type RecordBatch } from './recordParser.js';
 
 export type { LineSelection } from './linePicker.js';
+export { MAX_LINE_BYTES, type RecordBatch } from './recordParser.js';
 
 /** Bytes read per syscall: large enough to amortise the call, small enough to stay cache-friendly. */
 const CHUNK_BYTES = 1 << 20;
@@ -13,8 +15,6 @@ const CHUNK_BYTES = 1 << 20;
  * then parsing (it changed) costs one read, not two. Most sessions are far smaller (median ~160 KB).
  */
 const KEEP_WHOLE_BYTES = 4 << 20;
-/** A line longer than this is skipped as malformed instead of buffered (V8 strings top out near 512 MiB). */
-export const MAX_LINE_BYTES = 256 * 1024 * 1024;
 /**
  * Reads are synchronous, so a long pass gives the event loop a turn at least this often (ms): heartbeats,
  * processor time limits and cancel messages must still get through while a 1 GB session is read.
@@ -224,94 +224,21 @@ export class SessionFile implements Session {
    */
   async *recordBatches(options: PassOptions = {}): AsyncGenerator<RecordBatch> {
     const wanted = options.wanted ?? (() => true);
-    const groups = options.groups ?? [null];
-    const lines = new LinePicker(groups);
-    const malformed = groups.map(() => 0);
-    const onMalformed = options.onMalformed ?? (() => undefined);
-    let carry: Buffer[] = [];
-    let carryBytes = 0;
-    let oversized = false;
-    // A byte order mark can only open the file.
-    let first = (options.from?.byte ?? 0) === 0;
-    let out: RecordBatch = emptyBatch(groups.length);
-    let any = false;
-    /** The line being taken (counted at its end: every '\n', and the last line without one). */
-    let lineNo = (options.from?.lineNo ?? 1) - 1;
-    const take = (buffer: Buffer, start: number, end: number, inChunk: boolean): void => {
-      if (first) {
-        first = false;
-        if (end - start >= 3 && buffer[start] === 0xef && buffer[start + 1] === 0xbb && buffer[start + 2] === 0xbf) start += 3;
-      }
-      const picked = lines.pick(buffer, start, end, inChunk);
-      if (picked === 0) return;
-      if (isBlank(buffer, start, end)) return;
-      let value: unknown;
-      try {
-        value = JSON.parse(buffer.toString('utf8', start, end));
-      } catch {
-        for (let g = 0; g < groups.length; g++) if (picked & (1 << g)) malformed[g]++;
-        onMalformed(lineNo);
-        return;
-      }
-      for (let g = 0; g < groups.length; g++) {
-        if (picked & (1 << g)) {
-          out.records[g].push(value);
-          out.lineNos[g].push(lineNo);
-        }
-      }
-      any = true;
-    };
+    const parser = new RecordParser(options.groups ?? [null], options.onMalformed ?? (() => undefined), options.from);
     let parsing = true;
     for await (const chunk of this.hashedChunks(options.from?.byte ?? 0)) {
       if (parsing && !wanted()) parsing = false;
       if (!parsing) continue;
-      lines.newChunk();
-      let start = 0;
-      for (;;) {
-        const newline = chunk.indexOf(10, start);
-        if (newline === -1) break;
-        lineNo++;
-        if (carryBytes > 0 || oversized) {
-          if (oversized || carryBytes + newline - start > MAX_LINE_BYTES) {
-            for (let g = 0; g < groups.length; g++) malformed[g]++;
-            onMalformed(lineNo);
-          } else {
-            carry.push(chunk.subarray(start, newline));
-            const joined = Buffer.concat(carry);
-            take(joined, 0, joined.length, false);
-          }
-          carry = [];
-          carryBytes = 0;
-          oversized = false;
-        } else {
-          take(chunk, start, newline, true);
-        }
-        start = newline + 1;
-      }
-      if (start < chunk.length && !oversized) {
-        carryBytes += chunk.length - start;
-        if (carryBytes > MAX_LINE_BYTES) {
-          oversized = true;
-          carry = [];
-        } else carry.push(Buffer.from(chunk.subarray(start))); // copy, so the rest of the chunk can be freed
-      }
-      if (any) {
-        yield out;
-        out = emptyBatch(groups.length);
-        any = false;
-      }
+      parser.feed(chunk);
+      const batch = parser.takeBatch();
+      if (batch) yield batch;
     }
-    if (!parsing) carry = [];
-    else if (oversized) {
-      for (let g = 0; g < groups.length; g++) malformed[g]++;
-      onMalformed(lineNo + 1);
-    } else if (carryBytes > 0) {
-      lineNo++;
-      const joined = Buffer.concat(carry);
-      take(joined, 0, joined.length, false); // last line without '\n' (a live append may be cut off)
-      if (any) yield out;
+    if (parsing) {
+      parser.end();
+      const batch = parser.takeBatch();
+      if (batch) yield batch;
     }
-    this.malformedByGroup = malformed;
+    this.malformedByGroup = parser.malformed;
   }
 }
 
@@ -334,22 +261,4 @@ class FileSource implements ByteSource {
 /** Resolves after pending timers and I/O callbacks had their turn. */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function isBlank(buffer: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const byte = buffer[i];
-    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
-  }
-  return true;
-}
-
-/** Records of one chunk, per line-selection group, with the file line of each. */
-export interface RecordBatch {
-  records: unknown[][];
-  lineNos: number[][];
-}
-
-function emptyBatch(groups: number): RecordBatch {
-  return { records: Array.from({ length: groups }, () => []), lineNos: Array.from({ length: groups }, () => []) };
 }

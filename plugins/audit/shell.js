@@ -8,6 +8,10 @@
 // Not understood (the findings may miss or misplace these): `case` patterns, function bodies defined
 // and called later, aliases, arrays, brace expansion ({a,b}), and what a script file or a pipe's input
 // will run.
+import { ScriptReader } from './shellScript.js';
+import { appendText, literal, matchingClose } from './shellWords.js';
+
+export { literal };
 
 /**
  * A piece of a word that the shell would replace.
@@ -28,8 +32,6 @@
  * @typedef {{ nodes: Node[] }} Script
  */
 
-/** Characters that end an unquoted word. */
-const WORD_END = new Set([' ', '\t', '\n', ';', '&', '|', '(', ')', '<', '>']);
 /**
  * Substitutions nested deeper than this are skipped, their text left unread: real commands nest a few
  * levels, and a hostile one nested thousands deep must not overflow the stack and fail its session.
@@ -39,30 +41,12 @@ const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 const SPECIAL_PARAMETER = /[0-9@*#?$!-]/;
 
-/** @param {Word} word @param {string} text */
-function appendText(word, text) {
-  const last = word.parts.length - 1;
-  if (last >= 0 && typeof word.parts[last] === 'string') word.parts[last] += text;
-  else word.parts.push(text);
-}
-
-/** The word's text when it has no expansions, else null (also for no word at all). */
-export function literal(/** @type {Word | undefined} */ word) {
-  if (!word) return null;
-  let text = '';
-  for (const part of word.parts) {
-    if (typeof part !== 'string') return null;
-    text += part;
-  }
-  return text;
-}
-
 /** Parses a command line (or a script) into its commands. */
 export function parseShell(/** @type {string} */ text, nesting = 0) {
   return new Lexer(text, nesting).script(0, false).script;
 }
 
-class Lexer {
+export class Lexer {
   /**
    * @param {string} text
    * @param {number} nesting how many substitutions enclose this text
@@ -94,188 +78,7 @@ class Lexer {
    * @returns {{ script: Script, end: number }}
    */
   script(pos, insideParen) {
-    const text = this.text;
-    /** @type {Node[]} */
-    const nodes = [];
-    /** @type {Command | null} */
-    let command = null;
-    /** @type {Word | null} */
-    let word = null;
-    /** @type {Redirect | null} */
-    let redirect = null;
-    /** @type {{ heredoc: Heredoc, stripTabs: boolean }[]} */
-    let pendingHeredocs = [];
-    let piped = false;
-    let depth = 0;
-
-    const startCommand = (/** @type {number} */ at) => {
-      command ??= { kind: 'command', words: [], redirects: [], heredocs: [], hereStrings: [], pipedFrom: piped, text, start: at, end: at };
-      return command;
-    };
-    const startWord = (/** @type {number} */ at) => {
-      word ??= { parts: [], quoted: false, start: at, end: at };
-      return word;
-    };
-    const finishWord = () => {
-      if (!word) return;
-      const cmd = startCommand(word.start);
-      cmd.end = word.end;
-      if (redirect) {
-        redirect.target = word;
-        if (redirect.op === '<<' || redirect.op === '<<-') {
-          const heredoc = { delimiter: literal(word) ?? word.parts.map((p) => (typeof p === 'string' ? p : '')).join(''), body: '' };
-          cmd.heredocs.push(heredoc);
-          pendingHeredocs.push({ heredoc, stripTabs: redirect.op === '<<-' });
-        } else if (redirect.op === '<<<') cmd.hereStrings.push(word);
-        redirect = null;
-      } else cmd.words.push(word);
-      word = null;
-    };
-    /** Ends the command being read; true when there was one. */
-    const endCommand = () => {
-      finishWord();
-      redirect = null;
-      const ended = /** @type {Command | null} */ (command);
-      if (ended) nodes.push(ended);
-      command = null;
-      return ended !== null;
-    };
-
-    while (pos < text.length) {
-      const c = text[pos];
-      if (c === ' ' || c === '\t' || c === '\r') {
-        finishWord();
-        pos++;
-      } else if (c === '\n') {
-        // After `|` (or `&&`) a newline continues the pipeline: only a newline that ends a command ends it.
-        if (endCommand()) piped = false;
-        pos = this.heredocBodies(pos + 1, pendingHeredocs);
-        pendingHeredocs = [];
-      } else if (c === '\\') {
-        if (text[pos + 1] === '\n')
-          pos += 2; // a line continuation joins the lines
-        else {
-          const w = startWord(pos);
-          appendText(w, text[pos + 1] ?? '');
-          w.quoted = true;
-          pos += 2;
-          w.end = pos;
-        }
-      } else if (c === '#' && !word) {
-        while (pos < text.length && text[pos] !== '\n') pos++; // a comment, up to the newline
-      } else if (c === "'") {
-        const w = startWord(pos);
-        const close = text.indexOf("'", pos + 1);
-        const end = close === -1 ? text.length : close;
-        appendText(w, text.slice(pos + 1, end));
-        w.quoted = true;
-        pos = Math.min(text.length, end + 1);
-        w.end = pos;
-      } else if (c === '"') {
-        const w = startWord(pos);
-        w.quoted = true;
-        pos = this.doubleQuoted(pos + 1, w);
-        w.end = pos;
-      } else if (c === '$') {
-        const w = startWord(pos);
-        pos = this.dollar(pos, w, false);
-        w.end = pos;
-      } else if (c === '`') {
-        const w = startWord(pos);
-        pos = this.backtick(pos, w);
-        w.end = pos;
-      } else if (c === '~' && this.tildeAllowed(word)) {
-        const w = startWord(pos);
-        let end = pos + 1;
-        while (end < text.length && /[A-Za-z0-9._-]/.test(text[end])) end++;
-        if (end >= text.length || text[end] === '/' || WORD_END.has(text[end])) {
-          w.parts.push({ kind: 'home', user: text.slice(pos + 1, end) });
-          pos = end;
-        } else {
-          appendText(w, '~');
-          pos++;
-        }
-        w.end = pos;
-      } else if (c === '|') {
-        endCommand();
-        if (text[pos + 1] === '|') {
-          piped = false;
-          pos += 2;
-        } else {
-          piped = true;
-          pos += text[pos + 1] === '&' ? 2 : 1;
-        }
-      } else if (c === '&') {
-        if (text[pos + 1] === '>') {
-          finishWord();
-          const op = text[pos + 2] === '>' ? '&>>' : '&>';
-          redirect = { op, target: null };
-          startCommand(pos).redirects.push(redirect);
-          pos += op.length;
-        } else {
-          endCommand();
-          piped = false;
-          pos += text[pos + 1] === '&' ? 2 : 1;
-        }
-      } else if (c === ';') {
-        endCommand();
-        piped = false;
-        pos += text[pos + 1] === ';' || text[pos + 1] === '&' ? 2 : 1;
-      } else if (c === '(') {
-        endCommand();
-        nodes.push({ kind: 'enter' });
-        depth++;
-        piped = false;
-        pos++;
-      } else if (c === ')') {
-        endCommand();
-        piped = false;
-        if (depth === 0 && insideParen) return { script: { nodes }, end: pos + 1 };
-        if (depth > 0) {
-          nodes.push({ kind: 'leave' });
-          depth--;
-        }
-        pos++;
-      } else if ((c === '<' || c === '>') && text[pos + 1] === '(') {
-        // Process substitution: the command inside runs, its output is read as a file.
-        const w = startWord(pos);
-        const inner = this.substitution(pos + 2);
-        w.parts.push({ kind: 'command', script: inner.script, process: true });
-        pos = inner.end;
-        w.end = pos;
-      } else if (c === '<' || c === '>') {
-        // A word of digits right before the operator is the file descriptor, not an argument.
-        // (Read through a cast: TypeScript does not see that the helpers above assign `word`.)
-        const current = /** @type {Word | null} */ (word);
-        if (current && !current.quoted && /^\d+$/.test(literal(current) ?? '')) word = null;
-        else finishWord();
-        const op = redirectOperator(text, pos);
-        redirect = { op, target: null };
-        startCommand(pos).redirects.push(redirect);
-        pos += op.length;
-      } else {
-        const w = startWord(pos);
-        let end = pos + 1;
-        // Stops at a tilde too: after an assignment's `=` it expands (tildeAllowed); elsewhere the next
-        // round reads it as an ordinary character.
-        while (end < text.length && !WORD_END.has(text[end]) && !'\\\'"$`~'.includes(text[end])) end++;
-        appendText(w, text.slice(pos, end));
-        pos = end;
-        w.end = pos;
-      }
-    }
-    endCommand();
-    return { script: { nodes }, end: pos };
-  }
-
-  /**
-   * A `~` expands at the start of a word, and right after the `=` of an assignment (`DIR=~/x`).
-   * @param {Word | null} word
-   */
-  tildeAllowed(word) {
-    if (!word || word.parts.length === 0) return true;
-    const text = literal(word);
-    return text !== null && /^[A-Za-z_][A-Za-z0-9_]*=$/.test(text);
+    return new ScriptReader(this, pos, insideParen).read();
   }
 
   /**
@@ -404,38 +207,4 @@ class Lexer {
     }
     return pos;
   }
-}
-
-/**
- * The redirection operator at pos (a `<` or `>`).
- * @param {string} text
- * @param {number} pos
- */
-function redirectOperator(text, pos) {
-  for (const op of ['<<<', '<<-', '<<', '<>', '<&', '>>', '>&', '>|']) if (text.startsWith(op, pos)) return op;
-  return text[pos];
-}
-
-/**
- * The position after the bracket that closes `depth` open ones, skipping quoted text.
- * @param {string} text
- * @param {number} pos
- * @param {string} open
- * @param {string} close
- * @param {number} depth
- */
-function matchingClose(text, pos, open, close, depth) {
-  while (pos < text.length && depth > 0) {
-    const c = text[pos];
-    if (c === '\\') pos += 2;
-    else if (c === "'" || c === '"') {
-      const end = text.indexOf(c, pos + 1);
-      pos = end === -1 ? text.length : end + 1;
-    } else {
-      if (c === open) depth++;
-      else if (c === close) depth--;
-      pos++;
-    }
-  }
-  return pos;
 }

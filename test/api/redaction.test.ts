@@ -11,37 +11,53 @@ import { writeSession } from '../helpers.js';
 const TOKEN = `${'ghp'}_${'q7Rz2KpX9mWv4TyL8nBd3HcF6sJg1AeQ0uYo'}`;
 const KEY_BODY = `${'MIIEow'}IBAAKCAQEA1x9Zq3Lm8Rt2Vw5Yb7Nc4Kd6Fg0Hj2Pl8Sx1Qa3We5Rt7Yu9Io0Pa2Sd4Fg6Hj8Kl1Zx3Cv5Bn7Mq9Wf2Gh4`;
 
+/** A prompt with a GitHub token, and a tool call writing an RSA key: an hour old, so it may be redacted. */
+function seedSession(root: string, modified: Date): void {
+  const file = writeSession(root, 'alice/s.jsonl', [
+    { type: 'user', uuid: 'u1', timestamp: '2025-09-01T10:00:00.000Z', message: { role: 'user', content: `deploy with ${TOKEN} please` } },
+    {
+      type: 'assistant',
+      uuid: 'a1',
+      timestamp: '2025-09-01T10:00:01.000Z',
+      requestId: 'r1',
+      message: {
+        id: 'm1',
+        role: 'assistant',
+        model: 'claude-sonnet-4-5',
+        content: [
+          {
+            type: 'tool_use',
+            id: 't1',
+            name: 'Bash',
+            input: { command: `printf '-----BEGIN RSA PRIVATE KEY-----\n${KEY_BODY}\n-----END RSA PRIVATE KEY-----' > k` },
+          },
+        ],
+        usage: { input_tokens: 1, output_tokens: 1 },
+      },
+    },
+  ]);
+  utimesSync(file, modified, modified);
+}
+
+/** Each bad argument is refused, naming the field or the rule. */
+async function assertBadArgumentsRefused(api: Awaited<ReturnType<typeof openService>>, secretId: string): Promise<void> {
+  for (const [method, args, message] of [
+    ['secrets/redact', { findings: [secretId], sessions: ['alice/s.jsonl'], apply: true }, /give findings or sessions, one of them/],
+    ['secrets/redact', { apply: true }, /give findings or sessions, one of them/],
+    ['secrets/redact', { findings: ['nope'], apply: false }, /findings\.0: must be a finding id/],
+    ['secrets/redact', { sessions: ['../etc/passwd'], apply: false }, /sessions\.0: must be a session key/],
+    ['secrets/reveal', { id: 'nope' }, /id: must be a finding id/],
+    ['secrets/reveal', { id: '0123456789abcdef' }, /no secret finding 0123456789abcdef/],
+  ] as const) {
+    const response = await api.service.handle(method, args);
+    assert.equal(response.ok, false, `${method} ${JSON.stringify(args)}`);
+    if (!response.ok) assert.match(response.error.message, message);
+  }
+}
+
 test('API: the transcript masks secrets, reveal reads one on demand, redact dry-runs then applies; bad arguments are refused', async () => {
   const hourAgo = new Date(Date.now() - 3_600_000);
-  const api = await openService({
-    builtins: true,
-    seed: (root) => {
-      const file = writeSession(root, 'alice/s.jsonl', [
-        { type: 'user', uuid: 'u1', timestamp: '2025-09-01T10:00:00.000Z', message: { role: 'user', content: `deploy with ${TOKEN} please` } },
-        {
-          type: 'assistant',
-          uuid: 'a1',
-          timestamp: '2025-09-01T10:00:01.000Z',
-          requestId: 'r1',
-          message: {
-            id: 'm1',
-            role: 'assistant',
-            model: 'claude-sonnet-4-5',
-            content: [
-              {
-                type: 'tool_use',
-                id: 't1',
-                name: 'Bash',
-                input: { command: `printf '-----BEGIN RSA PRIVATE KEY-----\n${KEY_BODY}\n-----END RSA PRIVATE KEY-----' > k` },
-              },
-            ],
-            usage: { input_tokens: 1, output_tokens: 1 },
-          },
-        },
-      ]);
-      utimesSync(file, hourAgo, hourAgo);
-    },
-  });
+  const api = await openService({ builtins: true, seed: (root) => seedSession(root, hourAgo) });
   await api.call('runs/start', { processors: ['secrets'] });
   await api.waitFor((e) => e.type === 'run-finished' && e.processor === 'secrets');
   const [secret, key] = (await api.call('findings/list', { kind: 'secret' })).sort((a, b) => a.line_no - b.line_no);
@@ -88,16 +104,5 @@ test('API: the transcript masks secrets, reveal reads one on demand, redact dry-
   const redaction = history.find((h) => h.action === 'redact')!;
   await assert.rejects(api.call('state/undo', { auditId: redaction.auditId }), /invalid: change #\d+ is a redaction/);
 
-  for (const [method, args, message] of [
-    ['secrets/redact', { findings: [secret.id], sessions: ['alice/s.jsonl'], apply: true }, /give findings or sessions, one of them/],
-    ['secrets/redact', { apply: true }, /give findings or sessions, one of them/],
-    ['secrets/redact', { findings: ['nope'], apply: false }, /findings\.0: must be a finding id/],
-    ['secrets/redact', { sessions: ['../etc/passwd'], apply: false }, /sessions\.0: must be a session key/],
-    ['secrets/reveal', { id: 'nope' }, /id: must be a finding id/],
-    ['secrets/reveal', { id: '0123456789abcdef' }, /no secret finding 0123456789abcdef/],
-  ] as const) {
-    const response = await api.service.handle(method, args);
-    assert.equal(response.ok, false, `${method} ${JSON.stringify(args)}`);
-    if (!response.ok) assert.match(response.error.message, message);
-  }
+  await assertBadArgumentsRefused(api, secret.id);
 });

@@ -84,98 +84,112 @@ async function badgeSays(label: string): Promise<void> {
   assert.equal((await badge().innerText()).trim(), label);
 }
 
+async function mainJudgesOverdue() {
+  const report = await server.call('health/get', {});
+  assert.deepEqual(
+    report.problems.map((p) => [p.kind, p.processor]),
+    [['overdue', 'count']],
+  );
+  assert.equal(report.processors[0].cadence_minutes, 10);
+}
+
+async function headerShowsOneProblem() {
+  await badgeSays('1 problem');
+  assert.match((await badge().getAttribute('class')) ?? '', /health-problems/);
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(page, theme);
+    const ratio = await textContrast(page, '[data-testid=health-badge]');
+    assert.ok(ratio >= 4.5, `${theme}: contrast ${ratio.toFixed(2)}:1`);
+  }
+}
+
+async function panelOpensAndCloses() {
+  await badge().focus();
+  await page.keyboard.press('Enter');
+  await panel().waitFor(WAIT);
+  assert.equal(await badge().getAttribute('aria-expanded'), 'true');
+  const problems = await panel().locator('.health-problem').allInnerTexts();
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /^overdue: count: last run started 2,88\d min ago, its cadence is 10 min: is `watch` \(or the app, or cron\) still running\?/);
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Runs of count', 'focus moves to the first link');
+  await screenshot(page, 'health-panel-dark');
+  await page.keyboard.press('Escape');
+  await panel().waitFor({ state: 'detached', ...WAIT });
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'health-badge');
+  assert.equal(await badge().getAttribute('aria-expanded'), 'false');
+  // A click elsewhere closes it too.
+  await badge().click();
+  await panel().waitFor(WAIT);
+  await page.click('h1.brand');
+  await panel().waitFor({ state: 'detached', ...WAIT });
+}
+
+async function schedulerSettingsLink() {
+  await setTheme(page, 'light');
+  await badge().click();
+  await panel().waitFor(WAIT);
+  await screenshot(page, 'health-panel-light');
+  await panel().locator('button:has-text("Scheduler settings")').click();
+  await page.locator('#scheduler-title').waitFor(WAIT);
+  assert.equal(await page.getAttribute('#nav-settings', 'aria-current'), 'page');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'scheduler-title');
+  const row = page.locator('table[aria-label="Processor cadences"] tr[data-processor=count]');
+  assert.match(await row.innerText(), /every 10 min.*none\s+overdue/s);
+  await page.locator('text=Background runs are off in this app').waitFor(WAIT);
+  await screenshot(page, 'health-settings');
+}
+
+async function runsOfCountLink() {
+  await badge().focus();
+  await page.keyboard.press('Enter');
+  await panel().waitFor(WAIT);
+  // The first link has the focus: Enter follows it.
+  await page.keyboard.press('Enter');
+  await page.locator('#run-history-title').waitFor(WAIT);
+  await panel().waitFor({ state: 'detached', ...WAIT });
+  assert.equal(await page.getAttribute('#nav-runs', 'aria-current'), 'page');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'run-history-title');
+  assert.equal(await page.inputValue('select[aria-label="Run history of"]'), 'count');
+  await page.locator('table[aria-label="Run history"] tbody tr[data-processor=count]').first().waitFor(WAIT);
+  assert.equal(await page.locator('table[aria-label="Run history"] tbody tr:not([data-processor=count])').count(), 0);
+}
+
+async function runClearsBadge() {
+  await page.locator('table[aria-label=Processors] tr[data-processor=count] button:has-text("Run now")').click();
+  await badgeSays('healthy');
+  assert.match((await badge().getAttribute('class')) ?? '', /health-ok/);
+  assert.deepEqual((await server.call('health/get', {})).problems, []);
+  assert.equal(await page.locator('table[aria-label="Run history"] tbody tr[data-processor=count]').count(), 2, 'the new run is in the history');
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(page, theme);
+    const ratio = await textContrast(page, '[data-testid=health-badge]');
+    assert.ok(ratio >= 4.5, `${theme}: contrast ${ratio.toFixed(2)}:1`);
+    await badge().click();
+    await page.locator('[data-testid=health-panel] >> text=The one loaded processor is healthy').waitFor(WAIT);
+    await screenshot(page, `health-healthy-${theme}`);
+    await page.keyboard.press('Escape');
+    await panel().waitFor({ state: 'detached', ...WAIT });
+  }
+}
+
+async function noPageErrors() {
+  assert.deepEqual(browser.pageErrors, []);
+}
+
 test('health badge: an overdue processor is counted, explained and linked to its fix; a run clears it', { skip, timeout: 300_000 }, async (t) => {
   const step = stepper(t, page, 'health-');
 
-  await step("main judges the store overdue (the CLI's rules over the aged run)", async () => {
-    const report = await server.call('health/get', {});
-    assert.deepEqual(
-      report.problems.map((p) => [p.kind, p.processor]),
-      [['overdue', 'count']],
-    );
-    assert.equal(report.processors[0].cadence_minutes, 10);
-  });
+  await step("main judges the store overdue (the CLI's rules over the aged run)", mainJudgesOverdue);
 
-  await step('the header shows "1 problem" in a warning colour that meets contrast in both themes', async () => {
-    await badgeSays('1 problem');
-    assert.match((await badge().getAttribute('class')) ?? '', /health-problems/);
-    for (const theme of ['light', 'dark'] as const) {
-      await setTheme(page, theme);
-      const ratio = await textContrast(page, '[data-testid=health-badge]');
-      assert.ok(ratio >= 4.5, `${theme}: contrast ${ratio.toFixed(2)}:1`);
-    }
-  });
+  await step('the header shows "1 problem" in a warning colour that meets contrast in both themes', headerShowsOneProblem);
 
-  await step('Enter opens the panel listing the problem as status --check words it; Escape closes it and focus returns', async () => {
-    await badge().focus();
-    await page.keyboard.press('Enter');
-    await panel().waitFor(WAIT);
-    assert.equal(await badge().getAttribute('aria-expanded'), 'true');
-    const problems = await panel().locator('.health-problem').allInnerTexts();
-    assert.equal(problems.length, 1);
-    assert.match(problems[0], /^overdue: count: last run started 2,88\d min ago, its cadence is 10 min: is `watch` \(or the app, or cron\) still running\?/);
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Runs of count', 'focus moves to the first link');
-    await screenshot(page, 'health-panel-dark');
-    await page.keyboard.press('Escape');
-    await panel().waitFor({ state: 'detached', ...WAIT });
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'health-badge');
-    assert.equal(await badge().getAttribute('aria-expanded'), 'false');
-    // A click elsewhere closes it too.
-    await badge().click();
-    await panel().waitFor(WAIT);
-    await page.click('h1.brand');
-    await panel().waitFor({ state: 'detached', ...WAIT });
-  });
+  await step('Enter opens the panel listing the problem as status --check words it; Escape closes it and focus returns', panelOpensAndCloses);
 
-  await step('"Scheduler settings" opens Settings at the scheduler: the cadence the rules used, and no background runs', async () => {
-    await setTheme(page, 'light');
-    await badge().click();
-    await panel().waitFor(WAIT);
-    await screenshot(page, 'health-panel-light');
-    await panel().locator('button:has-text("Scheduler settings")').click();
-    await page.locator('#scheduler-title').waitFor(WAIT);
-    assert.equal(await page.getAttribute('#nav-settings', 'aria-current'), 'page');
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'scheduler-title');
-    const row = page.locator('table[aria-label="Processor cadences"] tr[data-processor=count]');
-    assert.match(await row.innerText(), /every 10 min.*none\s+overdue/s);
-    await page.locator('text=Background runs are off in this app').waitFor(WAIT);
-    await screenshot(page, 'health-settings');
-  });
+  await step('"Scheduler settings" opens Settings at the scheduler: the cadence the rules used, and no background runs', schedulerSettingsLink);
 
-  await step('"Runs of count" opens the Runs view with that processor\'s run history, by keyboard', async () => {
-    await badge().focus();
-    await page.keyboard.press('Enter');
-    await panel().waitFor(WAIT);
-    // The first link has the focus: Enter follows it.
-    await page.keyboard.press('Enter');
-    await page.locator('#run-history-title').waitFor(WAIT);
-    await panel().waitFor({ state: 'detached', ...WAIT });
-    assert.equal(await page.getAttribute('#nav-runs', 'aria-current'), 'page');
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'run-history-title');
-    assert.equal(await page.inputValue('select[aria-label="Run history of"]'), 'count');
-    await page.locator('table[aria-label="Run history"] tbody tr[data-processor=count]').first().waitFor(WAIT);
-    assert.equal(await page.locator('table[aria-label="Run history"] tbody tr:not([data-processor=count])').count(), 0);
-  });
+  await step('"Runs of count" opens the Runs view with that processor\'s run history, by keyboard', runsOfCountLink);
 
-  await step('a run started from the Runs view turns the badge healthy', async () => {
-    await page.locator('table[aria-label=Processors] tr[data-processor=count] button:has-text("Run now")').click();
-    await badgeSays('healthy');
-    assert.match((await badge().getAttribute('class')) ?? '', /health-ok/);
-    assert.deepEqual((await server.call('health/get', {})).problems, []);
-    assert.equal(await page.locator('table[aria-label="Run history"] tbody tr[data-processor=count]').count(), 2, 'the new run is in the history');
-    for (const theme of ['light', 'dark'] as const) {
-      await setTheme(page, theme);
-      const ratio = await textContrast(page, '[data-testid=health-badge]');
-      assert.ok(ratio >= 4.5, `${theme}: contrast ${ratio.toFixed(2)}:1`);
-      await badge().click();
-      await page.locator('[data-testid=health-panel] >> text=The one loaded processor is healthy').waitFor(WAIT);
-      await screenshot(page, `health-healthy-${theme}`);
-      await page.keyboard.press('Escape');
-      await panel().waitFor({ state: 'detached', ...WAIT });
-    }
-  });
+  await step('a run started from the Runs view turns the badge healthy', runClearsBadge);
 
-  await step('no page errors', async () => {
-    assert.deepEqual(browser.pageErrors, []);
-  });
+  await step('no page errors', noPageErrors);
 });

@@ -151,141 +151,159 @@ async function assertTableIs(want: { rows: UsagePeriodRow[]; totals: UsageTotals
   assert.deepEqual(shown.totals, amounts(want.totals));
 }
 
+async function storeHoldsWhatTestNeeds() {
+  assert.ok(
+    expected.utc.rows.some((r) => r.deletedSessions > 0),
+    'a row with a session from a deleted file',
+  );
+  assert.ok(
+    expected.utc.rows.some((r) => r.unpricedMessages > 0 && r.unpricedMessages === r.messages),
+    'a row of unpriced messages only',
+  );
+  assert.notDeepEqual(
+    expected.kolkata.rows.map((r) => r.date),
+    expected.utc.rows.map((r) => r.date),
+  );
+  assert.equal(expected.kolkata.totals.totalTokens, expected.utc.totals.totalTokens);
+}
+
+async function opensInBrowserZone() {
+  await page.click('#nav-usage');
+  await page.locator('[data-testid=usage-table] tbody tr').first().waitFor(WAIT);
+  assert.equal(await page.inputValue('input[aria-label="Time zone"]'), BROWSER_ZONE);
+  assert.equal(await page.getAttribute('#nav-usage', 'aria-current'), 'page');
+}
+
+async function utcTableEqualsReport() {
+  await page.fill('input[aria-label="Time zone"]', 'UTC');
+  await assertTableIs(expected.utc);
+  assert.ok(expected.utc.rows.some((r) => r.date === '2025-09-05'));
+  const deleted = expected.utc.rows.find((r) => r.deletedSessions > 0)!;
+  assert.equal(
+    await page.locator(`tr[data-period="${deleted.date}"] td[data-col=sessions]`).innerText(),
+    `${deleted.sessions} (${deleted.deletedSessions} deleted)`,
+  );
+  const unpriced = expected.utc.rows.find((r) => r.modelsUsed.includes(UNPRICED_MODEL))!;
+  assert.equal(await page.locator(`tr[data-period="${unpriced.date}"] td[data-col=cost]`).innerText(), 'no price');
+  await page.locator(`text=Not in the cost chart, no price: ${UNPRICED_MODEL}`).waitFor(WAIT);
+  assert.equal(await page.locator('.usage-charts .uplot').count(), 2, 'cost and tokens charts');
+}
+
+async function kolkataMovesRows() {
+  await page.fill('input[aria-label="Time zone"]', 'Asia/Kolkata');
+  await page.press('input[aria-label="Time zone"]', 'Enter');
+  await assertTableIs(expected.kolkata);
+  // The real transcripts' messages fall between 00:47 and 12:37 UTC, the same days in Kolkata (+05:30);
+  // the message at 22:00 UTC on 09-05 is at 03:30 on 09-06 there.
+  const periods = (await shownRows()).rows.map((r) => r.period);
+  assert.ok(periods.includes('2025-09-06') && !periods.includes('2025-09-05'), periods.join(', '));
+  await screenshot(page, 'usage');
+}
+
+async function refusedZoneNamedAndKept() {
+  await page.fill('input[aria-label="Time zone"]', 'Mars/Olympus');
+  await page.press('input[aria-label="Time zone"]', 'Enter');
+  await page.locator('[data-testid=usage-error]').waitFor(WAIT);
+  assert.match(await page.locator('[data-testid=usage-error]').innerText(), /^timezone: "Mars\/Olympus" is not an IANA time zone/);
+  await assertTableIs(expected.kolkata);
+  await page.fill('input[aria-label="Time zone"]', 'Asia/Kolkata');
+  await page.press('input[aria-label="Time zone"]', 'Enter');
+  await page.locator('[data-testid=usage-error]').waitFor({ state: 'detached', ...WAIT });
+}
+
+async function csvExportsShownRows() {
+  const download = page.waitForEvent('download', { timeout: 30_000 });
+  await page.click('button:has-text("Export CSV")');
+  const file = await download;
+  assert.equal(file.suggestedFilename(), 'usage-daily-Asia-Kolkata.csv');
+  const csv = Buffer.concat(await (await file.createReadStream()).toArray()).toString();
+  const [head, ...lines] = csv.trimEnd().split('\r\n');
+  assert.equal(
+    head,
+    'period,models,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,total_tokens,' +
+      'cost_usd,messages,unpriced_messages,sessions,deleted_sessions',
+  );
+  const columns = head.split(',');
+  // Models are a quoted list; the fields after them are plain numbers (or an empty cost).
+  const parsed = lines.map((line) => {
+    const m = /^([^,]*),("(?:[^"]|"")*"|[^,]*),(.*)$/.exec(line)!;
+    return Object.fromEntries(
+      columns
+        .slice(2)
+        .map((c, i) => [c, m[3].split(',')[i]])
+        .concat([['period', m[1]]]),
+    );
+  });
+  assert.deepEqual(
+    parsed,
+    expected.kolkata.rows.map((r) => ({
+      period: r.date,
+      input_tokens: String(r.inputTokens),
+      output_tokens: String(r.outputTokens),
+      cache_creation_tokens: String(r.cacheCreationTokens),
+      cache_read_tokens: String(r.cacheReadTokens),
+      total_tokens: String(r.totalTokens),
+      cost_usd: r.unpricedMessages === r.messages ? '' : String(Number(r.totalCost.toFixed(9))),
+      messages: String(r.messages),
+      unpriced_messages: String(r.unpricedMessages),
+      sessions: String(r.sessions),
+      deleted_sessions: String(r.deletedSessions),
+    })),
+  );
+}
+
+async function blockCardShowsLatestBlock() {
+  const card = page.locator('[data-testid=usage-block]');
+  assert.match(await card.locator('h3').innerText(), /Latest 5-hour block/, 'these transcripts are old: no block is active');
+  assert.match(await card.locator('[data-testid=block-tokens]').innerText(), new RegExp(`^${count(latestBlockTokens)} `));
+}
+
+async function projectPickerNarrowsReport() {
+  const options = await page.locator('select[aria-label="Project"] option').evaluateAll((els: any[]) => els.map((o) => o.value));
+  assert.ok(options.includes(AI_MUSIC) && options.includes('/home/me/offline'), options.join(', '));
+  await page.selectOption('select[aria-label="Project"]', AI_MUSIC);
+  await assertTableIs(expected.aiMusic);
+  await page.click('button:has-text("Monthly")');
+  await page.locator('[data-testid=usage-table] th:has-text("Month")').waitFor(WAIT);
+  await waitForPeriods(['2025-06']);
+  await page.selectOption('select[aria-label="Project"]', '');
+  await page.click('button:has-text("Daily")');
+  await assertTableIs(expected.kolkata);
+}
+
+async function darkThemeAndRunsView() {
+  await page.selectOption('select[aria-label="Theme"]', 'dark');
+  await page.waitForTimeout(300);
+  await screenshot(page, 'usage-dark');
+  await page.click('#nav-runs');
+  await page.locator('.runs-view button.link-button:has-text("Usage")').waitFor(WAIT);
+  assert.equal(await page.locator('[aria-label^="Tokens per day"], [aria-label^="Cost per day"]').count(), 0, 'token charts are on the Usage page only');
+  await page.locator('.runs-view .chart .uplot').first().waitFor(WAIT);
+  await screenshot(page, 'runs-dark');
+  await page.locator('.runs-view button.link-button:has-text("Usage")').click();
+  await page.locator('[data-testid=usage-table]').waitFor(WAIT);
+  await page.selectOption('select[aria-label="Theme"]', 'light');
+  assert.deepEqual(browser.pageErrors, []);
+}
+
 test("usage page: the report module's numbers, in any time zone, with CSV export", { skip, timeout: 300_000 }, async (t) => {
   const step = stepper(t, page, 'usage-');
 
-  await step('the store holds what the test needs: a deleted session, an unpriced model, days that move with the zone', async () => {
-    assert.ok(
-      expected.utc.rows.some((r) => r.deletedSessions > 0),
-      'a row with a session from a deleted file',
-    );
-    assert.ok(
-      expected.utc.rows.some((r) => r.unpricedMessages > 0 && r.unpricedMessages === r.messages),
-      'a row of unpriced messages only',
-    );
-    assert.notDeepEqual(
-      expected.kolkata.rows.map((r) => r.date),
-      expected.utc.rows.map((r) => r.date),
-    );
-    assert.equal(expected.kolkata.totals.totalTokens, expected.utc.totals.totalTokens);
-  });
+  await step('the store holds what the test needs: a deleted session, an unpriced model, days that move with the zone', storeHoldsWhatTestNeeds);
 
-  await step("the page opens in the browser's time zone", async () => {
-    await page.click('#nav-usage');
-    await page.locator('[data-testid=usage-table] tbody tr').first().waitFor(WAIT);
-    assert.equal(await page.inputValue('input[aria-label="Time zone"]'), BROWSER_ZONE);
-    assert.equal(await page.getAttribute('#nav-usage', 'aria-current'), 'page');
-  });
+  await step("the page opens in the browser's time zone", opensInBrowserZone);
 
-  await step('in UTC the daily table equals readUsageReport over the same store', async () => {
-    await page.fill('input[aria-label="Time zone"]', 'UTC');
-    await assertTableIs(expected.utc);
-    assert.ok(expected.utc.rows.some((r) => r.date === '2025-09-05'));
-    const deleted = expected.utc.rows.find((r) => r.deletedSessions > 0)!;
-    assert.equal(
-      await page.locator(`tr[data-period="${deleted.date}"] td[data-col=sessions]`).innerText(),
-      `${deleted.sessions} (${deleted.deletedSessions} deleted)`,
-    );
-    const unpriced = expected.utc.rows.find((r) => r.modelsUsed.includes(UNPRICED_MODEL))!;
-    assert.equal(await page.locator(`tr[data-period="${unpriced.date}"] td[data-col=cost]`).innerText(), 'no price');
-    await page.locator(`text=Not in the cost chart, no price: ${UNPRICED_MODEL}`).waitFor(WAIT);
-    assert.equal(await page.locator('.usage-charts .uplot').count(), 2, 'cost and tokens charts');
-  });
+  await step('in UTC the daily table equals readUsageReport over the same store', utcTableEqualsReport);
 
-  await step("in Asia/Kolkata (typed: Chromium lists it only as Asia/Calcutta) the rows move to Kolkata's days", async () => {
-    await page.fill('input[aria-label="Time zone"]', 'Asia/Kolkata');
-    await page.press('input[aria-label="Time zone"]', 'Enter');
-    await assertTableIs(expected.kolkata);
-    // The real transcripts' messages fall between 00:47 and 12:37 UTC, the same days in Kolkata (+05:30);
-    // the message at 22:00 UTC on 09-05 is at 03:30 on 09-06 there.
-    const periods = (await shownRows()).rows.map((r) => r.period);
-    assert.ok(periods.includes('2025-09-06') && !periods.includes('2025-09-05'), periods.join(', '));
-    await screenshot(page, 'usage');
-  });
+  await step("in Asia/Kolkata (typed: Chromium lists it only as Asia/Calcutta) the rows move to Kolkata's days", kolkataMovesRows);
 
-  await step('a zone main refuses is shown naming the field, and the last good zone stays', async () => {
-    await page.fill('input[aria-label="Time zone"]', 'Mars/Olympus');
-    await page.press('input[aria-label="Time zone"]', 'Enter');
-    await page.locator('[data-testid=usage-error]').waitFor(WAIT);
-    assert.match(await page.locator('[data-testid=usage-error]').innerText(), /^timezone: "Mars\/Olympus" is not an IANA time zone/);
-    await assertTableIs(expected.kolkata);
-    await page.fill('input[aria-label="Time zone"]', 'Asia/Kolkata');
-    await page.press('input[aria-label="Time zone"]', 'Enter');
-    await page.locator('[data-testid=usage-error]').waitFor({ state: 'detached', ...WAIT });
-  });
+  await step('a zone main refuses is shown naming the field, and the last good zone stays', refusedZoneNamedAndKept);
 
-  await step('CSV export downloads the rows the table shows', async () => {
-    const download = page.waitForEvent('download', { timeout: 30_000 });
-    await page.click('button:has-text("Export CSV")');
-    const file = await download;
-    assert.equal(file.suggestedFilename(), 'usage-daily-Asia-Kolkata.csv');
-    const csv = Buffer.concat(await (await file.createReadStream()).toArray()).toString();
-    const [head, ...lines] = csv.trimEnd().split('\r\n');
-    assert.equal(
-      head,
-      'period,models,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,total_tokens,' +
-        'cost_usd,messages,unpriced_messages,sessions,deleted_sessions',
-    );
-    const columns = head.split(',');
-    // Models are a quoted list; the fields after them are plain numbers (or an empty cost).
-    const parsed = lines.map((line) => {
-      const m = /^([^,]*),("(?:[^"]|"")*"|[^,]*),(.*)$/.exec(line)!;
-      return Object.fromEntries(
-        columns
-          .slice(2)
-          .map((c, i) => [c, m[3].split(',')[i]])
-          .concat([['period', m[1]]]),
-      );
-    });
-    assert.deepEqual(
-      parsed,
-      expected.kolkata.rows.map((r) => ({
-        period: r.date,
-        input_tokens: String(r.inputTokens),
-        output_tokens: String(r.outputTokens),
-        cache_creation_tokens: String(r.cacheCreationTokens),
-        cache_read_tokens: String(r.cacheReadTokens),
-        total_tokens: String(r.totalTokens),
-        cost_usd: r.unpricedMessages === r.messages ? '' : String(Number(r.totalCost.toFixed(9))),
-        messages: String(r.messages),
-        unpriced_messages: String(r.unpricedMessages),
-        sessions: String(r.sessions),
-        deleted_sessions: String(r.deletedSessions),
-      })),
-    );
-  });
+  await step('CSV export downloads the rows the table shows', csvExportsShownRows);
 
-  await step('the block card shows the latest 5-hour block', async () => {
-    const card = page.locator('[data-testid=usage-block]');
-    assert.match(await card.locator('h3').innerText(), /Latest 5-hour block/, 'these transcripts are old: no block is active');
-    assert.match(await card.locator('[data-testid=block-tokens]').innerText(), new RegExp(`^${count(latestBlockTokens)} `));
-  });
+  await step('the block card shows the latest 5-hour block', blockCardShowsLatestBlock);
 
-  await step('the project picker lists the projects and narrows the report to one', async () => {
-    const options = await page.locator('select[aria-label="Project"] option').evaluateAll((els: any[]) => els.map((o) => o.value));
-    assert.ok(options.includes(AI_MUSIC) && options.includes('/home/me/offline'), options.join(', '));
-    await page.selectOption('select[aria-label="Project"]', AI_MUSIC);
-    await assertTableIs(expected.aiMusic);
-    await page.click('button:has-text("Monthly")');
-    await page.locator('[data-testid=usage-table] th:has-text("Month")').waitFor(WAIT);
-    await waitForPeriods(['2025-06']);
-    await page.selectOption('select[aria-label="Project"]', '');
-    await page.click('button:has-text("Daily")');
-    await assertTableIs(expected.kolkata);
-  });
+  await step('the project picker lists the projects and narrows the report to one', projectPickerNarrowsReport);
 
-  await step('dark theme; the runs view keeps tool charts and points to this page', async () => {
-    await page.selectOption('select[aria-label="Theme"]', 'dark');
-    await page.waitForTimeout(300);
-    await screenshot(page, 'usage-dark');
-    await page.click('#nav-runs');
-    await page.locator('.runs-view button.link-button:has-text("Usage")').waitFor(WAIT);
-    assert.equal(await page.locator('[aria-label^="Tokens per day"], [aria-label^="Cost per day"]').count(), 0, 'token charts are on the Usage page only');
-    await page.locator('.runs-view .chart .uplot').first().waitFor(WAIT);
-    await screenshot(page, 'runs-dark');
-    await page.locator('.runs-view button.link-button:has-text("Usage")').click();
-    await page.locator('[data-testid=usage-table]').waitFor(WAIT);
-    await page.selectOption('select[aria-label="Theme"]', 'light');
-    assert.deepEqual(browser.pageErrors, []);
-  });
+  await step('dark theme; the runs view keeps tool charts and points to this page', darkThemeAndRunsView);
 });

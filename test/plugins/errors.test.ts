@@ -5,10 +5,9 @@ import { assistantLine, at, NOISE, text, toolResult, toolUse, userLine } from '.
 
 const CALL = { id: 'msg_1', requestId: 'req_1' };
 
-test('errors: failed tool calls and API error records, with the tool name and the first 2 KB of text', async () => {
-  const errors = await loadProcessor('errors');
-  const longError = `Error: ${'é'.repeat(3000)}`; // 6,007 bytes of UTF-8
-  const lines: unknown[] = [
+/** Failed tool calls (one with an image, one past 2 KB, one whose call was compacted away), API errors and system lines. */
+function sessionLines(longError: string): unknown[] {
+  return [
     ...NOISE,
     assistantLine('a1', 0, CALL, [toolUse('t_bash', 'Bash', { command: 'make' }), toolUse('t_read', 'Read', { file_path: '/x' })]),
     userLine('r1', 1, [toolResult('t_bash', 'make: *** No rule to make target', true), toolResult('t_read', 'file contents', false)]),
@@ -39,13 +38,11 @@ test('errors: failed tool calls and API error records, with the tool name and th
     { type: 'system', subtype: 'informational', level: 'info', uuid: 's4', timestamp: at(11), content: 'Not an error' },
     { type: 'system', subtype: 'compact_boundary', level: 'warning', uuid: 's5', timestamp: at(12), content: 'Conversation compacted' },
   ];
-  const file = writeSession(lines);
-  // The file line of each item's record (writeSession writes one line per entry).
-  const lineOf = (uuid: string) => lines.findIndex((line) => (line as { uuid?: string }).uuid === uuid) + 1;
-  const { items } = await runProcessor<Record<string, unknown>>(errors, file);
-  const truncated = `Error: ${'é'.repeat(1020)}`; // 7 + 2,040 bytes: the next é would pass 2,048
-  assert.equal(Buffer.byteLength(truncated), 2047);
-  assert.deepEqual(items, [
+}
+
+/** The items the errors processor gives for sessionLines, in file order. */
+function expectedItems(lineOf: (uuid: string) => number, truncated: string): Record<string, unknown>[] {
+  return [
     {
       kind: 'tool_result',
       tool_name: 'Bash',
@@ -102,7 +99,20 @@ test('errors: failed tool calls and API error records, with the tool name and th
       event_uuid: 's3',
       line_no: lineOf('s3'),
     },
-  ]);
+  ];
+}
+
+test('errors: failed tool calls and API error records, with the tool name and the first 2 KB of text', async () => {
+  const errors = await loadProcessor('errors');
+  const longError = `Error: ${'é'.repeat(3000)}`; // 6,007 bytes of UTF-8
+  const lines = sessionLines(longError);
+  const file = writeSession(lines);
+  // The file line of each item's record (writeSession writes one line per entry).
+  const lineOf = (uuid: string) => lines.findIndex((line) => (line as { uuid?: string }).uuid === uuid) + 1;
+  const { items } = await runProcessor<Record<string, unknown>>(errors, file);
+  const truncated = `Error: ${'é'.repeat(1020)}`; // 7 + 2,040 bytes: the next é would pass 2,048
+  assert.equal(Buffer.byteLength(truncated), 2047);
+  assert.deepEqual(items, expectedItems(lineOf, truncated));
 });
 
 test('errors: declares the tool_errors view', async () => {

@@ -68,11 +68,75 @@ export function findServerBinaries(): { initdb: string; pgCtl: string; version: 
 const running = new Set<{ pgCtl: string; dataDir: string; base: string; asPostgres: boolean }>();
 let exitHookInstalled = false;
 
+type Run = (file: string, args: string[]) => Promise<unknown>;
+type Owner = { uid: number; gid: number } | undefined;
+
+/** initdb: a superuser with trusted local logins; TCP logins need `password` when one is given. */
+async function initCluster(run: Run, initdb: string, dataDir: string, base: string, owner: Owner, password: string | undefined): Promise<void> {
+  const initArgs = ['-D', dataDir, '-U', SUPERUSER, '-E', 'UTF8', '--no-locale', '--no-sync', '--auth-local=trust'];
+  if (password !== undefined) {
+    const pwFile = join(base, 'pwfile');
+    writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+    if (owner) chownSync(pwFile, owner.uid, owner.gid);
+    initArgs.push(`--pwfile=${pwFile}`, '--auth-host=scram-sha-256');
+    await run(initdb, initArgs).finally(() => rmSync(pwFile, { force: true }));
+  } else {
+    initArgs.push('--auth-host=trust');
+    await run(initdb, initArgs);
+  }
+}
+
+/** Appends the test settings to postgresql.conf (a certificate made for `ssl`); returns the certificate's path. */
+async function configureCluster(dataDir: string, base: string, owner: Owner, ssl: boolean | undefined): Promise<string | undefined> {
+  // Later lines of postgresql.conf win over initdb's defaults.
+  const settings = [
+    "listen_addresses = '127.0.0.1'",
+    `unix_socket_directories = '${base}'`,
+    // Throwaway data: durability only costs time.
+    'fsync = off',
+    'synchronous_commit = off',
+    'full_page_writes = off',
+    'shared_buffers = 32MB',
+    'max_connections = 100',
+  ];
+  let certFile: string | undefined;
+  if (ssl) {
+    certFile = join(base, 'server.crt');
+    const keyFile = join(base, 'server.key');
+    await makeCertificate(certFile, keyFile);
+    // The server refuses a key readable by others, and must own it.
+    chmodSync(keyFile, 0o600);
+    if (owner) {
+      chownSync(keyFile, owner.uid, owner.gid);
+      chownSync(certFile, owner.uid, owner.gid);
+    }
+    settings.push('ssl = on', `ssl_cert_file = '${certFile}'`, `ssl_key_file = '${keyFile}'`);
+  }
+  appendFileSync(join(dataDir, 'postgresql.conf'), `\n# session-inspector test cluster\n${settings.join('\n')}\n`);
+  return certFile;
+}
+
+/** Starts the server on a free port; returns the port. */
+async function startServer(run: Run, pgCtl: string, dataDir: string, logFile: string): Promise<number> {
+  // Another process may take the port between our probe and the server's bind: retry on a new one.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      await run(pgCtl, ['-D', dataDir, '-l', logFile, '-w', '-t', String(START_TIMEOUT_S), '-o', `-p ${port}`, 'start']);
+      return port;
+    } catch (err) {
+      const log = logTail(logFile);
+      if (attempt < PORT_ATTEMPTS && /could not bind|address already in use|could not create any TCP\/IP sockets/i.test(log)) continue;
+      throw new Error(`${(err as Error).message}\nserver log (${logFile}):\n${log}`);
+    }
+  }
+}
+
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const { initdb, pgCtl } = findServerBinaries();
   // initdb and the server refuse to run as root: as root, run them as Debian's `postgres` system user.
   const asPostgres = process.getuid?.() === 0;
-  let owner: { uid: number; gid: number } | undefined;
+  let owner: Owner;
   if (asPostgres) {
     owner = systemUser(SUPERUSER);
     if (!existsSync('/usr/sbin/runuser') && !existsSync('/sbin/runuser'))
@@ -86,61 +150,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   try {
     if (owner) chownSync(base, owner.uid, owner.gid);
     const run = (file: string, args: string[]) => runChecked(asPostgres, file, args, base);
-
-    const initArgs = ['-D', dataDir, '-U', SUPERUSER, '-E', 'UTF8', '--no-locale', '--no-sync', '--auth-local=trust'];
-    if (options.password !== undefined) {
-      const pwFile = join(base, 'pwfile');
-      writeFileSync(pwFile, `${options.password}\n`, { mode: 0o600 });
-      if (owner) chownSync(pwFile, owner.uid, owner.gid);
-      initArgs.push(`--pwfile=${pwFile}`, '--auth-host=scram-sha-256');
-      await run(initdb, initArgs).finally(() => rmSync(pwFile, { force: true }));
-    } else {
-      initArgs.push('--auth-host=trust');
-      await run(initdb, initArgs);
-    }
-
-    // Later lines of postgresql.conf win over initdb's defaults.
-    const settings = [
-      "listen_addresses = '127.0.0.1'",
-      `unix_socket_directories = '${base}'`,
-      // Throwaway data: durability only costs time.
-      'fsync = off',
-      'synchronous_commit = off',
-      'full_page_writes = off',
-      'shared_buffers = 32MB',
-      'max_connections = 100',
-    ];
-    let certFile: string | undefined;
-    if (options.ssl) {
-      certFile = join(base, 'server.crt');
-      const keyFile = join(base, 'server.key');
-      await makeCertificate(certFile, keyFile);
-      // The server refuses a key readable by others, and must own it.
-      chmodSync(keyFile, 0o600);
-      if (owner) {
-        chownSync(keyFile, owner.uid, owner.gid);
-        chownSync(certFile, owner.uid, owner.gid);
-      }
-      settings.push('ssl = on', `ssl_cert_file = '${certFile}'`, `ssl_key_file = '${keyFile}'`);
-    }
-    appendFileSync(join(dataDir, 'postgresql.conf'), `\n# session-inspector test cluster\n${settings.join('\n')}\n`);
+    await initCluster(run, initdb, dataDir, base, owner, options.password);
+    const certFile = await configureCluster(dataDir, base, owner, options.ssl);
 
     running.add(handle);
     installExitHook();
-
-    // Another process may take the port between our probe and the server's bind: retry on a new one.
-    let port = 0;
-    for (let attempt = 1; ; attempt++) {
-      port = await freePort();
-      try {
-        await run(pgCtl, ['-D', dataDir, '-l', logFile, '-w', '-t', String(START_TIMEOUT_S), '-o', `-p ${port}`, 'start']);
-        break;
-      } catch (err) {
-        const log = logTail(logFile);
-        if (attempt < PORT_ATTEMPTS && /could not bind|address already in use|could not create any TCP\/IP sockets/i.test(log)) continue;
-        throw new Error(`${(err as Error).message}\nserver log (${logFile}):\n${log}`);
-      }
-    }
+    const port = await startServer(run, pgCtl, dataDir, logFile);
 
     await createDatabase(port, options.password, logFile);
     const auth = options.password !== undefined ? `${SUPERUSER}:${encodeURIComponent(options.password)}` : SUPERUSER;

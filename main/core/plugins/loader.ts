@@ -59,6 +59,99 @@ export type LoadGate = (folder: string, origin: PluginOrigin, contentHash: strin
 
 const trustAll: LoadGate = () => ({ approval: 'trusted', enabled: true });
 
+/** What loading one folder needs and adds to: the set being built and who owns each processor name so far. */
+interface LoadContext {
+  pool: PluginPool;
+  snapshots: PluginSnapshots;
+  checkSql: SqlChecker;
+  gate: LoadGate;
+  set: PluginSet;
+  owners: Map<string, string>;
+}
+
+/** Adds the processors a plugin described, in order, skipping taken names and SQL that does not check. */
+async function addProcessors(
+  ctx: LoadContext,
+  report: PluginReport,
+  described: { processors: ProcessorDescriptor[] },
+  manifest: { name: string; entry: string },
+  entryUrl: string,
+): Promise<void> {
+  const folder = report.folder;
+  for (const processor of described.processors) {
+    const owner = ctx.owners.get(processor.name);
+    if (owner !== undefined) {
+      report.errors.push(`duplicate processor name "${processor.name}" (already provided by ${owner}); this one is not loaded`);
+      continue;
+    }
+    let checked: CheckedSql | undefined;
+    if (processor.sql) {
+      // Refused when it loads, naming the reason, rather than failing every session later.
+      const result = await ctx.checkSql(processor.sql);
+      if (!result.checked) {
+        report.errors.push(`${manifest.entry}: processor "${processor.name}": ${result.problems.join('; ')}`);
+        continue;
+      }
+      checked = result.checked;
+    }
+    ctx.owners.set(processor.name, folder);
+    report.processors.push(processor.name);
+    ctx.set.processors.push({ ...processor, pluginFolder: folder, pluginName: manifest.name, entryUrl, ...(checked ? { checked } : {}) });
+  }
+}
+
+/** Reports one plugin folder and, when it may run and loads, adds its processors. */
+async function loadPluginFolder(ctx: LoadContext, folder: string, origin: PluginOrigin): Promise<void> {
+  const report: PluginReport = {
+    folder,
+    origin,
+    approval: origin === 'user' ? 'unapproved' : 'trusted',
+    enabled: true,
+    loaded: false,
+    name: null,
+    version: null,
+    contentHash: null,
+    processors: [],
+    errors: [],
+  };
+  ctx.set.plugins.push(report);
+  let manifest;
+  let snapshot;
+  try {
+    manifest = await readManifest(folder);
+    snapshot = await ctx.snapshots.take(folder);
+  } catch (error) {
+    report.errors.push(error instanceof ManifestError ? error.message : errorMessage(error));
+    return;
+  }
+  report.contentHash = snapshot.hash;
+  report.name = manifest.name;
+  report.version = manifest.version;
+  report.processors = manifest.declaredProcessors;
+  Object.assign(report, ctx.gate(folder, origin, report.contentHash));
+  // Code of a disabled plugin, or of a user plugin not approved at this exact content, is never imported.
+  if (!report.enabled || report.approval === 'unapproved' || report.approval === 'changed') {
+    snapshot.discard();
+    return;
+  }
+  const codeDir = snapshot.keep();
+  const entryUrl = PluginSnapshots.entryUrl(codeDir, folder, manifest.entry);
+  let described = ctx.snapshots.described(snapshot.hash);
+  if (!described) {
+    try {
+      described = await ctx.pool.request('describe', { entryUrl });
+    } catch (error) {
+      report.errors.push(`cannot load ${manifest.entry}: ${errorMessage(error)}`);
+      return;
+    }
+    ctx.snapshots.rememberDescribed(snapshot.hash, described);
+  }
+  report.processors = [];
+  report.errors.push(...described.errors.map((e) => `${manifest.entry}: ${e}`));
+  await addProcessors(ctx, report, described, manifest, entryUrl);
+  report.loaded = report.processors.length > 0;
+}
+
 /**
  * Loads every plugin under the given sources, in order. Plugin modules are imported and validated in a
  * plugin process (never in this one). A broken plugin is reported with its folder and reason and never
@@ -71,80 +164,11 @@ export async function loadPlugins(
   checkSql: SqlChecker,
   gate: LoadGate = trustAll,
 ): Promise<PluginSet> {
-  const set: PluginSet = { processors: [], plugins: [] };
-  const owners = new Map<string, string>();
+  const ctx: LoadContext = { pool, snapshots, checkSql, gate, set: { processors: [], plugins: [] }, owners: new Map() };
   for (const source of sources) {
-    for (const folder of await pluginFolders(source)) {
-      const report: PluginReport = {
-        folder,
-        origin: source.origin,
-        approval: source.origin === 'user' ? 'unapproved' : 'trusted',
-        enabled: true,
-        loaded: false,
-        name: null,
-        version: null,
-        contentHash: null,
-        processors: [],
-        errors: [],
-      };
-      set.plugins.push(report);
-      let manifest;
-      let snapshot;
-      try {
-        manifest = await readManifest(folder);
-        snapshot = await snapshots.take(folder);
-      } catch (error) {
-        report.errors.push(error instanceof ManifestError ? error.message : errorMessage(error));
-        continue;
-      }
-      report.contentHash = snapshot.hash;
-      report.name = manifest.name;
-      report.version = manifest.version;
-      report.processors = manifest.declaredProcessors;
-      Object.assign(report, gate(folder, source.origin, report.contentHash));
-      // Code of a disabled plugin, or of a user plugin not approved at this exact content, is never imported.
-      if (!report.enabled || report.approval === 'unapproved' || report.approval === 'changed') {
-        snapshot.discard();
-        continue;
-      }
-      const codeDir = snapshot.keep();
-      const entryUrl = PluginSnapshots.entryUrl(codeDir, folder, manifest.entry);
-      let described = snapshots.described(snapshot.hash);
-      if (!described) {
-        try {
-          described = await pool.request('describe', { entryUrl });
-        } catch (error) {
-          report.errors.push(`cannot load ${manifest.entry}: ${errorMessage(error)}`);
-          continue;
-        }
-        snapshots.rememberDescribed(snapshot.hash, described);
-      }
-      report.processors = [];
-      report.errors.push(...described.errors.map((e) => `${manifest.entry}: ${e}`));
-      for (const processor of described.processors) {
-        const owner = owners.get(processor.name);
-        if (owner !== undefined) {
-          report.errors.push(`duplicate processor name "${processor.name}" (already provided by ${owner}); this one is not loaded`);
-          continue;
-        }
-        let checked: CheckedSql | undefined;
-        if (processor.sql) {
-          // Refused when it loads, naming the reason, rather than failing every session later.
-          const result = await checkSql(processor.sql);
-          if (!result.checked) {
-            report.errors.push(`${manifest.entry}: processor "${processor.name}": ${result.problems.join('; ')}`);
-            continue;
-          }
-          checked = result.checked;
-        }
-        owners.set(processor.name, folder);
-        report.processors.push(processor.name);
-        set.processors.push({ ...processor, pluginFolder: folder, pluginName: manifest.name, entryUrl, ...(checked ? { checked } : {}) });
-      }
-      report.loaded = report.processors.length > 0;
-    }
+    for (const folder of await pluginFolders(source)) await loadPluginFolder(ctx, folder, source.origin);
   }
-  return set;
+  return ctx.set;
 }
 
 /**

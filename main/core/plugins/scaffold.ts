@@ -16,20 +16,36 @@ export function scaffoldPlugin(name: string, parentDir: string, options: { sql?:
   const view = name.replace(/-/g, '_');
   mkdirSync(join(folder, 'test', 'sessions', 'demo'), { recursive: true });
   const files: Record<string, string> = {
-    'package.json': `${JSON.stringify(
-      {
-        name,
-        version: '0.1.0',
-        description: `Session Inspector plugin: ${name}`,
-        type: 'module',
-        main: 'index.js',
-        scripts: { test: 'node --test' },
-        sessionInspector: { apiVersion: 1, processors: [name] },
-      },
-      null,
-      2,
-    )}\n`,
-    'index.js': `// @ts-check
+    'package.json': packageJson(name),
+    'index.js': jsIndex(name, view),
+    'test/index.test.js': JS_TEST,
+    'test/sessions/demo/session.jsonl': sampleSession(),
+    'README.md': readme(name, view),
+  };
+  if (options.sql) Object.assign(files, sqlFiles(name, view));
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(folder, path), text);
+  return folder;
+}
+
+function packageJson(name: string): string {
+  return `${JSON.stringify(
+    {
+      name,
+      version: '0.1.0',
+      description: `Session Inspector plugin: ${name}`,
+      type: 'module',
+      main: 'index.js',
+      scripts: { test: 'node --test' },
+      sessionInspector: { apiVersion: 1, processors: [name] },
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** The JavaScript processor: tool calls per tool, counted record by record. */
+function jsIndex(name: string, view: string): string {
+  return `// @ts-check
 /** @typedef {import('session-inspector/plugin').Processor} Processor */
 
 /**
@@ -57,8 +73,11 @@ const processor = {
 };
 
 export default processor;
-`,
-    'test/index.test.js': `import { test } from 'node:test';
+`;
+}
+
+/** The JavaScript processor's test, over the sample session. */
+const JS_TEST = `import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import processor from '../index.js';
@@ -90,38 +109,41 @@ test('counts tool calls per tool', async () => {
     { tool_name: 'Read', calls: 1 },
   ]);
 });
-`,
-    'test/sessions/demo/session.jsonl': [
-      { type: 'user', uuid: 'u1', timestamp: '2025-09-01T10:00:00.000Z', message: { role: 'user', content: 'list the files' } },
-      {
-        type: 'assistant',
-        uuid: 'a1',
-        timestamp: '2025-09-01T10:00:01.000Z',
-        message: { id: 'msg_1', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }] },
-      },
-      {
-        type: 'assistant',
-        uuid: 'a2',
-        timestamp: '2025-09-01T10:00:02.000Z',
-        message: { id: 'msg_2', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_2', name: 'Read', input: { file_path: 'README.md' } }] },
-      },
-      {
-        type: 'assistant',
-        uuid: 'a3',
-        timestamp: '2025-09-01T10:00:03.000Z',
-        message: { id: 'msg_3', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_3', name: 'Bash', input: { command: 'pwd' } }] },
-      },
-    ]
-      .map((r) => `${JSON.stringify(r)}\n`)
-      .join(''),
-    'README.md':
-      `# ${name}\n\nA Session Inspector plugin.\n\n- Test it: \`npm test\`\n` +
-      `- Try it on your sessions: \`session-inspector run --plugins . --processor ${name}\`, then \`session-inspector query "SELECT * FROM ${view}"\`\n` +
-      '- Install it for the desktop app: `session-inspector plugins install .`\n',
-  };
-  if (options.sql) Object.assign(files, sqlFiles(name, view));
-  for (const [path, text] of Object.entries(files)) writeFileSync(join(folder, path), text);
-  return folder;
+`;
+
+/** Three tool calls (two Bash, one Read) after a prompt. */
+function sampleSession(): string {
+  return [
+    { type: 'user', uuid: 'u1', timestamp: '2025-09-01T10:00:00.000Z', message: { role: 'user', content: 'list the files' } },
+    {
+      type: 'assistant',
+      uuid: 'a1',
+      timestamp: '2025-09-01T10:00:01.000Z',
+      message: { id: 'msg_1', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }] },
+    },
+    {
+      type: 'assistant',
+      uuid: 'a2',
+      timestamp: '2025-09-01T10:00:02.000Z',
+      message: { id: 'msg_2', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_2', name: 'Read', input: { file_path: 'README.md' } }] },
+    },
+    {
+      type: 'assistant',
+      uuid: 'a3',
+      timestamp: '2025-09-01T10:00:03.000Z',
+      message: { id: 'msg_3', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_3', name: 'Bash', input: { command: 'pwd' } }] },
+    },
+  ]
+    .map((r) => `${JSON.stringify(r)}\n`)
+    .join('');
+}
+
+function readme(name: string, view: string): string {
+  return (
+    `# ${name}\n\nA Session Inspector plugin.\n\n- Test it: \`npm test\`\n` +
+    `- Try it on your sessions: \`session-inspector run --plugins . --processor ${name}\`, then \`session-inspector query "SELECT * FROM ${view}"\`\n` +
+    '- Install it for the desktop app: `session-inspector plugins install .`\n'
+  );
 }
 
 /** The SQL processor's index.js and test, replacing the JavaScript ones. */

@@ -154,18 +154,106 @@ export interface PrepareOptions {
 }
 
 /**
+ * The copy of the session being made: every byte goes through `out`; the targeted lines are gathered whole,
+ * redacted, then written. Lines are numbered as the runner numbers them ('\n'-separated).
+ */
+class RedactingCopy {
+  readonly verdicts: Verdict[] = [];
+  /** The secrets taken out, by finding id. */
+  readonly values = new Map<string, string>();
+  readonly md5After = createHash('md5');
+  /** Lines redacted so far. */
+  redacted = 0;
+  private lineNo = 1;
+  // The targeted line being gathered across chunks; one past MAX_LINE_BYTES is copied through instead (refused).
+  private line: Buffer[] = [];
+  private lineBytes = 0;
+  private oversized = false;
+  private readonly byLine: Map<number, SecretTarget[]>;
+  private readonly pending: PendingFile | null;
+
+  constructor(byLine: Map<number, SecretTarget[]>, pending: PendingFile | null) {
+    this.byLine = byLine;
+    this.pending = pending;
+  }
+
+  private out(buffer: Buffer): void {
+    if (buffer.length === 0) return;
+    this.md5After.update(buffer);
+    this.pending?.append(buffer);
+  }
+
+  private take(part: Buffer): void {
+    if (this.oversized) return this.out(part);
+    this.lineBytes += part.length;
+    if (this.lineBytes <= MAX_LINE_BYTES) return void this.line.push(part);
+    this.oversized = true;
+    for (const gathered of this.line) this.out(gathered);
+    this.line = [];
+    this.out(part);
+  }
+
+  private finishLine(newline: boolean): void {
+    const lineNo = this.lineNo;
+    const wanted = this.byLine.get(lineNo)!;
+    if (this.oversized) this.verdicts.push(...wanted.map((t) => refused(t, `line ${lineNo} is longer than ${MAX_LINE_BYTES} bytes: not redacted`)));
+    else {
+      const whole = Buffer.concat(this.line);
+      const bom = lineNo === 1 && whole.length >= 3 && whole[0] === 0xef && whole[1] === 0xbb && whole[2] === 0xbf ? 3 : 0;
+      const done = redactLine(whole.toString('utf8', bom), wanted, this.values);
+      this.verdicts.push(...done.verdicts);
+      if (done.text === null) this.out(whole);
+      else {
+        this.redacted++;
+        this.out(whole.subarray(0, bom));
+        this.out(Buffer.from(done.text, 'utf8'));
+      }
+    }
+    if (newline) this.out(NEWLINE);
+    this.line = [];
+    this.lineBytes = 0;
+    this.oversized = false;
+  }
+
+  /** Copies the next chunk of the file, redacting the targeted lines that end in it and gathering one that does not. */
+  feed(bytes: Buffer): void {
+    let start = 0; // where the current line starts in this chunk
+    let copyFrom = 0; // bytes before this are written (or gathered)
+    for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, start)) {
+      if (this.byLine.has(this.lineNo)) {
+        this.out(bytes.subarray(copyFrom, start));
+        this.take(bytes.subarray(start, newline));
+        this.finishLine(true);
+        copyFrom = newline + 1;
+      }
+      start = newline + 1;
+      this.lineNo++;
+    }
+    if (this.byLine.has(this.lineNo)) {
+      this.out(bytes.subarray(copyFrom, start));
+      this.take(bytes.subarray(start));
+    } else this.out(bytes.subarray(copyFrom));
+  }
+
+  /** After the last chunk: the last line, and a verdict for every target past the end of the file. */
+  end(targets: SecretTarget[]): void {
+    // The last line, without a '\n' (a live append may be cut off: then it is not valid JSON, and refused).
+    if (this.byLine.has(this.lineNo) && (this.lineBytes > 0 || this.oversized)) this.finishLine(false);
+    for (const t of targets) {
+      if (!this.verdicts.some((v) => v.id === t.id)) this.verdicts.push(refused(t, `line ${t.lineNo} is past the end of the file: ${CHANGED}`));
+    }
+  }
+}
+
+/**
  * Reads the session once, line by line as the runner numbers them ('\n'-separated, a first-line BOM not
  * part of the JSON), redacting the targets' lines and copying every other byte as it is.
  */
 export function prepareRedaction(path: string, targets: SecretTarget[], options: PrepareOptions = {}): PreparedRedaction {
   const byLine = new Map<number, SecretTarget[]>();
   for (const t of targets) byLine.set(t.lineNo, [...(byLine.get(t.lineNo) ?? []), t]);
-  const verdicts: Verdict[] = [];
-  const values = new Map<string, string>();
   const md5Before = createHash('md5');
-  const md5After = createHash('md5');
   let pending: PendingFile | null = null;
-  let redacted = 0;
   if (options.write) removeLeftovers(path);
   const fd = openSync(path, OPEN_FLAGS);
   try {
@@ -173,45 +261,7 @@ export function prepareRedaction(path: string, targets: SecretTarget[], options:
     if (!stats.isFile()) throw new Error(`${path} is not a regular file`);
     const read = versionOf(stats);
     if (options.write) pending = new PendingFile(path, options.writeBuffer);
-    const out = (buffer: Buffer) => {
-      if (buffer.length === 0) return;
-      md5After.update(buffer);
-      pending?.append(buffer);
-    };
-    let lineNo = 1;
-    // The targeted line being gathered across chunks; one past MAX_LINE_BYTES is copied through instead (refused).
-    let line: Buffer[] = [];
-    let lineBytes = 0;
-    let oversized = false;
-    const take = (part: Buffer) => {
-      if (oversized) return out(part);
-      lineBytes += part.length;
-      if (lineBytes <= MAX_LINE_BYTES) return void line.push(part);
-      oversized = true;
-      for (const gathered of line) out(gathered);
-      line = [];
-      out(part);
-    };
-    const finishLine = (newline: boolean) => {
-      const wanted = byLine.get(lineNo)!;
-      if (oversized) verdicts.push(...wanted.map((t) => refused(t, `line ${lineNo} is longer than ${MAX_LINE_BYTES} bytes: not redacted`)));
-      else {
-        const whole = Buffer.concat(line);
-        const bom = lineNo === 1 && whole.length >= 3 && whole[0] === 0xef && whole[1] === 0xbb && whole[2] === 0xbf ? 3 : 0;
-        const done = redactLine(whole.toString('utf8', bom), wanted, values);
-        verdicts.push(...done.verdicts);
-        if (done.text === null) out(whole);
-        else {
-          redacted++;
-          out(whole.subarray(0, bom));
-          out(Buffer.from(done.text, 'utf8'));
-        }
-      }
-      if (newline) out(NEWLINE);
-      line = [];
-      lineBytes = 0;
-      oversized = false;
-    };
+    const copy = new RedactingCopy(byLine, pending);
     for (let position = 0; position < read.size;) {
       const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, read.size - position));
       const n = readSync(fd, chunk, 0, chunk.length, position);
@@ -219,35 +269,17 @@ export function prepareRedaction(path: string, targets: SecretTarget[], options:
       position += n;
       const bytes = n === chunk.length ? chunk : chunk.subarray(0, n);
       md5Before.update(bytes);
-      let start = 0; // where the current line starts in this chunk
-      let copyFrom = 0; // bytes before this are written (or gathered)
-      for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, start)) {
-        if (byLine.has(lineNo)) {
-          out(bytes.subarray(copyFrom, start));
-          take(bytes.subarray(start, newline));
-          finishLine(true);
-          copyFrom = newline + 1;
-        }
-        start = newline + 1;
-        lineNo++;
-      }
-      if (byLine.has(lineNo)) {
-        out(bytes.subarray(copyFrom, start));
-        take(bytes.subarray(start));
-      } else out(bytes.subarray(copyFrom));
+      copy.feed(bytes);
     }
-    // The last line, without a '\n' (a live append may be cut off: then it is not valid JSON, and refused).
-    if (byLine.has(lineNo) && (lineBytes > 0 || oversized)) finishLine(false);
-    for (const t of targets) {
-      if (!verdicts.some((v) => v.id === t.id)) verdicts.push(refused(t, `line ${t.lineNo} is past the end of the file: ${CHANGED}`));
-    }
+    copy.end(targets);
     const file = pending;
+    const { verdicts, values, redacted } = copy;
     const result: PreparedRedaction = {
       verdicts,
       values,
       read,
       md5Before: md5Before.digest('hex'),
-      md5After: redacted > 0 ? md5After.digest('hex') : null,
+      md5After: redacted > 0 ? copy.md5After.digest('hex') : null,
       commit: redacted > 0 && file ? () => file.commit(read) : null,
       abort: () => file?.abort(),
     };

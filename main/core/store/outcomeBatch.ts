@@ -65,18 +65,13 @@ export interface LostOutcome {
   sessionKey: string;
 }
 
-/**
- * One batch of every processor's outcomes, staged in one temp table so that each statement below runs once
- * per batch, not once per processor: on DuckDB a statement costs milliseconds whatever its size, and a
- * commit of five processors' outcomes took 40 of them (a quarter of the host's CPU in a cold run).
- */
-export async function writeOutcomes(
-  db: Connection,
-  groups: OutcomeGroup[],
-  maxAttempts: number,
-  runnerId: string | undefined,
-  anyStaged: boolean,
-): Promise<LostOutcome[]> {
+/** Whether staged_outcomes has a row of `table`'s processor and session matching `where` (by default, a success). */
+function inStaged(table: string, where = "s.outcome = 'ok'"): string {
+  return `EXISTS (SELECT 1 FROM staged_outcomes s WHERE ${where} AND s.processor_name = ${table}.processor_name AND s.session_file = ${table}.session_file)`;
+}
+
+/** Fills the staged_outcomes temp table with this batch: one row per outcome, and per released claim. */
+async function stageOutcomes(db: Connection, groups: OutcomeGroup[], runnerId: string | undefined): Promise<void> {
   // `attempt`: the key of a success's staged items (StateStore.stageItems), moved below with its state row.
   await db.run(`CREATE TEMP TABLE IF NOT EXISTS staged_outcomes (
     processor_name VARCHAR, processor_version VARCHAR, session_file VARCHAR, username VARCHAR, read_at TIMESTAMP,
@@ -105,27 +100,34 @@ export async function writeOutcomes(
     if (runnerId !== undefined) for (const key of released) staged.push([processor, version, key, null, null, null, 'released', 0, null, true, null]);
   }
   await db.insertRows('staged_outcomes', STAGED_COLUMNS, staged);
-  const inStaged = (table: string, where = "s.outcome = 'ok'") =>
-    `EXISTS (SELECT 1 FROM staged_outcomes s WHERE ${where} AND s.processor_name = ${table}.processor_name AND s.session_file = ${table}.session_file)`;
-  let lost: LostOutcome[] = [];
-  if (runnerId !== undefined) {
-    // Only what this runner still holds a lease on is stored: after an expiry another runner owns the session.
-    await db.run(
-      `UPDATE staged_outcomes SET held = EXISTS (SELECT 1 FROM session_claims c WHERE c.runner_id = $runner
-         AND c.processor_name = staged_outcomes.processor_name AND c.session_file = staged_outcomes.session_file)`,
-      { runner: runnerId },
-    );
-    await db.run(`DELETE FROM session_claims WHERE runner_id = $runner AND ${inStaged('session_claims', 'true')}`, { runner: runnerId });
-    lost = (
-      await db.all(
-        'SELECT processor_name, session_file FROM staged_outcomes ' +
-          "WHERE NOT held AND outcome NOT IN ('released', 'unchanged') ORDER BY processor_name, session_file",
-      )
-    ).map((row) => ({ processor: String(row.processor_name), sessionKey: String(row.session_file) }));
-    // A lost outcome's staged items go with it.
-    if (anyStaged) await db.run('DELETE FROM staged_items WHERE attempt IN (SELECT attempt FROM staged_outcomes WHERE NOT held)');
-    await db.run('DELETE FROM staged_outcomes WHERE NOT held');
-  }
+}
+
+/**
+ * On a shared store, keeps only the outcomes whose lease this runner still holds and ends its claims on the
+ * batch's sessions; returns the outcomes dropped (another runner took their session after the lease expired).
+ */
+async function keepHeldOutcomes(db: Connection, runnerId: string, anyStaged: boolean): Promise<LostOutcome[]> {
+  // Only what this runner still holds a lease on is stored: after an expiry another runner owns the session.
+  await db.run(
+    `UPDATE staged_outcomes SET held = EXISTS (SELECT 1 FROM session_claims c WHERE c.runner_id = $runner
+       AND c.processor_name = staged_outcomes.processor_name AND c.session_file = staged_outcomes.session_file)`,
+    { runner: runnerId },
+  );
+  await db.run(`DELETE FROM session_claims WHERE runner_id = $runner AND ${inStaged('session_claims', 'true')}`, { runner: runnerId });
+  const lost = (
+    await db.all(
+      'SELECT processor_name, session_file FROM staged_outcomes ' +
+        "WHERE NOT held AND outcome NOT IN ('released', 'unchanged') ORDER BY processor_name, session_file",
+    )
+  ).map((row) => ({ processor: String(row.processor_name), sessionKey: String(row.session_file) }));
+  // A lost outcome's staged items go with it.
+  if (anyStaged) await db.run('DELETE FROM staged_items WHERE attempt IN (SELECT attempt FROM staged_outcomes WHERE NOT held)');
+  await db.run('DELETE FROM staged_outcomes WHERE NOT held');
+  return lost;
+}
+
+/** The state rows of the successes (and their host), and the read time of the unchanged sessions. */
+async function writeStateRows(db: Connection): Promise<void> {
   await db.run(
     `INSERT INTO session_processor_state
        (processor_name, session_file, username, processed_at, items_extracted, file_hash, processor_version)
@@ -142,6 +144,10 @@ export async function writeOutcomes(
        AND s.processor_version IS NOT DISTINCT FROM session_processor_state.processor_version
        AND (session_processor_state.processed_at IS NULL OR session_processor_state.processed_at < s.read_at)`,
   );
+}
+
+/** Replaces the items of every success (staged ones first, then the batch's own) and clears their failures. */
+async function writeItems(db: Connection, groups: OutcomeGroup[], lost: LostOutcome[], anyStaged: boolean): Promise<void> {
   for (const table of ['session_processor_failures', 'processor_items']) await db.run(`DELETE FROM ${table} WHERE ${inStaged(table)}`);
   if (anyStaged) {
     // Staged items of the successes still held, then the staging rows of every outcome of this batch.
@@ -162,6 +168,10 @@ export async function writeOutcomes(
     }
   }
   await db.insertRows('processor_items', ITEM_COLUMNS, items);
+}
+
+/** The failure rows: attempts add up on the same content and version, and reaching maxAttempts quarantines. */
+async function writeFailures(db: Connection, maxAttempts: number): Promise<void> {
   // Consecutive failures on the same content and version add up; anything new starts over at 1.
   const same = 'f.file_hash IS NOT DISTINCT FROM excluded.file_hash AND f.processor_version IS NOT DISTINCT FROM excluded.processor_version';
   await db.run(
@@ -183,5 +193,24 @@ export async function writeOutcomes(
        last_read_at = excluded.last_read_at`,
     { maxAttempts },
   );
+}
+
+/**
+ * One batch of every processor's outcomes, staged in one temp table so that each statement below runs once
+ * per batch, not once per processor: on DuckDB a statement costs milliseconds whatever its size, and a
+ * commit of five processors' outcomes took 40 of them (a quarter of the host's CPU in a cold run).
+ */
+export async function writeOutcomes(
+  db: Connection,
+  groups: OutcomeGroup[],
+  maxAttempts: number,
+  runnerId: string | undefined,
+  anyStaged: boolean,
+): Promise<LostOutcome[]> {
+  await stageOutcomes(db, groups, runnerId);
+  const lost = runnerId !== undefined ? await keepHeldOutcomes(db, runnerId, anyStaged) : [];
+  await writeStateRows(db);
+  await writeItems(db, groups, lost, anyStaged);
+  await writeFailures(db, maxAttempts);
   return lost;
 }

@@ -48,9 +48,64 @@ function ReviewForm({ finding }: { finding: Finding }) {
   );
 }
 
+/** Where and when the finding is, who found it and how it was reviewed. */
+function FindingFacts({ finding }: { finding: Finding }) {
+  const sessionRoot = useApp((s) => s.info?.sessionRoot ?? null);
+  return (
+    <dl className="facts">
+      <dt>Session</dt>
+      <dd>
+        <code>{finding.session_file}</code>
+      </dd>
+      <dt>Project</dt>
+      <dd>{projectOf(finding.session_file, sessionRoot)}</dd>
+      <dt>Line</dt>
+      <dd>{finding.line_no}</dd>
+      <dt>When</dt>
+      <dd>{finding.occurred_at ? formatTime(finding.occurred_at) : <span className="muted">the record has no time</span>}</dd>
+      <dt>Found by</dt>
+      <dd>{finding.processor}</dd>
+      <dt>Status</dt>
+      <dd>
+        <span className={`chip finding-status-${finding.status}`}>{STATUS_LABEL[finding.status]}</span>
+        {finding.reviewed_at && <span className="muted"> reviewed {formatTime(finding.reviewed_at)}</span>}
+      </dd>
+      {finding.note && (
+        <>
+          <dt>Note</dt>
+          <dd className="finding-note">{finding.note}</dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+/** A secret's redacted preview, or the finding's text. */
+function FindingSummary({ finding }: { finding: Finding }) {
+  return (
+    <>
+      {finding.category === 'secret' ? (
+        <>
+          <h4>Redacted preview</h4>
+          <pre className="finding-preview" data-testid="finding-summary">
+            {finding.summary ?? '(none)'}
+          </pre>
+          <p className="muted">Only this preview is stored, never the secret; the transcript shows it masked, and reveals it on a click.</p>
+        </>
+      ) : (
+        <>
+          <h4>{SUMMARY_LABEL[finding.category]}</h4>
+          <pre className={finding.category === 'tool_error' ? 'error-block' : 'finding-preview'} data-testid="finding-summary">
+            {finding.summary ?? '(no text)'}
+          </pre>
+        </>
+      )}
+    </>
+  );
+}
+
 export function FindingDetail() {
   const finding = useApp((s) => (s.findings.cursor >= 0 ? s.findings.visible[s.findings.cursor] : undefined));
-  const sessionRoot = useApp((s) => s.info?.sessionRoot ?? null);
   const openFinding = useApp((s) => s.openFinding);
   const setView = useApp((s) => s.setView);
   const [redacting, setRedacting] = useState<string | null>(null);
@@ -68,47 +123,8 @@ export function FindingDetail() {
       <h3 id="finding-title">
         {CATEGORY_SINGULAR[finding.category]}: {finding.kind}
       </h3>
-      <dl className="facts">
-        <dt>Session</dt>
-        <dd>
-          <code>{finding.session_file}</code>
-        </dd>
-        <dt>Project</dt>
-        <dd>{projectOf(finding.session_file, sessionRoot)}</dd>
-        <dt>Line</dt>
-        <dd>{finding.line_no}</dd>
-        <dt>When</dt>
-        <dd>{finding.occurred_at ? formatTime(finding.occurred_at) : <span className="muted">the record has no time</span>}</dd>
-        <dt>Found by</dt>
-        <dd>{finding.processor}</dd>
-        <dt>Status</dt>
-        <dd>
-          <span className={`chip finding-status-${finding.status}`}>{STATUS_LABEL[finding.status]}</span>
-          {finding.reviewed_at && <span className="muted"> reviewed {formatTime(finding.reviewed_at)}</span>}
-        </dd>
-        {finding.note && (
-          <>
-            <dt>Note</dt>
-            <dd className="finding-note">{finding.note}</dd>
-          </>
-        )}
-      </dl>
-      {secret ? (
-        <>
-          <h4>Redacted preview</h4>
-          <pre className="finding-preview" data-testid="finding-summary">
-            {finding.summary ?? '(none)'}
-          </pre>
-          <p className="muted">Only this preview is stored, never the secret; the transcript shows it masked, and reveals it on a click.</p>
-        </>
-      ) : (
-        <>
-          <h4>{SUMMARY_LABEL[finding.category]}</h4>
-          <pre className={finding.category === 'tool_error' ? 'error-block' : 'finding-preview'} data-testid="finding-summary">
-            {finding.summary ?? '(no text)'}
-          </pre>
-        </>
-      )}
+      <FindingFacts finding={finding} />
+      <FindingSummary finding={finding} />
       <div className="row">
         <button type="button" onClick={() => void openFinding(finding)}>
           Open transcript at line {finding.line_no}

@@ -19,88 +19,115 @@ function KindChip({ value, label, count }: { value: string | null; label: string
   );
 }
 
-export function FindingsFilters() {
-  const filter = useApp((s) => s.findings.filter);
+function KindFilter() {
+  const kind = useApp((s) => s.findings.filter.kind);
   const counts = useApp((s) => s.findings.counts);
   const choices = useApp((s) => s.findings.choices);
+  const all = FINDING_CATEGORIES.reduce((n, c) => n + (counts.byCategory[c] ?? 0), 0);
+  return (
+    <div className="status-filter" role="group" aria-label="Kind">
+      <KindChip value={null} label="All" count={all} />
+      {/* A category none of the loaded findings is in has no chip: five empty groups would crowd the row. */}
+      {FINDING_CATEGORIES.filter((c) => choices.kinds[c].length > 0 || kind === c).map((category) => (
+        <span key={category} className="kind-group">
+          <KindChip value={category} label={CATEGORY_LABEL[category]} count={counts.byCategory[category] ?? 0} />
+          {choices.kinds[category].map((k) => (
+            <KindChip key={k} value={k} label={k} count={counts.byKind[k] ?? 0} />
+          ))}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+/** Where and when: project, processor and the dates. */
+function FindingPlaceFilters() {
+  const filter = useApp((s) => s.findings.filter);
+  const choices = useApp((s) => s.findings.choices);
+  const setFilter = useApp((s) => s.setFindingsFilter);
+  return (
+    <>
+      <select aria-label="Project" value={filter.project ?? ''} onChange={(e) => setFilter({ project: e.target.value || null })}>
+        <option value="">All projects</option>
+        {choices.projects.map((p) => (
+          <option key={p} value={p}>
+            {p}
+          </option>
+        ))}
+      </select>
+      <select aria-label="Processor" value={filter.processor ?? ''} onChange={(e) => setFilter({ processor: e.target.value || null })}>
+        <option value="">All processors</option>
+        {choices.processors.map((p) => (
+          <option key={p} value={p}>
+            {p}
+          </option>
+        ))}
+      </select>
+      <label className="date-filter">
+        From{' '}
+        <input
+          type="date"
+          aria-label="Occurred from"
+          value={filter.since ?? ''}
+          max={filter.until ?? undefined}
+          onChange={(e) => setFilter({ since: e.target.value || null })}
+        />
+      </label>
+      <label className="date-filter">
+        to{' '}
+        <input
+          type="date"
+          aria-label="Occurred until"
+          value={filter.until ?? ''}
+          min={filter.since ?? undefined}
+          onChange={(e) => setFilter({ until: e.target.value || null })}
+        />
+      </label>
+    </>
+  );
+}
+
+function FindingStatusFilter() {
+  const selected = useApp((s) => s.findings.filter.statuses);
+  const counts = useApp((s) => s.findings.counts);
+  const showFalsePositives = useApp((s) => s.findings.showFalsePositives);
+  const setFilter = useApp((s) => s.setFindingsFilter);
+  const statuses = FINDING_STATUSES.filter((s) => showFalsePositives || s !== 'false-positive');
+  function toggleStatus(status: FindingStatus) {
+    setFilter({ statuses: selected.includes(status) ? selected.filter((s) => s !== status) : [...selected, status] });
+  }
+  return (
+    <div className="status-filter" role="group" aria-label="Status">
+      {statuses.map((status) => (
+        <button
+          key={status}
+          type="button"
+          className={`chip finding-status-${status}${selected.includes(status) ? ' chip-on' : ''}`}
+          aria-pressed={selected.includes(status)}
+          onClick={() => toggleStatus(status)}
+        >
+          {STATUS_LABEL[status]} <span className="chip-count">{formatCount(counts.byStatus[status] ?? 0)}</span>
+        </button>
+      ))}
+    </div>
+  );
+}
+
+export function FindingsFilters() {
+  const counts = useApp((s) => s.findings.counts);
   const shown = useApp((s) => s.findings.visible.length);
   const loaded = useApp((s) => s.findings.items !== null);
   const loading = useApp((s) => s.findings.loading);
   const showFalsePositives = useApp((s) => s.findings.showFalsePositives);
-  const setFilter = useApp((s) => s.setFindingsFilter);
   const setShowFalsePositives = useApp((s) => s.setShowFalsePositives);
   const reload = useApp((s) => s.loadFindings);
 
-  const statuses = FINDING_STATUSES.filter((s) => showFalsePositives || s !== 'false-positive');
-  function toggleStatus(status: FindingStatus) {
-    setFilter({ statuses: filter.statuses.includes(status) ? filter.statuses.filter((s) => s !== status) : [...filter.statuses, status] });
-  }
-  const all = FINDING_CATEGORIES.reduce((n, c) => n + (counts.byCategory[c] ?? 0), 0);
-
   return (
     <div className="findings-filters" role="search" aria-label="Filter findings">
-      <div className="status-filter" role="group" aria-label="Kind">
-        <KindChip value={null} label="All" count={all} />
-        {/* A category none of the loaded findings is in has no chip: five empty groups would crowd the row. */}
-        {FINDING_CATEGORIES.filter((c) => choices.kinds[c].length > 0 || filter.kind === c).map((category) => (
-          <span key={category} className="kind-group">
-            <KindChip value={category} label={CATEGORY_LABEL[category]} count={counts.byCategory[category] ?? 0} />
-            {choices.kinds[category].map((kind) => (
-              <KindChip key={kind} value={kind} label={kind} count={counts.byKind[kind] ?? 0} />
-            ))}
-          </span>
-        ))}
-      </div>
+      <KindFilter />
       <div className="filters">
-        <select aria-label="Project" value={filter.project ?? ''} onChange={(e) => setFilter({ project: e.target.value || null })}>
-          <option value="">All projects</option>
-          {choices.projects.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </select>
-        <select aria-label="Processor" value={filter.processor ?? ''} onChange={(e) => setFilter({ processor: e.target.value || null })}>
-          <option value="">All processors</option>
-          {choices.processors.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </select>
-        <label className="date-filter">
-          From{' '}
-          <input
-            type="date"
-            aria-label="Occurred from"
-            value={filter.since ?? ''}
-            max={filter.until ?? undefined}
-            onChange={(e) => setFilter({ since: e.target.value || null })}
-          />
-        </label>
-        <label className="date-filter">
-          to{' '}
-          <input
-            type="date"
-            aria-label="Occurred until"
-            value={filter.until ?? ''}
-            min={filter.since ?? undefined}
-            onChange={(e) => setFilter({ until: e.target.value || null })}
-          />
-        </label>
-        <div className="status-filter" role="group" aria-label="Status">
-          {statuses.map((status) => (
-            <button
-              key={status}
-              type="button"
-              className={`chip finding-status-${status}${filter.statuses.includes(status) ? ' chip-on' : ''}`}
-              aria-pressed={filter.statuses.includes(status)}
-              onClick={() => toggleStatus(status)}
-            >
-              {STATUS_LABEL[status]} <span className="chip-count">{formatCount(counts.byStatus[status] ?? 0)}</span>
-            </button>
-          ))}
-        </div>
+        <FindingPlaceFilters />
+        <FindingStatusFilter />
         <label className="checkbox">
           <input type="checkbox" checked={showFalsePositives} onChange={(e) => void setShowFalsePositives(e.target.checked)} /> Show false positives
         </label>

@@ -3,6 +3,53 @@
 import { useState, type FormEvent } from 'react';
 import { useApp } from '../StoreContext.js';
 
+interface FolderPathFormProps {
+  placeholder: string;
+  path: string;
+  setPath(path: string): void;
+  busy: boolean;
+  onSubmit(e: FormEvent): void;
+}
+
+function FolderPathForm({ placeholder, path, setPath, busy, onSubmit }: FolderPathFormProps) {
+  return (
+    <form className="row" onSubmit={onSubmit}>
+      <label htmlFor="folder-path">Folder path</label>
+      <input
+        id="folder-path"
+        type="text"
+        className="grow"
+        placeholder={placeholder}
+        value={path}
+        onChange={(e) => setPath(e.target.value)}
+        spellCheck={false}
+        autoFocus
+      />
+      <button type="submit" disabled={busy}>
+        Open
+      </button>
+    </form>
+  );
+}
+
+function RecentFolders({ recent, busy, choose }: { recent: string[]; busy: boolean; choose(path: string): Promise<void> }) {
+  if (recent.length === 0) return null;
+  return (
+    <>
+      <h3>Recent folders</h3>
+      <ul className="plain-list">
+        {recent.map((r) => (
+          <li key={r}>
+            <button type="button" className="link-button" disabled={busy} onClick={() => void choose(r)}>
+              {r}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 export function FolderPicker() {
   const info = useApp((s) => s.info);
   const setSessionRoot = useApp((s) => s.setSessionRoot);
@@ -54,36 +101,8 @@ export function FolderPicker() {
           </button>
         </p>
       )}
-      <form className="row" onSubmit={onSubmit}>
-        <label htmlFor="folder-path">Folder path</label>
-        <input
-          id="folder-path"
-          type="text"
-          className="grow"
-          placeholder={info.defaultSessionRoot}
-          value={path}
-          onChange={(e) => setPath(e.target.value)}
-          spellCheck={false}
-          autoFocus
-        />
-        <button type="submit" disabled={busy}>
-          Open
-        </button>
-      </form>
-      {recent.length > 0 && (
-        <>
-          <h3>Recent folders</h3>
-          <ul className="plain-list">
-            {recent.map((r) => (
-              <li key={r}>
-                <button type="button" className="link-button" disabled={busy} onClick={() => void choose(r)}>
-                  {r}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <FolderPathForm placeholder={info.defaultSessionRoot} path={path} setPath={setPath} busy={busy} onSubmit={onSubmit} />
+      <RecentFolders recent={recent} busy={busy} choose={choose} />
       {info.sessionRoot && (
         <p>
           <button type="button" onClick={() => setChoosingFolder(false)}>

@@ -1,6 +1,7 @@
 // The header's health badge: "healthy", or the number of problems; it opens a panel listing each problem
 // (as `status --check` words it) with links to where the app fixes it.
-import { useEffect, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FocusEvent, type KeyboardEvent, type RefObject } from 'react';
+import type { HealthReport } from '../../../main/api/contract.js';
 import { healthFixes, healthLabel, type HealthFix } from '../store/healthSlice.js';
 import { useApp } from '../StoreContext.js';
 
@@ -18,15 +19,13 @@ function focusWhenShown(id: string, frames = 10): void {
   else if (frames > 0) requestAnimationFrame(() => focusWhenShown(id, frames - 1));
 }
 
-export function HealthBadge() {
-  const report = useApp((s) => s.health.report);
-  const error = useApp((s) => s.health.error);
-  const follow = useApp((s) => s.followHealthFix);
-  const [open, setOpen] = useState(false);
-  const wrapper = useRef<HTMLDivElement>(null);
-  const badge = useRef<HTMLButtonElement>(null);
-  const panel = useRef<HTMLDivElement>(null);
-
+/** On opening, focuses the panel's first button; while open, a click outside the badge closes it. */
+function usePanelFocusAndOutsideClose(
+  open: boolean,
+  setOpen: (open: boolean) => void,
+  wrapper: RefObject<HTMLDivElement | null>,
+  panel: RefObject<HTMLDivElement | null>,
+): void {
   useEffect(() => {
     if (!open) return;
     const first = panel.current?.querySelector<HTMLElement>('button');
@@ -37,9 +36,64 @@ export function HealthBadge() {
     };
     document.addEventListener('mousedown', onPointer);
     return () => document.removeEventListener('mousedown', onPointer);
-  }, [open]);
+  }, [open, setOpen, wrapper, panel]);
+}
 
-  // Nothing to say until main has answered once (a badge that flips from "unknown" on every start is noise).
+interface HealthPanelProps {
+  panel: RefObject<HTMLDivElement | null>;
+  report: HealthReport | null;
+  error: string | null;
+  onFix(fix: HealthFix): void;
+}
+
+/** Each problem with the links that fix it, or why there is none. */
+function HealthPanel({ panel, report, error, onFix }: HealthPanelProps) {
+  const problems = report?.problems ?? [];
+  return (
+    <div ref={panel} id="health-panel" className="health-panel" role="dialog" aria-label="Health" tabIndex={-1} data-testid="health-panel">
+      {error && (
+        <p className="error-text" role="alert">
+          Cannot read the health report: {error}
+        </p>
+      )}
+      {report && problems.length === 0 && <p>{healthyText(report.processors.length)}</p>}
+      {problems.length > 0 && (
+        <ul className="plain-list health-problems-list">
+          {problems.map((problem, i) => (
+            <li key={`${problem.kind}-${problem.processor ?? ''}-${i}`} className="health-problem" data-kind={problem.kind}>
+              <p className="health-message">
+                <strong>{problem.kind}</strong>: {problem.message}
+              </p>
+              <div className="row">
+                {healthFixes(problem).map((fix) => (
+                  <button key={fix.kind} type="button" className="link-button" onClick={() => onFix(fix)}>
+                    {fix.label}
+                  </button>
+                ))}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="muted health-note">
+        The same rules as <code>session-inspector status --check</code>; read again after every run and each minute.
+      </p>
+    </div>
+  );
+}
+
+export function HealthBadge() {
+  const report = useApp((s) => s.health.report);
+  const error = useApp((s) => s.health.error);
+  const follow = useApp((s) => s.followHealthFix);
+  const [open, setOpen] = useState(false);
+  const wrapper = useRef<HTMLDivElement>(null);
+  const badge = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
+
+  usePanelFocusAndOutsideClose(open, setOpen, wrapper, panel);
+
+  // Nothing to say until main has answered once (a badge that says "unknown" on every start, then flips, is noise).
   if (!report && !error) return null;
 
   function close() {
@@ -65,9 +119,8 @@ export function HealthBadge() {
     focusWhenShown(FIX_FOCUS[fix.kind]);
   }
 
-  const problems = report?.problems ?? [];
   const label = report ? healthLabel(report) : 'health unknown';
-  const tone = !report ? 'health-unknown' : problems.length === 0 ? 'health-ok' : 'health-problems';
+  const tone = !report ? 'health-unknown' : report.problems.length === 0 ? 'health-ok' : 'health-problems';
 
   return (
     <div className="health" ref={wrapper} onKeyDown={onKeyDown} onBlur={onBlur}>
@@ -85,37 +138,7 @@ export function HealthBadge() {
         <span className="health-dot" aria-hidden="true" />
         {label}
       </button>
-      {open && (
-        <div ref={panel} id="health-panel" className="health-panel" role="dialog" aria-label="Health" tabIndex={-1} data-testid="health-panel">
-          {error && (
-            <p className="error-text" role="alert">
-              Cannot read the health report: {error}
-            </p>
-          )}
-          {report && problems.length === 0 && <p>{healthyText(report.processors.length)}</p>}
-          {problems.length > 0 && (
-            <ul className="plain-list health-problems-list">
-              {problems.map((problem, i) => (
-                <li key={`${problem.kind}-${problem.processor ?? ''}-${i}`} className="health-problem" data-kind={problem.kind}>
-                  <p className="health-message">
-                    <strong>{problem.kind}</strong>: {problem.message}
-                  </p>
-                  <div className="row">
-                    {healthFixes(problem).map((fix) => (
-                      <button key={fix.kind} type="button" className="link-button" onClick={() => onFix(fix)}>
-                        {fix.label}
-                      </button>
-                    ))}
-                  </div>
-                </li>
-              ))}
-            </ul>
-          )}
-          <p className="muted health-note">
-            The same rules as <code>session-inspector status --check</code>; read again after every run and each minute.
-          </p>
-        </div>
-      )}
+      {open && <HealthPanel panel={panel} report={report} error={error} onFix={onFix} />}
     </div>
   );
 }

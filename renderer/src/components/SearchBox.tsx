@@ -1,7 +1,7 @@
 // The search box in the header of every page: results as you type, grouped by session, newest first. Down
 // from the box moves into the results, Up and Down move between hits, Enter or a click opens the hit's
 // transcript at its line, Escape closes the results. Snippets are untrusted text, rendered as text nodes.
-import { useRef, useState, type KeyboardEvent } from 'react';
+import { useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import type { SearchHit } from '../../../main/api/contract.js';
 import { formatTime } from '../lib/format.js';
 import { useApp } from '../StoreContext.js';
@@ -30,11 +30,60 @@ function IndexNote() {
   );
 }
 
+function SearchHitGroup({ group, onOpen }: { group: { sessionKey: string; hits: SearchHit[] }; onOpen(hit: SearchHit): void }) {
+  return (
+    <section className="search-group" aria-label={group.sessionKey}>
+      <h3 className="search-session">{group.sessionKey}</h3>
+      {group.hits.map((hit) => (
+        <button type="button" key={`${hit.lineNo}-${hit.role}`} className="search-hit" data-line={hit.lineNo} onClick={() => onOpen(hit)}>
+          <span className="muted search-where">
+            line {hit.lineNo} · {ROLE[hit.role]}
+            {hit.time ? ` · ${formatTime(hit.time)}` : ''}
+          </span>
+          <span className="search-snippet">
+            {hit.before}
+            <mark className="search-match">{hit.match}</mark>
+            {hit.after}
+          </span>
+        </button>
+      ))}
+    </section>
+  );
+}
+
+/** The results panel under the box; `close` hides it. */
+function SearchResults({ panel, close }: { panel: RefObject<HTMLDivElement | null>; close(): void }) {
+  const search = useApp((s) => s.search);
+  const clearSearch = useApp((s) => s.clearSearch);
+  const openHit = useApp((s) => s.openSearchHit);
+
+  function onOpen(hit: SearchHit) {
+    close();
+    void openHit(hit);
+  }
+
+  return (
+    <div className="search-results" ref={panel} role="region" aria-label="Search results">
+      {search.error && (
+        <div className="error-text" role="alert">
+          {search.error}
+        </div>
+      )}
+      {search.loading && !search.result && <div className="muted">Searching…</div>}
+      <IndexNote />
+      {search.result && search.result.hits.length === 0 && !search.error && <div className="muted">No hits.</div>}
+      {search.result && bySession(search.result.hits).map((group) => <SearchHitGroup key={group.sessionKey} group={group} onOpen={onOpen} />)}
+      {search.result?.more && <div className="muted">More hits: search for something more specific.</div>}
+      <button type="button" className="link-button" onClick={() => (clearSearch(), close())}>
+        Clear
+      </button>
+    </div>
+  );
+}
+
 export function SearchBox() {
   const search = useApp((s) => s.search);
   const setSearch = useApp((s) => s.setSearch);
-  const clearSearch = useApp((s) => s.clearSearch);
-  const openHit = useApp((s) => s.openSearchHit);
   const [open, setOpen] = useState(false);
   const panel = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLInputElement>(null);
@@ -74,50 +123,7 @@ export function SearchBox() {
       <label className="search-regex" title="The text is an RE2 regular expression (case as written; (?i) for any case)">
         <input type="checkbox" checked={search.regex} onChange={(e) => setSearch({ regex: e.target.checked })} /> .*
       </label>
-      {shown && (
-        <div className="search-results" ref={panel} role="region" aria-label="Search results">
-          {search.error && (
-            <div className="error-text" role="alert">
-              {search.error}
-            </div>
-          )}
-          {search.loading && !search.result && <div className="muted">Searching…</div>}
-          <IndexNote />
-          {search.result && search.result.hits.length === 0 && !search.error && <div className="muted">No hits.</div>}
-          {search.result &&
-            bySession(search.result.hits).map((group) => (
-              <section key={group.sessionKey} className="search-group" aria-label={group.sessionKey}>
-                <h3 className="search-session">{group.sessionKey}</h3>
-                {group.hits.map((hit) => (
-                  <button
-                    type="button"
-                    key={`${hit.lineNo}-${hit.role}`}
-                    className="search-hit"
-                    data-line={hit.lineNo}
-                    onClick={() => {
-                      setOpen(false);
-                      void openHit(hit);
-                    }}
-                  >
-                    <span className="muted search-where">
-                      line {hit.lineNo} · {ROLE[hit.role]}
-                      {hit.time ? ` · ${formatTime(hit.time)}` : ''}
-                    </span>
-                    <span className="search-snippet">
-                      {hit.before}
-                      <mark className="search-match">{hit.match}</mark>
-                      {hit.after}
-                    </span>
-                  </button>
-                ))}
-              </section>
-            ))}
-          {search.result?.more && <div className="muted">More hits: search for something more specific.</div>}
-          <button type="button" className="link-button" onClick={() => (clearSearch(), setOpen(false))}>
-            Clear
-          </button>
-        </div>
-      )}
+      {shown && <SearchResults panel={panel} close={() => setOpen(false)} />}
     </div>
   );
 }

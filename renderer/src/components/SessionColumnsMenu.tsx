@@ -1,25 +1,46 @@
 // Which columns the sessions list shows and in what order: a checkbox and two move buttons per column,
 // all reachable by keyboard; the choice is remembered (sessionsSlice.setShownColumns).
 import { useEffect, useRef, useState } from 'react';
-import type { SessionColumnId } from '../../../main/api/contract.js';
+import type { SessionColumnId, SessionColumnInfo } from '../../../main/api/contract.js';
 import { DEFAULT_SESSION_COLUMNS } from '../lib/sessionCells.js';
 import { useApp } from '../StoreContext.js';
 
-export function SessionColumnsMenu() {
+interface ColumnItemProps {
+  column: SessionColumnInfo;
+  /** Its place among the shown columns, or -1 when hidden. */
+  index: number;
+  shownCount: number;
+  toggle(id: SessionColumnId): void;
+  moveBy(id: SessionColumnId, by: -1 | 1): void;
+}
+
+function ColumnItem({ column: c, index, shownCount, toggle, moveBy }: ColumnItemProps) {
+  return (
+    <div className="columns-item" data-column={c.id}>
+      <label title={c.description}>
+        <input type="checkbox" checked={index >= 0} onChange={() => toggle(c.id)} /> {c.label}
+      </label>
+      <button type="button" className="icon-button" aria-label={`Move ${c.label} left`} disabled={index <= 0} onClick={() => moveBy(c.id, -1)}>
+        ↑
+      </button>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label={`Move ${c.label} right`}
+        disabled={index < 0 || index === shownCount - 1}
+        onClick={() => moveBy(c.id, 1)}
+      >
+        ↓
+      </button>
+    </div>
+  );
+}
+
+/** Every column, shown ones first in their order, each with its checkbox and move buttons. */
+function ColumnsPopover({ close }: { close(): void }) {
   const columns = useApp((s) => s.sessions.columns);
   const shown = useApp((s) => s.sessions.shownColumns);
   const setShown = useApp((s) => s.setShownColumns);
-  const [open, setOpen] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: globalThis.MouseEvent) => {
-      if (!ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    window.addEventListener('mousedown', onDown);
-    return () => window.removeEventListener('mousedown', onDown);
-  }, [open]);
 
   // Shown columns first, in their order, then the hidden ones in main's order.
   const ordered = [...shown.flatMap((id) => columns.filter((c) => c.id === id)), ...columns.filter((c) => !shown.includes(c.id))];
@@ -34,6 +55,41 @@ export function SessionColumnsMenu() {
   };
 
   return (
+    <div
+      className="columns-popover"
+      role="group"
+      aria-label="Columns"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          close();
+        }
+      }}
+    >
+      {ordered.map((c) => (
+        <ColumnItem key={c.id} column={c} index={shown.indexOf(c.id)} shownCount={shown.length} toggle={toggle} moveBy={moveBy} />
+      ))}
+      <button type="button" className="link-button" onClick={() => setShown(DEFAULT_SESSION_COLUMNS)}>
+        Reset columns
+      </button>
+    </div>
+  );
+}
+
+export function SessionColumnsMenu() {
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: globalThis.MouseEvent) => {
+      if (!ref.current?.contains(e.target as Node)) setOpen(false);
+    };
+    window.addEventListener('mousedown', onDown);
+    return () => window.removeEventListener('mousedown', onDown);
+  }, [open]);
+
+  return (
     <div className="columns-menu" ref={ref}>
       <button
         type="button"
@@ -46,45 +102,7 @@ export function SessionColumnsMenu() {
       >
         ⚙
       </button>
-      {open && (
-        <div
-          className="columns-popover"
-          role="group"
-          aria-label="Columns"
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') {
-              e.stopPropagation();
-              setOpen(false);
-            }
-          }}
-        >
-          {ordered.map((c) => {
-            const index = shown.indexOf(c.id);
-            return (
-              <div key={c.id} className="columns-item" data-column={c.id}>
-                <label title={c.description}>
-                  <input type="checkbox" checked={index >= 0} onChange={() => toggle(c.id)} /> {c.label}
-                </label>
-                <button type="button" className="icon-button" aria-label={`Move ${c.label} left`} disabled={index <= 0} onClick={() => moveBy(c.id, -1)}>
-                  ↑
-                </button>
-                <button
-                  type="button"
-                  className="icon-button"
-                  aria-label={`Move ${c.label} right`}
-                  disabled={index < 0 || index === shown.length - 1}
-                  onClick={() => moveBy(c.id, 1)}
-                >
-                  ↓
-                </button>
-              </div>
-            );
-          })}
-          <button type="button" className="link-button" onClick={() => setShown(DEFAULT_SESSION_COLUMNS)}>
-            Reset columns
-          </button>
-        </div>
-      )}
+      {open && <ColumnsPopover close={() => setOpen(false)} />}
     </div>
   );
 }

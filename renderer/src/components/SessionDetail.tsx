@@ -1,7 +1,7 @@
 // The open session: per-processor state, the failure's error text, the extracted items, the transcript,
 // and (when the secrets processor found any) a way to redact its secrets in the file.
-import { useEffect, useRef, useState } from 'react';
-import type { SessionProcessorDetail } from '../../../main/api/contract.js';
+import { useEffect, useRef, useState, type RefObject } from 'react';
+import type { SessionDetail as SessionDetailData, SessionProcessorDetail } from '../../../main/api/contract.js';
 import { formatBytes, formatCount, formatTime } from '../lib/format.js';
 import { useApp } from '../StoreContext.js';
 import { RedactDialog } from './RedactDialog.js';
@@ -61,16 +61,58 @@ function ProcessorDetail({ p, sessionKey }: { p: SessionProcessorDetail; session
   );
 }
 
-export function SessionDetail() {
-  const key = useApp((s) => s.detail.key);
-  const data = useApp((s) => s.detail.data);
-  const error = useApp((s) => s.detail.error);
-  const close = useApp((s) => s.closeSession);
+/** Where and when the session ran, its size and its file. */
+function SessionFacts({ data }: { data: SessionDetailData }) {
+  return (
+    <p className="muted">
+      <span title={data.session.projectPath}>{data.session.project}</span>
+      {data.session.branch && ` · ${data.session.branch}`}
+      {data.session.startedAt && ` · started ${formatTime(data.session.startedAt)}`}
+      {data.session.costUsd !== null && ` · $${data.session.costUsd.toFixed(2)}`} · {formatBytes(data.session.sizeBytes)} · modified{' '}
+      {formatTime(data.session.modifiedAt)} · <code>{data.path}</code>
+    </p>
+  );
+}
+
+/** Links to the session a subagent's transcript belongs to, or to the subagents of a session. */
+function SessionRelations({ data }: { data: SessionDetailData }) {
   const open = useApp((s) => s.openSession);
   const subagents = useApp((s) => s.detail.subagents);
-  const ref = useRef<HTMLElement>(null);
-  const [redacting, setRedacting] = useState(false);
+  return (
+    <>
+      {data.session.parentSession && (
+        <p>
+          A subagent's transcript of{' '}
+          <button type="button" className="link-button" onClick={() => void open(data.session.parentSession!)}>
+            its session
+          </button>
+          .
+        </p>
+      )}
+      {subagents.length > 0 && (
+        <>
+          <h3>Subagents ({subagents.length})</h3>
+          <ul className="subagent-list">
+            {subagents.map((s) => (
+              <li key={s.sessionKey}>
+                <button type="button" className="link-button" title={s.sessionKey} onClick={() => void open(s.sessionKey)}>
+                  {s.title ?? s.sessionKey.split('/').pop()}
+                </button>{' '}
+                <span className="muted">
+                  {s.startedAt ? formatTime(s.startedAt) : ''}
+                  {s.costUsd !== null ? ` · $${s.costUsd.toFixed(2)}` : ''}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
 
+/** Focuses the drawer when a session opens; Escape closes it unless a dialog is open over it. */
+function useDrawerFocusAndEscape(key: string | null, close: () => void, ref: RefObject<HTMLElement | null>): void {
   useEffect(() => {
     if (!key) return;
     ref.current?.focus();
@@ -79,7 +121,18 @@ export function SessionDetail() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [key, close]);
+  }, [key, close, ref]);
+}
+
+export function SessionDetail() {
+  const key = useApp((s) => s.detail.key);
+  const data = useApp((s) => s.detail.data);
+  const error = useApp((s) => s.detail.error);
+  const close = useApp((s) => s.closeSession);
+  const ref = useRef<HTMLElement>(null);
+  const [redacting, setRedacting] = useState(false);
+
+  useDrawerFocusAndEscape(key, close, ref);
 
   if (!key) return null;
   const secrets = data?.processors.find((p) => p.processor === 'secrets')?.itemsTotal ?? 0;
@@ -98,13 +151,7 @@ export function SessionDetail() {
       )}
       {data && (
         <>
-          <p className="muted">
-            <span title={data.session.projectPath}>{data.session.project}</span>
-            {data.session.branch && ` · ${data.session.branch}`}
-            {data.session.startedAt && ` · started ${formatTime(data.session.startedAt)}`}
-            {data.session.costUsd !== null && ` · $${data.session.costUsd.toFixed(2)}`} · {formatBytes(data.session.sizeBytes)} · modified{' '}
-            {formatTime(data.session.modifiedAt)} · <code>{data.path}</code>
-          </p>
+          <SessionFacts data={data} />
           {secrets > 0 && (
             <div className="row">
               <span className="muted">The secrets processor found {secrets} secret(s) in this session.</span>
@@ -114,33 +161,7 @@ export function SessionDetail() {
             </div>
           )}
           {redacting && <RedactDialog target={{ sessions: [key] }} title={`Redact the secrets in ${key}?`} onClose={() => setRedacting(false)} />}
-          {data.session.parentSession && (
-            <p>
-              A subagent's transcript of{' '}
-              <button type="button" className="link-button" onClick={() => void open(data.session.parentSession!)}>
-                its session
-              </button>
-              .
-            </p>
-          )}
-          {subagents.length > 0 && (
-            <>
-              <h3>Subagents ({subagents.length})</h3>
-              <ul className="subagent-list">
-                {subagents.map((s) => (
-                  <li key={s.sessionKey}>
-                    <button type="button" className="link-button" title={s.sessionKey} onClick={() => void open(s.sessionKey)}>
-                      {s.title ?? s.sessionKey.split('/').pop()}
-                    </button>{' '}
-                    <span className="muted">
-                      {s.startedAt ? formatTime(s.startedAt) : ''}
-                      {s.costUsd !== null ? ` · $${s.costUsd.toFixed(2)}` : ''}
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
+          <SessionRelations data={data} />
           <h3>Processors</h3>
           {data.processors.length === 0 && <p className="muted">No processors are loaded.</p>}
           {data.processors.map((p) => (

@@ -1,7 +1,7 @@
 // App-wide state: the AppInfo (session folder, mode), the current view, the theme and the notice line.
 import type { AppInfo, ArchiveStatus } from '../../../main/api/contract.js';
 import { errorMessage } from '../api/client.js';
-import type { SliceCreator } from './types.js';
+import type { GetStore, SetStore, SliceCreator, StoreDeps } from './types.js';
 
 export const VIEWS = ['sessions', 'findings', 'state', 'runs', 'usage', 'plugins', 'query', 'settings'] as const;
 export type ViewName = (typeof VIEWS)[number];
@@ -52,6 +52,80 @@ function readChoice<T extends string>(value: string | null, allowed: readonly T[
   return value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
 }
 
+type StoreLocationActions = Pick<AppSliceState, 'setSessionRoot' | 'setStateStore' | 'archiveStatus' | 'loadArchiveStatus' | 'setArchive' | 'pickFolder'>;
+
+/** Where sessions are read from, where state and the archive are kept, and the folder picker. */
+function createStoreLocationActions(set: SetStore, get: GetStore, api: StoreDeps['api']): StoreLocationActions {
+  return {
+    async setSessionRoot(path) {
+      const trimmed = path.trim();
+      if (!trimmed) {
+        get().notify('error', 'Type the path of a folder of Claude Code sessions first.');
+        return false;
+      }
+      try {
+        const info = await api.call('app/setSessionRoot', { path: trimmed });
+        // A folder main accepted but cannot read (missing, unreadable) keeps the form open with the reason.
+        const usable = info.sessionRoot !== null && info.sessionRootError === null;
+        // Earlier refusals were about the folder: once one is usable they no longer apply.
+        set(usable ? { info, choosingFolder: false, notices: [] } : { info, choosingFolder: true });
+        if (usable) get().setSessionFilter({}); // a new folder: a new list generation, selection cleared
+        return usable;
+      } catch (error) {
+        get().notify('error', errorMessage(error));
+        return false;
+      }
+    },
+
+    archiveStatus: null,
+
+    async loadArchiveStatus() {
+      try {
+        set({ archiveStatus: await api.call('app/archiveStatus', {}) });
+      } catch (error) {
+        get().notify('error', errorMessage(error));
+      }
+    },
+
+    async setArchive(folder) {
+      try {
+        const info = await api.call('app/setArchive', { folder });
+        set({ info, archiveStatus: null });
+        if (info.archive.problem) get().notify('error', info.archive.problem);
+        else get().notify('info', folder === null ? 'Archiving is off.' : `Archiving into ${folder}.`);
+        await get().loadArchiveStatus();
+        return true;
+      } catch (error) {
+        get().notify('error', errorMessage(error));
+        return false;
+      }
+    },
+
+    async setStateStore(target) {
+      try {
+        const info = await api.call('app/setStateStore', { target: target.trim() });
+        set({ info });
+        get().notify('info', `Now using ${info.stateStore.location}.`);
+        get().setSessionFilter({}); // other state: a new list generation
+        return true;
+      } catch (error) {
+        get().notify('error', errorMessage(error));
+        return false;
+      }
+    },
+
+    async pickFolder() {
+      try {
+        const { path } = await api.call('app/pickFolder', {});
+        return path;
+      } catch (error) {
+        get().notify('error', errorMessage(error));
+        return null;
+      }
+    },
+  };
+}
+
 export const createAppSlice: SliceCreator<AppSliceState> = (set, get, { api, storage }) => ({
   info: null,
   infoError: null,
@@ -76,72 +150,7 @@ export const createAppSlice: SliceCreator<AppSliceState> = (set, get, { api, sto
     if (folderChanged && info.sessionRoot !== null && info.sessionRootError === null) set({ choosingFolder: false });
   },
 
-  async setSessionRoot(path) {
-    const trimmed = path.trim();
-    if (!trimmed) {
-      get().notify('error', 'Type the path of a folder of Claude Code sessions first.');
-      return false;
-    }
-    try {
-      const info = await api.call('app/setSessionRoot', { path: trimmed });
-      // A folder main accepted but cannot read (missing, unreadable) keeps the form open with the reason.
-      const usable = info.sessionRoot !== null && info.sessionRootError === null;
-      // Earlier refusals were about the folder: once one is usable they no longer apply.
-      set(usable ? { info, choosingFolder: false, notices: [] } : { info, choosingFolder: true });
-      if (usable) get().setSessionFilter({}); // a new folder: a new list generation, selection cleared
-      return usable;
-    } catch (error) {
-      get().notify('error', errorMessage(error));
-      return false;
-    }
-  },
-
-  archiveStatus: null,
-
-  async loadArchiveStatus() {
-    try {
-      set({ archiveStatus: await api.call('app/archiveStatus', {}) });
-    } catch (error) {
-      get().notify('error', errorMessage(error));
-    }
-  },
-
-  async setArchive(folder) {
-    try {
-      const info = await api.call('app/setArchive', { folder });
-      set({ info, archiveStatus: null });
-      if (info.archive.problem) get().notify('error', info.archive.problem);
-      else get().notify('info', folder === null ? 'Archiving is off.' : `Archiving into ${folder}.`);
-      await get().loadArchiveStatus();
-      return true;
-    } catch (error) {
-      get().notify('error', errorMessage(error));
-      return false;
-    }
-  },
-
-  async setStateStore(target) {
-    try {
-      const info = await api.call('app/setStateStore', { target: target.trim() });
-      set({ info });
-      get().notify('info', `Now using ${info.stateStore.location}.`);
-      get().setSessionFilter({}); // other state: a new list generation
-      return true;
-    } catch (error) {
-      get().notify('error', errorMessage(error));
-      return false;
-    }
-  },
-
-  async pickFolder() {
-    try {
-      const { path } = await api.call('app/pickFolder', {});
-      return path;
-    } catch (error) {
-      get().notify('error', errorMessage(error));
-      return null;
-    }
-  },
+  ...createStoreLocationActions(set, get, api),
 
   setChoosingFolder(open) {
     set({ choosingFolder: open || get().info?.sessionRoot === null });

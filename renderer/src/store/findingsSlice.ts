@@ -3,7 +3,7 @@
 import type { Finding, FindingStatus, RedactReport } from '../../../main/api/contract.js';
 import { errorMessage } from '../api/client.js';
 import { NO_FINDINGS_FILTER, filterFindings, findingChoices, type FindingCategory, type FindingCounts, type FindingsFilter } from '../lib/findingsFilter.js';
-import type { SliceCreator } from './types.js';
+import type { GetStore, SetStore, SliceCreator, StoreDeps } from './types.js';
 
 /**
  * Findings asked for at once: the contract's maximum. Main builds the whole list on every call (ids and
@@ -55,6 +55,69 @@ export interface FindingsSliceState {
 }
 
 const EMPTY_COUNTS: FindingCounts = { byKind: {}, byCategory: {}, byStatus: {}, undatedOutside: 0 };
+
+type ReviewActions = Pick<FindingsSliceState, 'markFinding' | 'openFinding' | 'redactSecrets' | 'revealSecret'>;
+type FindingsUpdate = (patch: Partial<FindingsData>, fallbackIndex?: number) => void;
+
+/** What is done to one finding or secret: review, open, redact, reveal. `update` is the slice's list updater. */
+function createReviewActions(set: SetStore, get: GetStore, api: StoreDeps['api'], update: FindingsUpdate): ReviewActions {
+  return {
+    async markFinding(id, status, note) {
+      set({ findings: { ...get().findings, saving: id } });
+      try {
+        const trimmed = note.trim();
+        const marked = await api.call('findings/mark', { id, status, ...(trimmed ? { note: trimmed } : {}) });
+        const data = get().findings;
+        const hidden = marked.status === 'false-positive' && !data.showFalsePositives;
+        const items = (data.items ?? []).flatMap((f) => (f.id !== id ? [f] : hidden ? [] : [marked]));
+        update({ items, saving: null }, data.cursor);
+        get().notify(
+          'info',
+          `${marked.kind} at ${marked.session_file} line ${marked.line_no} marked ${marked.status}` +
+            `${hidden ? ' (hidden: "Show false positives" lists it)' : ''}.`,
+        );
+        return null;
+      } catch (error) {
+        set({ findings: { ...get().findings, saving: null } });
+        const message = errorMessage(error);
+        get().notify('error', message);
+        return message;
+      }
+    },
+
+    async openFinding(finding) {
+      await get().openSession(finding.session_file, { line: finding.line_no, finding: finding.id });
+    },
+
+    async redactSecrets(target, apply, force) {
+      try {
+        const report = await api.call('secrets/redact', { ...target, apply, ...(force ? { force } : {}) });
+        if (report.applied) {
+          const redacted = report.rows.filter((r) => r.outcome === 'redacted');
+          const refused = report.rows.filter((r) => r.outcome === 'refused').length;
+          const why = refused > 0 ? `; ${refused} refused (see why in the dialog)` : '';
+          get().notify(refused > 0 ? 'error' : 'info', `Redacted ${redacted.length} secret(s)${why}.`);
+          await get().loadFindings();
+          const open = get().detail.key;
+          if (open && redacted.some((r) => r.session_file === open)) await get().reloadSession();
+        }
+        return report;
+      } catch (error) {
+        get().notify('error', errorMessage(error));
+        return null;
+      }
+    },
+
+    async revealSecret(id) {
+      try {
+        return (await api.call('secrets/reveal', { id })).value;
+      } catch (error) {
+        get().notify('error', errorMessage(error));
+        return null;
+      }
+    },
+  };
+}
 
 export const createFindingsSlice: SliceCreator<FindingsSliceState> = (set, get, { api }) => {
   // Loads overlap (a run finished while the false-positive switch was flipped): only the newest answer is shown.
@@ -124,59 +187,6 @@ export const createFindingsSlice: SliceCreator<FindingsSliceState> = (set, get, 
       set({ findings: { ...get().findings, cursor, selectedId: visible[cursor].id } });
     },
 
-    async markFinding(id, status, note) {
-      set({ findings: { ...get().findings, saving: id } });
-      try {
-        const trimmed = note.trim();
-        const marked = await api.call('findings/mark', { id, status, ...(trimmed ? { note: trimmed } : {}) });
-        const data = get().findings;
-        const hidden = marked.status === 'false-positive' && !data.showFalsePositives;
-        const items = (data.items ?? []).flatMap((f) => (f.id !== id ? [f] : hidden ? [] : [marked]));
-        update({ items, saving: null }, data.cursor);
-        get().notify(
-          'info',
-          `${marked.kind} at ${marked.session_file} line ${marked.line_no} marked ${marked.status}` +
-            `${hidden ? ' (hidden: "Show false positives" lists it)' : ''}.`,
-        );
-        return null;
-      } catch (error) {
-        set({ findings: { ...get().findings, saving: null } });
-        const message = errorMessage(error);
-        get().notify('error', message);
-        return message;
-      }
-    },
-
-    async openFinding(finding) {
-      await get().openSession(finding.session_file, { line: finding.line_no, finding: finding.id });
-    },
-
-    async redactSecrets(target, apply, force) {
-      try {
-        const report = await api.call('secrets/redact', { ...target, apply, ...(force ? { force } : {}) });
-        if (report.applied) {
-          const redacted = report.rows.filter((r) => r.outcome === 'redacted');
-          const refused = report.rows.filter((r) => r.outcome === 'refused').length;
-          const why = refused > 0 ? `; ${refused} refused (see why in the dialog)` : '';
-          get().notify(refused > 0 ? 'error' : 'info', `Redacted ${redacted.length} secret(s)${why}.`);
-          await get().loadFindings();
-          const open = get().detail.key;
-          if (open && redacted.some((r) => r.session_file === open)) await get().reloadSession();
-        }
-        return report;
-      } catch (error) {
-        get().notify('error', errorMessage(error));
-        return null;
-      }
-    },
-
-    async revealSecret(id) {
-      try {
-        return (await api.call('secrets/reveal', { id })).value;
-      } catch (error) {
-        get().notify('error', errorMessage(error));
-        return null;
-      }
-    },
+    ...createReviewActions(set, get, api, update),
   };
 };

@@ -1,7 +1,7 @@
 // Processors, runs in progress (from 'run-progress' events), the run history, its timeline and the dashboard.
 import type { ActiveRun, ArgsOf, Dashboard, ProcessorInfo, RunRecord, RunStatsJson, RunTimelinePoint } from '../../../main/api/contract.js';
 import { errorMessage } from '../api/client.js';
-import type { SliceCreator } from './types.js';
+import type { GetStore, SliceCreator, StoreDeps } from './types.js';
 
 export interface RunsData {
   processors: ProcessorInfo[];
@@ -36,6 +36,41 @@ export interface RunsSliceState {
 export const HISTORY_LIMIT = 200;
 /** Days covered by the charts. */
 export const CHART_DAYS = 60;
+
+type RunControlActions = Pick<RunsSliceState, 'startRun' | 'cancelRun'>;
+
+/** Starting and cancelling runs; `patch` is the slice's partial update of `runs`. */
+function createRunControlActions(get: GetStore, api: StoreDeps['api'], patch: (p: Partial<RunsData>) => void): RunControlActions {
+  return {
+    async startRun(args) {
+      try {
+        const result = await api.call('runs/start', args);
+        if (result.alreadyRunning.length > 0) {
+          get().notify('info', `Already running (not started twice): ${result.alreadyRunning.join(', ')}`);
+        }
+        if (result.started.length === 0 && result.alreadyRunning.length === 0) get().notify('info', 'Nothing to run.');
+        // Show the runs at once, before their first progress event.
+        const active = { ...get().runs.active };
+        for (const processor of result.started) {
+          active[processor] ??= { processor, trigger: 'manual', done: 0, total: 0, current: null, errors: 0, elapsedMs: 0, etaMs: null };
+        }
+        patch({ active });
+        return result;
+      } catch (error) {
+        get().notify('error', errorMessage(error));
+        return null;
+      }
+    },
+
+    async cancelRun(processor) {
+      try {
+        await api.call('runs/cancel', processor ? { processor } : {});
+      } catch (error) {
+        get().notify('error', errorMessage(error));
+      }
+    },
+  };
+}
 
 export const createRunsSlice: SliceCreator<RunsSliceState> = (set, get, { api }) => {
   const patch = (p: Partial<RunsData>) => set({ runs: { ...get().runs, ...p } });
@@ -90,33 +125,7 @@ export const createRunsSlice: SliceCreator<RunsSliceState> = (set, get, { api })
       }
     },
 
-    async startRun(args) {
-      try {
-        const result = await api.call('runs/start', args);
-        if (result.alreadyRunning.length > 0) {
-          get().notify('info', `Already running (not started twice): ${result.alreadyRunning.join(', ')}`);
-        }
-        if (result.started.length === 0 && result.alreadyRunning.length === 0) get().notify('info', 'Nothing to run.');
-        // Show the runs at once, before their first progress event.
-        const active = { ...get().runs.active };
-        for (const processor of result.started) {
-          active[processor] ??= { processor, trigger: 'manual', done: 0, total: 0, current: null, errors: 0, elapsedMs: 0, etaMs: null };
-        }
-        patch({ active });
-        return result;
-      } catch (error) {
-        get().notify('error', errorMessage(error));
-        return null;
-      }
-    },
-
-    async cancelRun(processor) {
-      try {
-        await api.call('runs/cancel', processor ? { processor } : {});
-      } catch (error) {
-        get().notify('error', errorMessage(error));
-      }
-    },
+    ...createRunControlActions(get, api, patch),
 
     applyRunProgress(run) {
       patch({ active: { ...get().runs.active, [run.processor]: run } });

@@ -12,7 +12,7 @@ import type {
 } from '../../../main/api/contract.js';
 import { errorMessage } from '../api/client.js';
 import { DEFAULT_SESSION_COLUMNS } from '../lib/sessionCells.js';
-import type { KeyValueStorage, SliceCreator } from './types.js';
+import type { GetStore, KeyValueStorage, SetStore, SliceCreator, StoreDeps } from './types.js';
 
 /** Rows per 'sessions/list' call (the contract allows at most 500). */
 export const SESSION_PAGE_SIZE = 200;
@@ -124,10 +124,48 @@ function cleanFilter(filter: SessionFilter): SessionFilter {
   return out;
 }
 
-export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, { api, storage }) => {
+/** Drops the pages farthest from `focusPage` once more than MAX_CACHED_PAGES are held. */
+function evictPages(pages: Record<number, SessionRow[]>, focusPage: number): void {
+  const keys = Object.keys(pages).map(Number);
+  if (keys.length <= MAX_CACHED_PAGES) return;
+  keys.sort((a, b) => Math.abs(b - focusPage) - Math.abs(a - focusPage));
+  for (const key of keys.slice(0, keys.length - MAX_CACHED_PAGES)) delete pages[key];
+}
+
+function initialSessions(storage: KeyValueStorage): SessionsData {
+  return {
+    filter: {},
+    sort: { by: 'started', dir: 'desc' },
+    columns: [],
+    shownColumns: readShownColumns(storage),
+    projects: [],
+    expansions: [],
+    generation: 0,
+    total: null,
+    pages: {},
+    groups: [],
+    counts: {},
+    selection: [],
+    anchor: null,
+    cursor: 0,
+    error: null,
+  };
+}
+
+interface SessionLoader {
+  loadPage(page: number, generation: number): Promise<void>;
+  /** Reads the subagents of an expanded session (again, after a refresh); drops the expansion if the session moved. */
+  loadExpansion(parent: string, generation: number): Promise<void>;
+  /** Starts a new generation with `patch` applied and loads its first page. */
+  restart(patch: Partial<SessionsData>): void;
+  /** The centre of the last requested range, to decide which pages to drop. */
+  setFocusPage(page: number): void;
+}
+
+/** The paging side of the slice: page and subagent loads, answers of older generations dropped. */
+function createSessionLoader(set: SetStore, get: GetStore, api: StoreDeps['api']): SessionLoader {
   /** Page loads in flight, by `${generation}:${page}`. */
   const inFlight = new Set<string>();
-  /** The centre of the last requested range, to decide which pages to drop. */
   let focusPage = 0;
 
   async function loadPage(page: number, generation: number): Promise<void> {
@@ -143,19 +181,9 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
       // A shrunk list (sessions deleted, rows processed out of a status filter) drops pages past its end.
       const lastPage = Math.max(0, Math.ceil(result.total / SESSION_PAGE_SIZE) - 1);
       for (const key of Object.keys(pages).map(Number)) if (key > lastPage) delete pages[key];
-      evict(pages);
-      set({
-        sessions: {
-          ...current,
-          pages,
-          total: result.total,
-          columns: result.columns,
-          groups: result.groups,
-          projects: result.projects,
-          counts: result.counts,
-          error: null,
-        },
-      });
+      evictPages(pages, focusPage);
+      const { total, columns, groups, projects, counts } = result;
+      set({ sessions: { ...current, pages, total, columns, groups, projects, counts, error: null } });
     } catch (error) {
       const current = get().sessions;
       if (current.generation === generation) set({ sessions: { ...current, error: errorMessage(error) } });
@@ -164,22 +192,6 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
     }
   }
 
-  function evict(pages: Record<number, SessionRow[]>): void {
-    const keys = Object.keys(pages).map(Number);
-    if (keys.length <= MAX_CACHED_PAGES) return;
-    keys.sort((a, b) => Math.abs(b - focusPage) - Math.abs(a - focusPage));
-    for (const key of keys.slice(0, keys.length - MAX_CACHED_PAGES)) delete pages[key];
-  }
-
-  function restart(patch: Partial<SessionsData>): void {
-    const current = get().sessions;
-    const generation = current.generation + 1;
-    set({ sessions: { ...current, ...patch, generation, total: null, pages: {}, expansions: [], selection: [], anchor: null, cursor: 0, error: null } });
-    focusPage = 0;
-    void loadPage(0, generation);
-  }
-
-  /** Reads the subagents of an expanded session (again, after a refresh); drops the expansion if the session moved. */
   async function loadExpansion(parent: string, generation: number): Promise<void> {
     const { sort } = get().sessions;
     try {
@@ -197,54 +209,41 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
     }
   }
 
+  function restart(patch: Partial<SessionsData>): void {
+    const current = get().sessions;
+    const generation = current.generation + 1;
+    set({ sessions: { ...current, ...patch, generation, total: null, pages: {}, expansions: [], selection: [], anchor: null, cursor: 0, error: null } });
+    focusPage = 0;
+    void loadPage(0, generation);
+  }
+
   return {
-    sessions: {
-      filter: {},
-      sort: { by: 'started', dir: 'desc' },
-      columns: [],
-      shownColumns: readShownColumns(storage),
-      projects: [],
-      expansions: [],
-      generation: 0,
-      total: null,
-      pages: {},
-      groups: [],
-      counts: {},
-      selection: [],
-      anchor: null,
-      cursor: 0,
-      error: null,
+    loadPage,
+    loadExpansion,
+    restart,
+    setFocusPage: (page) => {
+      focusPage = page;
     },
+  };
+}
 
-    setSessionFilter(patch) {
-      restart({ filter: { ...get().sessions.filter, ...patch } });
-    },
+/** The keys of the loaded rows between visible indexes `start` and `index`, added to the selection. */
+function rangeSelection(data: SessionsData, start: number, index: number): string[] {
+  const from = Math.min(start, index);
+  const to = Math.max(start, index);
+  const keys = new Set(data.selection);
+  // Only loaded rows can join a range (the list is never loaded whole); ranges are as long as the screen.
+  for (let i = from; i <= to; i++) {
+    const r = visibleAt(data, i).row;
+    if (r) keys.add(r.sessionKey);
+  }
+  return [...keys];
+}
 
-    setSessionSort(sort) {
-      restart({ sort });
-    },
+type SelectionActions = Pick<SessionsSliceState, 'selectSession' | 'setSessionSelection' | 'setSessionCursor'>;
 
-    ensureSessionRows(start, end) {
-      const data = get().sessions;
-      const { generation, pages, total } = data;
-      // Visible indexes to session indexes: the subagent rows shown in between are not paged.
-      const first = Math.max(0, visibleAt(data, Math.max(0, start)).top);
-      const last = total === null ? end : Math.min(visibleAt(data, end).top, total - 1);
-      focusPage = Math.floor((first + Math.max(first, last)) / 2 / SESSION_PAGE_SIZE);
-      for (let page = Math.floor(first / SESSION_PAGE_SIZE); page <= Math.floor(Math.max(first, last) / SESSION_PAGE_SIZE); page++) {
-        if (!pages[page]) void loadPage(page, generation);
-      }
-    },
-
-    async refreshSessions() {
-      const { generation, pages, expansions } = get().sessions;
-      const loaded = Object.keys(pages).map(Number);
-      await Promise.all([
-        ...(loaded.length > 0 ? loaded : [0]).map((page) => loadPage(page, generation)),
-        ...expansions.map((e) => loadExpansion(e.parent, generation)),
-      ]);
-    },
-
+function createSelectionActions(set: SetStore, get: GetStore): SelectionActions {
+  return {
     selectSession(index, mode) {
       const data = get().sessions;
       const row = visibleAt(data, index).row;
@@ -258,16 +257,7 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
         selection = data.selection.includes(row.sessionKey) ? data.selection.filter((k) => k !== row.sessionKey) : [...data.selection, row.sessionKey];
         anchor = index;
       } else {
-        const start = anchor ?? data.cursor;
-        const from = Math.min(start, index);
-        const to = Math.max(start, index);
-        const keys = new Set(data.selection);
-        // Only loaded rows can join a range (the list is never loaded whole); ranges are as long as the screen.
-        for (let i = from; i <= to; i++) {
-          const r = visibleAt(data, i).row;
-          if (r) keys.add(r.sessionKey);
-        }
-        selection = [...keys];
+        selection = rangeSelection(data, anchor ?? data.cursor, index);
       }
       set({ sessions: { ...data, selection, anchor, cursor: index } });
     },
@@ -283,6 +273,45 @@ export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, 
       // Moving without shift also moves the anchor: the next shift-move selects from here (as in list boxes).
       set({ sessions: { ...data, cursor, anchor: cursor } });
     },
+  };
+}
+
+export const createSessionsSlice: SliceCreator<SessionsSliceState> = (set, get, { api, storage }) => {
+  const { loadPage, loadExpansion, restart, setFocusPage } = createSessionLoader(set, get, api);
+
+  return {
+    sessions: initialSessions(storage),
+
+    setSessionFilter(patch) {
+      restart({ filter: { ...get().sessions.filter, ...patch } });
+    },
+
+    setSessionSort(sort) {
+      restart({ sort });
+    },
+
+    ensureSessionRows(start, end) {
+      const data = get().sessions;
+      const { generation, pages, total } = data;
+      // Visible indexes to session indexes: the subagent rows shown in between are not paged.
+      const first = Math.max(0, visibleAt(data, Math.max(0, start)).top);
+      const last = total === null ? end : Math.min(visibleAt(data, end).top, total - 1);
+      setFocusPage(Math.floor((first + Math.max(first, last)) / 2 / SESSION_PAGE_SIZE));
+      for (let page = Math.floor(first / SESSION_PAGE_SIZE); page <= Math.floor(Math.max(first, last) / SESSION_PAGE_SIZE); page++) {
+        if (!pages[page]) void loadPage(page, generation);
+      }
+    },
+
+    async refreshSessions() {
+      const { generation, pages, expansions } = get().sessions;
+      const loaded = Object.keys(pages).map(Number);
+      await Promise.all([
+        ...(loaded.length > 0 ? loaded : [0]).map((page) => loadPage(page, generation)),
+        ...expansions.map((e) => loadExpansion(e.parent, generation)),
+      ]);
+    },
+
+    ...createSelectionActions(set, get),
 
     async toggleSubagents(index) {
       const data = get().sessions;

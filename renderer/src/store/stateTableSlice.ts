@@ -3,7 +3,7 @@
 import type { AuditEntry, SessionTarget, StateRow } from '../../../main/api/contract.js';
 import { errorMessage } from '../api/client.js';
 import { checkItemsExtracted, checkProcessedAt } from '../lib/validateStateEdit.js';
-import type { SliceCreator } from './types.js';
+import type { GetStore, SliceCreator, StoreDeps } from './types.js';
 
 export const STATE_PAGE_SIZE = 100;
 export const AUDIT_LIMIT = 100;
@@ -42,11 +42,27 @@ export interface StateTableSliceState {
 
 export const rowId = (row: Pick<StateRow, 'processor' | 'sessionKey'>) => `${row.processor}\u0000${row.sessionKey}`;
 
-export const createStateTableSlice: SliceCreator<StateTableSliceState> = (set, get, { api }) => {
-  const patch = (p: Partial<StateTableData>) => set({ stateTable: { ...get().stateTable, ...p } });
-  /** Answers to an older request are dropped (typing in the filter sends one per keystroke). */
-  let request = 0;
+/** The validated changes of an edit, or why it cannot be saved. */
+function checkStateEdit(edit: StateEdit): { itemsExtracted?: number; processedAt?: string } | string {
+  const changes: { itemsExtracted?: number; processedAt?: string } = {};
+  if (edit.itemsExtracted !== undefined) {
+    const checked = checkItemsExtracted(edit.itemsExtracted);
+    if (!checked.ok) return checked.reason;
+    changes.itemsExtracted = checked.value;
+  }
+  if (edit.processedAt !== undefined) {
+    const checked = checkProcessedAt(edit.processedAt);
+    if (!checked.ok) return checked.reason;
+    changes.processedAt = checked.value;
+  }
+  if (Object.keys(changes).length === 0) return 'nothing changed';
+  return changes;
+}
 
+type StateEditActions = Pick<StateTableSliceState, 'updateStateRow' | 'resetState' | 'markStateProcessed' | 'undoAudit'>;
+
+/** The named edits: each reloads the rows and the audit history once main has applied it. */
+function createStateEditActions(get: GetStore, api: StoreDeps['api'], patch: (p: Partial<StateTableData>) => void): StateEditActions {
   async function afterChange(): Promise<void> {
     await Promise.all([get().loadStateRows(), get().loadAuditHistory()]);
   }
@@ -63,6 +79,45 @@ export const createStateTableSlice: SliceCreator<StateTableSliceState> = (set, g
       return null;
     }
   }
+
+  return {
+    async updateStateRow(row, edit) {
+      const changes = checkStateEdit(edit);
+      if (typeof changes === 'string') return changes;
+      try {
+        await api.call('state/update', {
+          processor: row.processor,
+          sessionKey: row.sessionKey,
+          changes,
+          expected: { itemsExtracted: row.itemsExtracted, processedAt: row.processedAt },
+        });
+      } catch (error) {
+        void get().loadStateRows(); // A conflict means the row changed: show its current value.
+        return errorMessage(error);
+      }
+      await afterChange();
+      return null;
+    },
+
+    resetState: (processor, target) => bulkEdit('state/reset', processor, target),
+
+    markStateProcessed: (processor, target) => bulkEdit('state/markProcessed', processor, target),
+
+    async undoAudit(auditId) {
+      try {
+        await api.call('state/undo', { auditId });
+        await afterChange();
+      } catch (error) {
+        get().notify('error', errorMessage(error));
+      }
+    },
+  };
+}
+
+export const createStateTableSlice: SliceCreator<StateTableSliceState> = (set, get, { api }) => {
+  const patch = (p: Partial<StateTableData>) => set({ stateTable: { ...get().stateTable, ...p } });
+  /** Answers to an older request are dropped (typing in the filter sends one per keystroke). */
+  let request = 0;
 
   return {
     stateTable: { processor: '', text: '', offset: 0, total: 0, rows: [], selection: [], history: [], error: null },
@@ -103,52 +158,13 @@ export const createStateTableSlice: SliceCreator<StateTableSliceState> = (set, g
       patch({ selection: ids });
     },
 
-    async updateStateRow(row, edit) {
-      const changes: { itemsExtracted?: number; processedAt?: string } = {};
-      if (edit.itemsExtracted !== undefined) {
-        const checked = checkItemsExtracted(edit.itemsExtracted);
-        if (!checked.ok) return checked.reason;
-        changes.itemsExtracted = checked.value;
-      }
-      if (edit.processedAt !== undefined) {
-        const checked = checkProcessedAt(edit.processedAt);
-        if (!checked.ok) return checked.reason;
-        changes.processedAt = checked.value;
-      }
-      if (Object.keys(changes).length === 0) return 'nothing changed';
-      try {
-        await api.call('state/update', {
-          processor: row.processor,
-          sessionKey: row.sessionKey,
-          changes,
-          expected: { itemsExtracted: row.itemsExtracted, processedAt: row.processedAt },
-        });
-      } catch (error) {
-        void get().loadStateRows(); // A conflict means the row changed: show its current value.
-        return errorMessage(error);
-      }
-      await afterChange();
-      return null;
-    },
-
-    resetState: (processor, target) => bulkEdit('state/reset', processor, target),
-
-    markStateProcessed: (processor, target) => bulkEdit('state/markProcessed', processor, target),
+    ...createStateEditActions(get, api, patch),
 
     async loadAuditHistory() {
       try {
         patch({ history: await api.call('state/history', { limit: AUDIT_LIMIT }) });
       } catch (error) {
         patch({ error: errorMessage(error) });
-      }
-    },
-
-    async undoAudit(auditId) {
-      try {
-        await api.call('state/undo', { auditId });
-        await afterChange();
-      } catch (error) {
-        get().notify('error', errorMessage(error));
       }
     },
   };

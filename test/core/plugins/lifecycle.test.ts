@@ -25,7 +25,17 @@ function setup() {
   const root = join(dir, 'sessions');
   writeSession(root, 'alice/a.jsonl', [userRecord('hello')]);
   const open = () => Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, builtins: false, home, pluginProcesses: 1 });
-  return { dir, home, root, open };
+  /** The same engine with plugins loaded from a folder, as `--plugins` loads them. */
+  const openWithPlugins = (plugins: string) =>
+    Engine.open({ state: join(dir, 'state.duckdb'), sessions: root, builtins: false, home, plugins: [plugins], pluginProcesses: 1 });
+  return { dir, home, root, open, openWithPlugins };
+}
+
+/** Runs a scaffolded plugin's own test (`node --test` in its folder): a test run of its own, not a subtest of this one. */
+function runOwnTest(folder: string, extraEnv: NodeJS.ProcessEnv = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
+  delete env.NODE_TEST_CONTEXT;
+  return promisify(execFile)(process.execPath, ['--test'], { cwd: folder, env }).catch((e: { stdout: string; stderr: string }) => e);
 }
 
 test('an installed plugin is listed but never imported until approved; approval is pinned to its content', async () => {
@@ -96,14 +106,7 @@ test('a disabled plugin stays installed but is not loaded or run; enabling bring
   const marker = join(s.dir, 'imported.txt');
   const plugins = join(s.dir, 'cli-plugins');
   writePlugin(plugins, 'switchable', markerPlugin('switchable', marker));
-  const engine = await Engine.open({
-    state: join(s.dir, 'state.duckdb'),
-    sessions: s.root,
-    builtins: false,
-    home: s.home,
-    plugins: [plugins],
-    pluginProcesses: 1,
-  });
+  const engine = await s.openWithPlugins(plugins);
   try {
     const disabled = await engine.setPluginEnabled('switchable', false);
     assert.deepEqual([disabled.enabled, disabled.loaded], [false, false]);
@@ -120,14 +123,7 @@ test('hot reload: a changed plugin is picked up without a restart; a failed relo
   const s = setup();
   const plugins = join(s.dir, 'cli-plugins');
   const folder = writePlugin(plugins, 'live', countingPlugin('live', { version: '1' }));
-  const engine = await Engine.open({
-    state: join(s.dir, 'state.duckdb'),
-    sessions: s.root,
-    builtins: false,
-    home: s.home,
-    plugins: [plugins],
-    pluginProcesses: 1,
-  });
+  const engine = await s.openWithPlugins(plugins);
   const reloads: PluginSet[] = [];
   const stop = engine.watchPlugins((set) => reloads.push(set), 100);
   const waitForReload = async (count: number) => {
@@ -164,13 +160,10 @@ test('plugins new --sql scaffolds a working SQL processor whose own test runs th
   const created = await runCli(['plugins', 'new', 'sql-tools', '--sql', '--dir', s.dir]);
   assert.equal(created.code, 0, created.stderr);
   const folder = join(s.dir, 'sql-tools');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const ownTest = await runOwnTest(folder, {
     SESSION_INSPECTOR_BIN: join(repoRoot, 'bin', 'session-inspector.js'),
     SESSION_INSPECTOR_HOME: join(s.dir, 'home'),
-  };
-  delete env.NODE_TEST_CONTEXT;
-  const ownTest = await promisify(execFile)(process.execPath, ['--test'], { cwd: folder, env }).catch((e: { stdout: string; stderr: string }) => e);
+  });
   assert.match(ownTest.stdout, /pass 1/, ownTest.stdout + ownTest.stderr);
   const valid = await runCli(['plugins', 'validate', folder]);
   assert.equal(valid.code, 0, valid.stdout + valid.stderr);
@@ -186,9 +179,7 @@ test('plugins new scaffolds a working plugin with a passing test; validate repor
   const created = await runCli(['plugins', 'new', 'tool-counts', '--dir', s.dir]);
   assert.equal(created.code, 0, created.stderr);
   const folder = join(s.dir, 'tool-counts');
-  const env = { ...process.env };
-  delete env.NODE_TEST_CONTEXT; // a test of its own, not a subtest of this run
-  const ownTest = await promisify(execFile)(process.execPath, ['--test'], { cwd: folder, env }).catch((e: { stdout: string; stderr: string }) => e);
+  const ownTest = await runOwnTest(folder);
   assert.match(ownTest.stdout, /pass 1/, ownTest.stderr);
   const valid = await runCli(['plugins', 'validate', folder]);
   assert.equal(valid.code, 0, valid.stdout + valid.stderr);

@@ -75,6 +75,95 @@ async function storeImage(engine: Engine) {
   };
 }
 
+type SecretSpans = Awaited<ReturnType<typeof listSecretSpans>>;
+
+/** A dry run lists what it would redact and leaves the file, the store and the folder as they were. */
+async function assertDryRunChangesNothing(engine: Engine, file: string, original: Buffer): Promise<void> {
+  const before = await storeImage(engine);
+  const mtime = statSync(file).mtimeMs;
+
+  const dry = await engine.redactSecrets({ sessions: ['alice/s.jsonl'] }, { apply: false, via: 'test' });
+  assert.deepEqual(
+    dry.rows.map((r) => [r.line_no, r.kind, r.preview, r.outcome, r.reason]),
+    [
+      [1, 'github_token', 'ghp_…Yo', 'would-redact', null],
+      [2, 'github_token', 'ghp_…Yo', 'would-redact', null],
+      [2, 'generic_secret', 'Kp9x…Tw', 'would-redact', null],
+      [4, 'github_token', 'ghp_…Yz', 'would-redact', null],
+    ],
+  );
+  assert.deepEqual(readFileSync(file), original, 'a dry run leaves the file');
+  assert.equal(statSync(file).mtimeMs, mtime);
+  assert.deepEqual(await storeImage(engine), before, 'and the store');
+  assert.deepEqual(readdirSync(dirname(file)), ['s.jsonl'], 'and writes nothing beside it');
+}
+
+/** Every secret is gone from the file; every line is still JSON, the rest of each line as it was, and the mode kept. */
+function assertFileRedacted(file: string, original: Buffer): void {
+  const text = readFileSync(file, 'utf8');
+  for (const secret of [TOKEN, OTHER, PASSWORD]) assert.ok(!text.includes(secret), 'the secret is gone from the file');
+  const lines = text.split('\n');
+  assert.equal(lines.pop(), '', 'the file still ends with a newline');
+  const records = lines.map((line) => JSON.parse(line) as Record<string, any>);
+  assert.equal(records[0].message.content, 'deploy with [REDACTED:github_token] please');
+  const output = 'export GITHUB_TOKEN=[REDACTED:github_token]\nDB_PASSWORD=[REDACTED:generic_secret]\n"quoted" é → ok';
+  assert.equal(records[1].message.content[0].content, output);
+  assert.equal(records[1].toolUseResult.stdout, output, 'both copies of the tool output');
+  assert.ok(lines[1].includes('"n":1'), 'the rest of the line is as it was');
+  assert.equal(lines[2], original.toString('utf8').split('\n')[2], 'lines without secrets are untouched');
+  assert.equal(statSync(file).mode & 0o777, 0o640, 'the file keeps its mode');
+  assert.deepEqual(readdirSync(dirname(file)), ['s.jsonl']);
+}
+
+/** No stored item holds a secret; each redaction is audited (who and where, never the value) and its finding reviewed. */
+async function assertStoreRedacted(engine: Engine, secrets: SecretSpans): Promise<void> {
+  const db = engine.store.db;
+  const items = await db.all('SELECT item::VARCHAR AS item FROM processor_items');
+  assert.ok(!JSON.stringify(items).includes(TOKEN) && !JSON.stringify(items).includes(PASSWORD), 'no stored item holds a secret');
+  const audit = await db.all(
+    "SELECT action, processor_name, session_file, before, after::VARCHAR AS after FROM state_audit WHERE action = 'redact' ORDER BY audit_id",
+  );
+  assert.deepEqual(
+    audit.map((a) => [a.action, a.processor_name, a.session_file, a.before, JSON.parse(String(a.after))]),
+    secrets.map((s) => ['redact', 'secrets', 'alice/s.jsonl', null, { finding_id: s.id, line_no: s.line_no, kind: s.kind, by: 'auditor@test', via: 'test' }]),
+  );
+  const everything = JSON.stringify(await db.all('SELECT * FROM state_audit'));
+  for (const secret of [TOKEN, OTHER, PASSWORD]) assert.ok(!everything.includes(secret.slice(4, -2)), 'the audit never holds a secret');
+  const found = await listFindings(db, { kind: 'secret' });
+  assert.deepEqual(
+    found.map((f) => [f.status, f.note]),
+    found.map(() => ['fixed', 'redacted']),
+    'each finding reviewed: fixed, "redacted"',
+  );
+}
+
+/** Nothing is processed again, not even hashed: the state stands for the redacted file. A redaction is not undone. */
+async function assertNothingProcessedAgain(engine: Engine, secrets: SecretSpans): Promise<void> {
+  const rerun = await engine.run(PROCESSORS);
+  assert.deepEqual(
+    rerun.map((s) => [s.processor, s.scanned]),
+    [
+      ['errors', 0],
+      ['secrets', 0],
+      ['usage', 0],
+    ],
+  );
+  await assert.rejects(
+    engine.redactSecrets({ sessions: ['alice/s.jsonl'] }, { apply: true, via: 'test' }).then((r) => {
+      assert.deepEqual(
+        r.rows.map((x) => [x.outcome, x.reason]),
+        secrets.map(() => ['skipped', 'already redacted']),
+      );
+      throw new Error('checked');
+    }),
+    /checked/,
+  );
+  // A redaction is not undone (the secret is gone); its review is.
+  const db = engine.store.db;
+  const [redact] = await db.all("SELECT audit_id FROM state_audit WHERE action = 'redact'");
+  await assert.rejects(undoChange(db, Number(redact.audit_id)), /is a redaction: the secret is gone from the file/);
+}
+
 stateTest('secrets redact: a dry run changes nothing; --apply redacts the file and the store, and nothing is processed again', async (backend) => {
   const dir = tempDir('si-redact-');
   const root = join(dir, 'sessions');
@@ -94,23 +183,7 @@ stateTest('secrets redact: a dry run changes nothing; --apply redacts the file a
         [4, 'github_token', 'ghp_…Yz'],
       ],
     );
-    const before = await storeImage(engine);
-    const mtime = statSync(file).mtimeMs;
-
-    const dry = await engine.redactSecrets({ sessions: ['alice/s.jsonl'] }, { apply: false, via: 'test' });
-    assert.deepEqual(
-      dry.rows.map((r) => [r.line_no, r.kind, r.preview, r.outcome, r.reason]),
-      [
-        [1, 'github_token', 'ghp_…Yo', 'would-redact', null],
-        [2, 'github_token', 'ghp_…Yo', 'would-redact', null],
-        [2, 'generic_secret', 'Kp9x…Tw', 'would-redact', null],
-        [4, 'github_token', 'ghp_…Yz', 'would-redact', null],
-      ],
-    );
-    assert.deepEqual(readFileSync(file), original, 'a dry run leaves the file');
-    assert.equal(statSync(file).mtimeMs, mtime);
-    assert.deepEqual(await storeImage(engine), before, 'and the store');
-    assert.deepEqual(readdirSync(dirname(file)), ['s.jsonl'], 'and writes nothing beside it');
+    await assertDryRunChangesNothing(engine, file, original);
 
     const applied = await engine.redactSecrets({ sessions: ['alice/s.jsonl'] }, { apply: true, via: 'test', by: 'auditor@test' });
     assert.deepEqual(
@@ -118,62 +191,11 @@ stateTest('secrets redact: a dry run changes nothing; --apply redacts the file a
       ['redacted', 'redacted', 'redacted', 'redacted'],
     );
     assert.equal(applied.items, 1, 'the tool error kept by the errors processor held the token');
-    const text = readFileSync(file, 'utf8');
-    for (const secret of [TOKEN, OTHER, PASSWORD]) assert.ok(!text.includes(secret), 'the secret is gone from the file');
-    const lines = text.split('\n');
-    assert.equal(lines.pop(), '', 'the file still ends with a newline');
-    const records = lines.map((line) => JSON.parse(line) as Record<string, any>);
-    assert.equal(records[0].message.content, 'deploy with [REDACTED:github_token] please');
-    const output = 'export GITHUB_TOKEN=[REDACTED:github_token]\nDB_PASSWORD=[REDACTED:generic_secret]\n"quoted" é → ok';
-    assert.equal(records[1].message.content[0].content, output);
-    assert.equal(records[1].toolUseResult.stdout, output, 'both copies of the tool output');
-    assert.ok(lines[1].includes('"n":1'), 'the rest of the line is as it was');
-    assert.equal(lines[2], original.toString('utf8').split('\n')[2], 'lines without secrets are untouched');
-    assert.equal(statSync(file).mode & 0o777, 0o640, 'the file keeps its mode');
-    assert.deepEqual(readdirSync(dirname(file)), ['s.jsonl']);
+    assertFileRedacted(file, original);
 
-    const db = engine.store.db;
-    const items = await db.all('SELECT item::VARCHAR AS item FROM processor_items');
-    assert.ok(!JSON.stringify(items).includes(TOKEN) && !JSON.stringify(items).includes(PASSWORD), 'no stored item holds a secret');
-    const audit = await db.all(
-      "SELECT action, processor_name, session_file, before, after::VARCHAR AS after FROM state_audit WHERE action = 'redact' ORDER BY audit_id",
-    );
-    assert.deepEqual(
-      audit.map((a) => [a.action, a.processor_name, a.session_file, a.before, JSON.parse(String(a.after))]),
-      secrets.map((s) => ['redact', 'secrets', 'alice/s.jsonl', null, { finding_id: s.id, line_no: s.line_no, kind: s.kind, by: 'auditor@test', via: 'test' }]),
-    );
-    const everything = JSON.stringify(await db.all('SELECT * FROM state_audit'));
-    for (const secret of [TOKEN, OTHER, PASSWORD]) assert.ok(!everything.includes(secret.slice(4, -2)), 'the audit never holds a secret');
-    const found = await listFindings(db, { kind: 'secret' });
-    assert.deepEqual(
-      found.map((f) => [f.status, f.note]),
-      found.map(() => ['fixed', 'redacted']),
-      'each finding reviewed: fixed, "redacted"',
-    );
+    await assertStoreRedacted(engine, secrets);
 
-    // Nothing is processed again, not even hashed: the state stands for the redacted file.
-    const rerun = await engine.run(PROCESSORS);
-    assert.deepEqual(
-      rerun.map((s) => [s.processor, s.scanned]),
-      [
-        ['errors', 0],
-        ['secrets', 0],
-        ['usage', 0],
-      ],
-    );
-    await assert.rejects(
-      engine.redactSecrets({ sessions: ['alice/s.jsonl'] }, { apply: true, via: 'test' }).then((r) => {
-        assert.deepEqual(
-          r.rows.map((x) => [x.outcome, x.reason]),
-          secrets.map(() => ['skipped', 'already redacted']),
-        );
-        throw new Error('checked');
-      }),
-      /checked/,
-    );
-    // A redaction is not undone (the secret is gone); its review is.
-    const [redact] = await db.all("SELECT audit_id FROM state_audit WHERE action = 'redact'");
-    await assert.rejects(undoChange(db, Number(redact.audit_id)), /is a redaction: the secret is gone from the file/);
+    await assertNothingProcessedAgain(engine, secrets);
   } finally {
     await engine.close();
   }

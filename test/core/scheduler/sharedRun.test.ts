@@ -9,38 +9,42 @@ import { MINUTE, SchedulerHarness, cadencePlugin, waitFor } from './support.js';
 
 const statsOf = (row: JsonRow) => row.stats as unknown as RunStats;
 
-test('processors due at the same moment run as one run: each session is read once for all of them, at start and at a cadence tick', async () => {
-  const h = new SchedulerHarness().plugin('one', cadencePlugin('one', 10)).plugin('two', cadencePlugin('two', 10));
-  const scheduler = await h.scheduler();
+/** Processors `one` and `two` on one cadence, the scheduler started and its first runs settled. */
+async function twoProcessors(cadenceMinutes: number, options?: Parameters<SchedulerHarness['scheduler']>[0]) {
+  const h = new SchedulerHarness().plugin('one', cadencePlugin('one', cadenceMinutes)).plugin('two', cadencePlugin('two', cadenceMinutes));
+  const scheduler = await h.scheduler(options);
   const engine = await h.open();
   await scheduler.start();
   await scheduler.settled();
-  // Two sessions, two processors: one plugin-process task per session (a run per processor read each twice).
-  assert.equal(engine.pool.sessionTasks, 2);
+  return { h, scheduler, engine };
+}
+
+/** Both processors' runs, as [trigger, sessions processed], are `expected`. */
+async function assertRunsOfBoth(h: SchedulerHarness, expected: [string, number][]): Promise<void> {
   for (const name of ['one', 'two']) {
     const runs = await h.runs(name);
     assert.deepEqual(
       runs.map((r) => [r.trigger, statsOf(r).processed]),
-      [['schedule', 2]],
+      expected,
       name,
     );
   }
+}
+
+test('processors due at the same moment run as one run: each session is read once for all of them, at start and at a cadence tick', async () => {
+  const { h, scheduler, engine } = await twoProcessors(10);
+  // Two sessions, two processors: one plugin-process task per session (a run per processor read each twice).
+  assert.equal(engine.pool.sessionTasks, 2);
+  await assertRunsOfBoth(h, [['schedule', 2]]);
 
   appendFileSync(join(h.root, 'alice/a.jsonl'), `${JSON.stringify(userRecord('later'))}\n`);
   h.clock.advance(10 * MINUTE);
   await scheduler.settled();
   assert.equal(engine.pool.sessionTasks, 3, 'the changed session is read once more, for both');
-  for (const name of ['one', 'two']) {
-    const runs = await h.runs(name);
-    assert.deepEqual(
-      runs.map((r) => [r.trigger, statsOf(r).processed]),
-      [
-        ['schedule', 2],
-        ['schedule', 1],
-      ],
-      name,
-    );
-  }
+  await assertRunsOfBoth(h, [
+    ['schedule', 2],
+    ['schedule', 1],
+  ]);
   const started = h.events.filter((e) => e.type === 'run-started').map((e) => (e as { processor: string }).processor);
   assert.deepEqual(started.sort(), ['one', 'one', 'two', 'two']);
   assert.deepEqual(
@@ -50,11 +54,7 @@ test('processors due at the same moment run as one run: each session is read onc
 });
 
 test('processors that sessions changes make due run as one run after the debounce: the changed session is read once for all', async () => {
-  const h = new SchedulerHarness().plugin('one', cadencePlugin('one', 60)).plugin('two', cadencePlugin('two', 60));
-  const scheduler = await h.scheduler({ watch: 'native', debounceMs: 2_000 });
-  const engine = await h.open();
-  await scheduler.start();
-  await scheduler.settled();
+  const { h, scheduler, engine } = await twoProcessors(60, { watch: 'native', debounceMs: 2_000 });
   assert.equal(engine.pool.sessionTasks, 2);
   appendFileSync(join(h.root, 'bob/b.jsonl'), `${JSON.stringify(userRecord('more'))}\n`);
   await waitFor(() => scheduler.changesWaiting, 'the watcher to report the append');
@@ -62,15 +62,8 @@ test('processors that sessions changes make due run as one run after the debounc
   h.clock.advance(2_000);
   await scheduler.settled();
   assert.equal(engine.pool.sessionTasks, 3);
-  for (const name of ['one', 'two']) {
-    const runs = await h.runs(name);
-    assert.deepEqual(
-      runs.map((r) => [r.trigger, statsOf(r).processed]),
-      [
-        ['schedule', 2],
-        ['watch', 1],
-      ],
-      name,
-    );
-  }
+  await assertRunsOfBoth(h, [
+    ['schedule', 2],
+    ['watch', 1],
+  ]);
 });

@@ -28,12 +28,10 @@ async function allRows(api: Awaited<ReturnType<typeof openService>>, query: Part
 
 const byKey = (rows: SessionRow[]) => new Map(rows.map((r) => [r.sessionKey, r]));
 
-stateTest('sessions list: each column from its processor, costs billed as `report session`, subagents under their session', async (backend: Backend) => {
-  if (fixturesMissing) return;
-  const api = await openService({ builtins: true, backend, seed });
-  await api.call('sessions/refresh', {});
+type Api = Awaited<ReturnType<typeof openService>>;
 
-  // Before any run: what the scan knows, and no column pretends to know more.
+/** Before any run: what the scan knows, and no column pretends to know more. */
+async function assertScanOnly(api: Api): Promise<SessionRow[]> {
   const fresh = await allRows(api);
   assert.ok(fresh.length > 10);
   for (const row of fresh) {
@@ -46,12 +44,11 @@ stateTest('sessions list: each column from its processor, costs billed as `repor
     'before summary, a flat subagent transcript is a row of its own',
   );
 
-  await runAll(api);
-  const rows = await allRows(api);
-  const all = [...rows, ...(await allRows(api, { parent: SUBAGENT_PARENT }))];
-  const keys = byKey(all);
+  return fresh;
+}
 
-  // Subagents sit under their session.
+/** Subagents sit under their session. */
+function assertSubagentsUnderParent(rows: SessionRow[], all: SessionRow[], fresh: SessionRow[], keys: Map<string, SessionRow>): void {
   assert.equal(rows.length, fresh.length - SUBAGENT_KEYS.length);
   assert.equal(keys.get(SUBAGENT_PARENT)!.subagents, SUBAGENT_KEYS.length);
   assert.deepEqual(
@@ -62,8 +59,10 @@ stateTest('sessions list: each column from its processor, costs billed as `repor
     SUBAGENT_KEYS,
   );
   assert.equal(keys.get(SUBAGENT_KEYS[0])!.title, 'Run the test suite', "a subagent's title is the task it was given");
+}
 
-  // summary's columns are its item's fields.
+/** summary's columns are its item's fields. */
+async function assertSummaryColumns(api: Api, all: SessionRow[], keys: Map<string, SessionRow>): Promise<SessionRow> {
   const detail = await api.call('sessions/get', { sessionKey: '-home-carol-src-docs-site/first.jsonl' });
   const item = detail.processors.find((p) => p.processor === 'summary')!.items[0] as Record<string, unknown>;
   const first = keys.get('-home-carol-src-docs-site/first.jsonl')!;
@@ -75,8 +74,11 @@ stateTest('sessions list: each column from its processor, costs billed as `repor
   assert.deepEqual([first.prompts, first.replies, first.messages], [1, 2, 3]);
   assert.deepEqual([first.toolErrors, first.secrets], [0, 0]);
   for (const row of all) assert.ok(row.title !== null || row.messages === 0, `${row.sessionKey} has a title or no messages`);
+  return first;
+}
 
-  // Costs: each message billed once across sessions, in the copy with the longest output, as `report session` bills.
+/** Costs: each message billed once across sessions, in the copy with the longest output, as `report session` bills. */
+async function assertCostsAsReported(api: Api, all: SessionRow[]): Promise<void> {
   const report = await api.call('usage/report', { kind: 'session', timezone: 'UTC' });
   assert.equal(report.kind, 'session');
   const reported = new Map((report as { sessions: UsageSessionRow[] }).sessions.map((s) => [s.sessionFile, s.totalCost]));
@@ -87,10 +89,10 @@ stateTest('sessions list: each column from its processor, costs billed as `repor
       `${row.sessionKey}: list ${row.costUsd}, report ${reported.get(row.sessionKey)}`,
     );
   }
-  const resumed = keys.get('-home-carol-src-docs-site/resumed.jsonl')!;
-  assert.ok(resumed.costUsd! > first.costUsd!, 'message 2 is billed in the resumed copy (longer output)');
+}
 
-  // Sorting and filtering in the database, as the rows say.
+/** Sorting and filtering in the database, as the rows say. */
+async function assertSortAndFilters(api: Api, rows: SessionRow[]): Promise<void> {
   const byCost = await allRows(api, { sort: { by: 'cost', dir: 'desc' } });
   const costs = byCost.map((r) => r.costUsd);
   const priced = costs.filter((c): c is number => c !== null);
@@ -124,8 +126,10 @@ stateTest('sessions list: each column from its processor, costs billed as `repor
   assert.ok(day.some((r) => r.sessionKey.endsWith('resumed.jsonl')) && !day.some((r) => r.sessionKey.endsWith('first.jsonl')));
   const projects = (await api.call('sessions/list', { offset: 0, limit: 1 })).projects;
   assert.ok(projects.some((p) => p.name === 'docs-site' && p.path === CWD && p.sessions === 2));
+}
 
-  // A session that changes: its columns follow, and billing moves with the longer copy.
+/** A session that changes: its columns follow, and billing moves with the longer copy. */
+async function assertColumnsFollowChanges(api: Api, resumed: SessionRow): Promise<void> {
   appendFileSync(join(api.root, '-home-carol-src-docs-site/first.jsonl'), `${JSON.stringify(message('2', '2025-09-01T10:30:00.000Z', 5000))}\n`);
   await api.call('sessions/refresh', {});
   await runAll(api);
@@ -134,8 +138,13 @@ stateTest('sessions list: each column from its processor, costs billed as `repor
   const reported2 = new Map((report2 as { sessions: UsageSessionRow[] }).sessions.map((s) => [s.sessionFile, s.totalCost]));
   for (const [key, row] of after) assert.ok(Math.abs(row.costUsd! - reported2.get(key)!) < 1e-9, `${key} after the change`);
   assert.ok(after.get('-home-carol-src-docs-site/resumed.jsonl')!.costUsd! < resumed.costUsd!, 'message 2 is billed in first.jsonl now');
+}
 
-  // A processor turned off: its column is empty (the reason is the missing status), never a stale number.
+/**
+ * A processor turned off: its column is empty (the reason is the missing status), never a stale number.
+ * A reset keeps what summary found (items stay until its next result), and the row says it is due again.
+ */
+async function assertOffAndReset(api: Api): Promise<void> {
   await api.call('plugins/setEnabled', { name: 'tokens', enabled: false });
   const off = await allRows(api);
   assert.ok(off.every((r) => r.costUsd === null && !r.statuses.some((s) => s.processor === 'tokens')));
@@ -144,11 +153,30 @@ stateTest('sessions list: each column from its processor, costs billed as `repor
     'the other columns stay',
   );
 
-  // A reset keeps what summary found (items stay until its next result), and the row says it is due again.
   await api.call('state/reset', { processor: 'summary', target: { sessions: ['-home-carol-src-docs-site/first.jsonl'] } });
   const reset = byKey(await allRows(api, { project: 'docs-site' })).get('-home-carol-src-docs-site/first.jsonl')!;
   assert.equal(reset.title, 'Fix the broken links on the install page');
   assert.equal(reset.statuses.find((s) => s.processor === 'summary')?.status, 'pending');
+}
+
+stateTest('sessions list: each column from its processor, costs billed as `report session`, subagents under their session', async (backend: Backend) => {
+  if (fixturesMissing) return;
+  const api = await openService({ builtins: true, backend, seed });
+  await api.call('sessions/refresh', {});
+  const fresh = await assertScanOnly(api);
+
+  await runAll(api);
+  const rows = await allRows(api);
+  const all = [...rows, ...(await allRows(api, { parent: SUBAGENT_PARENT }))];
+  const keys = byKey(all);
+  assertSubagentsUnderParent(rows, all, fresh, keys);
+  const first = await assertSummaryColumns(api, all, keys);
+  await assertCostsAsReported(api, all);
+  const resumed = keys.get('-home-carol-src-docs-site/resumed.jsonl')!;
+  assert.ok(resumed.costUsd! > first.costUsd!, 'message 2 is billed in the resumed copy (longer output)');
+  await assertSortAndFilters(api, rows);
+  await assertColumnsFollowChanges(api, resumed);
+  await assertOffAndReset(api);
 });
 
 test('a DuckDB store keeps the last scan: a second start lists it at once, then the new scan when it lands', async () => {

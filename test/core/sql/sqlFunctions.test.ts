@@ -45,6 +45,18 @@ function assertSame(name: string, inputs: unknown[], expected: unknown[], actual
   assert.deepEqual(diffs, [], `${name} differs`);
 }
 
+/** The SQL expression answers as `expected` does for every input, bound as `args(input)`. */
+async function assertSqlMatches<T>(
+  name: string,
+  expression: string,
+  inputs: readonly T[],
+  args: (input: T) => unknown[],
+  expected: (input: T) => unknown,
+): Promise<void> {
+  const actual = await sqlValues(expression, inputs.map(args));
+  assertSame(name, [...inputs], inputs.map(expected), actual);
+}
+
 /** Seeded random text over characters the rules treat specially. */
 function randomTexts(count: number, seed: number, pieces: string[], maxPieces: number): string[] {
   let state = seed;
@@ -121,11 +133,7 @@ test('iso_timestamp equals isoTimestamp: canonical, other forms, offsets, imposs
     '２０２５-06-14',
   ];
   const values: unknown[] = [...strings, 1749898800000, null, true, { t: '2025-06-14' }, ['2025-06-14']];
-  const actual = await sqlValues(
-    'iso_timestamp($1::JSON)',
-    values.map((v) => [JSON.stringify(v)]),
-  );
-  assertSame('iso_timestamp', values, values.map(isoTimestamp), actual);
+  await assertSqlMatches('iso_timestamp', 'iso_timestamp($1::JSON)', values, (v) => [JSON.stringify(v)], isoTimestamp);
   assert.equal(isoTimestamp('2025-06-14T11:00:00+02:00'), '2025-06-14T09:00:00.000Z');
   assert.equal(isoTimestamp('2025-06-14T11:00'), '2025-06-14T11:00:00.000Z', 'no offset: UTC, whatever the machine zone');
   assert.equal(isoTimestamp('2025-02-30'), null, 'not rolled over into March');
@@ -157,15 +165,12 @@ test('blocks_text equals blocksText(contentBlocks(message)): strings, blocks of 
     { type: 'text', text: 'an object, not a list' },
     true,
   ];
-  const actual = await sqlValues(
-    'blocks_text($1::JSON)',
-    contents.map((c) => [JSON.stringify(c)]),
-  );
-  assertSame(
+  await assertSqlMatches(
     'blocks_text',
+    'blocks_text($1::JSON)',
     contents,
-    contents.map((content) => blocksText(contentBlocks({ content }))),
-    actual,
+    (c) => [JSON.stringify(c)],
+    (content) => blocksText(contentBlocks({ content })),
   );
   assert.equal(await sqlValues('blocks_text(NULL::JSON)', [[]]).then((v) => v[0]), '', 'no content at all');
 });
@@ -184,15 +189,12 @@ test('truncate_utf8 equals truncateUtf8 at every cut through 1- to 4-byte charac
     ...randomTexts(60, 7, ['a', 'é', '€', '😀', ' ', '\u0000'], 14),
   ];
   const cases = texts.flatMap((text) => [1, 2, 3, 4, 5, 6, 7, 2048].map((max) => [text, max] as const));
-  const actual = await sqlValues(
-    'truncate_utf8($1::VARCHAR, $2::INTEGER)',
-    cases.map(([t, m]) => [t, m]),
-  );
-  assertSame(
+  await assertSqlMatches(
     'truncate_utf8',
+    'truncate_utf8($1::VARCHAR, $2::INTEGER)',
     cases,
-    cases.map(([t, m]) => truncateUtf8(t, m)),
-    actual,
+    ([t, m]) => [t, m],
+    ([t, m]) => truncateUtf8(t, m),
   );
 });
 
@@ -212,15 +214,12 @@ test('one_line equals oneLine: every kind of whitespace, and cuts next to charac
     ...randomTexts(400, 11, ['a', 'b', '😀', 'é', ...SPACES, '  '], 16),
   ];
   const cases = texts.flatMap((text) => [10, 5, 200].map((max) => [text, max] as const));
-  const actual = await sqlValues(
-    'one_line($1::VARCHAR, $2::INTEGER)',
-    cases.map(([t, m]) => [t, m]),
-  );
-  assertSame(
+  await assertSqlMatches(
     'one_line',
+    'one_line($1::VARCHAR, $2::INTEGER)',
     cases,
-    cases.map(([t, m]) => oneLine(t, m)),
-    actual,
+    ([t, m]) => [t, m],
+    ([t, m]) => oneLine(t, m),
   );
 });
 
@@ -279,53 +278,30 @@ test('slash_command and is_typed_text equal parseSlashCommand and isTypedText', 
     texts.map((t) => parseSlashCommand(t)),
     commands.map((c) => (c === null ? null : { name: (c as { name: string }).name, args: (c as { args: string }).args })),
   );
-  assertSame(
+  await assertSqlMatches(
     'js_trim',
+    'js_trim($1::VARCHAR)',
     texts,
-    texts.map((t) => t.trim()),
-    await sqlValues(
-      'js_trim($1::VARCHAR)',
-      texts.map((t) => [t]),
-    ),
+    (t) => [t],
+    (t) => t.trim(),
   );
-  const typed = await sqlValues(
-    'is_typed_text($1::VARCHAR)',
-    texts.map((t) => [t]),
-  );
-  assertSame('is_typed_text', texts, texts.map(isTypedText), typed);
+  await assertSqlMatches('is_typed_text', 'is_typed_text($1::VARCHAR)', texts, (t) => [t], isTypedText);
 });
 
 test('mcp_server, string_field, json_string and json_true equal their TypeScript forms', async () => {
   const names = ['mcp__github__create_issue', 'mcp__a__b__c', 'mcp____x', 'mcp__s__', 'mcp__s\n__t', 'mcp__s__t\u2028', 'Bash', 'mcp_x__y', 'mcp__😀__t'];
-  assertSame(
+  await assertSqlMatches(
     'mcp_server',
+    'mcp_server($1::VARCHAR)',
     names,
-    names.map((n) => parseMcpToolName(n)?.server ?? null),
-    await sqlValues(
-      'mcp_server($1::VARCHAR)',
-      names.map((n) => [n]),
-    ),
+    (n) => [n],
+    (n) => parseMcpToolName(n)?.server ?? null,
   );
   const values: unknown[] = ['id', '', 5, null, true, false, 'true', { a: 1 }, ['x']];
-  const json = values.map((v) => [JSON.stringify(v)]);
-  assertSame(
-    'string_field',
-    values,
-    values.map((v) => stringField({ f: v }, 'f')),
-    await sqlValues('string_field($1::JSON)', json),
-  );
-  assertSame(
-    'json_string',
-    values,
-    values.map((v) => (typeof v === 'string' ? v : null)),
-    await sqlValues('json_string($1::JSON)', json),
-  );
-  assertSame(
-    'json_true',
-    values,
-    values.map((v) => v === true),
-    await sqlValues('json_true($1::JSON)', json),
-  );
+  const json = (v: unknown) => [JSON.stringify(v)];
+  await assertSqlMatches('string_field', 'string_field($1::JSON)', values, json, (v) => stringField({ f: v }, 'f'));
+  await assertSqlMatches('json_string', 'json_string($1::JSON)', values, json, (v) => (typeof v === 'string' ? v : null));
+  await assertSqlMatches('json_true', 'json_true($1::JSON)', values, json, (v) => v === true);
   assert.deepEqual(await sqlValues('json_true(NULL::JSON)', [[]]), [false]);
 });
 

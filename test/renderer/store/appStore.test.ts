@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ActiveRun, AppInfo, PluginInfo, RunStatsJson } from '../../../main/api/contract.js';
+import type { ActiveRun, AppInfo, PluginInfo } from '../../../main/api/contract.js';
 import { THEME_STORAGE_KEY, VIEW_STORAGE_KEY } from '../../../renderer/src/store/appSlice.js';
-import { bindEvents } from '../../../renderer/src/store/events.js';
-import { ApiRefusal, MemoryStorage, emptySessionPage, makeStore, settle } from '../fakeTransport.js';
+import { ApiRefusal, MemoryStorage, makeStore, settle } from '../fakeTransport.js';
+import { REFRESH_HANDLERS, bindTestEvents, runStats } from './storeHarness.js';
 
 const INFO: AppInfo = {
   version: '0.1.0',
@@ -69,36 +69,25 @@ test('runs: a processor already running is reported, not started twice', async (
   assert.match(store.getState().notices.at(-1)?.text ?? '', /Already running.*tokens/);
 });
 
-const STATS: RunStatsJson = {
+const STATS = runStats({
   processor: 'usage',
-  run_id: 'r',
   scanned: 10,
   processed: 9,
-  skipped: 0,
-  capped: 0,
   errors: 1,
-  quarantined: 0,
-  vanished: 0,
-  elsewhere: 0,
   items_extracted: 20,
-  malformed_lines: 0,
   errors_detail: [{ session: 'a/b.jsonl', error: 'boom' }],
   duration_ms: 1200,
   bytes_read: 1000,
-  cancelled: false,
-};
+});
 
 test('events: progress is applied at once; finished runs and changes refresh what is on screen, coalesced', async () => {
   const { store, transport } = makeStore({
-    'sessions/list': emptySessionPage,
-    'runs/history': () => [],
+    ...REFRESH_HANDLERS,
     'runs/timeline': () => [],
-    'processors/list': () => [],
     'state/list': () => ({ total: 0, rows: [] }),
     'state/history': () => [],
   });
-  const events = bindEvents(store, 60_000);
-  transport.subscribe((e) => events.apply(e));
+  const events = bindTestEvents(store, transport);
   const run: ActiveRun = { processor: 'usage', trigger: 'manual', done: 3, total: 10, current: 'a/b.jsonl', errors: 1, elapsedMs: 900, etaMs: 2100 };
   transport.emit({ type: 'run-progress', run });
   assert.deepEqual(store.getState().runs.active.usage, run);
@@ -125,8 +114,7 @@ test('events: progress is applied at once; finished runs and changes refresh wha
 
 test('events: a run that failed as a whole is shown; plugins-changed replaces the plugin list', async () => {
   const { store, transport } = makeStore({ 'processors/list': () => [] });
-  const events = bindEvents(store, 60_000);
-  transport.subscribe((e) => events.apply(e));
+  const events = bindTestEvents(store, transport);
   transport.emit({ type: 'run-finished', processor: 'usage', stats: { ...STATS, error: 'plugin crashed: out of memory' } });
   assert.match(store.getState().notices.at(-1)?.text ?? '', /usage: plugin crashed/);
   const plugins: PluginInfo[] = [
@@ -150,8 +138,7 @@ test('events: a run that failed as a whole is shown; plugins-changed replaces th
 
 test('events: info-changed (a folder chosen from the desktop menu) updates the header without a reload', async () => {
   const { store, transport } = makeStore({ 'app/info': () => ({ ...INFO, sessionRoot: '/old' }) });
-  const events = bindEvents(store, 60_000);
-  transport.subscribe((e) => events.apply(e));
+  const events = bindTestEvents(store, transport);
   await store.getState().loadInfo();
   assert.equal(store.getState().info?.sessionRoot, '/old');
   transport.emit({ type: 'info-changed', info: { ...INFO, sessionRoot: '/new', recentRoots: ['/old'] } });

@@ -8,10 +8,10 @@ import type { Finding, FindingStatus, TranscriptEntry } from '../../../main/api/
 import { scanSessionRoot } from '../../../main/core/scan.js';
 import { NO_FINDINGS_FILTER, filterFindings, findingChoices, localDay, projectOf } from '../../../renderer/src/lib/findingsFilter.js';
 import { CONTEXT_LINES } from '../../../renderer/src/store/detailSlice.js';
-import { bindEvents } from '../../../renderer/src/store/events.js';
 import { FINDINGS_LIMIT } from '../../../renderer/src/store/findingsSlice.js';
 import { tempDir, writeSession } from '../../helpers.js';
-import { ApiRefusal, deferred, emptySessionPage, makeStore, sessionRow } from '../fakeTransport.js';
+import { ApiRefusal, deferred, makeStore, sessionRow } from '../fakeTransport.js';
+import { REFRESH_HANDLERS, bindTestEvents, runStats } from './storeHarness.js';
 
 function finding(id: string, fields: Partial<Finding> = {}): Finding {
   return {
@@ -279,13 +279,10 @@ test('findings store: read again after runs and state changes (an undone review)
   const fake = fakeFindings([SECRET]);
   const { store, transport } = makeStore({
     ...fake.handlers,
-    'sessions/list': emptySessionPage,
-    'runs/history': () => [],
-    'processors/list': () => [],
+    ...REFRESH_HANDLERS,
     'health/get': () => ({ processors: [], problems: [] }),
   });
-  const events = bindEvents(store, 60_000);
-  transport.subscribe((e) => events.apply(e));
+  const events = bindTestEvents(store, transport);
   transport.emit({ type: 'state-changed', processors: ['secrets'] });
   await events.flush();
   assert.equal(transport.callsOf('findings/list').length, 0, 'not on screen');
@@ -294,24 +291,7 @@ test('findings store: read again after runs and state changes (an undone review)
   transport.emit({ type: 'sessions-changed' });
   await events.flush();
   assert.equal(transport.callsOf('findings/list').length, 1);
-  const stats = {
-    processor: 'errors',
-    run_id: 'r',
-    scanned: 1,
-    processed: 1,
-    skipped: 0,
-    capped: 0,
-    errors: 0,
-    quarantined: 0,
-    vanished: 0,
-    elsewhere: 0,
-    items_extracted: 1,
-    malformed_lines: 0,
-    errors_detail: [],
-    duration_ms: 1,
-    bytes_read: 1,
-    cancelled: false,
-  };
+  const stats = runStats({ processor: 'errors' });
   transport.emit({ type: 'run-finished', processor: 'errors', stats });
   await events.flush();
   assert.equal(transport.callsOf('findings/list').length, 2);

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HealthProblemView, HealthReport, ProcessorHealthView } from '../../../main/api/contract.js';
-import { bindEvents } from '../../../renderer/src/store/events.js';
 import { healthFixes, healthLabel, pollHealth } from '../../../renderer/src/store/healthSlice.js';
 import { ApiRefusal, deferred, emptySessionPage, makeStore, settle } from '../fakeTransport.js';
+import { REFRESH_HANDLERS, bindTestEvents, runStats } from './storeHarness.js';
 
 function processor(name: string, problems: Partial<ProcessorHealthView> = {}): ProcessorHealthView {
   const overdue = problems.overdue ?? false;
@@ -95,32 +95,12 @@ test('health: loadHealth shows the report; a failed read keeps the last one besi
 
 test('health: read again after a run finishes, a state change and a plugin change (coalesced), not on session scans', async () => {
   const { store, transport } = makeStore({
+    ...REFRESH_HANDLERS,
     'health/get': () => WELL,
-    'sessions/list': emptySessionPage,
-    'runs/history': () => [],
     'runs/timeline': () => [],
-    'processors/list': () => [],
   });
-  const events = bindEvents(store, 60_000);
-  transport.subscribe((e) => events.apply(e));
-  const stats = {
-    processor: 'count',
-    run_id: 'r',
-    scanned: 1,
-    processed: 1,
-    skipped: 0,
-    capped: 0,
-    errors: 0,
-    quarantined: 0,
-    vanished: 0,
-    elsewhere: 0,
-    items_extracted: 1,
-    malformed_lines: 0,
-    errors_detail: [],
-    duration_ms: 10,
-    bytes_read: 10,
-    cancelled: false,
-  };
+  const events = bindTestEvents(store, transport);
+  const stats = runStats({ processor: 'count', duration_ms: 10, bytes_read: 10 });
 
   transport.emit({ type: 'sessions-changed' });
   await events.flush();
