@@ -43,10 +43,16 @@ function listSessions(q: SessionQuery): SessionPage {
   };
 }
 
-test('sessions: only the pages around the visible rows are fetched and kept, at 100,000 sessions', async () => {
-  const { store, transport } = makeStore({ 'sessions/list': listSessions });
-  store.getState().ensureSessionRows(0, 30);
+/** A store over the fake list with rows [start, end] asked for and their pages settled. */
+async function listWithRows(start: number, end: number) {
+  const made = makeStore({ 'sessions/list': listSessions });
+  made.store.getState().ensureSessionRows(start, end);
   await settle();
+  return made;
+}
+
+test('sessions: only the pages around the visible rows are fetched and kept, at 100,000 sessions', async () => {
+  const { store, transport } = await listWithRows(0, 30);
   let s = store.getState().sessions;
   assert.equal(s.total, TOTAL);
   assert.deepEqual(Object.keys(s.pages), ['0']);
@@ -121,9 +127,7 @@ test('sessions: empty filter values are not sent', async () => {
 });
 
 test('sessions: click, ctrl-click and shift-click selection; the filter clears it', async () => {
-  const { store } = makeStore({ 'sessions/list': listSessions });
-  store.getState().ensureSessionRows(0, 50);
-  await settle();
+  const { store } = await listWithRows(0, 50);
   const key = (i: number) => ALL[i].sessionKey;
   store.getState().selectSession(3, 'only');
   assert.deepEqual(store.getState().sessions.selection, [key(3)]);
@@ -141,9 +145,7 @@ test('sessions: click, ctrl-click and shift-click selection; the filter clears i
 });
 
 test('sessions: keyboard moves set the anchor; shift-moves select from it', async () => {
-  const { store } = makeStore({ 'sessions/list': listSessions });
-  store.getState().ensureSessionRows(0, 50);
-  await settle();
+  const { store } = await listWithRows(0, 50);
   store.getState().setSessionCursor(2);
   store.getState().selectSession(3, 'range');
   store.getState().selectSession(4, 'range');
