@@ -20,7 +20,8 @@ import { parseArgs } from './lib/options.mjs';
 import { createCommands } from './lib/commands.mjs';
 import { t1, t5 } from './lib/engineTargets.mjs';
 import { t2, t8 } from './lib/ccusageTargets.mjs';
-import { prepareNoop, t3t4, t6 } from './lib/scaleTargets.mjs';
+import { largestScale, prepareNoop, t3t4, t6 } from './lib/scaleTargets.mjs';
+import { searchTarget } from './lib/searchTarget.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(REPO, 'bin', 'session-inspector.js');
@@ -95,6 +96,13 @@ try {
   if (wants('T8')) await t8(b);
   if (wants('T7')) results.targets.push(await teamTarget({ repo: REPO, cli: CLI, env: SI_ENV, corpus: getCorpus('a'), reps: opts.reps, log }));
   if (wants('T10')) results.targets.push(await archiveTarget({ cli: CLI, env: SI_ENV, corpus: getCorpus('a'), reps: opts.reps, scratch: DBS, log }));
+  if (wants('T11')) {
+    for (const [name, goalS] of [
+      ['a', 1],
+      [largestScale(opts), 3],
+    ])
+      results.targets.push(await searchTarget({ repo: REPO, corpus: getCorpus(name), goalS, env: SI_ENV, scratch: DBS, reps: opts.reps, log }));
+  }
 } catch (error) {
   failed = true;
   results.error = error instanceof Error ? error.stack : String(error);

@@ -31,7 +31,7 @@ export function parseArgs(argv) {
     else if (a === '--scale-max') o.scaleMax = Number(value());
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: node bench/run.mjs [--reps N] [--only T1,T2,T3,T4,T5,T6,T7,T8,T9,T10] [--smoke] [--cache DIR] [--json FILE] [--no-install]' +
+        'usage: node bench/run.mjs [--reps N] [--only T1,T2,T3,T4,T5,T6,T7,T8,T9,T10,T11] [--smoke] [--cache DIR] [--json FILE] [--no-install]' +
           ' [--ccusage18-reps N] [--scale-max 2000|20000|100000]\n',
       );
       process.exit(0);

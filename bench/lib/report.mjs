@@ -4,6 +4,9 @@ import Table from 'cli-table3';
 const s = (x) => (x === null || x === undefined ? '—' : x.toFixed(2));
 const n = (x) => (x === null || x === undefined ? '—' : String(x));
 const verdict = (met) => (met === true ? 'yes' : met === false ? 'NO' : '—');
+/** A row under a target's: a subject's detail and its seconds, or a note in the reference column. */
+const detail = (name, seconds) => ['', '', '', name, s(seconds), '', '', '', '', ''];
+const note = (text) => ['', text, '', '', '', '', '', '', '', ''];
 
 export function printReport(results, write) {
   const table = new Table({
@@ -50,26 +53,17 @@ export function printReport(results, write) {
         '',
         n(t.extraReference.peakRssMb),
       ]);
-    if (t.queries) for (const [name, seconds] of Object.entries(t.queries)) table.push(['', '', '', name, s(seconds), '', '', '', '', '']);
-    if (t.refreshedS !== undefined) table.push(['', '', '', 'start: the list after the new scan', s(t.refreshedS), '', '', '', '', '']);
-    if (t.cacheBuildS !== undefined) table.push(['', '', '', "columns' cache built once (first list after an upgrade)", s(t.cacheBuildS), '', '', '', '', '']);
-    if (ref.peakRssMb !== undefined && ref.peakRssMb !== null)
-      table.push(['', `(reference peak RSS ${ref.peakRssMb} MB, ${n(ref.mbps)} MB/s)`, '', '', '', '', '', '', '', '']);
+    if (t.queries) for (const [name, seconds] of Object.entries(t.queries)) table.push(detail(name, seconds));
+    if (t.index) table.push(detail(`index built (${(t.index.bytes / 1e6).toFixed(0)} MB on disk)`, t.index.buildS));
+    if (t.refreshedS !== undefined) table.push(detail('start: the list after the new scan', t.refreshedS));
+    if (t.cacheBuildS !== undefined) table.push(detail("columns' cache built once (first list after an upgrade)", t.cacheBuildS));
+    if (ref.peakRssMb !== undefined && ref.peakRssMb !== null) table.push(note(`(reference peak RSS ${ref.peakRssMb} MB, ${n(ref.mbps)} MB/s)`));
     if (t.archive) {
       const { firstCopy, packed } = t.archive;
       const pct = (r) => `${(r * 100).toFixed(1)}%`;
-      table.push([
-        '',
-        `(archive: ${pct(firstCopy.sizeRatio)} as copied, ${pct(packed.sizeRatio)} packed; packing ${s(packed.packingS)}, ${packed.peakRssMb} MB)`,
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-      ]);
+      table.push(
+        note(`(archive: ${pct(firstCopy.sizeRatio)} as copied, ${pct(packed.sizeRatio)} packed; packing ${s(packed.packingS)}, ${packed.peakRssMb} MB)`),
+      );
     }
   }
   write(

@@ -181,9 +181,14 @@ function pickAppendTarget(root) {
   throw new Error(`no session under ${root} ends with a newline`);
 }
 
+/** The largest scale corpus --scale-max allows (smoke runs use the smoke version of the largest). */
+export function largestScale(opts) {
+  return opts.scaleMax >= 100_000 || opts.smoke ? 's100k' : opts.scaleMax >= 20_000 ? 's20k' : 's2k';
+}
+
 /** T3/T4 without T6: one cold run over the 100k corpus to start from. */
 export async function prepareNoop(b) {
-  const c = b.getCorpus(b.opts.scaleMax >= 100_000 || b.opts.smoke ? 's100k' : b.opts.scaleMax >= 20_000 ? 's20k' : 's2k');
+  const c = b.getCorpus(largestScale(b.opts));
   const db = b.freshDb();
   b.log(`preparing: cold run over ${c.files} sessions`);
   await b.siRun(c.root, db, NO_BUDGET);

@@ -17,7 +17,7 @@ test('bench --smoke: every target runs against its reference and every correctne
   assert.equal(run.status, 0, `bench --smoke failed:\n${run.stdout}\n${run.stderr}`);
   const results = JSON.parse(readFileSync(json, 'utf8')) as { checksPassed: boolean; targets: { id: string; checks: { name: string; ok: boolean }[] }[] };
   assert.equal(results.checksPassed, true);
-  assert.deepEqual(results.targets.map((t) => t.id).sort(), ['T1', 'T10', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9']);
+  assert.deepEqual(results.targets.map((t) => t.id).sort(), ['T1', 'T10', 'T11', 'T11', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9']);
   const names = results.targets.flatMap((t) => t.checks.map((c) => c.name));
   const expectedChecks = [
     /tokens totals equal/,
@@ -25,7 +25,8 @@ test('bench --smoke: every target runs against its reference and every correctne
     /only that session is read/,
     /report totals equal/,
     /the list holds every session/,
-    /archive verify: intact/,
+    /archive verify after packing: intact/,
+    /a search for what is not there finds nothing/,
   ];
   // T7 (team mode) runs where PostgreSQL's server binaries are installed (npm test installs nothing itself).
   if (process.env.SESSION_INSPECTOR_TEST_PG) expectedChecks.push(/2 runners: every session processed exactly once/);

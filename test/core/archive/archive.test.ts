@@ -4,12 +4,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync as append } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../../../main/core/engine.js';
 import { SessionFile } from '../../../main/core/sessionFile.js';
 import { SessionArchive } from '../../../main/core/archive/sessionArchive.js';
 import { scanSessionRoot } from '../../../main/core/scan.js';
 import { assistantRecord, countingPlugin, tempDir, userRecord, writePlugin, writeSession } from '../../helpers.js';
-import { archivedBytes, items, md5, records, setup } from './archiveHarness.js';
+import { archivedBytes, items, md5, records, setup, GITHUB_TOKEN } from './archiveHarness.js';
 
 test('archive: a run copies every session; a no-op rerun reads nothing; growth adds only the new bytes', async () => {
   const s = await setup();
@@ -171,16 +170,9 @@ test('archive: a session deleted between the scan and its copy is simply not arc
 
 test('archive: a redaction leaves no copy of the secret in the archive (earlier versions removed, audited)', async () => {
   const s = await setup();
-  const token = `${'ghp'}_${'q7Rz2KpX9mWv4TyL8nBd3HcF6sJg1AeQ0uYo'}`;
+  const token = GITHUB_TOKEN;
   writeSession(s.root, 'alice/s.jsonl', [userRecord(`deploy with ${token} please`), assistantRecord('done')]);
-  const engine = await Engine.open({
-    state: join(s.dir, 'state.duckdb'),
-    sessions: s.root,
-    builtins: true,
-    pluginProcesses: 1,
-    home: join(s.dir, 'home'),
-    archive: s.archive,
-  });
+  const engine = await s.openBuiltins();
   after(() => engine.close());
   await engine.run(['secrets']);
   const report = await engine.redactSecrets({ all: true }, { apply: true, force: true, via: 'test' });

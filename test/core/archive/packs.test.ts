@@ -4,11 +4,10 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../../../main/core/engine.js';
 import { verifyArchive, archiveStatus, pruneArchive } from '../../../main/core/archive/archiveMaintenance.js';
 import { BLOCK_BYTES } from '../../../main/core/archive/archivePacks.js';
 import { userRecord, assistantRecord, writeSession } from '../../helpers.js';
-import { archivedBytes, filesNamed, filesOnDisk, items, records, setup } from './archiveHarness.js';
+import { archivedBytes, filesNamed, filesOnDisk, items, records, setup, GITHUB_TOKEN } from './archiveHarness.js';
 
 const HOUR = 3600_000;
 
@@ -123,18 +122,11 @@ test('packs: a packed session that grows gets its new bytes in a file of its own
 
 test('packs: prune and redaction write the packs that held removed versions anew, so their bytes are in no file', async () => {
   const s = await setup();
-  const token = `${'ghp'}_${'q7Rz2KpX9mWv4TyL8nBd3HcF6sJg1AeQ0uYo'}`;
+  const token = GITHUB_TOKEN;
   writeSession(s.root, 'alice/secret.jsonl', [userRecord(`deploy with ${token} please`), assistantRecord('done')]);
   const goner = writeSession(s.root, 'alice/gone.jsonl', projectRecords(30, 'gone', 3));
   writeSession(s.root, 'alice/keep.jsonl', projectRecords(30, 'keep', 4));
-  const engine = await Engine.open({
-    state: join(s.dir, 'state.duckdb'),
-    sessions: s.root,
-    builtins: true,
-    pluginProcesses: 1,
-    home: join(s.dir, 'home'),
-    archive: s.archive,
-  });
+  const engine = await s.openBuiltins();
   after(() => engine.close());
   await engine.run(['secrets']);
   rmSync(goner);
