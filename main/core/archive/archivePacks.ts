@@ -1,7 +1,7 @@
 // Packs: settled sessions compressed together. A session alone packs poorly (Brotli finds little to reuse in
 // a few hundred KB of one transcript), while many sessions of a project share tool outputs, file contents
-// and phrasing; Brotli 4 over 32 MiB blocks of sessions in key order packs a sample of corpus A to 13.4%,
-// where each session alone at quality 1 reaches 24% (docs/performance.md). Packing costs four times the CPU
+// and phrasing; Brotli 4 over 32 MiB blocks of sessions in key order packs corpus A to 13.0%, where each
+// session alone at quality 1 reaches 24.4% (docs/performance.md). Packing costs four times the CPU
 // of the first copy, so runs copy each session alone and packing happens once a session has settled.
 import { closeSync, existsSync, fdatasync, openSync, readdirSync, rmSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
@@ -23,7 +23,7 @@ const QUALITY = 4;
 const WINDOW_BITS = 24;
 /** Blocks compressed at once in the thread pool while the next is filled. */
 const BLOCKS_IN_FLIGHT = 2;
-export const PACK_SUFFIX = '.pack';
+const PACK_SUFFIX = '.pack';
 
 const compress = promisify(brotliCompress);
 const datasync = promisify(fdatasync);
