@@ -42,6 +42,11 @@ interface CopyJob {
 
 /** Sessions untouched at their source this long are settled: Claude Code is done appending to them. */
 export const SETTLED_MS = 60 * 60 * 1000;
+/**
+ * The versions packing takes, over archived_sessions: bytes in their own data file, and settled (source
+ * gone, replaced by a later version, or unchanged at its source since $settled).
+ */
+const SETTLED_UNPACKED = 'packed_bytes > 0 AND (superseded_at_ms IS NOT NULL OR source_gone_at_ms IS NOT NULL OR source_mtime_ms < $settled)';
 
 export interface CompactOptions {
   /** Versions whose source changed since are left alone (default: an hour ago). */
@@ -115,10 +120,7 @@ export class SessionArchive {
   compact(options: CompactOptions = {}): Promise<PackingReport> {
     return this.serial(async () => {
       const settledBefore = options.settledBeforeMs ?? Date.now() - SETTLED_MS;
-      const versions = await this.manifest.versions(
-        'packed_bytes > 0 AND (superseded_at_ms IS NOT NULL OR source_gone_at_ms IS NOT NULL OR source_mtime_ms < $settled)',
-        { settled: settledBefore },
-      );
+      const versions = await this.manifest.versions(SETTLED_UNPACKED, { settled: settledBefore });
       const bytes = versions.reduce((sum, v) => sum + v.rawBytes, 0);
       if (versions.length === 0 || bytes < (options.minBytes ?? 0)) return { value: emptyReport() };
       return { value: await packVersions(this.folder, this.manifest, versions, options.signal) };
@@ -132,11 +134,9 @@ export class SessionArchive {
 
   /** Settled bytes not packed yet: what `compact` would pack now. */
   async unpackedSettledBytes(nowMs = Date.now()): Promise<number> {
-    const [row] = await this.manifest.db.all(
-      `SELECT coalesce(sum(raw_bytes), 0) AS bytes FROM archived_sessions
-       WHERE packed_bytes > 0 AND (superseded_at_ms IS NOT NULL OR source_gone_at_ms IS NOT NULL OR source_mtime_ms < $settled)`,
-      { settled: nowMs - SETTLED_MS },
-    );
+    const [row] = await this.manifest.db.all(`SELECT coalesce(sum(raw_bytes), 0) AS bytes FROM archived_sessions WHERE ${SETTLED_UNPACKED}`, {
+      settled: nowMs - SETTLED_MS,
+    });
     return Number(row.bytes);
   }
 
