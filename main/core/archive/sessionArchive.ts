@@ -119,10 +119,11 @@ export class SessionArchive {
    */
   compact(options: CompactOptions = {}): Promise<PackingReport> {
     return this.serial(async () => {
-      const settledBefore = options.settledBeforeMs ?? Date.now() - SETTLED_MS;
-      const versions = await this.manifest.versions(SETTLED_UNPACKED, { settled: settledBefore });
-      const bytes = versions.reduce((sum, v) => sum + v.rawBytes, 0);
-      if (versions.length === 0 || bytes < (options.minBytes ?? 0)) return { value: emptyReport() };
+      const settled = options.settledBeforeMs ?? Date.now() - SETTLED_MS;
+      // The sum first: rows are loaded only when there is something to pack (watch asks after every run).
+      const bytes = await this.settledBytes(settled);
+      if (bytes === 0 || bytes < (options.minBytes ?? 0)) return { value: emptyReport() };
+      const versions = await this.manifest.versions(SETTLED_UNPACKED, { settled });
       return { value: await packVersions(this.folder, this.manifest, versions, options.signal) };
     });
   }
@@ -133,10 +134,12 @@ export class SessionArchive {
   }
 
   /** Settled bytes not packed yet: what `compact` would pack now. */
-  async unpackedSettledBytes(nowMs = Date.now()): Promise<number> {
-    const [row] = await this.manifest.db.all(`SELECT coalesce(sum(raw_bytes), 0) AS bytes FROM archived_sessions WHERE ${SETTLED_UNPACKED}`, {
-      settled: nowMs - SETTLED_MS,
-    });
+  unpackedSettledBytes(nowMs = Date.now()): Promise<number> {
+    return this.settledBytes(nowMs - SETTLED_MS);
+  }
+
+  private async settledBytes(settled: number): Promise<number> {
+    const [row] = await this.manifest.db.all(`SELECT coalesce(sum(raw_bytes), 0) AS bytes FROM archived_sessions WHERE ${SETTLED_UNPACKED}`, { settled });
     return Number(row.bytes);
   }
 
