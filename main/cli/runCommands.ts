@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIME_BUDGET_SECONDS, type RunOptions } from '../core/runner/runner.js';
 import type { RunStats } from '../core/runner/stats.js';
+import type { Engine } from '../core/engine.js';
+import { BLOCK_BYTES } from '../core/archive/archivePacks.js';
 import { collect, common, positiveSeconds, seconds, wholeNumber, withEngine, type CommonOptions } from './commonOptions.js';
 import { printJson, printTable, reportPluginErrors } from './output.js';
 import { ProgressReporter, progressMode } from './progress.js';
@@ -87,6 +89,20 @@ function cancelOnSignal(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
+/**
+ * `run` never packs the archive (it costs about four times the first copy; watch and the app do it between
+ * runs): a run from cron says when a block's worth of settled sessions waits for `archive compact`.
+ */
+async function hintPacking(engine: Engine): Promise<void> {
+  const archive = await engine.archive();
+  const waiting = (await archive?.unpackedSettledBytes()) ?? 0;
+  if (waiting < BLOCK_BYTES) return;
+  process.stderr.write(
+    `note: the archive holds ${(waiting / 1e6).toFixed(0)} MB of settled sessions not packed yet: ` +
+      '`session-inspector archive compact` packs them together, about twice as small (watch and the app do it between runs)\n',
+  );
+}
+
 /** `run`: every processor (or those named) over the sessions that changed since each processed them. */
 export function runCommand(program: Command): void {
   runLimits(common(program.command('run').description('run processors over every session that changed since it was processed'), true))
@@ -102,6 +118,7 @@ export function runCommand(program: Command): void {
             running.catch(() => undefined); // awaited below
             await reportPluginErrors(engine);
             printStats(await running, options.json);
+            if (!options.json) await hintPacking(engine);
           } finally {
             stop.dispose();
           }

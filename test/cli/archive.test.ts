@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assistantRecord, runCli, tempDir, userRecord, writeSession } from '../helpers.js';
+import { writeSettledSessions } from '../core/archive/archiveHarness.js';
+import { BLOCK_BYTES } from '../../main/core/archive/archivePacks.js';
 
 function setup() {
   const dir = tempDir();
@@ -123,4 +125,17 @@ test('archive CLI: compact packs only settled sessions unless --all; export and 
     JSON.parse(verify.stdout).damaged.map((d: { sessionKey: string }) => d.sessionKey),
     ['proj/a.jsonl', 'proj/b.jsonl'],
   );
+});
+
+test('archive CLI: run says when a block of settled sessions waits to be packed (not with --json); after compact it says nothing', async () => {
+  const s = setup();
+  writeSettledSessions(s.root, BLOCK_BYTES + (1 << 20));
+  const json = await runCli(['run', '--processor', 'summary', '--json', ...s.flags]);
+  assert.equal(json.code, 0, json.stderr);
+  assert.doesNotMatch(json.stderr, /not packed yet/, 'JSON output is for machines');
+  const run = await runCli(['run', '--processor', 'summary', ...s.flags]);
+  assert.match(run.stderr, /note: the archive holds \d+ MB of settled sessions not packed yet: `session-inspector archive compact`/);
+  assert.equal((await runCli(['archive', 'compact', '--archive', s.archive])).code, 0);
+  const again = await runCli(['run', '--processor', 'summary', ...s.flags]);
+  assert.doesNotMatch(again.stderr, /not packed yet/);
 });

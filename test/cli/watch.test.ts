@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, runCli, tempDir, userRecord, writePlugin, writeSession } from '../helpers.js';
 import { cadencePlugin, gatedPlugin, Gate, waitFor } from '../core/scheduler/support.js';
+import { writeSettledSessions } from '../core/archive/archiveHarness.js';
+import { BLOCK_BYTES } from '../../main/core/archive/archivePacks.js';
 
 function setup(sessionCount = 3) {
   const dir = tempDir();
@@ -203,15 +204,7 @@ test('where the inotify watch limit is too low, watch falls back to polling and 
 test('between runs, watch packs settled sessions in the archive and says so, and runs go on after', async () => {
   const s = setup(0);
   const archive = join(s.dir, 'archive');
-  // More than a block of sessions last changed two hours ago: settled, and enough to pack.
-  const twoHoursAgo = (Date.now() - 2 * 3600_000) / 1000;
-  let bytes = 0;
-  for (let i = 0; bytes < 33 << 20; i++) {
-    const lines = Array.from({ length: 2000 }, (_, j) => userRecord(`session ${i} line ${j} ${Math.sin(i * 1000 + j).toString(36)}`));
-    const path = writeSession(s.root, `p${i % 4}/s${i}.jsonl`, lines);
-    utimesSync(path, twoHoursAgo, twoHoursAgo);
-    bytes += statSync(path).size;
-  }
+  writeSettledSessions(s.root, BLOCK_BYTES + (1 << 20));
   const watch = startCli(s.withSessions('watch', '--debounce', '0.2', '--archive', archive));
   try {
     await waitFor(() => /archive: packed \d+ session version\(s\)/.test(watch.out.stderr), 'the archive to pack', 60_000);

@@ -1,12 +1,12 @@
 // What the archive's tests share: a session root with a JavaScript and a SQL processor, records to fill
 // sessions with, and reading an archived copy back.
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync, utimesSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { SessionArchive } from '../../../main/core/archive/sessionArchive.js';
 import { Engine } from '../../../main/core/engine.js';
 import { SessionFile, type SessionEntry } from '../../../main/core/sessionFile.js';
-import { assistantRecord, countingPlugin, tempDir, userRecord, writePlugin } from '../../helpers.js';
+import { assistantRecord, countingPlugin, tempDir, userRecord, writePlugin, writeSession } from '../../helpers.js';
 
 export const SQL_LINES =
   "export default { name: 'sql-lines', columns: { uuid: 'VARCHAR', type: 'VARCHAR' }, " +
@@ -73,4 +73,16 @@ export async function filesNamed(archive: SessionArchive): Promise<string[]> {
     if (v.members.some((m) => m.pack === undefined) || v.members.length === 0) files.add(v.dataFile);
   }
   return [...files].sort();
+}
+
+/** Sessions last changed two hours ago (settled), at least `bytes` of them: enough for packing between runs. */
+export function writeSettledSessions(root: string, bytes: number): void {
+  const twoHoursAgo = (Date.now() - 2 * 3600_000) / 1000;
+  let written = 0;
+  for (let i = 0; written < bytes; i++) {
+    const lines = Array.from({ length: 2000 }, (_, j) => userRecord(`session ${i} line ${j} ${Math.sin(i * 1000 + j).toString(36)}`));
+    const path = writeSession(root, `p${i % 4}/s${i}.jsonl`, lines);
+    utimesSync(path, twoHoursAgo, twoHoursAgo);
+    written += statSync(path).size;
+  }
 }
