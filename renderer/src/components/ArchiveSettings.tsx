@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useApp } from '../StoreContext.js';
 
-const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+/** A size as people read one: kB below a megabyte (a few small sessions would read as "0.0 MB"). */
+const megabytes = (bytes: number) => (bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
 /** Settings' archive section (docs/archive.md): where sessions are kept after Claude Code deletes them. */
 export function ArchiveSettings() {
