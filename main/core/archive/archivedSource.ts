@@ -48,7 +48,10 @@ export interface ByteSource {
  * place (a new pack gets a new name), so a block is known by its file and offset.
  */
 const BLOCKS_KEPT = 5;
+/** Blocks are let go once no read wanted one for this long: the app lives on long after a pass. */
+const KEPT_IDLE_MS = 30_000;
 const recentBlocks = new Map<string, Buffer>();
+let release: NodeJS.Timeout | undefined;
 
 function cachedBlock(key: string, inflate: () => Buffer): Buffer {
   let bytes = recentBlocks.get(key);
@@ -56,6 +59,8 @@ function cachedBlock(key: string, inflate: () => Buffer): Buffer {
   else bytes = inflate();
   recentBlocks.set(key, bytes);
   if (recentBlocks.size > BLOCKS_KEPT) recentBlocks.delete(recentBlocks.keys().next().value!);
+  clearTimeout(release);
+  release = setTimeout(() => recentBlocks.clear(), KEPT_IDLE_MS).unref();
   return bytes;
 }
 
