@@ -63,7 +63,7 @@ test(
       await page.locator('#archive-title').waitFor(WAIT);
       await page.locator('text=2 sessions (1 whose file is gone)').waitFor(WAIT);
       // The deleted session is settled: packing waits for more of them (or for `archive compact`).
-      await page.locator('text=/1 kB of settled sessions to pack between runs/').waitFor(WAIT);
+      await page.locator('text=/1 kB of settled sessions not packed yet \\(packed between runs from 33\\.6 MB on\\)/').waitFor(WAIT);
     });
 
     await step('a folder that cannot be used: a warning in Settings and in the header, which leads back to Settings', async () => {

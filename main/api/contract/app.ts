@@ -34,8 +34,10 @@ export interface ArchiveStatus {
   sourceGone: number;
   rawBytes: number;
   packedBytes: number;
-  /** Bytes of settled sessions not packed together yet (the app packs them between runs). */
+  /** Bytes of settled sessions not packed together yet. */
   unpackedSettledBytes: number;
+  /** The app packs them between runs once they add up to this many bytes (fewer would make poor packs). */
+  packsFromBytes: number;
   /** When the oldest archived session last changed at its source (ISO-8601), or null. */
   oldest: string | null;
 }

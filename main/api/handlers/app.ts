@@ -1,4 +1,5 @@
 import { archiveStatus } from '../../core/archive/archiveMaintenance.js';
+import { BLOCK_BYTES } from '../../core/archive/archivePacks.js';
 import { UsageError } from '../../core/errors.js';
 import type { ApiContext, DomainHandlers } from './context.js';
 
@@ -29,6 +30,7 @@ export function appHandlers(ctx: ApiContext): DomainHandlers<'app'> {
         rawBytes: status.rawBytes,
         packedBytes: status.packedBytes,
         unpackedSettledBytes: status.unpackedSettledBytes,
+        packsFromBytes: BLOCK_BYTES,
         oldest: status.oldestMs === null ? null : new Date(status.oldestMs).toISOString(),
       };
     },

@@ -47,7 +47,10 @@ export function ArchiveSettings() {
             <dd>
               {status.sessions} sessions ({status.sourceGone} whose file is gone), {megabytes(status.rawBytes)} in {megabytes(status.packedBytes)}
               {status.oldest ? `, the oldest last changed ${status.oldest.slice(0, 10)}` : ''}
-              {status.unpackedSettledBytes > 0 ? `; ${megabytes(status.unpackedSettledBytes)} of settled sessions to pack between runs` : ''}
+              {status.unpackedSettledBytes > 0
+                ? `; ${megabytes(status.unpackedSettledBytes)} of settled sessions not packed yet ` +
+                  `(packed between runs from ${megabytes(status.packsFromBytes)} on)`
+                : ''}
             </dd>
           </>
         )}
