@@ -41,7 +41,10 @@ export function archiveCommand(program: Command): void {
 function statusCommand(archive: Command): void {
   archive
     .command('status')
-    .description('sessions and bytes archived, the compressed size and ratio, sessions whose source is gone, and the oldest')
+    .description(
+      'sessions and bytes archived, the compressed size and ratio, sessions whose source is gone, the packs, ' +
+        'the settled bytes not packed yet, and the oldest',
+    )
     .option('--archive <dir>', ARCHIVE_HELP)
     .option('--json', 'print machine-readable JSON on stdout')
     .action(async (options) => {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { ArchivedSource, type ArchivedCopy } from './archivedSource.js';
-import type { ArchivedVersion } from './archiveManifest.js';
+import { copyOf, type ArchivedVersion } from './archiveManifest.js';
 import type { SessionArchive } from './sessionArchive.js';
 
 export interface ArchiveStatus {
@@ -67,7 +67,7 @@ export async function verifyArchive(archive: SessionArchive, onProgress?: (done:
   const versions = (await archive.manifest.versions()).sort(byFirstBlock);
   const damage: ArchiveDamage[] = [];
   for (const [i, v] of versions.entries()) {
-    const problem = checkVersion(archive.entryOf(v.root, v).archived!, v);
+    const problem = checkVersion(copyOf(archive.folder, v), v);
     if (problem) damage.push({ sessionKey: v.sessionKey, version: v.version, dataFile: v.dataFile, problem });
     onProgress?.(i + 1, versions.length);
     if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));

@@ -69,7 +69,8 @@ export async function packMembers(
   const commit = async () => {
     if (!pack) return;
     const written = await pack.close();
-    const versions = packed.map(({ job, members }) => withMembers(job.version, members, pack!.members(job)));
+    const pieces = pack.membersByJob();
+    const versions = packed.map(({ job, members }) => withMembers(job.version, members, pieces.get(job) ?? []));
     await manifest.repack({ save: versions, remove: [], addPacks: [written], dropPacks: [] });
     report.packs++;
     report.rawBytes += written.rawBytes;
@@ -208,13 +209,17 @@ class PackWriter {
     return pieces;
   }
 
-  /** The pieces of a job as members, once the pack is closed. */
-  members(job: PackJob): ArchivedMember[] {
-    return this.sealed.flatMap((p) => {
-      if (p.job !== job) return [];
+  /** Each job's pieces as members, in order, once the pack is closed. */
+  membersByJob(): Map<PackJob, ArchivedMember[]> {
+    const byJob = new Map<PackJob, ArchivedMember[]>();
+    for (const p of this.sealed) {
       const { packedOffset, packedBytes } = this.placed[p.block];
-      return [{ rawOffset: p.rawOffset, rawBytes: p.rawBytes, packedOffset, packedBytes, md5: p.md5, pack: this.file, offsetInBlock: p.offsetInBlock }];
-    });
+      const member = { rawOffset: p.rawOffset, rawBytes: p.rawBytes, packedOffset, packedBytes, md5: p.md5, pack: this.file, offsetInBlock: p.offsetInBlock };
+      const list = byJob.get(p.job);
+      if (list) list.push(member);
+      else byJob.set(p.job, [member]);
+    }
+    return byJob;
   }
 
   /** Writes the last block, syncs the file and its folder; the pack's row, for the manifest. */
@@ -305,7 +310,11 @@ function removeFile(path: string): number {
 /** Versions grouped by root, each group in the manifest's order (by session, then version), as packs are filled. */
 function byRoot(versions: ArchivedVersion[]): Map<string, ArchivedVersion[]> {
   const roots = new Map<string, ArchivedVersion[]>();
-  for (const v of versions) roots.set(v.root, [...(roots.get(v.root) ?? []), v]);
+  for (const v of versions) {
+    const list = roots.get(v.root);
+    if (list) list.push(v);
+    else roots.set(v.root, [v]);
+  }
   return roots;
 }
 
