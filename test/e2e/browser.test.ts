@@ -113,6 +113,13 @@ async function runsTurnChipsProcessedOrFailed() {
   );
   assert.equal(await page.evaluate(() => window.__sawProgress), true, 'live progress was shown while processors ran');
   await showSession('hostile');
+  // Filtered to it, the hostile session's chips can still show its run in flight (CI saw "running"): wait until they settle.
+  const settled = (processor: string) =>
+    page.waitForSelector(
+      `.list-row[data-session="${HOSTILE_KEY}"] .chip[data-processor="${processor}"]:is([data-status=processed], [data-status=failed])`,
+      WAIT,
+    );
+  await Promise.all([settled('flaky'), settled('usage')]);
   assert.equal(await chip(HOSTILE_KEY, 'flaky').getAttribute('data-status'), 'failed');
   assert.equal(await chip(HOSTILE_KEY, 'usage').getAttribute('data-status'), 'processed');
   await page.fill('input[aria-label="Filter sessions by text"]', '');
